@@ -1,0 +1,4 @@
+/** Every migration, in order. Listed explicitly so compiled and ts-jest runs load the same set. */
+import { Initial1764057600000 } from './1764057600000-Initial';
+
+export const MIGRATIONS = [Initial1764057600000];

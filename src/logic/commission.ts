@@ -1,0 +1,159 @@
+/** CommissionIP and NameOnly: the seed's commissioning flow, branch by branch. */
+import { addressCandidates, nameNetwork, tenantsOf } from './candidates';
+import { IpcdError, invalid } from './errors';
+import { fqdn, renderName } from './names';
+import type { Family } from './ip';
+import type { AllocationSource, DataCenter, Network, Zone } from './model';
+import type { Store, StoreTx } from './ports';
+import { withRetry } from './retry';
+
+export interface CommissionRequest {
+  dataCenter?: string;
+  vlan: number;
+  serverInstance: string;
+  wantAddress: boolean;
+  wantName: boolean;
+  hostnameHint?: string;
+  family: Family;
+}
+
+export interface CommissionResult {
+  allocationId: string;
+  network: Network;
+  dataCenter: string;
+  source: AllocationSource | null;
+  address: string | null;
+  prefixLength: number | null;
+  gateway: string | null;
+  name: string | null;
+  zone: string | null;
+  fqdn: string | null;
+}
+
+export async function commission(store: Store, req: CommissionRequest): Promise<CommissionResult> {
+  if (!req.wantAddress && !req.wantName) {
+    throw invalid('the request asks for neither an address nor a name (wantAddress and wantName are both false)');
+  }
+  return withRetry(() =>
+    store.transaction(async (tx) => {
+      const { dc, onVlan } = await resolveVlan(tx, req.dataCenter, req.vlan);
+      if (!req.wantAddress) return issueNameOnly(tx, dc, onVlan, req);
+
+      const candidates = addressCandidates(
+        req.family,
+        onVlan,
+        await tx.networksOfTenants(dc.id, tenantsOf(onVlan), req.family),
+        await tx.reservePools(dc.id, req.family),
+      );
+      for (const { network, source } of candidates) {
+        const address = await tx.takeFreeAddress(network.id);
+        if (address === null) continue;
+        const named = req.wantName ? await issueName(tx, network, req.hostnameHint) : null;
+        const a = await tx.insertAllocation({
+          networkId: network.id,
+          address,
+          zoneId: named?.zone.id ?? null,
+          name: named?.name ?? null,
+          serverInstance: req.serverInstance,
+          source,
+          requestedDataCenterId: dc.id,
+          requestedVlan: req.vlan,
+        });
+        return {
+          allocationId: a.id,
+          network,
+          dataCenter: dc.name,
+          source,
+          address,
+          prefixLength: Number(network.cidr.split('/')[1]),
+          gateway: network.gateway,
+          name: named?.name ?? null,
+          zone: named?.zone.name ?? null,
+          fqdn: named ? fqdn(named.name, named.zone.name) : null,
+        };
+      }
+      throw new IpcdError(
+        'NO_FREE_ADDRESS',
+        `no free IPv${req.family} address for VLAN ${req.vlan} in data center ${dc.name}: ` +
+          `${candidates.length} candidate network(s) (VLAN, tenant alternates, reserve pool) are all full`,
+      );
+    }),
+  );
+}
+
+export function nameOnly(
+  store: Store,
+  req: { dataCenter?: string; vlan: number; serverInstance: string; hostnameHint?: string },
+): Promise<CommissionResult> {
+  return commission(store, { ...req, wantAddress: false, wantName: true, family: 4 });
+}
+
+async function issueNameOnly(tx: StoreTx, dc: DataCenter, onVlan: Network[], req: CommissionRequest) {
+  const network = nameNetwork(onVlan);
+  if (!network) {
+    throw new IpcdError('NO_ZONE', `no network on VLAN ${req.vlan} in data center ${dc.name} has a default zone for names`);
+  }
+  const { zone, name } = await issueName(tx, network, req.hostnameHint);
+  const a = await tx.insertAllocation({
+    networkId: network.id,
+    address: null,
+    zoneId: zone.id,
+    name,
+    serverInstance: req.serverInstance,
+    source: null,
+    requestedDataCenterId: dc.id,
+    requestedVlan: req.vlan,
+  });
+  return {
+    allocationId: a.id,
+    network,
+    dataCenter: dc.name,
+    source: null,
+    address: null,
+    prefixLength: null,
+    gateway: null,
+    name,
+    zone: zone.name,
+    fqdn: fqdn(name, zone.name),
+  } satisfies CommissionResult;
+}
+
+/** Finds the data center and the networks tagged with the VLAN there, or says why not. */
+export async function resolveVlan(tx: StoreTx, dataCenter: string | undefined, vlan: number) {
+  let dc: DataCenter;
+  if (dataCenter !== undefined) {
+    const found = await tx.dataCenterByName(dataCenter);
+    if (!found) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${dataCenter}' is not known to ipcd`);
+    dc = found;
+  } else {
+    const dcs = await tx.dataCentersWithVlan(vlan);
+    if (dcs.length === 0) throw new IpcdError('UNKNOWN_VLAN', `VLAN ${vlan} is not tagged to any network managed by ipcd`);
+    if (dcs.length > 1) {
+      throw new IpcdError(
+        'AMBIGUOUS_VLAN',
+        `VLAN ${vlan} exists in data centers ${dcs.map((d) => d.name).join(', ')}: name the dataCenter`,
+      );
+    }
+    dc = dcs[0];
+  }
+  const onVlan = await tx.networksOnVlan(dc.id, vlan);
+  if (onVlan.length === 0) {
+    throw new IpcdError('UNKNOWN_VLAN', `VLAN ${vlan} is not tagged to any network managed by ipcd in data center ${dc.name}`);
+  }
+  return { dc, onVlan };
+}
+
+const NAME_ATTEMPTS = 32;
+
+/** A name unique in the network's default zone: the hint when free, else the pattern's next. */
+async function issueName(tx: StoreTx, network: Network, hint?: string): Promise<{ zone: Zone; name: string }> {
+  const zone = network.zoneId === null ? null : await tx.zoneById(network.zoneId);
+  if (!zone) throw new IpcdError('NO_ZONE', `network ${network.name} has no default zone, so no name can be issued`);
+  if (hint !== undefined && !(await tx.nameInUse(zone.id, hint))) return { zone, name: hint };
+  const pattern = hint !== undefined ? `${hint.slice(0, 48).replace(/-+$/, "")}-{seq}` : network.namePattern;
+  for (let i = 0; i < NAME_ATTEMPTS; i++) {
+    const name = renderName(pattern, await tx.nextNameSeq(zone.id));
+    if (!(await tx.nameInUse(zone.id, name))) return { zone, name };
+  }
+  throw new IpcdError('NAME_EXHAUSTED', `no unused name found in zone ${zone.name} after ${NAME_ATTEMPTS} tries`);
+}

@@ -1,0 +1,74 @@
+/** DecommissionIP: release at once, by address, by name or by server instance. */
+import { IpcdError, invalid } from './errors';
+import { fqdn } from './names';
+import type { Store } from './ports';
+import { resolveVlan } from './commission';
+import { withRetry } from './retry';
+
+export interface DecommissionRequest {
+  dataCenter?: string;
+  vlan: number;
+  address?: string;
+  name?: string;
+  serverInstance?: string;
+  releaseAddress: boolean;
+  releaseName: boolean;
+}
+
+export interface Released {
+  allocationId: string;
+  network: string;
+  serverInstance: string;
+  address: string | null;
+  fqdn: string | null;
+}
+
+export async function decommission(store: Store, req: DecommissionRequest): Promise<Released[]> {
+  if (req.address === undefined && req.name === undefined && req.serverInstance === undefined) {
+    throw invalid('say what to release: an address, a name or a serverInstance');
+  }
+  if (!req.releaseAddress && !req.releaseName) {
+    throw invalid('the request releases nothing (releaseAddress and releaseName are both false)');
+  }
+  return withRetry(() =>
+    store.transaction(async (tx) => {
+      const { dc, onVlan } = await resolveVlan(tx, req.dataCenter, req.vlan);
+      const matches = await tx.activeAllocations({
+        dataCenterId: dc.id,
+        vlan: req.vlan,
+        address: req.address,
+        name: req.name,
+        serverInstance: req.serverInstance,
+      });
+      if (matches.length === 0 && (req.address !== undefined || req.name !== undefined)) {
+        throw new IpcdError('NOT_FOUND', `nothing matching ${describeTarget(req)} is issued on VLAN ${req.vlan} in data center ${dc.name}`);
+      }
+      const networks = new Map(onVlan.map((n) => [n.id, n.name]));
+      const released: Released[] = [];
+      for (const a of matches) {
+        const address = req.releaseAddress ? a.address : null;
+        const name = req.releaseName ? a.name : null;
+        if (address === null && name === null) continue;
+        if (address !== null) await tx.returnAddress(a.networkId, address);
+        await tx.releaseParts(a.id, { address: address !== null, name: name !== null });
+        const zone = name !== null && a.zoneId !== null ? await tx.zoneById(a.zoneId) : null;
+        released.push({
+          allocationId: a.id,
+          network: networks.get(a.networkId) ?? (await tx.networkName(a.networkId)),
+          serverInstance: a.serverInstance,
+          address,
+          fqdn: name !== null && zone ? fqdn(name, zone.name) : null,
+        });
+      }
+      return released;
+    }),
+  );
+}
+
+function describeTarget(req: DecommissionRequest): string {
+  const parts: string[] = [];
+  if (req.address !== undefined) parts.push(`address ${req.address}`);
+  if (req.name !== undefined) parts.push(`name ${req.name}`);
+  if (req.serverInstance !== undefined) parts.push(`server instance ${req.serverInstance}`);
+  return parts.join(' and ');
+}

@@ -1,0 +1,41 @@
+/** Stable, machine-readable fault codes. They are part of the WSDL contract (tns:FaultCode). */
+export const FAULT_CODES = [
+  'INVALID_REQUEST',
+  'UNKNOWN_DATA_CENTER',
+  'UNKNOWN_VLAN',
+  'AMBIGUOUS_VLAN',
+  'NO_FREE_ADDRESS',
+  'NO_ZONE',
+  'NAME_EXHAUSTED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNSUPPORTED_OPERATION',
+  'REQUEST_TOO_LARGE',
+  'BUSY',
+  'INTERNAL',
+] as const;
+export type FaultCode = (typeof FAULT_CODES)[number];
+
+/** A refusal the caller can act on: a stable code and a sentence that states the cause. */
+export class IpcdError extends Error {
+  constructor(
+    readonly code: FaultCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IpcdError';
+  }
+}
+
+export const invalid = (message: string) => new IpcdError('INVALID_REQUEST', message);
+
+/**
+ * Raised by a store when a transaction lost a race (unique violation, serialization failure,
+ * deadlock). Nothing was written; the whole unit of work may be run again.
+ */
+export class StoreConflict extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConflict';
+  }
+}

@@ -1,0 +1,60 @@
+/** Domain records as the logic sees them; the store maps its rows onto these. */
+import type { Family } from './ip';
+
+export interface DataCenter {
+  id: number;
+  name: string;
+  description: string | null;
+}
+
+export interface Tenant {
+  id: number;
+  name: string;
+  description: string | null;
+}
+
+export interface Zone {
+  id: number;
+  name: string; // DNS zone, lower case, no trailing dot: dc1.example.com
+}
+
+export interface Network {
+  id: number;
+  name: string;
+  cidr: string; // canonical text
+  family: Family;
+  dataCenterId: number;
+  vlan: number | null;
+  vxlan: number | null;
+  tenantId: number | null;
+  priority: number; // lower is tried first
+  zoneId: number | null;
+  gateway: string | null;
+  reservePool: boolean;
+  namePattern: string;
+  tags: Record<string, string>;
+}
+
+export type AllocationSource = 'VLAN' | 'TENANT_ALTERNATE' | 'RESERVE_POOL';
+
+export interface Allocation {
+  id: string;
+  networkId: number;
+  address: string | null; // null once released, or for a name-only allocation
+  zoneId: number | null;
+  name: string | null; // null once released, or for an address-only allocation
+  serverInstance: string;
+  source: AllocationSource | null;
+  requestedDataCenterId: number;
+  requestedVlan: number;
+  createdAt: Date;
+}
+
+export interface NetworkUsage {
+  network: Network;
+  dataCenter: string;
+  tenant: string | null;
+  zone: string | null;
+  assignable: bigint;
+  used: bigint;
+}

@@ -1,0 +1,75 @@
+/**
+ * What the logic needs from storage. The store adapter implements these; the logic never sees
+ * SQL, TypeORM or a connection. Every call inside `transaction` belongs to one atomic unit.
+ */
+import type { Allocation, AllocationSource, DataCenter, Network, NetworkUsage, Tenant, Zone } from './model';
+import type { AddressRange, Family } from './ip';
+
+export interface Store {
+  /** Runs fn atomically. Throws StoreConflict (nothing written) when it lost a race. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface NewAllocation {
+  networkId: number;
+  address: string | null;
+  zoneId: number | null;
+  name: string | null;
+  serverInstance: string;
+  source: AllocationSource | null;
+  requestedDataCenterId: number;
+  requestedVlan: number;
+}
+
+export interface AllocationQuery {
+  dataCenterId: number;
+  vlan: number;
+  address?: string;
+  name?: string; // host label or FQDN
+  serverInstance?: string;
+}
+
+export type NewNetwork = Omit<Network, 'id'>;
+
+export interface NetworkFilter {
+  dataCenterId?: number;
+  vlan?: number;
+  tenantId?: number;
+}
+
+export interface StoreTx {
+  dataCenterByName(name: string): Promise<DataCenter | null>;
+  dataCentersWithVlan(vlan: number): Promise<DataCenter[]>;
+  tenantByName(name: string): Promise<Tenant | null>;
+  zoneByName(name: string): Promise<Zone | null>;
+  zoneById(id: number): Promise<Zone | null>;
+  networkByName(name: string): Promise<Network | null>;
+  networkName(id: number): Promise<string>;
+  /** Networks tagged with the VLAN in the data center, any family, in no particular order. */
+  networksOnVlan(dataCenterId: number, vlan: number): Promise<Network[]>;
+  networksOfTenants(dataCenterId: number, tenantIds: number[], family: Family): Promise<Network[]>;
+  reservePools(dataCenterId: number, family: Family): Promise<Network[]>;
+  /** Networks on the same (data center, VLAN) whose prefix overlaps cidr. */
+  overlappingNetworks(dataCenterId: number, vlan: number | null, cidr: string): Promise<Network[]>;
+
+  /** Takes the lowest free address of the network, or null when it has none. Index lookups only. */
+  takeFreeAddress(networkId: number): Promise<string | null>;
+  /** Makes an address assignable again at once. */
+  returnAddress(networkId: number, address: string): Promise<void>;
+  nextNameSeq(zoneId: number): Promise<bigint>;
+  nameInUse(zoneId: number, name: string): Promise<boolean>;
+  insertAllocation(a: NewAllocation): Promise<Allocation>;
+  /** Active allocations matching the query, locked for update. */
+  activeAllocations(q: AllocationQuery): Promise<Allocation[]>;
+  releaseParts(allocationId: string, parts: { address: boolean; name: boolean }): Promise<void>;
+
+  insertDataCenter(name: string, description: string | null): Promise<DataCenter>;
+  insertTenant(name: string, description: string | null): Promise<Tenant>;
+  insertZone(name: string): Promise<Zone>;
+  insertNetwork(n: NewNetwork, free: AddressRange[]): Promise<Network>;
+  networkUsage(filter: NetworkFilter): Promise<Omit<NetworkUsage, 'assignable'>[]>;
+  listDataCenters(): Promise<DataCenter[]>;
+  listTenants(): Promise<Tenant[]>;
+  listZones(): Promise<Zone[]>;
+}

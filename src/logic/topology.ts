@@ -1,0 +1,145 @@
+/**
+ * Defining what ipcd manages: data centers, tenants, zones, networks. The CLI (and later the
+ * management service) call these; the rules live here only.
+ */
+import { IpcdError, invalid } from './errors';
+import { assignableRanges, formatAddress, parseAddress, parseCidr, rangeSize, lastAddress } from './ip';
+import type { DataCenter, Network, NetworkUsage, Tenant, Zone } from './model';
+import { checkNamePattern, DEFAULT_NAME_PATTERN } from './names';
+import type { NetworkFilter, Store } from './ports';
+import { withRetry } from './retry';
+import { dataCenterName, integer, objectName, vlanId, vxlanId, zoneName } from './validate';
+
+export function addDataCenter(store: Store, name: string, description?: string): Promise<DataCenter> {
+  const n = dataCenterName(name);
+  return withRetry(() =>
+    store.transaction(async (tx) => {
+      if (await tx.dataCenterByName(n)) throw new IpcdError('CONFLICT', `data center '${n}' already exists`);
+      return tx.insertDataCenter(n, description ?? null);
+    }),
+  );
+}
+
+export function addTenant(store: Store, name: string, description?: string): Promise<Tenant> {
+  const n = objectName(name, 'tenant name');
+  return withRetry(() =>
+    store.transaction(async (tx) => {
+      if (await tx.tenantByName(n)) throw new IpcdError('CONFLICT', `tenant '${n}' already exists`);
+      return tx.insertTenant(n, description ?? null);
+    }),
+  );
+}
+
+export function addZone(store: Store, name: string): Promise<Zone> {
+  const n = zoneName(name);
+  return withRetry(() =>
+    store.transaction(async (tx) => {
+      if (await tx.zoneByName(n)) throw new IpcdError('CONFLICT', `zone '${n}' already exists`);
+      return tx.insertZone(n);
+    }),
+  );
+}
+
+export interface NetworkSpec {
+  name: string;
+  cidr: string;
+  dataCenter: string;
+  vlan?: number | string | null;
+  vxlan?: number | string | null;
+  tenant?: string | null;
+  priority?: number | string;
+  zone?: string | null;
+  /** Omitted: the first host address. null: the network has no gateway. */
+  gateway?: string | null;
+  reservePool?: boolean;
+  namePattern?: string;
+  tags?: Record<string, string>;
+}
+
+export function addNetwork(store: Store, spec: NetworkSpec): Promise<Network> {
+  const name = objectName(spec.name, 'network name');
+  const cidr = parseCidr(spec.cidr);
+  const maxPrefix = cidr.family === 4 ? 30 : 126;
+  if (cidr.prefixLength > maxPrefix) {
+    throw invalid(`${cidr.text} is too small: IPv${cidr.family} networks may be at most /${maxPrefix}`);
+  }
+  const vlan = spec.vlan === undefined || spec.vlan === null ? null : vlanId(spec.vlan);
+  const vxlan = spec.vxlan === undefined || spec.vxlan === null ? null : vxlanId(spec.vxlan);
+  const priority = spec.priority === undefined ? 100 : integer(spec.priority, 'priority');
+  const gateway = gatewayOf(cidr, spec.gateway);
+  const namePattern = checkNamePattern(spec.namePattern ?? DEFAULT_NAME_PATTERN);
+  const tags = checkTags(spec.tags ?? {});
+  return withRetry(() =>
+    store.transaction(async (tx) => {
+      const dc = await tx.dataCenterByName(spec.dataCenter);
+      if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${spec.dataCenter}' is not known to ipcd`);
+      if (await tx.networkByName(name)) throw new IpcdError('CONFLICT', `network '${name}' already exists`);
+      const tenant = spec.tenant ? await tx.tenantByName(spec.tenant) : null;
+      if (spec.tenant && !tenant) throw new IpcdError('NOT_FOUND', `tenant '${spec.tenant}' is not known to ipcd`);
+      const zone = spec.zone ? await tx.zoneByName(zoneName(spec.zone)) : null;
+      if (spec.zone && !zone) throw new IpcdError('NOT_FOUND', `zone '${spec.zone}' is not known to ipcd`);
+      const clash = await tx.overlappingNetworks(dc.id, vlan, cidr.text);
+      if (clash.length > 0) {
+        throw new IpcdError(
+          'CONFLICT',
+          `${cidr.text} overlaps network ${clash[0].name} (${clash[0].cidr}) on ${vlan === null ? 'no VLAN' : `VLAN ${vlan}`} in data center ${dc.name}`,
+        );
+      }
+      const ranges = assignableRanges(cidr, gateway === null ? null : parseAddress(gateway)!.value);
+      return tx.insertNetwork(
+        {
+          name,
+          cidr: cidr.text,
+          family: cidr.family,
+          dataCenterId: dc.id,
+          vlan,
+          vxlan,
+          tenantId: tenant?.id ?? null,
+          priority,
+          zoneId: zone?.id ?? null,
+          gateway,
+          reservePool: spec.reservePool ?? false,
+          namePattern,
+          tags,
+        },
+        ranges,
+      );
+    }),
+  );
+}
+
+function gatewayOf(cidr: ReturnType<typeof parseCidr>, gateway: string | null | undefined): string | null {
+  if (gateway === null) return null;
+  if (gateway === undefined) return formatAddress(cidr.family, cidr.network + 1n);
+  const g = parseAddress(gateway);
+  const broadcast = cidr.family === 4 ? lastAddress(cidr) : -1n;
+  if (!g || g.family !== cidr.family || g.value <= cidr.network || g.value > lastAddress(cidr) || g.value === broadcast) {
+    throw invalid(`gateway '${gateway}' must be a host address inside ${cidr.text}`);
+  }
+  return formatAddress(g.family, g.value);
+}
+
+const TAG_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
+export function checkTags(tags: Record<string, string>): Record<string, string> {
+  for (const [k, v] of Object.entries(tags)) {
+    if (!TAG_KEY.test(k)) throw invalid(`tag key '${k}' must be 1-64 letters, digits, '.', '_', '/' or '-'`);
+    if (typeof v !== 'string' || v.length > 256) throw invalid(`tag '${k}' must have a text value of at most 256 characters`);
+  }
+  return tags;
+}
+
+/** Networks with used/assignable counts. Assignable excludes network, broadcast and gateway. */
+export function networkUsage(store: Store, filter: NetworkFilter = {}): Promise<NetworkUsage[]> {
+  return store.transaction(async (tx) =>
+    (await tx.networkUsage(filter)).map((u) => {
+      const cidr = parseCidr(u.network.cidr);
+      const gw = u.network.gateway === null ? null : parseAddress(u.network.gateway)!.value;
+      return { ...u, assignable: rangeSize(assignableRanges(cidr, gw)) };
+    }),
+  );
+}
+
+export function percentUsed(u: Pick<NetworkUsage, 'used' | 'assignable'>): number {
+  if (u.assignable === 0n) return 100;
+  return Number((u.used * 10000n) / u.assignable) / 100;
+}

@@ -1,0 +1,243 @@
+/**
+ * The logic's StoreTx over one TypeORM transaction. Simple reads and inserts go through the
+ * entities' repositories; the allocator's hot path is hand-written SQL so that each step is one
+ * indexed statement.
+ */
+import { In, type EntityManager } from 'typeorm';
+import { StoreConflict } from '../logic/errors';
+import { formatAddress, type AddressRange, type Family } from '../logic/ip';
+import type { Allocation, DataCenter, Network, Tenant, Zone } from '../logic/model';
+import type { AllocationQuery, NetworkFilter, NewAllocation, NewNetwork, StoreTx } from '../logic/ports';
+import { DataCenterEntity, FreeRangeEntity, NetworkEntity, TenantEntity, ZoneEntity } from './entities';
+import { canonicalAddress, toAllocation, toDataCenter, toNetwork, toTenant, toZone } from './mapping';
+
+/** How often a taker re-looks when the lowest range vanished under its lock wait. */
+const TAKE_ATTEMPTS = 64;
+
+/** TypeORM answers UPDATE/DELETE … RETURNING on postgres with [rows, count]; SELECT/INSERT with rows. */
+function returned<T>(result: unknown): T[] {
+  return (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) ? result[0] : result) as T[];
+}
+
+export class TypeormTx implements StoreTx {
+  constructor(private readonly m: EntityManager) {}
+
+  private get networks() {
+    return this.m.getRepository(NetworkEntity);
+  }
+
+  async dataCenterByName(name: string): Promise<DataCenter | null> {
+    const e = await this.m.getRepository(DataCenterEntity).findOneBy({ name });
+    return e && toDataCenter(e);
+  }
+
+  async dataCentersWithVlan(vlan: number): Promise<DataCenter[]> {
+    const rows = await this.m
+      .getRepository(DataCenterEntity)
+      .createQueryBuilder('d')
+      .where('d.id IN (SELECT n.data_center_id FROM network n WHERE n.vlan = :vlan)', { vlan })
+      .orderBy('d.name')
+      .getMany();
+    return rows.map(toDataCenter);
+  }
+
+  async tenantByName(name: string): Promise<Tenant | null> {
+    const e = await this.m.getRepository(TenantEntity).findOneBy({ name });
+    return e && toTenant(e);
+  }
+
+  async zoneByName(name: string): Promise<Zone | null> {
+    const e = await this.m.getRepository(ZoneEntity).findOneBy({ name });
+    return e && toZone(e);
+  }
+
+  async zoneById(id: number): Promise<Zone | null> {
+    const e = await this.m.getRepository(ZoneEntity).findOneBy({ id });
+    return e && toZone(e);
+  }
+
+  async networkByName(name: string): Promise<Network | null> {
+    const e = await this.networks.findOneBy({ name });
+    return e && toNetwork(e);
+  }
+
+  async networkName(id: number): Promise<string> {
+    return (await this.networks.findOneByOrFail({ id })).name;
+  }
+
+  async networksOnVlan(dataCenterId: number, vlan: number): Promise<Network[]> {
+    return (await this.networks.findBy({ dataCenterId, vlan })).map(toNetwork);
+  }
+
+  async networksOfTenants(dataCenterId: number, tenantIds: number[], family: Family): Promise<Network[]> {
+    if (tenantIds.length === 0) return [];
+    const rows = await this.networks.findBy({ dataCenterId, tenantId: In(tenantIds) });
+    return rows.map(toNetwork).filter((n) => n.family === family);
+  }
+
+  async reservePools(dataCenterId: number, family: Family): Promise<Network[]> {
+    const rows = await this.networks.findBy({ dataCenterId, reservePool: true });
+    return rows.map(toNetwork).filter((n) => n.family === family);
+  }
+
+  async overlappingNetworks(dataCenterId: number, vlan: number | null, cidr: string): Promise<Network[]> {
+    const rows = await this.networks
+      .createQueryBuilder('n')
+      .where('n.data_center_id = :dataCenterId', { dataCenterId })
+      .andWhere('coalesce(n.vlan, 0) = :vlan', { vlan: vlan ?? 0 })
+      .andWhere('n.cidr && CAST(:cidr AS cidr)', { cidr })
+      .getMany();
+    return rows.map(toNetwork);
+  }
+
+  async takeFreeAddress(networkId: number): Promise<string | null> {
+    for (let i = 0; i < TAKE_ATTEMPTS; i++) {
+      // Lock the lowest free range and shrink (or drop) it, in one statement.
+      const rows: { address: string }[] = await this.m.query(
+        `WITH lowest AS (
+           SELECT id, first_addr, last_addr FROM free_range
+           WHERE network_id = $1 ORDER BY first_addr LIMIT 1 FOR UPDATE
+         ), shrink AS (
+           UPDATE free_range f SET first_addr = lowest.first_addr + 1
+           FROM lowest WHERE f.id = lowest.id AND lowest.first_addr < lowest.last_addr
+         ), gone AS (
+           DELETE FROM free_range f USING lowest WHERE f.id = lowest.id AND lowest.first_addr = lowest.last_addr
+         )
+         SELECT host(first_addr) AS address FROM lowest`,
+        [networkId],
+      );
+      if (rows.length > 0) return canonicalAddress(rows[0].address);
+      // Empty either because the network is full, or because the range we waited on was deleted
+      // by the transaction holding it (PostgreSQL then returns no row); look again in that case.
+      const left: unknown[] = await this.m.query(`SELECT 1 FROM free_range WHERE network_id = $1 LIMIT 1`, [networkId]);
+      if (left.length === 0) return null;
+    }
+    throw new StoreConflict(`free ranges of network ${networkId} kept changing under concurrent takers`);
+  }
+
+  async returnAddress(networkId: number, address: string): Promise<void> {
+    await this.m.query(`INSERT INTO free_range (network_id, first_addr, last_addr) VALUES ($1, $2::inet, $2::inet)`, [
+      networkId,
+      address,
+    ]);
+  }
+
+  async nextNameSeq(zoneId: number): Promise<bigint> {
+    const rows = returned<{ seq: string }>(
+      await this.m.query(`UPDATE zone SET next_seq = next_seq + 1 WHERE id = $1 RETURNING next_seq - 1 AS seq`, [zoneId]),
+    );
+    return BigInt(rows[0].seq);
+  }
+
+  async nameInUse(zoneId: number, name: string): Promise<boolean> {
+    const rows: unknown[] = await this.m.query(
+      `SELECT 1 FROM allocation WHERE zone_id = $1 AND name = $2 AND name_released_at IS NULL LIMIT 1`,
+      [zoneId, name],
+    );
+    return rows.length > 0;
+  }
+
+  async insertAllocation(a: NewAllocation): Promise<Allocation> {
+    const rows: Record<string, unknown>[] = await this.m.query(
+      `INSERT INTO allocation (network_id, address, zone_id, name, server_instance, source, requested_dc_id, requested_vlan)
+       VALUES ($1, $2::inet, $3, $4, $5, $6, $7, $8) RETURNING *`,
+      [a.networkId, a.address, a.zoneId, a.name, a.serverInstance, a.source, a.requestedDataCenterId, a.requestedVlan],
+    );
+    return toAllocation(rows[0]);
+  }
+
+  async activeAllocations(q: AllocationQuery): Promise<Allocation[]> {
+    const rows: Record<string, unknown>[] = await this.m.query(
+      `SELECT a.* FROM allocation a LEFT JOIN zone z ON z.id = a.zone_id
+       WHERE a.released_at IS NULL
+         AND ((a.requested_dc_id = $1 AND a.requested_vlan = $2)
+              OR a.network_id IN (SELECT id FROM network WHERE data_center_id = $1 AND vlan = $2))
+         AND ($3::inet IS NULL OR (a.address = $3::inet AND a.address_released_at IS NULL))
+         AND ($4::text IS NULL OR (a.name_released_at IS NULL AND (a.name = $4 OR a.name || '.' || z.name = $4)))
+         AND ($5::text IS NULL OR a.server_instance = $5)
+       ORDER BY a.created_at, a.id
+       FOR UPDATE OF a`,
+      [q.dataCenterId, q.vlan, q.address ?? null, q.name ?? null, q.serverInstance ?? null],
+    );
+    return rows.map(toAllocation);
+  }
+
+  async releaseParts(allocationId: string, parts: { address: boolean; name: boolean }): Promise<void> {
+    await this.m.query(
+      `UPDATE allocation SET
+         address_released_at = CASE WHEN $2 THEN now() ELSE address_released_at END,
+         name_released_at = CASE WHEN $3 THEN now() ELSE name_released_at END,
+         released_at = CASE WHEN (address IS NULL OR $2 OR address_released_at IS NOT NULL)
+                              AND (name IS NULL OR $3 OR name_released_at IS NOT NULL) THEN now() END
+       WHERE id = $1`,
+      [allocationId, parts.address, parts.name],
+    );
+  }
+
+  async insertDataCenter(name: string, description: string | null): Promise<DataCenter> {
+    return toDataCenter(await this.m.getRepository(DataCenterEntity).save({ name, description }));
+  }
+
+  async insertTenant(name: string, description: string | null): Promise<Tenant> {
+    return toTenant(await this.m.getRepository(TenantEntity).save({ name, description }));
+  }
+
+  async insertZone(name: string): Promise<Zone> {
+    return toZone(await this.m.getRepository(ZoneEntity).save({ name }));
+  }
+
+  async insertNetwork(n: NewNetwork, free: AddressRange[]): Promise<Network> {
+    const { family, ...columns } = n;
+    const saved = await this.networks.save(columns);
+    await this.m.getRepository(FreeRangeEntity).insert(
+      free.map((r) => ({
+        networkId: saved.id,
+        firstAddr: formatAddress(family, r.first),
+        lastAddr: formatAddress(family, r.last),
+      })),
+    );
+    return toNetwork(await this.networks.findOneByOrFail({ id: saved.id }));
+  }
+
+  async networkUsage(filter: NetworkFilter) {
+    const qb = this.networks
+      .createQueryBuilder('n')
+      .addSelect(
+        `(SELECT count(*) FROM allocation a WHERE a.network_id = n.id AND a.address IS NOT NULL AND a.address_released_at IS NULL)`,
+        'used',
+      )
+      .addSelect('d.name', 'dc_name')
+      .addSelect('t.name', 'tenant_name')
+      .addSelect('z.name', 'zone_name')
+      .innerJoin(DataCenterEntity, 'd', 'd.id = n.data_center_id')
+      .leftJoin(TenantEntity, 't', 't.id = n.tenant_id')
+      .leftJoin(ZoneEntity, 'z', 'z.id = n.zone_id')
+      .orderBy('d.name')
+      .addOrderBy('n.vlan', 'ASC', 'NULLS LAST')
+      .addOrderBy('n.priority')
+      .addOrderBy('n.name');
+    if (filter.dataCenterId !== undefined) qb.andWhere('n.data_center_id = :dc', { dc: filter.dataCenterId });
+    if (filter.vlan !== undefined) qb.andWhere('n.vlan = :vlan', { vlan: filter.vlan });
+    if (filter.tenantId !== undefined) qb.andWhere('n.tenant_id = :tenant', { tenant: filter.tenantId });
+    const { entities, raw } = await qb.getRawAndEntities();
+    return entities.map((e, i) => ({
+      network: toNetwork(e),
+      dataCenter: raw[i].dc_name as string,
+      tenant: (raw[i].tenant_name as string | null) ?? null,
+      zone: (raw[i].zone_name as string | null) ?? null,
+      used: BigInt(raw[i].used as string),
+    }));
+  }
+
+  async listDataCenters(): Promise<DataCenter[]> {
+    return (await this.m.getRepository(DataCenterEntity).find({ order: { name: 'ASC' } })).map(toDataCenter);
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    return (await this.m.getRepository(TenantEntity).find({ order: { name: 'ASC' } })).map(toTenant);
+  }
+
+  async listZones(): Promise<Zone[]> {
+    return (await this.m.getRepository(ZoneEntity).find({ order: { name: 'ASC' } })).map(toZone);
+  }
+}
