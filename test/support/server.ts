@@ -1,0 +1,28 @@
+/** Starts the real Express + node-soap app on an ephemeral port over a given store. */
+import type { AddressInfo, Server } from 'node:net';
+import { createApp } from '../../src/app';
+import type { Store } from '../../src/logic/ports';
+import { createLogger } from '../../src/logger';
+
+export interface RunningServer {
+  url: string; // http://127.0.0.1:PORT/ipcd
+  base: string; // http://127.0.0.1:PORT
+  close(): Promise<void>;
+}
+
+export async function startServer(store: Store, opts: { maxBodyBytes?: number } = {}): Promise<RunningServer> {
+  const app = await createApp({ store, log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024 });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: `${base}/ipcd`,
+    base,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

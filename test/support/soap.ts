@@ -1,0 +1,97 @@
+/**
+ * A deliberately plain SOAP 1.1 client for tests: builds real envelopes as text, POSTs them over
+ * HTTP and reads the reply with a real XML parser. No node-soap on this side, so the tests check
+ * the wire format rather than one library talking to itself.
+ */
+import { SaxesParser } from 'saxes';
+
+export const NS = 'http://ipcd.example.org/ns/commissioning/v1';
+const SOAP_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+
+export type Fields = Record<string, string | number | boolean | undefined>;
+
+export interface XmlNode {
+  name: string; // local name
+  uri: string;
+  text: string;
+  children: XmlNode[];
+}
+
+export interface SoapReply {
+  status: number;
+  raw: string;
+  /** The Body's first element (response wrapper or Fault). */
+  body: XmlNode;
+  /** Child elements of the response wrapper as text (repeated elements: the first). */
+  values: Record<string, string>;
+  fault?: { faultcode: string; faultstring: string; code: string; message: string };
+}
+
+export function envelope(operation: string, fields: Fields): string {
+  const inner = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `<i:${k}>${escape(String(v))}</i:${k}>`)
+    .join('');
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>` +
+    `<soapenv:Envelope xmlns:soapenv="${SOAP_NS}" xmlns:i="${NS}">` +
+    `<soapenv:Header/><soapenv:Body><i:${operation}>${inner}</i:${operation}></soapenv:Body></soapenv:Envelope>`
+  );
+}
+
+export function escape(s: string): string {
+  return s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
+}
+
+export async function postRaw(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/xml; charset=utf-8', ...headers },
+    body,
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+export async function call(url: string, operation: string, fields: Fields): Promise<SoapReply> {
+  const { status, text } = await postRaw(url, envelope(operation, fields), { SOAPAction: `"${NS}/${operation}"` });
+  return readReply(status, text);
+}
+
+export function readReply(status: number, raw: string): SoapReply {
+  const root = parseXml(raw);
+  const bodyEl = root.children.find((c) => c.name === 'Body' && c.uri === SOAP_NS);
+  if (root.name !== 'Envelope' || !bodyEl || bodyEl.children.length === 0) throw new Error(`not a SOAP reply: ${raw.slice(0, 300)}`);
+  const body = bodyEl.children[0];
+  const values: Record<string, string> = {};
+  for (const c of body.children) if (!(c.name in values)) values[c.name] = c.text;
+  const reply: SoapReply = { status, raw, body, values };
+  if (body.name === 'Fault') {
+    const detail = body.children.find((c) => c.name === 'detail');
+    const f = detail?.children.find((c) => c.name === 'IpcdFault' && c.uri === NS);
+    const get = (n: XmlNode | undefined, name: string) => n?.children.find((c) => c.name === name)?.text ?? '';
+    reply.fault = { faultcode: values.faultcode, faultstring: values.faultstring, code: get(f, 'code'), message: get(f, 'message') };
+  }
+  return reply;
+}
+
+export function parseXml(xml: string): XmlNode {
+  const parser = new SaxesParser({ xmlns: true });
+  const stack: XmlNode[] = [];
+  let root: XmlNode | undefined;
+  parser.on('opentag', (t) => {
+    const node: XmlNode = { name: t.local ?? t.name, uri: t.uri ?? '', text: '', children: [] };
+    if (stack.length) stack[stack.length - 1].children.push(node);
+    else root = node;
+    stack.push(node);
+  });
+  parser.on('text', (t) => {
+    if (stack.length) stack[stack.length - 1].text += t;
+  });
+  parser.on('closetag', () => void stack.pop());
+  parser.write(xml).close();
+  if (!root) throw new Error('empty XML');
+  return root;
+}
+
+/** Elements named `name` directly under node. */
+export const all = (node: XmlNode, name: string) => node.children.filter((c) => c.name === name);
