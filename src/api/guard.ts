@@ -31,7 +31,7 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined): In
     } else if (path.length === 2 && path[1].local === 'Body' && path[1].uri === SOAP11_NS && !operation) {
       operation = here;
     }
-    if (!tag.isSelfClosing) path.push(here);
+    path.push(here); // saxes sends closetag for self-closing tags too
   });
   parser.on('closetag', () => {
     path.pop();
