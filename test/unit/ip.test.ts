@@ -1,0 +1,87 @@
+import { assignableRanges, formatAddress, parseAddress, parseCidr, rangeSize, size, subtractPoints, cidrContains } from '../../src/logic/ip';
+import { IpcdError } from '../../src/logic/errors';
+
+describe('addresses', () => {
+  test.each([
+    ['10.0.0.1', 4, 0x0a000001n],
+    ['255.255.255.255', 4, 0xffffffffn],
+    ['::', 6, 0n],
+    ['::1', 6, 1n],
+    ['2001:db8::1', 6, 0x20010db8000000000000000000000001n],
+    ['2001:DB8:0:0:0:0:0:1', 6, 0x20010db8000000000000000000000001n],
+    ['::ffff:10.0.0.1', 6, 0xffff0a000001n],
+  ])('parses %s', (text, family, value) => {
+    expect(parseAddress(text)).toEqual({ family, value });
+  });
+
+  test.each(['10.0.0', '10.0.0.256', '010.0.0.1', '1.2.3.4.5', '2001:db8:::1', '1::2::3', '12345::', 'g::1', '', 'abc', '1:2:3:4:5:6:7:8:9'])(
+    'rejects %p',
+    (text) => expect(parseAddress(text)).toBeNull(),
+  );
+
+  test.each([
+    [6, 0x20010db8000000000000000000000001n, '2001:db8::1'],
+    [6, 0x20010db8000000010000000000000000n, '2001:db8:0:1::'],
+    [6, 0x20010db8000000000001000000000001n, '2001:db8::1:0:0:1'],
+    [6, 0n, '::'],
+    [6, 0x00010000000000000000000000000001n, '1::1'],
+    [6, 0x20010db8000100000001000100010001n, '2001:db8:1:0:1:1:1:1'],
+    [4, 0xc0a80001n, '192.168.0.1'],
+  ] as const)('formats IPv%i %s canonically (RFC 5952)', (family, value, text) => {
+    expect(formatAddress(family, value)).toBe(text);
+  });
+});
+
+describe('CIDRs', () => {
+  test('canonicalises and sizes an IPv6 /64 without enumerating it', () => {
+    const c = parseCidr('2001:DB8:0:10::/64');
+    expect(c.text).toBe('2001:db8:0:10::/64');
+    expect(size(c)).toBe(1n << 64n);
+    expect(rangeSize(assignableRanges(c, c.network + 1n))).toBe((1n << 64n) - 2n);
+  });
+
+  test('refuses host bits and suggests the prefix', () => {
+    expect(() => parseCidr('10.0.0.5/24')).toThrow(/did you mean 10\.0\.0\.0\/24/);
+    expect(() => parseCidr('10.0.0.5/24')).toThrow(IpcdError);
+  });
+
+  test.each(['10.0.0.0', '10.0.0.0/33', '2001:db8::/129', 'x/24', '10.0.0.0/-1', '10.0.0.0/ 24'])('refuses %p', (t) => {
+    expect(() => parseCidr(t)).toThrow(IpcdError);
+  });
+
+  test('containment', () => {
+    expect(cidrContains(parseCidr('10.0.0.0/16'), parseCidr('10.0.3.0/24'))).toBe(true);
+    expect(cidrContains(parseCidr('10.0.3.0/24'), parseCidr('10.0.0.0/16'))).toBe(false);
+    expect(cidrContains(parseCidr('10.0.0.0/16'), parseCidr('2001:db8::/64'))).toBe(false);
+  });
+});
+
+describe('assignable ranges', () => {
+  test('IPv4 /24 with the default gateway: .2 to .254, 253 addresses', () => {
+    const c = parseCidr('10.0.0.0/24');
+    const r = assignableRanges(c, c.network + 1n);
+    expect(r).toEqual([{ first: c.network + 2n, last: c.network + 254n }]);
+    expect(rangeSize(r)).toBe(253n);
+  });
+
+  test('a gateway in the middle splits the range; no gateway keeps it whole', () => {
+    const c = parseCidr('10.0.0.0/29');
+    expect(assignableRanges(c, c.network + 4n)).toEqual([
+      { first: c.network + 1n, last: c.network + 3n },
+      { first: c.network + 5n, last: c.network + 6n },
+    ]);
+    expect(rangeSize(assignableRanges(c, null))).toBe(6n);
+  });
+
+  test('IPv6 keeps the last address (no broadcast) and skips the subnet-router anycast address', () => {
+    const c = parseCidr('2001:db8::/126');
+    expect(assignableRanges(c, null)).toEqual([{ first: c.network + 1n, last: c.network + 3n }]);
+  });
+
+  test('subtractPoints ignores points outside and duplicates', () => {
+    expect(subtractPoints({ first: 10n, last: 20n }, [5n, 10n, 10n, 15n, 20n, 25n])).toEqual([
+      { first: 11n, last: 14n },
+      { first: 16n, last: 19n },
+    ]);
+  });
+});
