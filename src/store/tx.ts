@@ -175,28 +175,36 @@ export class TypeormTx implements StoreTx {
   }
 
   async insertDataCenter(name: string, description: string | null): Promise<DataCenter> {
-    return toDataCenter(await this.m.getRepository(DataCenterEntity).save({ name, description }));
+    const repo = this.m.getRepository(DataCenterEntity);
+    const id = (await repo.insert({ name, description })).identifiers[0].id as number;
+    return toDataCenter(await repo.findOneByOrFail({ id }));
   }
 
   async insertTenant(name: string, description: string | null): Promise<Tenant> {
-    return toTenant(await this.m.getRepository(TenantEntity).save({ name, description }));
+    const repo = this.m.getRepository(TenantEntity);
+    const id = (await repo.insert({ name, description })).identifiers[0].id as number;
+    return toTenant(await repo.findOneByOrFail({ id }));
   }
 
   async insertZone(name: string): Promise<Zone> {
-    return toZone(await this.m.getRepository(ZoneEntity).save({ name }));
+    const repo = this.m.getRepository(ZoneEntity);
+    const id = (await repo.insert({ name })).identifiers[0].id as number;
+    return toZone(await repo.findOneByOrFail({ id }));
   }
 
   async insertNetwork(n: NewNetwork, free: AddressRange[]): Promise<Network> {
+    // insert, never save(): save() would update an existing row if an id slipped through.
     const { family, ...columns } = n;
-    const saved = await this.networks.save(columns);
+    delete (columns as { id?: number }).id;
+    const id = (await this.networks.insert(columns)).identifiers[0].id as number;
     await this.m.getRepository(FreeRangeEntity).insert(
       free.map((r) => ({
-        networkId: saved.id,
+        networkId: id,
         firstAddr: formatAddress(family, r.first),
         lastAddr: formatAddress(family, r.last),
       })),
     );
-    return toNetwork(await this.networks.findOneByOrFail({ id: saved.id }));
+    return toNetwork(await this.networks.findOneByOrFail({ id }));
   }
 
   async networkUsage(filter: NetworkFilter) {
