@@ -1,0 +1,290 @@
+/**
+ * Interop: libxml2's xmllint, a validator nobody here wrote, checks the contract and the wire.
+ * The WSDL must be well-formed; its embedded <xsd:schema> must stand alone as an XSD; and the
+ * SOAP Body payload of real requests, responses and fault details exchanged with the running
+ * server must validate against that XSD (element order, namespaces, facets, enumerations).
+ * Deliberately invalid payloads must be rejected, so the check is known to be able to fail.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SaxesParser } from 'saxes';
+import { loadExampleTopology } from '../../src/example/topology';
+import { openTestStore, type TestStore } from '../support/backends';
+import { startServer, type RunningServer } from '../support/server';
+import { envelope, NS, postRaw, type Fields } from '../support/soap';
+
+const WSDL_FILE = join(__dirname, '..', '..', 'wsdl', 'ipcd.wsdl');
+const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
+const SCHEMA_XPATH = "/*[local-name()='definitions']/*[local-name()='types']/*[local-name()='schema']";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function xmllint(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile('xmllint', args, { timeout: 30_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// A namespace-preserving parse, so one element can be cut out of an envelope as a standalone
+// document: the cut element re-declares every namespace binding in scope where it stood.
+
+interface Element {
+  qname: string;
+  local: string;
+  uri: string;
+  attributes: [string, string][]; // as written, xmlns declarations included
+  inScope: Map<string, string>; // prefix ('' = default) -> URI, at this element
+  children: (Element | string)[];
+}
+
+function parseTree(xml: string): Element {
+  const parser = new SaxesParser({ xmlns: true });
+  const stack: Element[] = [];
+  let root: Element | undefined;
+  parser.on('opentag', (tag) => {
+    const inScope = new Map(stack.length ? stack[stack.length - 1].inScope : []);
+    for (const prefix of Object.keys(tag.ns)) inScope.set(prefix, tag.ns[prefix]);
+    const el: Element = {
+      qname: tag.name,
+      local: tag.local,
+      uri: tag.uri,
+      attributes: Object.values(tag.attributes).map((a) => [a.name, a.value]),
+      inScope,
+      children: [],
+    };
+    if (stack.length) stack[stack.length - 1].children.push(el);
+    else root = el;
+    stack.push(el);
+  });
+  const text = (t: string) => {
+    if (stack.length) stack[stack.length - 1].children.push(t);
+  };
+  parser.on('text', text);
+  parser.on('cdata', text);
+  parser.on('closetag', () => void stack.pop());
+  parser.write(xml).close();
+  if (!root) throw new Error('empty XML');
+  return root;
+}
+
+const escText = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+const escAttr = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const isNsDecl = (name: string) => name === 'xmlns' || name.startsWith('xmlns:');
+
+function serialize(el: Element, standalone: boolean): string {
+  const attrs: string[] = [];
+  if (standalone) {
+    for (const [prefix, uri] of el.inScope) {
+      if (prefix === 'xml' || prefix === 'xmlns' || (prefix === '' && uri === '')) continue;
+      attrs.push(`${prefix === '' ? 'xmlns' : `xmlns:${prefix}`}="${escAttr(uri)}"`);
+    }
+  }
+  for (const [name, value] of el.attributes) {
+    if (standalone && isNsDecl(name)) continue; // already declared above
+    attrs.push(`${name}="${escAttr(value)}"`);
+  }
+  const start = [el.qname, ...attrs].join(' ');
+  const inner = el.children.map((c) => (typeof c === 'string' ? escText(c) : serialize(c, false))).join('');
+  return inner === '' ? `<${start}/>` : `<${start}>${inner}</${el.qname}>`;
+}
+
+const elementChildren = (el: Element) => el.children.filter((c): c is Element => typeof c !== 'string');
+
+/** Follows {uri}local steps from the root ('*' = the first child element), or throws. */
+function find(root: Element, steps: [string, string][]): Element {
+  let at = root;
+  const [first, ...rest] = steps;
+  if (at.uri !== first[0] || at.local !== first[1]) throw new Error(`root is {${at.uri}}${at.local}, expected {${first[0]}}${first[1]}`);
+  for (const [uri, local] of rest) {
+    const next = elementChildren(at).find((c) => local === '*' || (c.uri === uri && c.local === local));
+    if (!next) throw new Error(`no {${uri}}${local} under {${at.uri}}${at.local}`);
+    at = next;
+  }
+  return at;
+}
+
+/** The Body's child element (or, for a fault, detail's IpcdFault) as a standalone XML document. */
+function payload(envelopeXml: string, fault = false): string {
+  const body: [string, string][] = [
+    [SOAP_ENV, 'Envelope'],
+    [SOAP_ENV, 'Body'],
+  ];
+  const steps: [string, string][] = fault ? [...body, [SOAP_ENV, 'Fault'], ['', 'detail'], [NS, 'IpcdFault']] : [...body, ['', '*']];
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${serialize(find(parseTree(envelopeXml), steps), true)}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the contract and the wire under xmllint', () => {
+  let dir: string;
+  let xsd: string;
+  let ts: TestStore;
+  let server: RunningServer;
+  /** label -> standalone payload document, recorded from real exchanges in beforeAll. */
+  const docs = new Map<string, string>();
+  const statuses = new Map<string, number>();
+
+  async function exchange(label: string, operation: string, fields: Fields): Promise<string> {
+    const sent = envelope(operation, fields);
+    const { status, text } = await postRaw(server.url, sent, { SOAPAction: `"${NS}/${operation}"` });
+    docs.set(`${label} request`, payload(sent));
+    const isFault = status === 500;
+    docs.set(`${label} ${isFault ? 'fault detail' : 'response'}`, payload(text, isFault));
+    statuses.set(label, status);
+    return text;
+  }
+
+  async function validate(label: string, xml: string): Promise<Run> {
+    const file = join(dir, `${label.replace(/[^\w-]+/g, '_')}.xml`);
+    writeFileSync(file, xml);
+    return xmllint(['--noout', '--schema', xsd, file]);
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ipcd-interop-xsd-'));
+    xsd = join(dir, 'ipcd.xsd');
+    const extracted = await xmllint(['--xpath', SCHEMA_XPATH, WSDL_FILE]);
+    if (extracted.code !== 0) throw new Error(`xmllint --xpath failed (${extracted.code}): ${extracted.stderr}`);
+    writeFileSync(xsd, `<?xml version="1.0" encoding="UTF-8"?>\n${extracted.stdout}\n`);
+
+    ts = await openTestStore('embedded');
+    await loadExampleTopology(ts.store);
+    server = await startServer(ts.store);
+
+    const where = { dataCenter: 'dc1', vlan: 100 };
+    const si = 'vm-schema';
+    await exchange('CommissionIP IPv4 with name', 'CommissionIP', { ...where, serverInstance: si, wantAddress: true, wantName: true, hostnameHint: 'web-1', addressFamily: 'IPv4' });
+    await exchange('CommissionIP IPv6', 'CommissionIP', { ...where, serverInstance: si, addressFamily: 'IPv6' });
+    await exchange('CommissionIP name only', 'CommissionIP', { ...where, serverInstance: si, wantAddress: false, wantName: true });
+    await exchange('NameOnly', 'NameOnly', { ...where, serverInstance: si, hostnameHint: 'db-1' });
+    await exchange('DecommissionIP', 'DecommissionIP', { ...where, serverInstance: si, releaseAddress: true, releaseName: true });
+    // A refusal from the operation handler (node-soap's fault path) ...
+    await exchange('CommissionIP unknown VLAN', 'CommissionIP', { vlan: 999, serverInstance: si });
+    await exchange('NameOnly ambiguous VLAN', 'NameOnly', { vlan: 100, serverInstance: si });
+    // ... and one from the request guard, before node-soap sees the request (app.ts's own envelope).
+    const guarded = await postRaw(server.url, envelope('CommissionIP', { ...where, serverInstance: si }), { SOAPAction: `"${NS}/NameOnly"` });
+    docs.set('guard refusal fault detail', payload(guarded.text, true));
+    statuses.set('guard refusal', guarded.status);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await ts?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the WSDL is well-formed XML, as a file and as served', async () => {
+    expect(await xmllint(['--noout', WSDL_FILE])).toMatchObject({ code: 0, stderr: '' });
+    const served = await fetch(`${server.url}?wsdl`);
+    expect(served.status).toBe(200);
+    const file = join(dir, 'served.wsdl');
+    writeFileSync(file, await served.text());
+    expect(await xmllint(['--noout', file])).toMatchObject({ code: 0, stderr: '' });
+    // The served contract carries the same schema as the file.
+    const fromServed = await xmllint(['--xpath', SCHEMA_XPATH, file]);
+    expect(fromServed.stdout).toBe(readFileSync(xsd, 'utf8').replace(/^<\?xml[^>]*>\n/, '').replace(/\n$/, ''));
+  });
+
+  test('the embedded schema extracts as a standalone XSD that compiles', async () => {
+    const text = readFileSync(xsd, 'utf8');
+    const root = parseTree(text);
+    expect([root.uri, root.local]).toEqual(['http://www.w3.org/2001/XMLSchema', 'schema']);
+    expect(root.attributes).toEqual(expect.arrayContaining([['targetNamespace', NS], ['xmlns:tns', NS], ['xmlns:xsd', 'http://www.w3.org/2001/XMLSchema']]));
+    expect(await xmllint(['--noout', xsd])).toMatchObject({ code: 0, stderr: '' });
+    // Compiling happens when it is used: a schema that does not compile exits 5, not 0 or 3.
+    const r = await validate('minimal fault', `<IpcdFault xmlns="${NS}"><code>BUSY</code><message>later</message></IpcdFault>`);
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stderr).toMatch(/validates/);
+  });
+
+  test('the recorded exchanges went as expected', () => {
+    expect(Object.fromEntries(statuses)).toEqual({
+      'CommissionIP IPv4 with name': 200,
+      'CommissionIP IPv6': 200,
+      'CommissionIP name only': 200,
+      NameOnly: 200,
+      DecommissionIP: 200,
+      'CommissionIP unknown VLAN': 500,
+      'NameOnly ambiguous VLAN': 500,
+      'guard refusal': 500,
+    });
+    const released = elementChildren(parseTree(docs.get('DecommissionIP response')!)).filter((c) => c.local === 'released');
+    expect(released.length).toBe(4); // the IPv4+name, IPv6, name-only and NameOnly allocations
+    const codes = ['CommissionIP unknown VLAN fault detail', 'NameOnly ambiguous VLAN fault detail', 'guard refusal fault detail'].map(
+      (l) => elementChildren(parseTree(docs.get(l)!)).find((c) => c.local === 'code')?.children.join(''),
+    );
+    expect(codes).toEqual(['UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'INVALID_REQUEST']);
+  });
+
+  const LABELS = [
+    'CommissionIP IPv4 with name request',
+    'CommissionIP IPv4 with name response',
+    'CommissionIP IPv6 request',
+    'CommissionIP IPv6 response',
+    'CommissionIP name only request',
+    'CommissionIP name only response',
+    'NameOnly request',
+    'NameOnly response',
+    'DecommissionIP request',
+    'DecommissionIP response',
+    'CommissionIP unknown VLAN request',
+    'CommissionIP unknown VLAN fault detail',
+    'NameOnly ambiguous VLAN request',
+    'NameOnly ambiguous VLAN fault detail',
+    'guard refusal fault detail',
+  ];
+
+  test('every payload was recorded', () => {
+    expect([...docs.keys()].sort()).toEqual([...LABELS].sort());
+  });
+
+  test.each(LABELS)('%s validates against the schema', async (label) => {
+    const doc = docs.get(label);
+    expect(doc).toBeDefined();
+    const r = await validate(label, doc!);
+    if (r.code !== 0) throw new Error(`xmllint rejected the ${label} (exit ${r.code}):\n${r.stderr}\n${doc}`);
+    expect(r.stderr).toMatch(/validates/);
+  });
+
+  // The check can fail: payloads that break the contract are rejected (exit 3: not valid).
+  const INVALID: [string, () => string, RegExp][] = [
+    ['a request with vlan 4095', () => payload(envelope('CommissionIP', { vlan: 4095, serverInstance: 'x' })), /maxInclusive/],
+    ['a request with vlan "abc"', () => payload(envelope('NameOnly', { vlan: 'abc', serverInstance: 'x' })), /'abc' is not a valid value/],
+    ['a request with its elements out of order', () => payload(envelope('CommissionIP', { serverInstance: 'x', vlan: 100 })), /serverInstance': This element is not expected/],
+    ['a request in no namespace', () => `<CommissionIP><vlan>100</vlan><serverInstance>x</serverInstance></CommissionIP>`, /No matching global declaration/],
+    [
+      'a real response with vlan moved last',
+      () => docs.get('CommissionIP IPv4 with name response')!.replace(/(<vlan>100<\/vlan>)(.*)(<\/CommissionIPResponse>)/s, '$2$1$3'),
+      /vlan': This element is not expected/,
+    ],
+    ['a fault detail with an unknown code', () => docs.get('CommissionIP unknown VLAN fault detail')!.replace('UNKNOWN_VLAN', 'NO_SUCH_CODE'), /enumeration/],
+  ];
+
+  test.each(INVALID)('xmllint rejects %s', async (label, make, why) => {
+    const doc = make();
+    const r = await validate(`invalid ${label}`, doc);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(why);
+    expect(r.stderr).toMatch(/fails to validate/);
+  });
+
+  test('the server refuses the invalid requests too', async () => {
+    for (const [operation, fields] of [
+      ['CommissionIP', { vlan: 4095, serverInstance: 'x' }],
+      ['NameOnly', { vlan: 'abc', serverInstance: 'x' }],
+    ] as [string, Fields][]) {
+      const { status, text } = await postRaw(server.url, envelope(operation, fields), { SOAPAction: `"${NS}/${operation}"` });
+      expect(status).toBe(500);
+      expect(payload(text, true)).toMatch(/<ipcd:code>INVALID_REQUEST<\/ipcd:code>/);
+    }
+  });
+});
