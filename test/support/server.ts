@@ -1,5 +1,6 @@
 /** Starts the real Express + node-soap app on an ephemeral port over a given store. */
-import type { AddressInfo, Server } from 'node:net';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app';
 import type { Store } from '../../src/logic/ports';
 import { createLogger } from '../../src/logger';
