@@ -49,12 +49,33 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
         const xml = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
         inspectEnvelope(xml, req.get('soapaction'));
         req.body = xml;
-        next();
       } catch (e) {
-        sendFault(req, res, e);
+        return sendFault(req, res, e);
       }
+      // node-soap echoes the request's Content-Type on its reply: make that SOAP 1.1's.
+      req.headers['content-type'] = 'text/xml; charset=utf-8';
+      contractFaultsOnly(req, res);
+      next();
     },
   );
+
+  /**
+   * Last line of defence: node-soap answers some inputs it cannot handle with its own error
+   * text (plain text, or a fault without tns:IpcdFault). Whatever reaches the client as a
+   * failure is a contract fault; node-soap's text only goes to the log.
+   */
+  const contractFaultsOnly = (req: Request & { ipcdRequestId?: string }, res: Response) => {
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
+      if (res.statusCode < 500 || (text.startsWith('<?xml') && text.includes('<ipcd:IpcdFault '))) return end(chunk, ...rest);
+      o.log.error('unhandled error', { requestId: req.ipcdRequestId, error: `node-soap: ${text.slice(0, 500)}` });
+      const f = faultInfo(undefined);
+      o.log.info('request', { requestId: req.ipcdRequestId, operation: null, outcome: 'fault', faultCode: f.code });
+      res.setHeader('Content-Type', 'text/xml; charset=utf-8');
+      return end(faultEnvelope(f));
+    }) as Response['end'];
+  };
 
   await new Promise<void>((resolve, reject) => {
     soap.listen(app, {
@@ -62,6 +83,8 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
       services: commissioningService(o.store, o.log),
       xml: wsdlFor(`http://localhost${ENDPOINT}`),
       suppressStack: true,
+      // One res.end(reply) per request, so contractFaultsOnly sees the whole reply.
+      enableChunkedEncoding: false,
       // Hand xsd:int and xsd:boolean over as text: node-soap's parseInt would read "12abc" as 12.
       customDeserializer: { int: (t: string) => t, boolean: (t: string) => t },
       callback: (err: unknown) => (err ? reject(err) : resolve()),

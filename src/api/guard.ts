@@ -1,8 +1,12 @@
 /**
  * Checks every POST before node-soap parses it: size, no DTD (so no external entities and no
- * entity expansion, WS-I BP R1008), well-formed, a SOAP 1.1 envelope, a known operation whose
- * SOAPAction (if given) agrees with the body. A refusal here is a contract fault, never a stack
- * trace, and nothing below is reached.
+ * entity expansion, WS-I BP R1008), well-formed, a SOAP 1.1 envelope (optional Header, one Body)
+ * whose Body holds exactly one known operation whose SOAPAction (if given) agrees with the body,
+ * with namespace-qualified parameters. It also refuses what node-soap's own parser mishandles
+ * (mixed content, SOAP-encoding id/href references, element names of Object.prototype, CDATA
+ * holding a nested document, very deep nesting), since those fail below with an internal error
+ * instead of a fault, or worse. A refusal here is a contract fault, never a stack trace, and
+ * nothing below is reached.
  */
 import { SaxesParser } from 'saxes';
 import { IpcdError, invalid } from '../logic/errors';
@@ -12,29 +16,92 @@ export interface Inspected {
   operation: Operation;
 }
 
+/**
+ * Deepest element nesting accepted. The contract needs four levels (Envelope, Body, operation,
+ * parameter); header blocks a few more. Deeper documents only cost time and stack further down.
+ */
+const MAX_DEPTH = 32;
+
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+
+/** node-soap's own parser reads a CDATA section that looks like this as a nested document. */
+const NESTED_DOCUMENT = /<\?xml[\s\S]+\?>/;
+
+interface Open {
+  uri: string;
+  local: string;
+  text: boolean;
+  children: boolean;
+}
+
 export function inspectEnvelope(xml: string, soapAction: string | undefined): Inspected {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
     throw invalid('a SOAP message must not contain a document type declaration (DTD) or entity declarations');
   }
-  const path: { uri: string; local: string }[] = [];
-  let operation: { uri: string; local: string } | undefined;
+  const path: Open[] = [];
+  let operation: Operation | undefined;
   let sawEnvelope = false;
+  let sawHeader = false;
+  let sawBody = false;
+  const name = (e: { uri: string; local: string }) => `{${e.uri}}${e.local}`;
+  const mixed = (e: Open) => invalid(`element ${name(e)} mixes text with child elements; the contract has no mixed content`);
+  const sawText = (text: string) => {
+    const top = path[path.length - 1];
+    if (!top || text.trim() === '') return;
+    if (top.children) throw mixed(top);
+    if (path.length === 3 && path[1].local === 'Body') {
+      throw invalid(`the operation ${top.local} holds text; its parameters must be child elements`);
+    }
+    top.text = true;
+  };
   const parser = new SaxesParser({ xmlns: true, position: true });
   parser.on('opentag', (tag) => {
-    const here = { uri: tag.uri ?? '', local: tag.local ?? tag.name };
+    const here: Open = { uri: tag.uri ?? '', local: tag.local ?? tag.name, text: false, children: false };
+    const parent = path[path.length - 1];
+    if (path.length >= MAX_DEPTH) throw invalid(`the document nests elements more than ${MAX_DEPTH} deep`);
+    // node-soap keeps element names and id/href references in plain objects: a name such as
+    // __proto__ or constructor crashes it, and id="__proto__" writes to Object.prototype,
+    // which breaks every later request of the process.
+    if (here.local in Object.prototype) throw invalid(`the element name '${here.local}' is not allowed`);
+    for (const a of Object.values(tag.attributes)) {
+      if (typeof a !== 'object') continue;
+      if (a.prefix === '' && (a.local === 'id' || a.local === 'href')) {
+        throw invalid(`the attribute '${a.local}' (a SOAP-encoding reference) is not allowed: the contract is document/literal`);
+      }
+      // node-soap looks namespaces and xsi:type names up as plain-object keys as well.
+      const key = a.uri === XMLNS_NS ? a.value : a.local === 'type' ? a.value.slice(a.value.indexOf(':') + 1) : '';
+      if (key !== '' && key in Object.prototype) throw invalid(`the ${a.uri === XMLNS_NS ? 'namespace' : 'type'} name '${key}' is not allowed`);
+    }
+    if (parent) {
+      if (parent.text) throw mixed(parent);
+      parent.children = true;
+    }
     if (path.length === 0) {
       if (here.local !== 'Envelope' || (here.uri !== SOAP11_NS && here.uri !== SOAP12_NS)) {
-        throw invalid(`the document is not a SOAP envelope (its root element is {${here.uri}}${here.local})`);
+        throw invalid(`the document is not a SOAP envelope (its root element is ${name(here)})`);
       }
       if (here.uri === SOAP12_NS) throw invalid('SOAP 1.2 envelopes are not supported: send a SOAP 1.1 envelope');
       sawEnvelope = true;
-    } else if (path.length === 2 && path[1].local === 'Body' && path[1].uri === SOAP11_NS && !operation) {
-      operation = here;
+    } else if (path.length === 1) {
+      // SOAP 1.1 section 4 and WS-I BP R1011: an optional Header, then the Body, nothing else.
+      if (here.uri === SOAP11_NS && here.local === 'Header' && !sawHeader && !sawBody) sawHeader = true;
+      else if (here.uri === SOAP11_NS && here.local === 'Body' && !sawBody) sawBody = true;
+      else throw invalid(`the SOAP envelope holds an optional Header and then one Body, nothing else; found ${name(here)}`);
+    } else if (path.length === 2 && path[1].local === 'Body') {
+      if (operation) throw invalid(`the SOAP Body must hold exactly one operation element; found ${name(here)} after ${operation}`);
+      operation = checkOperation(here, soapAction);
+    } else if (path.length === 3 && path[1].local === 'Body' && here.uri !== NS) {
+      throw invalid(`the parameter ${name(here)} is not in the contract's namespace ${NS} (the schema's elements are namespace-qualified)`);
     }
     path.push(here); // saxes sends closetag for self-closing tags too
   });
   parser.on('closetag', () => {
     path.pop();
+  });
+  parser.on('text', sawText);
+  parser.on('cdata', (text) => {
+    if (NESTED_DOCUMENT.test(text.trim())) throw invalid('a CDATA section must not hold an XML document');
+    sawText(text);
   });
   try {
     parser.write(xml).close();
@@ -44,16 +111,21 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined): In
   }
   if (!sawEnvelope) throw invalid('the request body is empty or not XML');
   if (!operation) throw invalid('the SOAP Body names no operation');
-  const known = OPERATIONS.find((o) => o === operation!.local);
-  if (operation.uri !== NS || !known) {
+  return { operation };
+}
+
+/** The Body's one child: an operation of the contract, agreeing with the SOAPAction if one is given. */
+function checkOperation(element: { uri: string; local: string }, soapAction: string | undefined): Operation {
+  const known = OPERATIONS.find((o) => o === element.local);
+  if (element.uri !== NS || !known) {
     throw new IpcdError(
       'UNSUPPORTED_OPERATION',
-      `ipcd does not offer the operation {${operation.uri}}${operation.local}; it offers ${OPERATIONS.join(', ')} in ${NS}`,
+      `ipcd does not offer the operation {${element.uri}}${element.local}; it offers ${OPERATIONS.join(', ')} in ${NS}`,
     );
   }
   const action = soapAction?.replace(/^"|"$/g, '');
   if (action && action !== `${NS}/${known}`) {
     throw invalid(`the SOAPAction '${action}' does not match the body's operation ${known} (expected '${NS}/${known}')`);
   }
-  return { operation: known };
+  return known;
 }
