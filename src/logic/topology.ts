@@ -143,3 +143,56 @@ export function percentUsed(u: Pick<NetworkUsage, 'used' | 'assignable'>): numbe
   if (u.assignable === 0n) return 100;
   return Number((u.used * 10000n) / u.assignable) / 100;
 }
+
+export function listDataCenters(store: Store): Promise<DataCenter[]> {
+  return store.transaction((tx) => tx.listDataCenters());
+}
+
+export function listTenants(store: Store): Promise<Tenant[]> {
+  return store.transaction((tx) => tx.listTenants());
+}
+
+export function listZones(store: Store): Promise<Zone[]> {
+  return store.transaction((tx) => tx.listZones());
+}
+
+/** A network listing's filter by names, as an operator gives it. */
+export interface NetworkQuery {
+  dataCenter?: string;
+  vlan?: number | string;
+  tenant?: string;
+}
+
+/** Resolves names to the store's filter; an unknown data center or tenant is refused, not an empty list. */
+export function networkFilter(store: Store, q: NetworkQuery): Promise<NetworkFilter> {
+  const vlan = q.vlan === undefined ? undefined : vlanId(q.vlan);
+  return store.transaction(async (tx) => {
+    const filter: NetworkFilter = { vlan };
+    if (q.dataCenter !== undefined) {
+      const dc = await tx.dataCenterByName(q.dataCenter);
+      if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${q.dataCenter}' is not known to ipcd`);
+      filter.dataCenterId = dc.id;
+    }
+    if (q.tenant !== undefined) {
+      const tenant = await tx.tenantByName(q.tenant);
+      if (!tenant) throw new IpcdError('NOT_FOUND', `tenant '${q.tenant}' is not known to ipcd`);
+      filter.tenantId = tenant.id;
+    }
+    return filter;
+  });
+}
+
+/** Refuses (CONFLICT) unless the store holds no data center, tenant or zone (networks need a data center). */
+export async function assertTopologyEmpty(store: Store): Promise<void> {
+  const { dcs, tenants, zones } = await store.transaction(async (tx) => ({
+    dcs: await tx.listDataCenters(),
+    tenants: await tx.listTenants(),
+    zones: await tx.listZones(),
+  }));
+  if (dcs.length + tenants.length + zones.length > 0) {
+    throw new IpcdError(
+      'CONFLICT',
+      `the example topology is only loaded into an empty store; this one holds data centers: ${dcs.length}, tenants: ${tenants.length}, zones: ${zones.length}`,
+    );
+  }
+}

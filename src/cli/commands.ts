@@ -1,0 +1,288 @@
+/**
+ * The CLI's commands: each parses its argv into a call of src/logic and prints the result. No rule
+ * lives here; whatever the logic refuses comes back as an IpcdError.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import { loadExampleTopology } from '../example/topology';
+import type { Store } from '../logic/ports';
+import {
+  addDataCenter,
+  addNetwork,
+  addTenant,
+  addZone,
+  assertTopologyEmpty,
+  listDataCenters,
+  listTenants,
+  listZones,
+  networkFilter,
+  networkUsage,
+  percentUsed,
+  type NetworkSpec,
+} from '../logic/topology';
+import { json, table, type Output } from './output';
+import { UsageError } from './usage';
+
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+export interface Args {
+  positionals: string[];
+  values: Values;
+}
+
+export interface Command {
+  words: string[];
+  /** Arguments after the command words, as shown in usage lines. */
+  synopsis: string;
+  summary: string;
+  /** Option descriptions and notes for `--help`. */
+  details: string;
+  positionals: string[];
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Checks the arguments (UsageError before any store is opened) and returns the work to do. */
+  plan(args: Args, io: Output): (store: Store) => Promise<void>;
+}
+
+const JSON_OPTION = { json: { type: 'boolean' } } as const;
+const JSON_DETAIL = '  --json              print a JSON array instead of a table';
+
+function str(values: Values, key: string): string | undefined {
+  const v = values[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function required(values: Values, key: string, cmd: string): string {
+  const v = str(values, key);
+  if (v === undefined) throw new UsageError(`${cmd} needs --${key}`);
+  return v;
+}
+
+/** --tag key=value, repeatable. The key and value rules are the logic's (checkTags). */
+function tags(values: Values): Record<string, string> | undefined {
+  const given = values.tag;
+  if (!Array.isArray(given)) return undefined;
+  const out: Record<string, string> = {};
+  for (const t of given) {
+    const eq = t.indexOf('=');
+    if (eq < 0) throw new UsageError(`--tag takes key=value, got '${t}'`);
+    const key = t.slice(0, eq);
+    if (key in out) throw new UsageError(`--tag ${key} is given twice`);
+    out[key] = t.slice(eq + 1);
+  }
+  return out;
+}
+
+const dash = (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? '-' : String(v));
+
+export const COMMANDS: Command[] = [
+  {
+    words: ['dc', 'add'],
+    synopsis: 'NAME [--description TEXT]',
+    summary: 'add a data center',
+    details: '  --description TEXT  free text shown by `ipcd dc list`',
+    positionals: ['NAME'],
+    options: { description: { type: 'string' } },
+    plan: ({ positionals: [name], values }, io) => async (store) => {
+      const dc = await addDataCenter(store, name, str(values, 'description'));
+      io.out(`added data center ${dc.name}`);
+    },
+  },
+  {
+    words: ['dc', 'list'],
+    synopsis: '[--json]',
+    summary: 'list data centers',
+    details: JSON_DETAIL,
+    positionals: [],
+    options: JSON_OPTION,
+    plan: ({ values }, io) => async (store) => {
+      const dcs = await listDataCenters(store);
+      if (values.json) io.out(json(dcs.map((d) => ({ name: d.name, description: d.description }))));
+      else io.out(table(['NAME', 'DESCRIPTION'], dcs.map((d) => [d.name, dash(d.description)])));
+    },
+  },
+  {
+    words: ['tenant', 'add'],
+    synopsis: 'NAME [--description TEXT]',
+    summary: 'add a tenant (networks may belong to one)',
+    details: '  --description TEXT  free text shown by `ipcd tenant list`',
+    positionals: ['NAME'],
+    options: { description: { type: 'string' } },
+    plan: ({ positionals: [name], values }, io) => async (store) => {
+      const t = await addTenant(store, name, str(values, 'description'));
+      io.out(`added tenant ${t.name}`);
+    },
+  },
+  {
+    words: ['tenant', 'list'],
+    synopsis: '[--json]',
+    summary: 'list tenants',
+    details: JSON_DETAIL,
+    positionals: [],
+    options: JSON_OPTION,
+    plan: ({ values }, io) => async (store) => {
+      const ts = await listTenants(store);
+      if (values.json) io.out(json(ts.map((t) => ({ name: t.name, description: t.description }))));
+      else io.out(table(['NAME', 'DESCRIPTION'], ts.map((t) => [t.name, dash(t.description)])));
+    },
+  },
+  {
+    words: ['zone', 'add'],
+    synopsis: 'NAME',
+    summary: 'add a DNS zone host names are generated in (e.g. dc1.example.com)',
+    details: '',
+    positionals: ['NAME'],
+    options: {},
+    plan: ({ positionals: [name] }, io) => async (store) => {
+      const z = await addZone(store, name);
+      io.out(`added zone ${z.name}`);
+    },
+  },
+  {
+    words: ['zone', 'list'],
+    synopsis: '[--json]',
+    summary: 'list DNS zones',
+    details: JSON_DETAIL,
+    positionals: [],
+    options: JSON_OPTION,
+    plan: ({ values }, io) => async (store) => {
+      const zs = await listZones(store);
+      if (values.json) io.out(json(zs.map((z) => ({ name: z.name }))));
+      else io.out(table(['NAME'], zs.map((z) => [z.name])));
+    },
+  },
+  {
+    words: ['network', 'add'],
+    synopsis:
+      'NAME --cidr CIDR --dc DC [--vlan N] [--vxlan N] [--tenant T] [--zone Z] [--priority N]\n' +
+      '                [--gateway ADDR | --no-gateway] [--reserve-pool] [--name-pattern P] [--tag key=value ...]',
+    summary: 'add a network (an IPv4 or IPv6 prefix) to a data center',
+    details: [
+      '  --cidr CIDR         the prefix, e.g. 10.0.0.0/24 or 2001:db8::/64 (no host bits set)',
+      '  --dc DC             the data center it belongs to',
+      '  --vlan N            802.1Q VLAN ID (1-4094) orchestrators ask for; omit for a VLAN-less network',
+      '  --vxlan N           VXLAN network identifier (0-16777215), informational',
+      '  --tenant T          owning tenant: its other networks are alternates when a VLAN is full',
+      '  --zone Z            default DNS zone of its host names; without one, name requests are refused (NO_ZONE)',
+      '  --priority N        lower is tried first among networks on the same VLAN (default 100)',
+      '  --gateway ADDR      the gateway address, never handed out (default: the first host address)',
+      '  --no-gateway        the network has no gateway',
+      '  --reserve-pool      last resort of the data center when a VLAN and its tenant networks are full',
+      '  --name-pattern P    host name pattern with {seq} or {seq:N} once (default vm-{seq:6})',
+      '  --tag key=value     free-form label; repeat for several',
+    ].join('\n'),
+    positionals: ['NAME'],
+    options: {
+      cidr: { type: 'string' },
+      dc: { type: 'string' },
+      vlan: { type: 'string' },
+      vxlan: { type: 'string' },
+      tenant: { type: 'string' },
+      zone: { type: 'string' },
+      priority: { type: 'string' },
+      gateway: { type: 'string' },
+      'no-gateway': { type: 'boolean' },
+      'reserve-pool': { type: 'boolean' },
+      'name-pattern': { type: 'string' },
+      tag: { type: 'string', multiple: true },
+    },
+    plan({ positionals: [name], values }, io) {
+      const cmd = 'network add';
+      if (values.gateway !== undefined && values['no-gateway']) throw new UsageError('--gateway and --no-gateway exclude each other');
+      const spec: NetworkSpec = {
+        name,
+        cidr: required(values, 'cidr', cmd),
+        dataCenter: required(values, 'dc', cmd),
+        vlan: str(values, 'vlan'),
+        vxlan: str(values, 'vxlan'),
+        tenant: str(values, 'tenant'),
+        zone: str(values, 'zone'),
+        priority: str(values, 'priority'),
+        gateway: values['no-gateway'] ? null : str(values, 'gateway'),
+        reservePool: values['reserve-pool'] === true,
+        namePattern: str(values, 'name-pattern'),
+        tags: tags(values),
+      };
+      return async (store) => {
+        const n = await addNetwork(store, spec);
+        const where = [`data center ${spec.dataCenter}`, n.vlan === null ? 'no VLAN' : `VLAN ${n.vlan}`].join(', ');
+        io.out(`added network ${n.name}: ${n.cidr} in ${where}, gateway ${n.gateway ?? 'none'}`);
+      };
+    },
+  },
+  {
+    words: ['network', 'list'],
+    synopsis: '[--dc DC] [--vlan N] [--tenant T] [--json]',
+    summary: 'list networks with their utilization (used / assignable addresses)',
+    details: [
+      '  --dc DC             only networks of this data center',
+      '  --vlan N            only networks on this VLAN',
+      '  --tenant T          only networks of this tenant',
+      '  --json              print a JSON array; used and assignable are decimal strings (an IPv6 /64',
+      '                      has more addresses than a JSON number holds exactly)',
+      '',
+      'Assignable addresses exclude the network address, the IPv4 broadcast address and the gateway.',
+      'FLAGS: reserve-pool, no-gateway, vxlan=N.',
+    ].join('\n'),
+    positionals: [],
+    options: { dc: { type: 'string' }, vlan: { type: 'string' }, tenant: { type: 'string' }, ...JSON_OPTION },
+    plan: ({ values }, io) => async (store) => {
+      const filter = await networkFilter(store, { dataCenter: str(values, 'dc'), vlan: str(values, 'vlan'), tenant: str(values, 'tenant') });
+      const usage = await networkUsage(store, filter);
+      if (values.json) {
+        io.out(
+          json(
+            usage.map(({ network: n, dataCenter, tenant, zone, used, assignable }) => ({
+              name: n.name,
+              dataCenter,
+              vlan: n.vlan,
+              vxlan: n.vxlan,
+              cidr: n.cidr,
+              family: n.family,
+              tenant,
+              zone,
+              priority: n.priority,
+              gateway: n.gateway,
+              reservePool: n.reservePool,
+              namePattern: n.namePattern,
+              tags: n.tags,
+              used,
+              assignable,
+              percentUsed: percentUsed({ used, assignable }),
+            })),
+          ),
+        );
+        return;
+      }
+      const rows = usage.map((u) => {
+        const n = u.network;
+        const flags = [n.reservePool ? 'reserve-pool' : '', n.gateway === null ? 'no-gateway' : '', n.vxlan === null ? '' : `vxlan=${n.vxlan}`];
+        return [
+          n.name,
+          u.dataCenter,
+          dash(n.vlan),
+          n.cidr,
+          dash(u.tenant),
+          dash(u.zone),
+          String(n.priority),
+          dash(flags.filter(Boolean).join(',')),
+          `${u.used}/${u.assignable}`,
+          `${percentUsed(u).toFixed(2)}%`,
+        ];
+      });
+      const headers = ['NAME', 'DC', 'VLAN', 'CIDR', 'TENANT', 'ZONE', 'PRIO', 'FLAGS', 'USED/ASSIGNABLE', 'USED'];
+      io.out(table(headers, rows, new Set([2, 6, 8, 9])));
+    },
+  },
+  {
+    words: ['example-topology'],
+    synopsis: '',
+    summary: "load the README's example topology (dc1, dc2, tenant acme, ...) into an empty store",
+    details: '',
+    positionals: [],
+    options: {},
+    plan: (_args, io) => async (store) => {
+      await assertTopologyEmpty(store);
+      await loadExampleTopology(store);
+      io.out('loaded the example topology; `ipcd network list` shows it');
+    },
+  },
+];
