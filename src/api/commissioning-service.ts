@@ -47,7 +47,7 @@ export function commissioningService(store: Store, log: Logger) {
         CommissionIP: operation('CommissionIP', async (args) => commissionResponse(await commission(store, commissionRequest(args)))),
         NameOnly: operation('NameOnly', async (args) => {
           const r = await nameOnly(store, nameOnlyRequest(args));
-          return { allocationId: r.allocationId, network: r.network.name, dataCenter: r.dataCenter, name: r.name, zone: r.zone, fqdn: r.fqdn };
+          return { allocationId: r.allocationId, network: r.network.name, dataCenter: r.dataCenter, name: r.name, zone: r.zone, fqdn: r.fqdn, existing: r.existing };
         }),
         DecommissionIP: operation('DecommissionIP', async (args) => {
           const released = await decommission(store, decommissionRequest(args));
@@ -74,6 +74,7 @@ function commissionResponse(r: CommissionResult) {
     name: r.name,
     zone: r.zone,
     fqdn: r.fqdn,
+    existing: r.existing,
   });
 }
 

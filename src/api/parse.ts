@@ -2,6 +2,7 @@
 import type { CommissionRequest } from '../logic/commission';
 import type { DecommissionRequest } from '../logic/decommission';
 import { invalid } from '../logic/errors';
+import type { ReleaseReason } from '../logic/model';
 import * as v from '../logic/validate';
 
 type Args = Record<string, unknown> | undefined | null;
@@ -32,6 +33,11 @@ function only(args: Args, allowed: string[]): void {
   }
 }
 
+function releaseReason(x: unknown): ReleaseReason {
+  if (x === 'DELETED' || x === 'MIGRATED') return x;
+  throw invalid(`reason must be DELETED or MIGRATED, got ${v.describe(x)}`);
+}
+
 export const dataCenterOf = (args: Args) => optional(args, 'dataCenter', v.dataCenterName);
 
 export function commissionRequest(args: Args): CommissionRequest {
@@ -58,7 +64,7 @@ export function nameOnlyRequest(args: Args) {
 }
 
 export function decommissionRequest(args: Args): DecommissionRequest {
-  only(args, ['dataCenter', 'vlan', 'address', 'name', 'serverInstance', 'releaseAddress', 'releaseName']);
+  only(args, ['dataCenter', 'vlan', 'address', 'name', 'serverInstance', 'releaseAddress', 'releaseName', 'reason']);
   return {
     dataCenter: dataCenterOf(args),
     vlan: required(args, 'vlan', v.vlanId),
@@ -67,5 +73,6 @@ export function decommissionRequest(args: Args): DecommissionRequest {
     serverInstance: optional(args, 'serverInstance', v.serverInstance),
     releaseAddress: v.bool(args?.releaseAddress, 'releaseAddress', true),
     releaseName: v.bool(args?.releaseName, 'releaseName', true),
+    reason: optional(args, 'reason', releaseReason),
   };
 }

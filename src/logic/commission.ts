@@ -3,8 +3,8 @@ import { addressCandidates, nameNetwork, tenantsOf } from './candidates';
 import { IpcdError, invalid } from './errors';
 import { fqdn, renderName } from './names';
 import type { Family } from './ip';
-import type { AllocationSource, DataCenter, Network, Zone } from './model';
-import type { Store, StoreTx } from './ports';
+import type { Allocation, AllocationSource, DataCenter, Intent, Network, Zone } from './model';
+import type { NewAllocation, Store, StoreTx } from './ports';
 import { withRetry } from './retry';
 
 export interface CommissionRequest {
@@ -19,6 +19,8 @@ export interface CommissionRequest {
 
 export interface CommissionResult {
   allocationId: string;
+  /** True when the server instance already held this allocation (a retried request). */
+  existing: boolean;
   network: Network;
   dataCenter: string;
   source: AllocationSource | null;
@@ -30,14 +32,33 @@ export interface CommissionResult {
   fqdn: string | null;
 }
 
+export const intentOf = (req: Pick<CommissionRequest, 'wantAddress' | 'family'>): Intent =>
+  !req.wantAddress ? 'NAME' : req.family === 6 ? 'IPv6' : 'IPv4';
+
 export async function commission(store: Store, req: CommissionRequest): Promise<CommissionResult> {
   if (!req.wantAddress && !req.wantName) {
     throw invalid('the request asks for neither an address nor a name (wantAddress and wantName are both false)');
   }
+  const intent = intentOf(req);
+  // Two identical requests racing: the loser's insert violates the one-per-instance index, and
+  // its retry finds the winner's allocation here.
   return withRetry(() =>
     store.transaction(async (tx) => {
       const { dc, onVlan } = await resolveVlan(tx, req.dataCenter, req.vlan);
-      if (!req.wantAddress) return issueNameOnly(tx, dc, onVlan, req);
+      const held = await tx.heldBy(dc.id, req.vlan, req.serverInstance, intent);
+      if (held) return existingResult(tx, dc, held, req);
+      const record = (n: Omit<NewAllocation, 'serverInstance' | 'intent' | 'requestedDataCenterId' | 'requestedVlan'>) =>
+        tx.insertAllocation({ ...n, serverInstance: req.serverInstance, intent, requestedDataCenterId: dc.id, requestedVlan: req.vlan });
+
+      if (!req.wantAddress) {
+        const network = nameNetwork(onVlan);
+        if (!network) {
+          throw new IpcdError('NO_ZONE', `no network on VLAN ${req.vlan} in data center ${dc.name} has a default zone for names`);
+        }
+        const { zone, name } = await issueName(tx, network, req.hostnameHint);
+        const a = await record({ networkId: network.id, address: null, zoneId: zone.id, name, source: null });
+        return result(a, false, network, dc, zone);
+      }
 
       const candidates = addressCandidates(
         req.family,
@@ -49,28 +70,8 @@ export async function commission(store: Store, req: CommissionRequest): Promise<
         const address = await tx.takeFreeAddress(network.id);
         if (address === null) continue;
         const named = req.wantName ? await issueName(tx, network, req.hostnameHint) : null;
-        const a = await tx.insertAllocation({
-          networkId: network.id,
-          address,
-          zoneId: named?.zone.id ?? null,
-          name: named?.name ?? null,
-          serverInstance: req.serverInstance,
-          source,
-          requestedDataCenterId: dc.id,
-          requestedVlan: req.vlan,
-        });
-        return {
-          allocationId: a.id,
-          network,
-          dataCenter: dc.name,
-          source,
-          address,
-          prefixLength: Number(network.cidr.split('/')[1]),
-          gateway: network.gateway,
-          name: named?.name ?? null,
-          zone: named?.zone.name ?? null,
-          fqdn: named ? fqdn(named.name, named.zone.name) : null,
-        };
+        const a = await record({ networkId: network.id, address, zoneId: named?.zone.id ?? null, name: named?.name ?? null, source });
+        return result(a, false, network, dc, named?.zone ?? null);
       }
       throw new IpcdError(
         'NO_FREE_ADDRESS',
@@ -88,34 +89,35 @@ export function nameOnly(
   return commission(store, { ...req, wantAddress: false, wantName: true, family: 4 });
 }
 
-async function issueNameOnly(tx: StoreTx, dc: DataCenter, onVlan: Network[], req: CommissionRequest) {
-  const network = nameNetwork(onVlan);
-  if (!network) {
-    throw new IpcdError('NO_ZONE', `no network on VLAN ${req.vlan} in data center ${dc.name} has a default zone for names`);
+/** The retried request gets what the first one got — if that is what it asks for. */
+async function existingResult(tx: StoreTx, dc: DataCenter, held: Allocation, req: CommissionRequest): Promise<CommissionResult> {
+  const lacks = (req.wantAddress && held.address === null) || (req.wantName && held.name === null);
+  if (lacks) {
+    throw new IpcdError(
+      'CONFLICT',
+      `server instance '${req.serverInstance}' already holds allocation ${held.id} on VLAN ${req.vlan} in data center ${dc.name} ` +
+        `(${held.address ?? 'no address'}, ${held.name ?? 'no name'}); decommission it before asking for a different one`,
+    );
   }
-  const { zone, name } = await issueName(tx, network, req.hostnameHint);
-  const a = await tx.insertAllocation({
-    networkId: network.id,
-    address: null,
-    zoneId: zone.id,
-    name,
-    serverInstance: req.serverInstance,
-    source: null,
-    requestedDataCenterId: dc.id,
-    requestedVlan: req.vlan,
-  });
+  const zone = held.zoneId === null || held.name === null ? null : await tx.zoneById(held.zoneId);
+  return result(held, true, await tx.networkById(held.networkId), dc, zone);
+}
+
+function result(a: Allocation, existing: boolean, network: Network, dc: DataCenter, zone: Zone | null): CommissionResult {
+  const name = zone ? a.name : null;
   return {
     allocationId: a.id,
+    existing,
     network,
     dataCenter: dc.name,
-    source: null,
-    address: null,
-    prefixLength: null,
-    gateway: null,
+    source: a.source,
+    address: a.address,
+    prefixLength: a.address === null ? null : Number(network.cidr.split('/')[1]),
+    gateway: a.address === null ? null : network.gateway,
     name,
-    zone: zone.name,
-    fqdn: fqdn(name, zone.name),
-  } satisfies CommissionResult;
+    zone: name === null ? null : zone!.name,
+    fqdn: name === null ? null : fqdn(name, zone!.name),
+  };
 }
 
 /** Finds the data center and the networks tagged with the VLAN there, or says why not. */
@@ -150,7 +152,7 @@ async function issueName(tx: StoreTx, network: Network, hint?: string): Promise<
   const zone = network.zoneId === null ? null : await tx.zoneById(network.zoneId);
   if (!zone) throw new IpcdError('NO_ZONE', `network ${network.name} has no default zone, so no name can be issued`);
   if (hint !== undefined && !(await tx.nameInUse(zone.id, hint))) return { zone, name: hint };
-  const pattern = hint !== undefined ? `${hint.slice(0, 48).replace(/-+$/, "")}-{seq}` : network.namePattern;
+  const pattern = hint !== undefined ? `${hint.slice(0, 48).replace(/-+$/, '')}-{seq}` : network.namePattern;
   for (let i = 0; i < NAME_ATTEMPTS; i++) {
     const name = renderName(pattern, await tx.nextNameSeq(zone.id));
     if (!(await tx.nameInUse(zone.id, name))) return { zone, name };

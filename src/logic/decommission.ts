@@ -1,6 +1,7 @@
 /** DecommissionIP: release at once, by address, by name or by server instance. */
 import { IpcdError, invalid } from './errors';
 import { fqdn } from './names';
+import type { ReleaseReason } from './model';
 import type { Store } from './ports';
 import { resolveVlan } from './commission';
 import { withRetry } from './retry';
@@ -13,6 +14,8 @@ export interface DecommissionRequest {
   serverInstance?: string;
   releaseAddress: boolean;
   releaseName: boolean;
+  /** Why the VM gave them up (default DELETED); a migration to another cloud releases like a deletion. */
+  reason?: ReleaseReason;
 }
 
 export interface Released {
@@ -50,7 +53,7 @@ export async function decommission(store: Store, req: DecommissionRequest): Prom
         const name = req.releaseName ? a.name : null;
         if (address === null && name === null) continue;
         if (address !== null) await tx.returnAddress(a.networkId, address);
-        await tx.releaseParts(a.id, { address: address !== null, name: name !== null });
+        await tx.releaseParts(a.id, { address: address !== null, name: name !== null }, req.reason ?? 'DELETED');
         const zone = name !== null && a.zoneId !== null ? await tx.zoneById(a.zoneId) : null;
         released.push({
           allocationId: a.id,

@@ -37,6 +37,11 @@ export interface Network {
 
 export type AllocationSource = 'VLAN' | 'TENANT_ALTERNATE' | 'RESERVE_POOL';
 
+/** What an allocation is for; a server instance holds one active allocation per intent and VLAN. */
+export type Intent = 'IPv4' | 'IPv6' | 'NAME';
+
+export type ReleaseReason = 'DELETED' | 'MIGRATED';
+
 export interface Allocation {
   id: string;
   networkId: number;
@@ -45,6 +50,7 @@ export interface Allocation {
   name: string | null; // null once released, or for an address-only allocation
   serverInstance: string;
   source: AllocationSource | null;
+  intent: Intent;
   requestedDataCenterId: number;
   requestedVlan: number;
   createdAt: Date;

@@ -2,7 +2,7 @@
  * What the logic needs from storage. The store adapter implements these; the logic never sees
  * SQL, TypeORM or a connection. Every call inside `transaction` belongs to one atomic unit.
  */
-import type { Allocation, AllocationSource, DataCenter, Network, NetworkUsage, Tenant, Zone } from './model';
+import type { Allocation, AllocationSource, DataCenter, Intent, Network, NetworkUsage, ReleaseReason, Tenant, Zone } from './model';
 import type { AddressRange, Family } from './ip';
 
 export interface Store {
@@ -18,6 +18,7 @@ export interface NewAllocation {
   name: string | null;
   serverInstance: string;
   source: AllocationSource | null;
+  intent: Intent;
   requestedDataCenterId: number;
   requestedVlan: number;
 }
@@ -62,7 +63,10 @@ export interface StoreTx {
   insertAllocation(a: NewAllocation): Promise<Allocation>;
   /** Active allocations matching the query, locked for update. */
   activeAllocations(q: AllocationQuery): Promise<Allocation[]>;
-  releaseParts(allocationId: string, parts: { address: boolean; name: boolean }): Promise<void>;
+  releaseParts(allocationId: string, parts: { address: boolean; name: boolean }, reason: ReleaseReason): Promise<void>;
+  /** The instance's active allocation for this intent on (data center, VLAN), if any. */
+  heldBy(dataCenterId: number, vlan: number, serverInstance: string, intent: Intent): Promise<Allocation | null>;
+  networkById(id: number): Promise<Network>;
 
   insertDataCenter(name: string, description: string | null): Promise<DataCenter>;
   insertTenant(name: string, description: string | null): Promise<Tenant>;

@@ -1,6 +1,6 @@
 /** Rows and entities to the logic's records, with addresses in ipcd's canonical text. */
 import { formatAddress, parseAddress, parseCidr } from '../logic/ip';
-import type { Allocation, AllocationSource, DataCenter, Network, Tenant, Zone } from '../logic/model';
+import type { Allocation, AllocationSource, DataCenter, Intent, Network, Tenant, Zone } from '../logic/model';
 import type { DataCenterEntity, NetworkEntity, TenantEntity, ZoneEntity } from './entities';
 
 export function canonicalAddress(text: string): string {
@@ -43,6 +43,7 @@ export function toAllocation(r: Record<string, unknown>): Allocation {
     name: r.name_released_at !== null ? null : (r.name as string | null),
     serverInstance: r.server_instance as string,
     source: r.source as AllocationSource | null,
+    intent: r.intent as Intent,
     requestedDataCenterId: r.requested_dc_id as number,
     requestedVlan: r.requested_vlan as number,
     createdAt: new Date(r.created_at as string),

@@ -6,7 +6,7 @@
 import { In, type EntityManager } from 'typeorm';
 import { StoreConflict } from '../logic/errors';
 import { formatAddress, type AddressRange, type Family } from '../logic/ip';
-import type { Allocation, DataCenter, Network, Tenant, Zone } from '../logic/model';
+import type { Allocation, DataCenter, Intent, Network, ReleaseReason, Tenant, Zone } from '../logic/model';
 import type { AllocationQuery, NetworkFilter, NewAllocation, NewNetwork, StoreTx } from '../logic/ports';
 import { DataCenterEntity, FreeRangeEntity, NetworkEntity, TenantEntity, ZoneEntity } from './entities';
 import { canonicalAddress, toAllocation, toDataCenter, toNetwork, toTenant, toZone } from './mapping';
@@ -139,9 +139,9 @@ export class TypeormTx implements StoreTx {
 
   async insertAllocation(a: NewAllocation): Promise<Allocation> {
     const rows: Record<string, unknown>[] = await this.m.query(
-      `INSERT INTO allocation (network_id, address, zone_id, name, server_instance, source, requested_dc_id, requested_vlan)
-       VALUES ($1, $2::inet, $3, $4, $5, $6, $7, $8) RETURNING *`,
-      [a.networkId, a.address, a.zoneId, a.name, a.serverInstance, a.source, a.requestedDataCenterId, a.requestedVlan],
+      `INSERT INTO allocation (network_id, address, zone_id, name, server_instance, source, intent, requested_dc_id, requested_vlan)
+       VALUES ($1, $2::inet, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+      [a.networkId, a.address, a.zoneId, a.name, a.serverInstance, a.source, a.intent, a.requestedDataCenterId, a.requestedVlan],
     );
     return toAllocation(rows[0]);
   }
@@ -162,16 +162,32 @@ export class TypeormTx implements StoreTx {
     return rows.map(toAllocation);
   }
 
-  async releaseParts(allocationId: string, parts: { address: boolean; name: boolean }): Promise<void> {
+  async releaseParts(allocationId: string, parts: { address: boolean; name: boolean }, reason: ReleaseReason): Promise<void> {
     await this.m.query(
-      `UPDATE allocation SET
+      `WITH r AS (SELECT (address IS NULL OR $2 OR address_released_at IS NOT NULL)
+                         AND (name IS NULL OR $3 OR name_released_at IS NOT NULL) AS whole
+                  FROM allocation WHERE id = $1)
+       UPDATE allocation SET
          address_released_at = CASE WHEN $2 THEN now() ELSE address_released_at END,
          name_released_at = CASE WHEN $3 THEN now() ELSE name_released_at END,
-         released_at = CASE WHEN (address IS NULL OR $2 OR address_released_at IS NOT NULL)
-                              AND (name IS NULL OR $3 OR name_released_at IS NOT NULL) THEN now() END
-       WHERE id = $1`,
-      [allocationId, parts.address, parts.name],
+         released_at = CASE WHEN r.whole THEN now() END,
+         release_reason = CASE WHEN r.whole THEN $4 END
+       FROM r WHERE id = $1`,
+      [allocationId, parts.address, parts.name, reason],
     );
+  }
+
+  async heldBy(dataCenterId: number, vlan: number, serverInstance: string, intent: Intent): Promise<Allocation | null> {
+    const rows: Record<string, unknown>[] = await this.m.query(
+      `SELECT * FROM allocation
+       WHERE requested_dc_id = $1 AND requested_vlan = $2 AND server_instance = $3 AND intent = $4 AND released_at IS NULL`,
+      [dataCenterId, vlan, serverInstance, intent],
+    );
+    return rows.length ? toAllocation(rows[0]) : null;
+  }
+
+  async networkById(id: number): Promise<Network> {
+    return toNetwork(await this.networks.findOneByOrFail({ id }));
   }
 
   async insertDataCenter(name: string, description: string | null): Promise<DataCenter> {

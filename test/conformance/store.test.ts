@@ -23,9 +23,20 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
   afterAll(() => db?.dispose());
 
   const tx = <T>(fn: Parameters<typeof db.store.transaction<T>>[0]) => db.store.transaction(fn);
-  const insert = (address: string | null, name: string | null) =>
+  let instances = 0;
+  const insert = (address: string | null, name: string | null, serverInstance = `s${++instances}`) =>
     tx((t) =>
-      t.insertAllocation({ networkId: net.id, address, zoneId: name ? zoneId : null, name, serverInstance: 's', source: 'VLAN', requestedDataCenterId: dcId, requestedVlan: 5 }),
+      t.insertAllocation({
+        networkId: net.id,
+        address,
+        zoneId: name ? zoneId : null,
+        name,
+        serverInstance,
+        source: 'VLAN',
+        intent: address === null ? 'NAME' : 'IPv4',
+        requestedDataCenterId: dcId,
+        requestedVlan: 5,
+      }),
     );
 
   test('takes addresses lowest first, skipping network, gateway and broadcast', async () => {
@@ -60,7 +71,10 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
 
   test('a released address may be held again; history is kept', async () => {
     const [row] = await db.store.dataSource.query(`SELECT id FROM allocation WHERE address = '10.0.0.2'`);
-    await tx((t) => t.releaseParts(row.id, { address: true, name: false }));
+    await tx((t) => t.releaseParts(row.id, { address: true, name: false }, 'MIGRATED'));
+    const [released] = await db.store.dataSource.query(`SELECT released_at, release_reason FROM allocation WHERE id = $1`, [row.id]);
+    expect(released.released_at).not.toBeNull();
+    expect(released.release_reason).toBe('MIGRATED');
     await insert('10.0.0.2', null);
     const [{ n }] = await db.store.dataSource.query(`SELECT count(*)::int AS n FROM allocation WHERE address = '10.0.0.2'`);
     expect(n).toBe(2);
@@ -70,6 +84,15 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
     await insert(null, 'vm-1');
     await expect(insert(null, 'vm-1')).rejects.toBeInstanceOf(StoreConflict);
     expect(await tx((t) => t.nameInUse(zoneId, 'vm-1'))).toBe(true);
+  });
+
+  test('a server instance holds one active allocation per (data center, VLAN, intent)', async () => {
+    await insert(null, 'one-a', 'same-vm');
+    await expect(insert(null, 'one-b', 'same-vm')).rejects.toBeInstanceOf(StoreConflict);
+    await insert('10.0.0.5', null, 'same-vm'); // another intent: an address
+    const held = await tx((t) => t.heldBy(dcId, 5, 'same-vm', 'NAME'));
+    expect(held?.name).toBe('one-a');
+    expect(await tx((t) => t.heldBy(dcId, 5, 'same-vm', 'IPv6'))).toBeNull();
   });
 
   test('name sequence numbers are handed out once each', async () => {
@@ -108,6 +131,6 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
 
   test('the migration history is recorded, so a restart does not migrate again', async () => {
     const rows = await db.store.dataSource.query(`SELECT name FROM ipcd_migrations`);
-    expect(rows.map((r: { name: string }) => r.name)).toEqual(['Initial1764057600000']);
+    expect(rows.map((r: { name: string }) => r.name)).toEqual(['Initial1764057600000', 'IdempotentCommission1764144000000']);
   });
 });
