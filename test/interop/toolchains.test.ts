@@ -1,0 +1,329 @@
+/**
+ * Interop: two SOAP toolchains nobody here wrote generate their clients from the WSDL the running
+ * server serves, compile them, and drive the server with them (PostgreSQL store):
+ *
+ *  - JAX-WS: `wsimport` (Debian's jaxws, the reference implementation) generates and compiles the
+ *    client classes; javac compiles test/interop/java/IpcdLifecycle.java against them; it runs
+ *    CommissionIP → NameOnly → DecommissionIP by address → DecommissionIP by FQDN → an unknown
+ *    VLAN caught as the generated checked exception for wsdl:fault IpcdFault.
+ *  - gSOAP: `wsdl2h` + `soapcpp2` generate a C++ proxy; g++ compiles test/interop/gsoap/client.cpp
+ *    with it against libgsoap++; it runs CommissionIP → DecommissionIP → an unknown VLAN read
+ *    from the fault detail as the generated _ns1__IpcdFault.
+ *
+ * Everything generated lives in a temporary directory, generated and compiled once per run. The
+ * generators' output is part of the check: a warning about the contract fails the suite. Nothing
+ * is installed here and nothing is skipped: a missing tool fails the suite, naming what .ci/run
+ * must install. The programs report what they saw as JSON; the suite checks that report and then
+ * the database: everything the clients were issued is released.
+ */
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { loadExampleTopology } from '../../src/example/topology';
+import { networkUsage } from '../../src/logic/topology';
+import { openTestStore, type TestStore } from '../support/backends';
+import { startServer, type RunningServer } from '../support/server';
+
+const JAVA_SOURCE = join(__dirname, 'java', 'IpcdLifecycle.java');
+const GSOAP_SOURCE = join(__dirname, 'gsoap', 'client.cpp');
+/** Debian's JAX-WS runtime; its manifest Class-Path brings JAXB, SAAJ, StAX and the rest. */
+const JAXWS_RT = '/usr/share/java/jaxws-rt.jar';
+/** The package wsimport generates the Java client into (IpcdLifecycle.java imports it). */
+const JAVA_PACKAGE = 'org.example.ipcd.client';
+const GSOAP_IMPORT = '/usr/share/gsoap/import';
+
+/** What must be on the machine, and which Debian package .ci/run installs it from. */
+const COMMANDS: Record<string, string> = {
+  wsimport: 'jaxws',
+  java: 'a JDK (default-jdk-headless)',
+  javac: 'a JDK (default-jdk-headless)',
+  wsdl2h: 'gsoap',
+  soapcpp2: 'gsoap',
+  'g++': 'g++',
+  'pkg-config': 'pkg-config',
+};
+const FILES: Record<string, string> = {
+  [JAXWS_RT]: 'jaxws',
+  '/usr/include/stdsoap2.h': 'libgsoap-dev',
+};
+
+/**
+ * wsdl2h lines that are not a problem of the contract. Everything else that says "warning" or
+ * "error" fails the suite.
+ */
+const GSOAP_WHITELIST: RegExp[] = [
+  // The WSDL carries a JAX-WS binding declaration (jaxws:bindings, enableWrapperStyle=false, see
+  // the comment in wsdl/ipcd.wsdl) so that wsimport can generate a client at all. It is an
+  // optional extension element meant for JAX-WS; wsdl2h reports any element it has no use for and
+  // says itself that skipping it is safe. Only this element, at this place (level 1: a child of
+  // wsdl:definitions), is accepted.
+  /^Warning: unexpected element 'jaxws:bindings' at level 1 is skipped \(safe to ignore\)$/,
+];
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs a program without blocking the event loop (the server under test lives in this process). */
+function run(file: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Run> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: opts.cwd, timeout: opts.timeoutMs ?? 180_000, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr), ms: Date.now() - started });
+    });
+  });
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Lines of a generator's output that mention a warning or an error and are not whitelisted. */
+function complaints(r: Run, whitelist: RegExp[] = []): string[] {
+  return `${r.stdout}\n${r.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /warn|error/i.test(l) && !whitelist.some((w) => w.test(l)));
+}
+
+function must(step: string, r: Run): Run {
+  if (r.code !== 0) throw new Error(`${step} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+function report<T>(step: string, r: Run): T {
+  try {
+    return JSON.parse(r.stdout) as T;
+  } catch {
+    throw new Error(`${step} printed no JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+interface Released {
+  allocationId: string;
+  network: string;
+  serverInstance: string;
+  address: string | null;
+  fqdn: string | null;
+}
+interface Commission {
+  allocationId: string;
+  network: string;
+  dataCenter: string;
+  vlan: number | null;
+  source: string | null;
+  address: string | null;
+  prefixLength: number | null;
+  gateway: string | null;
+  name: string | null;
+  zone: string | null;
+  fqdn: string | null;
+}
+interface Decommission {
+  releasedCount: number;
+  released: Released[];
+}
+interface Fault {
+  exception?: string;
+  faultcode?: string;
+  faultstring: string;
+  code: string;
+  message: string;
+}
+interface JavaReport {
+  ok: boolean;
+  mismatches: string[];
+  address: string;
+  commission: Commission;
+  nameOnly: { allocationId: string; network: string; dataCenter: string; name: string; zone: string; fqdn: string };
+  decommissionByAddress: Decommission;
+  decommissionByName: Decommission;
+  unknownVlan: Fault;
+}
+interface GsoapReport {
+  ok: boolean;
+  mismatches: string[];
+  address: string;
+  commission: Commission;
+  decommission: Decommission;
+  unknownVlan: Fault;
+}
+
+describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on PostgreSQL', () => {
+  let ts: TestStore;
+  let server: RunningServer;
+  let work: string;
+  const steps: Record<string, Run> = {};
+  let java: JavaReport;
+  let gsoap: GsoapReport;
+
+  beforeAll(async () => {
+    const missing = [
+      ...Object.entries(COMMANDS).filter(([c]) => !onPath(c)).map(([c, pkg]) => `${c} (${pkg})`),
+      ...Object.entries(FILES).filter(([f]) => !existsSync(f)).map(([f, pkg]) => `${f} (${pkg})`),
+    ];
+    if (missing.length) {
+      throw new Error(`missing: ${missing.join(', ')}. .ci/run must install jaxws, gsoap and libgsoap-dev (its "need" list); this suite installs nothing and skips nothing.`);
+    }
+
+    ts = await openTestStore('postgres');
+    await loadExampleTopology(ts.store);
+    server = await startServer(ts.store);
+    work = mkdtempSync(join(tmpdir(), 'ipcd-toolchains-'));
+    const wsdlUrl = `${server.url}?wsdl`;
+    const common = ['--data-center', 'dc1', '--vlan', '100', '--unknown-vlan', '999'];
+
+    // JAX-WS: generate (wsimport compiles what it generates), compile the program, run it.
+    const jgen = join(work, 'java-gen');
+    const jsrc = join(work, 'java-src');
+    const japp = join(work, 'java-app');
+    for (const d of [jgen, jsrc, japp]) mkdirSync(d);
+    steps.wsimport = must('wsimport', await run('wsimport', ['-keep', '-p', JAVA_PACKAGE, '-d', jgen, '-s', jsrc, wsdlUrl]));
+    const cp = [japp, jgen, JAXWS_RT].join(delimiter);
+    steps.javac = must('javac', await run('javac', ['-cp', cp, '-d', japp, JAVA_SOURCE]));
+    steps.java = await run('java', [
+      // Debian's SAAJ registers its factory under the old service name; naming it here keeps the
+      // runtime from logging a deprecation warning on every call.
+      '-Djavax.xml.soap.SAAJMetaFactory=com.sun.xml.messaging.saaj.soap.SAAJMetaFactoryImpl',
+      '-cp', cp, 'IpcdLifecycle', wsdlUrl, ...common, '--instance', 'jaxws-vm',
+    ]);
+    java = report('IpcdLifecycle (Java)', steps.java);
+
+    // gSOAP: WSDL → annotated header → C++ proxy and serializers → compiled client → run.
+    const g = join(work, 'gsoap');
+    mkdirSync(g);
+    steps.wsdl2h = must('wsdl2h', await run('wsdl2h', ['-o', 'ipcd.h', wsdlUrl], { cwd: g }));
+    steps.soapcpp2 = must('soapcpp2', await run('soapcpp2', ['-j', '-C', '-x', `-I${GSOAP_IMPORT}`, 'ipcd.h'], { cwd: g }));
+    const flags = must('pkg-config', await run('pkg-config', ['--cflags', '--libs', 'gsoap++'])).stdout.trim().split(/\s+/);
+    steps['g++'] = must(
+      'g++',
+      await run('g++', ['-O0', '-I.', '-o', 'client', GSOAP_SOURCE, 'soapC.cpp', 'soapIpcdSoapBindingProxy.cpp', ...flags], { cwd: g }),
+    );
+    steps.client = await run(join(g, 'client'), [server.url, ...common, '--instance', 'gsoap-vm'], { timeoutMs: 60_000 });
+    gsoap = report('client (gSOAP)', steps.client);
+
+    if (process.env.IPCD_TOOLCHAIN_TIMINGS) {
+      process.stderr.write(`toolchain steps (ms): ${JSON.stringify(Object.fromEntries(Object.entries(steps).map(([k, r]) => [k, r.ms])))}\n`);
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await ts?.dispose();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  describe('JAX-WS', () => {
+    test('wsimport generated a client from the served WSDL without a warning', () => {
+      expect(complaints(steps.wsimport)).toEqual([]);
+      const gen = join(work, 'java-src', ...JAVA_PACKAGE.split('.'));
+      // One method per operation, request element in, response element out, typed fault thrown.
+      const sei = readFileSync(join(gen, 'IpcdPortType.java'), 'utf8');
+      expect(sei).toMatch(/public CommissionIPResponse commissionIP\(\s*@WebParam\([^)]*\)\s*CommissionIP parameters\)\s*throws IpcdFault_Exception/);
+      expect(sei).toMatch(/public NameOnlyResponse nameOnly\(/);
+      expect(sei).toMatch(/public DecommissionIPResponse decommissionIP\(/);
+      expect(readFileSync(join(gen, 'IpcdFault_Exception.java'), 'utf8')).toMatch(/public IpcdFault getFaultInfo\(\)/);
+    });
+
+    test('the Java program ran the lifecycle without a mismatch', () => {
+      expect(java.mismatches).toEqual([]);
+      expect(java.ok).toBe(true);
+      expect(steps.java.code).toBe(0);
+      // No warning from the JAX-WS runtime either.
+      expect(complaints(steps.java)).toEqual([]);
+      // The generated service took the endpoint from the served WSDL.
+      expect(java.address).toBe(server.url);
+    });
+
+    test('typed responses that agree with the topology', () => {
+      const c = java.commission;
+      expect(c).toMatchObject({ dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', source: 'VLAN', prefixLength: 24, gateway: '10.0.0.1', zone: 'dc1.example.com' });
+      expect(c.address).toMatch(/^10\.0\.0\.\d{1,3}$/);
+      expect(c.fqdn).toBe(`${c.name}.dc1.example.com`);
+      const n = java.nameOnly;
+      expect(n).toMatchObject({ dataCenter: 'dc1', zone: 'dc1.example.com' });
+      expect(n.name).not.toBe(c.name);
+      expect(java.decommissionByAddress).toEqual({
+        releasedCount: 1,
+        released: [{ allocationId: c.allocationId, network: c.network, serverInstance: 'jaxws-vm-1', address: c.address, fqdn: c.fqdn }],
+      });
+      expect(java.decommissionByName).toEqual({
+        releasedCount: 1,
+        released: [{ allocationId: n.allocationId, network: n.network, serverInstance: 'jaxws-vm-2', address: null, fqdn: n.fqdn }],
+      });
+    });
+
+    test('UNKNOWN_VLAN arrived as the generated IpcdFault_Exception with typed fault info', () => {
+      const f = java.unknownVlan;
+      expect(f).toMatchObject({ exception: 'IpcdFault_Exception', code: 'UNKNOWN_VLAN' });
+      expect(f.message).toMatch(/VLAN 999/);
+      expect(f.message).toBe(f.faultstring);
+    });
+  });
+
+  describe('gSOAP', () => {
+    test('wsdl2h and soapcpp2 processed the served WSDL without a warning about the contract', () => {
+      expect(complaints(steps.wsdl2h, GSOAP_WHITELIST)).toEqual([]);
+      expect(complaints(steps.soapcpp2)).toEqual([]);
+      expect(steps.soapcpp2.stdout + steps.soapcpp2.stderr).toMatch(/Compilation successful/);
+      // wsdl2h writes what it could not map into the header as notes; there must be none.
+      const header = readFileSync(join(work, 'gsoap', 'ipcd.h'), 'utf8');
+      expect(header.split('\n').filter((l) => /@todo|\bundefined\b|Warning:/.test(l))).toEqual([]);
+      // The fault detail is typed: SOAP_ENV__Detail has a member for tns:IpcdFault.
+      expect(readFileSync(join(work, 'gsoap', 'soapStub.h'), 'utf8')).toMatch(/_ns1__IpcdFault \*ns1__IpcdFault;/);
+    });
+
+    test('the C++ client ran without a mismatch, at the address the served WSDL names', () => {
+      expect(gsoap.mismatches).toEqual([]);
+      expect(gsoap.ok).toBe(true);
+      expect(steps.client.code).toBe(0);
+      expect(gsoap.address).toBe(server.url);
+    });
+
+    test('typed responses and a typed fault detail', () => {
+      const c = gsoap.commission;
+      expect(c).toMatchObject({ dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', source: 'VLAN', prefixLength: 24, gateway: '10.0.0.1', zone: 'dc1.example.com' });
+      expect(c.fqdn).toBe(`${c.name}.dc1.example.com`);
+      expect(gsoap.decommission).toEqual({
+        releasedCount: 1,
+        released: [{ allocationId: c.allocationId, network: c.network, serverInstance: 'gsoap-vm-1', address: c.address, fqdn: c.fqdn }],
+      });
+      expect(gsoap.unknownVlan).toMatchObject({ faultcode: 'SOAP-ENV:Client', code: 'UNKNOWN_VLAN' });
+      expect(gsoap.unknownVlan.message).toBe(gsoap.unknownVlan.faultstring);
+    });
+  });
+
+  test('the database holds exactly what the two clients were issued, all of it released', async () => {
+    const rows: { id: string; address: string | null; name: string | null; server_instance: string; released: boolean }[] = await ts.store.dataSource.query(
+      `SELECT id, host(address) AS address, name, server_instance, released_at IS NOT NULL AS released
+         FROM allocation ORDER BY created_at, id`,
+    );
+    const jc = java.commission;
+    const jn = java.nameOnly;
+    const gc = gsoap.commission;
+    // The faults issued nothing: only the three successful commissions left rows.
+    expect(rows).toEqual([
+      { id: jc.allocationId, address: jc.address, name: jc.name, server_instance: 'jaxws-vm-1', released: true },
+      { id: jn.allocationId, address: null, name: jn.name, server_instance: 'jaxws-vm-2', released: true },
+      { id: gc.allocationId, address: gc.address, name: gc.name, server_instance: 'gsoap-vm-1', released: true },
+    ]);
+    const usage = await networkUsage(ts.store);
+    expect(usage.filter((u) => u.used !== 0n).map((u) => u.network.name)).toEqual([]);
+    await ts.store.transaction(async (tx) => {
+      const dc1 = (await tx.dataCenterByName('dc1'))!;
+      expect(await tx.activeAllocations({ dataCenterId: dc1.id, vlan: 100 })).toEqual([]);
+    });
+  });
+});
