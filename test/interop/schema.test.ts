@@ -165,7 +165,8 @@ describe('the contract and the wire under xmllint', () => {
     await exchange('CommissionIP IPv4 with name', 'CommissionIP', { ...where, serverInstance: si, wantAddress: true, wantName: true, hostnameHint: 'web-1', addressFamily: 'IPv4' });
     await exchange('CommissionIP IPv6', 'CommissionIP', { ...where, serverInstance: si, addressFamily: 'IPv6' });
     await exchange('CommissionIP name only', 'CommissionIP', { ...where, serverInstance: si, wantAddress: false, wantName: true });
-    await exchange('NameOnly', 'NameOnly', { ...where, serverInstance: si, hostnameHint: 'db-1' });
+    // Another instance: one instance holds one name-only allocation per VLAN (a retry gets it back).
+    await exchange('NameOnly', 'NameOnly', { ...where, serverInstance: `${si}-2`, hostnameHint: 'db-1' });
     await exchange('DecommissionIP', 'DecommissionIP', { ...where, serverInstance: si, releaseAddress: true, releaseName: true });
     // A refusal from the operation handler (node-soap's fault path) ...
     await exchange('CommissionIP unknown VLAN', 'CommissionIP', { vlan: 999, serverInstance: si });
@@ -218,7 +219,7 @@ describe('the contract and the wire under xmllint', () => {
       'guard refusal': 500,
     });
     const released = elementChildren(parseTree(docs.get('DecommissionIP response')!)).filter((c) => c.local === 'released');
-    expect(released.length).toBe(4); // the IPv4+name, IPv6, name-only and NameOnly allocations
+    expect(released.length).toBe(3); // the instance's IPv4+name, IPv6 and name-only allocations
     const codes = ['CommissionIP unknown VLAN fault detail', 'NameOnly ambiguous VLAN fault detail', 'guard refusal fault detail'].map(
       (l) => elementChildren(parseTree(docs.get(l)!)).find((c) => c.local === 'code')?.children.join(''),
     );
