@@ -1,5 +1,6 @@
 /** Every migration, in order. Listed explicitly so compiled and ts-jest runs load the same set. */
 import { Initial1764057600000 } from './1764057600000-Initial';
 import { IdempotentCommission1764144000000 } from './1764144000000-IdempotentCommission';
+import { ReleaseLookupIndexes1764230400000 } from './1764230400000-ReleaseLookupIndexes';
 
-export const MIGRATIONS = [Initial1764057600000, IdempotentCommission1764144000000];
+export const MIGRATIONS = [Initial1764057600000, IdempotentCommission1764144000000, ReleaseLookupIndexes1764230400000];

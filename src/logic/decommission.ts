@@ -40,7 +40,7 @@ export async function decommission(store: Store, req: DecommissionRequest): Prom
         dataCenterId: dc.id,
         vlan: req.vlan,
         address: req.address,
-        name: req.name,
+        name: req.name === undefined ? undefined : splitName(req.name),
         serverInstance: req.serverInstance,
       });
       if (matches.length === 0 && (req.address !== undefined || req.name !== undefined)) {
@@ -66,6 +66,12 @@ export async function decommission(store: Store, req: DecommissionRequest): Prom
       return released;
     }),
   );
+}
+
+/** Issued names are single labels, so 'vm-1.dc1.example.com' is label 'vm-1' in zone 'dc1.example.com'. */
+function splitName(name: string): { label: string; zone?: string } {
+  const dot = name.indexOf('.');
+  return dot < 0 ? { label: name } : { label: name.slice(0, dot), zone: name.slice(dot + 1) };
 }
 
 function describeTarget(req: DecommissionRequest): string {

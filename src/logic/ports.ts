@@ -27,7 +27,8 @@ export interface AllocationQuery {
   dataCenterId: number;
   vlan: number;
   address?: string;
-  name?: string; // host label or FQDN
+  /** A host label, with its zone when the caller gave an FQDN. */
+  name?: { label: string; zone?: string };
   serverInstance?: string;
 }
 

@@ -147,17 +147,24 @@ export class TypeormTx implements StoreTx {
   }
 
   async activeAllocations(q: AllocationQuery): Promise<Allocation[]> {
+    // Only the criteria given, as plain equalities: each one can then drive its partial index
+    // ("$n IS NULL OR …" would defeat the index in a generic plan).
+    const params: unknown[] = [q.dataCenterId, q.vlan];
+    const where = [
+      'a.released_at IS NULL',
+      `((a.requested_dc_id = $1 AND a.requested_vlan = $2)
+        OR a.network_id IN (SELECT id FROM network WHERE data_center_id = $1 AND vlan = $2))`,
+    ];
+    const param = (v: unknown) => `$${params.push(v)}`;
+    if (q.address !== undefined) where.push(`a.address = ${param(q.address)}::inet AND a.address_released_at IS NULL`);
+    if (q.name !== undefined) {
+      where.push(`a.name = ${param(q.name.label)} AND a.name_released_at IS NULL`);
+      if (q.name.zone !== undefined) where.push(`a.zone_id = (SELECT id FROM zone WHERE name = ${param(q.name.zone)})`);
+    }
+    if (q.serverInstance !== undefined) where.push(`a.server_instance = ${param(q.serverInstance)}`);
     const rows: Record<string, unknown>[] = await this.m.query(
-      `SELECT a.* FROM allocation a LEFT JOIN zone z ON z.id = a.zone_id
-       WHERE a.released_at IS NULL
-         AND ((a.requested_dc_id = $1 AND a.requested_vlan = $2)
-              OR a.network_id IN (SELECT id FROM network WHERE data_center_id = $1 AND vlan = $2))
-         AND ($3::inet IS NULL OR (a.address = $3::inet AND a.address_released_at IS NULL))
-         AND ($4::text IS NULL OR (a.name_released_at IS NULL AND (a.name = $4 OR a.name || '.' || z.name = $4)))
-         AND ($5::text IS NULL OR a.server_instance = $5)
-       ORDER BY a.created_at, a.id
-       FOR UPDATE OF a`,
-      [q.dataCenterId, q.vlan, q.address ?? null, q.name ?? null, q.serverInstance ?? null],
+      `SELECT a.* FROM allocation a WHERE ${where.join(' AND ')} ORDER BY a.created_at, a.id FOR UPDATE OF a`,
+      params,
     );
     return rows.map(toAllocation);
   }
