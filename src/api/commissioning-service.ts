@@ -9,7 +9,8 @@ import type { Store } from '../logic/ports';
 import type { Logger } from '../logger';
 import { NS } from './contract';
 import { faultcode, faultInfo } from './fault';
-import { commissionRequest, decommissionRequest, nameOnlyRequest } from './parse';
+import { listAllocations } from '../logic/listing';
+import { commissionRequest, decommissionRequest, listRequest, nameOnlyRequest } from './parse';
 
 type Args = Record<string, unknown>;
 type Handler = (args: Args, cb: unknown, headers: unknown, req: IncomingMessage & { ipcdRequestId?: string }) => Promise<unknown>;
@@ -48,6 +49,25 @@ export function commissioningService(store: Store, log: Logger) {
         NameOnly: operation('NameOnly', async (args) => {
           const r = await nameOnly(store, nameOnlyRequest(args));
           return { allocationId: r.allocationId, network: r.network.name, dataCenter: r.dataCenter, name: r.name, zone: r.zone, fqdn: r.fqdn, existing: r.existing };
+        }),
+        ListAllocations: operation('ListAllocations', async (args) => {
+          const page = await listAllocations(store, listRequest(args));
+          return present({
+            allocation: page.allocations.map((a) =>
+              present({
+                allocationId: a.allocationId,
+                dataCenter: a.dataCenter,
+                vlan: a.vlan,
+                network: a.network,
+                serverInstance: a.serverInstance,
+                intent: a.intent,
+                address: a.address,
+                fqdn: a.fqdn,
+                createdAt: a.createdAt.toISOString(),
+              }),
+            ),
+            nextPage: page.nextPage,
+          });
         }),
         DecommissionIP: operation('DecommissionIP', async (args) => {
           const released = await decommission(store, decommissionRequest(args));

@@ -6,7 +6,7 @@ import { WSDL_DIR } from '../paths';
 export const NS = 'http://ipcd.example.org/ns/commissioning/v1';
 export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
-export const OPERATIONS = ['CommissionIP', 'DecommissionIP', 'NameOnly'] as const;
+export const OPERATIONS = ['CommissionIP', 'DecommissionIP', 'NameOnly', 'ListAllocations'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export const WSDL_PATH = join(WSDL_DIR, 'ipcd.wsdl');

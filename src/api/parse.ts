@@ -63,6 +63,20 @@ export function nameOnlyRequest(args: Args) {
   };
 }
 
+export function listRequest(args: Args) {
+  only(args, ['dataCenter', 'vlan', 'serverInstance', 'pageSize', 'after']);
+  return {
+    dataCenter: dataCenterOf(args),
+    vlan: optional(args, 'vlan', v.vlanId),
+    serverInstance: optional(args, 'serverInstance', v.serverInstance),
+    pageSize: optional(args, 'pageSize', (x) => v.integer(x, 'pageSize')),
+    after: optional(args, 'after', (x) => {
+      if (typeof x !== 'string' || x.length > 128) throw invalid(`after must be a cursor string, got ${v.describe(x)}`);
+      return x;
+    }),
+  };
+}
+
 export function decommissionRequest(args: Args): DecommissionRequest {
   only(args, ['dataCenter', 'vlan', 'address', 'name', 'serverInstance', 'releaseAddress', 'releaseName', 'reason']);
   return {

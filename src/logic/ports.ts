@@ -34,6 +34,21 @@ export interface AllocationQuery {
 
 export type NewNetwork = Omit<Network, 'id'>;
 
+export interface ActiveAllocationFilter {
+  dataCenterId?: number; // as requested
+  vlan?: number; // as requested
+  serverInstance?: string;
+  /** Allocation id to continue after (rows come in id order). */
+  after?: string;
+  limit: number;
+}
+
+export interface ActiveAllocationRow extends Allocation {
+  dataCenter: string;
+  network: string;
+  zone: string | null;
+}
+
 export interface NetworkFilter {
   dataCenterId?: number;
   vlan?: number;
@@ -68,6 +83,7 @@ export interface StoreTx {
   /** The instance's active allocation for this intent on (data center, VLAN), if any. */
   heldBy(dataCenterId: number, vlan: number, serverInstance: string, intent: Intent): Promise<Allocation | null>;
   networkById(id: number): Promise<Network>;
+  listActiveAllocations(f: ActiveAllocationFilter): Promise<ActiveAllocationRow[]>;
 
   insertDataCenter(name: string, description: string | null): Promise<DataCenter>;
   insertTenant(name: string, description: string | null): Promise<Tenant>;

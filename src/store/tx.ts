@@ -7,7 +7,7 @@ import { In, type EntityManager } from 'typeorm';
 import { StoreConflict } from '../logic/errors';
 import { formatAddress, type AddressRange, type Family } from '../logic/ip';
 import type { Allocation, DataCenter, Intent, Network, ReleaseReason, Tenant, Zone } from '../logic/model';
-import type { AllocationQuery, NetworkFilter, NewAllocation, NewNetwork, StoreTx } from '../logic/ports';
+import type { ActiveAllocationFilter, ActiveAllocationRow, AllocationQuery, NetworkFilter, NewAllocation, NewNetwork, StoreTx } from '../logic/ports';
 import { DataCenterEntity, FreeRangeEntity, NetworkEntity, TenantEntity, ZoneEntity } from './entities';
 import { canonicalAddress, toAllocation, toDataCenter, toNetwork, toTenant, toZone } from './mapping';
 
@@ -191,6 +191,27 @@ export class TypeormTx implements StoreTx {
       [dataCenterId, vlan, serverInstance, intent],
     );
     return rows.length ? toAllocation(rows[0]) : null;
+  }
+
+  async listActiveAllocations(f: ActiveAllocationFilter): Promise<ActiveAllocationRow[]> {
+    const params: unknown[] = [];
+    const param = (v: unknown) => `$${params.push(v)}`;
+    const where = ['a.released_at IS NULL'];
+    if (f.dataCenterId !== undefined) where.push(`a.requested_dc_id = ${param(f.dataCenterId)}`);
+    if (f.vlan !== undefined) where.push(`a.requested_vlan = ${param(f.vlan)}`);
+    if (f.serverInstance !== undefined) where.push(`a.server_instance = ${param(f.serverInstance)}`);
+    if (f.after !== undefined) where.push(`a.id > ${param(f.after)}::uuid`);
+    const rows: Record<string, unknown>[] = await this.m.query(
+      `SELECT a.*, d.name AS dc_name, n.name AS network_name, z.name AS zone_name
+       FROM allocation a
+       JOIN data_center d ON d.id = a.requested_dc_id
+       JOIN network n ON n.id = a.network_id
+       LEFT JOIN zone z ON z.id = a.zone_id
+       WHERE ${where.join(' AND ')}
+       ORDER BY a.id LIMIT ${param(f.limit)}`,
+      params,
+    );
+    return rows.map((r) => ({ ...toAllocation(r), dataCenter: r.dc_name as string, network: r.network_name as string, zone: (r.zone_name as string | null) ?? null }));
   }
 
   async networkById(id: number): Promise<Network> {
