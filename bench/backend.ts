@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client } from 'pg';
 import { createApp } from '../src/app';
+import { authOptions } from '../src/api/operation';
 import { createLogger } from '../src/logger';
 import { openStore } from '../src/store/open';
 import type { TypeormStore } from '../src/store/typeorm-store';
@@ -64,7 +65,8 @@ export async function openBackend(kind: BackendKind, o: { pgAdminUrl: string; po
   let server: Server | undefined;
   try {
     const version = ((await store.dataSource.query(`SELECT version() AS v`)) as { v: string }[])[0].v;
-    const app = await createApp({ store, log: createLogger('silent'), maxBodyBytes: 64 * 1024 });
+    // Authentication off: this measures the allocator and the SOAP path, not scrypt.
+    const app = await createApp({ store, log: createLogger('silent'), maxBodyBytes: 64 * 1024, auth: authOptions(false) });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
       s.once('error', reject);

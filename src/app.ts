@@ -9,12 +9,14 @@ import { inspectEnvelope } from './api/guard';
 import { IpcdError } from './logic/errors';
 import type { Store } from './logic/ports';
 import type { Logger } from './logger';
+import type { AuthOptions, SoapRequest } from './api/operation';
 
 export interface AppOptions {
   store: Store;
   log: Logger;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
+  auth: AuthOptions;
 }
 
 export const ENDPOINT = '/ipcd';
@@ -47,7 +49,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
     (req: Request, res: Response, next: NextFunction) => {
       try {
         const xml = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-        inspectEnvelope(xml, req.get('soapaction'));
+        (req as unknown as SoapRequest).ipcdToken = inspectEnvelope(xml, req.get('soapaction')).token;
         req.body = xml;
       } catch (e) {
         return sendFault(req, res, e);
@@ -80,7 +82,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
   await new Promise<void>((resolve, reject) => {
     soap.listen(app, {
       path: ENDPOINT,
-      services: commissioningService(o.store, o.log),
+      services: commissioningService({ store: o.store, log: o.log, auth: o.auth }),
       xml: wsdlFor(`http://localhost${ENDPOINT}`),
       suppressStack: true,
       // One res.end(reply) per request, so contractFaultsOnly sees the whole reply.

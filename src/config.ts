@@ -1,5 +1,6 @@
 /** Configuration from the environment, checked once at start-up. */
 import { join } from 'node:path';
+import { parseSecretKey } from './logic/passwords';
 
 export interface Config {
   port: number;
@@ -9,6 +10,11 @@ export interface Config {
   poolSize: number;
   maxBodyBytes: number;
   exampleTopology: boolean;
+  /** WS-Security required on every SOAP call (IPCD_AUTH=off disables it, for development only). */
+  authRequired: boolean;
+  secretKey?: Buffer;
+  replayWindowMs: number;
+  initialAdmin?: { username: string; password: string };
 }
 
 function int(name: string, fallback: number, min: number, max: number): number {
@@ -28,5 +34,17 @@ export function loadConfig(): Config {
     poolSize: int('IPCD_DB_POOL', 10, 1, 200),
     maxBodyBytes: int('IPCD_MAX_BODY_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     exampleTopology: process.env.IPCD_EXAMPLE_TOPOLOGY !== 'false',
+    authRequired: authMode(),
+    secretKey: parseSecretKey(process.env.IPCD_SECRET_KEY),
+    replayWindowMs: int('IPCD_REPLAY_WINDOW_SECONDS', 300, 10, 3600) * 1000,
+    initialAdmin: process.env.IPCD_ADMIN_PASSWORD
+      ? { username: process.env.IPCD_ADMIN_USER || 'admin', password: process.env.IPCD_ADMIN_PASSWORD }
+      : undefined,
   };
+}
+
+function authMode(): boolean {
+  const v = process.env.IPCD_AUTH ?? 'required';
+  if (v !== 'required' && v !== 'off') throw new Error(`IPCD_AUTH must be 'required' or 'off', got '${v}'`);
+  return v === 'required';
 }

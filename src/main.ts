@@ -5,6 +5,9 @@ import { loadConfig } from './config';
 import { loadExampleTopology } from './example/topology';
 import { createLogger } from './logger';
 import { openStore } from './store/open';
+import { join } from 'node:path';
+import { authOptions } from './api/operation';
+import { ensureFirstAdmin } from './bootstrap';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,7 +18,12 @@ async function main(): Promise<void> {
     await loadExampleTopology(store);
     log.info('loaded the example topology into the new embedded store (see README)');
   }
-  const app = await createApp({ store, log, maxBodyBytes: config.maxBodyBytes });
+  if (config.authRequired) {
+    await ensureFirstAdmin(store, log, { initialAdmin: config.initialAdmin, passwordFile: join(config.dataDir, 'initial-admin-password'), secretKey: config.secretKey });
+  } else {
+    log.warn('IPCD_AUTH=off: SOAP callers are not authenticated (development only)');
+  }
+  const app = await createApp({ store, log, maxBodyBytes: config.maxBodyBytes, auth: authOptions(config.authRequired, config.secretKey, config.replayWindowMs) });
   const server: Server = app.listen(config.port, config.host, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;

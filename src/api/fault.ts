@@ -17,6 +17,8 @@ const CLIENT_CODES = new Set<FaultCode>([
   'CONFLICT',
   'UNSUPPORTED_OPERATION',
   'REQUEST_TOO_LARGE',
+  'AUTHENTICATION_FAILED',
+  'ACCESS_DENIED',
 ]);
 
 export interface FaultInfo {
@@ -31,6 +33,7 @@ export function faultInfo(e: unknown): FaultInfo {
 }
 
 export function faultcode(code: FaultCode): string {
+  if (code === 'MUST_UNDERSTAND') return 'soap:MustUnderstand';
   return CLIENT_CODES.has(code) ? 'soap:Client' : 'soap:Server';
 }
 

@@ -10,11 +10,18 @@
  */
 import { SaxesParser } from 'saxes';
 import { IpcdError, invalid } from '../logic/errors';
+import type { UsernameToken } from '../logic/auth';
 import { NS, OPERATIONS, SOAP11_NS, SOAP12_NS, type Operation } from './contract';
 
 export interface Inspected {
   operation: Operation;
+  /** The WS-Security UsernameToken, when the Header carries one. */
+  token?: UsernameToken;
 }
+
+export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+export const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
+const TOKEN_FIELDS: Record<string, string> = { [`${WSSE_NS} Username`]: 'username', [`${WSSE_NS} Password`]: 'password', [`${WSSE_NS} Nonce`]: 'nonce', [`${WSU_NS} Created`]: 'created' };
 
 /**
  * Deepest element nesting accepted. The contract needs four levels (Envelope, Body, operation,
@@ -54,6 +61,11 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined): In
     }
     top.text = true;
   };
+  // UsernameToken fields, collected while parsing: Envelope/Header/Security/UsernameToken/field.
+  const tokenFields: Record<string, string> = {};
+  let passwordType: string | undefined;
+  let tokenField: string | undefined;
+  let sawToken = false;
   const parser = new SaxesParser({ xmlns: true, position: true });
   parser.on('opentag', (tag) => {
     const here: Open = { uri: tag.uri ?? '', local: tag.local ?? tag.name, text: false, children: false };
@@ -87,6 +99,21 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined): In
       if (here.uri === SOAP11_NS && here.local === 'Header' && !sawHeader && !sawBody) sawHeader = true;
       else if (here.uri === SOAP11_NS && here.local === 'Body' && !sawBody) sawBody = true;
       else throw invalid(`the SOAP envelope holds an optional Header and then one Body, nothing else; found ${name(here)}`);
+    } else if (path.length === 2 && path[1].local === 'Header') {
+      const mustUnderstand = Object.values(tag.attributes).find((a) => typeof a === 'object' && a.uri === SOAP11_NS && a.local === 'mustUnderstand');
+      const understood = here.uri === WSSE_NS && here.local === 'Security';
+      if (mustUnderstand && typeof mustUnderstand === 'object' && /^(1|true)$/.test(mustUnderstand.value.trim()) && !understood) {
+        throw new IpcdError('MUST_UNDERSTAND', `ipcd does not understand the mandatory header ${name(here)}`);
+      }
+    } else if (path.length === 3 && path[1].local === 'Header' && path[2].uri === WSSE_NS && path[2].local === 'Security' && here.uri === WSSE_NS && here.local === 'UsernameToken') {
+      if (sawToken) throw invalid('the wsse:Security header holds more than one UsernameToken');
+      sawToken = true;
+    } else if (path.length === 4 && path[3].local === 'UsernameToken' && path[3].uri === WSSE_NS) {
+      tokenField = TOKEN_FIELDS[`${here.uri} ${here.local}`];
+      if (tokenField === 'password') {
+        const type = Object.values(tag.attributes).find((a) => typeof a === 'object' && a.uri === '' && a.local === 'Type');
+        passwordType = typeof type === 'object' ? type.value : undefined;
+      }
     } else if (path.length === 2 && path[1].local === 'Body') {
       if (operation) throw invalid(`the SOAP Body must hold exactly one operation element; found ${name(here)} after ${operation}`);
       operation = checkOperation(here, soapAction);
@@ -97,8 +124,12 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined): In
   });
   parser.on('closetag', () => {
     path.pop();
+    tokenField = undefined;
   });
-  parser.on('text', sawText);
+  parser.on('text', (text) => {
+    sawText(text);
+    if (tokenField !== undefined) tokenFields[tokenField] = (tokenFields[tokenField] ?? '') + text;
+  });
   parser.on('cdata', (text) => {
     if (NESTED_DOCUMENT.test(text.trim())) throw invalid('a CDATA section must not hold an XML document');
     sawText(text);
@@ -111,7 +142,14 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined): In
   }
   if (!sawEnvelope) throw invalid('the request body is empty or not XML');
   if (!operation) throw invalid('the SOAP Body names no operation');
-  return { operation };
+  return { operation, token: sawToken ? usernameToken(tokenFields, passwordType) : undefined };
+}
+
+function usernameToken(f: Record<string, string>, type: string | undefined): UsernameToken {
+  if (!f.username?.trim() || f.password === undefined) throw new IpcdError('AUTHENTICATION_FAILED', 'the UsernameToken needs a Username and a Password');
+  const kind = type === undefined || type.endsWith('#PasswordText') ? 'PasswordText' : type.endsWith('#PasswordDigest') ? 'PasswordDigest' : undefined;
+  if (!kind) throw new IpcdError('AUTHENTICATION_FAILED', `the UsernameToken's Password Type '${type}' is not PasswordText or PasswordDigest`);
+  return { username: f.username.trim(), password: kind === 'PasswordText' ? f.password : f.password.trim(), type: kind, nonce: f.nonce?.trim(), created: f.created?.trim() };
 }
 
 /** The Body's one child: an operation of the contract, agreeing with the SOAPAction if one is given. */

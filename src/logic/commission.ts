@@ -6,6 +6,8 @@ import type { Family } from './ip';
 import type { Allocation, AllocationSource, DataCenter, Intent, Network, Zone } from './model';
 import type { NewAllocation, Store, StoreTx } from './ports';
 import { withRetry } from './retry';
+import { audit, auditRefusals } from './audit';
+import { mayCommission, systemActor, type Actor } from './policy';
 
 export interface CommissionRequest {
   dataCenter?: string;
@@ -35,20 +37,35 @@ export interface CommissionResult {
 export const intentOf = (req: Pick<CommissionRequest, 'wantAddress' | 'family'>): Intent =>
   !req.wantAddress ? 'NAME' : req.family === 6 ? 'IPv6' : 'IPv4';
 
-export async function commission(store: Store, req: CommissionRequest): Promise<CommissionResult> {
+export function commission(store: Store, req: CommissionRequest, actor: Actor = systemActor()): Promise<CommissionResult> {
+  return issue(store, req, actor, 'CommissionIP');
+}
+
+async function issue(store: Store, req: CommissionRequest, actor: Actor, operation: string): Promise<CommissionResult> {
   if (!req.wantAddress && !req.wantName) {
     throw invalid('the request asks for neither an address nor a name (wantAddress and wantName are both false)');
   }
   const intent = intentOf(req);
   // Two identical requests racing: the loser's insert violates the one-per-instance index, and
   // its retry finds the winner's allocation here.
-  return withRetry(() =>
+  const work = () =>
     store.transaction(async (tx) => {
       const { dc, onVlan } = await resolveVlan(tx, req.dataCenter, req.vlan);
+      mayCommission(actor.principal, dc.id, tenantsOf(onVlan), `commission on VLAN ${req.vlan} in data center ${dc.name}`);
       const held = await tx.heldBy(dc.id, req.vlan, req.serverInstance, intent);
       if (held) return existingResult(tx, dc, held, req);
-      const record = (n: Omit<NewAllocation, 'serverInstance' | 'intent' | 'requestedDataCenterId' | 'requestedVlan'>) =>
-        tx.insertAllocation({ ...n, serverInstance: req.serverInstance, intent, requestedDataCenterId: dc.id, requestedVlan: req.vlan });
+      const record = async (n: Omit<NewAllocation, 'serverInstance' | 'intent' | 'requestedDataCenterId' | 'requestedVlan'>, network: Network, zone: Zone | null) => {
+        const a = await tx.insertAllocation({ ...n, serverInstance: req.serverInstance, intent, requestedDataCenterId: dc.id, requestedVlan: req.vlan });
+        const r = result(a, false, network, dc, zone);
+        await audit(
+          tx,
+          actor,
+          operation,
+          { objectType: 'allocation', objectId: a.id, dataCenterId: dc.id, tenantId: network.tenantId, serverInstance: req.serverInstance },
+          { after: { network: network.name, vlan: req.vlan, address: r.address, fqdn: r.fqdn, source: r.source } },
+        );
+        return r;
+      };
 
       if (!req.wantAddress) {
         const network = nameNetwork(onVlan);
@@ -56,8 +73,7 @@ export async function commission(store: Store, req: CommissionRequest): Promise<
           throw new IpcdError('NO_ZONE', `no network on VLAN ${req.vlan} in data center ${dc.name} has a default zone for names`);
         }
         const { zone, name } = await issueName(tx, network, req.hostnameHint);
-        const a = await record({ networkId: network.id, address: null, zoneId: zone.id, name, source: null });
-        return result(a, false, network, dc, zone);
+        return record({ networkId: network.id, address: null, zoneId: zone.id, name, source: null }, network, zone);
       }
 
       const candidates = addressCandidates(
@@ -70,23 +86,23 @@ export async function commission(store: Store, req: CommissionRequest): Promise<
         const address = await tx.takeFreeAddress(network.id);
         if (address === null) continue;
         const named = req.wantName ? await issueName(tx, network, req.hostnameHint) : null;
-        const a = await record({ networkId: network.id, address, zoneId: named?.zone.id ?? null, name: named?.name ?? null, source });
-        return result(a, false, network, dc, named?.zone ?? null);
+        return record({ networkId: network.id, address, zoneId: named?.zone.id ?? null, name: named?.name ?? null, source }, network, named?.zone ?? null);
       }
       throw new IpcdError(
         'NO_FREE_ADDRESS',
         `no free IPv${req.family} address for VLAN ${req.vlan} in data center ${dc.name}: ` +
           `${candidates.length} candidate network(s) (VLAN, tenant alternates, reserve pool) are all full`,
       );
-    }),
-  );
+    });
+  return auditRefusals(store, actor, operation, { objectType: 'allocation', serverInstance: req.serverInstance }, () => withRetry(work));
 }
 
 export function nameOnly(
   store: Store,
   req: { dataCenter?: string; vlan: number; serverInstance: string; hostnameHint?: string },
+  actor: Actor = systemActor(),
 ): Promise<CommissionResult> {
-  return commission(store, { ...req, wantAddress: false, wantName: true, family: 4 });
+  return issue(store, { ...req, wantAddress: false, wantName: true, family: 4 }, actor, 'NameOnly');
 }
 
 /** The retried request gets what the first one got — if that is what it asks for. */

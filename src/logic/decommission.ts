@@ -5,6 +5,9 @@ import type { ReleaseReason } from './model';
 import type { Store } from './ports';
 import { resolveVlan } from './commission';
 import { withRetry } from './retry';
+import { audit, auditRefusals } from './audit';
+import { tenantsOf } from './candidates';
+import { mayCommission, systemActor, type Actor } from './policy';
 
 export interface DecommissionRequest {
   dataCenter?: string;
@@ -26,16 +29,17 @@ export interface Released {
   fqdn: string | null;
 }
 
-export async function decommission(store: Store, req: DecommissionRequest): Promise<Released[]> {
+export async function decommission(store: Store, req: DecommissionRequest, actor: Actor = systemActor()): Promise<Released[]> {
   if (req.address === undefined && req.name === undefined && req.serverInstance === undefined) {
     throw invalid('say what to release: an address, a name or a serverInstance');
   }
   if (!req.releaseAddress && !req.releaseName) {
     throw invalid('the request releases nothing (releaseAddress and releaseName are both false)');
   }
-  return withRetry(() =>
+  const work = () =>
     store.transaction(async (tx) => {
       const { dc, onVlan } = await resolveVlan(tx, req.dataCenter, req.vlan);
+      mayCommission(actor.principal, dc.id, tenantsOf(onVlan), `release on VLAN ${req.vlan} in data center ${dc.name}`);
       const matches = await tx.activeAllocations({
         dataCenterId: dc.id,
         vlan: req.vlan,
@@ -46,7 +50,6 @@ export async function decommission(store: Store, req: DecommissionRequest): Prom
       if (matches.length === 0 && (req.address !== undefined || req.name !== undefined)) {
         throw new IpcdError('NOT_FOUND', `nothing matching ${describeTarget(req)} is issued on VLAN ${req.vlan} in data center ${dc.name}`);
       }
-      const networks = new Map(onVlan.map((n) => [n.id, n.name]));
       const released: Released[] = [];
       for (const a of matches) {
         const address = req.releaseAddress ? a.address : null;
@@ -55,17 +58,26 @@ export async function decommission(store: Store, req: DecommissionRequest): Prom
         if (address !== null) await tx.returnAddress(a.networkId, address);
         await tx.releaseParts(a.id, { address: address !== null, name: name !== null }, req.reason ?? 'DELETED');
         const zone = name !== null && a.zoneId !== null ? await tx.zoneById(a.zoneId) : null;
-        released.push({
+        const network = await tx.networkById(a.networkId);
+        const r: Released = {
           allocationId: a.id,
-          network: networks.get(a.networkId) ?? (await tx.networkName(a.networkId)),
+          network: network.name,
           serverInstance: a.serverInstance,
           address,
           fqdn: name !== null && zone ? fqdn(name, zone.name) : null,
-        });
+        };
+        released.push(r);
+        await audit(
+          tx,
+          actor,
+          'DecommissionIP',
+          { objectType: 'allocation', objectId: a.id, dataCenterId: dc.id, tenantId: network.tenantId, serverInstance: a.serverInstance },
+          { before: { network: network.name, address: a.address, name: a.name }, after: { released: { address: r.address, fqdn: r.fqdn }, reason: req.reason ?? 'DELETED' } },
+        );
       }
       return released;
-    }),
-  );
+    });
+  return auditRefusals(store, actor, 'DecommissionIP', { objectType: 'allocation', serverInstance: req.serverInstance ?? null }, () => withRetry(work));
 }
 
 /** Issued names are single labels, so 'vm-1.dc1.example.com' is label 'vm-1' in zone 'dc1.example.com'. */

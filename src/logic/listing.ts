@@ -4,6 +4,7 @@ import { fqdn } from './names';
 import type { Intent } from './model';
 import type { Store } from './ports';
 import { integer, vlanId } from './validate';
+import { readScope, systemActor, type Actor } from './policy';
 
 export interface AllocationListQuery {
   dataCenter?: string;
@@ -29,7 +30,12 @@ export interface ListedAllocation {
 export const DEFAULT_PAGE = 100;
 export const MAX_PAGE = 1000;
 
-export async function listAllocations(store: Store, q: AllocationListQuery): Promise<{ allocations: ListedAllocation[]; nextPage: string | null }> {
+export async function listAllocations(
+  store: Store,
+  q: AllocationListQuery,
+  actor: Actor = systemActor(),
+): Promise<{ allocations: ListedAllocation[]; nextPage: string | null }> {
+  const scope = readScope(actor.principal);
   const pageSize = q.pageSize === undefined ? DEFAULT_PAGE : integer(q.pageSize, 'pageSize');
   if (pageSize < 1 || pageSize > MAX_PAGE) throw new IpcdError('INVALID_REQUEST', `pageSize must be 1 to ${MAX_PAGE}, got ${pageSize}`);
   const after = q.after === undefined ? undefined : decodeCursor(q.after);
@@ -42,7 +48,7 @@ export async function listAllocations(store: Store, q: AllocationListQuery): Pro
       dataCenterId = dc.id;
     }
     // One extra row tells whether another page follows.
-    const rows = await tx.listActiveAllocations({ dataCenterId, vlan, serverInstance: q.serverInstance, after, limit: pageSize + 1 });
+    const rows = await tx.listActiveAllocations({ dataCenterId, vlan, serverInstance: q.serverInstance, after, limit: pageSize + 1, scope: scope.all ? undefined : scope.grants });
     const page = rows.slice(0, pageSize);
     return {
       allocations: page.map((r) => ({

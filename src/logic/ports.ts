@@ -4,6 +4,8 @@
  */
 import type { Allocation, AllocationSource, DataCenter, Intent, Network, NetworkUsage, ReleaseReason, Tenant, Zone } from './model';
 import type { AddressRange, Family } from './ip';
+import type { AuditEntry } from './audit';
+import type { Grant, Role } from './policy';
 
 export interface Store {
   /** Runs fn atomically. Throws StoreConflict (nothing written) when it lost a race. */
@@ -41,6 +43,8 @@ export interface ActiveAllocationFilter {
   /** Allocation id to continue after (rows come in id order). */
   after?: string;
   limit: number;
+  /** Only allocations in networks these grants cover (by the network's data center and tenant). */
+  scope?: Grant[];
 }
 
 export interface ActiveAllocationRow extends Allocation {
@@ -53,6 +57,36 @@ export interface NetworkFilter {
   dataCenterId?: number;
   vlan?: number;
   tenantId?: number;
+}
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  role: Role;
+  tenantId: number | null;
+  passwordHash: string;
+  sealedPassword: string | null;
+  disabled: boolean;
+  grants: Grant[];
+}
+
+export interface AuditQuery {
+  /** Limit to rows about these tenants / data centers (a tenant's or orchestrator's view). */
+  scope?: Grant[];
+  actor?: string;
+  operation?: string;
+  objectType?: string;
+  objectId?: string;
+  serverInstance?: string;
+  since?: Date;
+  until?: Date;
+  afterId?: string;
+  limit: number;
+}
+
+export interface AuditRow extends AuditEntry {
+  id: string;
+  at: Date;
 }
 
 export interface StoreTx {
@@ -84,6 +118,14 @@ export interface StoreTx {
   heldBy(dataCenterId: number, vlan: number, serverInstance: string, intent: Intent): Promise<Allocation | null>;
   networkById(id: number): Promise<Network>;
   listActiveAllocations(f: ActiveAllocationFilter): Promise<ActiveAllocationRow[]>;
+
+  userByName(username: string): Promise<UserRecord | null>;
+  anyUser(): Promise<boolean>;
+  insertUser(u: Omit<UserRecord, 'id' | 'grants' | 'disabled'>, grants: Grant[]): Promise<UserRecord>;
+  /** Remembers a UsernameToken nonce; false when it was seen before. Forgets those before cutoff. */
+  recordNonce(nonce: string, cutoff: Date): Promise<boolean>;
+  appendAudit(e: AuditEntry): Promise<void>;
+  listAudit(q: AuditQuery): Promise<AuditRow[]>;
 
   insertDataCenter(name: string, description: string | null): Promise<DataCenter>;
   insertTenant(name: string, description: string | null): Promise<Tenant>;

@@ -8,34 +8,45 @@ import type { DataCenter, Network, NetworkUsage, Tenant, Zone } from './model';
 import { checkNamePattern, DEFAULT_NAME_PATTERN } from './names';
 import type { NetworkFilter, Store } from './ports';
 import { withRetry } from './retry';
+import { audit } from './audit';
+import { mayManage, systemActor, type Actor } from './policy';
 import { dataCenterName, integer, objectName, vlanId, vxlanId, zoneName } from './validate';
 
-export function addDataCenter(store: Store, name: string, description?: string): Promise<DataCenter> {
+export function addDataCenter(store: Store, name: string, description?: string, actor: Actor = systemActor()): Promise<DataCenter> {
+  mayManage(actor.principal, 'add data centers');
   const n = dataCenterName(name);
   return withRetry(() =>
     store.transaction(async (tx) => {
       if (await tx.dataCenterByName(n)) throw new IpcdError('CONFLICT', `data center '${n}' already exists`);
-      return tx.insertDataCenter(n, description ?? null);
+      const dc = await tx.insertDataCenter(n, description ?? null);
+      await audit(tx, actor, 'AddDataCenter', { objectType: 'data_center', objectId: String(dc.id), dataCenterId: dc.id }, { after: dc });
+      return dc;
     }),
   );
 }
 
-export function addTenant(store: Store, name: string, description?: string): Promise<Tenant> {
+export function addTenant(store: Store, name: string, description?: string, actor: Actor = systemActor()): Promise<Tenant> {
+  mayManage(actor.principal, 'add tenants');
   const n = objectName(name, 'tenant name');
   return withRetry(() =>
     store.transaction(async (tx) => {
       if (await tx.tenantByName(n)) throw new IpcdError('CONFLICT', `tenant '${n}' already exists`);
-      return tx.insertTenant(n, description ?? null);
+      const t = await tx.insertTenant(n, description ?? null);
+      await audit(tx, actor, 'AddTenant', { objectType: 'tenant', objectId: String(t.id), tenantId: t.id }, { after: t });
+      return t;
     }),
   );
 }
 
-export function addZone(store: Store, name: string): Promise<Zone> {
+export function addZone(store: Store, name: string, actor: Actor = systemActor()): Promise<Zone> {
+  mayManage(actor.principal, 'add zones');
   const n = zoneName(name);
   return withRetry(() =>
     store.transaction(async (tx) => {
       if (await tx.zoneByName(n)) throw new IpcdError('CONFLICT', `zone '${n}' already exists`);
-      return tx.insertZone(n);
+      const z = await tx.insertZone(n);
+      await audit(tx, actor, 'AddZone', { objectType: 'zone', objectId: String(z.id) }, { after: z });
+      return z;
     }),
   );
 }
@@ -56,7 +67,8 @@ export interface NetworkSpec {
   tags?: Record<string, string>;
 }
 
-export function addNetwork(store: Store, spec: NetworkSpec): Promise<Network> {
+export function addNetwork(store: Store, spec: NetworkSpec, actor: Actor = systemActor()): Promise<Network> {
+  mayManage(actor.principal, 'add networks');
   const name = objectName(spec.name, 'network name');
   const cidr = parseCidr(spec.cidr);
   const maxPrefix = cidr.family === 4 ? 30 : 126;
@@ -86,7 +98,7 @@ export function addNetwork(store: Store, spec: NetworkSpec): Promise<Network> {
         );
       }
       const ranges = assignableRanges(cidr, gateway === null ? null : parseAddress(gateway)!.value);
-      return tx.insertNetwork(
+      const network = await tx.insertNetwork(
         {
           name,
           cidr: cidr.text,
@@ -104,6 +116,8 @@ export function addNetwork(store: Store, spec: NetworkSpec): Promise<Network> {
         },
         ranges,
       );
+      await audit(tx, actor, 'AddNetwork', { objectType: 'network', objectId: String(network.id), dataCenterId: dc.id, tenantId: network.tenantId }, { after: network });
+      return network;
     }),
   );
 }

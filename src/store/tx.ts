@@ -9,6 +9,10 @@ import { formatAddress, type AddressRange, type Family } from '../logic/ip';
 import type { Allocation, DataCenter, Intent, Network, ReleaseReason, Tenant, Zone } from '../logic/model';
 import type { ActiveAllocationFilter, ActiveAllocationRow, AllocationQuery, NetworkFilter, NewAllocation, NewNetwork, StoreTx } from '../logic/ports';
 import { DataCenterEntity, FreeRangeEntity, NetworkEntity, TenantEntity, ZoneEntity } from './entities';
+import type { AuditEntry } from '../logic/audit';
+import type { Grant } from '../logic/policy';
+import type { AuditQuery, AuditRow, UserRecord } from '../logic/ports';
+import * as security from './security';
 import { canonicalAddress, toAllocation, toDataCenter, toNetwork, toTenant, toZone } from './mapping';
 
 /** How often a taker re-looks when the lowest range vanished under its lock wait. */
@@ -201,6 +205,13 @@ export class TypeormTx implements StoreTx {
     if (f.vlan !== undefined) where.push(`a.requested_vlan = ${param(f.vlan)}`);
     if (f.serverInstance !== undefined) where.push(`a.server_instance = ${param(f.serverInstance)}`);
     if (f.after !== undefined) where.push(`a.id > ${param(f.after)}::uuid`);
+    if (f.scope !== undefined) {
+      const terms = f.scope.map(
+        (g) =>
+          `(${g.dataCenterId === null ? 'true' : `n.data_center_id = ${param(g.dataCenterId)}`} AND ${g.tenantId === null ? 'true' : `n.tenant_id = ${param(g.tenantId)}`})`,
+      );
+      where.push(terms.length ? `(${terms.join(' OR ')})` : 'false');
+    }
     const rows: Record<string, unknown>[] = await this.m.query(
       `SELECT a.*, d.name AS dc_name, n.name AS network_name, z.name AS zone_name
        FROM allocation a
@@ -212,6 +223,30 @@ export class TypeormTx implements StoreTx {
       params,
     );
     return rows.map((r) => ({ ...toAllocation(r), dataCenter: r.dc_name as string, network: r.network_name as string, zone: (r.zone_name as string | null) ?? null }));
+  }
+
+  userByName(username: string): Promise<UserRecord | null> {
+    return security.userByName(this.m, username);
+  }
+
+  async anyUser(): Promise<boolean> {
+    return (await this.m.query(`SELECT 1 FROM app_user LIMIT 1`)).length > 0;
+  }
+
+  insertUser(u: Omit<UserRecord, 'id' | 'grants' | 'disabled'>, grants: Grant[]): Promise<UserRecord> {
+    return security.insertUser(this.m, u, grants);
+  }
+
+  recordNonce(nonce: string, cutoff: Date): Promise<boolean> {
+    return security.recordNonce(this.m, nonce, cutoff);
+  }
+
+  appendAudit(e: AuditEntry): Promise<void> {
+    return security.appendAudit(this.m, e);
+  }
+
+  listAudit(q: AuditQuery): Promise<AuditRow[]> {
+    return security.listAudit(this.m, q);
   }
 
   async networkById(id: number): Promise<Network> {

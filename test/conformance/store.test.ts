@@ -131,6 +131,6 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
 
   test('the migration history is recorded, so a restart does not migrate again', async () => {
     const rows = await db.store.dataSource.query(`SELECT name FROM ipcd_migrations`);
-    expect(rows.map((r: { name: string }) => r.name)).toEqual(['Initial1764057600000', 'IdempotentCommission1764144000000', 'ReleaseLookupIndexes1764230400000']);
+    expect(rows.map((r: { name: string }) => r.name)).toEqual(['Initial1764057600000', 'IdempotentCommission1764144000000', 'ReleaseLookupIndexes1764230400000', 'AuthAndAudit1764316800000']);
   });
 });

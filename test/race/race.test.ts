@@ -9,8 +9,11 @@
 import { Client } from 'pg';
 import { addDataCenter, addNetwork } from '../../src/logic/topology';
 import { openStore } from '../../src/store/open';
+import { addUser } from '../../src/logic/users';
 import { createDatabase } from '../support/backends';
 import { checkBuild, startServerProcesses, type ServerProcesses } from '../support/processes';
+
+const ORCHESTRATOR = { username: 'orchestrator-race', password: 'race-test-password-1' };
 import { all, call, type Fields, type SoapReply } from '../support/soap';
 
 const PROCESSES = 3;
@@ -58,7 +61,7 @@ describe(`allocation races across ${PROCESSES} ipcd processes on one PostgreSQL 
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
-        call(url, operation, fields),
+        call(url, operation, fields, ORCHESTRATOR),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`${operation} to ${url} took over ${CALL_TIMEOUT_MS} ms`)), CALL_TIMEOUT_MS);
         }),
@@ -144,6 +147,8 @@ describe(`allocation races across ${PROCESSES} ipcd processes on one PostgreSQL 
     try {
       await addDataCenter(store, DC);
       await addNetwork(store, { name: NETWORK, cidr: CIDR, dataCenter: DC, vlan: VLAN });
+      // The processes run as in production: every call authenticates (WS-Security UsernameToken).
+      await addUser(store, { ...ORCHESTRATOR, role: 'orchestrator', grants: [{ dataCenter: DC }] });
     } finally {
       await store.close();
     }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app';
 import type { Store } from '../../src/logic/ports';
 import { createLogger } from '../../src/logger';
+import { authOptions, type AuthOptions } from '../../src/api/operation';
 
 export interface RunningServer {
   url: string; // http://127.0.0.1:PORT/ipcd
@@ -11,8 +12,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(store: Store, opts: { maxBodyBytes?: number } = {}): Promise<RunningServer> {
-  const app = await createApp({ store, log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024 });
+/**
+ * Authentication is off unless asked for: functional suites exercise the logic; test/auth covers
+ * authentication and roles with auth on.
+ */
+export async function startServer(store: Store, opts: { maxBodyBytes?: number; auth?: AuthOptions } = {}): Promise<RunningServer> {
+  const app = await createApp({
+    store,
+    log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
+    auth: opts.auth ?? authOptions(false),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

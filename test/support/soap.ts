@@ -3,6 +3,7 @@
  * HTTP and reads the reply with a real XML parser. No node-soap on this side, so the tests check
  * the wire format rather than one library talking to itself.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { SaxesParser } from 'saxes';
 
 export const NS = 'http://ipcd.example.org/ns/commissioning/v1';
@@ -27,15 +28,46 @@ export interface SoapReply {
   fault?: { faultcode: string; faultstring: string; code: string; message: string };
 }
 
-export function envelope(operation: string, fields: Fields): string {
+/** WS-Security UsernameToken credentials for a call. */
+export interface Credentials {
+  username: string;
+  password: string;
+  /** PasswordText (default) or PasswordDigest with a fresh nonce. */
+  digest?: boolean;
+  /** Override Created (to test the replay window) and the nonce (to test replays). */
+  created?: string;
+  nonce?: string;
+}
+
+const WSSE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+const WSU = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
+const PROFILE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0';
+
+export function securityHeader(c: Credentials): string {
+  const created = c.created ?? new Date().toISOString();
+  const nonce = c.nonce ?? randomBytes(16).toString('base64');
+  const password = c.digest
+    ? createHash('sha1').update(Buffer.concat([Buffer.from(nonce, 'base64'), Buffer.from(created), Buffer.from(c.password)])).digest('base64')
+    : c.password;
+  return (
+    `<wsse:Security xmlns:wsse="${WSSE}" xmlns:wsu="${WSU}" soapenv:mustUnderstand="1"><wsse:UsernameToken wsu:Id="UT-1">` +
+    `<wsse:Username>${escape(c.username)}</wsse:Username>` +
+    `<wsse:Password Type="${PROFILE}#${c.digest ? 'PasswordDigest' : 'PasswordText'}">${escape(password)}</wsse:Password>` +
+    `<wsse:Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${nonce}</wsse:Nonce>` +
+    `<wsu:Created>${created}</wsu:Created></wsse:UsernameToken></wsse:Security>`
+  );
+}
+
+export function envelope(operation: string, fields: Fields, credentials?: Credentials, ns = NS): string {
   const inner = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `<i:${k}>${escape(String(v))}</i:${k}>`)
     .join('');
+  const header = credentials ? `<soapenv:Header>${securityHeader(credentials)}</soapenv:Header>` : '<soapenv:Header/>';
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<soapenv:Envelope xmlns:soapenv="${SOAP_NS}" xmlns:i="${NS}">` +
-    `<soapenv:Header/><soapenv:Body><i:${operation}>${inner}</i:${operation}></soapenv:Body></soapenv:Envelope>`
+    `<soapenv:Envelope xmlns:soapenv="${SOAP_NS}" xmlns:i="${ns}">` +
+    `${header}<soapenv:Body><i:${operation}>${inner}</i:${operation}></soapenv:Body></soapenv:Envelope>`
   );
 }
 
@@ -52,8 +84,8 @@ export async function postRaw(url: string, body: string | Buffer, headers: Recor
   return { status: res.status, text: await res.text() };
 }
 
-export async function call(url: string, operation: string, fields: Fields): Promise<SoapReply> {
-  const { status, text } = await postRaw(url, envelope(operation, fields), { SOAPAction: `"${NS}/${operation}"` });
+export async function call(url: string, operation: string, fields: Fields, credentials?: Credentials, ns = NS): Promise<SoapReply> {
+  const { status, text } = await postRaw(url, envelope(operation, fields, credentials, ns), { SOAPAction: `"${ns}/${operation}"` });
   return readReply(status, text);
 }
 

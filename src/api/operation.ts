@@ -1,0 +1,72 @@
+/**
+ * One SOAP operation as a node-soap handler: authenticate the caller, run the logic, log one
+ * line, and turn any refusal into the contract's fault. Every service's operations go through here.
+ */
+import type { IncomingMessage } from 'node:http';
+import { authenticate, type AuthSettings, type UsernameToken } from '../logic/auth';
+import { VerifiedCredentials } from '../logic/passwords';
+import type { Actor } from '../logic/policy';
+import type { Store } from '../logic/ports';
+import type { Logger } from '../logger';
+import { NS } from './contract';
+import { faultcode, faultInfo } from './fault';
+
+export type Args = Record<string, unknown>;
+export type SoapRequest = IncomingMessage & { ipcdRequestId?: string; ipcdToken?: UsernameToken };
+export type Handler = (args: Args, cb: unknown, headers: unknown, req: SoapRequest) => Promise<unknown>;
+
+export interface AuthOptions {
+  /** false only for development and functional tests: every caller then acts as 'anonymous' admin. */
+  required: boolean;
+  settings: AuthSettings;
+}
+
+export interface OperationContext {
+  store: Store;
+  log: Logger;
+  auth: AuthOptions;
+}
+
+export function soapOperation(ctx: OperationContext, name: string, run: (args: Args, actor: Actor) => Promise<object>): Handler {
+  return async (args, _cb, _headers, req) => {
+    const started = process.hrtime.bigint();
+    const context: Record<string, unknown> = { requestId: req.ipcdRequestId, operation: name, vlan: args?.vlan, dataCenter: args?.dataCenter };
+    const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
+    try {
+      const actor = await actorOf(ctx, req);
+      context.user = actor.principal.username;
+      const response = await run(args ?? {}, actor);
+      ctx.log.info('request', { ...context, outcome: 'ok', durationMs: ms() });
+      return response;
+    } catch (e) {
+      const f = faultInfo(e);
+      if (f.code === 'INTERNAL') ctx.log.error('request failed', { ...context, outcome: 'fault', faultCode: f.code, error: String((e as Error)?.stack ?? e), durationMs: ms() });
+      else ctx.log.info('request', { ...context, outcome: 'fault', faultCode: f.code, durationMs: ms() });
+      throw {
+        Fault: {
+          faultcode: faultcode(f.code),
+          faultstring: f.message,
+          detail: { 'ipcd:IpcdFault': { attributes: { 'xmlns:ipcd': NS }, 'ipcd:code': f.code, 'ipcd:message': f.message } },
+          statusCode: 500,
+        },
+      };
+    }
+  };
+}
+
+async function actorOf(ctx: OperationContext, req: SoapRequest): Promise<Actor> {
+  if (!ctx.auth.required) {
+    return { principal: { username: 'anonymous', role: 'admin', tenantId: null, grants: [] }, requestId: req.ipcdRequestId };
+  }
+  return { principal: await authenticate(ctx.store, req.ipcdToken, ctx.auth.settings), requestId: req.ipcdRequestId };
+}
+
+/** Drops absent optional elements (minOccurs=0) instead of sending them empty. */
+export function present<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Partial<T>;
+}
+
+/** Auth options with a fresh verified-credential cache. */
+export function authOptions(required: boolean, secretKey?: Buffer, replayWindowMs = 5 * 60_000): AuthOptions {
+  return { required, settings: { cache: new VerifiedCredentials(), secretKey, replayWindowMs } };
+}

@@ -1,0 +1,401 @@
+#!/usr/bin/env node
+/**
+ * `ipcd-client`: the orchestrator's command line over IpcdClient (see `ipcd-client help`). It talks
+ * SOAP to a running ipcd server; the setup CLI `ipcd` is the one that opens the store.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { json, stdio, table, type Output } from '../cli/output';
+import { IpcdClient, type IssuedAllocation } from './client';
+import { IpcdFaultError, IpcdTransportError } from './errors';
+import { findLeaked, parseLiveList, releaseLeaked } from './reconcile';
+
+export const EXIT = { ok: 0, unexpected: 1, fault: 2, transport: 3, usage: 64 } as const;
+
+type Values = Record<string, string | boolean | undefined>;
+
+export interface Context {
+  io: Output;
+  env: Record<string, string | undefined>;
+  /** The whole of standard input (for --live -). */
+  stdin(): Promise<string>;
+}
+
+interface Command {
+  name: string;
+  synopsis: string;
+  summary: string;
+  details: string[];
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(values: Values, client: IpcdClient, ctx: Context): Promise<number>;
+}
+
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: Command,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const COMMON_OPTIONS = {
+  url: { type: 'string' },
+  json: { type: 'boolean' },
+  timeout: { type: 'string' },
+  retries: { type: 'string' },
+} as const;
+
+const COMMON_DETAILS = [
+  '  --url URL           the ipcd endpoint, e.g. http://ipcd:8080/ipcd (default: $IPCD_URL)',
+  '  --json              print JSON instead of text',
+  '  --timeout MS        per HTTP request (default 10000)',
+  '  --retries N         further attempts where a repeat is safe: after no answer, a timeout, HTTP 5xx,',
+  '                      or a BUSY fault; never after another fault (default 2)',
+];
+
+const str = (values: Values, key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+
+function need(values: Values, key: string, cmd: Command): string {
+  const v = str(values, key);
+  if (v === undefined || v === '') throw new UsageError(`${cmd.name} needs --${key}`, cmd);
+  return v;
+}
+
+function wholeNumber(text: string | undefined, option: string, cmd: Command): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(text)) throw new UsageError(`--${option} takes a whole number, got '${text}'`, cmd);
+  return Number(text);
+}
+
+const vlanOf = (values: Values, cmd: Command) => wholeNumber(str(values, 'vlan'), 'vlan', cmd);
+function requiredVlan(values: Values, cmd: Command): number {
+  const v = vlanOf(values, cmd);
+  if (v === undefined) throw new UsageError(`${cmd.name} needs --vlan`, cmd);
+  return v;
+}
+
+const dash = (v: string | number | undefined) => (v === undefined || v === '' ? '-' : String(v));
+
+/** "key  value" lines for one record, absent fields left out. */
+function record(o: object): string {
+  const entries = Object.entries(o).filter(([, v]) => v !== undefined);
+  const width = Math.max(...entries.map(([k]) => k.length));
+  return entries.map(([k, v]) => `${k.padEnd(width)}  ${v instanceof Date ? v.toISOString() : String(v)}`).join('\n');
+}
+
+function allocationTable(as: IssuedAllocation[]): string {
+  return table(
+    ['DC', 'VLAN', 'INSTANCE', 'INTENT', 'ADDRESS', 'FQDN', 'NETWORK', 'CREATED', 'ALLOCATION'],
+    as.map((a) => [a.dataCenter, String(a.vlan), a.serverInstance, a.intent, dash(a.address), dash(a.fqdn), a.network, a.createdAt.toISOString(), a.allocationId]),
+    new Set([1]),
+  );
+}
+
+const DC_DETAIL = '  --dc DC             the data center (needed when the VLAN number exists in several)';
+
+export const COMMANDS: Command[] = [
+  {
+    name: 'commission',
+    synopsis: '--url URL --vlan N --instance ID [--dc DC] [--name] [--no-address] [--hint H] [--ipv6]',
+    summary: 'an address (and/or a name) for a server instance; a repeat returns the same one',
+    details: [
+      '  --vlan N            the VLAN the instance runs on',
+      '  --instance ID       the orchestrator\'s id of the server instance',
+      DC_DETAIL,
+      '  --name              also a DNS name (the hint when free, else a generated one)',
+      '  --no-address        no address: a name only (implies --name)',
+      '  --hint H            preferred host name',
+      '  --ipv6              an IPv6 address instead of IPv4',
+    ],
+    options: { vlan: { type: 'string' }, instance: { type: 'string' }, dc: { type: 'string' }, name: { type: 'boolean' }, 'no-address': { type: 'boolean' }, hint: { type: 'string' }, ipv6: { type: 'boolean' } },
+    async run(values, client, { io }) {
+      const noAddress = values['no-address'] === true;
+      if (noAddress && values.ipv6) throw new UsageError('--ipv6 and --no-address exclude each other', this);
+      const r = await client.commission({
+        dataCenter: str(values, 'dc'),
+        vlan: requiredVlan(values, this),
+        serverInstance: need(values, 'instance', this),
+        wantAddress: noAddress ? false : undefined,
+        wantName: values.name === true || noAddress ? true : undefined,
+        hostnameHint: str(values, 'hint'),
+        addressFamily: values.ipv6 ? 'IPv6' : undefined,
+      });
+      io.out(values.json ? json(r) : record(r));
+      return EXIT.ok;
+    },
+  },
+  {
+    name: 'name-only',
+    synopsis: '--url URL --vlan N --instance ID [--dc DC] [--hint H]',
+    summary: "a DNS name without an address, in the zone of the VLAN's first network",
+    details: ['  --vlan N            the VLAN the instance runs on', '  --instance ID       the server instance', DC_DETAIL, '  --hint H            preferred host name'],
+    options: { vlan: { type: 'string' }, instance: { type: 'string' }, dc: { type: 'string' }, hint: { type: 'string' } },
+    async run(values, client, { io }) {
+      const r = await client.nameOnly({
+        dataCenter: str(values, 'dc'),
+        vlan: requiredVlan(values, this),
+        serverInstance: need(values, 'instance', this),
+        hostnameHint: str(values, 'hint'),
+      });
+      io.out(values.json ? json(r) : record(r));
+      return EXIT.ok;
+    },
+  },
+  {
+    name: 'decommission',
+    synopsis: '--url URL --vlan N [--dc DC] (--address A | --name N | --instance ID) [--reason deleted|migrated]',
+    summary: 'release at once an address, a name, or everything an instance holds on the VLAN',
+    details: [
+      '  --address A         the issued address',
+      '  --name N            the issued host name or FQDN',
+      '  --instance ID       everything the instance holds on the VLAN (harmless to repeat: 0 released)',
+      DC_DETAIL,
+      '  --reason R          deleted (default) or migrated (to another cloud), kept in the history',
+      '',
+      'Only a release by --instance is retried after a lost answer: a released address can be issued',
+      'to another instance at once, and releasing it again would take it from that one.',
+    ],
+    options: { vlan: { type: 'string' }, dc: { type: 'string' }, address: { type: 'string' }, name: { type: 'string' }, instance: { type: 'string' }, reason: { type: 'string' } },
+    async run(values, client, { io }) {
+      const targets = ['address', 'name', 'instance'].filter((k) => values[k] !== undefined);
+      if (targets.length !== 1) throw new UsageError('decommission needs exactly one of --address, --name, --instance', this);
+      const reason = str(values, 'reason');
+      if (reason !== undefined && !/^(deleted|migrated)$/i.test(reason)) throw new UsageError(`--reason is deleted or migrated, got '${reason}'`, this);
+      const r = await client.decommission({
+        dataCenter: str(values, 'dc'),
+        vlan: requiredVlan(values, this),
+        address: str(values, 'address'),
+        name: str(values, 'name'),
+        serverInstance: str(values, 'instance'),
+        reason: reason === undefined ? undefined : (reason.toUpperCase() as 'DELETED' | 'MIGRATED'),
+      });
+      if (values.json) io.out(json(r));
+      else {
+        io.out(`released ${r.releasedCount} allocation(s)`);
+        if (r.released.length) {
+          io.out(table(['INSTANCE', 'ADDRESS', 'FQDN', 'NETWORK', 'ALLOCATION'], r.released.map((x) => [x.serverInstance, dash(x.address), dash(x.fqdn), x.network, x.allocationId])));
+        }
+      }
+      return EXIT.ok;
+    },
+  },
+  {
+    name: 'list',
+    synopsis: '--url URL [--dc DC] [--vlan N] [--instance ID]',
+    summary: 'active allocations, all pages',
+    details: ['  --dc DC             only this data center', '  --vlan N            only this VLAN', '  --instance ID       only this server instance', '  (--json prints an array)'],
+    options: { dc: { type: 'string' }, vlan: { type: 'string' }, instance: { type: 'string' } },
+    async run(values, client, { io }) {
+      const all: IssuedAllocation[] = [];
+      for await (const a of client.allAllocations({ dataCenter: str(values, 'dc'), vlan: vlanOf(values, this), serverInstance: str(values, 'instance'), pageSize: 1000 })) all.push(a);
+      io.out(values.json ? json(all) : allocationTable(all));
+      return EXIT.ok;
+    },
+  },
+  {
+    name: 'reconcile',
+    synopsis: '--url URL [--dc DC] [--vlan N] --live FILE|- [--release] [--min-age SECONDS] [--allow-empty]',
+    summary: 'find (and with --release free) allocations of instances the orchestrator no longer runs',
+    details: [
+      '  --live FILE         the live server instance ids, one per line; blank lines and # comments are',
+      '                      ignored; - reads standard input',
+      '  --dc DC, --vlan N   only allocations in this data center / on this VLAN',
+      '  --release           release what is leaked: DecommissionIP by instance, reason DELETED, on each',
+      "                      allocation's own data center and VLAN",
+      '  --min-age SECONDS   leave out allocations younger than this: an instance started after the live',
+      '                      list was taken is not leaked (default 0: take the list just before running)',
+      '  --allow-empty       --release with an empty live list (releases every allocation in scope);',
+      '                      refused otherwise, since an empty list is more often a failed export',
+      '',
+      'Only allocations within --dc/--vlan are considered: limit them to what this orchestrator manages.',
+    ],
+    options: {
+      dc: { type: 'string' },
+      vlan: { type: 'string' },
+      live: { type: 'string' },
+      release: { type: 'boolean' },
+      'min-age': { type: 'string' },
+      'allow-empty': { type: 'boolean' },
+    },
+    async run(values, client, { io, stdin }) {
+      const source = need(values, 'live', this);
+      const vlan = vlanOf(values, this);
+      const minAge = wholeNumber(str(values, 'min-age'), 'min-age', this) ?? 0;
+      let text: string;
+      try {
+        text = source === '-' ? await stdin() : await readFile(source, 'utf8');
+      } catch (e) {
+        throw new UsageError(`cannot read --live ${source}: ${(e as Error).message}`, this);
+      }
+      const live = parseLiveList(text);
+      if (live.length === 0 && values.release && !values['allow-empty']) {
+        throw new UsageError(`the live list ${source === '-' ? '(stdin)' : source} names no instance: refusing to release everything (--allow-empty to do so)`, this);
+      }
+      const dataCenter = str(values, 'dc');
+      const report = await findLeaked(client, { dataCenter, vlan, live, minAgeMs: minAge * 1000 });
+      const outcomes = values.release ? await releaseLeaked(client, report.leaked, 'DELETED') : undefined;
+      const failed = outcomes?.filter((o) => o.error) ?? [];
+
+      if (values.json) {
+        io.out(
+          json({
+            active: report.active,
+            live: report.live,
+            tooYoung: report.tooYoung,
+            leaked: report.leaked,
+            ...(outcomes && {
+              released: outcomes
+                .filter((o) => o.result)
+                .map((o) => ({ dataCenter: o.dataCenter, vlan: o.vlan, serverInstance: o.serverInstance, releasedCount: o.result!.releasedCount, released: o.result!.released })),
+              failed: failed.map((o) => ({ dataCenter: o.dataCenter, vlan: o.vlan, serverInstance: o.serverInstance, error: o.error!.message, ...(o.error instanceof IpcdFaultError && { code: o.error.code }) })),
+            }),
+          }),
+        );
+      } else {
+        const scope = [dataCenter && `data center ${dataCenter}`, vlan !== undefined && `VLAN ${vlan}`].filter(Boolean).join(', ') || 'all data centers';
+        const young = report.tooYoung ? `; ${report.tooYoung} younger than ${minAge} s left out` : '';
+        if (report.leaked.length === 0) {
+          io.out(`no leaked allocations: ${report.active} active in ${scope}, ${report.live} live instance(s) given${young}`);
+        } else {
+          const instances = new Set(report.leaked.map((a) => a.serverInstance)).size;
+          io.out(`${report.leaked.length} leaked allocation(s) of ${instances} instance(s) not live, of ${report.active} active in ${scope}${young}:`);
+          io.out(allocationTable(report.leaked));
+          if (outcomes) {
+            const released = outcomes.reduce((n, o) => n + (o.result?.releasedCount ?? 0), 0);
+            io.out(`released ${released} allocation(s) of ${outcomes.length - failed.length} instance(s)`);
+          } else {
+            io.out('(run again with --release to release them)');
+          }
+        }
+      }
+      for (const o of failed) {
+        const e = o.error!;
+        io.err(`ipcd-client: release of ${o.serverInstance} on ${o.dataCenter} VLAN ${o.vlan} failed: ${e instanceof IpcdFaultError ? `${e.code}: ` : ''}${e.message}`);
+      }
+      if (failed.some((o) => o.error instanceof IpcdFaultError)) return EXIT.fault;
+      return failed.length ? EXIT.transport : EXIT.ok;
+    },
+  },
+];
+
+const usageLine = (c: Command) => `ipcd-client ${c.name} ${c.synopsis}`;
+
+const EXIT_NOTE = [
+  'Exit status: 0 done; 2 refused by ipcd ("ipcd-client: CODE: message" on stderr, CODE as in the',
+  'SOAP fault); 3 no usable answer (network, timeout, HTTP error); 64 usage error; 1 anything else.',
+  'WS-Security: IPCD_USERNAME and IPCD_PASSWORD add a UsernameToken to every request.',
+].join('\n');
+
+export function generalHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length), 4);
+  return [
+    'ipcd-client: commission and decommission IP addresses and DNS names at an ipcd server, and',
+    'reconcile what it has issued against the instances an orchestrator runs.',
+    '',
+    'Usage: ipcd-client COMMAND --url URL [OPTIONS]     ipcd-client COMMAND --help     ipcd-client help',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `  ${'help'.padEnd(width)}  this text, or a command's`,
+    '',
+    'Common options:',
+    ...COMMON_DETAILS,
+    '',
+    EXIT_NOTE,
+  ].join('\n');
+}
+
+export function commandHelp(c: Command): string {
+  return [`Usage: ${usageLine(c)}`, '', `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`, '', ...c.details, ...COMMON_DETAILS, '', EXIT_NOTE].join('\n');
+}
+
+function parse(c: Command, args: string[]): Values {
+  try {
+    const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, ...c.options }, allowPositionals: false, strict: true });
+    return values as Values;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new UsageError((e as Error).message.split(/\.\s/)[0], c);
+    throw e;
+  }
+}
+
+function clientFor(values: Values, c: Command, ctx: Context): IpcdClient {
+  const url = str(values, 'url') ?? ctx.env.IPCD_URL;
+  if (!url) throw new UsageError(`${c.name} needs --url (or IPCD_URL)`, c);
+  const { IPCD_USERNAME: username, IPCD_PASSWORD: password } = ctx.env;
+  if ((username === undefined) !== (password === undefined)) throw new UsageError('set both IPCD_USERNAME and IPCD_PASSWORD, or neither', c);
+  try {
+    return new IpcdClient({
+      url,
+      timeoutMs: wholeNumber(str(values, 'timeout'), 'timeout', c),
+      retries: wholeNumber(str(values, 'retries'), 'retries', c),
+      username,
+      password,
+      onRetry: ({ operation, attempt, maxAttempts, delayMs, error }) =>
+        ctx.io.err(`ipcd-client: ${operation} attempt ${attempt} of ${maxAttempts} failed (${error instanceof IpcdFaultError ? `${error.code}: ` : ''}${error.message}); retrying in ${delayMs} ms`),
+    });
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message.replace(/^url /, '--url '), c);
+  }
+}
+
+export async function main(argv: string[], ctx: Context): Promise<number> {
+  const { io } = ctx;
+  let command: Command | undefined;
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined) throw new UsageError('no command given');
+    if (first === 'help' || first === '--help' || first === '-h') {
+      const named = first === 'help' && rest[0] !== undefined ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+      if (first === 'help' && rest[0] !== undefined && !named) throw new UsageError(`unknown command '${rest[0]}'`);
+      io.out(named ? commandHelp(named) : generalHelp());
+      return EXIT.ok;
+    }
+    command = COMMANDS.find((c) => c.name === first);
+    if (!command) throw new UsageError(`unknown command '${first}'`);
+    if (rest.some((a) => a === '--help' || a === '-h')) {
+      io.out(commandHelp(command));
+      return EXIT.ok;
+    }
+    const values = parse(command, rest);
+    return await command.run(values, clientFor(values, command, ctx), ctx);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`ipcd-client: ${e.message}`);
+      io.err(e.command ? `Usage: ${usageLine(e.command)}\nRun 'ipcd-client ${e.command.name} --help' for details.` : "Run 'ipcd-client help' for the commands.");
+      return EXIT.usage;
+    }
+    if (e instanceof IpcdFaultError) {
+      io.err(`ipcd-client: ${e.code}: ${e.message}`);
+      return EXIT.fault;
+    }
+    if (e instanceof IpcdTransportError) {
+      io.err(`ipcd-client: ${e.message}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}`);
+      return EXIT.transport;
+    }
+    // A value XML cannot carry (a control character in an argument) is the command line's fault.
+    if (e instanceof RangeError) {
+      io.err(`ipcd-client: ${e.message}`);
+      return EXIT.usage;
+    }
+    io.err(`ipcd-client: ${e instanceof Error ? e.message : String(e)}`);
+    if (ctx.env.IPCD_DEBUG && e instanceof Error && e.stack) io.err(e.stack);
+    return EXIT.unexpected;
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { io: stdio, env: process.env, stdin: readStdin }).then((status) => {
+    process.exitCode = status;
+  });
+}

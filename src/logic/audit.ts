@@ -1,0 +1,61 @@
+/**
+ * The audit trail: every commission, release, name issue and management change, who did it,
+ * to what, before and after, and the outcome. Successes are written in the same transaction as
+ * the change itself; refusals are written on their own after the change rolled back.
+ */
+import { IpcdError } from './errors';
+import type { Actor } from './policy';
+import type { Store, StoreTx } from './ports';
+
+export interface AuditTarget {
+  objectType: string;
+  objectId?: string | null;
+  dataCenterId?: number | null;
+  tenantId?: number | null;
+  serverInstance?: string | null;
+}
+
+export interface AuditEntry extends AuditTarget {
+  actor: string;
+  role: string;
+  operation: string;
+  before?: unknown;
+  after?: unknown;
+  outcome: string;
+  requestId?: string | null;
+}
+
+export function audit(tx: StoreTx, actor: Actor, operation: string, target: AuditTarget, change: { before?: unknown; after?: unknown }): Promise<void> {
+  return tx.appendAudit({
+    ...target,
+    actor: actor.principal.username,
+    role: actor.principal.role,
+    operation,
+    before: change.before ?? null,
+    after: change.after ?? null,
+    outcome: 'ok',
+    requestId: actor.requestId ?? null,
+  });
+}
+
+/** Runs a change; when the logic refuses it, records the refusal (the change itself rolled back). */
+export async function auditRefusals<T>(store: Store, actor: Actor, operation: string, target: AuditTarget, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof IpcdError) {
+      await store.transaction((tx) =>
+        tx.appendAudit({
+          ...target,
+          actor: actor.principal.username,
+          role: actor.principal.role,
+          operation,
+          outcome: e.code,
+          after: { message: e.message },
+          requestId: actor.requestId ?? null,
+        }),
+      );
+    }
+    throw e;
+  }
+}
