@@ -7,10 +7,43 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { json, stdio, table, type Output } from '../cli/output';
 import { IpcdClient, type IssuedAllocation } from './client';
-import { IpcdFaultError, IpcdTransportError } from './errors';
+import { IpcdFaultError, IpcdTransportError, type FaultCode } from './errors';
 import { findLeaked, parseLiveList, releaseLeaked } from './reconcile';
 
-export const EXIT = { ok: 0, unexpected: 1, fault: 2, transport: 3, usage: 64 } as const;
+export const EXIT = { ok: 0, unexpected: 1, transport: 3, usage: 64 } as const;
+
+/**
+ * A refusal exits with its fault code's own status, so a script can branch on `$?` alone. Fixed
+ * numbers, never reused: a new fault code gets the next free one (the type makes it required).
+ */
+export const FAULT_EXIT: Readonly<Record<FaultCode, number>> = {
+  INVALID_REQUEST: 10,
+  UNKNOWN_DATA_CENTER: 11,
+  UNKNOWN_VLAN: 12,
+  AMBIGUOUS_VLAN: 13,
+  NO_FREE_ADDRESS: 14,
+  NO_ZONE: 15,
+  NAME_EXHAUSTED: 16,
+  NOT_FOUND: 17,
+  CONFLICT: 18,
+  UNSUPPORTED_OPERATION: 19,
+  REQUEST_TOO_LARGE: 20,
+  AUTHENTICATION_FAILED: 21,
+  MUST_UNDERSTAND: 22,
+  ACCESS_DENIED: 23,
+  BUSY: 24,
+  INTERNAL: 25,
+};
+
+/** The exit status for a failed call. */
+const exitFor = (e: IpcdFaultError | IpcdTransportError) => (e instanceof IpcdFaultError ? FAULT_EXIT[e.code] : EXIT.transport);
+
+/** A failed call as --json prints it (on stdout, so a script reads one JSON document either way). */
+function errorJson(e: IpcdFaultError | IpcdTransportError): object {
+  return e instanceof IpcdFaultError
+    ? { fault: { code: e.code, message: e.message, faultcode: e.faultcode, operation: e.operation, exitStatus: FAULT_EXIT[e.code] } }
+    : { error: { kind: e.kind, message: e.message, operation: e.operation, ...(e.status !== undefined && { status: e.status }), exitStatus: EXIT.transport } };
+}
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -42,6 +75,9 @@ class UsageError extends Error {
 
 const COMMON_OPTIONS = {
   url: { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  'password-file': { type: 'string' },
   json: { type: 'boolean' },
   timeout: { type: 'string' },
   retries: { type: 'string' },
@@ -49,6 +85,9 @@ const COMMON_OPTIONS = {
 
 const COMMON_DETAILS = [
   '  --url URL           the ipcd endpoint, e.g. http://ipcd:8080/ipcd (default: $IPCD_URL)',
+  '  --user NAME         WS-Security user name (default: $IPCD_USER)',
+  '  --password-file F   read the password from the first line of file F (default: $IPCD_PASSWORD)',
+  '  --password P        the password itself; other local users can see it in ps, prefer the above',
   '  --json              print JSON instead of text',
   '  --timeout MS        per HTTP request (default 10000)',
   '  --retries N         further attempts where a repeat is safe: after no answer, a timeout, HTTP 5xx,',
@@ -274,8 +313,8 @@ export const COMMANDS: Command[] = [
         const e = o.error!;
         io.err(`ipcd-client: release of ${o.serverInstance} on ${o.dataCenter} VLAN ${o.vlan} failed: ${e instanceof IpcdFaultError ? `${e.code}: ` : ''}${e.message}`);
       }
-      if (failed.some((o) => o.error instanceof IpcdFaultError)) return EXIT.fault;
-      return failed.length ? EXIT.transport : EXIT.ok;
+      // The first failure decides the status, as if that release had been the only call.
+      return failed.length ? exitFor(failed[0].error!) : EXIT.ok;
     },
   },
 ];
@@ -283,9 +322,15 @@ export const COMMANDS: Command[] = [
 const usageLine = (c: Command) => `ipcd-client ${c.name} ${c.synopsis}`;
 
 const EXIT_NOTE = [
-  'Exit status: 0 done; 2 refused by ipcd ("ipcd-client: CODE: message" on stderr, CODE as in the',
-  'SOAP fault); 3 no usable answer (network, timeout, HTTP error); 64 usage error; 1 anything else.',
-  'WS-Security: IPCD_USERNAME and IPCD_PASSWORD add a UsernameToken to every request.',
+  'Exit status: 0 done; 3 no usable answer (network, timeout, HTTP error); 64 usage error; 1 anything',
+  'else; refused by ipcd: "ipcd-client: CODE: message" on stderr (with --json, {"fault": {...}} on',
+  'stdout) and one status per fault code:',
+  ...Object.entries(FAULT_EXIT)
+    .map(([code, status]) => `${String(status).padStart(4)} ${code}`)
+    .reduce<string[]>((lines, cell, i) => (i % 3 === 0 ? lines.push(cell.padEnd(27)) : (lines[lines.length - 1] += cell.padEnd(27)), lines), [])
+    .map((l) => l.trimEnd()),
+  'WS-Security: with a user and password every request carries a UsernameToken (PasswordText: use',
+  'https or a trusted network).',
 ].join('\n');
 
 export function generalHelp(): string {
@@ -322,11 +367,30 @@ function parse(c: Command, args: string[]): Values {
   }
 }
 
-function clientFor(values: Values, c: Command, ctx: Context): IpcdClient {
+/** The user from --user or IPCD_USER; the password from --password-file, --password or IPCD_PASSWORD. */
+async function credentialsOf(values: Values, c: Command, env: Context['env']): Promise<{ username?: string; password?: string }> {
+  const username = str(values, 'user') ?? (env.IPCD_USER || undefined);
+  const file = str(values, 'password-file');
+  if (file !== undefined && values.password !== undefined) throw new UsageError('give --password or --password-file, not both', c);
+  let password = str(values, 'password');
+  if (file !== undefined) {
+    try {
+      password = (await readFile(file, 'utf8')).split(/\r?\n/)[0];
+    } catch (e) {
+      throw new UsageError(`cannot read --password-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, c);
+    }
+  }
+  password ??= env.IPCD_PASSWORD || undefined;
+  // Never echo the password itself in a message.
+  if (username !== undefined && password === undefined) throw new UsageError(`a password for user '${username}' is needed: --password-file, --password or IPCD_PASSWORD`, c);
+  if (username === undefined && password !== undefined) throw new UsageError('a password without a user name: --user or IPCD_USER', c);
+  return { username, password };
+}
+
+async function clientFor(values: Values, c: Command, ctx: Context): Promise<IpcdClient> {
   const url = str(values, 'url') ?? ctx.env.IPCD_URL;
   if (!url) throw new UsageError(`${c.name} needs --url (or IPCD_URL)`, c);
-  const { IPCD_USERNAME: username, IPCD_PASSWORD: password } = ctx.env;
-  if ((username === undefined) !== (password === undefined)) throw new UsageError('set both IPCD_USERNAME and IPCD_PASSWORD, or neither', c);
+  const { username, password } = await credentialsOf(values, c, ctx.env);
   try {
     return new IpcdClient({
       url,
@@ -346,6 +410,7 @@ function clientFor(values: Values, c: Command, ctx: Context): IpcdClient {
 export async function main(argv: string[], ctx: Context): Promise<number> {
   const { io } = ctx;
   let command: Command | undefined;
+  let wantJson = false;
   try {
     const [first, ...rest] = argv;
     if (first === undefined) throw new UsageError('no command given');
@@ -362,20 +427,19 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
       return EXIT.ok;
     }
     const values = parse(command, rest);
-    return await command.run(values, clientFor(values, command, ctx), ctx);
+    wantJson = values.json === true;
+    return await command.run(values, await clientFor(values, command, ctx), ctx);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`ipcd-client: ${e.message}`);
       io.err(e.command ? `Usage: ${usageLine(e.command)}\nRun 'ipcd-client ${e.command.name} --help' for details.` : "Run 'ipcd-client help' for the commands.");
       return EXIT.usage;
     }
-    if (e instanceof IpcdFaultError) {
-      io.err(`ipcd-client: ${e.code}: ${e.message}`);
-      return EXIT.fault;
-    }
-    if (e instanceof IpcdTransportError) {
-      io.err(`ipcd-client: ${e.message}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}`);
-      return EXIT.transport;
+    if (e instanceof IpcdFaultError || e instanceof IpcdTransportError) {
+      const attempts = e.attempts > 1 ? ` (after ${e.attempts} attempts)` : '';
+      io.err(`ipcd-client: ${e instanceof IpcdFaultError ? `${e.code}: ` : ''}${e.message}${attempts}`);
+      if (wantJson) io.out(json(errorJson(e)));
+      return exitFor(e);
     }
     // A value XML cannot carry (a control character in an argument) is the command line's fault.
     if (e instanceof RangeError) {

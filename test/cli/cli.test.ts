@@ -3,13 +3,14 @@
  * PostgreSQL database (DATABASE_URL) and a fresh embedded data directory (IPCD_DATA_DIR). Also the
  * embedded store's lock: a directory one process has open is refused to every other one.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commission } from '../../src/logic/commission';
 import { openStore } from '../../src/store/open';
 import { createDatabase } from '../support/backends';
+import { runNode, type Run } from '../support/processes';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -22,27 +23,13 @@ function ensureBuilt(): void {
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `ipcd ARGS` with only the given store variables set (no DATABASE_URL leaking into an embedded run). */
 function ipcd(env: Record<string, string>, ...args: string[]): Promise<Run> {
   const base = { ...process.env };
   delete base.DATABASE_URL;
   delete base.IPCD_DATA_DIR;
   delete base.NODE_OPTIONS; // jest's --experimental-vm-modules: the CLI does not need it
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...base, ...env }, cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(CLI, args, { env: { ...base, ...env }, cwd: ROOT });
 }
 
 const ok = (r: Run) => {

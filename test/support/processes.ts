@@ -3,7 +3,7 @@
  * Each child listens on loopback only, on its own free port, and counts as started once it
  * answers GET /ipcd?wsdl. stop() ends every child (SIGTERM, then SIGKILL) and waits for it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
@@ -69,6 +69,32 @@ export function checkBuild(entry = SERVER_ENTRY): string[] {
   };
   for (const d of ['src', 'migrations']) if (existsSync(join(REPO_ROOT, d))) walk(join(REPO_ROOT, d));
   return stale;
+}
+
+/** Builds (tsc) when the compiled output is missing or older than its sources: a lone `npx jest FILE` works too. */
+export function ensureBuilt(entry = SERVER_ENTRY): void {
+  if (existsSync(entry) && checkBuild(entry).length === 0) return;
+  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+}
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a node script to its end (a CLI as a user runs it) and collects its output. */
+export function runNode(script: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; stdin?: string }): Promise<Run> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env: opts.env, cwd: opts.cwd ?? REPO_ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolveRun({ code, stdout, stderr }));
+    child.stdin.end(opts.stdin ?? '');
+  });
 }
 
 const live = new Set<ChildProcess>();
