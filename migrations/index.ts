@@ -3,10 +3,12 @@ import { Initial1764057600000 } from './1764057600000-Initial';
 import { IdempotentCommission1764144000000 } from './1764144000000-IdempotentCommission';
 import { ReleaseLookupIndexes1764230400000 } from './1764230400000-ReleaseLookupIndexes';
 import { AuthAndAudit1764316800000 } from './1764316800000-AuthAndAudit';
+import { Management1764403200000 } from './1764403200000-Management';
 
 export const MIGRATIONS = [
   Initial1764057600000,
   IdempotentCommission1764144000000,
   ReleaseLookupIndexes1764230400000,
   AuthAndAudit1764316800000,
+  Management1764403200000,
 ];

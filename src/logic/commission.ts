@@ -54,14 +54,16 @@ async function issue(store: Store, req: CommissionRequest, actor: Actor, operati
       mayCommission(actor.principal, dc.id, tenantsOf(onVlan), `commission on VLAN ${req.vlan} in data center ${dc.name}`);
       const held = await tx.heldBy(dc.id, req.vlan, req.serverInstance, intent);
       if (held) return existingResult(tx, dc, held, req);
-      const record = async (n: Omit<NewAllocation, 'serverInstance' | 'intent' | 'requestedDataCenterId' | 'requestedVlan'>, network: Network, zone: Zone | null) => {
-        const a = await tx.insertAllocation({ ...n, serverInstance: req.serverInstance, intent, requestedDataCenterId: dc.id, requestedVlan: req.vlan });
+      const record = async (n: Omit<NewAllocation, 'serverInstance' | 'intent' | 'requestedDataCenterId' | 'requestedVlan' | 'tenantId'>, network: Network, zone: Zone | null) => {
+        // Charged to the serving network's tenant; a reserve pool's address to the VLAN's tenant.
+        const tenantId = network.tenantId ?? tenantsOf(onVlan)[0] ?? null;
+        const a = await tx.insertAllocation({ ...n, serverInstance: req.serverInstance, intent, requestedDataCenterId: dc.id, requestedVlan: req.vlan, tenantId });
         const r = result(a, false, network, dc, zone);
         await audit(
           tx,
           actor,
           operation,
-          { objectType: 'allocation', objectId: a.id, dataCenterId: dc.id, tenantId: network.tenantId, serverInstance: req.serverInstance },
+          { objectType: 'allocation', objectId: a.id, dataCenterId: dc.id, tenantId, serverInstance: req.serverInstance },
           { after: { network: network.name, vlan: req.vlan, address: r.address, fqdn: r.fqdn, source: r.source } },
         );
         return r;

@@ -1,6 +1,6 @@
 /** DecommissionIP: release at once, by address, by name or by server instance. */
 import { IpcdError, invalid } from './errors';
-import { fqdn } from './names';
+import { fqdn, splitName } from './names';
 import type { ReleaseReason } from './model';
 import type { Store } from './ports';
 import { resolveVlan } from './commission';
@@ -71,7 +71,7 @@ export async function decommission(store: Store, req: DecommissionRequest, actor
           tx,
           actor,
           'DecommissionIP',
-          { objectType: 'allocation', objectId: a.id, dataCenterId: dc.id, tenantId: network.tenantId, serverInstance: a.serverInstance },
+          { objectType: 'allocation', objectId: a.id, dataCenterId: dc.id, tenantId: a.tenantId ?? network.tenantId, serverInstance: a.serverInstance },
           { before: { network: network.name, address: a.address, name: a.name }, after: { released: { address: r.address, fqdn: r.fqdn }, reason: req.reason ?? 'DELETED' } },
         );
       }
@@ -80,11 +80,6 @@ export async function decommission(store: Store, req: DecommissionRequest, actor
   return auditRefusals(store, actor, 'DecommissionIP', { objectType: 'allocation', serverInstance: req.serverInstance ?? null }, () => withRetry(work));
 }
 
-/** Issued names are single labels, so 'vm-1.dc1.example.com' is label 'vm-1' in zone 'dc1.example.com'. */
-function splitName(name: string): { label: string; zone?: string } {
-  const dot = name.indexOf('.');
-  return dot < 0 ? { label: name } : { label: name.slice(0, dot), zone: name.slice(dot + 1) };
-}
 
 function describeTarget(req: DecommissionRequest): string {
   const parts: string[] = [];

@@ -170,3 +170,63 @@ export function rangeSize(ranges: AddressRange[]): bigint {
 function cmp(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Removes ranges from ranges; the inputs need not be sorted, the result is sorted and disjoint. */
+export function subtractRanges(from: AddressRange[], cut: AddressRange[]): AddressRange[] {
+  const cuts = [...cut].sort((a, b) => cmp(a.first, b.first));
+  const out: AddressRange[] = [];
+  for (const r of [...from].sort((a, b) => cmp(a.first, b.first))) {
+    let cursor = r.first;
+    for (const c of cuts) {
+      if (c.last < cursor || c.first > r.last) continue;
+      if (c.first > cursor) out.push({ first: cursor, last: c.first - 1n });
+      cursor = c.last + 1n;
+      if (cursor > r.last) break;
+    }
+    if (cursor <= r.last) out.push({ first: cursor, last: r.last });
+  }
+  return out;
+}
+
+/** Collapses sorted single addresses into ranges of consecutive addresses. */
+export function pointsToRanges(points: bigint[]): AddressRange[] {
+  const sorted = [...new Set(points)].sort(cmp);
+  const out: AddressRange[] = [];
+  for (const p of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.last + 1n === p) last.last = p;
+    else out.push({ first: p, last: p });
+  }
+  return out;
+}
+
+/** The subnets of c with the longer prefix, in address order. */
+export function subnets(c: Cidr, prefixLength: number): Cidr[] {
+  const count = 1n << BigInt(prefixLength - c.prefixLength);
+  const step = 1n << BigInt(BITS[c.family] - prefixLength);
+  const out: Cidr[] = [];
+  for (let i = 0n; i < count; i++) {
+    const network = c.network + i * step;
+    out.push({ family: c.family, network, prefixLength, text: `${formatAddress(c.family, network)}/${prefixLength}` });
+  }
+  return out;
+}
+
+/**
+ * The one prefix that the given prefixes exactly tile, or null: they must share a family, have
+ * no overlap and leave no gap, and together form an aligned prefix.
+ */
+export function tiledParent(parts: Cidr[]): Cidr | null {
+  if (parts.length < 2 || parts.some((p) => p.family !== parts[0].family)) return null;
+  const sorted = [...parts].sort((a, b) => cmp(a.network, b.network));
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i].network !== lastAddress(sorted[i - 1]) + 1n) return null;
+  }
+  const total = sorted.reduce((n, p) => n + size(p), 0n);
+  const bits = total.toString(2).length - 1;
+  if (1n << BigInt(bits) !== total) return null;
+  const prefixLength = BITS[parts[0].family] - bits;
+  const network = sorted[0].network;
+  if (network & (total - 1n)) return null;
+  return { family: parts[0].family, network, prefixLength, text: `${formatAddress(parts[0].family, network)}/${prefixLength}` };
+}

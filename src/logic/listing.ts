@@ -3,7 +3,8 @@ import { IpcdError } from './errors';
 import { fqdn } from './names';
 import type { Intent } from './model';
 import type { Store } from './ports';
-import { integer, vlanId } from './validate';
+import { vlanId } from './validate';
+import { decodeCursor, page as pageOf, pageSize as sizeOf, UUID } from './paging';
 import { readScope, systemActor, type Actor } from './policy';
 
 export interface AllocationListQuery {
@@ -27,8 +28,7 @@ export interface ListedAllocation {
   createdAt: Date;
 }
 
-export const DEFAULT_PAGE = 100;
-export const MAX_PAGE = 1000;
+export { DEFAULT_PAGE, MAX_PAGE } from './paging';
 
 export async function listAllocations(
   store: Store,
@@ -36,9 +36,8 @@ export async function listAllocations(
   actor: Actor = systemActor(),
 ): Promise<{ allocations: ListedAllocation[]; nextPage: string | null }> {
   const scope = readScope(actor.principal);
-  const pageSize = q.pageSize === undefined ? DEFAULT_PAGE : integer(q.pageSize, 'pageSize');
-  if (pageSize < 1 || pageSize > MAX_PAGE) throw new IpcdError('INVALID_REQUEST', `pageSize must be 1 to ${MAX_PAGE}, got ${pageSize}`);
-  const after = q.after === undefined ? undefined : decodeCursor(q.after);
+  const pageSize = sizeOf(q.pageSize);
+  const after = q.after === undefined ? undefined : decodeCursor('a', q.after, UUID);
   const vlan = q.vlan === undefined ? undefined : vlanId(q.vlan);
   return store.transaction(async (tx) => {
     let dataCenterId: number | undefined;
@@ -49,9 +48,9 @@ export async function listAllocations(
     }
     // One extra row tells whether another page follows.
     const rows = await tx.listActiveAllocations({ dataCenterId, vlan, serverInstance: q.serverInstance, after, limit: pageSize + 1, scope: scope.all ? undefined : scope.grants });
-    const page = rows.slice(0, pageSize);
+    const { items, nextPage } = pageOf(rows, pageSize, 'a', (r) => r.id);
     return {
-      allocations: page.map((r) => ({
+      allocations: items.map((r) => ({
         allocationId: r.id,
         dataCenter: r.dataCenter,
         vlan: r.requestedVlan,
@@ -62,15 +61,7 @@ export async function listAllocations(
         fqdn: r.name !== null && r.zone !== null ? fqdn(r.name, r.zone) : null,
         createdAt: r.createdAt,
       })),
-      nextPage: rows.length > pageSize ? encodeCursor(page[page.length - 1].id) : null,
+      nextPage,
     };
   });
-}
-
-const encodeCursor = (id: string) => Buffer.from(`a:${id}`).toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString();
-  if (!/^a:[0-9a-f-]{36}$/.test(text)) throw new IpcdError('INVALID_REQUEST', 'after is not a cursor this server issued (use nextPage of the previous page)');
-  return text.slice(2);
 }

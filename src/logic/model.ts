@@ -40,7 +40,8 @@ export type AllocationSource = 'VLAN' | 'TENANT_ALTERNATE' | 'RESERVE_POOL';
 /** What an allocation is for; a server instance holds one active allocation per intent and VLAN. */
 export type Intent = 'IPv4' | 'IPv6' | 'NAME';
 
-export type ReleaseReason = 'DELETED' | 'MIGRATED';
+/** NETWORK_REMOVED: an administrator removed the network with force. */
+export type ReleaseReason = 'DELETED' | 'MIGRATED' | 'NETWORK_REMOVED';
 
 export interface Allocation {
   id: string;
@@ -53,6 +54,8 @@ export interface Allocation {
   intent: Intent;
   requestedDataCenterId: number;
   requestedVlan: number;
+  /** The tenant it is charged to (fixed when issued). */
+  tenantId: number | null;
   createdAt: Date;
 }
 

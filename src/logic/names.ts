@@ -19,3 +19,9 @@ export function renderName(pattern: string, seq: bigint): string {
 }
 
 export const fqdn = (name: string, zone: string) => `${name}.${zone}`;
+
+/** Issued names are single labels, so 'vm-1.dc1.example.com' is label 'vm-1' in zone 'dc1.example.com'. */
+export function splitName(name: string): { label: string; zone?: string } {
+  const dot = name.indexOf('.');
+  return dot < 0 ? { label: name } : { label: name.slice(0, dot), zone: name.slice(dot + 1) };
+}

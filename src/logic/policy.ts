@@ -61,3 +61,9 @@ export function readScope(p: Principal): ReadScope {
   if (p.role === 'tenant') return { all: false, grants: [{ dataCenterId: null, tenantId: p.tenantId }] };
   return { all: false, grants: p.grants };
 }
+
+/** Whether the principal may see an object of this data center and tenant (404-style refusal otherwise). */
+export function mayRead(p: Principal, dataCenterId: number | null, tenantId: number | null): boolean {
+  const scope = readScope(p);
+  return scope.all || scope.grants.some((g) => (g.dataCenterId === null || g.dataCenterId === dataCenterId) && (g.tenantId === null || g.tenantId === tenantId));
+}

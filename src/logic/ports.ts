@@ -23,6 +23,8 @@ export interface NewAllocation {
   intent: Intent;
   requestedDataCenterId: number;
   requestedVlan: number;
+  /** The tenant the allocation is charged to. */
+  tenantId: number | null;
 }
 
 export interface AllocationQuery {
@@ -89,6 +91,79 @@ export interface AuditRow extends AuditEntry {
   at: Date;
 }
 
+export interface ReservationRecord {
+  id: string;
+  networkId: number;
+  first: string;
+  last: string;
+  note: string | null;
+  createdAt: Date;
+}
+
+/** Network columns an edit may change. */
+export type NetworkChange = Partial<Omit<Network, 'id' | 'family' | 'dataCenterId' | 'vlan'>>;
+
+export interface NetworkSearchFilter {
+  dataCenterId?: number;
+  vlan?: number;
+  tenantId?: number;
+  tagKey?: string;
+  tagValue?: string;
+  /** Networks containing this address. */
+  address?: string;
+  /** Substring of the network's name, case-insensitive. */
+  nameLike?: string;
+  scope?: Grant[];
+  afterId?: number;
+  limit: number;
+}
+
+export interface NetworkSearchRow {
+  network: Network;
+  dataCenter: string;
+  tenant: string | null;
+  zone: string | null;
+  used: bigint;
+  reserved: { first: string; last: string }[];
+}
+
+export interface AllocationSearchFilter {
+  dataCenterId?: number; // the network's
+  vlan?: number; // as requested
+  tenantId?: number; // charged to
+  networkId?: number;
+  tagKey?: string;
+  tagValue?: string;
+  address?: string;
+  name?: { label: string; zone?: string };
+  serverInstance?: string;
+  includeReleased: boolean;
+  /** Rows about these tenants / data centers only. */
+  scope?: Grant[];
+  after?: string;
+  limit: number;
+}
+
+export interface AllocationSearchRow extends Allocation {
+  /** null once the network was removed. */
+  network: string | null;
+  dataCenter: string;
+  tenant: string | null;
+  zone: string | null;
+  /** The address and name as issued, also after release. */
+  issuedAddress: string | null;
+  issuedName: string | null;
+  releasedAt: Date | null;
+  releaseReason: string | null;
+}
+
+export interface UsageDayRow {
+  tenant: string;
+  day: string;
+  allocations: number;
+  addressHours: number;
+}
+
 export interface StoreTx {
   dataCenterByName(name: string): Promise<DataCenter | null>;
   dataCentersWithVlan(vlan: number): Promise<DataCenter[]>;
@@ -135,4 +210,30 @@ export interface StoreTx {
   listDataCenters(): Promise<DataCenter[]>;
   listTenants(): Promise<Tenant[]>;
   listZones(): Promise<Zone[]>;
+
+  /** Serializes a network's management changes against commissions and releases on it. */
+  lockNetwork(networkId: number): Promise<void>;
+  /** Addresses of the network that are not free: active allocations (and anything held back). */
+  occupiedAddresses(networkId: number): Promise<string[]>;
+  replaceFreeRanges(networkId: number, family: Family, free: AddressRange[]): Promise<void>;
+  updateNetwork(id: number, change: NetworkChange): Promise<Network>;
+  deleteNetwork(id: number): Promise<void>;
+  activeAllocationCount(networkId: number): Promise<number>;
+  /** Releases every active allocation of the network; returns how many. */
+  releaseNetwork(networkId: number, reason: ReleaseReason): Promise<number>;
+  /** Moves active allocations and reservations whose address lies in cidr to another network. */
+  moveIntoNetwork(fromNetworkId: number, toNetworkId: number, cidr: string | null): Promise<void>;
+  reservations(networkId: number): Promise<ReservationRecord[]>;
+  insertReservation(networkId: number, first: string, last: string, note: string | null): Promise<ReservationRecord>;
+  deleteReservation(networkId: number, id: string): Promise<ReservationRecord | null>;
+  /** How many networks, users, grants and allocations refer to a data center, tenant or zone. */
+  referencesTo(kind: 'data_center' | 'tenant' | 'zone', id: number): Promise<number>;
+  deleteTopologyObject(kind: 'data_center' | 'tenant' | 'zone', id: number): Promise<void>;
+  searchNetworks(f: NetworkSearchFilter): Promise<NetworkSearchRow[]>;
+  searchAllocations(f: AllocationSearchFilter): Promise<AllocationSearchRow[]>;
+  usageByDay(from: Date, to: Date, tenantId?: number, scope?: Grant[]): Promise<UsageDayRow[]>;
+
+  listUsers(): Promise<UserRecord[]>;
+  updateUser(id: number, change: { passwordHash?: string; sealedPassword?: string | null; disabled?: boolean }): Promise<void>;
+  deleteUser(id: number): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { DataCenter, Network, NetworkUsage, Tenant, Zone } from './model';
 import { checkNamePattern, DEFAULT_NAME_PATTERN } from './names';
 import type { NetworkFilter, Store } from './ports';
 import { withRetry } from './retry';
+import { managed } from './manage';
 import { audit } from './audit';
 import { mayManage, systemActor, type Actor } from './policy';
 import { dataCenterName, integer, objectName, vlanId, vxlanId, zoneName } from './validate';
@@ -210,3 +211,30 @@ export async function assertTopologyEmpty(store: Store): Promise<void> {
     );
   }
 }
+
+type TopologyKind = 'data_center' | 'tenant' | 'zone';
+const KIND_LABEL: Record<TopologyKind, string> = { data_center: 'data center', tenant: 'tenant', zone: 'zone' };
+const REMOVE_OP: Record<TopologyKind, string> = { data_center: 'RemoveDataCenter', tenant: 'RemoveTenant', zone: 'RemoveZone' };
+
+/** Removes a data center, tenant or zone that nothing refers to any more (networks, users, grants, issued names). */
+function removeTopologyObject(store: Store, kind: TopologyKind, name: string, actor: Actor): Promise<void> {
+  const label = KIND_LABEL[kind];
+  return managed(store, actor, REMOVE_OP[kind], { objectType: kind, objectId: String(name) }, async (tx) => {
+    const lookup = kind === 'data_center' ? tx.dataCenterByName(String(name)) : kind === 'tenant' ? tx.tenantByName(String(name)) : tx.zoneByName(String(name).toLowerCase());
+    const found = await lookup;
+    if (!found) throw new IpcdError(kind === 'data_center' ? 'UNKNOWN_DATA_CENTER' : 'NOT_FOUND', `${label} '${name}' is not known to ipcd`);
+    const refs = await tx.referencesTo(kind, found.id);
+    if (refs > 0) throw new IpcdError('CONFLICT', `${label} '${found.name}' is still in use (${refs} network(s), user(s), grant(s) or allocation(s) refer to it); remove those first`);
+    await tx.deleteTopologyObject(kind, found.id);
+    await audit(tx, actor, REMOVE_OP[kind], {
+      objectType: kind,
+      objectId: String(found.id),
+      dataCenterId: kind === 'data_center' ? found.id : null,
+      tenantId: kind === 'tenant' ? found.id : null,
+    }, { before: found });
+  });
+}
+
+export const removeDataCenter = (store: Store, name: string, actor: Actor = systemActor()) => removeTopologyObject(store, 'data_center', name, actor);
+export const removeTenant = (store: Store, name: string, actor: Actor = systemActor()) => removeTopologyObject(store, 'tenant', name, actor);
+export const removeZone = (store: Store, name: string, actor: Actor = systemActor()) => removeTopologyObject(store, 'zone', name, actor);

@@ -1,9 +1,9 @@
 /** Accounts: who may call ipcd, with which role and grants. */
 import { IpcdError, invalid } from './errors';
 import { checkPasswordStrength, hashPassword, seal } from './passwords';
-import { audit } from './audit';
+import { audit, auditRefusals } from './audit';
 import { mayManage, ROLES, systemActor, type Actor, type Grant, type Role } from './policy';
-import type { Store } from './ports';
+import type { Store, StoreTx } from './ports';
 import { withRetry } from './retry';
 
 export interface UserSpec {
@@ -60,4 +60,84 @@ export async function addUser(store: Store, spec: UserSpec, secretKey?: Buffer, 
 
 export async function hasUsers(store: Store): Promise<boolean> {
   return store.transaction((tx) => tx.anyUser());
+}
+
+export interface UserView {
+  username: string;
+  role: Role;
+  tenant: string | null;
+  grants: { dataCenter?: string; tenant?: string }[];
+  disabled: boolean;
+  digest: boolean;
+}
+
+export function listUsers(store: Store, actor: Actor = systemActor()): Promise<UserView[]> {
+  mayManage(actor.principal, 'list users');
+  return store.transaction(async (tx) => {
+    const dcs = new Map((await tx.listDataCenters()).map((d) => [d.id, d.name]));
+    const tenants = new Map((await tx.listTenants()).map((t) => [t.id, t.name]));
+    return (await tx.listUsers()).map((u) => ({
+      username: u.username,
+      role: u.role,
+      tenant: u.tenantId === null ? null : (tenants.get(u.tenantId) ?? null),
+      grants: u.grants.map((g) => ({
+        ...(g.dataCenterId === null ? {} : { dataCenter: dcs.get(g.dataCenterId) }),
+        ...(g.tenantId === null ? {} : { tenant: tenants.get(g.tenantId) }),
+      })),
+      disabled: u.disabled,
+      digest: u.sealedPassword !== null,
+    }));
+  });
+}
+
+/** Administrators set anyone's password; every user may change their own. */
+export async function setPassword(store: Store, username: string, password: string, secretKey?: Buffer, actor: Actor = systemActor()): Promise<void> {
+  return auditRefusals(store, actor, 'SetPassword', { objectType: 'user', objectId: username }, async () => {
+    if (actor.principal.username !== username) mayManage(actor.principal, "set another user's password");
+    checkPasswordStrength(password);
+    const passwordHash = await hashPassword(password);
+    await withRetry(() =>
+      store.transaction(async (tx) => {
+        const u = await userNamed(tx, username);
+        if (u.sealedPassword !== null && !secretKey) throw invalid('this account accepts PasswordDigest; the server needs IPCD_SECRET_KEY to seal its new password');
+        await tx.updateUser(u.id, { passwordHash, sealedPassword: u.sealedPassword === null ? null : seal(password, secretKey!) });
+        await audit(tx, actor, 'SetPassword', { objectType: 'user', objectId: u.username, tenantId: u.tenantId }, { after: { passwordChanged: true } });
+      }),
+    );
+  });
+}
+
+export function disableUser(store: Store, username: string, disabled: boolean, actor: Actor = systemActor()): Promise<void> {
+  const op = disabled ? 'DisableUser' : 'EnableUser';
+  return auditRefusals(store, actor, op, { objectType: 'user', objectId: username }, async () => {
+    mayManage(actor.principal, `${disabled ? 'disable' : 'enable'} users`);
+    if (disabled && actor.principal.username === username) throw invalid('administrators cannot disable their own account');
+    await withRetry(() =>
+      store.transaction(async (tx) => {
+        const u = await userNamed(tx, username);
+        await tx.updateUser(u.id, { disabled });
+        await audit(tx, actor, op, { objectType: 'user', objectId: u.username, tenantId: u.tenantId }, { before: { disabled: u.disabled }, after: { disabled } });
+      }),
+    );
+  });
+}
+
+export function removeUser(store: Store, username: string, actor: Actor = systemActor()): Promise<void> {
+  return auditRefusals(store, actor, 'RemoveUser', { objectType: 'user', objectId: username }, async () => {
+    mayManage(actor.principal, 'remove users');
+    if (actor.principal.username === username) throw invalid('administrators cannot remove their own account');
+    await withRetry(() =>
+      store.transaction(async (tx) => {
+        const u = await userNamed(tx, username);
+        await tx.deleteUser(u.id);
+        await audit(tx, actor, 'RemoveUser', { objectType: 'user', objectId: u.username, tenantId: u.tenantId }, { before: { username: u.username, role: u.role } });
+      }),
+    );
+  });
+}
+
+async function userNamed(tx: StoreTx, username: string) {
+  const u = await tx.userByName(String(username));
+  if (!u) throw new IpcdError('NOT_FOUND', `user '${username}' is not known to ipcd`);
+  return u;
 }

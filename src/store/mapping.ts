@@ -46,6 +46,7 @@ export function toAllocation(r: Record<string, unknown>): Allocation {
     intent: r.intent as Intent,
     requestedDataCenterId: r.requested_dc_id as number,
     requestedVlan: r.requested_vlan as number,
+    tenantId: (r.tenant_id as number | null) ?? null,
     createdAt: new Date(r.created_at as string),
   };
 }

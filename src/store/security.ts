@@ -1,5 +1,6 @@
 /** SQL for accounts, nonces and the audit trail; TypeormTx delegates here. */
 import type { EntityManager } from 'typeorm';
+import { scopeTerms } from './management';
 import type { Grant } from '../logic/policy';
 import type { AuditEntry } from '../logic/audit';
 import type { AuditQuery, AuditRow, UserRecord } from '../logic/ports';
@@ -66,14 +67,7 @@ export async function listAudit(m: EntityManager, q: AuditQuery): Promise<AuditR
   const params: unknown[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where: string[] = ['true'];
-  if (q.scope) {
-    // A row is in scope when a grant covers its data center and tenant (null in a grant: any).
-    const terms = q.scope.map(
-      (g) =>
-        `(${g.dataCenterId === null ? 'true' : `data_center_id = ${p(g.dataCenterId)}`} AND ${g.tenantId === null ? 'true' : `tenant_id = ${p(g.tenantId)}`})`,
-    );
-    where.push(terms.length ? `(${terms.join(' OR ')})` : 'false');
-  }
+  if (q.scope) where.push(scopeTerms(q.scope, 'data_center_id', 'tenant_id', p));
   if (q.actor !== undefined) where.push(`actor = ${p(q.actor)}`);
   if (q.operation !== undefined) where.push(`operation = ${p(q.operation)}`);
   if (q.objectType !== undefined) where.push(`object_type = ${p(q.objectType)}`);
@@ -102,4 +96,24 @@ export async function listAudit(m: EntityManager, q: AuditQuery): Promise<AuditR
     outcome: r.outcome as string,
     requestId: r.request_id as string | null,
   }));
+}
+
+export async function listUsers(m: EntityManager): Promise<UserRecord[]> {
+  const rows: { username: string }[] = await m.query(`SELECT username FROM app_user ORDER BY username`);
+  const out: UserRecord[] = [];
+  for (const r of rows) out.push((await userByName(m, r.username))!);
+  return out;
+}
+
+export async function updateUser(m: EntityManager, id: number, change: { passwordHash?: string; sealedPassword?: string | null; disabled?: boolean }): Promise<void> {
+  const params: unknown[] = [id];
+  const sets: string[] = [];
+  if (change.passwordHash !== undefined) sets.push(`password_hash = $${params.push(change.passwordHash)}`);
+  if (change.sealedPassword !== undefined) sets.push(`sealed_password = $${params.push(change.sealedPassword)}`);
+  if (change.disabled !== undefined) sets.push(`disabled = $${params.push(change.disabled)}`);
+  if (sets.length) await m.query(`UPDATE app_user SET ${sets.join(', ')} WHERE id = $1`, params);
+}
+
+export async function deleteUser(m: EntityManager, id: number): Promise<void> {
+  await m.query(`DELETE FROM app_user WHERE id = $1`, [id]);
 }

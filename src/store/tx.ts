@@ -11,8 +11,20 @@ import type { ActiveAllocationFilter, ActiveAllocationRow, AllocationQuery, Netw
 import { DataCenterEntity, FreeRangeEntity, NetworkEntity, TenantEntity, ZoneEntity } from './entities';
 import type { AuditEntry } from '../logic/audit';
 import type { Grant } from '../logic/policy';
-import type { AuditQuery, AuditRow, UserRecord } from '../logic/ports';
+import type {
+  AllocationSearchFilter,
+  AllocationSearchRow,
+  AuditQuery,
+  AuditRow,
+  NetworkChange,
+  NetworkSearchFilter,
+  NetworkSearchRow,
+  ReservationRecord,
+  UsageDayRow,
+  UserRecord,
+} from '../logic/ports';
 import * as security from './security';
+import * as management from './management';
 import { canonicalAddress, toAllocation, toDataCenter, toNetwork, toTenant, toZone } from './mapping';
 
 /** How often a taker re-looks when the lowest range vanished under its lock wait. */
@@ -95,6 +107,7 @@ export class TypeormTx implements StoreTx {
   }
 
   async takeFreeAddress(networkId: number): Promise<string | null> {
+    await management.lockNetworkShared(this.m, networkId);
     for (let i = 0; i < TAKE_ATTEMPTS; i++) {
       // Lock the lowest free range and shrink (or drop) it, in one statement.
       const rows: { address: string }[] = await this.m.query(
@@ -120,6 +133,7 @@ export class TypeormTx implements StoreTx {
   }
 
   async returnAddress(networkId: number, address: string): Promise<void> {
+    await management.lockNetworkShared(this.m, networkId);
     await this.m.query(`INSERT INTO free_range (network_id, first_addr, last_addr) VALUES ($1, $2::inet, $2::inet)`, [
       networkId,
       address,
@@ -143,9 +157,9 @@ export class TypeormTx implements StoreTx {
 
   async insertAllocation(a: NewAllocation): Promise<Allocation> {
     const rows: Record<string, unknown>[] = await this.m.query(
-      `INSERT INTO allocation (network_id, address, zone_id, name, server_instance, source, intent, requested_dc_id, requested_vlan)
-       VALUES ($1, $2::inet, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-      [a.networkId, a.address, a.zoneId, a.name, a.serverInstance, a.source, a.intent, a.requestedDataCenterId, a.requestedVlan],
+      `INSERT INTO allocation (network_id, address, zone_id, name, server_instance, source, intent, requested_dc_id, requested_vlan, tenant_id)
+       VALUES ($1, $2::inet, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+      [a.networkId, a.address, a.zoneId, a.name, a.serverInstance, a.source, a.intent, a.requestedDataCenterId, a.requestedVlan, a.tenantId],
     );
     return toAllocation(rows[0]);
   }
@@ -205,13 +219,7 @@ export class TypeormTx implements StoreTx {
     if (f.vlan !== undefined) where.push(`a.requested_vlan = ${param(f.vlan)}`);
     if (f.serverInstance !== undefined) where.push(`a.server_instance = ${param(f.serverInstance)}`);
     if (f.after !== undefined) where.push(`a.id > ${param(f.after)}::uuid`);
-    if (f.scope !== undefined) {
-      const terms = f.scope.map(
-        (g) =>
-          `(${g.dataCenterId === null ? 'true' : `n.data_center_id = ${param(g.dataCenterId)}`} AND ${g.tenantId === null ? 'true' : `n.tenant_id = ${param(g.tenantId)}`})`,
-      );
-      where.push(terms.length ? `(${terms.join(' OR ')})` : 'false');
-    }
+    if (f.scope !== undefined) where.push(management.scopeTerms(f.scope, 'n.data_center_id', 'n.tenant_id', param));
     const rows: Record<string, unknown>[] = await this.m.query(
       `SELECT a.*, d.name AS dc_name, n.name AS network_name, z.name AS zone_name
        FROM allocation a
@@ -276,7 +284,7 @@ export class TypeormTx implements StoreTx {
     const { family, ...columns } = n;
     delete (columns as { id?: number }).id;
     const id = (await this.networks.insert(columns)).identifiers[0].id as number;
-    await this.m.getRepository(FreeRangeEntity).insert(
+    if (free.length > 0) await this.m.getRepository(FreeRangeEntity).insert(
       free.map((r) => ({
         networkId: id,
         firstAddr: formatAddress(family, r.first),
@@ -326,5 +334,82 @@ export class TypeormTx implements StoreTx {
 
   async listZones(): Promise<Zone[]> {
     return (await this.m.getRepository(ZoneEntity).find({ order: { name: 'ASC' } })).map(toZone);
+  }
+
+  lockNetwork(networkId: number): Promise<void> {
+    return management.lockNetwork(this.m, networkId);
+  }
+
+  occupiedAddresses(networkId: number): Promise<string[]> {
+    return management.occupiedAddresses(this.m, networkId);
+  }
+
+  replaceFreeRanges(networkId: number, family: Family, free: AddressRange[]): Promise<void> {
+    return management.replaceFreeRanges(this.m, networkId, family, free);
+  }
+
+  updateNetwork(id: number, change: NetworkChange): Promise<Network> {
+    return management.updateNetwork(this.m, id, change);
+  }
+
+  async deleteNetwork(id: number): Promise<void> {
+    await this.m.query(`DELETE FROM network WHERE id = $1`, [id]);
+  }
+
+  async activeAllocationCount(networkId: number): Promise<number> {
+    const [r] = await this.m.query(`SELECT count(*)::int AS n FROM allocation WHERE network_id = $1 AND released_at IS NULL`, [networkId]);
+    return r.n as number;
+  }
+
+  releaseNetwork(networkId: number, reason: ReleaseReason): Promise<number> {
+    return management.releaseNetwork(this.m, networkId, reason);
+  }
+
+  moveIntoNetwork(fromNetworkId: number, toNetworkId: number, cidr: string | null): Promise<void> {
+    return management.moveIntoNetwork(this.m, fromNetworkId, toNetworkId, cidr);
+  }
+
+  reservations(networkId: number): Promise<ReservationRecord[]> {
+    return management.reservations(this.m, networkId);
+  }
+
+  insertReservation(networkId: number, first: string, last: string, note: string | null): Promise<ReservationRecord> {
+    return management.insertReservation(this.m, networkId, first, last, note);
+  }
+
+  deleteReservation(networkId: number, id: string): Promise<ReservationRecord | null> {
+    return management.deleteReservation(this.m, networkId, id);
+  }
+
+  referencesTo(kind: 'data_center' | 'tenant' | 'zone', id: number): Promise<number> {
+    return management.referencesTo(this.m, kind, id);
+  }
+
+  deleteTopologyObject(kind: 'data_center' | 'tenant' | 'zone', id: number): Promise<void> {
+    return management.deleteTopologyObject(this.m, kind, id);
+  }
+
+  searchNetworks(f: NetworkSearchFilter): Promise<NetworkSearchRow[]> {
+    return management.searchNetworks(this.m, f);
+  }
+
+  searchAllocations(f: AllocationSearchFilter): Promise<AllocationSearchRow[]> {
+    return management.searchAllocations(this.m, f);
+  }
+
+  usageByDay(from: Date, to: Date, tenantId?: number, scope?: Grant[]): Promise<UsageDayRow[]> {
+    return management.usageByDay(this.m, from, to, tenantId, scope);
+  }
+
+  listUsers(): Promise<UserRecord[]> {
+    return security.listUsers(this.m);
+  }
+
+  updateUser(id: number, change: { passwordHash?: string; sealedPassword?: string | null; disabled?: boolean }): Promise<void> {
+    return security.updateUser(this.m, id, change);
+  }
+
+  deleteUser(id: number): Promise<void> {
+    return security.deleteUser(this.m, id);
   }
 }

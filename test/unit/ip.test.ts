@@ -1,4 +1,4 @@
-import { assignableRanges, formatAddress, parseAddress, parseCidr, rangeSize, size, subtractPoints, cidrContains } from '../../src/logic/ip';
+import { assignableRanges, formatAddress, parseAddress, parseCidr, rangeSize, size, subtractPoints, cidrContains, subtractRanges, pointsToRanges, subnets, tiledParent } from '../../src/logic/ip';
 import { IpcdError } from '../../src/logic/errors';
 
 describe('addresses', () => {
@@ -83,5 +83,31 @@ describe('assignable ranges', () => {
       { first: 11n, last: 14n },
       { first: 16n, last: 19n },
     ]);
+  });
+});
+
+describe('range arithmetic for management', () => {
+  const r = (first: bigint, last: bigint) => ({ first, last });
+  test('subtractRanges cuts holes, edges and whole ranges; order of input does not matter', () => {
+    expect(subtractRanges([r(10n, 20n), r(1n, 5n)], [r(3n, 3n), r(10n, 12n), r(18n, 30n)])).toEqual([r(1n, 2n), r(4n, 5n), r(13n, 17n)]);
+    expect(subtractRanges([r(1n, 5n)], [r(0n, 9n)])).toEqual([]);
+    expect(subtractRanges([r(1n, 5n)], [])).toEqual([r(1n, 5n)]);
+  });
+  test('pointsToRanges collapses runs and drops duplicates', () => {
+    expect(pointsToRanges([5n, 3n, 4n, 9n, 4n, 11n, 10n])).toEqual([r(3n, 5n), r(9n, 11n)]);
+  });
+  test('subnets lists the children in order, also for IPv6', () => {
+    expect(subnets(parseCidr('10.0.0.0/24'), 26).map((c) => c.text)).toEqual(['10.0.0.0/26', '10.0.0.64/26', '10.0.0.128/26', '10.0.0.192/26']);
+    expect(subnets(parseCidr('2001:db8::/64'), 65).map((c) => c.text)).toEqual(['2001:db8::/65', '2001:db8:0:0:8000::/65']);
+  });
+  test('tiledParent accepts exactly-tiling siblings and refuses gaps, overlaps and misaligned sets', () => {
+    const p = (...t: string[]) => tiledParent(t.map(parseCidr))?.text ?? null;
+    expect(p('10.0.0.128/25', '10.0.0.0/25')).toBe('10.0.0.0/24');
+    expect(p('10.0.0.0/26', '10.0.0.64/26', '10.0.0.128/25')).toBe('10.0.0.0/24');
+    expect(p('10.0.0.0/25', '10.0.1.0/25')).toBeNull(); // gap
+    expect(p('10.0.0.128/25', '10.0.1.0/25')).toBeNull(); // adjacent but not one prefix
+    expect(p('10.0.0.0/25', '10.0.0.0/26')).toBeNull(); // overlap
+    expect(p('10.0.0.0/26', '10.0.0.64/26', '10.0.0.128/26')).toBeNull(); // not a power of two
+    expect(p('10.0.0.0/25', '2001:db8::/121')).toBeNull();
   });
 });
