@@ -33,6 +33,9 @@ export const FAULT_EXIT: Readonly<Record<FaultCode, number>> = {
   ACCESS_DENIED: 23,
   BUSY: 24,
   INTERNAL: 25,
+  NETWORK_IN_USE: 26,
+  SPLIT_REFUSED: 27,
+  MERGE_REFUSED: 28,
 };
 
 /** The exit status for a failed call. */
