@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as soap from 'soap';
 import { commissioningService } from './api/commissioning-service';
-import { wsdlFor } from './api/contract';
+import { managementService } from './api/admin-service';
+import { COMMISSIONING, MANAGEMENT, wsdlFor, type Contract } from './api/contract';
 import { faultEnvelope, faultInfo } from './api/fault';
 import { inspectEnvelope } from './api/guard';
 import { IpcdError } from './logic/errors';
 import type { Store } from './logic/ports';
 import type { Logger } from './logger';
-import type { AuthOptions, SoapRequest } from './api/operation';
+import type { AuthOptions, OperationContext, SoapRequest } from './api/operation';
 
 export interface AppOptions {
   store: Store;
@@ -19,7 +20,14 @@ export interface AppOptions {
   auth: AuthOptions;
 }
 
-export const ENDPOINT = '/ipcd';
+export const ENDPOINT = COMMISSIONING.endpoint;
+export const ADMIN_ENDPOINT = MANAGEMENT.endpoint;
+
+/** The SOAP services this app serves, each with its contract and its handlers. */
+const SERVICES: { contract: Contract; handlers: (ctx: OperationContext) => Record<string, Record<string, Record<string, unknown>>> }[] = [
+  { contract: COMMISSIONING, handlers: commissioningService },
+  { contract: MANAGEMENT, handlers: managementService },
+];
 
 export async function createApp(o: AppOptions): Promise<express.Express> {
   const app = express();
@@ -32,41 +40,18 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
     next();
   });
 
-  app.get(ENDPOINT, (req, res, next) => {
-    if (!/^wsdl$/i.test(Object.keys(req.query)[0] ?? '')) return next();
-    res.type('text/xml').send(wsdlFor(`${req.protocol}://${req.get('host')}${ENDPOINT}`));
-  });
-
-  const sendFault = (req: Request & { ipcdRequestId?: string }, res: Response, e: unknown) => {
+  const sendFault = (req: Request & { ipcdRequestId?: string }, res: Response, e: unknown, ns: string) => {
     const f = faultInfo(e);
     o.log.info('request', { requestId: req.ipcdRequestId, operation: null, outcome: 'fault', faultCode: f.code });
-    res.status(500).type('text/xml; charset=utf-8').send(faultEnvelope(f));
+    res.status(500).type('text/xml; charset=utf-8').send(faultEnvelope(f, ns));
   };
-
-  app.post(
-    ENDPOINT,
-    express.raw({ type: () => true, limit: o.maxBodyBytes }),
-    (req: Request, res: Response, next: NextFunction) => {
-      try {
-        const xml = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-        (req as unknown as SoapRequest).ipcdToken = inspectEnvelope(xml, req.get('soapaction')).token;
-        req.body = xml;
-      } catch (e) {
-        return sendFault(req, res, e);
-      }
-      // node-soap echoes the request's Content-Type on its reply: make that SOAP 1.1's.
-      req.headers['content-type'] = 'text/xml; charset=utf-8';
-      contractFaultsOnly(req, res);
-      next();
-    },
-  );
 
   /**
    * Last line of defence: node-soap answers some inputs it cannot handle with its own error
    * text (plain text, or a fault without tns:IpcdFault). Whatever reaches the client as a
    * failure is a contract fault; node-soap's text only goes to the log.
    */
-  const contractFaultsOnly = (req: Request & { ipcdRequestId?: string }, res: Response) => {
+  const contractFaultsOnly = (req: Request & { ipcdRequestId?: string }, res: Response, ns: string) => {
     const end = res.end.bind(res) as (...args: unknown[]) => Response;
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
@@ -75,34 +60,72 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
       const f = faultInfo(undefined);
       o.log.info('request', { requestId: req.ipcdRequestId, operation: null, outcome: 'fault', faultCode: f.code });
       res.setHeader('Content-Type', 'text/xml; charset=utf-8');
-      return end(faultEnvelope(f));
+      return end(faultEnvelope(f, ns));
     }) as Response['end'];
   };
 
-  await new Promise<void>((resolve, reject) => {
-    soap.listen(app, {
-      path: ENDPOINT,
-      services: commissioningService({ store: o.store, log: o.log, auth: o.auth }),
-      xml: wsdlFor(`http://localhost${ENDPOINT}`),
-      suppressStack: true,
-      // One res.end(reply) per request, so contractFaultsOnly sees the whole reply.
-      enableChunkedEncoding: false,
-      // Hand xsd:int and xsd:boolean over as text: node-soap's parseInt would read "12abc" as 12.
-      customDeserializer: { int: (t: string) => t, boolean: (t: string) => t },
-      callback: (err: unknown) => (err ? reject(err) : resolve()),
-    } as soap.IServerOptions);
-  });
+  for (const { contract, handlers } of SERVICES) {
+    const { endpoint, ns } = contract;
+    app.get(endpoint, (req, res, next) => {
+      if (!/^wsdl$/i.test(Object.keys(req.query)[0] ?? '')) return next();
+      res.type('text/xml').send(wsdlFor(contract, `${req.protocol}://${req.get('host')}${endpoint}`));
+    });
+
+    app.post(
+      endpoint,
+      express.raw({ type: () => true, limit: o.maxBodyBytes }),
+      (req: Request, res: Response, next: NextFunction) => {
+        try {
+          const xml = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+          (req as unknown as SoapRequest).ipcdToken = inspectEnvelope(xml, req.get('soapaction'), contract).token;
+          req.body = xml;
+        } catch (e) {
+          return sendFault(req, res, e, ns);
+        }
+        // node-soap echoes the request's Content-Type on its reply: make that SOAP 1.1's.
+        req.headers['content-type'] = 'text/xml; charset=utf-8';
+        contractFaultsOnly(req, res, ns);
+        next();
+      },
+    );
+
+    const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns });
+    const missing = contract.operations.filter((op) => typeof services[contract.service]?.[contract.port]?.[op] !== 'function');
+    if (missing.length > 0) throw new Error(`${contract.wsdlFile} declares operations without a handler: ${missing.join(', ')}`);
+    await new Promise<void>((resolve, reject) => {
+      soap.listen(app, {
+        path: endpoint,
+        services,
+        xml: wsdlFor(contract, `http://localhost${endpoint}`),
+        suppressStack: true,
+        // One res.end(reply) per request, so contractFaultsOnly sees the whole reply.
+        enableChunkedEncoding: false,
+        // Hand xsd:int, xsd:boolean (and the management service's numbers and times) over as
+        // text: node-soap's parseInt would read "12abc" as 12; parsing is the service's job.
+        customDeserializer: TEXT_DESERIALIZERS,
+        callback: (err: unknown) => (err ? reject(err) : resolve()),
+      } as soap.IServerOptions);
+    });
+  }
 
   app.use((err: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     if (err?.type === 'entity.too.large') {
-      return sendFault(req, res, new IpcdError('REQUEST_TOO_LARGE', `the request body exceeds the limit of ${o.maxBodyBytes} bytes`));
+      return sendFault(req, res, new IpcdError('REQUEST_TOO_LARGE', `the request body exceeds the limit of ${o.maxBodyBytes} bytes`), nsOf(req));
     }
     if (err?.status && err.status < 500) {
-      return sendFault(req, res, new IpcdError('INVALID_REQUEST', 'the request body could not be read'));
+      return sendFault(req, res, new IpcdError('INVALID_REQUEST', 'the request body could not be read'), nsOf(req));
     }
     o.log.error('unhandled error', { requestId: (req as { ipcdRequestId?: string }).ipcdRequestId, error: String(err) });
-    sendFault(req, res, err);
+    sendFault(req, res, err, nsOf(req));
   });
   return app;
 }
+
+/** The namespace of the service a request was addressed to (its faults' tns:IpcdFault). */
+const nsOf = (req: Request) => SERVICES.find((s) => req.path === s.contract.endpoint)?.contract.ns ?? COMMISSIONING.ns;
+
+const asText = (t: string) => t;
+const TEXT_DESERIALIZERS = Object.fromEntries(
+  ['int', 'boolean', 'long', 'unsignedLong', 'integer', 'nonNegativeInteger', 'positiveInteger', 'decimal', 'double', 'dateTime', 'date'].map((t) => [t, asText]),
+);

@@ -3,7 +3,7 @@
  * contract's tns:IpcdFault: a stable code and a sentence.
  */
 import { IpcdError, type FaultCode } from '../logic/errors';
-import { NS, SOAP11_NS, xmlEscape } from './contract';
+import { SOAP11_NS, xmlEscape } from './contract';
 
 /** Codes caused by the request itself; the rest are the server's (soap:Server). */
 const CLIENT_CODES = new Set<FaultCode>([
@@ -37,14 +37,14 @@ export function faultcode(code: FaultCode): string {
   return CLIENT_CODES.has(code) ? 'soap:Client' : 'soap:Server';
 }
 
-/** A complete fault envelope, for refusals made before node-soap sees the request. */
-export function faultEnvelope(f: FaultInfo): string {
+/** A complete fault envelope, for refusals made before node-soap sees the request; ns: the service's namespace. */
+export function faultEnvelope(f: FaultInfo, ns: string): string {
   return (
     `<?xml version="1.0" encoding="utf-8"?>` +
     `<soap:Envelope xmlns:soap="${SOAP11_NS}"><soap:Body><soap:Fault>` +
     `<faultcode>${faultcode(f.code)}</faultcode>` +
     `<faultstring>${xmlEscape(f.message)}</faultstring>` +
-    `<detail><ipcd:IpcdFault xmlns:ipcd="${NS}"><ipcd:code>${f.code}</ipcd:code>` +
+    `<detail><ipcd:IpcdFault xmlns:ipcd="${ns}"><ipcd:code>${f.code}</ipcd:code>` +
     `<ipcd:message>${xmlEscape(f.message)}</ipcd:message></ipcd:IpcdFault></detail>` +
     `</soap:Fault></soap:Body></soap:Envelope>`
   );

@@ -11,10 +11,10 @@
 import { SaxesParser } from 'saxes';
 import { IpcdError, invalid } from '../logic/errors';
 import type { UsernameToken } from '../logic/auth';
-import { NS, OPERATIONS, SOAP11_NS, SOAP12_NS, type Operation } from './contract';
+import { SOAP11_NS, SOAP12_NS, type Contract } from './contract';
 
 export interface Inspected {
-  operation: Operation;
+  operation: string;
   /** The WS-Security UsernameToken, when the Header carries one. */
   token?: UsernameToken;
 }
@@ -41,12 +41,12 @@ interface Open {
   children: boolean;
 }
 
-export function inspectEnvelope(xml: string, soapAction: string | undefined): Inspected {
+export function inspectEnvelope(xml: string, soapAction: string | undefined, contract: Contract): Inspected {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
     throw invalid('a SOAP message must not contain a document type declaration (DTD) or entity declarations');
   }
   const path: Open[] = [];
-  let operation: Operation | undefined;
+  let operation: string | undefined;
   let sawEnvelope = false;
   let sawHeader = false;
   let sawBody = false;
@@ -116,9 +116,9 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined): In
       }
     } else if (path.length === 2 && path[1].local === 'Body') {
       if (operation) throw invalid(`the SOAP Body must hold exactly one operation element; found ${name(here)} after ${operation}`);
-      operation = checkOperation(here, soapAction);
-    } else if (path.length === 3 && path[1].local === 'Body' && here.uri !== NS) {
-      throw invalid(`the parameter ${name(here)} is not in the contract's namespace ${NS} (the schema's elements are namespace-qualified)`);
+      operation = checkOperation(here, soapAction, contract);
+    } else if (path.length === 3 && path[1].local === 'Body' && here.uri !== contract.ns) {
+      throw invalid(`the parameter ${name(here)} is not in the contract's namespace ${contract.ns} (the schema's elements are namespace-qualified)`);
     }
     path.push(here); // saxes sends closetag for self-closing tags too
   });
@@ -153,17 +153,17 @@ function usernameToken(f: Record<string, string>, type: string | undefined): Use
 }
 
 /** The Body's one child: an operation of the contract, agreeing with the SOAPAction if one is given. */
-function checkOperation(element: { uri: string; local: string }, soapAction: string | undefined): Operation {
-  const known = OPERATIONS.find((o) => o === element.local);
-  if (element.uri !== NS || !known) {
+function checkOperation(element: { uri: string; local: string }, soapAction: string | undefined, c: Contract): string {
+  const known = c.operations.find((o) => o === element.local);
+  if (element.uri !== c.ns || !known) {
     throw new IpcdError(
       'UNSUPPORTED_OPERATION',
-      `ipcd does not offer the operation {${element.uri}}${element.local}; it offers ${OPERATIONS.join(', ')} in ${NS}`,
+      `ipcd does not offer the operation {${element.uri}}${element.local}; ${c.endpoint} offers ${c.operations.join(', ')} in ${c.ns}`,
     );
   }
   const action = soapAction?.replace(/^"|"$/g, '');
-  if (action && action !== `${NS}/${known}`) {
-    throw invalid(`the SOAPAction '${action}' does not match the body's operation ${known} (expected '${NS}/${known}')`);
+  if (action && action !== `${c.ns}/${known}`) {
+    throw invalid(`the SOAPAction '${action}' does not match the body's operation ${known} (expected '${c.ns}/${known}')`);
   }
   return known;
 }

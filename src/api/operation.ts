@@ -8,7 +8,6 @@ import { VerifiedCredentials } from '../logic/passwords';
 import type { Actor } from '../logic/policy';
 import type { Store } from '../logic/ports';
 import type { Logger } from '../logger';
-import { NS } from './contract';
 import { faultcode, faultInfo } from './fault';
 
 export type Args = Record<string, unknown>;
@@ -25,6 +24,8 @@ export interface OperationContext {
   store: Store;
   log: Logger;
   auth: AuthOptions;
+  /** The service's target namespace: its faults carry tns:IpcdFault in it. */
+  ns: string;
 }
 
 export function soapOperation(ctx: OperationContext, name: string, run: (args: Args, actor: Actor) => Promise<object>): Handler {
@@ -46,7 +47,7 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
         Fault: {
           faultcode: faultcode(f.code),
           faultstring: f.message,
-          detail: { 'ipcd:IpcdFault': { attributes: { 'xmlns:ipcd': NS }, 'ipcd:code': f.code, 'ipcd:message': f.message } },
+          detail: { 'ipcd:IpcdFault': { attributes: { 'xmlns:ipcd': ctx.ns }, 'ipcd:code': f.code, 'ipcd:message': f.message } },
           statusCode: 500,
         },
       };

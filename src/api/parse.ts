@@ -5,14 +5,14 @@ import { invalid } from '../logic/errors';
 import type { ReleaseReason } from '../logic/model';
 import * as v from '../logic/validate';
 
-type Args = Record<string, unknown> | undefined | null;
+export type Args = Record<string, unknown> | undefined | null;
 
-const optional = <T>(args: Args, key: string, check: (x: unknown) => T): T | undefined => {
+export const optional = <T>(args: Args, key: string, check: (x: unknown) => T): T | undefined => {
   const x = args?.[key];
   return x === undefined || x === null || x === '' ? undefined : check(x);
 };
 
-function required<T>(args: Args, key: string, check: (x: unknown) => T): T {
+export function required<T>(args: Args, key: string, check: (x: unknown) => T): T {
   const value = optional(args, key, check);
   if (value === undefined) throw invalid(`${key} is required`);
   return value;
@@ -25,7 +25,7 @@ function family(x: unknown): 4 | 6 {
 }
 
 /** Unknown elements are refused: a misspelt field must not be silently ignored. */
-function only(args: Args, allowed: string[]): void {
+export function only(args: Args, allowed: string[]): void {
   for (const key of Object.keys(args ?? {})) {
     if (key !== 'attributes' && !allowed.includes(key)) {
       throw invalid(`unexpected element '${key}'; allowed here: ${allowed.join(', ')}`);
@@ -70,11 +70,13 @@ export function listRequest(args: Args) {
     vlan: optional(args, 'vlan', v.vlanId),
     serverInstance: optional(args, 'serverInstance', v.serverInstance),
     pageSize: optional(args, 'pageSize', (x) => v.integer(x, 'pageSize')),
-    after: optional(args, 'after', (x) => {
-      if (typeof x !== 'string' || x.length > 128) throw invalid(`after must be a cursor string, got ${v.describe(x)}`);
-      return x;
-    }),
+    after: optional(args, 'after', cursor),
   };
+}
+
+export function cursor(x: unknown): string {
+  if (typeof x !== 'string' || x.length > 128) throw invalid(`after must be a cursor string, got ${v.describe(x)}`);
+  return x;
 }
 
 export function decommissionRequest(args: Args): DecommissionRequest {

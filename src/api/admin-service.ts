@@ -1,0 +1,271 @@
+/**
+ * The management operations (wsdl/ipcd-admin.wsdl) as node-soap handlers: parse, call the logic
+ * with the caller as actor, shape the response in the schema's element order. Who may do what is
+ * the logic's to decide (src/logic/policy.ts); nothing here checks a role.
+ */
+import { queryAudit } from '../logic/audit-query';
+import { tenantUsage, usageCsv } from '../logic/metering';
+import type { Network } from '../logic/model';
+import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork } from '../logic/networks';
+import type { Actor } from '../logic/policy';
+import type { AuditRow, Store } from '../logic/ports';
+import { listReservations, reserveRange, unreserveRange, type Reservation } from '../logic/reservations';
+import { searchAllocations, searchNetworks, tenantUtilization, type AllocationView, type NetworkView } from '../logic/search';
+import {
+  addDataCenter,
+  addNetwork,
+  addTenant,
+  addZone,
+  listDataCenters,
+  listTenants,
+  listZones,
+  removeDataCenter,
+  removeTenant,
+  removeZone,
+} from '../logic/topology';
+import { addUser, disableUser, enableUser, listUsers, removeUser, setPassword } from '../logic/users';
+import * as p from './admin-parse';
+import { present, soapOperation, type Args, type OperationContext } from './operation';
+
+export function managementService(ctx: OperationContext) {
+  const { store } = ctx;
+  const secretKey = ctx.auth.settings.secretKey;
+  const op = (name: string, run: (args: Args, actor: Actor) => Promise<object>) => [name, soapOperation(ctx, name, run)] as const;
+  const views = (networks: Network[], actor: Actor) => Promise.all(networks.map((n) => viewOf(store, n, actor)));
+
+  const operations = [
+    op('AddDataCenter', async (args, actor) => {
+      const r = p.describedRequest(args);
+      return { dataCenter: described(await addDataCenter(store, r.name, r.description, actor)) };
+    }),
+    op('ListDataCenters', async (args) => {
+      p.nothing(args);
+      return { dataCenter: (await listDataCenters(store)).map(described) };
+    }),
+    op('RemoveDataCenter', async (args, actor) => {
+      const name = p.nameRequest(args);
+      await removeDataCenter(store, name, actor);
+      return { name };
+    }),
+    op('AddTenant', async (args, actor) => {
+      const r = p.describedRequest(args);
+      return { tenant: described(await addTenant(store, r.name, r.description, actor)) };
+    }),
+    op('ListTenants', async (args) => {
+      p.nothing(args);
+      return { tenant: (await listTenants(store)).map(described) };
+    }),
+    op('RemoveTenant', async (args, actor) => {
+      const name = p.nameRequest(args);
+      await removeTenant(store, name, actor);
+      return { name };
+    }),
+    op('AddZone', async (args, actor) => ({ zone: { name: (await addZone(store, p.nameRequest(args), actor)).name } })),
+    op('ListZones', async (args) => {
+      p.nothing(args);
+      return { zone: (await listZones(store)).map((z) => ({ name: z.name })) };
+    }),
+    op('RemoveZone', async (args, actor) => {
+      const name = p.nameRequest(args);
+      await removeZone(store, name, actor);
+      return { name };
+    }),
+
+    op('AddNetwork', async (args, actor) => ({ network: networkXml(await viewOf(store, await addNetwork(store, p.addNetworkRequest(args), actor), actor)) })),
+    op('EditNetwork', async (args, actor) => {
+      const r = p.editNetworkRequest(args);
+      return { network: networkXml(await viewOf(store, await editNetwork(store, r.network, r.patch, actor), actor)) };
+    }),
+    op('TagNetwork', async (args, actor) => {
+      const r = p.tagNetworkRequest(args);
+      return { network: networkXml(await viewOf(store, await tagNetwork(store, r.network, r.set, r.remove, actor), actor)) };
+    }),
+    op('RemoveNetwork', async (args, actor) => {
+      const r = p.removeNetworkRequest(args);
+      const { network, released } = await removeNetwork(store, r.network, { force: r.force }, actor);
+      return { network: network.name, cidr: network.cidr, releasedCount: released };
+    }),
+    op('SplitNetwork', async (args, actor) => {
+      const r = p.splitNetworkRequest(args);
+      const children = await splitNetwork(store, r.network, { prefixLength: r.prefixLength, names: r.names }, actor);
+      return { network: (await views(children, actor)).map(networkXml) };
+    }),
+    op('MergeNetworks', async (args, actor) => {
+      const r = p.mergeNetworksRequest(args);
+      return { network: networkXml(await viewOf(store, await mergeNetworks(store, r.networks, { name: r.name }, actor), actor)) };
+    }),
+
+    op('ReserveRange', async (args, actor) => {
+      const r = p.reserveRangeRequest(args);
+      return { reservation: reservationXml(await reserveRange(store, r.network, r, actor)) };
+    }),
+    op('UnreserveRange', async (args, actor) => {
+      const r = p.unreserveRangeRequest(args);
+      return { reservation: reservationXml(await unreserveRange(store, r.network, r.id, actor)) };
+    }),
+    op('ListReservations', async (args, actor) => ({ reservation: (await listReservations(store, p.networkRequest(args), actor)).map(reservationXml) })),
+
+    op('SearchNetworks', async (args, actor) => {
+      const r = await searchNetworks(store, p.searchNetworksRequest(args), actor);
+      return present({ network: r.networks.map(networkXml), nextPage: r.nextPage });
+    }),
+    op('SearchAllocations', async (args, actor) => {
+      const r = await searchAllocations(store, p.searchAllocationsRequest(args), actor);
+      return present({ allocation: r.allocations.map(allocationXml), nextPage: r.nextPage });
+    }),
+    op('TenantUtilization', async (args, actor) => {
+      p.nothing(args);
+      const rows = await tenantUtilization(store, actor);
+      return {
+        tenant: rows.map((t) => ({
+          tenant: t.tenant,
+          networks: t.networks,
+          assignable: String(t.assignable),
+          used: String(t.used),
+          free: String(t.free),
+          percentUsed: t.percent.toFixed(2),
+        })),
+      };
+    }),
+
+    op('QueryAudit', async (args, actor) => {
+      const r = await queryAudit(store, p.queryAuditRequest(args), actor);
+      const names = await nameMaps(store);
+      return present({ entry: r.entries.map((e) => auditXml(e, names)), nextPage: r.nextPage });
+    }),
+    op('TenantUsage', async (args, actor) => {
+      const rows = await tenantUsage(store, p.tenantUsageRequest(args), actor);
+      return {
+        usage: rows.map((u) => ({ tenant: u.tenant, day: u.day, allocations: u.allocations, addressHours: u.addressHours.toFixed(3) })),
+        csv: usageCsv(rows),
+      };
+    }),
+
+    op('AddUser', async (args, actor) => {
+      const u = await addUser(store, p.addUserRequest(args), secretKey, actor);
+      return { username: u.username, role: u.role };
+    }),
+    op('ListUsers', async (args, actor) => {
+      p.nothing(args);
+      const users = await listUsers(store, actor);
+      return {
+        user: users.map((u) =>
+          present({ username: u.username, role: u.role, tenant: u.tenant, grant: u.grants.map((g) => present({ dataCenter: g.dataCenter, tenant: g.tenant })), disabled: u.disabled }),
+        ),
+      };
+    }),
+    op('SetPassword', async (args, actor) => {
+      const r = p.setPasswordRequest(args);
+      await setPassword(store, r.username, r.password, secretKey, actor);
+      return { username: r.username };
+    }),
+    op('DisableUser', async (args, actor) => {
+      const username = p.usernameRequest(args);
+      await disableUser(store, username, actor);
+      return { username };
+    }),
+    op('EnableUser', async (args, actor) => {
+      const username = p.usernameRequest(args);
+      await enableUser(store, username, actor);
+      return { username };
+    }),
+    op('RemoveUser', async (args, actor) => {
+      const username = p.usernameRequest(args);
+      await removeUser(store, username, actor);
+      return { username };
+    }),
+  ];
+  return { IpcdAdminService: { IpcdAdminPort: Object.fromEntries(operations) } };
+}
+
+const described = (x: { name: string; description: string | null }) => present({ name: x.name, description: x.description });
+
+/**
+ * A changed network with names and utilization, as SearchNetworks shows it. Names are unique,
+ * but the search matches parts of names, so the pages are read until the exact one.
+ */
+async function viewOf(store: Store, n: Network, actor: Actor): Promise<NetworkView> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await searchNetworks(store, { name: n.name, pageSize: 1000, after }, actor);
+    const hit = page.networks.find((v) => v.network.id === n.id);
+    if (hit) return hit;
+    if (page.nextPage === null) throw new Error(`network ${n.name} vanished after its change`);
+    after = page.nextPage;
+  }
+}
+
+function networkXml(v: NetworkView) {
+  const n = v.network;
+  return present({
+    name: n.name,
+    cidr: n.cidr,
+    family: n.family === 4 ? 'IPv4' : 'IPv6',
+    dataCenter: v.dataCenter,
+    vlan: n.vlan,
+    vxlan: n.vxlan,
+    tenant: v.tenant,
+    priority: n.priority,
+    zone: v.zone,
+    gateway: n.gateway,
+    reservePool: n.reservePool,
+    namePattern: n.namePattern,
+    tag: Object.entries(n.tags)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, value]) => ({ key, value })),
+    assignable: String(v.assignable),
+    used: String(v.used),
+    reserved: String(v.reserved),
+    free: String(v.free),
+    percentUsed: v.percent.toFixed(2),
+  });
+}
+
+const reservationXml = (r: Reservation) => present({ id: r.id, network: r.network, first: r.first, last: r.last, note: r.note, createdAt: r.createdAt.toISOString() });
+
+const allocationXml = (a: AllocationView) =>
+  present({
+    allocationId: a.allocationId,
+    network: a.network,
+    dataCenter: a.dataCenter,
+    vlan: a.vlan,
+    tenant: a.tenant,
+    serverInstance: a.serverInstance,
+    intent: a.intent,
+    address: a.address,
+    fqdn: a.fqdn,
+    createdAt: a.createdAt.toISOString(),
+    releasedAt: a.releasedAt?.toISOString(),
+    releaseReason: a.releaseReason,
+  });
+
+interface NameMaps {
+  dataCenters: Map<number, string>;
+  tenants: Map<number, string>;
+}
+
+/** Audit rows name data centers and tenants by id; the contract names them by name. */
+async function nameMaps(store: Store): Promise<NameMaps> {
+  const [dcs, tenants] = await Promise.all([listDataCenters(store), listTenants(store)]);
+  return { dataCenters: new Map(dcs.map((d) => [d.id, d.name])), tenants: new Map(tenants.map((t) => [t.id, t.name])) };
+}
+
+const json = (x: unknown) => (x === null || x === undefined ? undefined : JSON.stringify(x));
+
+const auditXml = (e: AuditRow, names: NameMaps) =>
+  present({
+    id: e.id,
+    at: e.at.toISOString(),
+    user: e.actor,
+    role: e.role,
+    operation: e.operation,
+    objectType: e.objectType,
+    objectId: e.objectId,
+    dataCenter: e.dataCenterId == null ? undefined : names.dataCenters.get(e.dataCenterId),
+    tenant: e.tenantId == null ? undefined : names.tenants.get(e.tenantId),
+    serverInstance: e.serverInstance,
+    before: json(e.before),
+    after: json(e.after),
+    outcome: e.outcome,
+    requestId: e.requestId,
+  });
