@@ -23,7 +23,7 @@ import {
   removeTenant,
   removeZone,
 } from '../logic/topology';
-import { addUser, disableUser, enableUser, listUsers, removeUser, setPassword } from '../logic/users';
+import { addUser, disableUser, listUsers, removeUser, setPassword } from '../logic/users';
 import * as p from './admin-parse';
 import { present, soapOperation, type Args, type OperationContext } from './operation';
 
@@ -161,12 +161,12 @@ export function managementService(ctx: OperationContext) {
     }),
     op('DisableUser', async (args, actor) => {
       const username = p.usernameRequest(args);
-      await disableUser(store, username, actor);
+      await disableUser(store, username, true, actor);
       return { username };
     }),
     op('EnableUser', async (args, actor) => {
       const username = p.usernameRequest(args);
-      await enableUser(store, username, actor);
+      await disableUser(store, username, false, actor);
       return { username };
     }),
     op('RemoveUser', async (args, actor) => {

@@ -7,9 +7,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { SaxesParser } from 'saxes';
 
 export const NS = 'http://ipcd.example.org/ns/commissioning/v1';
+export const ADMIN_NS = 'http://ipcd.example.org/ns/management/v1';
 const SOAP_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 
-export type Fields = Record<string, string | number | boolean | undefined>;
+/** An element's content: text, nested elements, or (as an array) the element repeated. */
+export type Value = string | number | boolean | undefined | Fields | Value[];
+export type Fields = { [element: string]: Value };
 
 export interface XmlNode {
   name: string; // local name
@@ -59,16 +62,25 @@ export function securityHeader(c: Credentials): string {
 }
 
 export function envelope(operation: string, fields: Fields, credentials?: Credentials, ns = NS): string {
-  const inner = Object.entries(fields)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `<i:${k}>${escape(String(v))}</i:${k}>`)
-    .join('');
+  const inner = elements(fields);
   const header = credentials ? `<soapenv:Header>${securityHeader(credentials)}</soapenv:Header>` : '<soapenv:Header/>';
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
     `<soapenv:Envelope xmlns:soapenv="${SOAP_NS}" xmlns:i="${ns}">` +
     `${header}<soapenv:Body><i:${operation}>${inner}</i:${operation}></soapenv:Body></soapenv:Envelope>`
   );
+}
+
+function elements(fields: Fields): string {
+  const one = (k: string, v: Value): string => {
+    if (v === undefined) return '';
+    if (Array.isArray(v)) return v.map((x) => one(k, x)).join('');
+    if (typeof v === 'object') return `<i:${k}>${elements(v)}</i:${k}>`;
+    return `<i:${k}>${escape(String(v))}</i:${k}>`;
+  };
+  return Object.entries(fields)
+    .map(([k, v]) => one(k, v))
+    .join('');
 }
 
 export function escape(s: string): string {
@@ -86,10 +98,14 @@ export async function postRaw(url: string, body: string | Buffer, headers: Recor
 
 export async function call(url: string, operation: string, fields: Fields, credentials?: Credentials, ns = NS): Promise<SoapReply> {
   const { status, text } = await postRaw(url, envelope(operation, fields, credentials, ns), { SOAPAction: `"${ns}/${operation}"` });
-  return readReply(status, text);
+  return readReply(status, text, ns);
 }
 
-export function readReply(status: number, raw: string): SoapReply {
+/** A call to the management service (wsdl/ipcd-admin.wsdl). */
+export const adminCall = (url: string, operation: string, fields: Fields, credentials?: Credentials) => call(url, operation, fields, credentials, ADMIN_NS);
+
+/** ns: the namespace the service's tns:IpcdFault must be in. */
+export function readReply(status: number, raw: string, ns = NS): SoapReply {
   const root = parseXml(raw);
   const bodyEl = root.children.find((c) => c.name === 'Body' && c.uri === SOAP_NS);
   if (root.name !== 'Envelope' || !bodyEl || bodyEl.children.length === 0) throw new Error(`not a SOAP reply: ${raw.slice(0, 300)}`);
@@ -99,7 +115,7 @@ export function readReply(status: number, raw: string): SoapReply {
   const reply: SoapReply = { status, raw, body, values };
   if (body.name === 'Fault') {
     const detail = body.children.find((c) => c.name === 'detail');
-    const f = detail?.children.find((c) => c.name === 'IpcdFault' && c.uri === NS);
+    const f = detail?.children.find((c) => c.name === 'IpcdFault' && c.uri === ns);
     const get = (n: XmlNode | undefined, name: string) => n?.children.find((c) => c.name === name)?.text ?? '';
     reply.fault = { faultcode: values.faultcode, faultstring: values.faultstring, code: get(f, 'code'), message: get(f, 'message') };
   }
@@ -127,3 +143,11 @@ export function parseXml(xml: string): XmlNode {
 
 /** Elements named `name` directly under node. */
 export const all = (node: XmlNode, name: string) => node.children.filter((c) => c.name === name);
+/** The text of node's first child element `name` (undefined when there is none). */
+export const text = (node: XmlNode, name: string) => node.children.find((c) => c.name === name)?.text;
+/** A flat element (name, cidr, ...) as an object of its children's text; repeated children: the first. */
+export function flat(node: XmlNode): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of node.children) if (!(c.name in out)) out[c.name] = c.text;
+  return out;
+}
