@@ -38,9 +38,9 @@ export function managementService(ctx: OperationContext) {
       const r = p.describedRequest(args);
       return { dataCenter: described(await addDataCenter(store, r.name, r.description, actor)) };
     }),
-    op('ListDataCenters', async (args) => {
+    op('ListDataCenters', async (args, actor) => {
       p.nothing(args);
-      return { dataCenter: (await listDataCenters(store)).map(described) };
+      return { dataCenter: (await listDataCenters(store, actor)).map(described) };
     }),
     op('RemoveDataCenter', async (args, actor) => {
       const name = p.nameRequest(args);
@@ -51,9 +51,9 @@ export function managementService(ctx: OperationContext) {
       const r = p.describedRequest(args);
       return { tenant: described(await addTenant(store, r.name, r.description, actor)) };
     }),
-    op('ListTenants', async (args) => {
+    op('ListTenants', async (args, actor) => {
       p.nothing(args);
-      return { tenant: (await listTenants(store)).map(described) };
+      return { tenant: (await listTenants(store, actor)).map(described) };
     }),
     op('RemoveTenant', async (args, actor) => {
       const name = p.nameRequest(args);
@@ -130,7 +130,7 @@ export function managementService(ctx: OperationContext) {
 
     op('QueryAudit', async (args, actor) => {
       const r = await queryAudit(store, p.queryAuditRequest(args), actor);
-      const names = await nameMaps(store);
+      const names = await nameMaps(store, actor);
       return present({ entry: r.entries.map((e) => auditXml(e, names)), nextPage: r.nextPage });
     }),
     op('TenantUsage', async (args, actor) => {
@@ -245,8 +245,8 @@ interface NameMaps {
 }
 
 /** Audit rows name data centers and tenants by id; the contract names them by name. */
-async function nameMaps(store: Store): Promise<NameMaps> {
-  const [dcs, tenants] = await Promise.all([listDataCenters(store), listTenants(store)]);
+async function nameMaps(store: Store, actor: Actor): Promise<NameMaps> {
+  const [dcs, tenants] = await Promise.all([listDataCenters(store, actor), listTenants(store, actor)]);
   return { dataCenters: new Map(dcs.map((d) => [d.id, d.name])), tenants: new Map(tenants.map((t) => [t.id, t.name])) };
 }
 

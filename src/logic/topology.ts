@@ -7,49 +7,39 @@ import { assignableRanges, formatAddress, parseAddress, parseCidr, rangeSize, la
 import type { DataCenter, Network, NetworkUsage, Tenant, Zone } from './model';
 import { checkNamePattern, DEFAULT_NAME_PATTERN } from './names';
 import type { NetworkFilter, Store } from './ports';
-import { withRetry } from './retry';
 import { managed } from './manage';
 import { audit } from './audit';
-import { mayManage, systemActor, type Actor } from './policy';
+import { readScope, systemActor, type Actor } from './policy';
 import { dataCenterName, integer, objectName, vlanId, vxlanId, zoneName } from './validate';
 
 export function addDataCenter(store: Store, name: string, description?: string, actor: Actor = systemActor()): Promise<DataCenter> {
-  mayManage(actor.principal, 'add data centers');
   const n = dataCenterName(name);
-  return withRetry(() =>
-    store.transaction(async (tx) => {
-      if (await tx.dataCenterByName(n)) throw new IpcdError('CONFLICT', `data center '${n}' already exists`);
-      const dc = await tx.insertDataCenter(n, description ?? null);
-      await audit(tx, actor, 'AddDataCenter', { objectType: 'data_center', objectId: String(dc.id), dataCenterId: dc.id }, { after: dc });
-      return dc;
-    }),
-  );
+  return managed(store, actor, 'AddDataCenter', { objectType: 'data_center', objectId: n }, async (tx) => {
+    if (await tx.dataCenterByName(n)) throw new IpcdError('CONFLICT', `data center '${n}' already exists`);
+    const dc = await tx.insertDataCenter(n, description ?? null);
+    await audit(tx, actor, 'AddDataCenter', { objectType: 'data_center', objectId: String(dc.id), dataCenterId: dc.id }, { after: dc });
+    return dc;
+  });
 }
 
 export function addTenant(store: Store, name: string, description?: string, actor: Actor = systemActor()): Promise<Tenant> {
-  mayManage(actor.principal, 'add tenants');
   const n = objectName(name, 'tenant name');
-  return withRetry(() =>
-    store.transaction(async (tx) => {
-      if (await tx.tenantByName(n)) throw new IpcdError('CONFLICT', `tenant '${n}' already exists`);
-      const t = await tx.insertTenant(n, description ?? null);
-      await audit(tx, actor, 'AddTenant', { objectType: 'tenant', objectId: String(t.id), tenantId: t.id }, { after: t });
-      return t;
-    }),
-  );
+  return managed(store, actor, 'AddTenant', { objectType: 'tenant', objectId: n }, async (tx) => {
+    if (await tx.tenantByName(n)) throw new IpcdError('CONFLICT', `tenant '${n}' already exists`);
+    const t = await tx.insertTenant(n, description ?? null);
+    await audit(tx, actor, 'AddTenant', { objectType: 'tenant', objectId: String(t.id), tenantId: t.id }, { after: t });
+    return t;
+  });
 }
 
 export function addZone(store: Store, name: string, actor: Actor = systemActor()): Promise<Zone> {
-  mayManage(actor.principal, 'add zones');
   const n = zoneName(name);
-  return withRetry(() =>
-    store.transaction(async (tx) => {
-      if (await tx.zoneByName(n)) throw new IpcdError('CONFLICT', `zone '${n}' already exists`);
-      const z = await tx.insertZone(n);
-      await audit(tx, actor, 'AddZone', { objectType: 'zone', objectId: String(z.id) }, { after: z });
-      return z;
-    }),
-  );
+  return managed(store, actor, 'AddZone', { objectType: 'zone', objectId: n }, async (tx) => {
+    if (await tx.zoneByName(n)) throw new IpcdError('CONFLICT', `zone '${n}' already exists`);
+    const z = await tx.insertZone(n);
+    await audit(tx, actor, 'AddZone', { objectType: 'zone', objectId: String(z.id) }, { after: z });
+    return z;
+  });
 }
 
 export interface NetworkSpec {
@@ -69,7 +59,6 @@ export interface NetworkSpec {
 }
 
 export function addNetwork(store: Store, spec: NetworkSpec, actor: Actor = systemActor()): Promise<Network> {
-  mayManage(actor.principal, 'add networks');
   const name = objectName(spec.name, 'network name');
   const cidr = parseCidr(spec.cidr);
   const maxPrefix = cidr.family === 4 ? 30 : 126;
@@ -82,45 +71,43 @@ export function addNetwork(store: Store, spec: NetworkSpec, actor: Actor = syste
   const gateway = gatewayOf(cidr, spec.gateway);
   const namePattern = checkNamePattern(spec.namePattern ?? DEFAULT_NAME_PATTERN);
   const tags = checkTags(spec.tags ?? {});
-  return withRetry(() =>
-    store.transaction(async (tx) => {
-      const dc = await tx.dataCenterByName(spec.dataCenter);
-      if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${spec.dataCenter}' is not known to ipcd`);
-      if (await tx.networkByName(name)) throw new IpcdError('CONFLICT', `network '${name}' already exists`);
-      const tenant = spec.tenant ? await tx.tenantByName(spec.tenant) : null;
-      if (spec.tenant && !tenant) throw new IpcdError('NOT_FOUND', `tenant '${spec.tenant}' is not known to ipcd`);
-      const zone = spec.zone ? await tx.zoneByName(zoneName(spec.zone)) : null;
-      if (spec.zone && !zone) throw new IpcdError('NOT_FOUND', `zone '${spec.zone}' is not known to ipcd`);
-      const clash = await tx.overlappingNetworks(dc.id, vlan, cidr.text);
-      if (clash.length > 0) {
-        throw new IpcdError(
-          'CONFLICT',
-          `${cidr.text} overlaps network ${clash[0].name} (${clash[0].cidr}) on ${vlan === null ? 'no VLAN' : `VLAN ${vlan}`} in data center ${dc.name}`,
-        );
-      }
-      const ranges = assignableRanges(cidr, gateway === null ? null : parseAddress(gateway)!.value);
-      const network = await tx.insertNetwork(
-        {
-          name,
-          cidr: cidr.text,
-          family: cidr.family,
-          dataCenterId: dc.id,
-          vlan,
-          vxlan,
-          tenantId: tenant?.id ?? null,
-          priority,
-          zoneId: zone?.id ?? null,
-          gateway,
-          reservePool: spec.reservePool ?? false,
-          namePattern,
-          tags,
-        },
-        ranges,
+  return managed(store, actor, 'AddNetwork', { objectType: 'network', objectId: name }, async (tx) => {
+    const dc = await tx.dataCenterByName(spec.dataCenter);
+    if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${spec.dataCenter}' is not known to ipcd`);
+    if (await tx.networkByName(name)) throw new IpcdError('CONFLICT', `network '${name}' already exists`);
+    const tenant = spec.tenant ? await tx.tenantByName(spec.tenant) : null;
+    if (spec.tenant && !tenant) throw new IpcdError('NOT_FOUND', `tenant '${spec.tenant}' is not known to ipcd`);
+    const zone = spec.zone ? await tx.zoneByName(zoneName(spec.zone)) : null;
+    if (spec.zone && !zone) throw new IpcdError('NOT_FOUND', `zone '${spec.zone}' is not known to ipcd`);
+    const clash = await tx.overlappingNetworks(dc.id, vlan, cidr.text);
+    if (clash.length > 0) {
+      throw new IpcdError(
+        'CONFLICT',
+        `${cidr.text} overlaps network ${clash[0].name} (${clash[0].cidr}) on ${vlan === null ? 'no VLAN' : `VLAN ${vlan}`} in data center ${dc.name}`,
       );
-      await audit(tx, actor, 'AddNetwork', { objectType: 'network', objectId: String(network.id), dataCenterId: dc.id, tenantId: network.tenantId }, { after: network });
-      return network;
-    }),
-  );
+    }
+    const ranges = assignableRanges(cidr, gateway === null ? null : parseAddress(gateway)!.value);
+    const network = await tx.insertNetwork(
+      {
+        name,
+        cidr: cidr.text,
+        family: cidr.family,
+        dataCenterId: dc.id,
+        vlan,
+        vxlan,
+        tenantId: tenant?.id ?? null,
+        priority,
+        zoneId: zone?.id ?? null,
+        gateway,
+        reservePool: spec.reservePool ?? false,
+        namePattern,
+        tags,
+      },
+      ranges,
+    );
+    await audit(tx, actor, 'AddNetwork', { objectType: 'network', objectId: String(network.id), dataCenterId: dc.id, tenantId: network.tenantId }, { after: network });
+    return network;
+  });
 }
 
 function gatewayOf(cidr: ReturnType<typeof parseCidr>, gateway: string | null | undefined): string | null {
@@ -159,12 +146,18 @@ export function percentUsed(u: Pick<NetworkUsage, 'used' | 'assignable'>): numbe
   return Number((u.used * 10000n) / u.assignable) / 100;
 }
 
-export function listDataCenters(store: Store): Promise<DataCenter[]> {
-  return store.transaction((tx) => tx.listDataCenters());
+/** The data centers the caller may see: all, or those its grants (a tenant's: any) cover. */
+export async function listDataCenters(store: Store, actor: Actor = systemActor()): Promise<DataCenter[]> {
+  const scope = readScope(actor.principal);
+  const all = await store.transaction((tx) => tx.listDataCenters());
+  return scope.all ? all : all.filter((d) => scope.grants.some((g) => g.dataCenterId === null || g.dataCenterId === d.id));
 }
 
-export function listTenants(store: Store): Promise<Tenant[]> {
-  return store.transaction((tx) => tx.listTenants());
+/** The tenants the caller may see: a tenant user only its own, so it learns no other tenant's name. */
+export async function listTenants(store: Store, actor: Actor = systemActor()): Promise<Tenant[]> {
+  const scope = readScope(actor.principal);
+  const all = await store.transaction((tx) => tx.listTenants());
+  return scope.all ? all : all.filter((t) => scope.grants.some((g) => g.tenantId === null || g.tenantId === t.id));
 }
 
 export function listZones(store: Store): Promise<Zone[]> {
