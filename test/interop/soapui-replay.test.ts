@@ -23,8 +23,12 @@ const PROJECT_FILE = join(REPO_ROOT, 'soapui', 'ipcd-soapui-project.xml');
 const WSDL_FILE = join(REPO_ROOT, 'wsdl', 'ipcd.wsdl');
 const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
 const WSDL_SOAP_NS = 'http://schemas.xmlsoap.org/wsdl/soap/';
-/** Codes no well-behaved single request can provoke: a lost race (BUSY) and a server defect (INTERNAL). */
-const NOT_PROVOKABLE = ['BUSY', 'INTERNAL'];
+/**
+ * Codes no request to this endpoint can provoke: a lost race (BUSY), a server defect (INTERNAL), and
+ * the refusals of management operations, which this service does not offer. A new code fails the
+ * coverage test until it is asserted in the project or listed here.
+ */
+const NOT_PROVOKABLE = ['BUSY', 'INTERNAL', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED'];
 
 const project = new SoapUiProject(readFileSync(PROJECT_FILE, 'utf8'));
 const testCases = project.testCases();
