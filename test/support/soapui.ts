@@ -6,11 +6,10 @@
  * here on something that was silently skipped.
  */
 import { randomBytes, createHash } from 'node:crypto';
-import { DOMParser, XMLSerializer, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { XMLSerializer } from '@xmldom/xmldom';
+import { parseXml, select, type Document, type Element, type Node } from './xml';
 
-// Loaded without its typings: they reference the DOM lib, which would retype fetch() for every test.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const xpath: { useNamespaces(ns: Record<string, string>): (expr: string, node: unknown) => unknown } = require('xpath');
+export { parseXml };
 
 export const CON = 'http://eviware.com/soapui/config';
 const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -30,16 +29,6 @@ export const ASSERTION_TYPES = [
   'Simple NotContains',
 ] as const;
 
-export function parseXml(text: string): Document {
-  const doc = new DOMParser({
-    onError: (level: string, message: string) => {
-      if (level !== 'warning') throw new Error(`not well-formed XML: ${message}`);
-    },
-  }).parseFromString(text, 'text/xml');
-  if (!doc.documentElement) throw new Error('no document element');
-  return doc;
-}
-
 export const children = (e: Element, local?: string, ns = CON): Element[] =>
   Array.from(e.childNodes).filter((n): n is Element => n.nodeType === 1 && (local === undefined || ((n as Element).localName === local && (n as Element).namespaceURI === ns)));
 export const child = (e: Element, local: string, ns = CON): Element | undefined => children(e, local, ns)[0];
@@ -57,7 +46,7 @@ export function evaluateXPath(path: string, doc: Document): string | undefined {
     ns[p] = uri;
     return '';
   }).trim();
-  const result = xpath.useNamespaces(ns)(expr, doc);
+  const result = select(expr, doc, ns);
   if (typeof result === 'string' || typeof result === 'number' || typeof result === 'boolean') return String(result);
   const first = (result as unknown as Node[])[0];
   if (first === undefined) return undefined;
