@@ -4,6 +4,7 @@ import { IdempotentCommission1764144000000 } from './1764144000000-IdempotentCom
 import { ReleaseLookupIndexes1764230400000 } from './1764230400000-ReleaseLookupIndexes';
 import { AuthAndAudit1764316800000 } from './1764316800000-AuthAndAudit';
 import { Management1764403200000 } from './1764403200000-Management';
+import { DnsAndHoldDown1764489600000 } from './1764489600000-DnsAndHoldDown';
 
 export const MIGRATIONS = [
   Initial1764057600000,
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ReleaseLookupIndexes1764230400000,
   AuthAndAudit1764316800000,
   Management1764403200000,
+  DnsAndHoldDown1764489600000,
 ];

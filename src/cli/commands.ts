@@ -19,6 +19,7 @@ import {
   percentUsed,
   type NetworkSpec,
 } from '../logic/topology';
+import { editNetwork } from '../logic/networks';
 import { json, table, type Output } from './output';
 import { UsageError } from './usage';
 
@@ -153,7 +154,7 @@ export const COMMANDS: Command[] = [
     words: ['network', 'add'],
     synopsis:
       'NAME --cidr CIDR --dc DC [--vlan N] [--vxlan N] [--tenant T] [--zone Z] [--priority N]\n' +
-      '                [--gateway ADDR | --no-gateway] [--reserve-pool] [--name-pattern P] [--tag key=value ...]',
+      '                [--gateway ADDR | --no-gateway] [--reserve-pool] [--name-pattern P] [--hold-down SECONDS] [--tag key=value ...]',
     summary: 'add a network (an IPv4 or IPv6 prefix) to a data center',
     details: [
       '  --cidr CIDR         the prefix, e.g. 10.0.0.0/24 or 2001:db8::/64 (no host bits set)',
@@ -167,6 +168,8 @@ export const COMMANDS: Command[] = [
       '  --no-gateway        the network has no gateway',
       '  --reserve-pool      last resort of the data center when a VLAN and its tenant networks are full',
       '  --name-pattern P    host name pattern with {seq} or {seq:N} once (default vm-{seq:6})',
+      '  --hold-down SECONDS a released address is issued again only after this long (default 0: at once),',
+      '                      so stale ARP and DNS caches cannot reach the next holder',
       '  --tag key=value     free-form label; repeat for several',
     ].join('\n'),
     positionals: ['NAME'],
@@ -182,6 +185,7 @@ export const COMMANDS: Command[] = [
       'no-gateway': { type: 'boolean' },
       'reserve-pool': { type: 'boolean' },
       'name-pattern': { type: 'string' },
+      'hold-down': { type: 'string' },
       tag: { type: 'string', multiple: true },
     },
     plan({ positionals: [name], values }, io) {
@@ -199,6 +203,7 @@ export const COMMANDS: Command[] = [
         gateway: values['no-gateway'] ? null : str(values, 'gateway'),
         reservePool: values['reserve-pool'] === true,
         namePattern: str(values, 'name-pattern'),
+        holdDownSeconds: str(values, 'hold-down'),
         tags: tags(values),
       };
       return async (store) => {
@@ -220,7 +225,8 @@ export const COMMANDS: Command[] = [
       '                      has more addresses than a JSON number holds exactly)',
       '',
       'Assignable addresses exclude the network address, the IPv4 broadcast address and the gateway.',
-      'FLAGS: reserve-pool, no-gateway, vxlan=N.',
+      'HELD: released addresses still in their hold-down (not issued until it ends).',
+      'FLAGS: reserve-pool, no-gateway, vxlan=N, hold-down=Ns.',
     ].join('\n'),
     positionals: [],
     options: { dc: { type: 'string' }, vlan: { type: 'string' }, tenant: { type: 'string' }, ...JSON_OPTION },
@@ -230,7 +236,7 @@ export const COMMANDS: Command[] = [
       if (values.json) {
         io.out(
           json(
-            usage.map(({ network: n, dataCenter, tenant, zone, used, assignable }) => ({
+            usage.map(({ network: n, dataCenter, tenant, zone, used, held, assignable }) => ({
               name: n.name,
               dataCenter,
               vlan: n.vlan,
@@ -244,7 +250,9 @@ export const COMMANDS: Command[] = [
               reservePool: n.reservePool,
               namePattern: n.namePattern,
               tags: n.tags,
+              holdDownSeconds: n.holdDownSeconds,
               used,
+              held,
               assignable,
               percentUsed: percentUsed({ used, assignable }),
             })),
@@ -254,7 +262,12 @@ export const COMMANDS: Command[] = [
       }
       const rows = usage.map((u) => {
         const n = u.network;
-        const flags = [n.reservePool ? 'reserve-pool' : '', n.gateway === null ? 'no-gateway' : '', n.vxlan === null ? '' : `vxlan=${n.vxlan}`];
+        const flags = [
+          n.reservePool ? 'reserve-pool' : '',
+          n.gateway === null ? 'no-gateway' : '',
+          n.vxlan === null ? '' : `vxlan=${n.vxlan}`,
+          n.holdDownSeconds > 0 ? `hold-down=${n.holdDownSeconds}s` : '',
+        ];
         return [
           n.name,
           u.dataCenter,
@@ -266,10 +279,23 @@ export const COMMANDS: Command[] = [
           dash(flags.filter(Boolean).join(',')),
           `${u.used}/${u.assignable}`,
           `${percentUsed(u).toFixed(2)}%`,
+          String(u.held),
         ];
       });
-      const headers = ['NAME', 'DC', 'VLAN', 'CIDR', 'TENANT', 'ZONE', 'PRIO', 'FLAGS', 'USED/ASSIGNABLE', 'USED'];
-      io.out(table(headers, rows, new Set([2, 6, 8, 9])));
+      const headers = ['NAME', 'DC', 'VLAN', 'CIDR', 'TENANT', 'ZONE', 'PRIO', 'FLAGS', 'USED/ASSIGNABLE', 'USED', 'HELD'];
+      io.out(table(headers, rows, new Set([2, 6, 8, 9, 10])));
+    },
+  },
+  {
+    words: ['network', 'hold-down'],
+    synopsis: 'NAME SECONDS',
+    summary: 'set how long released addresses of a network wait before they are issued again (0: at once)',
+    details: '  Addresses already held keep the hold-down they were released with.',
+    positionals: ['NAME', 'SECONDS'],
+    options: {},
+    plan: ({ positionals: [name, seconds] }, io) => async (store) => {
+      const n = await editNetwork(store, name, { holdDownSeconds: seconds });
+      io.out(n.holdDownSeconds > 0 ? `network ${n.name}: released addresses are held for ${n.holdDownSeconds} s` : `network ${n.name}: released addresses are free at once`);
     },
   },
   {

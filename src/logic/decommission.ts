@@ -8,6 +8,7 @@ import { withRetry } from './retry';
 import { audit, auditRefusals } from './audit';
 import { tenantsOf } from './candidates';
 import { mayCommission, systemActor, type Actor } from './policy';
+import { releaseAddress } from './hold-down';
 
 export interface DecommissionRequest {
   dataCenter?: string;
@@ -55,10 +56,10 @@ export async function decommission(store: Store, req: DecommissionRequest, actor
         const address = req.releaseAddress ? a.address : null;
         const name = req.releaseName ? a.name : null;
         if (address === null && name === null) continue;
-        if (address !== null) await tx.returnAddress(a.networkId, address);
+        const network = await tx.networkById(a.networkId);
+        if (address !== null) await releaseAddress(tx, network, address);
         await tx.releaseParts(a.id, { address: address !== null, name: name !== null }, req.reason ?? 'DELETED');
         const zone = name !== null && a.zoneId !== null ? await tx.zoneById(a.zoneId) : null;
-        const network = await tx.networkById(a.networkId);
         const r: Released = {
           allocationId: a.id,
           network: network.name,

@@ -33,6 +33,8 @@ export interface Network {
   reservePool: boolean;
   namePattern: string;
   tags: Record<string, string>;
+  /** Seconds a released address waits before it may be issued again (0: at once). */
+  holdDownSeconds: number;
 }
 
 export type AllocationSource = 'VLAN' | 'TENANT_ALTERNATE' | 'RESERVE_POOL';
@@ -66,4 +68,6 @@ export interface NetworkUsage {
   zone: string | null;
   assignable: bigint;
   used: bigint;
+  /** Released addresses still in their hold-down. */
+  held: bigint;
 }

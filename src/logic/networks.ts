@@ -9,6 +9,7 @@ import { checkNamePattern } from './names';
 import { systemActor, type Actor } from './policy';
 import type { NetworkChange, Store, StoreTx } from './ports';
 import { checkTags, type NetworkSpec } from './topology';
+import { holdDownSeconds } from './hold-down';
 import { integer, objectName, vxlanId, zoneName } from './validate';
 
 /** What an edit may change: any attribute but the prefix, data center and VLAN (split/merge change prefixes). Tags replace all tags. */
@@ -24,6 +25,7 @@ export async function editNetwork(store: Store, name: string, patch: NetworkPatc
   if (patch.reservePool !== undefined) change.reservePool = patch.reservePool;
   if (patch.namePattern !== undefined) change.namePattern = checkNamePattern(patch.namePattern);
   if (patch.tags !== undefined) change.tags = checkTags(patch.tags);
+  if (patch.holdDownSeconds !== undefined) change.holdDownSeconds = holdDownSeconds(patch.holdDownSeconds);
   return managed(store, actor, 'EditNetwork', { objectType: 'network', objectId: name }, async (tx) => {
     const before = await lockedNetwork(tx, name);
     if (change.name !== undefined && change.name !== before.name && (await tx.networkByName(change.name))) {
@@ -132,6 +134,7 @@ const MUST_MATCH: [keyof Network, string][] = [
   ['zoneId', 'zone'],
   ['reservePool', 'reserve-pool flag'],
   ['namePattern', 'name pattern'],
+  ['holdDownSeconds', 'hold-down'],
 ];
 
 const tagText = (n: Network) => JSON.stringify(Object.entries(n.tags).sort(([a], [b]) => (a < b ? -1 : 1)));

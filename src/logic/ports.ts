@@ -124,6 +124,8 @@ export interface NetworkSearchRow {
   tenant: string | null;
   zone: string | null;
   used: bigint;
+  /** Released addresses still in their hold-down. */
+  held: bigint;
   reserved: { first: string; last: string }[];
 }
 
@@ -183,6 +185,8 @@ export interface StoreTx {
   takeFreeAddress(networkId: number): Promise<string | null>;
   /** Makes an address assignable again at once. */
   returnAddress(networkId: number, address: string): Promise<void>;
+  /** Keeps a released address out of circulation for `seconds`; takeFreeAddress returns it to the free ranges afterwards. */
+  holdAddress(networkId: number, address: string, seconds: number): Promise<void>;
   nextNameSeq(zoneId: number): Promise<bigint>;
   nameInUse(zoneId: number, name: string): Promise<boolean>;
   insertAllocation(a: NewAllocation): Promise<Allocation>;

@@ -59,7 +59,7 @@ export function toView(r: NetworkSearchRow): NetworkView {
   const assignableSpace = assignableRanges(cidr, r.network.gateway === null ? null : parseAddress(r.network.gateway)!.value);
   const assignable = rangeSize(assignableSpace);
   const reserved = assignable - rangeSize(subtractRanges(assignableSpace, reservedRanges(r.reserved)));
-  const free = assignable - reserved - r.used;
+  const free = assignable - reserved - r.used - r.held;
   return {
     network: r.network,
     dataCenter: r.dataCenter,
@@ -67,6 +67,7 @@ export function toView(r: NetworkSearchRow): NetworkView {
     zone: r.zone,
     assignable,
     used: r.used,
+    held: r.held,
     reserved,
     free: free < 0n ? 0n : free,
     percent: assignable === 0n ? 100 : Number((r.used * 10000n) / assignable) / 100,

@@ -6,6 +6,7 @@ import { IpcdError, invalid } from './errors';
 import { assignableRanges, formatAddress, parseAddress, parseCidr, rangeSize, lastAddress } from './ip';
 import type { DataCenter, Network, NetworkUsage, Tenant, Zone } from './model';
 import { checkNamePattern, DEFAULT_NAME_PATTERN } from './names';
+import { holdDownSeconds } from './hold-down';
 import type { NetworkFilter, Store } from './ports';
 import { managed } from './manage';
 import { audit } from './audit';
@@ -56,6 +57,8 @@ export interface NetworkSpec {
   reservePool?: boolean;
   namePattern?: string;
   tags?: Record<string, string>;
+  /** Seconds a released address waits before it is issued again (default 0: at once). */
+  holdDownSeconds?: number | string;
 }
 
 export function addNetwork(store: Store, spec: NetworkSpec, actor: Actor = systemActor()): Promise<Network> {
@@ -71,6 +74,7 @@ export function addNetwork(store: Store, spec: NetworkSpec, actor: Actor = syste
   const gateway = gatewayOf(cidr, spec.gateway);
   const namePattern = checkNamePattern(spec.namePattern ?? DEFAULT_NAME_PATTERN);
   const tags = checkTags(spec.tags ?? {});
+  const holdDown = spec.holdDownSeconds === undefined ? 0 : holdDownSeconds(spec.holdDownSeconds);
   return managed(store, actor, 'AddNetwork', { objectType: 'network', objectId: name }, async (tx) => {
     const dc = await tx.dataCenterByName(spec.dataCenter);
     if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${spec.dataCenter}' is not known to ipcd`);
@@ -102,6 +106,7 @@ export function addNetwork(store: Store, spec: NetworkSpec, actor: Actor = syste
         reservePool: spec.reservePool ?? false,
         namePattern,
         tags,
+        holdDownSeconds: holdDown,
       },
       ranges,
     );

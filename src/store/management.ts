@@ -28,7 +28,8 @@ export async function lockNetwork(m: EntityManager, networkId: number): Promise<
 
 export async function occupiedAddresses(m: EntityManager, networkId: number): Promise<string[]> {
   const rows: { a: string }[] = await m.query(
-    `SELECT host(address) AS a FROM allocation WHERE network_id = $1 AND address IS NOT NULL AND address_released_at IS NULL`,
+    `SELECT host(address) AS a FROM allocation WHERE network_id = $1 AND address IS NOT NULL AND address_released_at IS NULL
+     UNION ALL SELECT host(address) FROM held_address WHERE network_id = $1`,
     [networkId],
   );
   return rows.map((r) => canonicalAddress(r.a));
@@ -58,6 +59,7 @@ const COLUMNS: Record<keyof NetworkChange, string> = {
   reservePool: 'reserve_pool',
   namePattern: 'name_pattern',
   tags: 'tags',
+  holdDownSeconds: 'hold_down_seconds',
 };
 
 export async function updateNetwork(m: EntityManager, id: number, change: NetworkChange): Promise<Network> {
@@ -89,6 +91,7 @@ export async function moveIntoNetwork(m: EntityManager, from: number, to: number
   const params = cidr === null ? [from, to] : [from, to, cidr];
   await m.query(`UPDATE allocation SET network_id = $2 WHERE network_id = $1 AND released_at IS NULL ${inside}`, params);
   await m.query(`UPDATE reservation SET network_id = $2 WHERE network_id = $1 ${cidr === null ? '' : 'AND first_addr <<= CAST($3 AS cidr)'}`, params);
+  await m.query(`UPDATE held_address SET network_id = $2 WHERE network_id = $1 ${cidr === null ? '' : 'AND address <<= CAST($3 AS cidr)'}`, params);
 }
 
 const toReservation = (r: Record<string, unknown>): ReservationRecord => ({
@@ -170,6 +173,7 @@ export async function searchNetworks(m: EntityManager, f: NetworkSearchFilter): 
   const rows: Record<string, unknown>[] = await m.query(
     `SELECT n.id, d.name AS dc_name, t.name AS tenant_name, z.name AS zone_name,
        (SELECT count(*) FROM allocation a WHERE a.network_id = n.id AND a.address IS NOT NULL AND a.address_released_at IS NULL) AS used,
+       (SELECT count(*) FROM held_address h WHERE h.network_id = n.id AND h.until > now()) AS held,
        (SELECT coalesce(json_agg(json_build_array(host(r.first_addr), host(r.last_addr)) ORDER BY r.first_addr), '[]')
           FROM reservation r WHERE r.network_id = n.id) AS reserved
      FROM network n
@@ -189,6 +193,7 @@ export async function searchNetworks(m: EntityManager, f: NetworkSearchFilter): 
     tenant: (r.tenant_name as string | null) ?? null,
     zone: (r.zone_name as string | null) ?? null,
     used: BigInt(r.used as string),
+    held: BigInt(r.held as string),
     reserved: (typeof r.reserved === 'string' ? JSON.parse(r.reserved) : (r.reserved as [string, string][])).map(([a, b]: [string, string]) => ({
       first: canonicalAddress(a),
       last: canonicalAddress(b),

@@ -30,6 +30,7 @@ export function toNetwork(e: NetworkEntity): Network {
     reservePool: e.reservePool,
     namePattern: e.namePattern,
     tags: e.tags ?? {},
+    holdDownSeconds: e.holdDownSeconds ?? 0,
   };
 }
 

@@ -108,6 +108,12 @@ export class TypeormTx implements StoreTx {
 
   async takeFreeAddress(networkId: number): Promise<string | null> {
     await management.lockNetworkShared(this.m, networkId);
+    // Hold-downs that ended go back to the free ranges first: an index lookup, usually finding none.
+    await this.m.query(
+      `WITH due AS (DELETE FROM held_address WHERE network_id = $1 AND until <= now() RETURNING address)
+       INSERT INTO free_range (network_id, first_addr, last_addr) SELECT $1, address, address FROM due`,
+      [networkId],
+    );
     for (let i = 0; i < TAKE_ATTEMPTS; i++) {
       // Lock the lowest free range and shrink (or drop) it, in one statement.
       const rows: { address: string }[] = await this.m.query(
@@ -137,6 +143,15 @@ export class TypeormTx implements StoreTx {
     await this.m.query(`INSERT INTO free_range (network_id, first_addr, last_addr) VALUES ($1, $2::inet, $2::inet)`, [
       networkId,
       address,
+    ]);
+  }
+
+  async holdAddress(networkId: number, address: string, seconds: number): Promise<void> {
+    await management.lockNetworkShared(this.m, networkId);
+    await this.m.query(`INSERT INTO held_address (network_id, address, until) VALUES ($1, $2::inet, now() + $3 * interval '1 second')`, [
+      networkId,
+      address,
+      seconds,
     ]);
   }
 
@@ -301,6 +316,7 @@ export class TypeormTx implements StoreTx {
         `(SELECT count(*) FROM allocation a WHERE a.network_id = n.id AND a.address IS NOT NULL AND a.address_released_at IS NULL)`,
         'used',
       )
+      .addSelect(`(SELECT count(*) FROM held_address h WHERE h.network_id = n.id AND h.until > now())`, 'held')
       .addSelect('d.name', 'dc_name')
       .addSelect('t.name', 'tenant_name')
       .addSelect('z.name', 'zone_name')
@@ -321,6 +337,7 @@ export class TypeormTx implements StoreTx {
       tenant: (raw[i].tenant_name as string | null) ?? null,
       zone: (raw[i].zone_name as string | null) ?? null,
       used: BigInt(raw[i].used as string),
+      held: BigInt(raw[i].held as string),
     }));
   }
 

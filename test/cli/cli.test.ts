@@ -158,10 +158,10 @@ describe.each(['postgres', 'embedded'] as const)('setup CLI (%s store)', (backen
     expect(v100).toMatchObject({ name: 'v100', used: '1', assignable: '253', percentUsed: 0.39 });
     if (!pgOnly) return;
     const table = ok(await run('network', 'list', '--dc', 'dc1')).split('\n');
-    expect(table[0]).toMatch(/^NAME +DC +VLAN +CIDR +TENANT +ZONE +PRIO +FLAGS +USED\/ASSIGNABLE +USED$/);
-    expect(table[1]).toMatch(/^v100 +dc1 +100 +10\.0\.0\.0\/24 +acme +dc1\.example\.com +10 +- +1\/253 +0\.39%$/);
-    expect(table[2]).toMatch(/^v100-v6 .* 0\/18446744073709551614 +0\.00%$/);
-    expect(table[3]).toMatch(/^v200 .* reserve-pool,no-gateway +0\/254 +0\.00%$/);
+    expect(table[0]).toMatch(/^NAME +DC +VLAN +CIDR +TENANT +ZONE +PRIO +FLAGS +USED\/ASSIGNABLE +USED +HELD$/);
+    expect(table[1]).toMatch(/^v100 +dc1 +100 +10\.0\.0\.0\/24 +acme +dc1\.example\.com +10 +- +1\/253 +0\.39% +0$/);
+    expect(table[2]).toMatch(/^v100-v6 .* 0\/18446744073709551614 +0\.00% +0$/);
+    expect(table[3]).toMatch(/^v200 .* reserve-pool,no-gateway +0\/254 +0\.00% +0$/);
   }, SLOW);
 
   if (pgOnly) {
@@ -205,7 +205,7 @@ describe('setup CLI without a store', () => {
   test.each([
     [[], /^ipcd: no command given\n/],
     [['frob'], /^ipcd: unknown command 'frob'\n/],
-    [['network'], /^ipcd: 'network' needs a subcommand: add, list\n/],
+    [['network'], /^ipcd: 'network' needs a subcommand: add, list, hold-down\n/],
     [['dc', 'remove', 'dc1'], /^ipcd: unknown command 'dc remove' \(dc has: add, list\)\n/],
     [['dc', 'add'], /^ipcd: missing NAME\nUsage: ipcd dc add NAME/],
     [['dc', 'add', 'a', 'b'], /^ipcd: unexpected argument 'b'\n/],

@@ -17,6 +17,7 @@ const net = (p: Partial<Network>): Network => ({
   reservePool: false,
   namePattern: 'vm-{seq}',
   tags: {},
+  holdDownSeconds: 0,
   ...p,
 });
 

@@ -15,6 +15,7 @@ export class NetworkEntity {
   @Column('boolean', { name: 'reserve_pool', default: false }) reservePool: boolean;
   @Column('text', { name: 'name_pattern' }) namePattern: string;
   @Column('jsonb', { default: {} }) tags: Record<string, string>;
+  @Column('integer', { name: 'hold_down_seconds', default: 0 }) holdDownSeconds: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
