@@ -24,10 +24,10 @@ export interface AdminFixture {
   /** A direct connection to the test database (PostgreSQL only). */
   sql?: Client;
   addUser(spec: UserSpec): Promise<Credentials>;
-  /** Management call as root (or `as`). */
-  admin(op: string, fields?: Fields, as?: Credentials): Promise<SoapReply>;
-  /** Commissioning call as root (or `as`). */
-  ipcd(op: string, fields?: Fields, as?: Credentials): Promise<SoapReply>;
+  /** Management call as root (or `as`; null: without a Security header). */
+  admin(op: string, fields?: Fields, as?: Credentials | null): Promise<SoapReply>;
+  /** Commissioning call as root (or `as`; null: without a Security header). */
+  ipcd(op: string, fields?: Fields, as?: Credentials | null): Promise<SoapReply>;
   close(): Promise<void>;
 }
 
@@ -53,8 +53,8 @@ export async function openAdminFixture(kind: BackendKind): Promise<AdminFixture>
       await addUser(db.store, spec, secretKey);
       return { username: spec.username, password: spec.password };
     },
-    admin: (op, fields = {}, as = ROOT_USER) => adminCall(adminUrl, op, fields, as),
-    ipcd: (op, fields = {}, as = ROOT_USER) => call(server.url, op, fields, as),
+    admin: (op, fields = {}, as = ROOT_USER) => adminCall(adminUrl, op, fields, as ?? undefined),
+    ipcd: (op, fields = {}, as = ROOT_USER) => call(server.url, op, fields, as ?? undefined),
     async close() {
       await sql?.end();
       await server.close();
