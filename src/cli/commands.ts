@@ -20,6 +20,7 @@ import {
   type NetworkSpec,
 } from '../logic/topology';
 import { editNetwork } from '../logic/networks';
+import { NETWORK_CHANGE_COMMANDS, USER_COMMANDS } from './manage-commands';
 import { json, table, type Output } from './output';
 import { UsageError } from './usage';
 
@@ -38,6 +39,8 @@ export interface Command {
   /** Option descriptions and notes for `--help`. */
   details: string;
   positionals: string[];
+  /** The last positional may repeat (NAME...). */
+  variadic?: boolean;
   options: NonNullable<ParseArgsConfig['options']>;
   /** Checks the arguments (UsageError before any store is opened) and returns the work to do. */
   plan(args: Args, io: Output): (store: Store) => Promise<void>;
@@ -298,6 +301,7 @@ export const COMMANDS: Command[] = [
       io.out(n.holdDownSeconds > 0 ? `network ${n.name}: released addresses are held for ${n.holdDownSeconds} s` : `network ${n.name}: released addresses are free at once`);
     },
   },
+  ...NETWORK_CHANGE_COMMANDS,
   {
     words: ['example-topology'],
     synopsis: '',
@@ -311,4 +315,5 @@ export const COMMANDS: Command[] = [
       io.out('loaded the example topology; `ipcd network list` shows it');
     },
   },
+  ...USER_COMMANDS,
 ];

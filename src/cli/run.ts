@@ -91,7 +91,7 @@ function parse(command: Command, rest: string[]): Args {
   if (positionals.length < command.positionals.length) {
     throw new UsageError(`missing ${command.positionals.slice(positionals.length).join(' ')}`);
   }
-  if (positionals.length > command.positionals.length) {
+  if (positionals.length > command.positionals.length && !command.variadic) {
     throw new UsageError(`unexpected argument '${positionals[command.positionals.length]}'`);
   }
   return { positionals, values: parsed.values };

@@ -28,8 +28,9 @@ export const usageLine = (c: Command) => `ipcd ${c.words.join(' ')}${c.synopsis 
 export function generalHelp(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => c.words.join(' ').length));
   return [
-    'ipcd: the setup CLI; defines the data centers, tenants, zones and networks the ipcd server hands',
-    'addresses out of. It calls the same logic as the server and keeps its rules.',
+    'ipcd: the administration CLI; defines the data centers, tenants, zones and networks the ipcd',
+    'server hands addresses out of, and the users who may call it. It calls the same logic as the',
+    "server's management service and keeps its rules.",
     '',
     'Usage: ipcd COMMAND [ARGUMENTS]       ipcd COMMAND --help       ipcd help [COMMAND]',
     '',
