@@ -67,7 +67,7 @@ export function describedRequest(args: Args): { name: string; description?: stri
 export const nothing = (args: Args) => only(args, []);
 
 export function addNetworkRequest(args: Args): NetworkSpec {
-  only(args, ['name', 'cidr', 'dataCenter', 'vlan', 'vxlan', 'tenant', 'priority', 'zone', 'gateway', 'noGateway', 'reservePool', 'namePattern', 'tag']);
+  only(args, ['name', 'cidr', 'dataCenter', 'vlan', 'vxlan', 'tenant', 'priority', 'zone', 'gateway', 'noGateway', 'reservePool', 'namePattern', 'holdDownSeconds', 'tag']);
   const noGateway = flag(args, 'noGateway') ?? false;
   const gateway = str(args, 'gateway');
   if (noGateway && gateway !== undefined) throw invalid('gateway and noGateway exclude each other');
@@ -83,6 +83,7 @@ export function addNetworkRequest(args: Args): NetworkSpec {
     gateway: noGateway ? null : gateway,
     reservePool: flag(args, 'reservePool'),
     namePattern: str(args, 'namePattern'),
+    holdDownSeconds: str(args, 'holdDownSeconds'),
     tags: tagMap(many(args, 'tag'), 'tag'),
   };
 }
@@ -90,7 +91,7 @@ export function addNetworkRequest(args: Args): NetworkSpec {
 const CLEARABLE = ['vxlan', 'tenant', 'zone', 'gateway', 'tags'] as const;
 
 export function editNetworkRequest(args: Args): { network: string; patch: NetworkPatch } {
-  only(args, ['network', 'newName', 'vxlan', 'tenant', 'priority', 'zone', 'gateway', 'reservePool', 'namePattern', 'tag', 'clear']);
+  only(args, ['network', 'newName', 'vxlan', 'tenant', 'priority', 'zone', 'gateway', 'reservePool', 'namePattern', 'holdDownSeconds', 'tag', 'clear']);
   const patch: NetworkPatch = {
     name: str(args, 'newName'),
     vxlan: str(args, 'vxlan'),
@@ -100,6 +101,7 @@ export function editNetworkRequest(args: Args): { network: string; patch: Networ
     gateway: str(args, 'gateway'),
     reservePool: flag(args, 'reservePool'),
     namePattern: str(args, 'namePattern'),
+    holdDownSeconds: str(args, 'holdDownSeconds'),
     tags: args?.tag === undefined ? undefined : tagMap(many(args, 'tag'), 'tag'),
   };
   for (const c of many(args, 'clear')) {

@@ -210,11 +210,13 @@ function networkXml(v: NetworkView) {
     gateway: n.gateway,
     reservePool: n.reservePool,
     namePattern: n.namePattern,
+    holdDownSeconds: n.holdDownSeconds,
     tag: Object.entries(n.tags)
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([key, value]) => ({ key, value })),
     assignable: String(v.assignable),
     used: String(v.used),
+    held: String(v.held),
     reserved: String(v.reserved),
     free: String(v.free),
     percentUsed: v.percent.toFixed(2),

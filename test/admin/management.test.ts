@@ -108,9 +108,11 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
       gateway: '10.0.0.1',
       reservePool: 'false',
       namePattern: 'vm-{seq:6}',
+      holdDownSeconds: '0',
       tag: { env: 'prod', rack: 'r1' },
       assignable: '253',
       used: '0',
+      held: '0',
       reserved: '0',
       free: '253',
       percentUsed: '0.00',
@@ -131,7 +133,7 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     await change('AddNetwork', { name: 'e1', cidr: '10.5.0.0/24', dataCenter: 'dc2', vlan: 50, tag: { key: 'old', value: 'x' } }, { operation: 'AddNetwork', objectType: 'network' });
     const r = await change(
       'EditNetwork',
-      { network: 'e1', newName: 'e1b', vxlan: 5000, tenant: 't2', priority: 7, zone: 'dc1.test', gateway: '10.5.0.254', reservePool: true, namePattern: 'h-{seq:3}', tag: [{ key: 'owner', value: 'ops' }] },
+      { network: 'e1', newName: 'e1b', vxlan: 5000, tenant: 't2', priority: 7, zone: 'dc1.test', gateway: '10.5.0.254', reservePool: true, namePattern: 'h-{seq:3}', holdDownSeconds: 60, tag: [{ key: 'owner', value: 'ops' }] },
       { operation: 'EditNetwork', objectType: 'network' },
     );
     const e = r.body.children[0];
@@ -144,6 +146,7 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
       gateway: '10.5.0.254',
       reservePool: 'true',
       namePattern: 'h-{seq:3}',
+      holdDownSeconds: '60',
       tag: { owner: 'ops' },
     });
     const cleared = flat((await change('EditNetwork', { network: 'e1b', clear: ['vxlan', 'tenant', 'zone', 'gateway', 'tags'] }, { operation: 'EditNetwork', objectType: 'network' })).body.children[0]);
