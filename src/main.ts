@@ -1,6 +1,6 @@
 /** Composition root: configuration, store, logic and transports are wired here and only here. */
 import type { Server } from 'node:http';
-import { createApp } from './app';
+import { ADMIN_ENDPOINT, createApp, ENDPOINT } from './app';
 import { loadConfig } from './config';
 import { loadExampleTopology } from './example/topology';
 import { createLogger } from './logger';
@@ -27,7 +27,12 @@ async function main(): Promise<void> {
   const server: Server = app.listen(config.port, config.host, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
-    log.info('listening', { port, endpoint: '/ipcd', wsdl: `http://localhost:${port}/ipcd?wsdl` });
+    log.info('listening', {
+      port,
+      endpoint: ENDPOINT,
+      wsdl: `http://localhost:${port}${ENDPOINT}?wsdl`,
+      managementWsdl: `http://localhost:${port}${ADMIN_ENDPOINT}?wsdl`,
+    });
   });
   const stop = (signal: string) => {
     log.info('stopping', { signal });
