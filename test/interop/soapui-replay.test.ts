@@ -49,7 +49,9 @@ describe('the SoapUI project against the contract', () => {
     expect(iface.getAttribute('bindingName')).toBe('{http://ipcd.example.org/ns/commissioning/v1}IpcdSoapBinding');
     expect(iface.getAttribute('soapVersion')).toBe('1_1');
     const part = child(child(iface, 'definitionCache')!, 'part')!;
-    expect(text(child(part, 'content')).trim()).toBe(readFileSync(WSDL_FILE, 'utf8').trim());
+    if (text(child(part, 'content')).trim() !== readFileSync(WSDL_FILE, 'utf8').trim()) {
+      throw new Error('the project caches an older wsdl/ipcd.wsdl: paste the current file into the CDATA of its <con:definitionCache> part (SoapUI: Update Definition)');
+    }
     expect(text(child(part, 'type'))).toBe(WSDL_NS);
   });
 
