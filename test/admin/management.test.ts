@@ -6,7 +6,12 @@
  * resolve to the same address and name afterwards.
  */
 import { AuditWatch, faultOf, ok, openAdminFixture, queryAuditAll, ROOT_USER, type AdminFixture, type AuditExpectation } from '../support/admin';
-import { all, flat, text, type Credentials, type Fields, type SoapReply, type XmlNode } from '../support/soap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MANAGEMENT } from '../../src/api/contract';
+import { ADMIN_NS, all, flat, text, type Credentials, type Fields, type SoapReply, type XmlNode } from '../support/soap';
+import { extractSchema, payload, xmllint } from '../support/xsd';
 
 jest.setTimeout(120_000);
 
@@ -168,7 +173,7 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     expect(all(listed.body, 'reservation').map((x) => flat(x).id)).toEqual([res.id]);
     const a = await commission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-r1' });
     expect(a.address).toBe('10.0.0.4');
-    const n1 = flat(all((await read('SearchNetworks', { name: 'n1', dataCenter: 'dc1', vlan: 100 })).body, 'network').find((n) => text(n, 'name') === 'n1')!);
+    const n1 = flat(all((await read('SearchNetworks', { dataCenter: 'dc1', vlan: 100, name: 'n1' })).body, 'network').find((n) => text(n, 'name') === 'n1')!);
     expect(n1).toMatchObject({ assignable: '253', used: '1', reserved: '2', free: '250', percentUsed: '0.39' });
     await refused('ReserveRange', { network: 'n1', first: '10.0.0.4' }, 'CONFLICT', [{ operation: 'ReserveRange', objectType: 'network', objectId: 'n1', outcome: 'CONFLICT' }]);
     await refused('ReserveRange', { network: 'n1', first: '10.1.0.4' }, 'INVALID_REQUEST', [{ operation: 'ReserveRange', objectType: 'network', objectId: 'n1', outcome: 'INVALID_REQUEST' }]);
@@ -306,7 +311,7 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     expect(await ids({ name: 'alpha' })).toEqual([a.allocationId]);
     expect(await ids({ network: 'v6' })).toEqual([b.allocationId]);
     expect(await ids({ tagKey: 'owner', tagValue: 'ops', serverInstance: 'vm-q1' })).toEqual([a.allocationId]);
-    const t1 = await ids({ tenant: 't1', vlan: 100, dataCenter: 'dc1' });
+    const t1 = await ids({ dataCenter: 'dc1', vlan: 100, tenant: 't1' });
     expect(t1).toEqual(expect.arrayContaining([a.allocationId, b.allocationId]));
     const full1 = flat(all((await read('SearchAllocations', { serverInstance: 'vm-q1' })).body, 'allocation')[0]);
     expect(full1).toMatchObject({ network: 'n1', dataCenter: 'dc1', vlan: '100', tenant: 't1', intent: 'IPv4', address: a.address, fqdn: 'alpha.dc1.test' });
@@ -413,7 +418,7 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     ]);
     const vm = await queryAuditAll(f, { serverInstance: 'vm-q1' });
     expect(vm.map((e) => e.operation)).toEqual(['CommissionIP', 'DecommissionIP']);
-    const entry = flat(all((await read('QueryAudit', { serverInstance: 'vm-q1', operation: 'DecommissionIP' })).body, 'entry')[0]);
+    const entry = flat(all((await read('QueryAudit', { operation: 'DecommissionIP', serverInstance: 'vm-q1' })).body, 'entry')[0]);
     expect(entry).toMatchObject({ user: 'root', role: 'admin', dataCenter: 'dc1', tenant: 't1', serverInstance: 'vm-q1', outcome: 'ok' });
     expect(JSON.parse(entry.after)).toMatchObject({ reason: 'MIGRATED' });
     expect(entry.requestId).toBeTruthy();
@@ -437,6 +442,39 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     }
     expect(faultOf(await f.admin('QueryAudit', { since: 'last tuesday' }))).toBe('INVALID_REQUEST');
   });
+
+  if (full) {
+    test('every request, response and fault detail above validates against the schema in wsdl/ipcd-admin.wsdl (xmllint)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ipcd-admin-xsd-'));
+      try {
+        const xsd = join(dir, 'admin.xsd');
+        await extractSchema(MANAGEMENT.wsdlFile, xsd);
+        // Requests the server rightly refused as malformed are not meant to validate.
+        const exchanges = f.exchanges.filter((x) => !(x.status === 500 && x.received.includes('<ipcd:code>INVALID_REQUEST</ipcd:code>')));
+        const files: string[] = [];
+        exchanges.forEach((x, i) => {
+          const fault = x.status === 500;
+          for (const [kind, doc] of [
+            ['request', payload(x.sent)],
+            [fault ? 'fault' : 'response', payload(x.received, fault, ADMIN_NS)],
+          ]) {
+            const file = join(dir, `${String(i).padStart(4, '0')}-${x.operation}-${kind}.xml`);
+            writeFileSync(file, doc);
+            files.push(file);
+          }
+        });
+        // Every operation of the contract is among them, answered and refused.
+        expect(new Set(exchanges.filter((x) => x.status === 200).map((x) => x.operation))).toEqual(new Set(MANAGEMENT.operations));
+        const r = await xmllint(['--noout', '--schema', xsd, ...files]);
+        const failures = r.stderr.split('\n').filter((l) => l && !l.endsWith(' validates'));
+        expect(failures).toEqual([]);
+        expect(r.code).toBe(0);
+        expect(r.stderr.split('\n').filter((l) => l.endsWith(' validates'))).toHaveLength(files.length);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   test('the WSDL is served at /ipcd-admin?wsdl with the address it was fetched from', async () => {
     const res = await fetch(`${f.adminUrl}?wsdl`);

@@ -9,7 +9,15 @@ import { authOptions } from '../../src/api/operation';
 import { addUser, type UserSpec } from '../../src/logic/users';
 import { openTestStore, type BackendKind, type TestStore } from './backends';
 import { startServer, type RunningServer } from './server';
-import { adminCall, all, call, flat, type Credentials, type Fields, type SoapReply } from './soap';
+import { ADMIN_NS, all, call, envelope, flat, postRaw, readReply, type Credentials, type Fields, type SoapReply } from './soap';
+
+/** A management call as it went over the wire. */
+export interface Exchange {
+  operation: string;
+  sent: string;
+  status: number;
+  received: string;
+}
 
 export const ROOT_USER: Credentials = { username: 'root', password: 'root-password-0001' };
 
@@ -21,6 +29,8 @@ export interface AdminFixture {
   adminUrl: string;
   url: string;
   secretKey: Buffer;
+  /** Every management call made through admin(), in order. */
+  exchanges: Exchange[];
   /** A direct connection to the test database (PostgreSQL only). */
   sql?: Client;
   addUser(spec: UserSpec): Promise<Credentials>;
@@ -41,6 +51,7 @@ export async function openAdminFixture(kind: BackendKind): Promise<AdminFixture>
     await sql.connect();
   }
   const adminUrl = `${server.base}/ipcd-admin`;
+  const exchanges: Exchange[] = [];
   const f: AdminFixture = {
     kind,
     db,
@@ -48,12 +59,18 @@ export async function openAdminFixture(kind: BackendKind): Promise<AdminFixture>
     adminUrl,
     url: server.url,
     secretKey,
+    exchanges,
     sql,
     async addUser(spec) {
       await addUser(db.store, spec, secretKey);
       return { username: spec.username, password: spec.password };
     },
-    admin: (op, fields = {}, as = ROOT_USER) => adminCall(adminUrl, op, fields, as ?? undefined),
+    async admin(op, fields = {}, as = ROOT_USER) {
+      const sent = envelope(op, fields, as ?? undefined, ADMIN_NS);
+      const { status, text } = await postRaw(adminUrl, sent, { SOAPAction: `"${ADMIN_NS}/${op}"` });
+      exchanges.push({ operation: op, sent, status, received: text });
+      return readReply(status, text, ADMIN_NS);
+    },
     ipcd: (op, fields = {}, as = ROOT_USER) => call(server.url, op, fields, as ?? undefined),
     async close() {
       await sql?.end();
