@@ -11,6 +11,7 @@ import { IpcdError } from './logic/errors';
 import type { Store } from './logic/ports';
 import type { Logger } from './logger';
 import type { AuthOptions, OperationContext, SoapRequest } from './api/operation';
+import { CONSOLE_PATH, createConsole } from './ui';
 
 export interface AppOptions {
   store: Store;
@@ -18,6 +19,8 @@ export interface AppOptions {
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
   auth: AuthOptions;
+  /** The web console at /ui (always on; these tune it). */
+  console?: { idleTimeoutMs?: number; livePollMs?: number };
 }
 
 export const ENDPOINT = COMMISSIONING.endpoint;
@@ -39,6 +42,12 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
     res.setHeader('X-Request-Id', req.ipcdRequestId);
     next();
   });
+
+  const ui = createConsole({ store: o.store, log: o.log, auth: o.auth.settings, ...o.console });
+  app.use(CONSOLE_PATH, ui.router);
+  app.get('/', (_req, res) => res.redirect(302, `${CONSOLE_PATH}/`));
+  // Open live streams would keep server.close() waiting: main.ts ends them on shutdown.
+  app.locals.closeStreams = () => ui.close();
 
   const sendFault = (req: Request & { ipcdRequestId?: string }, res: Response, e: unknown, ns: string) => {
     const f = faultInfo(e);

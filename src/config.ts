@@ -15,6 +15,8 @@ export interface Config {
   secretKey?: Buffer;
   replayWindowMs: number;
   initialAdmin?: { username: string; password: string };
+  /** Web console sessions end after this much inactivity (IPCD_CONSOLE_IDLE_MINUTES, default 30). */
+  consoleIdleMs: number;
 }
 
 function int(name: string, fallback: number, min: number, max: number): number {
@@ -37,6 +39,7 @@ export function loadConfig(): Config {
     authRequired: authMode(),
     secretKey: parseSecretKey(process.env.IPCD_SECRET_KEY),
     replayWindowMs: int('IPCD_REPLAY_WINDOW_SECONDS', 300, 10, 3600) * 1000,
+    consoleIdleMs: int('IPCD_CONSOLE_IDLE_MINUTES', 30, 1, 24 * 60) * 60_000,
     initialAdmin: process.env.IPCD_ADMIN_PASSWORD
       ? { username: process.env.IPCD_ADMIN_USER || 'admin', password: process.env.IPCD_ADMIN_PASSWORD }
       : undefined,

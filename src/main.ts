@@ -23,7 +23,13 @@ async function main(): Promise<void> {
   } else {
     log.warn('IPCD_AUTH=off: SOAP callers are not authenticated (development only)');
   }
-  const app = await createApp({ store, log, maxBodyBytes: config.maxBodyBytes, auth: authOptions(config.authRequired, config.secretKey, config.replayWindowMs) });
+  const app = await createApp({
+    store,
+    log,
+    maxBodyBytes: config.maxBodyBytes,
+    auth: authOptions(config.authRequired, config.secretKey, config.replayWindowMs),
+    console: { idleTimeoutMs: config.consoleIdleMs },
+  });
   const server: Server = app.listen(config.port, config.host, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -32,6 +38,7 @@ async function main(): Promise<void> {
       endpoint: ENDPOINT,
       wsdl: `http://localhost:${port}${ENDPOINT}?wsdl`,
       managementWsdl: `http://localhost:${port}${ADMIN_ENDPOINT}?wsdl`,
+      console: `http://localhost:${port}/ui/`,
     });
   });
   const stop = (signal: string) => {
@@ -41,6 +48,7 @@ async function main(): Promise<void> {
       log.info('stopped');
       process.exit(0);
     });
+    (app.locals.closeStreams as () => void)();
     server.closeIdleConnections();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));

@@ -113,6 +113,8 @@ export interface NetworkSearchFilter {
   address?: string;
   /** Substring of the network's name, case-insensitive. */
   nameLike?: string;
+  /** Exactly this network. */
+  id?: number;
   scope?: Grant[];
   afterId?: number;
   limit: number;
@@ -157,6 +159,14 @@ export interface AllocationSearchRow extends Allocation {
   issuedName: string | null;
   releasedAt: Date | null;
   releaseReason: string | null;
+}
+
+/** A console session as stored: the user it belongs to (read fresh, so role changes apply at once). */
+export interface SessionRecord {
+  user: UserRecord;
+  csrfToken: string;
+  createdAt: Date;
+  lastSeenAt: Date;
 }
 
 export interface UsageDayRow {
@@ -236,6 +246,18 @@ export interface StoreTx {
   searchNetworks(f: NetworkSearchFilter): Promise<NetworkSearchRow[]>;
   searchAllocations(f: AllocationSearchFilter): Promise<AllocationSearchRow[]>;
   usageByDay(from: Date, to: Date, tenantId?: number, scope?: Grant[]): Promise<UsageDayRow[]>;
+
+  /** The network's active allocated addresses as maximal runs of consecutive addresses, in order. */
+  allocatedRanges(networkId: number): Promise<{ first: string; last: string }[]>;
+  /** Text that changes whenever any transaction on the database commits a write (a cheap poll for live views). */
+  changeStamp(): Promise<string>;
+
+  insertSession(tokenHash: string, userId: number, csrfToken: string, at: Date): Promise<void>;
+  sessionByTokenHash(tokenHash: string): Promise<SessionRecord | null>;
+  touchSession(tokenHash: string, at: Date): Promise<void>;
+  deleteSession(tokenHash: string): Promise<void>;
+  /** Forgets sessions idle since before cutoff; returns how many. */
+  deleteIdleSessions(cutoff: Date): Promise<number>;
 
   listUsers(): Promise<UserRecord[]>;
   updateUser(id: number, change: { passwordHash?: string; sealedPassword?: string | null; disabled?: boolean }): Promise<void>;

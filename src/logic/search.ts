@@ -194,23 +194,30 @@ export interface TenantUtilization {
 /** Totals per tenant over the networks the caller may see (networks without a tenant are not counted). */
 export async function tenantUtilization(store: Store, actor: Actor = systemActor()): Promise<TenantUtilization[]> {
   const scope = readScope(actor.principal);
-  const totals = new Map<string, TenantUtilization>();
+  const views: NetworkView[] = [];
   await store.transaction(async (tx) => {
     for (let afterId: number | undefined; ; ) {
       const rows = await tx.searchNetworks({ scope: scope.all ? undefined : scope.grants, afterId, limit: 1000 });
-      for (const v of rows.map(toView)) {
-        if (v.tenant === null) continue;
-        const t = totals.get(v.tenant) ?? { tenant: v.tenant, networks: 0, assignable: 0n, used: 0n, free: 0n, percent: 0 };
-        t.networks++;
-        t.assignable += v.assignable;
-        t.used += v.used;
-        t.free += v.free;
-        totals.set(v.tenant, t);
-      }
+      views.push(...rows.map(toView));
       if (rows.length < 1000) break;
       afterId = rows[rows.length - 1].network.id;
     }
   });
+  return tenantTotals(views);
+}
+
+/** Sums networks' usage per tenant, in tenant order (the live console sums its own snapshot with it). */
+export function tenantTotals(views: NetworkView[]): TenantUtilization[] {
+  const totals = new Map<string, TenantUtilization>();
+  for (const v of views) {
+    if (v.tenant === null) continue;
+    const t = totals.get(v.tenant) ?? { tenant: v.tenant, networks: 0, assignable: 0n, used: 0n, free: 0n, percent: 0 };
+    t.networks++;
+    t.assignable += v.assignable;
+    t.used += v.used;
+    t.free += v.free;
+    totals.set(v.tenant, t);
+  }
   return [...totals.values()]
     .map((t) => ({ ...t, percent: t.assignable === 0n ? 100 : Number((t.used * 10000n) / t.assignable) / 100 }))
     .sort((a, b) => (a.tenant < b.tenant ? -1 : 1));

@@ -168,6 +168,7 @@ export async function searchNetworks(m: EntityManager, f: NetworkSearchFilter): 
   else if (f.tagKey !== undefined) where.push(`n.tags ? ${p(f.tagKey)}`);
   if (f.address !== undefined) where.push(`n.cidr >>= ${p(f.address)}::inet`);
   if (f.nameLike !== undefined) where.push(`strpos(lower(n.name), lower(${p(f.nameLike)})) > 0`);
+  if (f.id !== undefined) where.push(`n.id = ${p(f.id)}`);
   if (f.scope !== undefined) where.push(scopeTerms(f.scope, 'n.data_center_id', 'n.tenant_id', p));
   if (f.afterId !== undefined) where.push(`n.id > ${p(f.afterId)}`);
   const rows: Record<string, unknown>[] = await m.query(

@@ -20,11 +20,13 @@ import type {
   NetworkSearchFilter,
   NetworkSearchRow,
   ReservationRecord,
+  SessionRecord,
   UsageDayRow,
   UserRecord,
 } from '../logic/ports';
 import * as security from './security';
 import * as management from './management';
+import * as consoleSql from './console';
 import { canonicalAddress, toAllocation, toDataCenter, toNetwork, toTenant, toZone } from './mapping';
 
 /** How often a taker re-looks when the lowest range vanished under its lock wait. */
@@ -416,6 +418,34 @@ export class TypeormTx implements StoreTx {
 
   usageByDay(from: Date, to: Date, tenantId?: number, scope?: Grant[]): Promise<UsageDayRow[]> {
     return management.usageByDay(this.m, from, to, tenantId, scope);
+  }
+
+  allocatedRanges(networkId: number): Promise<{ first: string; last: string }[]> {
+    return consoleSql.allocatedRanges(this.m, networkId);
+  }
+
+  changeStamp(): Promise<string> {
+    return consoleSql.changeStamp(this.m);
+  }
+
+  insertSession(tokenHash: string, userId: number, csrfToken: string, at: Date): Promise<void> {
+    return consoleSql.insertSession(this.m, tokenHash, userId, csrfToken, at);
+  }
+
+  sessionByTokenHash(tokenHash: string): Promise<SessionRecord | null> {
+    return consoleSql.sessionByTokenHash(this.m, tokenHash);
+  }
+
+  touchSession(tokenHash: string, at: Date): Promise<void> {
+    return consoleSql.touchSession(this.m, tokenHash, at);
+  }
+
+  deleteSession(tokenHash: string): Promise<void> {
+    return consoleSql.deleteSession(this.m, tokenHash);
+  }
+
+  deleteIdleSessions(cutoff: Date): Promise<number> {
+    return consoleSql.deleteIdleSessions(this.m, cutoff);
   }
 
   listUsers(): Promise<UserRecord[]> {
