@@ -1,7 +1,7 @@
 /** Starts the real Express + node-soap app on an ephemeral port over a given store. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../src/app';
+import { createApp, type AppOptions } from '../../src/app';
 import type { Store } from '../../src/logic/ports';
 import { createLogger } from '../../src/logger';
 import { authOptions, type AuthOptions } from '../../src/api/operation';
@@ -16,12 +16,13 @@ export interface RunningServer {
  * Authentication is off unless asked for: functional suites exercise the logic; test/auth covers
  * authentication and roles with auth on.
  */
-export async function startServer(store: Store, opts: { maxBodyBytes?: number; auth?: AuthOptions } = {}): Promise<RunningServer> {
+export async function startServer(store: Store, opts: { maxBodyBytes?: number; auth?: AuthOptions; console?: AppOptions['console'] } = {}): Promise<RunningServer> {
   const app = await createApp({
     store,
     log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
     auth: opts.auth ?? authOptions(false),
+    console: opts.console,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -32,6 +33,7 @@ export async function startServer(store: Store, opts: { maxBodyBytes?: number; a
     base,
     close: () =>
       new Promise<void>((resolve) => {
+        (app.locals.closeStreams as () => void)();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
