@@ -1,6 +1,6 @@
 /**
- * A network's address space as ranges: held back (network, broadcast, gateway), allocated,
- * reserved and free. Built from runs of consecutive addresses, never one entry per address, so a
+ * A network's address space as ranges: fixed (network, broadcast, gateway: never issued),
+ * allocated, reserved, held (released, waiting out the network's hold-down) and free. Built from runs of consecutive addresses, never one entry per address, so a
  * /16 with 60,000 allocations or an IPv6 /64 costs as much as it has runs.
  */
 import { IpcdError } from './errors';
@@ -12,7 +12,7 @@ import type { Store } from './ports';
 import type { Reservation } from './reservations';
 import { toView, type NetworkView } from './search';
 
-export type SegmentKind = 'held' | 'allocated' | 'reserved' | 'free';
+export type SegmentKind = 'fixed' | 'allocated' | 'reserved' | 'held' | 'free';
 
 export interface MapSegment {
   kind: SegmentKind;
@@ -21,14 +21,16 @@ export interface MapSegment {
 }
 
 /** Covers the whole prefix in address order; neighbours of the same kind are joined. */
-export function addressSegments(cidr: Cidr, gateway: bigint | null, allocated: AddressRange[], reserved: AddressRange[]): MapSegment[] {
+export function addressSegments(cidr: Cidr, gateway: bigint | null, occupied: { allocated: AddressRange[]; reserved: AddressRange[]; held: AddressRange[] }): MapSegment[] {
   const whole = [{ first: cidr.network, last: lastAddress(cidr) }];
   const assignable = assignableRanges(cidr, gateway);
+  const { allocated, reserved, held } = occupied;
   const parts: MapSegment[] = [
-    ...subtractRanges(whole, assignable).map((r) => ({ ...r, kind: 'held' as const })),
+    ...subtractRanges(whole, assignable).map((r) => ({ ...r, kind: 'fixed' as const })),
     ...allocated.map((r) => ({ ...r, kind: 'allocated' as const })),
     ...reserved.map((r) => ({ ...r, kind: 'reserved' as const })),
-    ...subtractRanges(subtractRanges(assignable, reserved), allocated).map((r) => ({ ...r, kind: 'free' as const })),
+    ...held.map((r) => ({ ...r, kind: 'held' as const })),
+    ...subtractRanges(subtractRanges(subtractRanges(assignable, reserved), allocated), held).map((r) => ({ ...r, kind: 'free' as const })),
   ].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
   const out: MapSegment[] = [];
   for (const p of parts) {
@@ -53,12 +55,14 @@ export function networkDetail(store: Store, name: string, actor: Actor = systemA
     const [row] = await tx.searchNetworks({ id: n.id, limit: 1 });
     const records = await tx.reservations(n.id);
     const value = (a: string) => parseAddress(a)!.value;
-    const allocated = (await tx.allocatedRanges(n.id)).map((r) => ({ first: value(r.first), last: value(r.last) }));
+    const ranges = (list: { first: string; last: string }[]) => list.map((r) => ({ first: value(r.first), last: value(r.last) }));
+    const allocated = ranges(await tx.allocatedRanges(n.id));
+    const held = ranges(await tx.heldRanges(n.id));
     const cidr = parseCidr(n.cidr);
     return {
       view: toView(row),
       reservations: records.map((r) => ({ id: r.id, network: n.name, first: r.first, last: r.last, note: r.note, createdAt: r.createdAt })),
-      segments: addressSegments(cidr, n.gateway === null ? null : value(n.gateway), allocated, reservedRanges(records)),
+      segments: addressSegments(cidr, n.gateway === null ? null : value(n.gateway), { allocated, reserved: reservedRanges(records), held }),
     };
   });
 }

@@ -249,6 +249,8 @@ export interface StoreTx {
 
   /** The network's active allocated addresses as maximal runs of consecutive addresses, in order. */
   allocatedRanges(networkId: number): Promise<{ first: string; last: string }[]>;
+  /** Released addresses still in their hold-down, as runs of consecutive addresses, in order. */
+  heldRanges(networkId: number): Promise<{ first: string; last: string }[]>;
   /** Text that changes whenever any transaction on the database commits a write (a cheap poll for live views). */
   changeStamp(): Promise<string>;
 

@@ -48,14 +48,20 @@ export async function changeStamp(m: EntityManager): Promise<string> {
   return row.s as string;
 }
 
-/** Gaps and islands: consecutive active addresses share (address - rank), one row per run. */
-export async function allocatedRanges(m: EntityManager, networkId: number): Promise<{ first: string; last: string }[]> {
+/** Gaps and islands: consecutive addresses share (address - rank), one row per run. */
+async function runs(m: EntityManager, source: string, networkId: number): Promise<{ first: string; last: string }[]> {
   const rows: { first: string; last: string }[] = await m.query(
     `SELECT host(min(address)) AS first, host(max(address)) AS last
-     FROM (SELECT address, address - (row_number() OVER (ORDER BY address))::bigint AS run
-           FROM allocation WHERE network_id = $1 AND address IS NOT NULL AND address_released_at IS NULL) s
+     FROM (SELECT address, address - (row_number() OVER (ORDER BY address))::bigint AS run FROM (${source}) src) s
      GROUP BY run ORDER BY min(address)`,
     [networkId],
   );
   return rows.map((r) => ({ first: canonicalAddress(r.first), last: canonicalAddress(r.last) }));
 }
+
+export const allocatedRanges = (m: EntityManager, networkId: number) =>
+  runs(m, `SELECT address FROM allocation WHERE network_id = $1 AND address IS NOT NULL AND address_released_at IS NULL`, networkId);
+
+/** Held addresses whose hold-down has ended are free (the allocator sweeps them lazily). */
+export const heldRanges = (m: EntityManager, networkId: number) =>
+  runs(m, `SELECT address FROM held_address WHERE network_id = $1 AND until > now()`, networkId);

@@ -424,6 +424,10 @@ export class TypeormTx implements StoreTx {
     return consoleSql.allocatedRanges(this.m, networkId);
   }
 
+  heldRanges(networkId: number): Promise<{ first: string; last: string }[]> {
+    return consoleSql.heldRanges(this.m, networkId);
+  }
+
   changeStamp(): Promise<string> {
     return consoleSql.changeStamp(this.m);
   }

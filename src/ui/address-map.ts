@@ -1,7 +1,7 @@
 /**
  * Draws a network's address map: one SVG strip plus the list of ranges. A map of few ranges draws
  * each range to scale; a fragmented one (thousands of runs) is drawn as 512 columns, each showing
- * the share of allocated, reserved, held and free addresses in its slice. Work is proportional to
+ * the share of each kind of address in its slice. Work is proportional to
  * the number of ranges, never to the number of addresses.
  */
 import type { MapSegment, SegmentKind } from '../logic/address-map';
@@ -9,8 +9,8 @@ import type { Cidr } from '../logic/ip';
 import { count, rangeText } from './format';
 import { html, type Html } from './html';
 
-const KINDS: SegmentKind[] = ['allocated', 'reserved', 'held', 'free'];
-export const KIND_LABEL: Record<SegmentKind, string> = { allocated: 'allocated', reserved: 'reserved', held: 'held back', free: 'free' };
+const KINDS: SegmentKind[] = ['allocated', 'reserved', 'held', 'fixed', 'free'];
+export const KIND_LABEL: Record<SegmentKind, string> = { allocated: 'allocated', reserved: 'reserved', held: 'held (hold-down)', fixed: 'network / gateway / broadcast', free: 'free' };
 const EXACT_LIMIT = 400;
 const COLUMNS = 512n;
 const WIDTH = 1000;
@@ -34,7 +34,7 @@ export function mapStrip(cidr: Cidr, total: bigint, segments: MapSegment[]): Htm
   for (let c = 0n; c < COLUMNS; c++) {
     const lo = cidr.network + c * col;
     const hi = lo + col - 1n;
-    const acc: Record<SegmentKind, bigint> = { allocated: 0n, reserved: 0n, held: 0n, free: 0n };
+    const acc: Record<SegmentKind, bigint> = { allocated: 0n, reserved: 0n, held: 0n, fixed: 0n, free: 0n };
     while (i < segments.length && segments[i].last < lo) i++;
     for (let j = i; j < segments.length && segments[j].first <= hi; j++) {
       const s = segments[j];

@@ -16,6 +16,7 @@ export interface LiveNetwork {
   used: string;
   assignable: string;
   reserved: string;
+  held: string;
   free: string;
   percent: number;
 }
@@ -79,15 +80,6 @@ export class UsageFeed {
     this.stop();
   }
 
-  /** Sends a named event to the subscribers of one principal (e.g. its session ended). */
-  end(principal: string, event: string): void {
-    this.each((s) => {
-      if (s.principal.username !== principal) return;
-      s.res.write(`event: ${event}\ndata: {}\n\n`);
-      s.res.end();
-    });
-  }
-
   private each(fn: (s: Subscriber) => void): void {
     for (const s of [...this.subs]) {
       try {
@@ -121,7 +113,7 @@ export class UsageFeed {
     const changed: LiveNetwork[] = [];
     for (const v of visible) {
       const n = liveNetwork(v);
-      const key = `${n.used}/${n.assignable}/${n.reserved}`;
+      const key = `${n.used}/${n.assignable}/${n.reserved}/${n.held}`;
       if (sub.sent.get(n.id) !== key) {
         sub.sent.set(n.id, key);
         changed.push(n);
@@ -157,6 +149,7 @@ export const liveNetwork = (v: NetworkView): LiveNetwork => ({
   used: v.used.toString(),
   assignable: v.assignable.toString(),
   reserved: v.reserved.toString(),
+  held: v.held.toString(),
   free: v.free.toString(),
   percent: v.percent,
 });

@@ -168,7 +168,7 @@ test('the live stream starts with the usage of the networks the user may see', a
   while (!text.includes('event: usage')) text += new TextDecoder().decode((await reader.read()).value);
   while (!/event: usage\ndata: .*\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
   const data = JSON.parse(/event: usage\ndata: (.*)\n\n/.exec(text)![1]);
-  expect(data.networks).toEqual([{ id: expect.any(Number), used: '0', assignable: '253', reserved: '0', free: '253', percent: 0 }]);
+  expect(data.networks).toEqual([{ id: expect.any(Number), used: '0', assignable: '253', reserved: '0', held: '0', free: '253', percent: 0 }]);
   expect(data.tenants).toEqual([{ tenant: 'acme', networks: 1, used: '0', assignable: '253', percent: 0 }]);
   await reader.cancel();
 });

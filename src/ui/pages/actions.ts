@@ -94,6 +94,7 @@ ${select('zone', 'DNS zone', [{ value: '', label: '(none)' }, ...zones.map((z) =
 ${field('gateway', 'Gateway', val('gateway', n.gateway ?? ''), { help: 'Empty: the network has no gateway. The gateway is never handed out.' })}
 ${field('priority', 'Priority', val('priority', String(n.priority)), { inputmode: 'numeric', help: 'Lower is tried first among the networks on a VLAN.' })}
 ${field('namePattern', 'Name pattern', val('namePattern', n.namePattern), { help: 'Generated host names, e.g. vm-{seq:6}.' })}
+${field('holdDownSeconds', 'Hold-down (seconds)', val('holdDownSeconds', String(n.holdDownSeconds)), { inputmode: 'numeric', help: 'How long a released address waits before it is issued again; 0: at once.' })}
 ${checkbox('reservePool', 'Reserve pool of the data center', 'name' in v ? one(v, 'reservePool') === 'on' : n.reservePool)}`;
   },
   async confirm(_ctx, _req, d, v) {
@@ -130,6 +131,8 @@ function editPatch(d: NetworkDetail, v: Values): { patch: NetworkPatch; shown: R
   if (priority !== String(n.priority)) (patch.priority = priority), show('Priority', n.priority, priority);
   const pattern = one(v, 'namePattern');
   if (pattern !== n.namePattern) (patch.namePattern = pattern), show('Name pattern', n.namePattern, pattern);
+  const holdDown = one(v, 'holdDownSeconds');
+  if (holdDown !== String(n.holdDownSeconds)) (patch.holdDownSeconds = holdDown), show('Hold-down (s)', n.holdDownSeconds, holdDown);
   const pool = one(v, 'reservePool') === 'on';
   if (pool !== n.reservePool) (patch.reservePool = pool), show('Reserve pool', n.reservePool ? 'yes' : 'no', pool ? 'yes' : 'no');
   return { patch, shown };
@@ -329,6 +332,7 @@ ${field('gateway', 'Gateway', one(v, 'gateway'), { help: 'Empty: the first host 
 ${checkbox('noGateway', 'No gateway', one(v, 'noGateway') === 'on')}
 ${field('priority', 'Priority', one(v, 'priority') || '100', { inputmode: 'numeric' })}
 ${field('namePattern', 'Name pattern', one(v, 'namePattern'), { placeholder: 'vm-{seq:6}' })}
+${field('holdDownSeconds', 'Hold-down (seconds)', one(v, 'holdDownSeconds') || '0', { inputmode: 'numeric', help: 'How long a released address waits before it is issued again.' })}
 ${checkbox('reservePool', 'Reserve pool of the data center', one(v, 'reservePool') === 'on')}
 <div class="field"><label for="f-tags">Tags</label><textarea id="f-tags" name="tags" rows="3" aria-describedby="f-tags-help">${one(v, 'tags')}</textarea><p class="help" id="f-tags-help">One key=value a line.</p></div>`;
   },
@@ -358,6 +362,7 @@ function addSpec(v: Values): NetworkSpec {
     gateway: one(v, 'noGateway') === 'on' ? null : opt(one(v, 'gateway')),
     priority: opt(one(v, 'priority')),
     namePattern: opt(one(v, 'namePattern')),
+    holdDownSeconds: opt(one(v, 'holdDownSeconds')),
     reservePool: one(v, 'reservePool') === 'on',
     tags: parseTags(one(v, 'tags')),
   };

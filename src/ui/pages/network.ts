@@ -31,9 +31,11 @@ function attributes(d: NetworkDetail): Html {
   ${row('Priority', n.priority)}
   ${row('Reserve pool', n.reservePool ? 'yes' : 'no')}
   ${row('Name pattern', html`<span class="mono">${n.namePattern}</span>`)}
+  ${row('Hold-down', n.holdDownSeconds ? `${count(n.holdDownSeconds)} s` : 'none')}
   ${row('Assignable', count(d.view.assignable))}
   ${row('Allocated', count(d.view.used))}
   ${row('Reserved', count(d.view.reserved))}
+  ${row('Held (hold-down)', count(d.view.held))}
   ${row('Free', count(d.view.free))}
 </dl>`;
 }
