@@ -5,6 +5,7 @@ import { ReleaseLookupIndexes1764230400000 } from './1764230400000-ReleaseLookup
 import { AuthAndAudit1764316800000 } from './1764316800000-AuthAndAudit';
 import { Management1764403200000 } from './1764403200000-Management';
 import { DnsAndHoldDown1764489600000 } from './1764489600000-DnsAndHoldDown';
+import { UtilizationAlerts1764576000000 } from './1764576000000-UtilizationAlerts';
 import { ConsoleSessions1764662400000 } from './1764662400000-ConsoleSessions';
 
 export const MIGRATIONS = [
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   AuthAndAudit1764316800000,
   Management1764403200000,
   DnsAndHoldDown1764489600000,
+  UtilizationAlerts1764576000000,
   ConsoleSessions1764662400000,
 ];

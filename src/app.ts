@@ -12,6 +12,7 @@ import type { Store } from './logic/ports';
 import type { Logger } from './logger';
 import type { AuthOptions, OperationContext, SoapRequest } from './api/operation';
 import { CONSOLE_PATH, createConsole } from './ui';
+import { mountOps, type OpsEndpoints } from './ops/health';
 
 export interface AppOptions {
   store: Store;
@@ -21,6 +22,8 @@ export interface AppOptions {
   auth: AuthOptions;
   /** The web console at /ui (always on; these tune it). */
   console?: { idleTimeoutMs?: number; livePollMs?: number };
+  /** /healthz, /readyz and /metrics; absent: not served (benchmarks). */
+  ops?: OpsEndpoints;
 }
 
 export const ENDPOINT = COMMISSIONING.endpoint;
@@ -42,6 +45,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
     res.setHeader('X-Request-Id', req.ipcdRequestId);
     next();
   });
+  if (o.ops) mountOps(app, o.ops);
 
   const ui = createConsole({ store: o.store, log: o.log, auth: o.auth.settings, ...o.console });
   app.use(CONSOLE_PATH, ui.router);
@@ -52,6 +56,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
   const sendFault = (req: Request & { ipcdRequestId?: string }, res: Response, e: unknown, ns: string) => {
     const f = faultInfo(e);
     o.log.info('request', { requestId: req.ipcdRequestId, operation: null, outcome: 'fault', faultCode: f.code });
+    o.ops?.metrics.rejectedRequest(f.code);
     res.status(500).type('text/xml; charset=utf-8').send(faultEnvelope(f, ns));
   };
 
@@ -68,6 +73,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
       o.log.error('unhandled error', { requestId: req.ipcdRequestId, error: `node-soap: ${text.slice(0, 500)}` });
       const f = faultInfo(undefined);
       o.log.info('request', { requestId: req.ipcdRequestId, operation: null, outcome: 'fault', faultCode: f.code });
+      o.ops?.metrics.rejectedRequest(f.code);
       res.setHeader('Content-Type', 'text/xml; charset=utf-8');
       return end(faultEnvelope(f, ns));
     }) as Response['end'];
@@ -98,7 +104,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
       },
     );
 
-    const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns });
+    const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns, observer: o.ops?.metrics });
     const missing = contract.operations.filter((op) => typeof services[contract.service]?.[contract.port]?.[op] !== 'function');
     if (missing.length > 0) throw new Error(`${contract.wsdlFile} declares operations without a handler: ${missing.join(', ')}`);
     await new Promise<void>((resolve, reject) => {

@@ -17,15 +17,40 @@ export interface Config {
   initialAdmin?: { username: string; password: string };
   /** Web console sessions end after this much inactivity (IPCD_CONSOLE_IDLE_MINUTES, default 30). */
   consoleIdleMs: number;
+  alerts: {
+    defaultThresholdPercent: number;
+    hysteresisPercent: number;
+    sweepSeconds: number;
+    webhook?: { url: string; secret?: string; attempts: number; timeoutMs: number; retryBaseMs: number };
+  };
+  /** How long a stopping server waits for requests in flight before it closes their connections. */
+  shutdownGraceMs: number;
 }
 
-function int(name: string, fallback: number, min: number, max: number): number {
+function webhookUrl(): string | undefined {
+  const raw = process.env.IPCD_ALERT_WEBHOOK_URL;
+  if (!raw) return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error(`IPCD_ALERT_WEBHOOK_URL must be an http(s) URL, got '${raw}'`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`IPCD_ALERT_WEBHOOK_URL must be an http(s) URL, got '${raw}'`);
+  return u.toString();
+}
+
+function num(name: string, fallback: number, min: number, max: number, integer = true): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+  if (!(integer ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max) {
+    throw new Error(`${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got '${raw}'`);
+  }
   return n;
 }
+const int = (name: string, fallback: number, min: number, max: number) => num(name, fallback, min, max);
+const percent = (name: string, fallback: number, min: number, max: number) => num(name, fallback, min, max, false);
 
 export function loadConfig(): Config {
   return {
@@ -43,6 +68,24 @@ export function loadConfig(): Config {
     initialAdmin: process.env.IPCD_ADMIN_PASSWORD
       ? { username: process.env.IPCD_ADMIN_USER || 'admin', password: process.env.IPCD_ADMIN_PASSWORD }
       : undefined,
+    alerts: {
+      defaultThresholdPercent: percent('IPCD_ALERT_THRESHOLD_PERCENT', 90, 0.01, 100),
+      hysteresisPercent: percent('IPCD_ALERT_HYSTERESIS_PERCENT', 5, 0, 50),
+      sweepSeconds: int('IPCD_ALERT_SWEEP_SECONDS', 60, 0, 86400),
+      webhook: (() => {
+        const url = webhookUrl();
+        return url === undefined
+          ? undefined
+          : {
+              url,
+              secret: process.env.IPCD_ALERT_WEBHOOK_SECRET || undefined,
+              attempts: int('IPCD_ALERT_WEBHOOK_ATTEMPTS', 10, 1, 100),
+              timeoutMs: int('IPCD_ALERT_WEBHOOK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,
+              retryBaseMs: int('IPCD_ALERT_WEBHOOK_RETRY_MS', 1000, 10, 600_000),
+            };
+      })(),
+    },
+    shutdownGraceMs: int('IPCD_SHUTDOWN_GRACE_SECONDS', 30, 0, 3600) * 1000,
   };
 }
 

@@ -8,6 +8,9 @@ import { openStore } from './store/open';
 import { join } from 'node:path';
 import { authOptions } from './api/operation';
 import { ensureFirstAdmin } from './bootstrap';
+import { Metrics } from './ops/metrics';
+import { AlertMonitor } from './ops/alert-monitor';
+import { installShutdown } from './ops/shutdown';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -23,12 +26,20 @@ async function main(): Promise<void> {
   } else {
     log.warn('IPCD_AUTH=off: SOAP callers are not authenticated (development only)');
   }
+  const metrics = new Metrics(store, { processMetrics: true });
+  const alerts = new AlertMonitor(store, log, metrics, {
+    policy: { defaultThresholdPercent: config.alerts.defaultThresholdPercent, hysteresisPercent: config.alerts.hysteresisPercent },
+    webhook: config.alerts.webhook,
+    sweepMs: config.alerts.sweepSeconds * 1000,
+  });
+  let draining = false;
   const app = await createApp({
     store,
     log,
     maxBodyBytes: config.maxBodyBytes,
     auth: authOptions(config.authRequired, config.secretKey, config.replayWindowMs),
     console: { idleTimeoutMs: config.consoleIdleMs },
+    ops: { metrics, schemaStatus: () => store.schemaStatus(), draining: () => draining },
   });
   const server: Server = app.listen(config.port, config.host, () => {
     const addr = server.address();
@@ -41,18 +52,19 @@ async function main(): Promise<void> {
       console: `http://localhost:${port}/ui/`,
     });
   });
-  const stop = (signal: string) => {
-    log.info('stopping', { signal });
-    server.close(async () => {
-      await store.close();
-      log.info('stopped');
-      process.exit(0);
-    });
-    (app.locals.closeStreams as () => void)();
-    server.closeIdleConnections();
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  alerts.start();
+  installShutdown({
+    server,
+    log,
+    graceMs: config.shutdownGraceMs,
+    beginDraining: () => {
+      draining = true;
+      // The console's live streams never end by themselves: end them, or server.close() would wait.
+      (app.locals.closeStreams as () => void)();
+    },
+    workers: [alerts],
+    closeStore: () => store.close(),
+  });
 }
 
 main().catch((e) => {

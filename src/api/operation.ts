@@ -20,12 +20,18 @@ export interface AuthOptions {
   settings: AuthSettings;
 }
 
+/** Told the outcome of every operation (the metrics). */
+export interface OperationObserver {
+  observe(operation: string, outcome: 'ok' | 'fault', faultCode: string | null, seconds: number): void;
+}
+
 export interface OperationContext {
   store: Store;
   log: Logger;
   auth: AuthOptions;
   /** The service's target namespace: its faults carry tns:IpcdFault in it. */
   ns: string;
+  observer?: OperationObserver;
 }
 
 export function soapOperation(ctx: OperationContext, name: string, run: (args: Args, actor: Actor) => Promise<object>): Handler {
@@ -37,10 +43,13 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
       const actor = await actorOf(ctx, req);
       context.user = actor.principal.username;
       const response = await run(args ?? {}, actor);
-      ctx.log.info('request', { ...context, outcome: 'ok', durationMs: ms() });
+      const took = ms();
+      ctx.log.info('request', { ...context, outcome: 'ok', durationMs: took });
+      ctx.observer?.observe(name, 'ok', null, took / 1000);
       return response;
     } catch (e) {
       const f = faultInfo(e);
+      ctx.observer?.observe(name, 'fault', f.code, ms() / 1000);
       if (f.code === 'INTERNAL') ctx.log.error('request failed', { ...context, outcome: 'fault', faultCode: f.code, error: String((e as Error)?.stack ?? e), durationMs: ms() });
       else ctx.log.info('request', { ...context, outcome: 'fault', faultCode: f.code, durationMs: ms() });
       throw {

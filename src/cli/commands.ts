@@ -21,6 +21,7 @@ import {
 } from '../logic/topology';
 import { editNetwork } from '../logic/networks';
 import { NETWORK_CHANGE_COMMANDS, USER_COMMANDS } from './manage-commands';
+import { setAlertThreshold } from '../logic/alerts';
 import { json, table, type Output } from './output';
 import { UsageError } from './usage';
 
@@ -302,6 +303,28 @@ export const COMMANDS: Command[] = [
     },
   },
   ...NETWORK_CHANGE_COMMANDS,
+  {
+    words: ['network', 'alert'],
+    synopsis: 'NAME (--threshold PERCENT | --default)',
+    summary: "set a network's utilization alert threshold",
+    details: [
+      '  --threshold PERCENT the network alerts once used / assignable reaches PERCENT (above 0, at most',
+      '                      100, two decimals at most)',
+      "  --default           follow the server's default (IPCD_ALERT_THRESHOLD_PERCENT, 90 unless set)",
+      '',
+      'A running server evaluates the network again within IPCD_ALERT_SWEEP_SECONDS (README: Operations).',
+    ].join('\n'),
+    positionals: ['NAME'],
+    options: { threshold: { type: 'string' }, default: { type: 'boolean' } },
+    plan: ({ positionals: [name], values }, io) => {
+      const threshold = str(values, 'threshold');
+      if ((threshold === undefined) === !values.default) throw new UsageError('network alert needs either --threshold PERCENT or --default');
+      return async (store) => {
+        const set = await setAlertThreshold(store, name, threshold ?? null);
+        io.out(set === null ? `network ${name} follows the default alert threshold` : `network ${name} alerts at ${set}% used`);
+      };
+    },
+  },
   {
     words: ['example-topology'],
     synopsis: '',

@@ -11,6 +11,12 @@ export interface Store {
   /** Runs fn atomically. Throws StoreConflict (nothing written) when it lost a race. */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Calls listener after each committed transaction that changed how full some networks are
+   * (addresses issued, released, moved; free space or alert threshold rewritten). Returns an
+   * unsubscribe function.
+   */
+  watchNetworks(listener: (networkIds: number[]) => void): () => void;
 }
 
 export interface NewAllocation {
@@ -176,6 +182,45 @@ export interface UsageDayRow {
   addressHours: number;
 }
 
+/** A network's fill as stored: the logic derives assignable, free and percent from it. */
+export interface NetworkFillRow {
+  networkId: number;
+  network: string;
+  dataCenter: string;
+  dataCenterId: number;
+  tenantId: number | null;
+  cidr: string;
+  gateway: string | null;
+  /** Addresses of active allocations. */
+  used: bigint;
+  /** Free addresses the store could count itself (IPv4 ranges, hold-downs that ended). */
+  freeCount: bigint;
+  /** Free ranges too large for the store's integers (IPv6), as [first, last] addresses. */
+  freeRanges: [string, string][];
+  thresholdPercent: number | null;
+  alertState: 'normal' | 'high';
+}
+
+export interface NewAlertEvent {
+  networkId: number;
+  network: string;
+  dataCenter: string;
+  direction: 'up' | 'down';
+  percent: number;
+  thresholdPercent: number;
+  used: bigint;
+  assignable: bigint;
+  /** 'pending': waits for webhook delivery; 'none': no webhook configured. */
+  webhook: 'none' | 'pending';
+}
+
+export interface AlertEventRecord extends Omit<NewAlertEvent, 'webhook' | 'networkId'> {
+  id: string;
+  networkId: number | null;
+  at: Date;
+  attempts: number;
+}
+
 export interface StoreTx {
   dataCenterByName(name: string): Promise<DataCenter | null>;
   dataCentersWithVlan(vlan: number): Promise<DataCenter[]>;
@@ -264,4 +309,17 @@ export interface StoreTx {
   listUsers(): Promise<UserRecord[]>;
   updateUser(id: number, change: { passwordHash?: string; sealedPassword?: string | null; disabled?: boolean }): Promise<void>;
   deleteUser(id: number): Promise<void>;
+
+  /** Fill of every network, or of one. */
+  networkFills(networkId?: number): Promise<NetworkFillRow[]>;
+  /** Locks the network's alert state for the transaction and returns it; null when the network is gone. */
+  lockAlertState(networkId: number): Promise<'normal' | 'high' | null>;
+  setAlertState(networkId: number, state: 'normal' | 'high', percent: number): Promise<void>;
+  insertAlertEvent(e: NewAlertEvent): Promise<AlertEventRecord>;
+  alertThreshold(networkId: number): Promise<number | null>;
+  setAlertThreshold(networkId: number, percent: number | null): Promise<void>;
+  /** Claims the oldest due webhook delivery for leaseSeconds (skipping those other processes hold). */
+  claimAlertDelivery(leaseSeconds: number): Promise<AlertEventRecord | null>;
+  /** Records a delivery attempt: delivered, to be retried after retryInMs, or (null) given up. */
+  finishAlertDelivery(id: string, outcome: { delivered: true } | { delivered: false; error: string; retryInMs: number | null }): Promise<void>;
 }

@@ -12,8 +12,11 @@ import { DataCenterEntity, FreeRangeEntity, NetworkEntity, TenantEntity, ZoneEnt
 import type { AuditEntry } from '../logic/audit';
 import type { Grant } from '../logic/policy';
 import type {
+  AlertEventRecord,
   AllocationSearchFilter,
   AllocationSearchRow,
+  NetworkFillRow,
+  NewAlertEvent,
   AuditQuery,
   AuditRow,
   NetworkChange,
@@ -27,6 +30,7 @@ import type {
 import * as security from './security';
 import * as management from './management';
 import * as consoleSql from './console';
+import * as alerts from './alerts';
 import { canonicalAddress, toAllocation, toDataCenter, toNetwork, toTenant, toZone } from './mapping';
 
 /** How often a taker re-looks when the lowest range vanished under its lock wait. */
@@ -38,6 +42,9 @@ function returned<T>(result: unknown): T[] {
 }
 
 export class TypeormTx implements StoreTx {
+  /** Networks whose fill this transaction changed: reported to watchers once it commits. */
+  readonly touched = new Set<number>();
+
   constructor(private readonly m: EntityManager) {}
 
   private get networks() {
@@ -142,6 +149,7 @@ export class TypeormTx implements StoreTx {
 
   async returnAddress(networkId: number, address: string): Promise<void> {
     await management.lockNetworkShared(this.m, networkId);
+    this.touched.add(networkId);
     await this.m.query(`INSERT INTO free_range (network_id, first_addr, last_addr) VALUES ($1, $2::inet, $2::inet)`, [
       networkId,
       address,
@@ -173,6 +181,7 @@ export class TypeormTx implements StoreTx {
   }
 
   async insertAllocation(a: NewAllocation): Promise<Allocation> {
+    if (a.address !== null) this.touched.add(a.networkId);
     const rows: Record<string, unknown>[] = await this.m.query(
       `INSERT INTO allocation (network_id, address, zone_id, name, server_instance, source, intent, requested_dc_id, requested_vlan, tenant_id)
        VALUES ($1, $2::inet, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
@@ -364,6 +373,7 @@ export class TypeormTx implements StoreTx {
   }
 
   replaceFreeRanges(networkId: number, family: Family, free: AddressRange[]): Promise<void> {
+    this.touched.add(networkId);
     return management.replaceFreeRanges(this.m, networkId, family, free);
   }
 
@@ -381,10 +391,12 @@ export class TypeormTx implements StoreTx {
   }
 
   releaseNetwork(networkId: number, reason: ReleaseReason): Promise<number> {
+    this.touched.add(networkId);
     return management.releaseNetwork(this.m, networkId, reason);
   }
 
   moveIntoNetwork(fromNetworkId: number, toNetworkId: number, cidr: string | null): Promise<void> {
+    this.touched.add(fromNetworkId).add(toNetworkId);
     return management.moveIntoNetwork(this.m, fromNetworkId, toNetworkId, cidr);
   }
 
@@ -462,5 +474,38 @@ export class TypeormTx implements StoreTx {
 
   deleteUser(id: number): Promise<void> {
     return security.deleteUser(this.m, id);
+  }
+
+  networkFills(networkId?: number): Promise<NetworkFillRow[]> {
+    return alerts.networkFills(this.m, networkId);
+  }
+
+  lockAlertState(networkId: number): Promise<'normal' | 'high' | null> {
+    return alerts.lockAlertState(this.m, networkId);
+  }
+
+  setAlertState(networkId: number, state: 'normal' | 'high', percent: number): Promise<void> {
+    return alerts.setAlertState(this.m, networkId, state, percent);
+  }
+
+  insertAlertEvent(e: NewAlertEvent): Promise<AlertEventRecord> {
+    return alerts.insertAlertEvent(this.m, e);
+  }
+
+  alertThreshold(networkId: number): Promise<number | null> {
+    return alerts.alertThreshold(this.m, networkId);
+  }
+
+  setAlertThreshold(networkId: number, percent: number | null): Promise<void> {
+    this.touched.add(networkId);
+    return alerts.setAlertThreshold(this.m, networkId, percent);
+  }
+
+  claimAlertDelivery(leaseSeconds: number): Promise<AlertEventRecord | null> {
+    return alerts.claimAlertDelivery(this.m, leaseSeconds);
+  }
+
+  finishAlertDelivery(id: string, outcome: { delivered: true } | { delivered: false; error: string; retryInMs: number | null }): Promise<void> {
+    return alerts.finishAlertDelivery(this.m, id, outcome);
   }
 }

@@ -2,11 +2,14 @@ import { QueryFailedError, type DataSource } from 'typeorm';
 import { StoreConflict } from '../logic/errors';
 import type { Store, StoreTx } from '../logic/ports';
 import { TypeormTx } from './tx';
+import { MIGRATIONS } from '../../migrations';
 
 /** SQLSTATEs meaning "another transaction won": unique, exclusion, serialization, deadlock. */
 const CONFLICT_STATES = new Set(['23505', '23P01', '40001', '40P01']);
 
 export class TypeormStore implements Store {
+  private readonly watchers = new Set<(networkIds: number[]) => void>();
+
   constructor(
     readonly dataSource: DataSource,
     private readonly onClose: () => Promise<void> = async () => {},
@@ -14,7 +17,10 @@ export class TypeormStore implements Store {
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     try {
-      return await this.dataSource.transaction((m) => fn(new TypeormTx(m)));
+      let tx: TypeormTx | undefined;
+      const result = await this.dataSource.transaction((m) => fn((tx = new TypeormTx(m))));
+      if (tx && tx.touched.size > 0) this.notify([...tx.touched]);
+      return result;
     } catch (e) {
       const state = e instanceof QueryFailedError ? (e.driverError as { code?: string })?.code : undefined;
       if (state && CONFLICT_STATES.has(state)) throw new StoreConflict(`${state}: ${e instanceof Error ? e.message : e}`);
@@ -22,8 +28,37 @@ export class TypeormStore implements Store {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
-    await this.onClose();
+  watchNetworks(listener: (networkIds: number[]) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  /** Watchers run after the commit and must not throw into the caller's path. */
+  private notify(ids: number[]): void {
+    for (const w of this.watchers) {
+      try {
+        w(ids);
+      } catch {
+        // a watcher's failure is its own business
+      }
+    }
+  }
+
+  /** Applied migrations (ipcd_migrations) against the code's list in migrations/index.ts: readiness. */
+  async schemaStatus(): Promise<{ pending: string[]; unknown: string[] }> {
+    const expected = MIGRATIONS.map((m) => new m().name);
+    const rows: { name: string }[] = await this.dataSource.query(`SELECT name FROM ipcd_migrations ORDER BY id`);
+    const applied = new Set(rows.map((r) => r.name));
+    return { pending: expected.filter((n) => !applied.has(n)), unknown: [...applied].filter((n) => !expected.includes(n)) };
+  }
+
+  private closing: Promise<void> | null = null;
+
+  /** Idempotent: a shutdown path and a test's cleanup may both close it. */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      if (this.dataSource.isInitialized) await this.dataSource.destroy();
+      await this.onClose();
+    })());
   }
 }

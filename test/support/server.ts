@@ -5,10 +5,14 @@ import { createApp, type AppOptions } from '../../src/app';
 import type { Store } from '../../src/logic/ports';
 import { createLogger } from '../../src/logger';
 import { authOptions, type AuthOptions } from '../../src/api/operation';
+import { Metrics } from '../../src/ops/metrics';
+import { TypeormStore } from '../../src/store/typeorm-store';
 
 export interface RunningServer {
   url: string; // http://127.0.0.1:PORT/ipcd
   base: string; // http://127.0.0.1:PORT
+  /** The server's metrics (also served at /metrics). */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -17,12 +21,15 @@ export interface RunningServer {
  * authentication and roles with auth on.
  */
 export async function startServer(store: Store, opts: { maxBodyBytes?: number; auth?: AuthOptions; console?: AppOptions['console'] } = {}): Promise<RunningServer> {
+  const metrics = new Metrics(store);
+  if (!(store instanceof TypeormStore)) throw new Error('startServer serves a TypeormStore (readiness reads its migrations)');
   const app = await createApp({
     store,
     log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
     auth: opts.auth ?? authOptions(false),
     console: opts.console,
+    ops: { metrics, schemaStatus: () => store.schemaStatus(), draining: () => false },
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -31,6 +38,7 @@ export async function startServer(store: Store, opts: { maxBodyBytes?: number; a
   return {
     url: `${base}/ipcd`,
     base,
+    metrics,
     close: () =>
       new Promise<void>((resolve) => {
         (app.locals.closeStreams as () => void)();

@@ -1,0 +1,181 @@
+/**
+ * Runs utilization alerts beside the server: evaluates a network after each committed change to
+ * its fill (queued, off the request's path, one evaluation per network at a time however many
+ * changes arrive), sweeps every network now and then (changes made by the CLI or another
+ * process), and delivers pending events to the webhook. The decision and the event record are the
+ * logic's (src/logic/alerts.ts); this file only schedules, logs, counts and POSTs.
+ */
+import { createHmac } from 'node:crypto';
+import { evaluateAlert, mayCross, retryDelayMs, webhookPayload, type AlertPolicy } from '../logic/alerts';
+import type { AlertEventRecord, Store } from '../logic/ports';
+import { networkFills } from '../logic/utilization';
+import type { Logger } from '../logger';
+import type { Metrics } from './metrics';
+
+export interface WebhookSettings {
+  url: string;
+  /** When set, each POST carries X-Ipcd-Signature: sha256=HMAC-SHA256(secret, body) in hex. */
+  secret?: string;
+  /** Attempts before an event's delivery is given up (logged, kept as 'failed'). */
+  attempts: number;
+  timeoutMs: number;
+  /** First retry delay; doubles per attempt up to 5 minutes. */
+  retryBaseMs: number;
+}
+
+export interface AlertMonitorOptions {
+  policy: Omit<AlertPolicy, 'webhook'>;
+  webhook?: WebhookSettings;
+  /** Every network is re-evaluated this often (0: never). */
+  sweepMs: number;
+  /** Pending webhook deliveries are looked for this often (also right after an event). */
+  deliveryPollMs?: number;
+}
+
+export class AlertMonitor {
+  private readonly dirty = new Set<number>();
+  private draining: Promise<void> | null = null;
+  private delivering: Promise<void> | null = null;
+  private deliverAgain = false;
+  private unwatch: (() => void) | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private stopped = false;
+  private readonly policy: AlertPolicy;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly metrics: Metrics | undefined,
+    private readonly o: AlertMonitorOptions,
+  ) {
+    this.policy = { ...o.policy, webhook: o.webhook !== undefined };
+  }
+
+  start(): void {
+    this.unwatch = this.store.watchNetworks((ids) => this.mark(ids));
+    if (this.o.sweepMs > 0) this.every(this.o.sweepMs, () => this.sweep());
+    if (this.o.webhook) this.every(this.o.deliveryPollMs ?? 5000, () => this.deliver());
+    void this.sweep();
+  }
+
+  /** Stops taking work, finishes the evaluations queued so far and the delivery under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unwatch?.();
+    for (const t of this.timers) clearInterval(t);
+    await this.draining;
+    await this.delivering;
+  }
+
+  /** Networks whose fill changed; evaluated soon, in order, each once however often it is marked. */
+  mark(ids: number[]): void {
+    if (this.stopped) return;
+    for (const id of ids) this.dirty.add(id);
+    this.draining ??= this.drain();
+  }
+
+  /** Every network whose fill read outside the lock suggests a crossing gets a locked evaluation. */
+  async sweep(): Promise<void> {
+    try {
+      const fills = await networkFills(this.store);
+      const candidates = fills.filter((f) => mayCross(f, this.policy)).map((f) => f.networkId);
+      if (candidates.length > 0) this.mark(candidates);
+    } catch (e) {
+      if (!this.stopped) this.log.warn('alert sweep failed', { error: String(e) });
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      await new Promise((r) => setImmediate(r)); // let the request that marked it answer first
+      // A network marked again while it is evaluated is evaluated once more afterwards.
+      for (const id of this.dirty) {
+        this.dirty.delete(id);
+        try {
+          const event = await evaluateAlert(this.store, id, this.policy);
+          if (event) this.emitted(event);
+        } catch (e) {
+          this.log.warn('alert evaluation failed', { networkId: id, error: String(e) });
+        }
+      }
+    } finally {
+      // Cleared in the same tick the loop saw the set empty, so no mark() falls in between.
+      this.draining = null;
+    }
+  }
+
+  private emitted(e: AlertEventRecord): void {
+    this.metrics?.alertEvents.inc({ direction: e.direction });
+    const message = e.direction === 'up' ? 'network utilization reached its alert threshold' : 'network utilization fell back below its alert threshold';
+    const { id, type, ...fields } = webhookPayload(e);
+    this.log.warn(message, { alert: type, eventId: id, ...fields });
+    if (this.o.webhook) void this.deliver();
+  }
+
+  /** Delivers due events until none is left; one delivery loop per process at a time. */
+  deliver(): Promise<void> {
+    if (!this.o.webhook || this.stopped) return Promise.resolve();
+    this.deliverAgain = this.delivering !== null; // an event may have committed after the loop's last look
+    return (this.delivering ??= this.deliveryLoop());
+  }
+
+  private async deliveryLoop(): Promise<void> {
+    try {
+      do {
+        this.deliverAgain = false;
+        await this.deliverDue();
+      } while (this.deliverAgain && !this.stopped);
+    } finally {
+      this.delivering = null;
+    }
+  }
+
+  private async deliverDue(): Promise<void> {
+    const hook = this.o.webhook!;
+    const leaseSeconds = Math.ceil(hook.timeoutMs / 1000) + 30;
+    while (!this.stopped) {
+      let event: AlertEventRecord | null;
+      try {
+        event = await this.store.transaction((tx) => tx.claimAlertDelivery(leaseSeconds));
+      } catch (e) {
+        this.log.warn('alert webhook: could not claim a delivery', { error: String(e) });
+        return;
+      }
+      if (!event) return;
+      const error = await post(hook, event);
+      const outcome = error === null ? 'delivered' : event.attempts >= hook.attempts ? 'failed' : 'retry';
+      this.metrics?.webhookAttempts.inc({ outcome });
+      if (outcome === 'failed') this.log.error('alert webhook: giving up', { eventId: event.id, attempts: event.attempts, error });
+      else if (outcome === 'retry') this.log.warn('alert webhook: will retry', { eventId: event.id, attempts: event.attempts, error });
+      await this.store
+        .transaction((tx) =>
+          tx.finishAlertDelivery(
+            event.id,
+            error === null ? { delivered: true } : { delivered: false, error, retryInMs: outcome === 'failed' ? null : retryDelayMs(event.attempts, hook.retryBaseMs) },
+          ),
+        )
+        .catch((e) => this.log.warn('alert webhook: could not record a delivery', { eventId: event.id, error: String(e) }));
+    }
+  }
+
+  private every(ms: number, fn: () => unknown): void {
+    const t = setInterval(() => void fn(), ms);
+    t.unref();
+    this.timers.push(t);
+  }
+}
+
+/** One POST; null when the receiver answered 2xx, else why not. */
+async function post(hook: WebhookSettings, event: AlertEventRecord): Promise<string | null> {
+  const body = JSON.stringify(webhookPayload(event));
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-ipcd-event-id': event.id, 'user-agent': 'ipcd-alerts' };
+  if (hook.secret) headers['x-ipcd-signature'] = `sha256=${createHmac('sha256', hook.secret).update(body).digest('hex')}`;
+  try {
+    const res = await fetch(hook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(hook.timeoutMs), redirect: 'manual' });
+    await res.arrayBuffer().catch(() => undefined);
+    return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    return `${e instanceof Error ? e.message : String(e)}${cause ? ` (${cause})` : ''}`;
+  }
+}
