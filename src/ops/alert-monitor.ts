@@ -147,14 +147,11 @@ export class AlertMonitor {
       this.metrics?.webhookAttempts.inc({ outcome });
       if (outcome === 'failed') this.log.error('alert webhook: giving up', { eventId: event.id, attempts: event.attempts, error });
       else if (outcome === 'retry') this.log.warn('alert webhook: will retry', { eventId: event.id, attempts: event.attempts, error });
+      const retryInMs = outcome === 'retry' ? retryDelayMs(event.attempts, hook.retryBaseMs) : null;
       await this.store
-        .transaction((tx) =>
-          tx.finishAlertDelivery(
-            event.id,
-            error === null ? { delivered: true } : { delivered: false, error, retryInMs: outcome === 'failed' ? null : retryDelayMs(event.attempts, hook.retryBaseMs) },
-          ),
-        )
+        .transaction((tx) => tx.finishAlertDelivery(event.id, error === null ? { delivered: true } : { delivered: false, error, retryInMs }))
         .catch((e) => this.log.warn('alert webhook: could not record a delivery', { eventId: event.id, error: String(e) }));
+      if (retryInMs !== null) setTimeout(() => void this.deliver(), retryInMs + 10).unref();
     }
   }
 
