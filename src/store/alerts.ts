@@ -14,7 +14,9 @@ export async function networkFills(m: EntityManager, networkId?: number): Promis
             (SELECT count(*) FROM allocation a
               WHERE a.network_id = n.id AND a.address IS NOT NULL AND a.address_released_at IS NULL) AS used,
             (SELECT coalesce(sum(f.last_addr - f.first_addr + 1), 0) FROM free_range f
-              WHERE f.network_id = n.id AND family(n.cidr) = 4) AS free4,
+              WHERE f.network_id = n.id AND family(n.cidr) = 4)
+            -- hold-downs that ended are free; the allocator moves them back on its next take
+            + (SELECT count(*) FROM held_address h WHERE h.network_id = n.id AND h.until <= now()) AS free_count,
             (SELECT coalesce(json_agg(json_build_array(host(f.first_addr), host(f.last_addr))), '[]'::json) FROM free_range f
               WHERE f.network_id = n.id AND family(n.cidr) = 6) AS free6
      FROM network n
@@ -33,7 +35,7 @@ export async function networkFills(m: EntityManager, networkId?: number): Promis
     cidr: r.cidr as string,
     gateway: r.gateway === null ? null : canonicalAddress(r.gateway as string),
     used: BigInt(r.used as string),
-    freeCount: BigInt(r.free4 as string),
+    freeCount: BigInt(r.free_count as string),
     freeRanges: r.free6 as [string, string][],
     thresholdPercent: (r.threshold as number | null) ?? null,
     alertState: r.state as 'normal' | 'high',

@@ -158,6 +158,7 @@ export class TypeormTx implements StoreTx {
 
   async holdAddress(networkId: number, address: string, seconds: number): Promise<void> {
     await management.lockNetworkShared(this.m, networkId);
+    this.touched.add(networkId);
     await this.m.query(`INSERT INTO held_address (network_id, address, until) VALUES ($1, $2::inet, now() + $3 * interval '1 second')`, [
       networkId,
       address,
