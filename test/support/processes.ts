@@ -21,6 +21,8 @@ export interface ServerProcess {
   pid: number;
   /** The last few kB the child wrote to stdout and stderr, for failure messages. */
   output(): string;
+  /** Resolves when the child has exited (and its output is read), with how it ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export interface ServerProcesses {
@@ -164,9 +166,11 @@ function spawnOn(entry: string, port: number, env: Record<string, string>, ready
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   // 'close': the child has exited and its output is fully read.
-  const exited = new Promise<void>((r) => child.once('close', () => (live.delete(child), r())));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once('close', (code, signal) => (live.delete(child), r({ code, signal }))),
+  );
   const base = `http://127.0.0.1:${port}`;
-  const server: ServerProcess = { url: `${base}/ipcd`, base, port, pid: child.pid ?? -1, output: () => tail };
+  const server: ServerProcess = { url: `${base}/ipcd`, base, port, pid: child.pid ?? -1, output: () => tail, exited };
 
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
