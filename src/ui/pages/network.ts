@@ -50,14 +50,18 @@ function actions(d: NetworkDetail): Html {
 
 function reservations(d: NetworkDetail, session: ConsoleSession, admin: boolean): Html {
   if (d.reservations.length === 0) return html`<p class="muted">No reserved addresses.</p>`;
-  return html`<table class="data"><thead><tr><th scope="col">Range</th><th scope="col">Note</th><th scope="col">Since</th>${admin ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead>
-<tbody>${d.reservations.map(
-    (r) => html`<tr><td class="mono">${r.first === r.last ? r.first : `${r.first} – ${r.last}`}</td><td>${r.note ?? ''}</td><td>${when(r.createdAt)}</td>${
-      admin
-        ? html`<td><form method="post" action="${networkPath(d.view.network.name, 'unreserve')}">${csrfField(session)}<input type="hidden" name="id" value="${r.id}"><button type="submit" class="small">Unreserve…</button></form></td>`
-        : ''
-    }</tr>`,
-  )}</tbody></table>`;
+  return html`<ul class="reservations">${d.reservations.map(
+    (r) => html`<li>
+  <span class="mono">${r.first === r.last ? r.first : `${r.first} – ${r.last}`}</span>
+  ${r.note ? html`<span class="note">${r.note}</span>` : ''}
+  <span class="muted small">since ${when(r.createdAt)}</span>
+  ${
+    admin
+      ? html`<form method="post" action="${networkPath(d.view.network.name, 'unreserve')}">${csrfField(session)}<input type="hidden" name="id" value="${r.id}"><button type="submit" class="small">Unreserve…</button></form>`
+      : ''
+  }
+</li>`,
+  )}</ul>`;
 }
 
 /** Pages come in the logic's order (by allocation id); within a page, address order reads better. */
