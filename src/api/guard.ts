@@ -66,6 +66,9 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
   let passwordType: string | undefined;
   let tokenField: string | undefined;
   let sawToken = false;
+  // A Body parameter named password, as written: node-soap trims element text before the service
+  // sees it, so white space around a new password would be dropped silently.
+  let passwordText: string | undefined;
   const parser = new SaxesParser({ xmlns: true, position: true });
   parser.on('opentag', (tag) => {
     const here: Open = { uri: tag.uri ?? '', local: tag.local ?? tag.name, text: false, children: false };
@@ -120,15 +123,19 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
     } else if (path.length === 3 && path[1].local === 'Body' && here.uri !== contract.ns) {
       throw invalid(`the parameter ${name(here)} is not in the contract's namespace ${contract.ns} (the schema's elements are namespace-qualified)`);
     }
+    if (path.length === 3 && path[1].local === 'Body' && here.local === 'password') passwordText = '';
     path.push(here); // saxes sends closetag for self-closing tags too
   });
   parser.on('closetag', () => {
     path.pop();
     tokenField = undefined;
+    if (passwordText !== undefined && passwordText.trim() !== passwordText) throw invalid('a password must not begin or end with white space');
+    passwordText = undefined;
   });
   parser.on('text', (text) => {
     sawText(text);
     if (tokenField !== undefined) tokenFields[tokenField] = (tokenFields[tokenField] ?? '') + text;
+    if (passwordText !== undefined) passwordText += text;
   });
   parser.on('cdata', (text) => {
     if (NESTED_DOCUMENT.test(text.trim())) throw invalid('a CDATA section must not hold an XML document');

@@ -22,6 +22,8 @@ export function checkPasswordStrength(password: string): string {
   if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH || password.length > 1024) {
     throw invalid(`a password must be ${MIN_PASSWORD_LENGTH} to 1024 characters long`);
   }
+  // SOAP toolkits (node-soap among them) trim element text: such a password could not be typed back.
+  if (password.trim() !== password) throw invalid('a password must not begin or end with white space');
   return password;
 }
 

@@ -369,6 +369,9 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     await change('AddUser', { username: 'orch', password: 'orchestrator-pw-1', role: 'orchestrator', grant: [{ dataCenter: 'dc1' }, { dataCenter: 'dc2', tenant: 't2' }], digest: true }, { operation: 'AddUser', objectType: 'user' });
     await refused('AddUser', { username: 'tx', password: 'short', role: 'tenant', tenant: 't1' }, 'INVALID_REQUEST', [{ operation: 'AddUser', objectType: 'user', outcome: 'INVALID_REQUEST' }]);
     await refused('AddUser', { username: 'ta', password: 'another-password', role: 'admin' }, 'CONFLICT', [{ operation: 'AddUser', objectType: 'user', outcome: 'CONFLICT' }]);
+    // node-soap trims element text: a password with white space around it is refused, not silently changed.
+    const padded = await refused('AddUser', { username: 'pad', password: ' padded-password-1 ', role: 'admin' }, 'INVALID_REQUEST');
+    expect(padded.fault!.message).toMatch(/white space/);
     const users = all((await read('ListUsers')).body, 'user').map((u) => ({ ...flat(u), grant: all(u, 'grant').map(flat) }));
     expect(users).toEqual([
       { username: 'orch', role: 'orchestrator', disabled: 'false', grant: [{ dataCenter: 'dc1' }, { dataCenter: 'dc2', tenant: 't2' }] },

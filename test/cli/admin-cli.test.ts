@@ -67,6 +67,9 @@ test('user add: the first administrator, password from standard input, can call 
   const short = await ipcd(['user', 'add', 'x', '--role', 'admin'], 'short\n');
   expect(short.code).toBe(2);
   expect(short.stderr).toMatch(/^ipcd: INVALID_REQUEST: a password must be 12/);
+  const padded = await ipcd(['user', 'add', 'x', '--role', 'admin'], ' padded-password-1\n');
+  expect(padded.code).toBe(2);
+  expect(padded.stderr).toMatch(/^ipcd: INVALID_REQUEST: a password must not begin or end with white space/);
 });
 
 test('user add with grants, --digest and --password-file; list; set-password, disable, enable, remove take effect at once', async () => {

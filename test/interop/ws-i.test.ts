@@ -1,9 +1,10 @@
 /**
- * WS-I Basic Profile 1.1: every requirement on the description that a script can check, on the WSDL
- * as the running server serves it (GET /ipcd?wsdl), and the message-level requirements on real
- * exchanges with that server. docs/ws-i.md lists them, and what is met by construction instead.
+ * WS-I Basic Profile 1.1: every requirement on the description that a script can check, on each
+ * WSDL as the running server serves it (GET /ipcd?wsdl, GET /ipcd-admin?wsdl), and the
+ * message-level requirements on real exchanges with that server. docs/ws-i.md lists them, and what is met by construction instead.
  * Test names start with the requirement's R-number.
  */
+import { COMMISSIONING, MANAGEMENT } from '../../src/api/contract';
 import { loadExampleTopology } from '../../src/example/topology';
 import { openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
@@ -22,6 +23,9 @@ let db: TestStore;
 let server: RunningServer;
 let served: { status: number; contentType: string; text: string };
 let wsdl: Document;
+/** Each service's WSDL as served; `served` and `wsdl` above are the one under test. */
+const fetched = new Map<string, { served: typeof served; wsdl: Document }>();
+const use = (endpoint: string) => ({ served, wsdl } = fetched.get(endpoint)!);
 
 const all = (expr: string, node: Document | Element = wsdl) => nodes(expr, node, P);
 const attr = (e: Element, name: string) => e.getAttribute(name) ?? '';
@@ -42,9 +46,12 @@ beforeAll(async () => {
   db = await openTestStore('postgres');
   await loadExampleTopology(db.store);
   server = await startServer(db.store);
-  const res = await fetch(`${server.url}?wsdl`);
-  served = { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
-  wsdl = parseXml(served.text);
+  for (const { endpoint } of [COMMISSIONING, MANAGEMENT]) {
+    const res = await fetch(`${server.base}${endpoint}?wsdl`);
+    const text = await res.text();
+    fetched.set(endpoint, { served: { status: res.status, contentType: res.headers.get('content-type') ?? '', text }, wsdl: parseXml(text) });
+  }
+  use(COMMISSIONING.endpoint);
 }, 60_000);
 
 afterAll(async () => {
@@ -52,11 +59,13 @@ afterAll(async () => {
   await db?.dispose();
 });
 
-describe('the description (WSDL as served)', () => {
+describe.each([COMMISSIONING.endpoint, MANAGEMENT.endpoint])('the description (WSDL as served at %s)', (endpoint) => {
+  beforeAll(() => use(endpoint));
+
   test('is served with HTTP 200 as XML and names the endpoint it was fetched from', () => {
     expect(served.status).toBe(200);
     expect(served.contentType).toMatch(/^(text|application)\/xml/);
-    expect(all('//wsdl:service/wsdl:port/soap:address').map((a) => attr(a, 'location'))).toEqual([server.url]);
+    expect(all('//wsdl:service/wsdl:port/soap:address').map((a) => attr(a, 'location'))).toEqual([`${server.base}${endpoint}`]);
   });
 
   test('R4003 R4004: well-formed XML 1.0 in UTF-8', () => {
@@ -235,6 +244,7 @@ async function exchange(op: string, fields: Record<string, string | number | boo
 const bodyChild = (doc: Document) => nodes('/env:Envelope/env:Body/*', doc, P);
 
 describe('messages exchanged with the server', () => {
+  beforeAll(() => use(COMMISSIONING.endpoint));
   const calls: [string, Record<string, string | number | boolean>][] = [
     ['CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'wsi-1', wantName: true }],
     ['NameOnly', { dataCenter: 'dc1', vlan: 100, serverInstance: 'wsi-2' }],
