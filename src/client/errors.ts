@@ -1,4 +1,4 @@
-/** What an IpcdClient call can fail with: the server's contract fault, or no usable answer at all. */
+/** What a call of IpcdClient or IpcdAdminClient can fail with: the contract fault, or no usable answer at all. */
 import type { FaultCode } from '../logic/errors';
 
 export type { FaultCode };

@@ -1,4 +1,4 @@
-/** The orchestrator-side client library: IpcdClient, its types and errors, and reconciliation. */
+/** The client library: IpcdClient (commissioning), IpcdAdminClient (management), their types and errors, and reconciliation. */
 export {
   IpcdClient,
   type AddressFamily,
@@ -19,6 +19,35 @@ export {
   type ReleasedAllocation,
   type RetryInfo,
 } from './client';
+export {
+  IpcdAdminClient,
+  type AllocationQuery,
+  type AllocationRecord,
+  type AllocationRecordPage,
+  type AuditEntry,
+  type AuditPage,
+  type AuditQuery,
+  type DataCenterInfo,
+  type Grant,
+  type NetworkChanges,
+  type NetworkInfo,
+  type NetworkPage,
+  type NetworkQuery,
+  type NetworkSpec,
+  type RangeToReserve,
+  type RemovedNetwork,
+  type Reservation,
+  type Role,
+  type Tags,
+  type TenantInfo,
+  type TenantTotals,
+  type TenantUsageReport,
+  type UsageDay,
+  type UsageQuery,
+  type UserInfo,
+  type UserSpec,
+  type ZoneInfo,
+} from './admin-client';
 export { IpcdFaultError, IpcdTransportError, type FaultCode, type TransportErrorKind } from './errors';
 export { findLeaked, parseLiveList, releaseLeaked, type LeakQuery, type LeakReport, type ReleaseOutcome } from './reconcile';
 export { FAULT_CODES } from '../logic/errors';

@@ -1,12 +1,16 @@
 /**
  * The client's wire format: document/literal SOAP 1.1 envelopes built as text (every value
  * escaped), an optional WS-Security UsernameToken header, and replies read with saxes into a small
- * element tree. No WSDL processing: the contract's element order is written out in client.ts.
+ * element tree. No WSDL processing: each contract's element order is written out by its client
+ * (client.ts, admin-client.ts). One wire format for both services; only the namespace differs.
  */
 import { randomBytes } from 'node:crypto';
 import { SaxesParser } from 'saxes';
 
+/** The commissioning contract's namespace (wsdl/ipcd.wsdl). */
 export const NS = 'http://ipcd.example.org/ns/commissioning/v1';
+/** The management contract's namespace (wsdl/ipcd-admin.wsdl). */
+export const MANAGEMENT_NS = 'http://ipcd.example.org/ns/management/v1';
 export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
 export const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
@@ -32,9 +36,15 @@ export function xmlText(value: string, field = 'value'): string {
 /** Attribute values we write are constants or base64/ISO text, but escape them anyway. */
 const xmlAttr = (value: string) => xmlText(value).replace(/"/g, '&quot;');
 
-export type FieldValue = string | number | boolean | undefined;
+/**
+ * A request element's content: text, or child elements (a structure such as tns:Tag). Repeated
+ * elements are the same name given several times, in order.
+ */
+export type FieldValue = string | number | boolean | undefined | Fields;
+export type Fields = [string, FieldValue][];
 
 function serialize(field: string, value: Exclude<FieldValue, undefined>): string {
+  if (Array.isArray(value)) return elements(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) throw new RangeError(`${field} must be an integer, got ${value}`);
@@ -66,15 +76,20 @@ export function securityHeader(c: Credentials, now = new Date()): string {
   );
 }
 
-/** The request: the operation's wrapper element holding the given fields, in the order given. */
-export function envelope(operation: string, fields: [string, FieldValue][], security?: string): string {
-  const inner = fields
+/** Fields as elements in the contract's namespace (prefix ipcd), in the order given; undefined ones left out. */
+function elements(fields: Fields): string {
+  return fields
     .filter((f): f is [string, Exclude<FieldValue, undefined>] => f[1] !== undefined)
     .map(([name, value]) => `<ipcd:${name}>${serialize(name, value)}</ipcd:${name}>`)
     .join('');
+}
+
+/** The request: the operation's wrapper element (in namespace `ns`) holding the given fields. */
+export function envelope(operation: string, fields: Fields, security?: string, ns = NS): string {
+  const inner = elements(fields);
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<soapenv:Envelope xmlns:soapenv="${SOAP11_NS}" xmlns:ipcd="${NS}">` +
+    `<soapenv:Envelope xmlns:soapenv="${SOAP11_NS}" xmlns:ipcd="${xmlAttr(ns)}">` +
     (security ? `<soapenv:Header>${security}</soapenv:Header>` : '') +
     `<soapenv:Body><ipcd:${operation}>${inner}</ipcd:${operation}></soapenv:Body></soapenv:Envelope>`
   );
@@ -120,7 +135,7 @@ export function bodyElement(root: XmlNode): XmlNode | undefined {
 }
 
 /** Child elements by local name. Unqualified children are accepted as well as the contract's. */
-export const childrenNamed = (node: XmlNode, name: string) => node.children.filter((c) => c.name === name && (c.uri === NS || c.uri === ''));
+export const childrenNamed = (node: XmlNode, name: string, ns = NS) => node.children.filter((c) => c.name === name && (c.uri === ns || c.uri === ''));
 
 export interface SoapFault {
   faultcode: string;
@@ -129,13 +144,13 @@ export interface SoapFault {
   ipcd?: { code: string; message: string };
 }
 
-/** A SOAP 1.1 Fault element's content (its children are unqualified, per SOAP 1.1). */
-export function readFault(fault: XmlNode): SoapFault {
+/** A SOAP 1.1 Fault element's content (its children are unqualified, per SOAP 1.1); tns:IpcdFault in `ns`. */
+export function readFault(fault: XmlNode, ns = NS): SoapFault {
   const child = (n: XmlNode | undefined, name: string) => n?.children.find((c) => c.name === name);
   const detail = child(fault, 'detail');
-  const info = detail?.children.find((c) => c.name === 'IpcdFault' && c.uri === NS);
-  const code = info?.children.find((c) => c.name === 'code' && c.uri === NS)?.text.trim();
-  const message = info?.children.find((c) => c.name === 'message' && c.uri === NS)?.text;
+  const info = detail?.children.find((c) => c.name === 'IpcdFault' && c.uri === ns);
+  const code = info?.children.find((c) => c.name === 'code' && c.uri === ns)?.text.trim();
+  const message = info?.children.find((c) => c.name === 'message' && c.uri === ns)?.text;
   return {
     faultcode: child(fault, 'faultcode')?.text.trim() ?? '',
     faultstring: child(fault, 'faultstring')?.text ?? '',

@@ -1,0 +1,299 @@
+/**
+ * What both clients share: one SOAP operation over HTTP with the credentials, the timeout and the
+ * bounded retries, the reply's wrapper element read with typed accessors, and paging. Each client
+ * (IpcdClient, IpcdAdminClient) says per operation whether a repeat is safe; this decides, per
+ * failure, whether to repeat:
+ *
+ * - BUSY fault: always (the server rolled the request back; nothing was written).
+ * - No usable answer (network error, timeout, HTTP 5xx/408/429): when the operation is safe to
+ *   repeat, or when the request certainly never reached the server (connection refused, DNS).
+ * - Any other fault: never.
+ */
+import { randomUUID } from 'node:crypto';
+import { FAULT_CODES, type FaultCode } from '../logic/errors';
+import { IpcdFaultError, IpcdTransportError, type TransportErrorKind } from './errors';
+import { bodyElement, childrenNamed, envelope, parseXml, readFault, securityHeader, SOAP11_NS, type Credentials, type Fields, type XmlNode } from './soap';
+
+export interface IpcdClientOptions {
+  /** The endpoint, e.g. http://ipcd.example.org:8080/ipcd (management: …/ipcd-admin) */
+  url: string | URL;
+  /** Per HTTP request, reading the reply included. Default 10000. */
+  timeoutMs?: number;
+  /** Further attempts after the first, where a repeat is safe. Default 2. */
+  retries?: number;
+  /** Backoff before the first retry; doubled for each further one (with jitter). Default 200. */
+  retryDelayMs?: number;
+  /** WS-Security UsernameToken (PasswordText) in every request, when both are given. */
+  username?: string;
+  password?: string;
+  /** Called before each retry, e.g. to log it. */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export interface RetryInfo {
+  operation: string;
+  /** The attempt that failed (1 = the first request). */
+  attempt: number;
+  /** Attempts allowed in all (retries + 1). */
+  maxAttempts: number;
+  delayMs: number;
+  error: IpcdFaultError | IpcdTransportError;
+}
+
+/** One page of a paged list, and the cursor of the next one. */
+export interface Page<T> {
+  items: T[];
+  /** Present when another page follows: pass it as `after`. */
+  nextPage?: string;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+/** Connection-level errors that mean the request was never sent. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** A client of one ipcd service, the one whose target namespace is `ns`. */
+export abstract class SoapClient {
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly retryDelayMs: number;
+  readonly #credentials?: Credentials;
+  readonly #onRetry?: (info: RetryInfo) => void;
+
+  protected constructor(
+    options: IpcdClientOptions,
+    private readonly ns: string,
+  ) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new TypeError(`url is not a valid URL: '${String(options.url)}'`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`url must be http: or https:, got ${url.protocol}`);
+    this.url = url.toString();
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retries = options.retries ?? 2;
+    this.retryDelayMs = options.retryDelayMs ?? 200;
+    if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${this.timeoutMs}`);
+    if (!Number.isInteger(this.retries) || this.retries < 0) throw new RangeError(`retries must be a whole number, got ${this.retries}`);
+    if (!(this.retryDelayMs >= 0)) throw new RangeError(`retryDelayMs must not be negative, got ${this.retryDelayMs}`);
+    if ((options.username === undefined) !== (options.password === undefined)) throw new TypeError('username and password go together');
+    if (options.username !== undefined) this.#credentials = { username: options.username, password: options.password! };
+    this.#onRetry = options.onRetry;
+  }
+
+  /** One operation, with the retries that are safe for it (`repeatable`: a repeat cannot do harm). */
+  protected async call(operation: string, fields: Fields, repeatable: boolean): Promise<Reader> {
+    const maxAttempts = this.retries + 1;
+    // One id for every attempt of the call: the server logs it (X-Request-Id), so retries correlate.
+    const requestId = randomUUID();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Built again per attempt: the security header's nonce and timestamp are per message.
+        const body = envelope(operation, fields, this.#credentials && securityHeader(this.#credentials), this.ns);
+        return new Reader(await this.post(operation, body, requestId), operation, this.ns);
+      } catch (e) {
+        if (!(e instanceof IpcdFaultError || e instanceof IpcdTransportError)) throw e;
+        e.attempts = attempt;
+        const again = e instanceof IpcdFaultError ? e.code === 'BUSY' : e.retryable && (repeatable || !e.maybeDelivered);
+        if (!again || attempt >= maxAttempts) throw e;
+        const delayMs = Math.min(MAX_BACKOFF_MS, this.retryDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+        this.#onRetry?.({ operation, attempt, maxAttempts, delayMs: Math.round(delayMs), error: e });
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
+  }
+
+  /** Every item of a paged list, page after page (each page retried on its own). */
+  protected async *pages<T>(operation: string, page: (after: string | undefined) => Promise<Page<T>>): AsyncGenerator<T, void, undefined> {
+    const seen = new Set<string>();
+    let after: string | undefined;
+    do {
+      const p = await page(after);
+      yield* p.items;
+      after = p.nextPage;
+      if (after !== undefined) {
+        if (seen.has(after)) throw new IpcdTransportError('protocol', `${operation}: the server returned the cursor ${after} twice`, operation);
+        seen.add(after);
+      }
+    } while (after !== undefined);
+  }
+
+  /** One HTTP exchange: the response wrapper element, or the error it amounts to. */
+  private async post(operation: string, body: string, requestId: string): Promise<XmlNode> {
+    let status: number;
+    let text: string;
+    try {
+      const res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"${this.ns}/${operation}"`, 'X-Request-Id': requestId },
+        body,
+        redirect: 'manual', // a moved endpoint is an HTTP error to fix, not to follow with a POST
+        signal: AbortSignal.timeout(this.timeoutMs), // covers reading the body too
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (e) {
+      throw this.noAnswer(operation, e);
+    }
+    let wrapper: XmlNode | undefined;
+    let unreadable: string | undefined;
+    try {
+      wrapper = bodyElement(parseXml(text));
+    } catch (e) {
+      unreadable = (e as Error).message.split('\n')[0];
+    }
+    const retryableStatus = status >= 500 || status === 408 || status === 429;
+    if (wrapper?.name === 'Fault' && wrapper.uri === SOAP11_NS) {
+      const f = readFault(wrapper, this.ns);
+      if (f.ipcd) {
+        const code = (FAULT_CODES as readonly string[]).includes(f.ipcd.code) ? (f.ipcd.code as FaultCode) : 'INTERNAL';
+        const message = code === f.ipcd.code ? f.ipcd.message : `${f.ipcd.code}: ${f.ipcd.message}`;
+        throw new IpcdFaultError(code, message, f.faultcode, operation);
+      }
+      const kind: TransportErrorKind = status >= 400 ? 'http' : 'protocol';
+      throw new IpcdTransportError(kind, `${operation}: HTTP ${status} with a SOAP fault that is not ipcd's (${f.faultcode}: ${f.faultstring})`, operation, {
+        status,
+        retryable: retryableStatus,
+      });
+    }
+    if (status < 200 || status >= 300) {
+      const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+      throw new IpcdTransportError('http', `${operation}: HTTP ${status} from ${this.url}${snippet ? `: ${snippet}` : ''}`, operation, { status, retryable: retryableStatus });
+    }
+    if (!wrapper) {
+      throw new IpcdTransportError('protocol', `${operation}: the reply is not a SOAP 1.1 envelope${unreadable ? ` (${unreadable})` : ''}`, operation, { status });
+    }
+    if (wrapper.uri !== this.ns || wrapper.name !== `${operation}Response`) {
+      throw new IpcdTransportError('protocol', `${operation}: the reply holds {${wrapper.uri}}${wrapper.name}, not ${operation}Response`, operation, { status });
+    }
+    return wrapper;
+  }
+
+  private noAnswer(operation: string, e: unknown): IpcdTransportError {
+    const err = e as Error & { cause?: { code?: string; message?: string; errors?: { code?: string }[] } };
+    if (err?.name === 'TimeoutError' || err?.name === 'AbortError') {
+      return new IpcdTransportError('timeout', `${operation}: no answer from ${this.url} within ${this.timeoutMs} ms`, operation, { retryable: true, cause: e });
+    }
+    const code = err?.cause?.code ?? err?.cause?.errors?.[0]?.code;
+    const why = err?.cause?.message || err?.message || String(e);
+    return new IpcdTransportError('network', `${operation}: no answer from ${this.url}: ${why}`, operation, {
+      retryable: true,
+      maybeDelivered: !(code !== undefined && NOT_SENT.has(code)),
+      cause: e,
+    });
+  }
+}
+
+/** Typed access to a reply element's children; a missing or malformed field is a protocol error. */
+export class Reader {
+  constructor(
+    private readonly node: XmlNode,
+    private readonly operation: string,
+    private readonly ns: string,
+  ) {}
+
+  private bad(what: string): IpcdTransportError {
+    return new IpcdTransportError('protocol', `${this.operation}: the reply's ${this.node.name} ${what}`, this.operation);
+  }
+
+  opt(name: string): string | undefined {
+    return childrenNamed(this.node, name, this.ns)[0]?.text;
+  }
+
+  str(name: string): string {
+    const v = this.opt(name);
+    if (v === undefined) throw this.bad(`lacks ${name}`);
+    return v;
+  }
+
+  optInt(name: string): number | undefined {
+    const v = this.opt(name)?.trim();
+    if (v === undefined) return undefined;
+    if (!/^[+-]?\d{1,15}$/.test(v)) throw this.bad(`has ${name} '${v}', not an integer`);
+    return Number(v);
+  }
+
+  int(name: string): number {
+    const v = this.optInt(name);
+    if (v === undefined) throw this.bad(`lacks ${name}`);
+    return v;
+  }
+
+  /** A count of any size (an IPv6 network's addresses pass 2^53 and 2^64). */
+  bigint(name: string): bigint {
+    const v = this.str(name).trim();
+    if (!/^\+?\d+$/.test(v)) throw this.bad(`has ${name} '${v}', not a non-negative integer`);
+    return BigInt(v.replace(/^\+/, ''));
+  }
+
+  /** An xsd:decimal as a number (percentages, hours: exact enough as a double). */
+  decimal(name: string): number {
+    const v = this.str(name).trim();
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(v)) throw this.bad(`has ${name} '${v}', not a decimal`);
+    return Number(v);
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.opt(name)?.trim();
+    if (v === undefined) return fallback;
+    if (v === 'true' || v === '1') return true;
+    if (v === 'false' || v === '0') return false;
+    throw this.bad(`has ${name} '${v}', not a boolean`);
+  }
+
+  optEnum<T extends string>(name: string, values: readonly T[]): T | undefined {
+    const v = this.opt(name)?.trim();
+    if (v === undefined) return undefined;
+    if (!(values as readonly string[]).includes(v)) throw this.bad(`has ${name} '${v}', not one of ${values.join(', ')}`);
+    return v as T;
+  }
+
+  enum<T extends string>(name: string, values: readonly T[]): T {
+    const v = this.optEnum(name, values);
+    if (v === undefined) throw this.bad(`lacks ${name}`);
+    return v;
+  }
+
+  optDate(name: string): Date | undefined {
+    const v = this.opt(name)?.trim();
+    if (v === undefined) return undefined;
+    const d = new Date(v);
+    if (Number.isNaN(d.getTime())) throw this.bad(`has ${name} '${v}', not a date and time`);
+    return d;
+  }
+
+  date(name: string): Date {
+    const d = this.optDate(name);
+    if (d === undefined) throw this.bad(`lacks ${name}`);
+    return d;
+  }
+
+  /** A field carrying a JSON document, parsed. */
+  optJson(name: string): unknown {
+    const v = this.opt(name);
+    if (v === undefined) return undefined;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      throw this.bad(`has ${name} that is not JSON`);
+    }
+  }
+
+  all(name: string): Reader[] {
+    return childrenNamed(this.node, name, this.ns).map((c) => new Reader(c, this.operation, this.ns));
+  }
+
+  one(name: string): Reader {
+    const [r] = this.all(name);
+    if (!r) throw this.bad(`lacks ${name}`);
+    return r;
+  }
+}
+
+/** Absent optional fields are left out rather than set to undefined (cleaner JSON, toEqual). */
+export function omitUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
