@@ -186,6 +186,23 @@ test('a form post without the CSRF token is refused and changes nothing', async 
   expect((await pg.query(`SELECT count(*)::int AS n FROM network WHERE name = 'acme-b'`)).rows[0].n).toBe(1);
 });
 
+test('search finds an allocation by server instance and by address; audit and usage pages answer', async () => {
+  await page.goto(`${server.base}/ui/`);
+  await page.getByLabel('Search by address, name or server instance').fill('vm-live-2');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/ui\/search\?q=vm-live-2$/);
+  await expect(page.locator('section[aria-labelledby="sa"] tbody tr').allInnerTexts()).resolves.toEqual([expect.stringMatching(/^10\.1\.0\.3\s+vm-\d{6}\.dc1\.test\s+vm-live-2\s+acme-a/)]);
+  await page.goto(`${server.base}/ui/search?q=10.1.0.3`);
+  await expect(page.locator('section[aria-labelledby="sn"] tbody th').allInnerTexts()).resolves.toEqual(['acme-a']);
+  await page.goto(`${server.base}/ui/audit?operation=SplitNetwork`);
+  await expect(page.locator('table.audit tbody tr').first().innerText()).resolves.toMatch(/ops-admin.*SplitNetwork.*ok/s);
+  await page.goto(`${server.base}/ui/usage`);
+  await expect(page.locator('table.usage-table tbody tr').first().innerText()).resolves.toMatch(/^acme\s+\d{4}-\d{2}-\d{2}\s+3\s/);
+  const csv = await page.request.get(`${server.base}/ui/usage.csv?tenant=acme`);
+  expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
+  expect(await csv.text()).toMatch(/^tenant,day,allocations,address_hours\r\nacme,\d{4}-\d{2}-\d{2},3,/);
+});
+
 describe('a tenant', () => {
   let ctx: BrowserContext;
   let tp: Page;
@@ -208,6 +225,13 @@ describe('a tenant', () => {
     await expect(tp.locator('form[method="post"]').count()).resolves.toBe(1); // logout only
     expect((await tp.goto(`${server.base}/ui/networks/globex-n`))!.status()).toBe(404);
     expect((await tp.goto(`${server.base}/ui/networks/acme-a/split`))!.status()).toBe(403);
+    expect((await tp.goto(`${server.base}/ui/search?q=10.2.0.2`))!.status()).toBe(200);
+    await expect(tp.locator('section[aria-labelledby="sn"] tbody tr').count()).resolves.toBe(0);
+    // Four networks were added; the tenant's audit log shows the three of its own tenant.
+    expect((await tp.goto(`${server.base}/ui/audit?operation=AddNetwork`))!.status()).toBe(200);
+    await expect(tp.locator('table.audit tbody tr').count()).resolves.toBe(3);
+    expect((await tp.goto(`${server.base}/ui/usage`))!.status()).toBe(200);
+    await expect(tp.locator('select#f-tenant option').allTextContents()).resolves.toEqual(['All', 'acme']);
   });
 
   test('a management post with its own valid CSRF token is refused by the logic, and audited', async () => {
