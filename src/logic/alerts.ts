@@ -59,7 +59,7 @@ export async function evaluateAlert(store: Store, networkId: number, policy: Ale
       tx,
       systemActor(),
       'UtilizationAlert',
-      { objectType: 'network', objectId: String(networkId), dataCenterId: fill.dataCenterId, tenantId: fill.tenantId },
+      { objectType: 'network', objectId: fill.network, dataCenterId: fill.dataCenterId, tenantId: fill.tenantId },
       { before: { state }, after: { state: next, percent: fill.percent, thresholdPercent: threshold, eventId: event.id } },
     );
     return event;
@@ -85,7 +85,7 @@ export function setAlertThreshold(store: Store, name: string, percent: number | 
       tx,
       actor,
       'SetAlertThreshold',
-      { objectType: 'network', objectId: String(network.id), dataCenterId: network.dataCenterId, tenantId: network.tenantId },
+      { objectType: 'network', objectId: network.name, dataCenterId: network.dataCenterId, tenantId: network.tenantId },
       { before: { alertThresholdPercent: before }, after: { alertThresholdPercent: threshold } },
     );
     return threshold;

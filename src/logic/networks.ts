@@ -15,7 +15,8 @@ import { integer, objectName, vxlanId, zoneName } from './validate';
 /** What an edit may change: any attribute but the prefix, data center and VLAN (split/merge change prefixes). Tags replace all tags. */
 export type NetworkPatch = Partial<Omit<NetworkSpec, 'cidr' | 'dataCenter' | 'vlan'>>;
 
-const target = (n: Network) => ({ objectType: 'network', objectId: String(n.id), dataCenterId: n.dataCenterId, tenantId: n.tenantId });
+/** Audit rows name networks as the caller did (a refusal may have no network to point at). */
+const target = (n: Network, objectId = n.name) => ({ objectType: 'network', objectId, dataCenterId: n.dataCenterId, tenantId: n.tenantId });
 
 export async function editNetwork(store: Store, name: string, patch: NetworkPatch, actor: Actor = systemActor()): Promise<Network> {
   const change: NetworkChange = {};
@@ -164,7 +165,7 @@ export async function mergeNetworks(store: Store, names: string[], opts: { name?
     const gateway = parts.find((p) => p.gateway !== null)?.gateway ?? null;
     const result = await tx.updateNetwork(first.id, { name, cidr: parent.text, gateway });
     await rebuildFreeRanges(tx, result);
-    await audit(tx, actor, 'MergeNetworks', target(result), { before: parts, after: result });
+    await audit(tx, actor, 'MergeNetworks', target(result, names.join(',')), { before: parts, after: result });
     return result;
   });
 }

@@ -41,19 +41,19 @@ export async function reserveRange(store: Store, network: string, r: { first: st
     const rec = await tx.insertReservation(n.id, formatAddress(cidr.family, first), formatAddress(cidr.family, last), note);
     await rebuildFreeRanges(tx, n);
     const out = { ...rec, network: n.name };
-    await audit(tx, actor, 'ReserveRange', { objectType: 'reservation', objectId: rec.id, dataCenterId: n.dataCenterId, tenantId: n.tenantId }, { after: view(out) });
+    await audit(tx, actor, 'ReserveRange', { objectType: 'network', objectId: network, dataCenterId: n.dataCenterId, tenantId: n.tenantId }, { after: view(out) });
     return view(out);
   });
 }
 
 export async function unreserveRange(store: Store, network: string, id: string, actor: Actor = systemActor()): Promise<Reservation> {
-  return managed(store, actor, 'UnreserveRange', { objectType: 'reservation', objectId: String(id) }, async (tx) => {
+  return managed(store, actor, 'UnreserveRange', { objectType: 'network', objectId: network }, async (tx) => {
     const n = await lockedNetwork(tx, network);
     const rec = await tx.deleteReservation(n.id, String(id));
     if (!rec) throw new IpcdError('NOT_FOUND', `network '${n.name}' has no reservation ${describe(id)}`);
     await rebuildFreeRanges(tx, n);
     const out = view({ ...rec, network: n.name });
-    await audit(tx, actor, 'UnreserveRange', { objectType: 'reservation', objectId: rec.id, dataCenterId: n.dataCenterId, tenantId: n.tenantId }, { before: out });
+    await audit(tx, actor, 'UnreserveRange', { objectType: 'network', objectId: network, dataCenterId: n.dataCenterId, tenantId: n.tenantId }, { before: out });
     return out;
   });
 }

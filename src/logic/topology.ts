@@ -18,7 +18,7 @@ export function addDataCenter(store: Store, name: string, description?: string, 
   return managed(store, actor, 'AddDataCenter', { objectType: 'data_center', objectId: n }, async (tx) => {
     if (await tx.dataCenterByName(n)) throw new IpcdError('CONFLICT', `data center '${n}' already exists`);
     const dc = await tx.insertDataCenter(n, description ?? null);
-    await audit(tx, actor, 'AddDataCenter', { objectType: 'data_center', objectId: String(dc.id), dataCenterId: dc.id }, { after: dc });
+    await audit(tx, actor, 'AddDataCenter', { objectType: 'data_center', objectId: dc.name, dataCenterId: dc.id }, { after: dc });
     return dc;
   });
 }
@@ -28,7 +28,7 @@ export function addTenant(store: Store, name: string, description?: string, acto
   return managed(store, actor, 'AddTenant', { objectType: 'tenant', objectId: n }, async (tx) => {
     if (await tx.tenantByName(n)) throw new IpcdError('CONFLICT', `tenant '${n}' already exists`);
     const t = await tx.insertTenant(n, description ?? null);
-    await audit(tx, actor, 'AddTenant', { objectType: 'tenant', objectId: String(t.id), tenantId: t.id }, { after: t });
+    await audit(tx, actor, 'AddTenant', { objectType: 'tenant', objectId: t.name, tenantId: t.id }, { after: t });
     return t;
   });
 }
@@ -38,7 +38,7 @@ export function addZone(store: Store, name: string, actor: Actor = systemActor()
   return managed(store, actor, 'AddZone', { objectType: 'zone', objectId: n }, async (tx) => {
     if (await tx.zoneByName(n)) throw new IpcdError('CONFLICT', `zone '${n}' already exists`);
     const z = await tx.insertZone(n);
-    await audit(tx, actor, 'AddZone', { objectType: 'zone', objectId: String(z.id) }, { after: z });
+    await audit(tx, actor, 'AddZone', { objectType: 'zone', objectId: z.name }, { after: z });
     return z;
   });
 }
@@ -110,7 +110,7 @@ export function addNetwork(store: Store, spec: NetworkSpec, actor: Actor = syste
       },
       ranges,
     );
-    await audit(tx, actor, 'AddNetwork', { objectType: 'network', objectId: String(network.id), dataCenterId: dc.id, tenantId: network.tenantId }, { after: network });
+    await audit(tx, actor, 'AddNetwork', { objectType: 'network', objectId: network.name, dataCenterId: dc.id, tenantId: network.tenantId }, { after: network });
     return network;
   });
 }
@@ -226,7 +226,7 @@ function removeTopologyObject(store: Store, kind: TopologyKind, name: string, ac
     await tx.deleteTopologyObject(kind, found.id);
     await audit(tx, actor, REMOVE_OP[kind], {
       objectType: kind,
-      objectId: String(found.id),
+      objectId: found.name,
       dataCenterId: kind === 'data_center' ? found.id : null,
       tenantId: kind === 'tenant' ? found.id : null,
     }, { before: found });

@@ -166,7 +166,7 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
   });
 
   test('reservations are never handed out; overlapping an allocation is refused; unreserving frees them', async () => {
-    const r = await change('ReserveRange', { network: 'n1', first: '10.0.0.2', last: '10.0.0.3', note: 'appliances' }, { operation: 'ReserveRange', objectType: 'reservation' });
+    const r = await change('ReserveRange', { network: 'n1', first: '10.0.0.2', last: '10.0.0.3', note: 'appliances' }, { operation: 'ReserveRange', objectType: 'network', objectId: 'n1' });
     const res = flat(all(r.body, 'reservation')[0]);
     expect(res).toMatchObject({ network: 'n1', first: '10.0.0.2', last: '10.0.0.3', note: 'appliances' });
     const listed = await read('ListReservations', { network: 'n1' });
@@ -177,7 +177,7 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     expect(n1).toMatchObject({ assignable: '253', used: '1', reserved: '2', free: '250', percentUsed: '0.39' });
     await refused('ReserveRange', { network: 'n1', first: '10.0.0.4' }, 'CONFLICT', [{ operation: 'ReserveRange', objectType: 'network', objectId: 'n1', outcome: 'CONFLICT' }]);
     await refused('ReserveRange', { network: 'n1', first: '10.1.0.4' }, 'INVALID_REQUEST', [{ operation: 'ReserveRange', objectType: 'network', objectId: 'n1', outcome: 'INVALID_REQUEST' }]);
-    const un = await change('UnreserveRange', { network: 'n1', id: res.id }, { operation: 'UnreserveRange', objectType: 'reservation', objectId: res.id });
+    const un = await change('UnreserveRange', { network: 'n1', id: res.id }, { operation: 'UnreserveRange', objectType: 'network', objectId: 'n1' });
     expect(flat(all(un.body, 'reservation')[0])).toMatchObject({ id: res.id, first: '10.0.0.2' });
     expect(all((await read('ListReservations', { network: 'n1' })).body, 'reservation')).toEqual([]);
     expect((await commission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-r2' })).address).toBe('10.0.0.2');
