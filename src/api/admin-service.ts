@@ -10,7 +10,7 @@ import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork } f
 import type { Actor } from '../logic/policy';
 import type { AuditRow, Store } from '../logic/ports';
 import { listReservations, reserveRange, unreserveRange, type Reservation } from '../logic/reservations';
-import { searchAllocations, searchNetworks, tenantUtilization, type AllocationView, type NetworkView } from '../logic/search';
+import { networkView, searchAllocations, searchNetworks, tenantUtilization, type AllocationView, type NetworkView } from '../logic/search';
 import {
   addDataCenter,
   addNetwork,
@@ -180,20 +180,7 @@ export function managementService(ctx: OperationContext) {
 
 const described = (x: { name: string; description: string | null }) => present({ name: x.name, description: x.description });
 
-/**
- * A changed network with names and utilization, as SearchNetworks shows it. Names are unique,
- * but the search matches parts of names, so the pages are read until the exact one.
- */
-async function viewOf(store: Store, n: Network, actor: Actor): Promise<NetworkView> {
-  let after: string | undefined;
-  for (;;) {
-    const page = await searchNetworks(store, { name: n.name, pageSize: 1000, after }, actor);
-    const hit = page.networks.find((v) => v.network.id === n.id);
-    if (hit) return hit;
-    if (page.nextPage === null) throw new Error(`network ${n.name} vanished after its change`);
-    after = page.nextPage;
-  }
-}
+const viewOf = (store: Store, n: Network, actor: Actor) => networkView(store, n.id, actor);
 
 function networkXml(v: NetworkView) {
   const n = v.network;
