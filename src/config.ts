@@ -25,6 +25,13 @@ export interface Config {
   };
   /** How long a stopping server waits for requests in flight before it closes their connections. */
   shutdownGraceMs: number;
+  dns: {
+    /** Run the DNS outbox worker in this process (IPCD_DNS_PUBLISH=false: another process does). */
+    publish: boolean;
+    timeoutMs: number;
+    retryMaxMs: number;
+    pollMs: number;
+  };
 }
 
 function webhookUrl(): string | undefined {
@@ -86,6 +93,12 @@ export function loadConfig(): Config {
       })(),
     },
     shutdownGraceMs: int('IPCD_SHUTDOWN_GRACE_SECONDS', 30, 0, 3600) * 1000,
+    dns: {
+      publish: process.env.IPCD_DNS_PUBLISH !== 'false',
+      timeoutMs: int('IPCD_DNS_TIMEOUT_MS', 3000, 100, 60_000),
+      retryMaxMs: int('IPCD_DNS_RETRY_MAX_SECONDS', 60, 1, 3600) * 1000,
+      pollMs: int('IPCD_DNS_POLL_MS', 1000, 50, 60_000),
+    },
   };
 }
 

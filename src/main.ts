@@ -1,9 +1,9 @@
 /** Composition root: configuration, store, logic and transports are wired here and only here. */
 import type { Server } from 'node:http';
 import { ADMIN_ENDPOINT, createApp, ENDPOINT } from './app';
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
 import { loadExampleTopology } from './example/topology';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { openStore } from './store/open';
 import { join } from 'node:path';
 import { authOptions } from './api/operation';
@@ -11,6 +11,10 @@ import { ensureFirstAdmin } from './bootstrap';
 import { Metrics } from './ops/metrics';
 import { AlertMonitor } from './ops/alert-monitor';
 import { installShutdown } from './ops/shutdown';
+import type { Store } from './logic/ports';
+import { listDnsZones } from './logic/dns-config';
+import { DnsPublisher, dnsOutboxStats } from './logic/dns-publisher';
+import { Rfc2136Updater } from './dns/rfc2136';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -26,7 +30,14 @@ async function main(): Promise<void> {
   } else {
     log.warn('IPCD_AUTH=off: SOAP callers are not authenticated (development only)');
   }
-  const metrics = new Metrics(store, { processMetrics: true });
+  const publisher = await startDnsPublisher(store, config, log);
+  const metrics = new Metrics(store, {
+    processMetrics: true,
+    outboxStats: async () => {
+      const s = await dnsOutboxStats(store);
+      return { pending: s.pending, oldestPendingSeconds: s.oldestPendingAgeSeconds ?? 0 };
+    },
+  });
   const alerts = new AlertMonitor(store, log, metrics, {
     policy: { defaultThresholdPercent: config.alerts.defaultThresholdPercent, hysteresisPercent: config.alerts.hysteresisPercent },
     webhook: config.alerts.webhook,
@@ -62,9 +73,30 @@ async function main(): Promise<void> {
       // The console's live streams never end by themselves: end them, or server.close() would wait.
       (app.locals.closeStreams as () => void)();
     },
-    workers: [alerts],
+    // The DNS worker first: the delivery under way is recorded; the rest stays queued for the next process.
+    workers: publisher ? [publisher, alerts] : [alerts],
     closeStore: () => store.close(),
   });
+}
+
+/** The DNS outbox worker, and a line for every zone that publishes nothing. */
+async function startDnsPublisher(store: Store, config: Config, log: Logger): Promise<DnsPublisher | null> {
+  for (const z of await listDnsZones(store)) {
+    if (z.server === null) log.info('dns: zone has no server configured; its names are not published', { zone: z.zone });
+    else log.info('dns: zone published', { zone: z.zone, prefix: z.prefix ?? undefined, server: z.server, key: z.keyName, sealed: z.sealed });
+  }
+  if (!config.dns.publish) {
+    log.info('dns: IPCD_DNS_PUBLISH=false: this process queues DNS changes but does not deliver them');
+    return null;
+  }
+  const publisher = new DnsPublisher(store, new Rfc2136Updater(config.dns.timeoutMs), {
+    sealKey: config.secretKey,
+    log,
+    pollMs: config.dns.pollMs,
+    retryMaxMs: config.dns.retryMaxMs,
+  });
+  publisher.start();
+  return publisher;
 }
 
 main().catch((e) => {

@@ -32,6 +32,7 @@ export function commissioningService(ctx: OperationContext) {
                 address: a.address,
                 fqdn: a.fqdn,
                 createdAt: a.createdAt.toISOString(),
+                dns: present({ state: a.dns.state, detail: a.dns.detail }),
               }),
             ),
             nextPage: page.nextPage,

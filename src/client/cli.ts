@@ -127,10 +127,13 @@ function record(o: object): string {
   return entries.map(([k, v]) => `${k.padEnd(width)}  ${v instanceof Date ? v.toISOString() : String(v)}`).join('\n');
 }
 
+/** The DNS state as one cell: state, and why when it is not plain. */
+const dnsText = (d: IssuedAllocation['dns']) => (d === undefined ? '-' : d.detail && d.state !== 'NONE' ? `${d.state.toLowerCase()}: ${d.detail}` : d.state.toLowerCase());
+
 function allocationTable(as: IssuedAllocation[]): string {
   return table(
-    ['DC', 'VLAN', 'INSTANCE', 'INTENT', 'ADDRESS', 'FQDN', 'NETWORK', 'CREATED', 'ALLOCATION'],
-    as.map((a) => [a.dataCenter, String(a.vlan), a.serverInstance, a.intent, dash(a.address), dash(a.fqdn), a.network, a.createdAt.toISOString(), a.allocationId]),
+    ['DC', 'VLAN', 'INSTANCE', 'INTENT', 'ADDRESS', 'FQDN', 'NETWORK', 'CREATED', 'ALLOCATION', 'DNS'],
+    as.map((a) => [a.dataCenter, String(a.vlan), a.serverInstance, a.intent, dash(a.address), dash(a.fqdn), a.network, a.createdAt.toISOString(), a.allocationId, dnsText(a.dns)]),
     new Set([1]),
   );
 }

@@ -126,7 +126,12 @@ export interface IssuedAllocation {
   address?: string;
   fqdn?: string;
   createdAt: Date;
+  /** Where the allocation's DNS records stand (servers from before DNS publication omit it). */
+  dns?: { state: DnsState; detail?: string };
 }
+
+export const DNS_STATES = ['PENDING', 'PUBLISHED', 'FAILED', 'NOT_CONFIGURED', 'NONE'] as const;
+export type DnsState = (typeof DNS_STATES)[number];
 
 export interface AllocationPage {
   allocations: IssuedAllocation[];
@@ -230,6 +235,7 @@ export class IpcdClient extends SoapClient {
           address: a.opt('address'),
           fqdn: a.opt('fqdn'),
           createdAt: a.date('createdAt'),
+          dns: a.all('dns').map((d) => omitUndefined({ state: d.enum('state', DNS_STATES), detail: d.opt('detail') }))[0],
         }),
       ),
       nextPage: r.opt('nextPage'),

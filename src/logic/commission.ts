@@ -8,6 +8,7 @@ import type { NewAllocation, Store, StoreTx } from './ports';
 import { withRetry } from './retry';
 import { audit, auditRefusals } from './audit';
 import { mayCommission, systemActor, type Actor } from './policy';
+import { publish } from './dns';
 
 export interface CommissionRequest {
   dataCenter?: string;
@@ -58,6 +59,7 @@ async function issue(store: Store, req: CommissionRequest, actor: Actor, operati
         // Charged to the serving network's tenant; a reserve pool's address to the VLAN's tenant.
         const tenantId = network.tenantId ?? tenantsOf(onVlan)[0] ?? null;
         const a = await tx.insertAllocation({ ...n, serverInstance: req.serverInstance, intent, requestedDataCenterId: dc.id, requestedVlan: req.vlan, tenantId });
+        await publish(tx, a);
         const r = result(a, false, network, dc, zone);
         await audit(
           tx,

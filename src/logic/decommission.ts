@@ -9,6 +9,7 @@ import { audit, auditRefusals } from './audit';
 import { tenantsOf } from './candidates';
 import { mayCommission, systemActor, type Actor } from './policy';
 import { releaseAddress } from './hold-down';
+import { unpublish } from './dns';
 
 export interface DecommissionRequest {
   dataCenter?: string;
@@ -59,6 +60,8 @@ export async function decommission(store: Store, req: DecommissionRequest, actor
         const network = await tx.networkById(a.networkId);
         if (address !== null) await releaseAddress(tx, network, address);
         await tx.releaseParts(a.id, { address: address !== null, name: name !== null }, req.reason ?? 'DELETED');
+        // Either part gone takes both records with it: the name no longer points at the address.
+        await unpublish(tx, [a.id]);
         const zone = name !== null && a.zoneId !== null ? await tx.zoneById(a.zoneId) : null;
         const r: Released = {
           allocationId: a.id,

@@ -6,6 +6,7 @@ import type { Store } from './ports';
 import { vlanId } from './validate';
 import { decodeCursor, page as pageOf, pageSize as sizeOf, UUID } from './paging';
 import { readScope, systemActor, type Actor } from './policy';
+import { dnsState, type DnsState } from './dns';
 
 export interface AllocationListQuery {
   dataCenter?: string;
@@ -26,6 +27,8 @@ export interface ListedAllocation {
   address: string | null;
   fqdn: string | null;
   createdAt: Date;
+  /** Where its DNS records stand: published, on their way, refused, or nothing to publish. */
+  dns: { state: DnsState; detail: string | null };
 }
 
 export { DEFAULT_PAGE, MAX_PAGE } from './paging';
@@ -60,6 +63,7 @@ export async function listAllocations(
         address: r.address,
         fqdn: r.name !== null && r.zone !== null ? fqdn(r.name, r.zone) : null,
         createdAt: r.createdAt,
+        dns: dnsState({ address: r.address, name: r.name, zone: r.zone }, r.dns),
       })),
       nextPage,
     };

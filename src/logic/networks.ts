@@ -10,6 +10,7 @@ import { systemActor, type Actor } from './policy';
 import type { NetworkChange, Store, StoreTx } from './ports';
 import { checkTags, type NetworkSpec } from './topology';
 import { holdDownSeconds } from './hold-down';
+import { unpublish } from './dns';
 import { integer, objectName, vxlanId, zoneName } from './validate';
 
 /** What an edit may change: any attribute but the prefix, data center and VLAN (split/merge change prefixes). Tags replace all tags. */
@@ -70,6 +71,7 @@ export async function removeNetwork(
         `network '${network.name}' still has ${active} active allocation(s); remove it with force to release them (their holders lose their addresses and names)`,
       );
     }
+    if (active > 0) await unpublish(tx, await tx.activeAllocationIds(network.id));
     const released = active > 0 ? await tx.releaseNetwork(network.id, 'NETWORK_REMOVED') : 0;
     await tx.deleteNetwork(network.id);
     await audit(tx, actor, 'RemoveNetwork', target(network), { before: network, after: { removed: true, forced: !!opts.force, released } });

@@ -6,6 +6,7 @@ import type { Allocation, AllocationSource, DataCenter, Intent, Network, Network
 import type { AddressRange, Family } from './ip';
 import type { AuditEntry } from './audit';
 import type { Grant, Role } from './policy';
+import type { DnsAction, DnsChange, DnsRecord, DnsRecordType, DnsRowSummary, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable, TsigAlgorithm } from './dns';
 
 export interface Store {
   /** Runs fn atomically. Throws StoreConflict (nothing written) when it lost a race. */
@@ -17,7 +18,44 @@ export interface Store {
    * unsubscribe function.
    */
   watchNetworks(listener: (networkIds: number[]) => void): () => void;
+  /** Calls fn after each commit in this process that queued DNS changes; returns the unsubscribe. */
+  onDnsQueued?(fn: () => void): () => void;
 }
+
+/** Delivers one record change to an authoritative server (RFC 2136 UPDATE with TSIG); throws DnsDeliveryError. */
+export interface DnsUpdater {
+  send(target: DnsTarget, update: DnsUpdate): Promise<void>;
+}
+
+export interface DnsTarget {
+  host: string;
+  port: number;
+  key: { name: string; algorithm: TsigAlgorithm; secret: Buffer };
+}
+
+export interface DnsUpdate {
+  zone: string;
+  owner: string;
+  action: DnsAction;
+  rtype: DnsRecordType;
+  rdata: string;
+  ttl: number;
+}
+
+export interface DnsOutboxStats {
+  /** Changes not delivered yet (being retried included). */
+  pending: number;
+  /** When the oldest pending change was queued; null when none is pending. */
+  oldestPendingAt: Date | null;
+  /** Changes given up until an administrator acts (rejected by the server). */
+  failed: number;
+}
+
+/** How a delivery attempt ended, as the worker records it. */
+export type DnsOutcome =
+  | { state: 'done' }
+  | { state: 'pending'; error: string; retryInMs: number }
+  | { state: 'failed' | 'skipped'; error: string };
 
 export interface NewAllocation {
   networkId: number;
@@ -59,6 +97,7 @@ export interface ActiveAllocationRow extends Allocation {
   dataCenter: string;
   network: string;
   zone: string | null;
+  dns: DnsRowSummary;
 }
 
 export interface NetworkFilter {
@@ -306,6 +345,38 @@ export interface StoreTx {
   deleteSession(tokenHash: string): Promise<void>;
   /** Forgets sessions idle since before cutoff; returns how many. */
   deleteIdleSessions(cutoff: Date): Promise<number>;
+  // DNS publication
+  dnsZone(ref: DnsZoneRef): Promise<DnsZone | null>;
+  /** The reverse zone with the longest prefix holding the address, if any. */
+  reverseZoneFor(address: string): Promise<DnsZone | null>;
+  reverseZoneByPrefix(prefix: string): Promise<DnsZone | null>;
+  /** Forward zones (configured or not) and reverse zones. */
+  listDnsZones(): Promise<DnsZone[]>;
+  setZoneServer(zoneId: number, server: DnsServer | null): Promise<void>;
+  insertReverseZone(prefix: string, name: string, server: DnsServer): Promise<DnsZone>;
+  updateReverseZone(id: number, server: DnsServer): Promise<void>;
+  deleteReverseZone(id: number): Promise<void>;
+  /** Active allocations with both a name and an address, by id, for publishing an existing zone. */
+  publishableAllocations(q: { zoneId?: number; prefix?: string; afterId?: string; limit: number }): Promise<Publishable[]>;
+  enqueueDnsChanges(changes: NewDnsChange[]): Promise<void>;
+  /** Records of these allocations whose latest queued change is an add (published or on its way). */
+  liveDnsRecords(allocationIds: string[]): Promise<(DnsRecord & { allocationId: string })[]>;
+  /** Ids of the network's active allocations. */
+  activeAllocationIds(networkId: number): Promise<string[]>;
+  /** Failed changes of the zone go back to pending, and pending ones are due at once. */
+  retryDnsChanges(zone: DnsZoneRef): Promise<number>;
+  /** Undelivered changes of the zone are dropped as skipped, with the reason. */
+  skipDnsChanges(zone: DnsZoneRef, reason: string): Promise<number>;
+  /**
+   * Claims up to `limit` due changes for `leaseSeconds`: only the oldest pending change of each
+   * owner name, and none another worker holds (FOR UPDATE SKIP LOCKED).
+   */
+  claimDnsChanges(limit: number, leaseSeconds: number, token: string): Promise<DnsChange[]>;
+  /** Records an attempt's outcome, unless the claim was lost to another worker. */
+  finishDnsChange(id: string, token: string, outcome: DnsOutcome): Promise<void>;
+  dnsOutboxStats(): Promise<DnsOutboxStats>;
+  /** Forgets delivered changes of released allocations finished before `before`; returns how many. */
+  pruneDnsChanges(before: Date, limit: number): Promise<number>;
 
   listUsers(): Promise<UserRecord[]>;
   updateUser(id: number, change: { passwordHash?: string; sealedPassword?: string | null; disabled?: boolean }): Promise<void>;

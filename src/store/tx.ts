@@ -31,6 +31,9 @@ import * as security from './security';
 import * as management from './management';
 import * as consoleSql from './console';
 import * as alerts from './alerts';
+import * as dns from './dns';
+import type { DnsChange, DnsRecord, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable } from '../logic/dns';
+import type { DnsOutboxStats, DnsOutcome } from '../logic/ports';
 import { canonicalAddress, toAllocation, toDataCenter, toNetwork, toTenant, toZone } from './mapping';
 
 /** How often a taker re-looks when the lowest range vanished under its lock wait. */
@@ -44,6 +47,8 @@ function returned<T>(result: unknown): T[] {
 export class TypeormTx implements StoreTx {
   /** Networks whose fill this transaction changed: reported to watchers once it commits. */
   readonly touched = new Set<number>();
+  /** True once this transaction queued DNS changes (the store tells the worker after commit). */
+  dnsQueued = false;
 
   constructor(private readonly m: EntityManager) {}
 
@@ -248,16 +253,23 @@ export class TypeormTx implements StoreTx {
     if (f.after !== undefined) where.push(`a.id > ${param(f.after)}::uuid`);
     if (f.scope !== undefined) where.push(management.scopeTerms(f.scope, 'n.data_center_id', 'n.tenant_id', param));
     const rows: Record<string, unknown>[] = await this.m.query(
-      `SELECT a.*, d.name AS dc_name, n.name AS network_name, z.name AS zone_name
+      `SELECT a.*, dc.name AS dc_name, n.name AS network_name, z.name AS zone_name, d.*
        FROM allocation a
-       JOIN data_center d ON d.id = a.requested_dc_id
+       JOIN data_center dc ON dc.id = a.requested_dc_id
        JOIN network n ON n.id = a.network_id
        LEFT JOIN zone z ON z.id = a.zone_id
+       ${dns.DNS_SUMMARY_JOIN}
        WHERE ${where.join(' AND ')}
        ORDER BY a.id LIMIT ${param(f.limit)}`,
       params,
     );
-    return rows.map((r) => ({ ...toAllocation(r), dataCenter: r.dc_name as string, network: r.network_name as string, zone: (r.zone_name as string | null) ?? null }));
+    return rows.map((r) => ({
+      ...toAllocation(r),
+      dataCenter: r.dc_name as string,
+      network: r.network_name as string,
+      zone: (r.zone_name as string | null) ?? null,
+      dns: dns.toDnsSummary(r),
+    }));
   }
 
   userByName(username: string): Promise<UserRecord | null> {
@@ -463,6 +475,81 @@ export class TypeormTx implements StoreTx {
 
   deleteIdleSessions(cutoff: Date): Promise<number> {
     return consoleSql.deleteIdleSessions(this.m, cutoff);
+  }
+
+  dnsZone(ref: DnsZoneRef): Promise<DnsZone | null> {
+    return dns.dnsZone(this.m, ref);
+  }
+
+  reverseZoneFor(address: string): Promise<DnsZone | null> {
+    return dns.reverseZoneFor(this.m, address);
+  }
+
+  reverseZoneByPrefix(prefix: string): Promise<DnsZone | null> {
+    return dns.reverseZoneByPrefix(this.m, prefix);
+  }
+
+  listDnsZones(): Promise<DnsZone[]> {
+    return dns.listDnsZones(this.m);
+  }
+
+  setZoneServer(zoneId: number, server: DnsServer | null): Promise<void> {
+    return dns.setZoneServer(this.m, zoneId, server);
+  }
+
+  insertReverseZone(prefix: string, name: string, server: DnsServer): Promise<DnsZone> {
+    return dns.insertReverseZone(this.m, prefix, name, server);
+  }
+
+  updateReverseZone(id: number, server: DnsServer): Promise<void> {
+    return dns.updateReverseZone(this.m, id, server);
+  }
+
+  deleteReverseZone(id: number): Promise<void> {
+    return dns.deleteReverseZone(this.m, id);
+  }
+
+  publishableAllocations(q: { zoneId?: number; prefix?: string; afterId?: string; limit: number }): Promise<Publishable[]> {
+    return dns.publishableAllocations(this.m, q);
+  }
+
+  async enqueueDnsChanges(changes: NewDnsChange[]): Promise<void> {
+    await dns.enqueueDnsChanges(this.m, changes);
+    if (changes.length) this.dnsQueued = true;
+  }
+
+  liveDnsRecords(allocationIds: string[]): Promise<(DnsRecord & { allocationId: string })[]> {
+    return dns.liveDnsRecords(this.m, allocationIds);
+  }
+
+  activeAllocationIds(networkId: number): Promise<string[]> {
+    return dns.activeAllocationIds(this.m, networkId);
+  }
+
+  async retryDnsChanges(zone: DnsZoneRef): Promise<number> {
+    const n = await dns.retryDnsChanges(this.m, zone);
+    if (n) this.dnsQueued = true;
+    return n;
+  }
+
+  skipDnsChanges(zone: DnsZoneRef, reason: string): Promise<number> {
+    return dns.skipDnsChanges(this.m, zone, reason);
+  }
+
+  claimDnsChanges(limit: number, leaseSeconds: number, token: string): Promise<DnsChange[]> {
+    return dns.claimDnsChanges(this.m, limit, leaseSeconds, token);
+  }
+
+  finishDnsChange(id: string, token: string, outcome: DnsOutcome): Promise<void> {
+    return dns.finishDnsChange(this.m, id, token, outcome);
+  }
+
+  dnsOutboxStats(): Promise<DnsOutboxStats> {
+    return dns.dnsOutboxStats(this.m);
+  }
+
+  pruneDnsChanges(before: Date, limit: number): Promise<number> {
+    return dns.pruneDnsChanges(this.m, before, limit);
   }
 
   listUsers(): Promise<UserRecord[]> {

@@ -9,6 +9,7 @@ const CONFLICT_STATES = new Set(['23505', '23P01', '40001', '40P01']);
 
 export class TypeormStore implements Store {
   private readonly watchers = new Set<(networkIds: number[]) => void>();
+  private readonly dnsListeners = new Set<() => void>();
 
   constructor(
     readonly dataSource: DataSource,
@@ -20,12 +21,18 @@ export class TypeormStore implements Store {
       let tx: TypeormTx | undefined;
       const result = await this.dataSource.transaction((m) => fn((tx = new TypeormTx(m))));
       if (tx && tx.touched.size > 0) this.notify([...tx.touched]);
+      if (tx?.dnsQueued) for (const listener of this.dnsListeners) setImmediate(listener);
       return result;
     } catch (e) {
       const state = e instanceof QueryFailedError ? (e.driverError as { code?: string })?.code : undefined;
       if (state && CONFLICT_STATES.has(state)) throw new StoreConflict(`${state}: ${e instanceof Error ? e.message : e}`);
       throw e;
     }
+  }
+
+  onDnsQueued(fn: () => void): () => void {
+    this.dnsListeners.add(fn);
+    return () => this.dnsListeners.delete(fn);
   }
 
   watchNetworks(listener: (networkIds: number[]) => void): () => void {
