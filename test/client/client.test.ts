@@ -86,7 +86,7 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
     expect(page.nextPage).toBeUndefined();
     expect(page.allocations.map((a) => `${a.dataCenter}/${a.vlan}/${a.intent}`).sort()).toEqual(['dc1/100/IPv4', 'dc1/100/IPv6', 'dc1/200/NAME']);
     const v4 = page.allocations.find((a) => a.intent === 'IPv4')!;
-    expect(v4).toEqual({ allocationId: first.allocationId, dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', serverInstance: 'life-1', intent: 'IPv4', address: first.address, fqdn: first.fqdn, createdAt: expect.any(Date) });
+    expect(v4).toEqual({ allocationId: first.allocationId, dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', serverInstance: 'life-1', intent: 'IPv4', address: first.address, fqdn: first.fqdn, createdAt: expect.any(Date), dns: { state: 'NOT_CONFIGURED', detail: expect.stringMatching(/no DNS server/) } });
     expect(Math.abs(v4.createdAt.getTime() - Date.now())).toBeLessThan(600_000);
 
     const released = await client.decommission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'life-1', reason: 'MIGRATED' });

@@ -57,6 +57,8 @@ describe('the contract and the wire under xmllint', () => {
     await exchange('CommissionIP name only', 'CommissionIP', { ...where, serverInstance: si, wantAddress: false, wantName: true });
     // Another instance: one instance holds one name-only allocation per VLAN (a retry gets it back).
     await exchange('NameOnly', 'NameOnly', { ...where, serverInstance: `${si}-2`, hostnameHint: 'db-1' });
+    // Every allocation with its dns element (NOT_CONFIGURED with a detail, NONE for the name-only ones).
+    await exchange('ListAllocations', 'ListAllocations', { ...where, pageSize: 10 });
     await exchange('DecommissionIP', 'DecommissionIP', { ...where, serverInstance: si, releaseAddress: true, releaseName: true });
     // A refusal from the operation handler (node-soap's fault path) ...
     await exchange('CommissionIP unknown VLAN', 'CommissionIP', { vlan: 999, serverInstance: si });
@@ -103,6 +105,7 @@ describe('the contract and the wire under xmllint', () => {
       'CommissionIP IPv6': 200,
       'CommissionIP name only': 200,
       NameOnly: 200,
+      ListAllocations: 200,
       DecommissionIP: 200,
       'CommissionIP unknown VLAN': 500,
       'NameOnly ambiguous VLAN': 500,
@@ -110,6 +113,10 @@ describe('the contract and the wire under xmllint', () => {
     });
     const released = elementChildren(parseTree(docs.get('DecommissionIP response')!)).filter((c) => c.local === 'released');
     expect(released.length).toBe(3); // the instance's IPv4+name, IPv6 and name-only allocations
+    const states = elementChildren(parseTree(docs.get('ListAllocations response')!))
+      .filter((c) => c.local === 'allocation')
+      .map((a) => elementChildren(elementChildren(a).find((c) => c.local === 'dns')!).find((c) => c.local === 'state')?.children.join(''));
+    expect(states.sort()).toEqual(['NONE', 'NONE', 'NONE', 'NOT_CONFIGURED']);
     const codes = ['CommissionIP unknown VLAN fault detail', 'NameOnly ambiguous VLAN fault detail', 'guard refusal fault detail'].map(
       (l) => elementChildren(parseTree(docs.get(l)!)).find((c) => c.local === 'code')?.children.join(''),
     );
@@ -125,6 +132,8 @@ describe('the contract and the wire under xmllint', () => {
     'CommissionIP name only response',
     'NameOnly request',
     'NameOnly response',
+    'ListAllocations request',
+    'ListAllocations response',
     'DecommissionIP request',
     'DecommissionIP response',
     'CommissionIP unknown VLAN request',
