@@ -119,6 +119,7 @@ export function managementService(ctx: OperationContext) {
       return {
         tenant: rows.map((t) => ({
           tenant: t.tenant,
+          family: t.family === 4 ? 'IPv4' : 'IPv6',
           networks: t.networks,
           assignable: String(t.assignable),
           used: String(t.used),

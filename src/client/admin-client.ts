@@ -191,6 +191,8 @@ export interface AllocationRecordPage {
 
 export interface TenantTotals {
   tenant: string;
+  /** IPv4 and IPv6 are totalled apart. */
+  family: AddressFamily;
   networks: number;
   assignable: bigint;
   used: bigint;
@@ -466,10 +468,11 @@ export class IpcdAdminClient extends SoapClient {
     });
   }
 
-  /** Totals per tenant over the networks the caller may see. */
+  /** Totals per tenant and address family over the networks the caller may see. */
   async tenantUtilization(): Promise<TenantTotals[]> {
     return (await this.read('TenantUtilization', [])).all('tenant').map((t) => ({
       tenant: t.str('tenant'),
+      family: t.enum('family', ['IPv4', 'IPv6'] as const),
       networks: t.int('networks'),
       assignable: t.bigint('assignable'),
       used: t.bigint('used'),

@@ -1,6 +1,6 @@
 /** Finding networks and allocations, and how full they are; every answer limited to what the caller may see. */
 import { IpcdError, invalid } from './errors';
-import { assignableRanges, parseAddress, parseCidr, rangeSize, subtractRanges } from './ip';
+import { type Family, assignableRanges, parseAddress, parseCidr, rangeSize, subtractRanges } from './ip';
 import { reservedRanges } from './free-space';
 import type { Intent, NetworkUsage } from './model';
 import { fqdn, splitName } from './names';
@@ -190,8 +190,10 @@ export async function searchAllocations(store: Store, q: AllocationSearch, actor
   });
 }
 
+/** A tenant's totals for one address family (IPv4 and IPv6 counts are never added together). */
 export interface TenantUtilization {
   tenant: string;
+  family: Family;
   networks: number;
   assignable: bigint;
   used: bigint;
@@ -214,19 +216,20 @@ export async function tenantUtilization(store: Store, actor: Actor = systemActor
   return tenantTotals(views);
 }
 
-/** Sums networks' usage per tenant, in tenant order (the live console sums its own snapshot with it). */
+/** Sums networks' usage per tenant and family, in tenant order (the live console sums its own snapshot with it). */
 export function tenantTotals(views: NetworkView[]): TenantUtilization[] {
   const totals = new Map<string, TenantUtilization>();
   for (const v of views) {
     if (v.tenant === null) continue;
-    const t = totals.get(v.tenant) ?? { tenant: v.tenant, networks: 0, assignable: 0n, used: 0n, free: 0n, percent: 0 };
+    const key = `${v.tenant}\0${v.network.family}`;
+    const t = totals.get(key) ?? { tenant: v.tenant, family: v.network.family, networks: 0, assignable: 0n, used: 0n, free: 0n, percent: 0 };
     t.networks++;
     t.assignable += v.assignable;
     t.used += v.used;
     t.free += v.free;
-    totals.set(v.tenant, t);
+    totals.set(key, t);
   }
   return [...totals.values()]
     .map((t) => ({ ...t, percent: t.assignable === 0n ? 100 : Number((t.used * 10000n) / t.assignable) / 100 }))
-    .sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
+    .sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : a.family - b.family));
 }

@@ -333,19 +333,24 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     expect(new Set(paged).size).toBe(paged.length);
   });
 
-  test('TenantUtilization adds up the tenant networks SearchNetworks shows', async () => {
+  test('TenantUtilization adds up the tenant networks SearchNetworks shows, per address family', async () => {
     const r = await read('TenantUtilization');
     const rows = all(r.body, 'tenant').map(flat);
-    const sum = async (tenant: string) => {
-      const nets = all((await read('SearchNetworks', { tenant, pageSize: 1000 })).body, 'network').map(flat);
+    const sum = async (tenant: string, family: string) => {
+      const nets = all((await read('SearchNetworks', { tenant, pageSize: 1000 })).body, 'network')
+        .map(flat)
+        .filter((n) => n.family === family);
       const add = (k: string) => String(nets.reduce((s, n) => s + BigInt(n[k]), 0n));
-      return { tenant, networks: String(nets.length), assignable: add('assignable'), used: add('used'), free: add('free') };
+      return { tenant, family, networks: String(nets.length), assignable: add('assignable'), used: add('used'), free: add('free') };
     };
-    expect(rows.map((x) => x.tenant)).toEqual(['t1']); // t2's only network (e1b) lost its tenant
-    const t1 = await sum('t1');
-    expect(rows[0]).toMatchObject(t1);
+    // t2's only network (e1b) lost its tenant; t1 has IPv4 networks and the IPv6 /48, totalled apart.
+    expect(rows.map((x) => [x.tenant, x.family])).toEqual([['t1', 'IPv4'], ['t1', 'IPv6']]);
+    const [v4, v6] = [await sum('t1', 'IPv4'), await sum('t1', 'IPv6')];
+    expect(rows[0]).toMatchObject(v4);
+    expect(rows[1]).toMatchObject(v6);
+    expect(rows[0].percentUsed).toBe((Number((BigInt(v4.used) * 10000n) / BigInt(v4.assignable)) / 100).toFixed(2));
     // v6 is a /48: 2^80 addresses make a handful used 0.00 percent.
-    expect(rows[0].percentUsed).toBe((Number((BigInt(t1.used) * 10000n) / BigInt(t1.assignable)) / 100).toFixed(2));
+    expect(rows[1].percentUsed).toBe('0.00');
   });
 
   test('TenantUsage: rows per tenant and day, and the same as CSV', async () => {

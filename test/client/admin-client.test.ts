@@ -327,7 +327,7 @@ test('search: networks and allocations page by page; the iterators walk every ro
   // Utilization per tenant, as the logic totals it.
   const totals = await admin.tenantUtilization();
   const logic = await logicTenantUtilization(f.db.store);
-  expect(totals).toEqual(logic.map((t) => ({ tenant: t.tenant, networks: t.networks, assignable: t.assignable, used: t.used, free: t.free, percentUsed: Number(t.percent.toFixed(2)) })));
+  expect(totals).toEqual(logic.map((t) => ({ tenant: t.tenant, family: `IPv${t.family}`, networks: t.networks, assignable: t.assignable, used: t.used, free: t.free, percentUsed: Number(t.percent.toFixed(2)) })));
   expect(totals.find((t) => t.tenant === 't2')).toMatchObject({ used: 10n });
 });
 
