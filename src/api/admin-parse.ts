@@ -182,7 +182,7 @@ export function searchAllocationsRequest(args: Args) {
 }
 
 export function queryAuditRequest(args: Args) {
-  only(args, ['user', 'operation', 'objectType', 'objectId', 'serverInstance', 'since', 'until', 'pageSize', 'after']);
+  only(args, ['user', 'operation', 'objectType', 'objectId', 'serverInstance', 'since', 'until', 'pageSize', 'after', 'newestFirst']);
   return {
     user: str(args, 'user'),
     operation: str(args, 'operation'),
@@ -192,6 +192,7 @@ export function queryAuditRequest(args: Args) {
     since: str(args, 'since'),
     until: str(args, 'until'),
     ...pageArgs(args),
+    newestFirst: flag(args, 'newestFirst'),
   };
 }
 

@@ -209,6 +209,8 @@ export interface AuditQuery {
   since?: Date | string;
   until?: Date | string;
   pageSize?: number;
+  /** Newest entries first (the default is oldest first). */
+  newestFirst?: boolean;
 }
 
 export interface AuditEntry {
@@ -494,6 +496,7 @@ export class IpcdAdminClient extends SoapClient {
       ['until', q.until instanceof Date ? q.until.toISOString() : q.until],
       ['pageSize', q.pageSize],
       ['after', q.after],
+      ['newestFirst', q.newestFirst],
     ];
     const r = await this.read('QueryAudit', fields);
     return omitUndefined({ entries: r.all('entry').map(auditEntry), nextPage: r.opt('nextPage') });

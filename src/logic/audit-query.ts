@@ -14,6 +14,8 @@ export interface AuditSearch {
   until?: Date | string;
   pageSize?: number | string;
   after?: string;
+  /** Newest first, as an operator reads a log; default oldest first, as an exporter follows it. */
+  newestFirst?: boolean;
 }
 
 function time(value: Date | string | undefined, field: string): Date | undefined {
@@ -26,7 +28,9 @@ function time(value: Date | string | undefined, field: string): Date | undefined
 export async function queryAudit(store: Store, q: AuditSearch, actor: Actor = systemActor()): Promise<{ entries: AuditRow[]; nextPage: string | null }> {
   const size = pageSize(q.pageSize);
   const scope = readScope(actor.principal);
-  const afterId = q.after === undefined ? undefined : decodeCursor('l', q.after, DIGITS);
+  // Each direction has its own cursor kind, so a cursor cannot be replayed the other way.
+  const kind = q.newestFirst ? 'L' : 'l';
+  const afterId = q.after === undefined ? undefined : decodeCursor(kind, q.after, DIGITS);
   const since = time(q.since, 'since');
   const until = time(q.until, 'until');
   return store.transaction(async (tx) => {
@@ -40,9 +44,10 @@ export async function queryAudit(store: Store, q: AuditSearch, actor: Actor = sy
       since,
       until,
       afterId,
+      newestFirst: q.newestFirst ?? false,
       limit: size + 1,
     });
-    const { items, nextPage } = page(rows, size, 'l', (r) => r.id);
+    const { items, nextPage } = page(rows, size, kind, (r) => r.id);
     return { entries: items, nextPage };
   });
 }

@@ -128,6 +128,8 @@ export interface AuditQuery {
   since?: Date;
   until?: Date;
   afterId?: string;
+  /** Newest rows first (afterId then continues downwards). */
+  newestFirst?: boolean;
   limit: number;
 }
 

@@ -75,9 +75,9 @@ export async function listAudit(m: EntityManager, q: AuditQuery): Promise<AuditR
   if (q.serverInstance !== undefined) where.push(`server_instance = ${p(q.serverInstance)}`);
   if (q.since !== undefined) where.push(`at >= ${p(q.since)}`);
   if (q.until !== undefined) where.push(`at < ${p(q.until)}`);
-  if (q.afterId !== undefined) where.push(`id > ${p(q.afterId)}::bigint`);
+  if (q.afterId !== undefined) where.push(`id ${q.newestFirst ? '<' : '>'} ${p(q.afterId)}::bigint`);
   const rows: Record<string, unknown>[] = await m.query(
-    `SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${p(q.limit)}`,
+    `SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY id ${q.newestFirst ? 'DESC' : 'ASC'} LIMIT ${p(q.limit)}`,
     params,
   );
   return rows.map((r) => ({

@@ -443,6 +443,14 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
       if (!after) break;
     }
     expect(paged).toEqual(everything.map((e) => e.id));
+    const newest: string[] = [];
+    for (let after: string | undefined; ; ) {
+      const r = await read('QueryAudit', { pageSize: 7, after, newestFirst: true });
+      newest.push(...all(r.body, 'entry').map((x) => text(x, 'id') ?? ''));
+      after = r.values.nextPage;
+      if (!after) break;
+    }
+    expect(newest).toEqual([...paged].reverse());
     if (full) {
       // The log as the database holds it is what QueryAudit answered.
       const rows = (await f.sql!.query('SELECT id::text FROM audit_log ORDER BY audit_log.id')).rows.map((x) => x.id);

@@ -174,6 +174,12 @@ describe.each(BACKENDS)('network management (%s store)', (backend) => {
     const p1 = await queryAudit(db.store, { pageSize: 2 });
     const p2 = await queryAudit(db.store, { pageSize: 2, after: p1.nextPage! });
     expect(Number(p2.entries[0].id)).toBeGreaterThan(Number(p1.entries[1].id));
+    // Newest first: the same rows in reverse, paged downwards; a cursor keeps its direction.
+    const all = (await queryAudit(db.store, { pageSize: 1000 })).entries.map((e) => e.id);
+    const n1 = await queryAudit(db.store, { pageSize: 3, newestFirst: true });
+    const n2 = await queryAudit(db.store, { pageSize: 3, newestFirst: true, after: n1.nextPage! });
+    expect([...n1.entries, ...n2.entries].map((e) => e.id)).toEqual([...all].reverse().slice(0, 6));
+    await expect(queryAudit(db.store, { after: n1.nextPage! })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
   });
 
   test('metering: allocations and address-hours per tenant and day, as CSV', async () => {
