@@ -24,6 +24,12 @@ export interface AppOptions {
   console?: { idleTimeoutMs?: number; livePollMs?: number };
   /** /healthz, /readyz and /metrics; absent: not served (benchmarks). */
   ops?: OpsEndpoints;
+  /**
+   * Express's 'trust proxy' (e.g. 'loopback' or a subnet) when ipcd sits behind a TLS-terminating
+   * proxy: X-Forwarded-Proto/-Host/-For then set the WSDL's addresses, the console cookie's Secure
+   * flag and the client address the login throttle counts. Unset: forwarded headers are ignored.
+   */
+  trustProxy?: string;
 }
 
 export const ENDPOINT = COMMISSIONING.endpoint;
@@ -38,6 +44,7 @@ const SERVICES: { contract: Contract; handlers: (ctx: OperationContext) => Recor
 export async function createApp(o: AppOptions): Promise<express.Express> {
   const app = express();
   app.disable('x-powered-by');
+  if (o.trustProxy) app.set('trust proxy', o.trustProxy);
 
   app.use((req: Request & { ipcdRequestId?: string }, res, next) => {
     const given = req.get('x-request-id');
@@ -83,7 +90,10 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
     const { endpoint, ns } = contract;
     app.get(endpoint, (req, res, next) => {
       if (!/^wsdl$/i.test(Object.keys(req.query)[0] ?? '')) return next();
-      res.type('text/xml').send(wsdlFor(contract, `${req.protocol}://${req.get('host')}${endpoint}`));
+      // The address clients are told to call: as this request reached us (through a trusted proxy:
+      // as the proxy says). A Host that is not a plain host[:port] is not echoed into the XML.
+      const host = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(req.host ?? '') ? req.host : 'localhost';
+      res.type('text/xml').send(wsdlFor(contract, `${req.protocol}://${host}${endpoint}`));
     });
 
     app.post(

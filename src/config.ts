@@ -9,6 +9,8 @@ export interface Config {
   dataDir: string;
   poolSize: number;
   maxBodyBytes: number;
+  /** IPCD_TRUST_PROXY: Express 'trust proxy' value (e.g. loopback, 10.0.0.0/8); unset, forwarded headers are ignored. */
+  trustProxy?: string;
   exampleTopology: boolean;
   /** WS-Security required on every SOAP call (IPCD_AUTH=off disables it, for development only). */
   authRequired: boolean;
@@ -67,6 +69,7 @@ export function loadConfig(): Config {
     dataDir: process.env.IPCD_DATA_DIR || join(process.cwd(), 'data', 'ipcd'),
     poolSize: int('IPCD_DB_POOL', 10, 1, 200),
     maxBodyBytes: int('IPCD_MAX_BODY_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    trustProxy: process.env.IPCD_TRUST_PROXY || undefined,
     exampleTopology: process.env.IPCD_EXAMPLE_TOPOLOGY !== 'false',
     authRequired: authMode(),
     secretKey: parseSecretKey(process.env.IPCD_SECRET_KEY),

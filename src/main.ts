@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     maxBodyBytes: config.maxBodyBytes,
     auth: authOptions(config.authRequired, config.secretKey, config.replayWindowMs),
     console: { idleTimeoutMs: config.consoleIdleMs },
+    trustProxy: config.trustProxy,
     ops: { metrics, schemaStatus: () => store.schemaStatus(), draining: () => draining },
   });
   const server: Server = app.listen(config.port, config.host, () => {
