@@ -25,6 +25,7 @@ import { setAlertThreshold } from '../logic/alerts';
 import { clearZoneDns, listDnsZones, setZoneDns } from '../logic/dns-config';
 import { parseSecretKey } from '../logic/passwords';
 import { readFileSync } from 'node:fs';
+import { EXPORT_COMMANDS } from './export-commands';
 import { json, table, type Output } from './output';
 import { UsageError } from './usage';
 
@@ -412,4 +413,5 @@ export const COMMANDS: Command[] = [
     },
   },
   ...USER_COMMANDS,
+  ...EXPORT_COMMANDS,
 ];

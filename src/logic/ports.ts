@@ -263,6 +263,9 @@ export interface AlertEventRecord extends Omit<NewAlertEvent, 'webhook' | 'netwo
   attempts: number;
 }
 
+/** One stored row as export writes it: column name to exact JSON value. */
+export type ExportRow = Record<string, unknown>;
+
 export interface StoreTx {
   dataCenterByName(name: string): Promise<DataCenter | null>;
   dataCentersWithVlan(vlan: number): Promise<DataCenter[]>;
@@ -396,4 +399,18 @@ export interface StoreTx {
   claimAlertDelivery(leaseSeconds: number): Promise<AlertEventRecord | null>;
   /** Records a delivery attempt: delivered, to be retried after retryInMs, or (null) given up. */
   finishAlertDelivery(id: string, outcome: { delivered: true } | { delivered: false; error: string; retryInMs: number | null }): Promise<void>;
+
+  /** The rest of this transaction reads one snapshot (REPEATABLE READ); first statement only. */
+  snapshotIsolation(): Promise<void>;
+  /** Names of the applied migrations, oldest first. */
+  appliedMigrations(): Promise<string[]>;
+  tableColumns(table: string): Promise<string[]>;
+  /** Every row in primary-key order, every column as exact JSON (timestamps, addresses and big numbers as text). */
+  exportTable(table: string): Promise<ExportRow[]>;
+  /** Inserts rows as exportTable wrote them, ids included. */
+  importTable(table: string, rows: ExportRow[]): Promise<void>;
+  nonEmptyTables(tables: string[]): Promise<string[]>;
+  truncateTables(tables: string[]): Promise<void>;
+  /** Moves identity sequences past the highest id, after rows were inserted with their ids. */
+  resetIdentities(tables: string[]): Promise<void>;
 }

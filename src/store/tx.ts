@@ -13,6 +13,7 @@ import type { AuditEntry } from '../logic/audit';
 import type { Grant } from '../logic/policy';
 import type {
   AlertEventRecord,
+  ExportRow,
   AllocationSearchFilter,
   AllocationSearchRow,
   NetworkFillRow,
@@ -34,6 +35,7 @@ import * as alerts from './alerts';
 import * as dns from './dns';
 import type { DnsChange, DnsRecord, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable } from '../logic/dns';
 import type { DnsOutboxStats, DnsOutcome } from '../logic/ports';
+import * as exporting from './export';
 import { canonicalAddress, toAllocation, toDataCenter, toNetwork, toTenant, toZone } from './mapping';
 
 /** How often a taker re-looks when the lowest range vanished under its lock wait. */
@@ -596,4 +598,36 @@ export class TypeormTx implements StoreTx {
   finishAlertDelivery(id: string, outcome: { delivered: true } | { delivered: false; error: string; retryInMs: number | null }): Promise<void> {
     return alerts.finishAlertDelivery(this.m, id, outcome);
   }
+  async snapshotIsolation(): Promise<void> {
+    await this.m.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
+  }
+
+  appliedMigrations(): Promise<string[]> {
+    return exporting.appliedMigrations(this.m);
+  }
+
+  tableColumns(table: string): Promise<string[]> {
+    return exporting.tableColumns(this.m, table);
+  }
+
+  exportTable(table: string): Promise<ExportRow[]> {
+    return exporting.exportTable(this.m, table);
+  }
+
+  importTable(table: string, rows: ExportRow[]): Promise<void> {
+    return exporting.importTable(this.m, table, rows);
+  }
+
+  nonEmptyTables(tables: string[]): Promise<string[]> {
+    return exporting.nonEmptyTables(this.m, tables);
+  }
+
+  truncateTables(tables: string[]): Promise<void> {
+    return exporting.truncateTables(this.m, tables);
+  }
+
+  resetIdentities(tables: string[]): Promise<void> {
+    return exporting.resetIdentities(this.m, tables);
+  }
+
 }
