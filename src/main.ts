@@ -13,7 +13,7 @@ import { AlertMonitor } from './ops/alert-monitor';
 import { installShutdown } from './ops/shutdown';
 import type { Store } from './logic/ports';
 import { listDnsZones } from './logic/dns-config';
-import { DnsPublisher, dnsOutboxStats } from './logic/dns-publisher';
+import { DnsPublisher } from './logic/dns-publisher';
 import { Rfc2136Updater } from './dns/rfc2136';
 
 async function main(): Promise<void> {
@@ -31,13 +31,7 @@ async function main(): Promise<void> {
     log.warn('IPCD_AUTH=off: SOAP callers are not authenticated (development only)');
   }
   const publisher = await startDnsPublisher(store, config, log);
-  const metrics = new Metrics(store, {
-    processMetrics: true,
-    outboxStats: async () => {
-      const s = await dnsOutboxStats(store);
-      return { pending: s.pending, oldestPendingSeconds: s.oldestPendingAgeSeconds ?? 0 };
-    },
-  });
+  const metrics = new Metrics(store, { processMetrics: true });
   const alerts = new AlertMonitor(store, log, metrics, {
     policy: { defaultThresholdPercent: config.alerts.defaultThresholdPercent, hysteresisPercent: config.alerts.hysteresisPercent },
     webhook: config.alerts.webhook,

@@ -7,18 +7,11 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { OperationObserver } from '../api/operation';
 import type { Store } from '../logic/ports';
 import { networkFills } from '../logic/utilization';
-
-/** What a DNS outbox reports about its backlog, when one is wired in. */
-export interface OutboxStats {
-  pending: number;
-  /** Age of the oldest pending change in seconds; 0 when none is pending. */
-  oldestPendingSeconds: number;
-}
+import { dnsOutboxStats } from '../logic/dns-publisher';
 
 export interface MetricsOptions {
   /** Node process metrics (CPU, memory, event loop lag); off in tests that count series. */
   processMetrics?: boolean;
-  outboxStats?: () => Promise<OutboxStats>;
 }
 
 export class Metrics implements OperationObserver {
@@ -112,26 +105,31 @@ export class Metrics implements OperationObserver {
         for (const f of await fills()) this.set({ network: f.network, data_center: f.dataCenter }, f.alertState === 'high' ? 1 : 0);
       },
     });
-    const outbox = o.outboxStats;
-    if (outbox) {
-      const stats = inFlight(outbox);
-      new Gauge({
-        name: 'ipcd_dns_outbox_pending',
-        help: 'DNS record changes waiting for delivery.',
-        registers,
-        async collect() {
-          this.set((await stats()).pending);
-        },
-      });
-      new Gauge({
-        name: 'ipcd_dns_outbox_oldest_pending_seconds',
-        help: 'Age of the oldest DNS record change waiting for delivery (0 when none).',
-        registers,
-        async collect() {
-          this.set((await stats()).oldestPendingSeconds);
-        },
-      });
-    }
+    const stats = inFlight(() => dnsOutboxStats(store));
+    new Gauge({
+      name: 'ipcd_dns_outbox_pending',
+      help: 'DNS record changes waiting for delivery.',
+      registers,
+      async collect() {
+        this.set((await stats()).pending);
+      },
+    });
+    new Gauge({
+      name: 'ipcd_dns_outbox_failed',
+      help: 'DNS record changes given up (refused by the server) until an administrator acts.',
+      registers,
+      async collect() {
+        this.set((await stats()).failed);
+      },
+    });
+    new Gauge({
+      name: 'ipcd_dns_outbox_oldest_pending_seconds',
+      help: 'Age of the oldest DNS record change waiting for delivery (0 when none).',
+      registers,
+      async collect() {
+        this.set((await stats()).oldestPendingAgeSeconds ?? 0);
+      },
+    });
     if (o.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'ipcd_' });
   }
 

@@ -21,6 +21,7 @@ import { commission, nameOnly } from '../../src/logic/commission';
 import { decommission } from '../../src/logic/decommission';
 import { evaluateAlert, setAlertThreshold } from '../../src/logic/alerts';
 import { EXPORTED_TABLES, NOT_EXPORTED } from '../../src/logic/export';
+import { setZoneDns } from '../../src/logic/dns-config';
 
 const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'ipcd-export-'));
@@ -43,6 +44,10 @@ async function place(kind: 'embedded' | 'postgres', name: string): Promise<Place
 
 async function populate(store: TypeormStore): Promise<void> {
   await loadFlowTopology(store);
+  // DNS publication settings first, so that commissions queue their record changes in the outbox.
+  const dns = { server: '127.0.0.1:5353', key: 'c2VjcmV0c2VjcmV0c2VjcmV0', keyName: 'ipcd-key', algorithm: 'hmac-sha256' };
+  await setZoneDns(store, 'dc1.test', { ...dns, ttl: 60 });
+  await setZoneDns(store, '10.1.0.0/16', dns);
   await addNetwork(store, { name: 'held', cidr: '10.8.0.0/29', dataCenter: 'dc1', vlan: 80, zone: 'dc1.test', holdDownSeconds: 3600 });
   await tagNetwork(store, 'held', { env: 'prod', 'owner.team': 'net ops' }, []);
   await reserveRange(store, 'v30', { first: '10.3.0.5', last: '10.3.0.6', note: 'appliances' });
@@ -60,17 +65,6 @@ async function populate(store: TypeormStore): Promise<void> {
   await evaluateAlert(store, held.id, { defaultThresholdPercent: 90, hysteresisPercent: 5, webhook: true });
   await addUser(store, { username: 'orch', password: 'orch-secret-1', role: 'orchestrator', grants: [{ dataCenter: 'dc1' }, { tenant: 't1' }] });
   await addUser(store, { username: 'viewer', password: 'viewer-secret-1', role: 'tenant', tenant: 't1' });
-  // DNS settings and an outbox row as the DNS publisher writes them (its logic is another change's).
-  await store.dataSource.query(
-    `UPDATE zone SET dns_server = '127.0.0.1:5353', dns_key_name = 'ipcd-key', dns_key_algorithm = 'hmac-sha256', dns_key_secret = 'c2VjcmV0', dns_ttl = 60 WHERE name = 'dc1.test'`,
-  );
-  await store.dataSource.query(
-    `INSERT INTO reverse_zone (prefix, name, dns_server, dns_key_name, dns_key_algorithm, dns_key_secret) VALUES ('10.1.0.0/16', '1.10.in-addr.arpa', '127.0.0.1:5353', 'ipcd-key', 'hmac-sha256', 'c2VjcmV0')`,
-  );
-  await store.dataSource.query(
-    `INSERT INTO dns_outbox (allocation_id, zone_id, owner, action, rtype, rdata)
-     SELECT id, zone_id, name || '.dc1.test', 'add', 'A', host(address) FROM allocation WHERE server_instance = 'vm-a'`,
-  );
 }
 
 const ipcd = (p: Place, ...args: string[]) => runNode(CLI, args, { env: { ...process.env, LOG_LEVEL: 'silent', ...p.env } });

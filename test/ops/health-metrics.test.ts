@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from '../support/server';
 import { loadFlowTopology } from '../support/topology';
 import { scrape, valueOf } from '../support/prometheus';
 import { MIGRATIONS } from '../../migrations';
+import { setZoneDns } from '../../src/logic/dns-config';
 
 describe.each(BACKENDS)('health and metrics (%s store)', (backend) => {
   let db: TestStore;
@@ -104,6 +105,21 @@ describe.each(BACKENDS)('health and metrics (%s store)', (backend) => {
     expect((await v6()).free).toBe(Number(2n ** 64n - 2n));
     expect((await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 10, serverInstance: 'g-6', addressFamily: 'IPv6' })).fault).toBeUndefined();
     expect((await v6()).used).toBe(1);
+  });
+
+  test('DNS outbox depth and age: changes queued by commissions in a zone with a server configured', async () => {
+    const before = await scrape(server.base);
+    expect(valueOf(before, 'ipcd_dns_outbox_pending')).toBe(0);
+    expect(valueOf(before, 'ipcd_dns_outbox_oldest_pending_seconds')).toBe(0);
+    // No DNS worker runs beside this server: what is queued stays pending and ages.
+    await setZoneDns(db.store, 'dc2.test', { server: '127.0.0.1:5353', key: 'c2VjcmV0c2VjcmV0c2VjcmV0', keyName: 'k', algorithm: 'hmac-sha256' });
+    const r = await call(server.url, 'CommissionIP', { dataCenter: 'dc2', vlan: 10, serverInstance: 'd-1', wantName: true });
+    expect(r.fault).toBeUndefined();
+    await new Promise((res) => setTimeout(res, 1100));
+    const after = await scrape(server.base);
+    expect(valueOf(after, 'ipcd_dns_outbox_pending')).toBe(1); // the A record (no reverse zone for 10.1.0.0)
+    expect(valueOf(after, 'ipcd_dns_outbox_oldest_pending_seconds')).toBeGreaterThanOrEqual(1);
+    expect(valueOf(after, 'ipcd_dns_outbox_failed')).toBe(0);
   });
 
   test('/readyz reports the database unreachable once the store is gone', async () => {
