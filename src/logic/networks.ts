@@ -116,9 +116,12 @@ export async function splitNetwork(
 
     // The parent row becomes the first child (so it keeps its id and name-only allocations), then the rest are added.
     const children: Network[] = [await tx.updateNetwork(parent.id, { name: names[0], cidr: kids[0].text, gateway: gatewayOf(kids[0]) })];
+    // Children keep the parent's alert threshold too (the first keeps it with the row).
+    const threshold = await tx.alertThreshold(parent.id);
     for (let i = 1; i < kids.length; i++) {
       const { id: _id, ...attrs } = parent;
       const child = await tx.insertNetwork({ ...attrs, name: names[i], cidr: kids[i].text, gateway: gatewayOf(kids[i]) }, []);
+      if (threshold !== null) await tx.setAlertThreshold(child.id, threshold);
       await tx.moveIntoNetwork(parent.id, child.id, kids[i].text);
       children.push(child);
     }

@@ -7,6 +7,7 @@ import { commission } from '../../src/logic/commission';
 import { decommission } from '../../src/logic/decommission';
 import { queryAudit } from '../../src/logic/audit-query';
 import { tenantUsage, usageCsv } from '../../src/logic/metering';
+import { setAlertThreshold } from '../../src/logic/alerts';
 import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork } from '../../src/logic/networks';
 import type { Actor } from '../../src/logic/policy';
 import { listReservations, reserveRange, unreserveRange } from '../../src/logic/reservations';
@@ -47,7 +48,12 @@ describe.each(BACKENDS)('network management (%s store)', (backend) => {
     await unreserveRange(db.store, 'big', (await listReservations(db.store, 'big'))[0].id);
     await reserveRange(db.store, 'big', { first: '10.50.0.100', last: '10.50.0.110' });
 
+    await setAlertThreshold(db.store, 'big', 75);
     const children = await splitNetwork(db.store, 'big', { prefixLength: 25 });
+    expect(await q(`SELECT name, alert_threshold_percent::float AS t FROM network WHERE name LIKE 'big-%' ORDER BY name`)).toEqual([
+      { name: 'big-1', t: 75 },
+      { name: 'big-2', t: 75 },
+    ]);
     expect(children.map((c) => [c.name, c.cidr, c.gateway, c.vlan, c.tags])).toEqual([
       ['big-1', '10.50.0.0/25', '10.50.0.1', 50, { env: 'prod' }],
       ['big-2', '10.50.0.128/25', null, 50, { env: 'prod' }],
