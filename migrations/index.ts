@@ -7,6 +7,7 @@ import { Management1764403200000 } from './1764403200000-Management';
 import { DnsAndHoldDown1764489600000 } from './1764489600000-DnsAndHoldDown';
 import { UtilizationAlerts1764576000000 } from './1764576000000-UtilizationAlerts';
 import { ConsoleSessions1764662400000 } from './1764662400000-ConsoleSessions';
+import { AuthFailures1764748800000 } from './1764748800000-AuthFailures';
 
 export const MIGRATIONS = [
   Initial1764057600000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   DnsAndHoldDown1764489600000,
   UtilizationAlerts1764576000000,
   ConsoleSessions1764662400000,
+  AuthFailures1764748800000,
 ];

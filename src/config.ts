@@ -16,6 +16,8 @@ export interface Config {
   authRequired: boolean;
   secretKey?: Buffer;
   replayWindowMs: number;
+  /** Failed logins per (client address, user) allowed per window; max 0 turns the limit off. */
+  guessLimit: { max: number; windowMs: number };
   initialAdmin?: { username: string; password: string };
   /** Web console sessions end after this much inactivity (IPCD_CONSOLE_IDLE_MINUTES, default 30). */
   consoleIdleMs: number;
@@ -74,6 +76,7 @@ export function loadConfig(): Config {
     authRequired: authMode(),
     secretKey: parseSecretKey(process.env.IPCD_SECRET_KEY),
     replayWindowMs: int('IPCD_REPLAY_WINDOW_SECONDS', 300, 10, 3600) * 1000,
+    guessLimit: { max: int('IPCD_AUTH_MAX_FAILURES', 10, 0, 100000), windowMs: int('IPCD_AUTH_FAILURE_WINDOW_SECONDS', 300, 10, 86400) * 1000 },
     consoleIdleMs: int('IPCD_CONSOLE_IDLE_MINUTES', 30, 1, 24 * 60) * 60_000,
     initialAdmin: process.env.IPCD_ADMIN_PASSWORD
       ? { username: process.env.IPCD_ADMIN_USER || 'admin', password: process.env.IPCD_ADMIN_PASSWORD }

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     store,
     log,
     maxBodyBytes: config.maxBodyBytes,
-    auth: authOptions(config.authRequired, config.secretKey, config.replayWindowMs),
+    auth: authOptions(config.authRequired, config.secretKey, config.replayWindowMs, config.guessLimit),
     console: { idleTimeoutMs: config.consoleIdleMs },
     trustProxy: config.trustProxy,
     ops: { metrics, schemaStatus: () => store.schemaStatus(), draining: () => draining },

@@ -68,7 +68,8 @@ async function actorOf(ctx: OperationContext, req: SoapRequest): Promise<Actor> 
   if (!ctx.auth.required) {
     return { principal: { username: 'anonymous', role: 'admin', tenantId: null, grants: [] }, requestId: req.ipcdRequestId };
   }
-  return { principal: await authenticate(ctx.store, req.ipcdToken, ctx.auth.settings), requestId: req.ipcdRequestId };
+  const client = (req as { ip?: string }).ip ?? req.socket?.remoteAddress ?? 'unknown';
+  return { principal: await authenticate(ctx.store, req.ipcdToken, ctx.auth.settings, client), requestId: req.ipcdRequestId };
 }
 
 /** Drops absent optional elements (minOccurs=0) instead of sending them empty. */
@@ -77,6 +78,6 @@ export function present<T extends object>(o: T): Partial<T> {
 }
 
 /** Auth options with a fresh verified-credential cache. */
-export function authOptions(required: boolean, secretKey?: Buffer, replayWindowMs = 5 * 60_000): AuthOptions {
-  return { required, settings: { cache: new VerifiedCredentials(), secretKey, replayWindowMs } };
+export function authOptions(required: boolean, secretKey?: Buffer, replayWindowMs = 5 * 60_000, guessLimit?: AuthSettings['guessLimit']): AuthOptions {
+  return { required, settings: { cache: new VerifiedCredentials(), secretKey, replayWindowMs, guessLimit } };
 }

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { IpcdError } from './errors';
 import { unseal, type VerifiedCredentials } from './passwords';
 import type { Principal } from './policy';
-import type { Store } from './ports';
+import type { Store, UserRecord } from './ports';
 
 export interface UsernameToken {
   username: string;
@@ -23,13 +23,19 @@ export interface AuthSettings {
   secretKey?: Buffer;
   /** How far Created may be from now, either way; nonces are remembered this long. */
   replayWindowMs: number;
+  /**
+   * Failed guesses allowed per (client address, user name) within windowMs before that pair is
+   * refused without even hashing: stops password guessing and the CPU cost of slow hashes, in
+   * every process sharing the database, without letting a stranger lock an orchestrator out.
+   */
+  guessLimit?: { max: number; windowMs: number };
   now?: () => Date;
 }
 
 const refuse = (why: string) => new IpcdError('AUTHENTICATION_FAILED', why);
 const NOT_ACCEPTED = 'the user name or password is not accepted';
 
-export async function authenticate(store: Store, token: UsernameToken | undefined, s: AuthSettings): Promise<Principal> {
+export async function authenticate(store: Store, token: UsernameToken | undefined, s: AuthSettings, client = 'unknown'): Promise<Principal> {
   if (!token) throw refuse('this service requires a WS-Security UsernameToken in a wsse:Security header');
   const now = (s.now ?? (() => new Date()))();
   if (token.created !== undefined) {
@@ -41,9 +47,39 @@ export async function authenticate(store: Store, token: UsernameToken | undefine
   if (token.type === 'PasswordDigest' && (token.nonce === undefined || token.created === undefined)) {
     throw refuse('a PasswordDigest needs a Nonce and a Created time');
   }
-  const user = await store.transaction((tx) => tx.userByName(token.username));
-  if (!user || user.disabled) throw refuse(NOT_ACCEPTED);
+  const limit = s.guessLimit && s.guessLimit.max > 0 ? s.guessLimit : null;
+  // No account name has control characters (a form post could carry them; the database refuses NUL).
+  if (token.username.length > 256 || /[\u0000-\u001f\u007f]/.test(token.username)) throw refuse(NOT_ACCEPTED);
+  const key = `${client} ${token.username}`;
+  // One read for both: the account, and how often this pair failed lately.
+  const { user, failures } = await store.transaction(async (tx) => ({
+    user: await tx.userByName(token.username),
+    failures: limit ? await tx.authFailures(key, new Date(now.getTime() - limit.windowMs)) : 0,
+  }));
+  if (limit && failures >= limit.max) {
+    // Not even hashed: the guess tells the guesser nothing, and costs the server nothing.
+    throw Object.assign(refuse(`too many failed attempts for this user from this address; try again in ${Math.ceil(limit.windowMs / 60_000)} minute(s)`), { guessLimited: true });
+  }
+  let account: UserRecord;
+  try {
+    account = await checkPassword(user, token, s, now);
+  } catch (e) {
+    if (limit) await store.transaction((tx) => tx.recordAuthFailure(key, now, new Date(now.getTime() - limit.windowMs)));
+    throw e;
+  }
+  if (failures > 0) await store.transaction((tx) => tx.clearAuthFailures(key));
 
+  if (token.nonce !== undefined) {
+    const cutoff = new Date(now.getTime() - s.replayWindowMs);
+    const fresh = await store.transaction((tx) => tx.recordNonce(`${account.username}:${token.nonce}`, cutoff));
+    if (!fresh) throw refuse('the UsernameToken nonce was used before: the message is a replay');
+  }
+  return { username: account.username, role: account.role, tenantId: account.tenantId, grants: account.grants };
+}
+
+/** Refuses (NOT_ACCEPTED) unless the account is usable and the token's password (text or digest) is its own. */
+async function checkPassword(user: UserRecord | null, token: UsernameToken, s: AuthSettings, now: Date): Promise<UserRecord> {
+  if (!user || user.disabled) throw refuse(NOT_ACCEPTED);
   if (token.type === 'PasswordText') {
     if (!(await s.cache.verify(user.username, token.password, user.passwordHash, now.getTime()))) throw refuse(NOT_ACCEPTED);
   } else {
@@ -54,11 +90,8 @@ export async function authenticate(store: Store, token: UsernameToken | undefine
     const given = Buffer.from(token.password, 'base64');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw refuse(NOT_ACCEPTED);
   }
-
-  if (token.nonce !== undefined) {
-    const cutoff = new Date(now.getTime() - s.replayWindowMs);
-    const fresh = await store.transaction((tx) => tx.recordNonce(`${user.username}:${token.nonce}`, cutoff));
-    if (!fresh) throw refuse('the UsernameToken nonce was used before: the message is a replay');
-  }
-  return { username: user.username, role: user.role, tenantId: user.tenantId, grants: user.grants };
+  return user;
 }
+
+/** Whether a refusal came from the guessing limit (the console answers it with 429). */
+export const isGuessLimited = (e: unknown): boolean => (e as { guessLimited?: boolean })?.guessLimited === true;

@@ -43,6 +43,7 @@ export const EXPORTED_TABLES = [
 export const NOT_EXPORTED: Record<string, string> = {
   free_range: 'derived: rebuilt on import from the network, its allocations, reservations and hold-downs',
   ws_nonce: 'replay cache of the last minutes',
+  auth_failure: 'failed logins of the last minutes (the guessing limit)',
   ui_session: 'live console logins',
   ipcd_migrations: 'schema history: the document names its schema instead',
 };

@@ -303,6 +303,11 @@ export interface StoreTx {
   insertUser(u: Omit<UserRecord, 'id' | 'grants' | 'disabled'>, grants: Grant[]): Promise<UserRecord>;
   /** Remembers a UsernameToken nonce; false when it was seen before. Forgets those before cutoff. */
   recordNonce(nonce: string, cutoff: Date): Promise<boolean>;
+  /** Failed logins of this (client, user) key since the time. */
+  authFailures(key: string, since: Date): Promise<number>;
+  /** Records a failed login; forgets this key's failures before cutoff. */
+  recordAuthFailure(key: string, at: Date, cutoff: Date): Promise<void>;
+  clearAuthFailures(key: string): Promise<void>;
   appendAudit(e: AuditEntry): Promise<void>;
   listAudit(q: AuditQuery): Promise<AuditRow[]>;
 

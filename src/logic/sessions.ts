@@ -33,8 +33,9 @@ export async function login(
   auth: AuthSettings,
   s: SessionSettings,
   requestId?: string,
+  client?: string,
 ): Promise<{ token: string; session: ConsoleSession }> {
-  const principal = await authenticate(store, { username: String(username), password: String(password), type: 'PasswordText' }, auth);
+  const principal = await authenticate(store, { username: String(username), password: String(password), type: 'PasswordText' }, auth, client);
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(32).toString('base64url');
   const now = (s.now ?? (() => new Date()))();

@@ -117,3 +117,17 @@ export async function updateUser(m: EntityManager, id: number, change: { passwor
 export async function deleteUser(m: EntityManager, id: number): Promise<void> {
   await m.query(`DELETE FROM app_user WHERE id = $1`, [id]);
 }
+
+export async function authFailures(m: EntityManager, key: string, since: Date): Promise<number> {
+  const [r] = await m.query(`SELECT count(*)::int AS n FROM auth_failure WHERE key = $1 AND at >= $2`, [key, since]);
+  return r.n as number;
+}
+
+export async function recordAuthFailure(m: EntityManager, key: string, at: Date, cutoff: Date): Promise<void> {
+  await m.query(`DELETE FROM auth_failure WHERE key = $1 AND at < $2`, [key, cutoff]);
+  await m.query(`INSERT INTO auth_failure (key, at) VALUES ($1, $2)`, [key, at]);
+}
+
+export async function clearAuthFailures(m: EntityManager, key: string): Promise<void> {
+  await m.query(`DELETE FROM auth_failure WHERE key = $1`, [key]);
+}

@@ -290,6 +290,18 @@ export class TypeormTx implements StoreTx {
     return security.recordNonce(this.m, nonce, cutoff);
   }
 
+  authFailures(key: string, since: Date): Promise<number> {
+    return security.authFailures(this.m, key, since);
+  }
+
+  recordAuthFailure(key: string, at: Date, cutoff: Date): Promise<void> {
+    return security.recordAuthFailure(this.m, key, at, cutoff);
+  }
+
+  clearAuthFailures(key: string): Promise<void> {
+    return security.clearAuthFailures(this.m, key);
+  }
+
   appendAudit(e: AuditEntry): Promise<void> {
     return security.appendAudit(this.m, e);
   }

@@ -1,5 +1,6 @@
 /** Login and logout. The password is checked by the same authenticate() the SOAP services use. */
 import type { Request, Response } from 'express';
+import { isGuessLimited } from '../../logic/auth';
 import { IpcdError } from '../../logic/errors';
 import { login, logout, resumeSession } from '../../logic/sessions';
 import { html } from '../html';
@@ -10,26 +11,6 @@ import { param, render, route, type UiContext } from './common';
 /** Only console paths on this site: never an open redirect. */
 function safeNext(v: string | undefined): string {
   return v && v.startsWith(`${BASE}/`) && !v.startsWith('//') && !/[\\\r\n]/.test(v) && !v.startsWith(`${BASE}/login`) ? v : `${BASE}/`;
-}
-
-/** Failed logins per client address: a few guesses are fine, a stream of them waits. */
-class Throttle {
-  private readonly fails = new Map<string, { n: number; since: number }>();
-  constructor(private readonly max = 10, private readonly windowMs = 5 * 60_000) {}
-  blocked(key: string, now = Date.now()): boolean {
-    const f = this.fails.get(key);
-    if (!f || now - f.since > this.windowMs) return false;
-    return f.n >= this.max;
-  }
-  fail(key: string, now = Date.now()): void {
-    const f = this.fails.get(key);
-    if (!f || now - f.since > this.windowMs) this.fails.set(key, { n: 1, since: now });
-    else f.n++;
-    if (this.fails.size > 10_000) this.fails.clear();
-  }
-  clear(key: string): void {
-    this.fails.delete(key);
-  }
 }
 
 function form(req: Request, res: Response, opts: { next: string; username?: string; error?: string; expired?: boolean }) {
@@ -54,7 +35,6 @@ ${opts.error ? html`<div class="alert" role="alert" id="login-error">${opts.erro
 }
 
 export function loginRoutes(ctx: UiContext) {
-  const throttle = new Throttle();
   const getLogin = route(ctx, async (req: UiRequest, res) => {
     const next = safeNext(param(req.query, 'next'));
     if (await resumeSession(ctx.store, cookies(req)[SESSION_COOKIE], ctx.sessions, false)) return res.redirect(303, next);
@@ -70,20 +50,19 @@ export function loginRoutes(ctx: UiContext) {
       return render(req, res, 'Log in', form(req, res, { next, username, error: 'The login form had expired. Please try again.' }), { status: 403 });
     }
     const who = req.ip ?? 'unknown';
-    if (throttle.blocked(who)) {
-      ctx.log.warn('console login throttled', { requestId: req.ipcdRequestId, remote: who });
-      return render(req, res, 'Log in', form(req, res, { next, username, error: 'Too many failed attempts. Wait a few minutes, then try again.' }), { status: 429 });
-    }
     try {
-      const { token } = await login(ctx.store, username, password, ctx.auth, ctx.sessions, req.ipcdRequestId);
-      throttle.clear(who);
+      // The guessing limit is the SOAP services' one, kept in the database (see authenticate()).
+      const { token } = await login(ctx.store, username, password, ctx.auth, ctx.sessions, req.ipcdRequestId, who);
       clearCookie(req, res, LOGIN_COOKIE);
       setCookie(req, res, SESSION_COOKIE, token);
       ctx.log.info('console login', { requestId: req.ipcdRequestId, user: username });
       res.redirect(303, next);
     } catch (e) {
       if (!(e instanceof IpcdError) || e.code !== 'AUTHENTICATION_FAILED') throw e;
-      throttle.fail(who);
+      if (isGuessLimited(e)) {
+        ctx.log.warn('console login throttled', { requestId: req.ipcdRequestId, remote: who });
+        return render(req, res, 'Log in', form(req, res, { next, username, error: 'Too many failed attempts. Wait a few minutes, then try again.' }), { status: 429 });
+      }
       ctx.log.info('console login refused', { requestId: req.ipcdRequestId, user: username.slice(0, 64) });
       render(req, res, 'Log in', form(req, res, { next, username, error: 'The user name or password is not accepted.' }), { status: 401 });
     }
