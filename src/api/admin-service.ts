@@ -227,6 +227,7 @@ const allocationXml = (a: AllocationView) =>
     createdAt: a.createdAt.toISOString(),
     releasedAt: a.releasedAt?.toISOString(),
     releaseReason: a.releaseReason,
+    dns: present({ state: a.dns.state, detail: a.dns.detail }),
   });
 
 interface NameMaps {

@@ -16,7 +16,7 @@
  *
  * Address counts are bigint: an IPv6 /64 holds 2^64 - 2 assignable addresses, a /48 2^80.
  */
-import type { AddressFamily, Intent, ReleaseReason } from './client';
+import { DNS_STATES, type AddressFamily, type DnsState, type Intent, type ReleaseReason } from './client';
 import { MANAGEMENT_NS, type Fields } from './soap';
 import { omitUndefined, SoapClient, type IpcdClientOptions, type Page, type Reader } from './transport';
 
@@ -182,6 +182,8 @@ export interface AllocationRecord {
   createdAt: Date;
   releasedAt?: Date;
   releaseReason?: ReleaseReason | 'NETWORK_REMOVED';
+  /** Publication of its records (see docs/dns.md). */
+  dns?: { state: DnsState; detail?: string };
 }
 
 export interface AllocationRecordPage {
@@ -646,6 +648,7 @@ const allocation = (a: Reader): AllocationRecord =>
     createdAt: a.date('createdAt'),
     releasedAt: a.optDate('releasedAt'),
     releaseReason: a.optEnum('releaseReason', ['DELETED', 'MIGRATED', 'NETWORK_REMOVED'] as const),
+    dns: a.all('dns').map((d) => omitUndefined({ state: d.enum('state', DNS_STATES), detail: d.opt('detail') }))[0],
   });
 
 const auditEntry = (e: Reader): AuditEntry =>

@@ -207,6 +207,8 @@ export interface AllocationSearchRow extends Allocation {
   issuedName: string | null;
   releasedAt: Date | null;
   releaseReason: string | null;
+  /** Its DNS outbox rows, summarized. */
+  dns: DnsRowSummary;
 }
 
 /** A console session as stored: the user it belongs to (read fresh, so role changes apply at once). */

@@ -6,7 +6,8 @@ import type { Intent, NetworkUsage } from './model';
 import { fqdn, splitName } from './names';
 import { decodeCursor, DIGITS, page, pageSize, UUID } from './paging';
 import { readScope, systemActor, type Actor, type Grant } from './policy';
-import type { NetworkSearchRow, Store, StoreTx } from './ports';
+import type { AllocationSearchRow, NetworkSearchRow, Store, StoreTx } from './ports';
+import { dnsState, type DnsState } from './dns';
 import { ipAddress, vlanId } from './validate';
 
 export interface NetworkView extends NetworkUsage {
@@ -121,6 +122,15 @@ export interface AllocationView {
   createdAt: Date;
   releasedAt: Date | null;
   releaseReason: string | null;
+  dns: { state: DnsState; detail: string | null };
+}
+
+/** An active allocation's publication state; a released one is PENDING/FAILED until its records are gone. */
+function dnsOf(a: AllocationSearchRow): { state: DnsState; detail: string | null } {
+  if (a.releasedAt === null) return dnsState({ address: a.address, name: a.name, zone: a.zone }, a.dns);
+  if (a.dns.failed > 0) return { state: 'FAILED', detail: a.dns.lastError };
+  if (a.dns.pending > 0) return { state: 'PENDING', detail: 'released: removal of its records is queued' };
+  return { state: 'NONE', detail: 'released' };
 }
 
 export interface AllocationSearch {
@@ -184,6 +194,7 @@ export async function searchAllocations(store: Store, q: AllocationSearch, actor
         createdAt: a.createdAt,
         releasedAt: a.releasedAt,
         releaseReason: a.releaseReason,
+        dns: dnsOf(a),
       })),
       nextPage,
     };

@@ -13,6 +13,7 @@ import type {
   UsageDayRow,
 } from '../logic/ports';
 import { NetworkEntity } from './entities';
+import { DNS_SUMMARY_JOIN, toDnsSummary } from './dns';
 import { canonicalAddress, toAllocation, toNetwork } from './mapping';
 
 /** Advisory-lock namespace of a network: takers and returners share it, management takes it alone. */
@@ -232,12 +233,13 @@ export async function searchAllocations(m: EntityManager, f: AllocationSearchFil
   if (f.scope !== undefined) where.push(scopeTerms(f.scope, 'coalesce(n.data_center_id, a.requested_dc_id)', 'a.tenant_id', p));
   if (f.after !== undefined) where.push(`a.id > ${p(f.after)}::uuid`);
   const rows: Record<string, unknown>[] = await m.query(
-    `SELECT a.*, host(a.address) AS issued_address, n.name AS network_name, d.name AS dc_name, t.name AS tenant_name, z.name AS zone_name
+    `SELECT a.*, host(a.address) AS issued_address, n.name AS network_name, dcn.name AS dc_name, t.name AS tenant_name, z.name AS zone_name, d.*
      FROM allocation a
      LEFT JOIN network n ON n.id = a.network_id
-     JOIN data_center d ON d.id = coalesce(n.data_center_id, a.requested_dc_id)
+     JOIN data_center dcn ON dcn.id = coalesce(n.data_center_id, a.requested_dc_id)
      LEFT JOIN tenant t ON t.id = a.tenant_id
      LEFT JOIN zone z ON z.id = a.zone_id
+     ${DNS_SUMMARY_JOIN}
      WHERE ${where.join(' AND ')}
      ORDER BY a.id LIMIT ${p(f.limit)}`,
     params,
@@ -253,6 +255,7 @@ export async function searchAllocations(m: EntityManager, f: AllocationSearchFil
     issuedName: (r.name as string | null) ?? null,
     releasedAt: r.released_at === null ? null : new Date(r.released_at as string),
     releaseReason: (r.release_reason as string | null) ?? null,
+    dns: toDnsSummary(r),
   }));
 }
 

@@ -11,6 +11,7 @@ import { reverseName, reverseZoneName, retryDelayMs, type DnsChange } from '../.
 import { dnsOutboxStats } from '../../src/logic/dns-publisher';
 import { parseCidr } from '../../src/logic/ip';
 import { listAllocations } from '../../src/logic/listing';
+import { searchAllocations } from '../../src/logic/search';
 import { removeNetwork } from '../../src/logic/networks';
 import type { Store } from '../../src/logic/ports';
 import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology';
@@ -76,6 +77,8 @@ describe.each(BACKENDS)('DNS outbox (%s store)', (backend) => {
       { owner: reverseName(c.address!), action: 'add', rtype: 'PTR', rdata: 'alpha.dns.test', state: 'pending' },
     ]);
     expect(await state('vm-a')).toEqual([{ state: 'PENDING', detail: null }]);
+    // The management search shows the same state.
+    expect((await searchAllocations(db.store, { serverInstance: 'vm-a' })).allocations.map((a) => a.dns)).toEqual([{ state: 'PENDING', detail: null }]);
     const stats = await dnsOutboxStats(db.store);
     expect(stats.pending).toBe(2);
     expect(stats.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(0);
@@ -85,6 +88,9 @@ describe.each(BACKENDS)('DNS outbox (%s store)', (backend) => {
     // A second release of the same instance queues nothing more.
     await decommission(db.store, { dataCenter: 'dc1', vlan: 20, serverInstance: 'vm-a', releaseAddress: true, releaseName: true });
     expect(await rows(db.store)).toHaveLength(4);
+    // Released, with its removals queued: PENDING until they are delivered.
+    const released = (await searchAllocations(db.store, { serverInstance: 'vm-a', includeReleased: true })).allocations;
+    expect(released.map((a) => a.dns.state)).toEqual(['PENDING']);
   });
 
   test('IPv6 gets AAAA and no PTR where no reverse zone is configured; name-only and address-only publish nothing', async () => {

@@ -164,11 +164,11 @@ export function networkRoute(ctx: UiContext) {
   ${
     allocs.allocations.length === 0
       ? html`<p class="empty">No allocations${allocQ.instance || allocQ.address ? ' match' : ''}.</p>`
-      : html`<table class="data allocations"><thead><tr><th scope="col">Address</th><th scope="col">Name</th><th scope="col">Server instance</th><th scope="col">For</th><th scope="col">Since</th>${
+      : html`<table class="data allocations"><thead><tr><th scope="col">Address</th><th scope="col">Name</th><th scope="col">Server instance</th><th scope="col">For</th><th scope="col">DNS</th><th scope="col">Since</th>${
           allocQ.released === 'on' ? html`<th scope="col">Released</th>` : ''
         }</tr></thead>
     <tbody>${sortByAddress(allocs.allocations).map(
-      (a) => html`<tr><td class="mono">${a.address ?? html`<span class="muted">—</span>`}</td><td class="mono">${a.fqdn ?? html`<span class="muted">—</span>`}</td><td>${a.serverInstance}</td><td>${a.intent}</td><td>${when(a.createdAt)}</td>${
+      (a) => html`<tr><td class="mono">${a.address ?? html`<span class="muted">—</span>`}</td><td class="mono">${a.fqdn ?? html`<span class="muted">—</span>`}</td><td>${a.serverInstance}</td><td>${a.intent}</td><td>${dnsCell(a.dns)}</td><td>${when(a.createdAt)}</td>${
         allocQ.released === 'on' ? html`<td>${a.releasedAt ? html`${when(a.releasedAt)} <span class="muted">${a.releaseReason ?? ''}</span>` : html`<span class="muted">active</span>`}</td>` : ''
       }</tr>`,
     )}</tbody></table>`
@@ -177,4 +177,10 @@ export function networkRoute(ctx: UiContext) {
 </section>`;
     render(req, res, n.name, body, { live: true });
   });
+}
+
+/** The allocation's DNS publication: the state, with the reason as a tooltip and for screen readers. */
+function dnsCell(d: { state: string; detail: string | null }) {
+  const label = d.state === 'NOT_CONFIGURED' ? 'not configured' : d.state.toLowerCase();
+  return d.detail ? html`<span title="${d.detail}">${label}<span class="visually-hidden">: ${d.detail}</span></span>` : html`${label}`;
 }
