@@ -4,6 +4,7 @@
  * what the values may be is the logic's to say.
  */
 import { invalid } from '../logic/errors';
+import type { DnsServerSpec } from '../logic/dns-config';
 import type { NetworkPatch } from '../logic/networks';
 import type { Role } from '../logic/policy';
 import type { NetworkSpec } from '../logic/topology';
@@ -234,4 +235,18 @@ export function setPasswordRequest(args: Args): { username: string; password: st
 export function usernameRequest(args: Args): string {
   only(args, ['username']);
   return need(args, 'username');
+}
+
+/** The zone (or prefix) and its server; the secret goes to the logic as the key text it parses. */
+export function setZoneDnsRequest(args: Args): { zone: string; spec: DnsServerSpec } {
+  only(args, ['zone', 'server', 'keyName', 'algorithm', 'secret', 'ttl']);
+  return {
+    zone: need(args, 'zone'),
+    spec: { server: need(args, 'server'), key: need(args, 'secret'), keyName: str(args, 'keyName'), algorithm: str(args, 'algorithm'), ttl: str(args, 'ttl') },
+  };
+}
+
+export function zoneRequest(args: Args): string {
+  only(args, ['zone']);
+  return need(args, 'zone');
 }

@@ -1,13 +1,13 @@
 /**
  * IpcdAdminClient: the management contract (wsdl/ipcd-admin.wsdl, endpoint /ipcd-admin), typed:
- * topology, networks, reservations, search, audit, metering and users. Same options, credentials,
+ * topology, DNS publication, networks, reservations, search, audit, metering and users. Same options, credentials,
  * timeouts and errors as IpcdClient (refusals are IpcdFaultError with the contract's code).
  *
  * Retries differ by kind of operation:
  * - Reads (List*, Search*, TenantUtilization, QueryAudit, TenantUsage) change nothing, so they are
  *   repeated like the commissioning reads: after a timeout, a lost reply, HTTP 5xx/408/429 or BUSY.
- * - Changes (Add*, Edit*, Tag*, Remove*, Split*, Merge*, Reserve/Unreserve, SetPassword,
- *   Disable/EnableUser) are not idempotent in general: a repeated AddNetwork is a CONFLICT, a
+ * - Changes (Add*, Edit*, Tag*, Remove*, Split*, Merge*, Reserve/Unreserve, Set/ClearZoneDns,
+ *   SetPassword, Disable/EnableUser) are not idempotent in general: a repeated AddNetwork is a CONFLICT, a
  *   repeated ReserveRange a second reservation or a CONFLICT, a repeated RemoveNetwork with force
  *   may release what was commissioned in between; each also leaves an audit row. They are repeated
  *   only when the request certainly never reached the server (connection refused, DNS failure) or
@@ -36,6 +36,35 @@ export interface TenantInfo {
 
 export interface ZoneInfo {
   name: string;
+}
+
+/** Where a zone (or the reverse zone of a prefix) is published by TSIG-signed dynamic update. */
+export interface ZoneDnsSpec {
+  /** host, host:port or [IPv6]:port of the primary (port 53 by default). */
+  server: string;
+  /** The base64 TSIG secret, or the key file tsig-keygen writes. Write-only: never returned. */
+  secret: string;
+  /** Required unless `secret` is key-file text that names the key. */
+  keyName?: string;
+  /** hmac-sha256 (server default), hmac-sha384 or hmac-sha512. */
+  algorithm?: string;
+  /** TTL of the published records; server default 300. */
+  ttl?: number;
+}
+
+/** A zone's DNS settings as listed: never the secret. */
+export interface DnsZoneInfo {
+  kind: 'forward' | 'reverse';
+  zone: string;
+  /** Reverse zones: the prefix whose PTR records go to it. */
+  prefix?: string;
+  /** host:port; absent when the zone is not published. */
+  server?: string;
+  keyName?: string;
+  algorithm?: string;
+  ttl?: number;
+  /** Whether the secret is stored sealed under the server's IPCD_SECRET_KEY. */
+  sealed?: boolean;
 }
 
 export interface NetworkSpec {
@@ -337,6 +366,30 @@ export class IpcdAdminClient extends SoapClient {
     (await this.change('RemoveZone', [['name', name]])).str('name');
   }
 
+  // --- DNS publication -----------------------------------------------------------------------
+
+  /** `zone`: a forward zone, or a prefix such as 10.0.0.0/8 (its reverse zone is created on first use). */
+  async setZoneDns(zone: string, spec: ZoneDnsSpec): Promise<DnsZoneInfo> {
+    const fields: Fields = [
+      ['zone', zone],
+      ['server', spec.server],
+      ['keyName', spec.keyName],
+      ['algorithm', spec.algorithm],
+      ['secret', spec.secret],
+      ['ttl', spec.ttl],
+    ];
+    return dnsZone((await this.change('SetZoneDns', fields)).one('zone'));
+  }
+
+  /** Stops publishing a zone (or removes a reverse zone); records already published stay. */
+  async clearZoneDns(zone: string): Promise<DnsZoneInfo> {
+    return dnsZone((await this.change('ClearZoneDns', [['zone', zone]])).one('zone'));
+  }
+
+  async listDnsZones(): Promise<DnsZoneInfo[]> {
+    return (await this.read('ListDnsZones', [])).all('zone').map(dnsZone);
+  }
+
   // --- networks --------------------------------------------------------------------------------
 
   async addNetwork(spec: NetworkSpec): Promise<NetworkInfo> {
@@ -630,6 +683,18 @@ function network(r: Reader): NetworkInfo {
     percentUsed: r.decimal('percentUsed'),
   });
 }
+
+const dnsZone = (z: Reader): DnsZoneInfo =>
+  omitUndefined({
+    kind: z.enum('kind', ['forward', 'reverse'] as const),
+    zone: z.str('zone'),
+    prefix: z.opt('prefix'),
+    server: z.opt('server'),
+    keyName: z.opt('keyName'),
+    algorithm: z.opt('algorithm'),
+    ttl: z.optInt('ttl'),
+    sealed: z.opt('sealed') === undefined ? undefined : z.bool('sealed', false),
+  });
 
 const reservation = (r: Reader): Reservation =>
   omitUndefined({ id: r.str('id'), network: r.str('network'), first: r.str('first'), last: r.str('last'), note: r.opt('note'), createdAt: r.date('createdAt') });

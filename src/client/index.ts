@@ -28,6 +28,7 @@ export {
   type AuditPage,
   type AuditQuery,
   type DataCenterInfo,
+  type DnsZoneInfo,
   type Grant,
   type NetworkChanges,
   type NetworkInfo,
@@ -46,6 +47,7 @@ export {
   type UsageQuery,
   type UserInfo,
   type UserSpec,
+  type ZoneDnsSpec,
   type ZoneInfo,
 } from './admin-client';
 export { IpcdFaultError, IpcdTransportError, type FaultCode, type TransportErrorKind } from './errors';

@@ -66,7 +66,6 @@ export const zoneView = (z: DnsZone): DnsZoneView => ({
  * e.g. 10.0.0.0/8; created on first use). `sealKey` is IPCD_SECRET_KEY, which seals the secret.
  */
 export function setZoneDns(store: Store, target: string, spec: DnsServerSpec, opts: { sealKey?: Buffer } = {}, actor: Actor = systemActor()): Promise<DnsZoneView> {
-  mayManage(actor.principal, 'configure DNS publication');
   const { host, port } = parseServer(spec.server);
   const key = parseTsigKey(String(spec.key ?? ''), spec.keyName, spec.algorithm);
   const server: DnsServer = { host, port, keyName: key.name, algorithm: key.algorithm, secret: storedSecret(key.secret, opts.sealKey), ttl: spec.ttl === undefined ? 300 : dnsTtl(spec.ttl) };

@@ -408,6 +408,52 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     expect(all((await read('ListUsers')).body, 'user').map((u) => text(u, 'username'))).toEqual(['orch', 'root']);
   });
 
+  test('DNS publication: SetZoneDns, ListDnsZones, ClearZoneDns, each audited; the secret is write-only', async () => {
+    const from = f.exchanges.length;
+    const secret = Buffer.from('management-test-tsig-secret-0123').toString('base64');
+    const orch: Credentials = { username: 'orch', password: 'orchestrator-pw-1' };
+    const zones = async () => all((await read('ListDnsZones')).body, 'zone').map(flat);
+
+    const fwd = await change('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1:5399', keyName: 'ipcd-dc1', secret, ttl: 60 }, { operation: 'SetZoneDns', objectType: 'zone' });
+    expect(flat(fwd.body.children[0])).toEqual({ kind: 'forward', zone: 'dc1.test', server: '127.0.0.1:5399', keyName: 'ipcd-dc1', algorithm: 'hmac-sha256', ttl: '60', sealed: 'true' });
+    // The key file tsig-keygen writes is accepted as the secret; it names the key and its algorithm.
+    const keyFile = `key "rev-key" {\n\talgorithm hmac-sha512;\n\tsecret "${secret}";\n};`;
+    const rev = await change('SetZoneDns', { zone: '10.0.0.0/16', server: '[2001:db8::53]', secret: keyFile }, { operation: 'SetZoneDns', objectType: 'reverse_zone' });
+    expect(flat(rev.body.children[0])).toEqual({ kind: 'reverse', zone: '0.10.in-addr.arpa', prefix: '10.0.0.0/16', server: '[2001:db8::53]:53', keyName: 'rev-key', algorithm: 'hmac-sha512', ttl: '300', sealed: 'true' });
+    // Setting it again (a new key) changes it in place.
+    await change('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1:5399', keyName: 'ipcd-dc1b', algorithm: 'hmac-sha384', secret }, { operation: 'SetZoneDns', objectType: 'zone' });
+
+    const listed = await zones();
+    expect(listed.find((z) => z.zone === 'dc1.test')).toEqual({ kind: 'forward', zone: 'dc1.test', server: '127.0.0.1:5399', keyName: 'ipcd-dc1b', algorithm: 'hmac-sha384', ttl: '300', sealed: 'true' });
+    expect(listed.filter((z) => z.kind === 'reverse')).toEqual([flat(rev.body.children[0])]);
+    expect(listed.filter((z) => z.kind === 'forward').map((z) => z.zone)).toEqual(names(await read('ListZones'), 'zone'));
+
+    await refused('SetZoneDns', { zone: 'nowhere.test', server: '127.0.0.1', keyName: 'k', secret }, 'NOT_FOUND', [{ operation: 'SetZoneDns', objectType: 'zone', objectId: 'nowhere.test', outcome: 'NOT_FOUND' }]);
+    // Not an octet boundary: refused inside the audited change, so it leaves its refusal row.
+    await refused('SetZoneDns', { zone: '10.0.0.0/12', server: '127.0.0.1', keyName: 'k', secret }, 'INVALID_REQUEST', [{ operation: 'SetZoneDns', objectType: 'reverse_zone', outcome: 'INVALID_REQUEST' }]);
+    await refused('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1', keyName: 'k', secret: 'dG9vLXNob3J0' }, 'INVALID_REQUEST');
+    await refused('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1', secret }, 'INVALID_REQUEST'); // a bare secret needs its key name
+    await refused('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1', keyName: 'k', secret }, 'ACCESS_DENIED', [{ operation: 'SetZoneDns', objectType: 'zone', outcome: 'ACCESS_DENIED', actor: 'orch' }], orch);
+    await refused('ClearZoneDns', { zone: 'dc1.test' }, 'ACCESS_DENIED', [{ operation: 'ClearZoneDns', objectType: 'zone', outcome: 'ACCESS_DENIED', actor: 'orch' }], orch);
+    await refused('ListDnsZones', {}, 'ACCESS_DENIED', [], orch);
+    expect(await zones()).toEqual(listed);
+
+    const cleared = await change('ClearZoneDns', { zone: 'dc1.test' }, { operation: 'ClearZoneDns', objectType: 'zone' });
+    expect(flat(cleared.body.children[0])).toEqual({ kind: 'forward', zone: 'dc1.test' });
+    await change('ClearZoneDns', { zone: '10.0.0.0/16' }, { operation: 'ClearZoneDns', objectType: 'reverse_zone' });
+    await refused('ClearZoneDns', { zone: '10.0.0.0/16' }, 'NOT_FOUND', [{ operation: 'ClearZoneDns', objectType: 'reverse_zone', outcome: 'NOT_FOUND' }]);
+    const after = await zones();
+    expect(after.filter((z) => z.kind === 'reverse')).toEqual([]);
+    expect(after.find((z) => z.zone === 'dc1.test')).toEqual({ kind: 'forward', zone: 'dc1.test' });
+
+    // Write-only: in no answer, nor in the audit rows (QueryAudit shows their before/after).
+    const audit = await read('QueryAudit', { operation: 'SetZoneDns', pageSize: 1000 });
+    expect(all(audit.body, 'entry').length).toBeGreaterThanOrEqual(4);
+    const answers = f.exchanges.slice(from).map((x) => x.received);
+    expect(answers.filter((r) => r.includes(secret))).toEqual([]);
+    if (full) expect((await f.sql!.query(`SELECT count(*)::int AS n FROM audit_log WHERE coalesce(before::text, '') || coalesce(after::text, '') LIKE $1`, [`%${secret}%`])).rows).toEqual([{ n: 0 }]);
+  });
+
   test('QueryAudit: filters and pages over what the tests above did', async () => {
     const edits = await queryAuditAll(f, { operation: 'EditNetwork' });
     expect(edits.map((e) => e.outcome)).toEqual(['ok', 'ok', 'NOT_FOUND']);

@@ -8,6 +8,7 @@
  */
 import { COMMISSIONING, MANAGEMENT } from '../../src/api/contract';
 import { commission } from '../../src/logic/commission';
+import { setZoneDns } from '../../src/logic/dns-config';
 import { reserveRange } from '../../src/logic/reservations';
 import { addDataCenter, addNetwork, addTenant, addZone } from '../../src/logic/topology';
 import { addUser } from '../../src/logic/users';
@@ -55,6 +56,7 @@ const user = async (username: string) => {
   await addUser(f.db.store, { username, password: 'prepared-user-pw-1', role: 'admin' });
   return username;
 };
+const TSIG_SECRET = Buffer.from('isolation-matrix-tsig-secret-01').toString('base64');
 const instance = (who: Role, what: string) => `vm-${what}-${who}`;
 
 const CELLS: Cell[] = [
@@ -84,6 +86,26 @@ const CELLS: Cell[] = [
   { service: 'admin', op: 'AddZone', change: true, fields: (who) => ({ name: `z-${who.toLowerCase()}.test` }) },
   { service: 'admin', op: 'ListZones', change: false, fields: () => ({}) },
   { service: 'admin', op: 'RemoveZone', change: true, prepare: async (who) => ({ name: (await addZone(f.db.store, `zr-${who.toLowerCase()}.test`)).name }), fields: (_, p) => p },
+  // DNS publication (a zone per caller; the secret must never come back)
+  {
+    service: 'admin',
+    op: 'SetZoneDns',
+    change: true,
+    prepare: async (who) => ({ zone: (await addZone(f.db.store, `zd-${who.toLowerCase()}.test`)).name }),
+    fields: (_, p) => ({ ...p, server: '192.0.2.53', keyName: 'isolation-key', secret: TSIG_SECRET }),
+  },
+  {
+    service: 'admin',
+    op: 'ClearZoneDns',
+    change: true,
+    prepare: async (who) => {
+      const zone = (await addZone(f.db.store, `zc-${who.toLowerCase()}.test`)).name;
+      await setZoneDns(f.db.store, zone, { server: '192.0.2.53', keyName: 'isolation-key', key: TSIG_SECRET });
+      return { zone };
+    },
+    fields: (_, p) => p,
+  },
+  { service: 'admin', op: 'ListDnsZones', change: false, fields: () => ({}) },
   // networks
   { service: 'admin', op: 'AddNetwork', change: true, fields: (who) => ({ name: `add-${who}`, cidr: freshCidr(), dataCenter: 'dc2', vlan: 3001 }) },
   { service: 'admin', op: 'EditNetwork', change: true, prepare: async (who) => ({ network: await net(`edit-${who}`) }), fields: (_, p) => ({ ...p, priority: 5 }) },
@@ -158,6 +180,9 @@ const EXPECTED: Record<string, Record<Role, Outcome>> = {
   AddZone: /*        */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
   ListZones: /*      */ M(ok, ok, ok, ok, AUTH, AUTH, AUTH),
   RemoveZone: /*     */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
+  SetZoneDns: /*     */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
+  ClearZoneDns: /*   */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
+  ListDnsZones: /*   */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
   AddNetwork: /*     */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
   EditNetwork: /*    */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
   TagNetwork: /*     */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
@@ -270,6 +295,7 @@ describe.each(CELLS.map((c) => [c.op, c] as const))('%s', (_name, cell) => {
     for (const mark of MUST_NOT_SEE[who] ?? []) {
       if (answer.includes(mark)) throw new Error(`${cell.op} × ${who} answered with '${mark}': ${reply.raw.slice(0, 2000)}`);
     }
+    expect(reply.raw).not.toContain(TSIG_SECRET);
     if (expected === ok) SEES[cell.op]?.[who]?.(reply);
   });
 });
@@ -286,6 +312,7 @@ const SEES: Record<string, Partial<Record<Role, (r: SoapReply) => void>>> = {
     tenantA: (r) => expect(texts(r, 'tenant', 'name')).toEqual(['tenant-alpha']),
     tenantB: (r) => expect(texts(r, 'tenant', 'name')).toEqual(['tenant-bravo']),
   },
+  ListDnsZones: { admin: (r) => expect(texts(r, 'zone', 'zone')).toEqual(expect.arrayContaining(['zc-admin.test', 'zd-admin.test'])) },
   ListDataCenters: { orchestrator: (r) => expect(texts(r, 'dataCenter', 'name')).toEqual(['dc1']) },
   ListReservations: { tenantA: (r) => expect(all(r.body, 'reservation').map(flat)).toEqual([expect.objectContaining({ network: 'net-alpha', first: '10.10.0.200' })]) },
   SearchNetworks: {

@@ -7,6 +7,8 @@
  */
 import { searchNetworks as logicSearchNetworks, tenantUtilization as logicTenantUtilization } from '../../src/logic/search';
 import { tenantUsage as logicTenantUsage, usageCsv } from '../../src/logic/metering';
+import { listDnsZones as logicListDnsZones } from '../../src/logic/dns-config';
+import { unseal } from '../../src/logic/passwords';
 import { listUsers as logicListUsers } from '../../src/logic/users';
 import { IpcdAdminClient, IpcdClient, IpcdFaultError, IpcdTransportError, type IpcdClientOptions, type NetworkInfo, type RetryInfo } from '../../src/index';
 import { MANAGEMENT_NS, SOAP11_NS } from '../../src/client/soap';
@@ -137,6 +139,51 @@ test('data centers, tenants and zones: add, list, remove; a duplicate is CONFLIC
   expect(e).toMatchObject({ name: 'IpcdFaultError', code: 'CONFLICT', faultcode: 'soap:Client', operation: 'AddDataCenter', attempts: 1 });
   expect(await sql(`SELECT description FROM data_center WHERE name = 'dc1'`)).toEqual([{ description: 'Frankfurt' }]);
   await expect(admin.removeZone('no.such.zone')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+});
+
+test('DNS publication: set a forward zone and a reverse prefix, list, clear; the secret is stored sealed and never returned', async () => {
+  const secret = Buffer.from('client-test-tsig-secret-0123456789').toString('base64');
+  expect(await admin.setZoneDns('dc1.test', { server: '192.0.2.53:5353', keyName: 'ipcd-dc1', secret, ttl: 120 })).toEqual({
+    kind: 'forward',
+    zone: 'dc1.test',
+    server: '192.0.2.53:5353',
+    keyName: 'ipcd-dc1',
+    algorithm: 'hmac-sha256',
+    ttl: 120,
+    sealed: true,
+  });
+  // tsig-keygen's key file names the key and its algorithm.
+  const keyFile = `key "rev-key" {\n\talgorithm hmac-sha512;\n\tsecret "${secret}";\n};\n`;
+  const rev = await admin.setZoneDns('10.99.0.0/16', { server: '192.0.2.54', secret: keyFile });
+  expect(rev).toEqual({ kind: 'reverse', zone: '99.10.in-addr.arpa', prefix: '10.99.0.0/16', server: '192.0.2.54:53', keyName: 'rev-key', algorithm: 'hmac-sha512', ttl: 300, sealed: true });
+
+  const rows = await sql<{ name: string; dns_server: string; dns_key_secret: string; dns_ttl: number }>(
+    `SELECT name, dns_server, dns_key_secret, dns_ttl FROM zone WHERE name = 'dc1.test' UNION ALL SELECT name, dns_server, dns_key_secret, dns_ttl FROM reverse_zone ORDER BY name`,
+  );
+  expect(rows.map((r) => [r.name, r.dns_ttl])).toEqual([
+    ['99.10.in-addr.arpa', 300],
+    ['dc1.test', 120],
+  ]);
+  for (const r of rows) {
+    expect(r.dns_key_secret).not.toContain(secret);
+    expect(unseal(r.dns_key_secret, f.secretKey)).toBe(secret);
+  }
+  const logic = await logicListDnsZones(f.db.store);
+  const listed = await admin.listDnsZones();
+  expect(listed).toEqual(logic.map((z) => Object.fromEntries(Object.entries(z).filter(([, v]) => v !== null))));
+  expect(listed.map((z) => z.zone)).toEqual(expect.arrayContaining(['dc1.test', 'dc2.test', '99.10.in-addr.arpa']));
+  expect(JSON.stringify(listed)).not.toContain(secret);
+
+  expect(await refusal(admin.setZoneDns('no.such.zone', { server: '192.0.2.53', keyName: 'k', secret }))).toMatchObject({ code: 'NOT_FOUND', operation: 'SetZoneDns', attempts: 1 });
+  expect(await refusal(admin.setZoneDns('dc2.test', { server: '192.0.2.53', keyName: 'k', secret: 'c2hvcnQ=' }))).toMatchObject({ code: 'INVALID_REQUEST' });
+  expect(await sql(`SELECT dns_server FROM zone WHERE name = 'dc2.test'`)).toEqual([{ dns_server: null }]);
+
+  expect(await admin.clearZoneDns('dc1.test')).toEqual({ kind: 'forward', zone: 'dc1.test' });
+  expect(await admin.clearZoneDns('10.99.0.0/16')).toEqual({ kind: 'reverse', zone: '99.10.in-addr.arpa', prefix: '10.99.0.0/16' });
+  expect(await sql(`SELECT dns_server, dns_key_secret FROM zone WHERE name = 'dc1.test'`)).toEqual([{ dns_server: null, dns_key_secret: null }]);
+  expect(await sql(`SELECT name FROM reverse_zone`)).toEqual([]);
+  expect(await refusal(admin.clearZoneDns('10.99.0.0/16'))).toMatchObject({ code: 'NOT_FOUND', operation: 'ClearZoneDns' });
+  expect(await admin.listDnsZones()).toEqual((await logicListDnsZones(f.db.store)).map((z) => ({ kind: z.kind, zone: z.zone })));
 });
 
 test('networks: add (IPv6 counts as bigint), edit, tag, split and merge with allocations, remove', async () => {
@@ -389,6 +436,9 @@ test('users: add, list, set password, disable, enable, remove; a tenant is refus
     (await sql<{ name: string }>(`SELECT n.name FROM network n JOIN tenant t ON t.id = n.tenant_id WHERE t.name = 't1' ORDER BY n.name`)).map((r) => r.name),
   );
   expect(await refusal(tenant.listUsers())).toMatchObject({ code: 'ACCESS_DENIED' });
+  expect(await refusal(tenant.listDnsZones())).toMatchObject({ code: 'ACCESS_DENIED', operation: 'ListDnsZones' });
+  expect(await refusal(tenant.setZoneDns('dc1.test', { server: '192.0.2.53', keyName: 'k', secret: Buffer.alloc(32, 7).toString('base64') }))).toMatchObject({ code: 'ACCESS_DENIED' });
+  expect(await sql(`SELECT dns_server FROM zone WHERE name = 'dc1.test'`)).toEqual([{ dns_server: null }]);
 
   const hashBefore = (await sql<{ h: string }>(`SELECT password_hash AS h FROM app_user WHERE username = 'orch1'`))[0].h;
   await admin.setPassword('orch1', 'orch1-password-0002');
@@ -449,4 +499,14 @@ test('retries: reads after a lost reply; changes only when they never arrived or
   expect(r).toMatchObject({ kind: 'network', maybeDelivered: false, attempts: 3 });
   expect(refused.retries).toHaveLength(2);
   expect(await sql(`SELECT name FROM zone WHERE name = 'never.test'`)).toEqual([]);
+
+  // The same holds for the DNS settings: a lost reply is not repeated, a refused connection is.
+  const pDns = await proxy(firstThen(1, { kind: 'drop' }));
+  const dns = clientVia(pDns.url);
+  const lostDns = await dns.c.setZoneDns('busy.test', { server: '192.0.2.53', keyName: 'k', secret: Buffer.alloc(32, 9).toString('base64') }).catch((x: unknown) => x);
+  expect(lostDns).toMatchObject({ kind: 'network', maybeDelivered: true, attempts: 1, operation: 'SetZoneDns' });
+  expect(pDns.requests).toHaveLength(1);
+  expect(await sql(`SELECT dns_server FROM zone WHERE name = 'busy.test'`)).toEqual([{ dns_server: '192.0.2.53:53' }]);
+  const neverDns = await refused.c.clearZoneDns('busy.test').catch((x: unknown) => x);
+  expect(neverDns).toMatchObject({ kind: 'network', maybeDelivered: false, attempts: 3 });
 });
