@@ -89,7 +89,7 @@ export function setZoneDns(store: Store, target: string, spec: DnsServerSpec, op
     // A server newly set: publish what is already issued. Changed: retry what failed, now.
     if (before?.server) await tx.retryDnsChanges(after);
     else await publishExisting(tx, after);
-    await audit(tx, actor, 'SetZoneDns', { objectType: after.kind === 'forward' ? 'zone' : 'reverse_zone', objectId: String(after.id) }, {
+    await audit(tx, actor, 'SetZoneDns', { objectType: after.kind === 'forward' ? 'zone' : 'reverse_zone', objectId: after.prefix ?? after.name }, {
       before: before ? zoneView(before) : null,
       after: zoneView(after),
     });
@@ -114,7 +114,7 @@ export function clearZoneDns(store: Store, target: string, actor: Actor = system
       await tx.skipDnsChanges(before, `zone ${zone.name} has no DNS server configured any more`);
       await tx.setZoneServer(zone.id, null);
     }
-    await audit(tx, actor, 'ClearZoneDns', { objectType: before.kind === 'forward' ? 'zone' : 'reverse_zone', objectId: String(before.id) }, { before: zoneView(before) });
+    await audit(tx, actor, 'ClearZoneDns', { objectType: before.kind === 'forward' ? 'zone' : 'reverse_zone', objectId: before.prefix ?? before.name }, { before: zoneView(before) });
     return { ...zoneView(before), server: null, keyName: null, algorithm: null, ttl: null, sealed: null };
   });
 }
