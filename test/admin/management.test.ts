@@ -414,11 +414,11 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     const orch: Credentials = { username: 'orch', password: 'orchestrator-pw-1' };
     const zones = async () => all((await read('ListDnsZones')).body, 'zone').map(flat);
 
-    const fwd = await change('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1:5399', keyName: 'ipcd-dc1', secret, ttl: 60 }, { operation: 'SetZoneDns', objectType: 'zone' });
+    const fwd = await change('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1:5399', keyName: 'ipcd-dc1', secret, ttl: 60 }, { operation: 'SetZoneDns', objectType: 'zone', objectId: 'dc1.test' });
     expect(flat(fwd.body.children[0])).toEqual({ kind: 'forward', zone: 'dc1.test', server: '127.0.0.1:5399', keyName: 'ipcd-dc1', algorithm: 'hmac-sha256', ttl: '60', sealed: 'true' });
     // The key file tsig-keygen writes is accepted as the secret; it names the key and its algorithm.
     const keyFile = `key "rev-key" {\n\talgorithm hmac-sha512;\n\tsecret "${secret}";\n};`;
-    const rev = await change('SetZoneDns', { zone: '10.0.0.0/16', server: '[2001:db8::53]', secret: keyFile }, { operation: 'SetZoneDns', objectType: 'reverse_zone' });
+    const rev = await change('SetZoneDns', { zone: '10.0.0.0/16', server: '[2001:db8::53]', secret: keyFile }, { operation: 'SetZoneDns', objectType: 'reverse_zone', objectId: '10.0.0.0/16' });
     expect(flat(rev.body.children[0])).toEqual({ kind: 'reverse', zone: '0.10.in-addr.arpa', prefix: '10.0.0.0/16', server: '[2001:db8::53]:53', keyName: 'rev-key', algorithm: 'hmac-sha512', ttl: '300', sealed: 'true' });
     // Setting it again (a new key) changes it in place.
     await change('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1:5399', keyName: 'ipcd-dc1b', algorithm: 'hmac-sha384', secret }, { operation: 'SetZoneDns', objectType: 'zone' });
@@ -438,9 +438,9 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     await refused('ListDnsZones', {}, 'ACCESS_DENIED', [], orch);
     expect(await zones()).toEqual(listed);
 
-    const cleared = await change('ClearZoneDns', { zone: 'dc1.test' }, { operation: 'ClearZoneDns', objectType: 'zone' });
+    const cleared = await change('ClearZoneDns', { zone: 'dc1.test' }, { operation: 'ClearZoneDns', objectType: 'zone', objectId: 'dc1.test' });
     expect(flat(cleared.body.children[0])).toEqual({ kind: 'forward', zone: 'dc1.test' });
-    await change('ClearZoneDns', { zone: '10.0.0.0/16' }, { operation: 'ClearZoneDns', objectType: 'reverse_zone' });
+    await change('ClearZoneDns', { zone: '10.0.0.0/16' }, { operation: 'ClearZoneDns', objectType: 'reverse_zone', objectId: '10.0.0.0/16' });
     await refused('ClearZoneDns', { zone: '10.0.0.0/16' }, 'NOT_FOUND', [{ operation: 'ClearZoneDns', objectType: 'reverse_zone', outcome: 'NOT_FOUND' }]);
     const after = await zones();
     expect(after.filter((z) => z.kind === 'reverse')).toEqual([]);
