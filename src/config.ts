@@ -11,6 +11,8 @@ export interface Config {
   maxBodyBytes: number;
   /** IPCD_TRUST_PROXY: Express 'trust proxy' value (e.g. loopback, 10.0.0.0/8); unset, forwarded headers are ignored. */
   trustProxy?: string;
+  /** IPCD_METRICS_TOKEN: bearer token /metrics requires (unset: none). */
+  metricsToken?: string;
   exampleTopology: boolean;
   /** WS-Security required on every SOAP call (IPCD_AUTH=off disables it, for development only). */
   authRequired: boolean;
@@ -72,6 +74,7 @@ export function loadConfig(): Config {
     poolSize: int('IPCD_DB_POOL', 10, 1, 200),
     maxBodyBytes: int('IPCD_MAX_BODY_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     trustProxy: process.env.IPCD_TRUST_PROXY || undefined,
+    metricsToken: process.env.IPCD_METRICS_TOKEN || undefined,
     exampleTopology: process.env.IPCD_EXAMPLE_TOPOLOGY !== 'false',
     authRequired: authMode(),
     secretKey: parseSecretKey(process.env.IPCD_SECRET_KEY),

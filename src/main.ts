@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     auth: authOptions(config.authRequired, config.secretKey, config.replayWindowMs, config.guessLimit),
     console: { idleTimeoutMs: config.consoleIdleMs },
     trustProxy: config.trustProxy,
-    ops: { metrics, schemaStatus: () => store.schemaStatus(), draining: () => draining },
+    ops: { metrics, schemaStatus: () => store.schemaStatus(), draining: () => draining, metricsToken: config.metricsToken },
   });
   const server: Server = app.listen(config.port, config.host, () => {
     const addr = server.address();

@@ -1,9 +1,10 @@
 /**
  * The operator's HTTP endpoints next to the SOAP ones: /healthz (the process answers),
  * /readyz (the database answers and its schema is the one this code expects; not while shutting
- * down) and /metrics (Prometheus text). None needs credentials: they carry no secrets, but
- * /metrics names networks and their fill, so expose the port only where operators scrape.
+ * down) and /metrics (Prometheus text). The probes need no credentials; /metrics names networks
+ * and their fill, so it takes a bearer token when one is configured (IPCD_METRICS_TOKEN).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type express from 'express';
 import type { Metrics } from './metrics';
 
@@ -21,6 +22,8 @@ export interface OpsEndpoints {
   draining: () => boolean;
   /** How long /readyz waits for the database; default 3 s. */
   readyTimeoutMs?: number;
+  /** When set, /metrics answers only `Authorization: Bearer <token>` (Prometheus' bearer_token). */
+  metricsToken?: string;
 }
 
 export function mountOps(app: express.Express, ops: OpsEndpoints): void {
@@ -39,7 +42,10 @@ export function mountOps(app: express.Express, ops: OpsEndpoints): void {
     res.status(report.status === 'ready' ? 200 : 503).type('application/json').send(report);
   });
 
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (ops.metricsToken !== undefined && !bearerMatches(req.get('authorization'), ops.metricsToken)) {
+      return res.status(401).setHeader('WWW-Authenticate', 'Bearer realm="ipcd metrics"').type('text/plain').send('a bearer token is required\n');
+    }
     try {
       res.type(ops.metrics.contentType).send(await ops.metrics.text());
     } catch (e) {
@@ -75,4 +81,12 @@ async function readiness(ops: OpsEndpoints): Promise<Readiness> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Constant-time comparison (of digests, so the lengths match too). */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const digest = (t: string) => createHash('sha256').update(t, 'utf8').digest();
+  return timingSafeEqual(digest(m[1]), digest(token));
 }

@@ -20,7 +20,7 @@ export interface RunningServer {
  * Authentication is off unless asked for: functional suites exercise the logic; test/auth covers
  * authentication and roles with auth on.
  */
-export async function startServer(store: Store, opts: { maxBodyBytes?: number; auth?: AuthOptions; console?: AppOptions['console']; trustProxy?: string } = {}): Promise<RunningServer> {
+export async function startServer(store: Store, opts: { maxBodyBytes?: number; auth?: AuthOptions; console?: AppOptions['console']; trustProxy?: string; metricsToken?: string } = {}): Promise<RunningServer> {
   const metrics = new Metrics(store);
   if (!(store instanceof TypeormStore)) throw new Error('startServer serves a TypeormStore (readiness reads its migrations)');
   const app = await createApp({
@@ -30,7 +30,7 @@ export async function startServer(store: Store, opts: { maxBodyBytes?: number; a
     auth: opts.auth ?? authOptions(false),
     console: opts.console,
     trustProxy: opts.trustProxy,
-    ops: { metrics, schemaStatus: () => store.schemaStatus(), draining: () => false },
+    ops: { metrics, schemaStatus: () => store.schemaStatus(), draining: () => false, metricsToken: opts.metricsToken },
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
