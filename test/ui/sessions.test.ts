@@ -11,6 +11,7 @@ import { addUser, disableUser } from '../../src/logic/users';
 import { openStore, type OpenedStore } from '../../src/store/open';
 import { openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
+import { call } from '../support/soap';
 
 const USER = { username: 'sess-admin', password: 'session-test-pass-1' };
 const IDLE_MS = 1500;
@@ -171,4 +172,23 @@ test('the live stream starts with the usage of the networks the user may see', a
   expect(data.networks).toEqual([{ id: expect.any(Number), used: '0', assignable: '253', reserved: '0', held: '0', free: '253', percent: 0 }]);
   expect(data.tenants).toEqual([{ tenant: 'acme', networks: 1, used: '0', assignable: '253', percent: 0 }]);
   await reader.cancel();
+});
+
+test('the guessing limit is the SOAP one: failed console logins lock that user out of both, from this address', async () => {
+  const guessed = { username: 'sess-guessed', password: 'session-test-pass-3' };
+  await addUser(db.store, { ...guessed, role: 'admin' });
+  const c = await startServer(db.store, { auth: authOptions(true, undefined, undefined, { max: 2, windowMs: 60_000 }) });
+  try {
+    for (let i = 0; i < 2; i++) expect((await logIn(c.base, { ...guessed, password: 'not-the-password-1' })).res.status).toBe(401);
+    const blocked = await logIn(c.base, guessed);
+    expect(blocked.res.status).toBe(429);
+    expect(await blocked.res.text()).toContain('Too many failed attempts');
+    const soap = await call(c.url, 'ListAllocations', {}, guessed);
+    expect(soap.fault?.code).toBe('AUTHENTICATION_FAILED');
+    expect(soap.fault?.message).toMatch(/too many failed attempts/);
+    // Another user from the same address is not affected.
+    expect((await logIn(c.base, USER)).res.status).toBe(303);
+  } finally {
+    await c.close();
+  }
 });
