@@ -5,24 +5,11 @@
 import { IpcdError, type FaultCode } from '../logic/errors';
 import { SOAP11_NS, xmlEscape } from './contract';
 
-/** Codes caused by the request itself; the rest are the server's (soap:Server). */
-const CLIENT_CODES = new Set<FaultCode>([
-  'INVALID_REQUEST',
-  'UNKNOWN_DATA_CENTER',
-  'UNKNOWN_VLAN',
-  'AMBIGUOUS_VLAN',
-  'NO_FREE_ADDRESS',
-  'NO_ZONE',
-  'NOT_FOUND',
-  'CONFLICT',
-  'NETWORK_IN_USE',
-  'SPLIT_REFUSED',
-  'MERGE_REFUSED',
-  'UNSUPPORTED_OPERATION',
-  'REQUEST_TOO_LARGE',
-  'AUTHENTICATION_FAILED',
-  'ACCESS_DENIED',
-]);
+/**
+ * Codes of the server's own making (soap:Server); every other code is caused by the request
+ * (soap:Client), so a new refusal is a client fault unless it is listed here.
+ */
+const SERVER_CODES = new Set<FaultCode>(['NAME_EXHAUSTED', 'BUSY', 'INTERNAL']);
 
 export interface FaultInfo {
   code: FaultCode;
@@ -37,7 +24,7 @@ export function faultInfo(e: unknown): FaultInfo {
 
 export function faultcode(code: FaultCode): string {
   if (code === 'MUST_UNDERSTAND') return 'soap:MustUnderstand';
-  return CLIENT_CODES.has(code) ? 'soap:Client' : 'soap:Server';
+  return SERVER_CODES.has(code) ? 'soap:Server' : 'soap:Client';
 }
 
 /** A complete fault envelope, for refusals made before node-soap sees the request; ns: the service's namespace. */

@@ -9,7 +9,7 @@ import { assignableRanges, lastAddress, parseAddress, parseCidr, subtractRanges,
 import { networkNamed } from './manage';
 import { mayRead, systemActor, type Actor } from './policy';
 import type { Store } from './ports';
-import type { Reservation } from './reservations';
+import { reservationView, type Reservation } from './reservations';
 import { toView, type NetworkView } from './search';
 
 export type SegmentKind = 'fixed' | 'allocated' | 'reserved' | 'held' | 'free';
@@ -61,7 +61,7 @@ export function networkDetail(store: Store, name: string, actor: Actor = systemA
     const cidr = parseCidr(n.cidr);
     return {
       view: toView(row),
-      reservations: records.map((r) => ({ id: r.id, network: n.name, first: r.first, last: r.last, note: r.note, createdAt: r.createdAt })),
+      reservations: records.map((r) => reservationView(r, n.name)),
       segments: addressSegments(cidr, n.gateway === null ? null : value(n.gateway), { allocated, reserved: reservedRanges(records), held }),
     };
   });

@@ -25,17 +25,22 @@ export interface AuditEntry extends AuditTarget {
   requestId?: string | null;
 }
 
-export function audit(tx: StoreTx, actor: Actor, operation: string, target: AuditTarget, change: { before?: unknown; after?: unknown }): Promise<void> {
-  return tx.appendAudit({
+/** The row for one operation by one actor: who, what, which outcome. */
+function entry(actor: Actor, operation: string, target: AuditTarget, outcome: string, change: { before?: unknown; after?: unknown }): AuditEntry {
+  return {
     ...target,
     actor: actor.principal.username,
     role: actor.principal.role,
     operation,
     before: change.before ?? null,
     after: change.after ?? null,
-    outcome: 'ok',
+    outcome,
     requestId: actor.requestId ?? null,
-  });
+  };
+}
+
+export function audit(tx: StoreTx, actor: Actor, operation: string, target: AuditTarget, change: { before?: unknown; after?: unknown }): Promise<void> {
+  return tx.appendAudit(entry(actor, operation, target, 'ok', change));
 }
 
 /** Runs a change; when the logic refuses it, records the refusal (the change itself rolled back). */
@@ -44,17 +49,7 @@ export async function auditRefusals<T>(store: Store, actor: Actor, operation: st
     return await work();
   } catch (e) {
     if (e instanceof IpcdError) {
-      await store.transaction((tx) =>
-        tx.appendAudit({
-          ...target,
-          actor: actor.principal.username,
-          role: actor.principal.role,
-          operation,
-          outcome: e.code,
-          after: { message: e.message },
-          requestId: actor.requestId ?? null,
-        }),
-      );
+      await store.transaction((tx) => tx.appendAudit(entry(actor, operation, target, e.code, { after: { message: e.message } })));
     }
     throw e;
   }

@@ -160,7 +160,6 @@ export interface NetworkSearchFilter {
   address?: string;
   /** Substring of the network's name, case-insensitive. */
   nameLike?: string;
-  networkId?: number;
   /** Exactly this network. */
   id?: number;
   scope?: Grant[];

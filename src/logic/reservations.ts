@@ -5,7 +5,7 @@ import { rebuildFreeRanges, reservedRanges } from './free-space';
 import { contains, formatAddress, parseAddress, parseCidr } from './ip';
 import { lockedNetwork, managed, networkNamed } from './manage';
 import { mayRead, systemActor, type Actor } from './policy';
-import type { Store } from './ports';
+import type { ReservationRecord, Store } from './ports';
 import { describe } from './validate';
 
 export interface Reservation {
@@ -40,9 +40,9 @@ export async function reserveRange(store: Store, network: string, r: { first: st
     if (clash) throw new IpcdError('CONFLICT', `the range overlaps reservation ${formatAddress(cidr.family, clash.first)}-${formatAddress(cidr.family, clash.last)} in network '${n.name}'`);
     const rec = await tx.insertReservation(n.id, formatAddress(cidr.family, first), formatAddress(cidr.family, last), note);
     await rebuildFreeRanges(tx, n);
-    const out = { ...rec, network: n.name };
-    await audit(tx, actor, 'ReserveRange', { objectType: 'network', objectId: network, dataCenterId: n.dataCenterId, tenantId: n.tenantId }, { after: view(out) });
-    return view(out);
+    const out = reservationView(rec, n.name);
+    await audit(tx, actor, 'ReserveRange', { objectType: 'network', objectId: network, dataCenterId: n.dataCenterId, tenantId: n.tenantId }, { after: out });
+    return out;
   });
 }
 
@@ -52,7 +52,7 @@ export async function unreserveRange(store: Store, network: string, id: string, 
     const rec = await tx.deleteReservation(n.id, String(id));
     if (!rec) throw new IpcdError('NOT_FOUND', `network '${n.name}' has no reservation ${describe(id)}`);
     await rebuildFreeRanges(tx, n);
-    const out = view({ ...rec, network: n.name });
+    const out = reservationView(rec, n.name);
     await audit(tx, actor, 'UnreserveRange', { objectType: 'network', objectId: network, dataCenterId: n.dataCenterId, tenantId: n.tenantId }, { before: out });
     return out;
   });
@@ -62,8 +62,9 @@ export async function listReservations(store: Store, network: string, actor: Act
   return store.transaction(async (tx) => {
     const n = await networkNamed(tx, network);
     if (!mayRead(actor.principal, n.dataCenterId, n.tenantId)) throw new IpcdError('NOT_FOUND', `network '${network}' is not known to ipcd`);
-    return (await tx.reservations(n.id)).map((r) => view({ ...r, network: n.name }));
+    return (await tx.reservations(n.id)).map((r) => reservationView(r, n.name));
   });
 }
 
-const view = (r: Reservation & { networkId?: number }): Reservation => ({ id: r.id, network: r.network, first: r.first, last: r.last, note: r.note, createdAt: r.createdAt });
+/** A stored reservation as callers see it: under its network's name. */
+export const reservationView = (r: ReservationRecord, network: string): Reservation => ({ id: r.id, network, first: r.first, last: r.last, note: r.note, createdAt: r.createdAt });

@@ -104,7 +104,7 @@ export async function searchNetworks(store: Store, q: NetworkSearch, actor: Acto
 /** One network as searchNetworks shows it (names, usage), if the caller may see it. */
 export async function networkView(store: Store, networkId: number, actor: Actor = systemActor()): Promise<NetworkView> {
   const scope = readScope(actor.principal);
-  const [row] = await store.transaction((tx) => tx.searchNetworks({ networkId, scope: scope.all ? undefined : scope.grants, limit: 1 }));
+  const [row] = await store.transaction((tx) => tx.searchNetworks({ id: networkId, scope: scope.all ? undefined : scope.grants, limit: 1 }));
   if (!row) throw new IpcdError('NOT_FOUND', `network ${networkId} is not known to ipcd`);
   return toView(row);
 }

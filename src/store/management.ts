@@ -172,7 +172,6 @@ export async function searchNetworks(m: EntityManager, f: NetworkSearchFilter): 
   if (f.id !== undefined) where.push(`n.id = ${p(f.id)}`);
   if (f.scope !== undefined) where.push(scopeTerms(f.scope, 'n.data_center_id', 'n.tenant_id', p));
   if (f.afterId !== undefined) where.push(`n.id > ${p(f.afterId)}`);
-  if (f.networkId !== undefined) where.push(`n.id = ${p(f.networkId)}`);
   const rows: Record<string, unknown>[] = await m.query(
     // Active addresses counted in one pass over the page's networks: a count per network in a
     // subquery made PostgreSQL scan the whole table once per network when one network is large.
