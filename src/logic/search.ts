@@ -37,7 +37,7 @@ interface Resolved {
 }
 
 /** Names to ids. Unknown names are refused for administrators; for scoped callers they just match nothing. */
-async function resolve(tx: StoreTx, actor: Actor, q: { dataCenter?: string; tenant?: string }): Promise<Resolved> {
+export async function resolveNames(tx: StoreTx, actor: Actor, q: { dataCenter?: string; tenant?: string }): Promise<Resolved> {
   const scope = readScope(actor.principal);
   const out: Resolved = { scope: scope.all ? undefined : scope.grants, empty: false };
   if (q.dataCenter !== undefined) {
@@ -82,7 +82,7 @@ export async function searchNetworks(store: Store, q: NetworkSearch, actor: Acto
   const afterId = q.after === undefined ? undefined : Number(decodeCursor('n', q.after, DIGITS));
   if (q.tagValue !== undefined && q.tagKey === undefined) throw invalid('tagValue needs tagKey');
   return store.transaction(async (tx) => {
-    const r = await resolve(tx, actor, q);
+    const r = await resolveNames(tx, actor, q);
     if (r.empty) return { networks: [], nextPage: null };
     const rows = await tx.searchNetworks({
       dataCenterId: r.dataCenterId,
@@ -155,7 +155,7 @@ export async function searchAllocations(store: Store, q: AllocationSearch, actor
   const after = q.after === undefined ? undefined : decodeCursor('s', q.after, UUID);
   if (q.tagValue !== undefined && q.tagKey === undefined) throw invalid('tagValue needs tagKey');
   return store.transaction(async (tx) => {
-    const r = await resolve(tx, actor, q);
+    const r = await resolveNames(tx, actor, q);
     let networkId: number | undefined;
     if (q.network !== undefined) {
       const n = await tx.networkByName(String(q.network));

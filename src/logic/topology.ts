@@ -9,6 +9,7 @@ import { checkNamePattern, DEFAULT_NAME_PATTERN } from './names';
 import { holdDownSeconds } from './hold-down';
 import type { NetworkFilter, Store } from './ports';
 import { managed } from './manage';
+import { resolveNames } from './search';
 import { audit } from './audit';
 import { readScope, systemActor, type Actor } from './policy';
 import { dataCenterName, integer, objectName, vlanId, vxlanId, zoneName } from './validate';
@@ -180,18 +181,9 @@ export interface NetworkQuery {
 export function networkFilter(store: Store, q: NetworkQuery): Promise<NetworkFilter> {
   const vlan = q.vlan === undefined ? undefined : vlanId(q.vlan);
   return store.transaction(async (tx) => {
-    const filter: NetworkFilter = { vlan };
-    if (q.dataCenter !== undefined) {
-      const dc = await tx.dataCenterByName(q.dataCenter);
-      if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${q.dataCenter}' is not known to ipcd`);
-      filter.dataCenterId = dc.id;
-    }
-    if (q.tenant !== undefined) {
-      const tenant = await tx.tenantByName(q.tenant);
-      if (!tenant) throw new IpcdError('NOT_FOUND', `tenant '${q.tenant}' is not known to ipcd`);
-      filter.tenantId = tenant.id;
-    }
-    return filter;
+    // As an administrator sees them: unknown names are refused.
+    const { dataCenterId, tenantId } = await resolveNames(tx, systemActor(), q);
+    return { vlan, dataCenterId, tenantId };
   });
 }
 
