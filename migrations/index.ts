@@ -8,6 +8,7 @@ import { DnsAndHoldDown1764489600000 } from './1764489600000-DnsAndHoldDown';
 import { UtilizationAlerts1764576000000 } from './1764576000000-UtilizationAlerts';
 import { ConsoleSessions1764662400000 } from './1764662400000-ConsoleSessions';
 import { AuthFailures1764748800000 } from './1764748800000-AuthFailures';
+import { OneStatementCommission1764835200000 } from './1764835200000-OneStatementCommission';
 
 export const MIGRATIONS = [
   Initial1764057600000,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   UtilizationAlerts1764576000000,
   ConsoleSessions1764662400000,
   AuthFailures1764748800000,
+  OneStatementCommission1764835200000,
 ];

@@ -1,19 +1,24 @@
-/** DecommissionIP: release at once, by address, by name or by server instance. */
+/**
+ * DecommissionIP: release at once, by allocation id, by address, by name or by server instance.
+ * Which forms are safe to repeat: by allocationId (a repeat answers "already released") and by
+ * serverInstance (a repeat releases what is left: nothing). A bare address or name may by then
+ * belong to the next VM, so a repeat of those releases that VM's allocation.
+ */
 import { IpcdError, invalid } from './errors';
-import { fqdn, splitName } from './names';
+import { splitName } from './names';
 import type { ReleaseReason } from './model';
 import type { Store } from './ports';
-import { resolveVlan } from './commission';
-import { withRetry } from './retry';
-import { audit, auditRefusals } from './audit';
+import { auditRefusals } from './audit';
 import { tenantsOf } from './candidates';
 import { mayCommission, systemActor, type Actor } from './policy';
-import { releaseAddress } from './hold-down';
-import { unpublish } from './dns';
+import { currentPrincipal, hotPathOf, resolveVlan, Stale, withCurrentTopology } from './hot-path';
+import type { ReleasedRow } from './allocator-port';
 
 export interface DecommissionRequest {
   dataCenter?: string;
   vlan: number;
+  /** The allocationId CommissionIP returned: the retry-safe way to name one allocation. */
+  allocationId?: string;
   address?: string;
   name?: string;
   serverInstance?: string;
@@ -23,70 +28,69 @@ export interface DecommissionRequest {
   reason?: ReleaseReason;
 }
 
-export interface Released {
-  allocationId: string;
-  network: string;
-  serverInstance: string;
-  address: string | null;
-  fqdn: string | null;
+export type Released = ReleasedRow;
+
+export interface DecommissionResult {
+  released: Released[];
+  /** Released by allocationId before: nothing left to do. */
+  alreadyReleased: boolean;
 }
 
 export async function decommission(store: Store, req: DecommissionRequest, actor: Actor = systemActor()): Promise<Released[]> {
-  if (req.address === undefined && req.name === undefined && req.serverInstance === undefined) {
-    throw invalid('say what to release: an address, a name or a serverInstance');
+  return (await release(store, req, actor)).released;
+}
+
+export async function release(store: Store, req: DecommissionRequest, actor: Actor = systemActor()): Promise<DecommissionResult> {
+  if (req.allocationId === undefined && req.address === undefined && req.name === undefined && req.serverInstance === undefined) {
+    throw invalid('say what to release: an allocationId, an address, a name or a serverInstance');
   }
   if (!req.releaseAddress && !req.releaseName) {
     throw invalid('the request releases nothing (releaseAddress and releaseName are both false)');
   }
+  const h = hotPathOf(store);
+  const name = req.name === undefined ? undefined : splitName(req.name);
   const work = () =>
-    store.transaction(async (tx) => {
-      const { dc, onVlan } = await resolveVlan(tx, req.dataCenter, req.vlan);
-      mayCommission(actor.principal, dc.id, tenantsOf(onVlan), `release on VLAN ${req.vlan} in data center ${dc.name}`);
-      const matches = await tx.activeAllocations({
+    withCurrentTopology(h, async (t) => {
+      const principal = currentPrincipal(t, actor.principal);
+      const { dc, onVlan } = resolveVlan(t, req.dataCenter, req.vlan);
+      mayCommission(principal, dc.id, tenantsOf(onVlan), `release on VLAN ${req.vlan} in data center ${dc.name}`);
+      const reason = req.reason ?? 'DELETED';
+      const outcome = await h.allocator.release({
+        version: t.version.toString(),
         dataCenterId: dc.id,
         vlan: req.vlan,
+        allocationId: req.allocationId,
         address: req.address,
-        name: req.name === undefined ? undefined : splitName(req.name),
+        name: name?.label,
+        zone: name?.zone,
         serverInstance: req.serverInstance,
+        releaseAddress: req.releaseAddress,
+        releaseName: req.releaseName,
+        reason,
+        holdDown: t.holdDowns(dc.id),
+        audit: {
+          actor: principal.username,
+          role: principal.role,
+          operation: 'DecommissionIP',
+          requestId: actor.requestId ?? null,
+          before: { network: '$network', address: '$address', name: '$name' },
+          after: { released: { address: '$releasedAddress', fqdn: '$releasedFqdn' }, reason },
+        },
       });
-      if (matches.length === 0 && (req.address !== undefined || req.name !== undefined)) {
+      if (outcome.status === 'STALE') return new Stale(outcome.version);
+      if (outcome.status === 'ALREADY_RELEASED') return { released: [], alreadyReleased: true };
+      const targeted = req.allocationId !== undefined || req.address !== undefined || req.name !== undefined;
+      if (outcome.matched === 0 && targeted) {
         throw new IpcdError('NOT_FOUND', `nothing matching ${describeTarget(req)} is issued on VLAN ${req.vlan} in data center ${dc.name}`);
       }
-      const released: Released[] = [];
-      for (const a of matches) {
-        const address = req.releaseAddress ? a.address : null;
-        const name = req.releaseName ? a.name : null;
-        if (address === null && name === null) continue;
-        const network = await tx.networkById(a.networkId);
-        if (address !== null) await releaseAddress(tx, network, address);
-        await tx.releaseParts(a.id, { address: address !== null, name: name !== null }, req.reason ?? 'DELETED');
-        // Either part gone takes both records with it: the name no longer points at the address.
-        await unpublish(tx, [a.id]);
-        const zone = name !== null && a.zoneId !== null ? await tx.zoneById(a.zoneId) : null;
-        const r: Released = {
-          allocationId: a.id,
-          network: network.name,
-          serverInstance: a.serverInstance,
-          address,
-          fqdn: name !== null && zone ? fqdn(name, zone.name) : null,
-        };
-        released.push(r);
-        await audit(
-          tx,
-          actor,
-          'DecommissionIP',
-          { objectType: 'allocation', objectId: a.id, dataCenterId: dc.id, tenantId: a.tenantId ?? network.tenantId, serverInstance: a.serverInstance },
-          { before: { network: network.name, address: a.address, name: a.name }, after: { released: { address: r.address, fqdn: r.fqdn }, reason: req.reason ?? 'DELETED' } },
-        );
-      }
-      return released;
+      return { released: outcome.released, alreadyReleased: false };
     });
-  return auditRefusals(store, actor, 'DecommissionIP', { objectType: 'allocation', serverInstance: req.serverInstance ?? null }, () => withRetry(work));
+  return auditRefusals(store, actor, 'DecommissionIP', { objectType: 'allocation', serverInstance: req.serverInstance ?? null }, work);
 }
-
 
 function describeTarget(req: DecommissionRequest): string {
   const parts: string[] = [];
+  if (req.allocationId !== undefined) parts.push(`allocation ${req.allocationId}`);
   if (req.address !== undefined) parts.push(`address ${req.address}`);
   if (req.name !== undefined) parts.push(`name ${req.name}`);
   if (req.serverInstance !== undefined) parts.push(`server instance ${req.serverInstance}`);

@@ -4,8 +4,6 @@
  * the seed's rule: a released address is the next one issued.
  */
 import { invalid } from './errors';
-import type { Network } from './model';
-import type { StoreTx } from './ports';
 import { integer } from './validate';
 
 export const MAX_HOLD_DOWN_SECONDS = 365 * 24 * 3600;
@@ -14,10 +12,4 @@ export function holdDownSeconds(value: unknown): number {
   const n = integer(value, 'hold-down');
   if (n < 0 || n > MAX_HOLD_DOWN_SECONDS) throw invalid(`hold-down ${n} is out of range: 0 to ${MAX_HOLD_DOWN_SECONDS} seconds (one year)`);
   return n;
-}
-
-/** Gives a released address back to its network: at once, or after the network's hold-down. */
-export async function releaseAddress(tx: StoreTx, network: Network, address: string): Promise<void> {
-  if (network.holdDownSeconds > 0) await tx.holdAddress(network.id, address, network.holdDownSeconds);
-  else await tx.returnAddress(network.id, address);
 }

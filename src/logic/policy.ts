@@ -20,6 +20,8 @@ export interface Principal {
   role: Role;
   tenantId: number | null;
   grants: Grant[];
+  /** The stored account it was authenticated as (absent for the system and anonymous callers). */
+  account?: { id: number; passwordHash: string };
 }
 
 /** Actions of the CLI and of the server itself (bootstrap, example topology). */

@@ -6,9 +6,12 @@ import type { Allocation, AllocationSource, DataCenter, Intent, Network, Network
 import type { AddressRange, Family } from './ip';
 import type { AuditEntry } from './audit';
 import type { Grant, Role } from './policy';
+import type { Allocator } from './allocator-port';
 import type { DnsAction, DnsChange, DnsRecord, DnsRecordType, DnsRowSummary, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable, TsigAlgorithm } from './dns';
 
 export interface Store {
+  /** The commissioning hot path: versioned configuration snapshot and one-statement writes. */
+  readonly allocator: Allocator;
   /** Runs fn atomically. Throws StoreConflict (nothing written) when it lost a race. */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -56,29 +59,6 @@ export type DnsOutcome =
   | { state: 'done' }
   | { state: 'pending'; error: string; retryInMs: number }
   | { state: 'failed' | 'skipped'; error: string };
-
-export interface NewAllocation {
-  networkId: number;
-  address: string | null;
-  zoneId: number | null;
-  name: string | null;
-  serverInstance: string;
-  source: AllocationSource | null;
-  intent: Intent;
-  requestedDataCenterId: number;
-  requestedVlan: number;
-  /** The tenant the allocation is charged to. */
-  tenantId: number | null;
-}
-
-export interface AllocationQuery {
-  dataCenterId: number;
-  vlan: number;
-  address?: string;
-  /** A host label, with its zone when the caller gave an FQDN. */
-  name?: { label: string; zone?: string };
-  serverInstance?: string;
-}
 
 export type NewNetwork = Omit<Network, 'id'>;
 
@@ -282,20 +262,6 @@ export interface StoreTx {
   /** Networks on the same (data center, VLAN) whose prefix overlaps cidr. */
   overlappingNetworks(dataCenterId: number, vlan: number | null, cidr: string): Promise<Network[]>;
 
-  /** Takes the lowest free address of the network, or null when it has none. Index lookups only. */
-  takeFreeAddress(networkId: number): Promise<string | null>;
-  /** Makes an address assignable again at once. */
-  returnAddress(networkId: number, address: string): Promise<void>;
-  /** Keeps a released address out of circulation for `seconds`; takeFreeAddress returns it to the free ranges afterwards. */
-  holdAddress(networkId: number, address: string, seconds: number): Promise<void>;
-  nextNameSeq(zoneId: number): Promise<bigint>;
-  nameInUse(zoneId: number, name: string): Promise<boolean>;
-  insertAllocation(a: NewAllocation): Promise<Allocation>;
-  /** Active allocations matching the query, locked for update. */
-  activeAllocations(q: AllocationQuery): Promise<Allocation[]>;
-  releaseParts(allocationId: string, parts: { address: boolean; name: boolean }, reason: ReleaseReason): Promise<void>;
-  /** The instance's active allocation for this intent on (data center, VLAN), if any. */
-  heldBy(dataCenterId: number, vlan: number, serverInstance: string, intent: Intent): Promise<Allocation | null>;
   networkById(id: number): Promise<Network>;
   listActiveAllocations(f: ActiveAllocationFilter): Promise<ActiveAllocationRow[]>;
 

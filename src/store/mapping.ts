@@ -52,3 +52,23 @@ export function toAllocation(r: Record<string, unknown>): Allocation {
   };
 }
 
+
+/** A network row as SQL (or to_jsonb) gives it, snake_case, to the record. */
+export function networkFromRow(r: Record<string, unknown>): Network {
+  return toNetwork({
+    id: r.id,
+    name: r.name,
+    cidr: r.cidr,
+    dataCenterId: r.data_center_id,
+    vlan: r.vlan ?? null,
+    vxlan: r.vxlan ?? null,
+    tenantId: r.tenant_id ?? null,
+    priority: r.priority,
+    zoneId: r.zone_id ?? null,
+    gateway: r.gateway ?? null,
+    reservePool: r.reserve_pool,
+    namePattern: r.name_pattern,
+    tags: r.tags,
+    holdDownSeconds: r.hold_down_seconds,
+  } as NetworkEntity);
+}

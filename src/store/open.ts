@@ -41,7 +41,7 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
     const ds = new DataSource({ ...COMMON, url: config.databaseUrl, extra: { max: config.poolSize ?? 10 } } as DataSourceOptions);
     await ds.initialize();
     await migrate(ds);
-    return { store: new TypeormStore(ds), kind: 'postgres', fresh: false };
+    return { store: new TypeormStore(ds, undefined, config.databaseUrl), kind: 'postgres', fresh: false };
   }
   const embedded = await startEmbedded(config.dataDir);
   const ds = new DataSource({

@@ -7,7 +7,7 @@ import { In, type EntityManager } from 'typeorm';
 import { StoreConflict } from '../logic/errors';
 import { formatAddress, type AddressRange, type Family } from '../logic/ip';
 import type { Allocation, DataCenter, Intent, Network, ReleaseReason, Tenant, Zone } from '../logic/model';
-import type { ActiveAllocationFilter, ActiveAllocationRow, AllocationQuery, NetworkFilter, NewAllocation, NewNetwork, StoreTx } from '../logic/ports';
+import type { ActiveAllocationFilter, ActiveAllocationRow, NetworkFilter, NewNetwork, StoreTx } from '../logic/ports';
 import { DataCenterEntity, FreeRangeEntity, NetworkEntity, TenantEntity, ZoneEntity } from './entities';
 import type { AuditEntry } from '../logic/audit';
 import type { Grant } from '../logic/policy';
@@ -37,9 +37,6 @@ import type { DnsChange, DnsRecord, DnsServer, DnsZone, DnsZoneRef, NewDnsChange
 import type { DnsOutboxStats, DnsOutcome } from '../logic/ports';
 import * as exporting from './export';
 import { canonicalAddress, toAllocation, toDataCenter, toNetwork, toTenant, toZone } from './mapping';
-
-/** How often a taker re-looks when the lowest range vanished under its lock wait. */
-const TAKE_ATTEMPTS = 64;
 
 /** TypeORM answers UPDATE/DELETE … RETURNING on postgres with [rows, count]; SELECT/INSERT with rows. */
 function returned<T>(result: unknown): T[] {
@@ -122,128 +119,14 @@ export class TypeormTx implements StoreTx {
     return rows.map(toNetwork);
   }
 
-  async takeFreeAddress(networkId: number): Promise<string | null> {
-    await management.lockNetworkShared(this.m, networkId);
-    // Hold-downs that ended go back to the free ranges first: an index lookup, usually finding none.
-    await this.m.query(
-      `WITH due AS (DELETE FROM held_address WHERE network_id = $1 AND until <= now() RETURNING address)
-       INSERT INTO free_range (network_id, first_addr, last_addr) SELECT $1, address, address FROM due`,
-      [networkId],
-    );
-    for (let i = 0; i < TAKE_ATTEMPTS; i++) {
-      // Lock the lowest free range and shrink (or drop) it, in one statement.
-      const rows: { address: string }[] = await this.m.query(
-        `WITH lowest AS (
-           SELECT id, first_addr, last_addr FROM free_range
-           WHERE network_id = $1 ORDER BY first_addr LIMIT 1 FOR UPDATE
-         ), shrink AS (
-           UPDATE free_range f SET first_addr = lowest.first_addr + 1
-           FROM lowest WHERE f.id = lowest.id AND lowest.first_addr < lowest.last_addr
-         ), gone AS (
-           DELETE FROM free_range f USING lowest WHERE f.id = lowest.id AND lowest.first_addr = lowest.last_addr
-         )
-         SELECT host(first_addr) AS address FROM lowest`,
-        [networkId],
-      );
-      if (rows.length > 0) return canonicalAddress(rows[0].address);
-      // Empty either because the network is full, or because the range we waited on was deleted
-      // by the transaction holding it (PostgreSQL then returns no row); look again in that case.
-      const left: unknown[] = await this.m.query(`SELECT 1 FROM free_range WHERE network_id = $1 LIMIT 1`, [networkId]);
-      if (left.length === 0) return null;
-    }
-    throw new StoreConflict(`free ranges of network ${networkId} kept changing under concurrent takers`);
-  }
 
-  async returnAddress(networkId: number, address: string): Promise<void> {
-    await management.lockNetworkShared(this.m, networkId);
-    this.touched.add(networkId);
-    await this.m.query(`INSERT INTO free_range (network_id, first_addr, last_addr) VALUES ($1, $2::inet, $2::inet)`, [
-      networkId,
-      address,
-    ]);
-  }
 
-  async holdAddress(networkId: number, address: string, seconds: number): Promise<void> {
-    await management.lockNetworkShared(this.m, networkId);
-    this.touched.add(networkId);
-    await this.m.query(`INSERT INTO held_address (network_id, address, until) VALUES ($1, $2::inet, now() + $3 * interval '1 second')`, [
-      networkId,
-      address,
-      seconds,
-    ]);
-  }
 
-  async nextNameSeq(zoneId: number): Promise<bigint> {
-    const rows = returned<{ seq: string }>(
-      await this.m.query(`UPDATE zone SET next_seq = next_seq + 1 WHERE id = $1 RETURNING next_seq - 1 AS seq`, [zoneId]),
-    );
-    return BigInt(rows[0].seq);
-  }
 
-  async nameInUse(zoneId: number, name: string): Promise<boolean> {
-    const rows: unknown[] = await this.m.query(
-      `SELECT 1 FROM allocation WHERE zone_id = $1 AND name = $2 AND name_released_at IS NULL LIMIT 1`,
-      [zoneId, name],
-    );
-    return rows.length > 0;
-  }
 
-  async insertAllocation(a: NewAllocation): Promise<Allocation> {
-    if (a.address !== null) this.touched.add(a.networkId);
-    const rows: Record<string, unknown>[] = await this.m.query(
-      `INSERT INTO allocation (network_id, address, zone_id, name, server_instance, source, intent, requested_dc_id, requested_vlan, tenant_id)
-       VALUES ($1, $2::inet, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-      [a.networkId, a.address, a.zoneId, a.name, a.serverInstance, a.source, a.intent, a.requestedDataCenterId, a.requestedVlan, a.tenantId],
-    );
-    return toAllocation(rows[0]);
-  }
 
-  async activeAllocations(q: AllocationQuery): Promise<Allocation[]> {
-    // Only the criteria given, as plain equalities: each one can then drive its partial index
-    // ("$n IS NULL OR …" would defeat the index in a generic plan).
-    const params: unknown[] = [q.dataCenterId, q.vlan];
-    const where = [
-      'a.released_at IS NULL',
-      `((a.requested_dc_id = $1 AND a.requested_vlan = $2)
-        OR a.network_id IN (SELECT id FROM network WHERE data_center_id = $1 AND vlan = $2))`,
-    ];
-    const param = (v: unknown) => `$${params.push(v)}`;
-    if (q.address !== undefined) where.push(`a.address = ${param(q.address)}::inet AND a.address_released_at IS NULL`);
-    if (q.name !== undefined) {
-      where.push(`a.name = ${param(q.name.label)} AND a.name_released_at IS NULL`);
-      if (q.name.zone !== undefined) where.push(`a.zone_id = (SELECT id FROM zone WHERE name = ${param(q.name.zone)})`);
-    }
-    if (q.serverInstance !== undefined) where.push(`a.server_instance = ${param(q.serverInstance)}`);
-    const rows: Record<string, unknown>[] = await this.m.query(
-      `SELECT a.* FROM allocation a WHERE ${where.join(' AND ')} ORDER BY a.created_at, a.id FOR UPDATE OF a`,
-      params,
-    );
-    return rows.map(toAllocation);
-  }
 
-  async releaseParts(allocationId: string, parts: { address: boolean; name: boolean }, reason: ReleaseReason): Promise<void> {
-    await this.m.query(
-      `WITH r AS (SELECT (address IS NULL OR $2 OR address_released_at IS NOT NULL)
-                         AND (name IS NULL OR $3 OR name_released_at IS NOT NULL) AS whole
-                  FROM allocation WHERE id = $1)
-       UPDATE allocation SET
-         address_released_at = CASE WHEN $2 THEN now() ELSE address_released_at END,
-         name_released_at = CASE WHEN $3 THEN now() ELSE name_released_at END,
-         released_at = CASE WHEN r.whole THEN now() END,
-         release_reason = CASE WHEN r.whole THEN $4 END
-       FROM r WHERE id = $1`,
-      [allocationId, parts.address, parts.name, reason],
-    );
-  }
 
-  async heldBy(dataCenterId: number, vlan: number, serverInstance: string, intent: Intent): Promise<Allocation | null> {
-    const rows: Record<string, unknown>[] = await this.m.query(
-      `SELECT * FROM allocation
-       WHERE requested_dc_id = $1 AND requested_vlan = $2 AND server_instance = $3 AND intent = $4 AND released_at IS NULL`,
-      [dataCenterId, vlan, serverInstance, intent],
-    );
-    return rows.length ? toAllocation(rows[0]) : null;
-  }
 
   async listActiveAllocations(f: ActiveAllocationFilter): Promise<ActiveAllocationRow[]> {
     const params: unknown[] = [];

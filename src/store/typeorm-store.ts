@@ -3,18 +3,43 @@ import { StoreConflict } from '../logic/errors';
 import type { Store, StoreTx } from '../logic/ports';
 import { TypeormTx } from './tx';
 import { MIGRATIONS } from '../../migrations';
-
-/** SQLSTATEs meaning "another transaction won": unique, exclusion, serialization, deadlock. */
-const CONFLICT_STATES = new Set(['23505', '23P01', '40001', '40P01']);
+import { CONFLICT_STATES, SqlAllocator } from './allocator';
+import type { Pool, PoolClient } from 'pg';
 
 export class TypeormStore implements Store {
   private readonly watchers = new Set<(networkIds: number[]) => void>();
   private readonly dnsListeners = new Set<() => void>();
 
+  readonly allocator: SqlAllocator;
+  /** Statements sent to the database (each one round trip): the figure the hot path is judged by. */
+  readonly stats = { roundTrips: 0 };
+
   constructor(
     readonly dataSource: DataSource,
     private readonly onClose: () => Promise<void> = async () => {},
-  ) {}
+    /** PostgreSQL: where to LISTEN for other processes' configuration changes. */
+    listenUrl?: string,
+  ) {
+    this.allocator = new SqlAllocator(() => this.pool, listenUrl);
+    this.pool.on('acquire', (client: PoolClient) => this.count(client));
+  }
+
+  /** The driver's pool behind TypeORM. */
+  get pool(): Pool {
+    return (this.dataSource.driver as unknown as { master: Pool }).master;
+  }
+
+  private readonly counted = new WeakSet<PoolClient>();
+
+  private count(client: PoolClient): void {
+    if (this.counted.has(client)) return;
+    this.counted.add(client);
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      this.stats.roundTrips++;
+      return query(...args);
+    };
+  }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     try {
@@ -64,6 +89,7 @@ export class TypeormStore implements Store {
   /** Idempotent: a shutdown path and a test's cleanup may both close it. */
   close(): Promise<void> {
     return (this.closing ??= (async () => {
+      await this.allocator.close();
       if (this.dataSource.isInitialized) await this.dataSource.destroy();
       await this.onClose();
     })());

@@ -169,13 +169,18 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
     expect(usage.length).toBe(6);
     expect(usage.filter((u) => u.used !== 0n).map((u) => u.network.name)).toEqual([]);
 
-    await ts.store.transaction(async (tx) => {
-      const dc1 = (await tx.dataCenterByName('dc1'))!;
-      const zone = (await tx.zoneByName('dc1.example.com'))!;
-      expect(await tx.activeAllocations({ dataCenterId: dc1.id, vlan: 100 })).toEqual([]);
-      expect(await tx.nameInUse(zone.id, String(c.name))).toBe(false);
-      expect(await tx.nameInUse(zone.id, n.name)).toBe(false);
-    });
+    // Nothing is active on VLAN 100, and neither name is held any more.
+    const active = await ts.store.dataSource.query(
+      `SELECT count(*)::int AS n FROM allocation a JOIN data_center d ON d.id = a.requested_dc_id
+       WHERE d.name = 'dc1' AND a.requested_vlan = 100 AND a.released_at IS NULL`,
+    );
+    expect(active[0].n).toBe(0);
+    const names = await ts.store.dataSource.query(
+      `SELECT count(*)::int AS n FROM allocation a JOIN zone z ON z.id = a.zone_id
+       WHERE z.name = 'dc1.example.com' AND a.name = ANY($1) AND a.name_released_at IS NULL`,
+      [[String(c.name), n.name]],
+    );
+    expect(names[0].n).toBe(0);
   });
 
   test('a second client sees the released name free again', async () => {

@@ -1,0 +1,178 @@
+/**
+ * The hot path's store: the configuration snapshot in one query, and each commission or release
+ * as one call of a server-side function (migration 1764835200000), committed on its own. Queries
+ * go to the driver's pool directly, as named prepared statements: no transaction wrapper, no ORM.
+ */
+import { Client, DatabaseError, type Pool, type QueryConfig } from 'pg';
+import type { Allocator, CommissionOutcome, CommissionPlan, ReleaseOutcome, ReleasePlan, TopologySnapshot } from '../logic/allocator-port';
+import { StoreConflict } from '../logic/errors';
+import type { UserRecord } from '../logic/ports';
+import { canonicalAddress, networkFromRow, toAllocation } from './mapping';
+
+/** SQLSTATEs meaning "another transaction won": unique, exclusion, serialization, deadlock. */
+export const CONFLICT_STATES = new Set(['23505', '23P01', '40001', '40P01']);
+
+const SNAPSHOT = `
+  SELECT (SELECT version FROM ipcd_config)::text AS version,
+    (SELECT coalesce(json_agg(json_build_object('id', d.id, 'name', d.name, 'description', d.description) ORDER BY d.id), '[]') FROM data_center d) AS dcs,
+    (SELECT coalesce(json_agg(n ORDER BY n.id), '[]') FROM network n) AS networks,
+    (SELECT coalesce(json_agg(json_build_object('id', z.id, 'name', z.name, 'publishes', z.dns_server IS NOT NULL) ORDER BY z.id), '[]') FROM zone z) AS zones,
+    (SELECT coalesce(json_agg(json_build_object('id', r.id, 'prefix', r.prefix::text) ORDER BY r.id), '[]') FROM reverse_zone r) AS reverse,
+    (SELECT coalesce(json_agg(json_build_object(
+        'id', u.id, 'username', u.username, 'role', u.role, 'tenantId', u.tenant_id, 'passwordHash', u.password_hash,
+        'sealedPassword', u.sealed_password, 'disabled', u.disabled,
+        'grants', (SELECT coalesce(json_agg(json_build_object('dataCenterId', g.data_center_id, 'tenantId', g.tenant_id) ORDER BY g.id), '[]')
+                   FROM user_grant g WHERE g.user_id = u.id)) ORDER BY u.id), '[]') FROM app_user u) AS users`;
+
+export class SqlAllocator implements Allocator {
+  private readonly listeners = new Set<(version: bigint) => void>();
+  private listener: Client | null = null;
+  private closed = false;
+
+  /** listenUrl: where to LISTEN for configuration changes of other processes (PostgreSQL only). */
+  constructor(
+    private readonly pool: () => Pool,
+    private readonly listenUrl?: string,
+  ) {}
+
+  /**
+   * One statement on a pooled connection. Not pool.query: that closes the connection on any error,
+   * even a unique violation the database reported (and the embedded store has one connection).
+   */
+  private async query(q: QueryConfig): Promise<Record<string, any>[]> {
+    const client = await this.pool().connect();
+    let broken: Error | undefined;
+    try {
+      return (await client.query(q)).rows;
+    } catch (e) {
+      // A reported SQL error leaves the session usable; anything else (a lost socket) does not.
+      if (!(e instanceof DatabaseError)) broken = e as Error;
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async loadSnapshot(): Promise<TopologySnapshot> {
+    const rows = await this.query({ name: 'ipcd_snapshot', text: SNAPSHOT });
+    const r = rows[0];
+    return {
+      version: BigInt(r.version),
+      dataCenters: r.dcs,
+      networks: (r.networks as Record<string, unknown>[]).map(networkFromRow),
+      zones: r.zones,
+      reverseZones: r.reverse,
+      users: r.users as UserRecord[],
+    };
+  }
+
+  async configVersion(): Promise<bigint> {
+    const rows = await this.query({ name: 'ipcd_config_version', text: `SELECT version::text AS v FROM ipcd_config` });
+    return BigInt(rows[0].v);
+  }
+
+  async reserveNameNumbers(zoneId: number, count: number): Promise<bigint> {
+    const rows = await this.query({
+      name: 'ipcd_name_numbers',
+      text: `UPDATE zone SET next_seq = next_seq + $2 WHERE id = $1 RETURNING (next_seq - $2)::text AS first`,
+      values: [zoneId, count],
+    });
+    if (rows.length === 0) throw new StoreConflict(`zone ${zoneId} is gone`);
+    return BigInt(rows[0].first);
+  }
+
+  async commission(plan: CommissionPlan): Promise<CommissionOutcome> {
+    let r: Record<string, unknown>;
+    try {
+      r = await this.call('ipcd_commission', plan);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'IPC01') return { status: 'NAMES_TAKEN' };
+      if (code === 'IPC02') return { status: 'NO_ZONE', networkId: Number((e as { detail?: string }).detail) };
+      throw e;
+    }
+    switch (r.status) {
+      case 'STALE':
+        return { status: 'STALE', version: BigInt(r.version as number) };
+      case 'FULL':
+        return { status: 'FULL' };
+      default:
+        return {
+          status: r.status as 'ISSUED' | 'EXISTING',
+          allocation: toAllocation(r.allocation as Record<string, unknown>),
+          network: networkFromRow(r.network as Record<string, unknown>),
+          zone: (r.zone as string | null) ?? null,
+        };
+    }
+  }
+
+  async release(plan: ReleasePlan): Promise<ReleaseOutcome> {
+    const r = await this.call('ipcd_decommission', plan);
+    if (r.status === 'STALE') return { status: 'STALE', version: BigInt(r.version as number) };
+    if (r.status === 'ALREADY_RELEASED') return { status: 'ALREADY_RELEASED' };
+    const released = (r.released as Record<string, string | null>[]).map((x) => ({
+      allocationId: x.allocationId!,
+      network: x.network!,
+      serverInstance: x.serverInstance!,
+      address: x.address === null ? null : canonicalAddress(x.address),
+      fqdn: x.fqdn,
+    }));
+    return { status: 'OK', matched: r.matched as number, released };
+  }
+
+  private async call(fn: 'ipcd_commission' | 'ipcd_decommission', plan: object): Promise<Record<string, unknown>> {
+    try {
+      const rows = await this.query({ name: fn, text: `SELECT ${fn}($1::jsonb) AS r`, values: [JSON.stringify(plan)] });
+      return rows[0].r;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code && CONFLICT_STATES.has(code)) throw new StoreConflict(`${code}: ${(e as Error).message}`);
+      throw e;
+    }
+  }
+
+  onConfigChange(listener: (version: bigint) => void): () => void {
+    this.listeners.add(listener);
+    if (this.listenUrl && !this.listener && !this.closed) void this.listen(0);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** LISTEN on its own connection; reconnects after a loss (the writes' version check covers the gap). */
+  private async listen(failures: number): Promise<void> {
+    const c = new Client({ connectionString: this.listenUrl });
+    this.listener = c;
+    const again = () => {
+      if (this.listener !== c) return;
+      this.listener = null;
+      c.removeAllListeners();
+      void c.end().catch(() => {});
+      if (!this.closed) setTimeout(() => void this.listen(failures + 1), Math.min(5000, 100 * 2 ** failures)).unref();
+    };
+    c.on('error', again);
+    c.on('end', again);
+    c.on('notification', (n) => {
+      if (n.channel !== 'ipcd_config' || !n.payload) return;
+      const v = BigInt(n.payload);
+      for (const l of this.listeners) l(v);
+    });
+    try {
+      await c.connect();
+      await c.query('LISTEN ipcd_config');
+      failures = 0;
+      // A change made while this connection was down is caught by the writes' version check.
+    } catch {
+      again();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = this.listener;
+    this.listener = null;
+    if (c) {
+      c.removeAllListeners();
+      c.on('error', () => {});
+      await c.end().catch(() => {});
+    }
+  }
+}
