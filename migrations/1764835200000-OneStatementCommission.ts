@@ -131,6 +131,7 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
         fq text;
         rz integer;
         net network;
+        dns integer := 0;
       BEGIN
         SELECT * INTO a FROM allocation WHERE requested_dc_id = p_dc AND requested_vlan = p_vlan AND server_instance = inst
           AND intent = p->>'intent' AND released_at IS NULL;
@@ -175,19 +176,21 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
             IF (c->>'forward')::boolean THEN
               INSERT INTO dns_outbox (allocation_id, zone_id, owner, action, rtype, rdata)
                 VALUES (a.id, (c->>'zoneId')::integer, fq, 'add', CASE WHEN family(addr) = 4 THEN 'A' ELSE 'AAAA' END, host(addr));
+              dns := dns + 1;
             END IF;
             SELECT x.id INTO rz FROM jsonb_to_recordset(coalesce(c->'reverse', '[]')) AS x(id integer, prefix cidr)
               WHERE x.prefix >>= addr ORDER BY masklen(x.prefix) DESC LIMIT 1;
             IF rz IS NOT NULL THEN
               INSERT INTO dns_outbox (allocation_id, reverse_zone_id, owner, action, rtype, rdata)
                 VALUES (a.id, rz, ipcd_ptr_name(addr), 'add', 'PTR', fq);
+              dns := dns + 1;
             END IF;
           END IF;
           INSERT INTO audit_log (actor, role, operation, object_type, object_id, tenant_id, data_center_id, server_instance, before, after, outcome, request_id)
             VALUES (au->>'actor', au->>'role', au->>'operation', 'allocation', a.id::text, (c->>'tenantId')::integer, p_dc, inst, NULL,
                     ipcd_fill(au->'after', jsonb_build_object('network', net.name, 'address', host(addr), 'fqdn', fq, 'source', c->'source')),
                     'ok', au->>'requestId');
-          RETURN jsonb_build_object('status', 'ISSUED', 'allocation', to_jsonb(a), 'network', to_jsonb(net), 'zone', c->>'zoneName');
+          RETURN jsonb_build_object('status', 'ISSUED', 'allocation', to_jsonb(a), 'network', to_jsonb(net), 'zone', c->>'zoneName', 'dns', dns);
         END LOOP;
         RETURN jsonb_build_object('status', 'FULL');
       END $$;
@@ -209,6 +212,8 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
         fq text;
         released jsonb := '[]';
         matched integer := 0;
+        dns integer := 0;
+        n integer;
       BEGIN
         -- Only the criteria given, so that each one can drive its index (a generic "$n IS NULL OR"
         -- plan could not).
@@ -261,6 +266,8 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
               SELECT DISTINCT ON (d.owner, d.rtype) d.allocation_id, d.zone_id, d.reverse_zone_id, d.owner, d.rtype, d.rdata, d.action, d.id
               FROM dns_outbox d WHERE d.allocation_id = a.id ORDER BY d.owner, d.rtype, d.id DESC) l
             WHERE l.action = 'add' ORDER BY l.id;
+          GET DIAGNOSTICS n = ROW_COUNT;
+          dns := dns + n;
           fq := CASE WHEN rel_name THEN (SELECT a.name || '.' || z.name FROM zone z WHERE z.id = a.zone_id) END;
           INSERT INTO audit_log (actor, role, operation, object_type, object_id, tenant_id, data_center_id, server_instance, before, after, outcome, request_id)
             VALUES (au->>'actor', au->>'role', au->>'operation', 'allocation', a.id::text, coalesce(a.tenant_id, net.tenant_id), p_dc, a.server_instance,
@@ -269,14 +276,14 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
                       'name', CASE WHEN a.name_released_at IS NULL THEN a.name END)),
                     ipcd_fill(au->'after', jsonb_build_object('releasedAddress', CASE WHEN rel_addr THEN host(a.address) END, 'releasedFqdn', fq)),
                     'ok', au->>'requestId');
-          released := released || jsonb_build_array(jsonb_build_object('allocationId', a.id, 'network', net.name, 'serverInstance', a.server_instance,
+          released := released || jsonb_build_array(jsonb_build_object('allocationId', a.id, 'network', net.name, 'networkId', net.id, 'serverInstance', a.server_instance,
                    'address', CASE WHEN rel_addr THEN host(a.address) END, 'fqdn', fq));
         END LOOP;
         IF matched = 0 AND wanted IS NOT NULL
            AND EXISTS (SELECT 1 FROM allocation x WHERE x.id = wanted AND x.requested_dc_id = p_dc AND x.requested_vlan = p_vlan) THEN
           RETURN jsonb_build_object('status', 'ALREADY_RELEASED');
         END IF;
-        RETURN jsonb_build_object('status', 'OK', 'matched', matched, 'released', released);
+        RETURN jsonb_build_object('status', 'OK', 'matched', matched, 'released', released, 'dns', dns);
       END $$;
     `);
   }

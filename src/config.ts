@@ -8,6 +8,10 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   poolSize: number;
+  /** IPCD_WORKERS: server processes on the port (PostgreSQL only; the embedded store has one). */
+  workers: number;
+  /** IPCD_EMBEDDED_SHARED_BUFFERS: the embedded store's shared_buffers. */
+  embeddedSharedBuffers: string;
   maxBodyBytes: number;
   /** IPCD_TRUST_PROXY: Express 'trust proxy' value (e.g. loopback, 10.0.0.0/8); unset, forwarded headers are ignored. */
   trustProxy?: string;
@@ -65,6 +69,16 @@ function num(name: string, fallback: number, min: number, max: number, integer =
 const int = (name: string, fallback: number, min: number, max: number) => num(name, fallback, min, max);
 const percent = (name: string, fallback: number, min: number, max: number) => num(name, fallback, min, max, false);
 
+/** One worker: measured, a second process did not pay on 2 cores shared with the database (bench/README.md). */
+export const DEFAULT_WORKERS = 1;
+
+function memorySize(name: string, fallback: string): string {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,6}(kB|MB|GB)$/.test(raw)) throw new Error(`${name} must be a size such as 16MB (kB, MB or GB), got '${raw}'`);
+  return raw;
+}
+
 export function loadConfig(): Config {
   return {
     port: int('PORT', 8080, 0, 65535),
@@ -72,6 +86,8 @@ export function loadConfig(): Config {
     databaseUrl: process.env.DATABASE_URL || undefined,
     dataDir: process.env.IPCD_DATA_DIR || join(process.cwd(), 'data', 'ipcd'),
     poolSize: int('IPCD_DB_POOL', 10, 1, 200),
+    workers: int('IPCD_WORKERS', DEFAULT_WORKERS, 1, 64),
+    embeddedSharedBuffers: memorySize('IPCD_EMBEDDED_SHARED_BUFFERS', '16MB'),
     maxBodyBytes: int('IPCD_MAX_BODY_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     trustProxy: process.env.IPCD_TRUST_PROXY || undefined,
     metricsToken: process.env.IPCD_METRICS_TOKEN || undefined,

@@ -15,11 +15,21 @@ import type { Store } from './logic/ports';
 import { listDnsZones } from './logic/dns-config';
 import { DnsPublisher } from './logic/dns-publisher';
 import { Rfc2136Updater } from './dns/rfc2136';
+import { isWorker, superviseWorkers } from './ops/workers';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger();
-  const { store, kind, fresh } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+  if (config.workers > 1 && !isWorker()) {
+    if (config.databaseUrl) return superviseWorkers(config.workers, log);
+    log.warn('IPCD_WORKERS > 1 needs PostgreSQL (DATABASE_URL): the embedded store is one process; running one');
+  }
+  const { store, kind, fresh } = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+    embeddedSharedBuffers: config.embeddedSharedBuffers,
+  });
   log.info('store ready', { kind, dataDir: kind === 'embedded' ? config.dataDir : undefined });
   if (kind === 'embedded' && fresh && config.exampleTopology) {
     await loadExampleTopology(store);

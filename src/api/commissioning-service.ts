@@ -3,7 +3,7 @@
  * response in the schema's element order, and turn refusals into contract faults.
  */
 import { commission, nameOnly, type CommissionResult } from '../logic/commission';
-import { decommission } from '../logic/decommission';
+import { release } from '../logic/decommission';
 import { present, soapOperation, type OperationContext } from './operation';
 import { listAllocations } from '../logic/listing';
 import { commissionRequest, decommissionRequest, listRequest, nameOnlyRequest } from './parse';
@@ -39,11 +39,12 @@ export function commissioningService(ctx: OperationContext) {
           });
         }),
         DecommissionIP: soapOperation(ctx, 'DecommissionIP', async (args, actor) => {
-          const released = await decommission(store, decommissionRequest(args), actor);
-          return {
+          const { released, alreadyReleased } = await release(store, decommissionRequest(args), actor);
+          return present({
             releasedCount: released.length,
             released: released.map((r) => present({ allocationId: r.allocationId, network: r.network, serverInstance: r.serverInstance, address: r.address, fqdn: r.fqdn })),
-          };
+            alreadyReleased: alreadyReleased || null,
+          });
         }),
       },
     },

@@ -40,7 +40,7 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
     const context: Record<string, unknown> = { requestId: req.ipcdRequestId, operation: name, vlan: args?.vlan, dataCenter: args?.dataCenter };
     const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
     try {
-      const actor = await actorOf(ctx, req);
+      const actor = await actorOf(ctx, req, CACHED_AUTH.has(name));
       context.user = actor.principal.username;
       const response = await run(args ?? {}, actor);
       const took = ms();
@@ -64,12 +64,15 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
   };
 }
 
-async function actorOf(ctx: OperationContext, req: SoapRequest): Promise<Actor> {
+/** Operations whose writes re-check the caller against the configuration they are made from. */
+const CACHED_AUTH = new Set(['CommissionIP', 'DecommissionIP', 'NameOnly']);
+
+async function actorOf(ctx: OperationContext, req: SoapRequest, cached: boolean): Promise<Actor> {
   if (!ctx.auth.required) {
     return { principal: { username: 'anonymous', role: 'admin', tenantId: null, grants: [] }, requestId: req.ipcdRequestId };
   }
   const client = (req as { ip?: string }).ip ?? req.socket?.remoteAddress ?? 'unknown';
-  return { principal: await authenticate(ctx.store, req.ipcdToken, ctx.auth.settings, client), requestId: req.ipcdRequestId };
+  return { principal: await authenticate(ctx.store, req.ipcdToken, ctx.auth.settings, client, cached), requestId: req.ipcdRequestId };
 }
 
 /** Drops absent optional elements (minOccurs=0) instead of sending them empty. */

@@ -80,10 +80,11 @@ export function cursor(x: unknown): string {
 }
 
 export function decommissionRequest(args: Args): DecommissionRequest {
-  only(args, ['dataCenter', 'vlan', 'address', 'name', 'serverInstance', 'releaseAddress', 'releaseName', 'reason']);
+  only(args, ['dataCenter', 'vlan', 'allocationId', 'address', 'name', 'serverInstance', 'releaseAddress', 'releaseName', 'reason']);
   return {
     dataCenter: dataCenterOf(args),
     vlan: required(args, 'vlan', v.vlanId),
+    allocationId: optional(args, 'allocationId', v.allocationId),
     address: optional(args, 'address', (x) => v.ipAddress(x)),
     name: optional(args, 'name', (x) => v.zoneName(x)),
     serverInstance: optional(args, 'serverInstance', v.serverInstance),

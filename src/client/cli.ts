@@ -190,27 +190,29 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'decommission',
-    synopsis: '--url URL --vlan N [--dc DC] (--address A | --name N | --instance ID) [--reason deleted|migrated]',
-    summary: 'release at once an address, a name, or everything an instance holds on the VLAN',
+    synopsis: '--url URL --vlan N [--dc DC] (--allocation ID | --address A | --name N | --instance ID) [--reason deleted|migrated]',
+    summary: 'release at once an allocation, an address, a name, or everything an instance holds on the VLAN',
     details: [
+      '  --allocation ID     the allocation id commission printed (safe to repeat: "already released")',
       '  --address A         the issued address',
       '  --name N            the issued host name or FQDN',
       '  --instance ID       everything the instance holds on the VLAN (harmless to repeat: 0 released)',
       DC_DETAIL,
       '  --reason R          deleted (default) or migrated (to another cloud), kept in the history',
       '',
-      'Only a release by --instance is retried after a lost answer: a released address can be issued',
-      'to another instance at once, and releasing it again would take it from that one.',
+      'Only a release by --allocation or --instance is retried after a lost answer: a released address',
+      'can be issued to another instance at once, and releasing it again would take it from that one.',
     ],
-    options: { vlan: { type: 'string' }, dc: { type: 'string' }, address: { type: 'string' }, name: { type: 'string' }, instance: { type: 'string' }, reason: { type: 'string' } },
+    options: { vlan: { type: 'string' }, dc: { type: 'string' }, allocation: { type: 'string' }, address: { type: 'string' }, name: { type: 'string' }, instance: { type: 'string' }, reason: { type: 'string' } },
     async run(values, client, { io }) {
-      const targets = ['address', 'name', 'instance'].filter((k) => values[k] !== undefined);
-      if (targets.length !== 1) throw new UsageError('decommission needs exactly one of --address, --name, --instance', this);
+      const targets = ['allocation', 'address', 'name', 'instance'].filter((k) => values[k] !== undefined);
+      if (targets.length !== 1) throw new UsageError('decommission needs exactly one of --allocation, --address, --name, --instance', this);
       const reason = str(values, 'reason');
       if (reason !== undefined && !/^(deleted|migrated)$/i.test(reason)) throw new UsageError(`--reason is deleted or migrated, got '${reason}'`, this);
       const r = await client.decommission({
         dataCenter: str(values, 'dc'),
         vlan: requiredVlan(values, this),
+        allocationId: str(values, 'allocation'),
         address: str(values, 'address'),
         name: str(values, 'name'),
         serverInstance: str(values, 'instance'),
@@ -218,7 +220,7 @@ export const COMMANDS: Command[] = [
       });
       if (values.json) io.out(json(r));
       else {
-        io.out(`released ${r.releasedCount} allocation(s)`);
+        io.out(r.alreadyReleased ? 'already released' : `released ${r.releasedCount} allocation(s)`);
         if (r.released.length) {
           io.out(table(['INSTANCE', 'ADDRESS', 'FQDN', 'NETWORK', 'ALLOCATION'], r.released.map((x) => [x.serverInstance, dash(x.address), dash(x.fqdn), x.network, x.allocationId])));
         }

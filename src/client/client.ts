@@ -8,6 +8,7 @@
  * - CommissionIP and NameOnly: idempotent per server instance; a repeat of a request that did
  *   reach the server gets the same allocation back (existing = true), never a second one.
  * - ListAllocations: reads only.
+ * - DecommissionIP naming an allocationId: a repeat answers alreadyReleased, nothing else.
  * - DecommissionIP naming a serverInstance: a repeat releases only what that instance still holds.
  * - DecommissionIP by address or name alone is NOT repeated once the request may have arrived:
  *   the address may have been released and issued to another instance in between, and a repeat
@@ -48,7 +49,11 @@ export interface NameOnlyParams {
 export interface DecommissionParams {
   dataCenter?: string;
   vlan: number;
-  /** Say what to release: an address, a name (host name or FQDN) and/or a server instance. */
+  /**
+   * Say what to release: the allocationId CommissionIP returned (safe to retry), and/or an
+   * address, a name (host name or FQDN), a server instance (safe to retry).
+   */
+  allocationId?: string;
   address?: string;
   name?: string;
   serverInstance?: string;
@@ -114,6 +119,8 @@ export interface ReleasedAllocation {
 export interface Decommissioned {
   releasedCount: number;
   released: ReleasedAllocation[];
+  /** The allocationId named was released before: a repeated request. */
+  alreadyReleased?: true;
 }
 
 export interface IssuedAllocation {
@@ -192,11 +199,12 @@ export class IpcdClient extends SoapClient {
     };
   }
 
-  /** DecommissionIP: releases at once. Repeated on failures only when it names a serverInstance. */
+  /** DecommissionIP: releases at once. Repeated on failures only when it names an allocationId or serverInstance. */
   async decommission(p: DecommissionParams): Promise<Decommissioned> {
     const fields: Fields = [
       ['dataCenter', p.dataCenter],
       ['vlan', p.vlan],
+      ['allocationId', p.allocationId],
       ['address', p.address],
       ['name', p.name],
       ['serverInstance', p.serverInstance],
@@ -204,13 +212,14 @@ export class IpcdClient extends SoapClient {
       ['releaseName', p.releaseName],
       ['reason', p.reason],
     ];
-    const r = await this.call('DecommissionIP', fields, p.serverInstance !== undefined);
-    return {
+    const r = await this.call('DecommissionIP', fields, p.serverInstance !== undefined || p.allocationId !== undefined);
+    return omitUndefined({
       releasedCount: r.int('releasedCount'),
       released: r.all('released').map((x) =>
         omitUndefined({ allocationId: x.str('allocationId'), network: x.str('network'), serverInstance: x.str('serverInstance'), address: x.opt('address'), fqdn: x.opt('fqdn') }),
       ),
-    };
+      alreadyReleased: r.bool('alreadyReleased', false) ? (true as const) : undefined,
+    });
   }
 
   /** ListAllocations: one page of active allocations. */

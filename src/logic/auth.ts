@@ -8,6 +8,7 @@ import { IpcdError } from './errors';
 import { unseal, type VerifiedCredentials } from './passwords';
 import type { Principal } from './policy';
 import type { Store, UserRecord } from './ports';
+import { hotPathOf } from './hot-path';
 
 export interface UsernameToken {
   username: string;
@@ -35,7 +36,12 @@ export interface AuthSettings {
 const refuse = (why: string) => new IpcdError('AUTHENTICATION_FAILED', why);
 const NOT_ACCEPTED = 'the user name or password is not accepted';
 
-export async function authenticate(store: Store, token: UsernameToken | undefined, s: AuthSettings, client = 'unknown'): Promise<Principal> {
+/**
+ * cached: the caller's operation re-checks the account against the configuration its write is
+ * made from (commission, release), so a PasswordText that verified recently is taken from memory
+ * with no database round trip. Every other operation reads the account from the database.
+ */
+export async function authenticate(store: Store, token: UsernameToken | undefined, s: AuthSettings, client = 'unknown', cached = false): Promise<Principal> {
   if (!token) throw refuse('this service requires a WS-Security UsernameToken in a wsse:Security header');
   const now = (s.now ?? (() => new Date()))();
   if (token.created !== undefined) {
@@ -51,6 +57,10 @@ export async function authenticate(store: Store, token: UsernameToken | undefine
   // No account name has control characters (a form post could carry them; the database refuses NUL).
   if (token.username.length > 256 || /[\u0000-\u001f\u007f]/.test(token.username)) throw refuse(NOT_ACCEPTED);
   const key = `${client} ${token.username}`;
+  if (cached && token.type === 'PasswordText' && !s.cache.suspect(key, now.getTime())) {
+    const u = (await hotPathOf(store).topology.get()).user(token.username);
+    if (u && !u.disabled && s.cache.known(u.username, token.password, u.passwordHash, now.getTime())) return principalOf(u);
+  }
   // One read for both: the account, and how often this pair failed lately.
   const { user, failures } = await store.transaction(async (tx) => ({
     user: await tx.userByName(token.username),
@@ -64,7 +74,10 @@ export async function authenticate(store: Store, token: UsernameToken | undefine
   try {
     account = await checkPassword(user, token, s, now);
   } catch (e) {
-    if (limit) await store.transaction((tx) => tx.recordAuthFailure(key, now, new Date(now.getTime() - limit.windowMs)));
+    if (limit) {
+      s.cache.failed(key, now.getTime());
+      await store.transaction((tx) => tx.recordAuthFailure(key, now, new Date(now.getTime() - limit.windowMs)));
+    }
     throw e;
   }
   if (failures > 0) await store.transaction((tx) => tx.clearAuthFailures(key));
@@ -74,8 +87,16 @@ export async function authenticate(store: Store, token: UsernameToken | undefine
     const fresh = await store.transaction((tx) => tx.recordNonce(`${account.username}:${token.nonce}`, cutoff));
     if (!fresh) throw refuse('the UsernameToken nonce was used before: the message is a replay');
   }
-  return { username: account.username, role: account.role, tenantId: account.tenantId, grants: account.grants };
+  return principalOf(account);
 }
+
+const principalOf = (u: UserRecord): Principal => ({
+  username: u.username,
+  role: u.role,
+  tenantId: u.tenantId,
+  grants: u.grants,
+  account: { id: u.id, passwordHash: u.passwordHash },
+});
 
 /** Refuses (NOT_ACCEPTED) unless the account is usable and the token's password (text or digest) is its own. */
 async function checkPassword(user: UserRecord | null, token: UsernameToken, s: AuthSettings, now: Date): Promise<UserRecord> {

@@ -46,6 +46,7 @@ export const NOT_EXPORTED: Record<string, string> = {
   auth_failure: 'failed logins of the last minutes (the guessing limit)',
   ui_session: 'live console logins',
   ipcd_migrations: 'schema history: the document names its schema instead',
+  ipcd_config: "the configuration's change stamp: the import's own writes move it on",
 };
 
 export type ExportedTable = (typeof EXPORTED_TABLES)[number];
@@ -124,7 +125,7 @@ export async function importDocument(store: Store, doc: ExportDocument, opts: { 
     if (occupied.length > 0 && !opts.force) {
       throw new IpcdError('CONFLICT', `the store is not empty (${occupied.join(', ')} hold rows): import into an empty store, or use --force to replace everything in it`);
     }
-    if (occupied.length > 0) await tx.truncateTables([...EXPORTED_TABLES, ...Object.keys(NOT_EXPORTED).filter((t) => t !== 'ipcd_migrations')]);
+    if (occupied.length > 0) await tx.truncateTables([...EXPORTED_TABLES, ...Object.keys(NOT_EXPORTED).filter((t) => t !== 'ipcd_migrations' && t !== 'ipcd_config')]);
     const rows = {} as Record<ExportedTable, number>;
     for (const t of EXPORTED_TABLES) {
       await tx.importTable(t, doc.tables[t]);

@@ -60,6 +60,7 @@ export function currentPrincipal(t: Topology, p: Principal): Principal {
   if (!p.account) return p;
   const u = t.user(p.username);
   if (!u || u.disabled || u.id !== p.account.id || u.passwordHash !== p.account.passwordHash) {
+    // Thrown from the cached copy: withCurrentTopology confirms it against the database first.
     throw new IpcdError('AUTHENTICATION_FAILED', 'the user name or password is not accepted');
   }
   return { ...p, role: u.role, tenantId: u.tenantId, grants: u.grants };

@@ -89,6 +89,25 @@ export class VerifiedCredentials {
     return createHmac('sha256', this.key).update(`${username}\0${password}\0${storedHash}`).digest('base64');
   }
 
+  /** Keys (client and user) that failed a login lately: they take the checked path only. */
+  private readonly failures = new Map<string, number>();
+
+  failed(key: string, now: number): void {
+    if (this.failures.size >= this.max) this.failures.clear();
+    this.failures.set(key, now);
+  }
+
+  suspect(key: string, now: number): boolean {
+    const at = this.failures.get(key);
+    return at !== undefined && now - at < this.ttlMs;
+  }
+
+  /** True when this password verified against this hash within ttlMs (no hashing: the fast path). */
+  known(username: string, password: string, storedHash: string, now: number): boolean {
+    const at = this.seen.get(this.id(username, password, storedHash));
+    return at !== undefined && now - at < this.ttlMs;
+  }
+
   /** True when the password matches the hash; remembered for ttlMs, computed once at a time. */
   async verify(username: string, password: string, storedHash: string, now: number): Promise<boolean> {
     const id = this.id(username, password, storedHash);

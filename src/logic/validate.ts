@@ -85,3 +85,12 @@ export function ipAddress(value: unknown, field = 'address'): string {
   if (!parsed) throw invalid(`${field} must be an IPv4 or IPv6 address, got ${describe(value)}`);
   return formatAddress(parsed.family, parsed.value);
 }
+
+/** An allocation's id as CommissionIP returned it (a UUID), in lower case. */
+export function allocationId(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) {
+    throw invalid(`allocationId must be the id CommissionIP returned (a UUID), got ${describe(value)}`);
+  }
+  return text.toLowerCase();
+}

@@ -30,7 +30,14 @@ export interface AlertMonitorOptions {
   sweepMs: number;
   /** Pending webhook deliveries are looked for this often (also right after an event). */
   deliveryPollMs?: number;
+  /**
+   * Changes to a network's fill are gathered this long before it is evaluated, so a busy network
+   * costs one evaluation per interval instead of one transaction per commission.
+   */
+  debounceMs?: number;
 }
+
+export const ALERT_DEBOUNCE_MS = 250;
 
 export class AlertMonitor {
   private readonly dirty = new Set<number>();
@@ -87,7 +94,8 @@ export class AlertMonitor {
 
   private async drain(): Promise<void> {
     try {
-      await new Promise((r) => setImmediate(r)); // let the request that marked it answer first
+      // Let the request that marked it answer first, and gather the commissions that follow it.
+      await new Promise((r) => setTimeout(r, this.o.debounceMs ?? ALERT_DEBOUNCE_MS));
       // A network marked again while it is evaluated is evaluated once more afterwards.
       for (const id of this.dirty) {
         this.dirty.delete(id);

@@ -29,9 +29,13 @@ export class SqlAllocator implements Allocator {
   private listener: Client | null = null;
   private closed = false;
 
-  /** listenUrl: where to LISTEN for configuration changes of other processes (PostgreSQL only). */
+  /**
+   * committed: told after each write which networks' fill changed and whether DNS changes were
+   * queued. listenUrl: where to LISTEN for other processes' configuration changes (PostgreSQL).
+   */
   constructor(
     private readonly pool: () => Pool,
+    private readonly committed: (networkIds: number[], dnsQueued: boolean) => void,
     private readonly listenUrl?: string,
   ) {}
 
@@ -96,13 +100,16 @@ export class SqlAllocator implements Allocator {
         return { status: 'STALE', version: BigInt(r.version as number) };
       case 'FULL':
         return { status: 'FULL' };
-      default:
+      default: {
+        const allocation = toAllocation(r.allocation as Record<string, unknown>);
+        if (r.status === 'ISSUED') this.committed(allocation.address === null ? [] : [allocation.networkId], Number(r.dns) > 0);
         return {
           status: r.status as 'ISSUED' | 'EXISTING',
-          allocation: toAllocation(r.allocation as Record<string, unknown>),
+          allocation,
           network: networkFromRow(r.network as Record<string, unknown>),
           zone: (r.zone as string | null) ?? null,
         };
+      }
     }
   }
 
@@ -110,7 +117,9 @@ export class SqlAllocator implements Allocator {
     const r = await this.call('ipcd_decommission', plan);
     if (r.status === 'STALE') return { status: 'STALE', version: BigInt(r.version as number) };
     if (r.status === 'ALREADY_RELEASED') return { status: 'ALREADY_RELEASED' };
-    const released = (r.released as Record<string, string | null>[]).map((x) => ({
+    const rows = r.released as Record<string, string | null>[];
+    if (rows.length > 0) this.committed([...new Set(rows.filter((x) => x.address !== null).map((x) => Number(x.networkId)))], Number(r.dns) > 0);
+    const released = rows.map((x) => ({
       allocationId: x.allocationId!,
       network: x.network!,
       serverInstance: x.serverInstance!,

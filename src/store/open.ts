@@ -13,6 +13,8 @@ export interface StoreConfig {
   dataDir?: string;
   /** Connections per process on PostgreSQL (the embedded store always has one). */
   poolSize?: number;
+  /** Embedded store's shared_buffers (PostgreSQL units, e.g. 16MB). */
+  embeddedSharedBuffers?: string;
 }
 
 export interface OpenedStore {
@@ -43,7 +45,7 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
     await migrate(ds);
     return { store: new TypeormStore(ds, undefined, config.databaseUrl), kind: 'postgres', fresh: false };
   }
-  const embedded = await startEmbedded(config.dataDir);
+  const embedded = await startEmbedded(config.dataDir, config.embeddedSharedBuffers);
   const ds = new DataSource({
     ...COMMON,
     host: embedded.socketDir,

@@ -20,7 +20,14 @@ export class TypeormStore implements Store {
     /** PostgreSQL: where to LISTEN for other processes' configuration changes. */
     listenUrl?: string,
   ) {
-    this.allocator = new SqlAllocator(() => this.pool, listenUrl);
+    this.allocator = new SqlAllocator(
+      () => this.pool,
+      (ids, dnsQueued) => {
+        if (ids.length > 0) this.notify(ids);
+        if (dnsQueued) for (const listener of this.dnsListeners) setImmediate(listener);
+      },
+      listenUrl,
+    );
     this.pool.on('acquire', (client: PoolClient) => this.count(client));
   }
 
