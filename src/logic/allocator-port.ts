@@ -114,6 +114,8 @@ export interface Allocator {
   reserveNameNumbers(zoneId: number, count: number): Promise<bigint>;
   commission(plan: CommissionPlan): Promise<CommissionOutcome>;
   release(plan: ReleasePlan): Promise<ReleaseOutcome>;
+  /** Runs fn with statements on one connection (each committed on its own): a reload and its write back to back. */
+  pinned<T>(fn: (a: Allocator) => Promise<T>): Promise<T>;
   /** Calls listener with the new version when any process changes the configuration (best effort). */
   onConfigChange(listener: (version: bigint) => void): () => void;
 }

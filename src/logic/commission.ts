@@ -10,7 +10,7 @@ import { fqdn, renderName } from './names';
 import { cidrContains, parseCidr, type Family } from './ip';
 import type { Allocation, AllocationSource, Intent, Network } from './model';
 import type { Store } from './ports';
-import type { CandidatePlan, CommissionOutcome } from './allocator-port';
+import type { Allocator, CandidatePlan, CommissionOutcome } from './allocator-port';
 import { auditRefusals } from './audit';
 import { mayCommission, systemActor, type Actor } from './policy';
 import { currentPrincipal, hotPathOf, resolveVlan, Stale, withCurrentTopology, type HotPath } from './hot-path';
@@ -69,13 +69,15 @@ async function issue(store: Store, req: CommissionRequest, actor: Actor, operati
   // Known before the write, so the audit row and DNS records can name it in the same statement.
   const allocationId = globalThis.crypto.randomUUID();
   const work = () =>
-    withCurrentTopology(h, async (t) => {
+    withCurrentTopology(h, async (t, a) => {
       const principal = currentPrincipal(t, actor.principal);
       const { dc, onVlan } = resolveVlan(t, req.dataCenter, req.vlan);
       mayCommission(principal, dc.id, tenantsOf(onVlan), `commission on VLAN ${req.vlan} in data center ${dc.name}`);
       const candidates = candidatesFor(t, req, dc.id, onVlan);
-      for (let i = 0; i < NAME_ATTEMPTS; i++) {
-        const outcome: CommissionOutcome = await h.allocator.commission({
+      // With a hint: the hint first, then up to NAME_ATTEMPTS generated names (as many numbers used).
+      const attempts = req.wantName && req.hostnameHint !== undefined ? NAME_ATTEMPTS + 1 : NAME_ATTEMPTS;
+      for (let i = 0; i < attempts; i++) {
+        const outcome: CommissionOutcome = await a.commission({
           version: t.version.toString(),
           allocationId,
           dataCenterId: dc.id,
@@ -83,7 +85,7 @@ async function issue(store: Store, req: CommissionRequest, actor: Actor, operati
           serverInstance: req.serverInstance,
           intent,
           wantAddress: req.wantAddress,
-          candidates: await plans(h, t, req, onVlan, candidates),
+          candidates: await plans(h, a, t, req, onVlan, candidates, i === 0),
           audit: {
             actor: principal.username,
             role: principal.role,
@@ -130,7 +132,7 @@ function candidatesFor(t: Topology, req: CommissionRequest, dataCenterId: number
 }
 
 /** Each candidate as the store needs it: charged tenant, names to offer, DNS records, hold-down. */
-async function plans(h: HotPath, t: Topology, req: CommissionRequest, onVlan: Network[], candidates: Candidate[]): Promise<CandidatePlan[]> {
+async function plans(h: HotPath, a: Allocator, t: Topology, req: CommissionRequest, onVlan: Network[], candidates: Candidate[], first: boolean): Promise<CandidatePlan[]> {
   // One number per distinct (zone, pattern): candidates sharing them offer the same names.
   const offered = new Map<string, string[]>();
   const out: CandidatePlan[] = [];
@@ -147,8 +149,9 @@ async function plans(h: HotPath, t: Topology, req: CommissionRequest, onVlan: Ne
         const key = `${zone.id}\u0000${pattern}`;
         let names = offered.get(key);
         if (!names) {
-          const generated = renderName(pattern, await h.names.next(zone.id));
-          offered.set(key, (names = hint !== undefined ? [hint, generated] : [generated]));
+          // The hint alone first: a number is used only when a name has to be generated.
+          names = hint !== undefined && first ? [hint] : [renderName(pattern, await h.names.next(zone.id, a))];
+          offered.set(key, names);
         }
         Object.assign(plan, { names, zoneId: zone.id, zoneName: zone.name, forward: zone.publishes, reverse: reverseZonesOf(t, network) });
       }

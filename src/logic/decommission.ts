@@ -50,12 +50,12 @@ export async function release(store: Store, req: DecommissionRequest, actor: Act
   const h = hotPathOf(store);
   const name = req.name === undefined ? undefined : splitName(req.name);
   const work = () =>
-    withCurrentTopology(h, async (t) => {
+    withCurrentTopology(h, async (t, a) => {
       const principal = currentPrincipal(t, actor.principal);
       const { dc, onVlan } = resolveVlan(t, req.dataCenter, req.vlan);
       mayCommission(principal, dc.id, tenantsOf(onVlan), `release on VLAN ${req.vlan} in data center ${dc.name}`);
       const reason = req.reason ?? 'DELETED';
-      const outcome = await h.allocator.release({
+      const outcome = await a.release({
         version: t.version.toString(),
         dataCenterId: dc.id,
         vlan: req.vlan,

@@ -78,13 +78,17 @@ const PLAN_ATTEMPTS = 20;
  * Runs plan-and-write until the write was made from the current configuration. A refusal made
  * from the cached copy is only sent once the database confirms that copy is current.
  */
-export async function withCurrentTopology<T>(h: HotPath, attempt: (t: Topology) => Promise<T | Stale>): Promise<T> {
+export async function withCurrentTopology<T>(h: HotPath, attempt: (t: Topology, a: Allocator) => Promise<T | Stale>): Promise<T> {
   let conflicts = 0;
+  let stale = false;
   for (let i = 0; i < PLAN_ATTEMPTS; i++) {
-    const t = await h.topology.get();
+    // After a STALE answer the reload and the write share one connection: on a busy pool (the
+    // embedded store has one connection) queued management work cannot slip in between them.
+    let planned: Topology | undefined;
+    const run = async (a: Allocator) => attempt((planned = await (stale ? h.topology.reloadWith(a) : h.topology.get())), a);
     let r: T | Stale;
     try {
-      r = await attempt(t);
+      r = await (stale ? h.allocator.pinned(run) : run(h.allocator));
     } catch (e) {
       if (e instanceof StoreConflict) {
         // Lost a race (a duplicate request, a name taken meanwhile): try again, bounded.
@@ -92,11 +96,16 @@ export async function withCurrentTopology<T>(h: HotPath, attempt: (t: Topology) 
         await new Promise((res) => setTimeout(res, Math.random() * 5 * conflicts));
         continue;
       }
-      if (e instanceof IpcdError && (await h.topology.outdated(t))) continue;
+      // A refusal made from the cached copy is sent only once the database confirms the copy.
+      if (e instanceof IpcdError && planned && (await h.topology.outdated(planned))) {
+        stale = true;
+        continue;
+      }
       throw e;
     }
     if (r instanceof Stale) {
       h.topology.heard(r.version);
+      stale = true;
       continue;
     }
     return r;

@@ -9,30 +9,39 @@ import type { Allocator } from './allocator-port';
 
 export const NAME_BLOCK = 32;
 
+type Source = Pick<Allocator, 'reserveNameNumbers'>;
+
 export class NameNumbers {
-  private readonly blocks = new Map<number, { next: bigint; end: bigint; refill?: Promise<void> }>();
+  private readonly blocks = new Map<number, { next: bigint; end: bigint; refills: Map<Source, Promise<void>> }>();
 
   constructor(
-    private readonly source: Pick<Allocator, 'reserveNameNumbers'>,
+    private readonly source: Source,
     private readonly blockSize = NAME_BLOCK,
   ) {}
 
-  async next(zoneId: number): Promise<bigint> {
+  /**
+   * source: where a new block is reserved (a pinned connection, when the caller holds one). A
+   * refill under way through another source is not waited for: on a one-connection store that
+   * one may be queued behind the caller's own connection.
+   */
+  async next(zoneId: number, source: Source = this.source): Promise<bigint> {
     for (;;) {
       let b = this.blocks.get(zoneId);
-      if (!b) this.blocks.set(zoneId, (b = { next: 0n, end: 0n }));
+      if (!b) this.blocks.set(zoneId, (b = { next: 0n, end: 0n, refills: new Map() }));
       if (b.next < b.end) return b.next++;
       const block = b;
-      block.refill ??= this.source
-        .reserveNameNumbers(zoneId, this.blockSize)
-        .then((first) => {
-          block.next = first;
-          block.end = first + BigInt(this.blockSize);
-        })
-        .finally(() => {
-          block.refill = undefined;
-        });
-      await block.refill;
+      let refill = block.refills.get(source);
+      if (!refill) {
+        refill = source
+          .reserveNameNumbers(zoneId, this.blockSize)
+          .then((first) => {
+            block.next = first;
+            block.end = first + BigInt(this.blockSize);
+          })
+          .finally(() => block.refills.delete(source));
+        block.refills.set(source, refill);
+      }
+      await refill;
     }
   }
 

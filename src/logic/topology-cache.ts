@@ -107,14 +107,22 @@ export class TopologyCache {
   }
 
   /** True when the database's configuration differs from the copy a refusal was made from. */
-  async outdated(t: Topology): Promise<boolean> {
-    const v = await this.source.configVersion();
+  async outdated(t: Topology, source: Allocator = this.source): Promise<boolean> {
+    const v = await source.configVersion();
     this.heard(v);
     return v !== t.version;
   }
 
   close(): void {
     this.unlisten();
+  }
+
+  /** Loads the configuration now, through `source` (a pinned connection), not shared with others. */
+  async reloadWith(source: Allocator): Promise<Topology> {
+    const t = new Topology(await source.loadSnapshot());
+    if (!this.current || t.version >= this.current.version) this.current = t;
+    this.heard(t.version);
+    return t;
   }
 
   private reload(): Promise<Topology> {

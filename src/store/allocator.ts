@@ -3,9 +3,9 @@
  * as one call of a server-side function (migration 1764835200000), committed on its own. Queries
  * go to the driver's pool directly, as named prepared statements: no transaction wrapper, no ORM.
  */
-import { Client, DatabaseError, type Pool, type QueryConfig } from 'pg';
+import { Client, DatabaseError, type Pool, type PoolClient, type QueryConfig } from 'pg';
 import type { Allocator, CommissionOutcome, CommissionPlan, ReleaseOutcome, ReleasePlan, TopologySnapshot } from '../logic/allocator-port';
-import { StoreConflict } from '../logic/errors';
+import { IpcdError, StoreConflict } from '../logic/errors';
 import type { UserRecord } from '../logic/ports';
 import { canonicalAddress, networkFromRow, toAllocation } from './mapping';
 
@@ -28,6 +28,8 @@ export class SqlAllocator implements Allocator {
   private readonly listeners = new Set<(version: bigint) => void>();
   private listener: Client | null = null;
   private closed = false;
+  /** Set on the copy pinned() hands out: every statement on this one connection. */
+  private pinnedClient: PoolClient | null = null;
 
   /**
    * committed: told after each write which networks' fill changed and whether DNS changes were
@@ -44,6 +46,7 @@ export class SqlAllocator implements Allocator {
    * even a unique violation the database reported (and the embedded store has one connection).
    */
   private async query(q: QueryConfig): Promise<Record<string, any>[]> {
+    if (this.pinnedClient) return (await this.pinnedClient.query(q)).rows;
     const client = await this.pool().connect();
     let broken: Error | undefined;
     try {
@@ -68,6 +71,28 @@ export class SqlAllocator implements Allocator {
       reverseZones: r.reverse,
       users: r.users as UserRecord[],
     };
+  }
+
+  /**
+   * Runs fn with an allocator whose statements all use one connection (each still committed on its
+   * own), so a reload and the write that follows are not separated by other work queued for the
+   * pool: what lets a commission through while management changes arrive back to back.
+   */
+  async pinned<T>(fn: (a: Allocator) => Promise<T>): Promise<T> {
+    if (this.pinnedClient) return fn(this);
+    const client = await this.pool().connect();
+    const copy = Object.create(this) as SqlAllocator;
+    copy.pinnedClient = client;
+    let broken: Error | undefined;
+    try {
+      return await fn(copy);
+    } catch (e) {
+      // The logic's refusals and lost races leave the connection as it was.
+      if (!(e instanceof DatabaseError) && !(e instanceof StoreConflict) && !(e instanceof IpcdError)) broken = e as Error;
+      throw e;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async configVersion(): Promise<bigint> {

@@ -40,10 +40,11 @@ describe('the one-statement allocator across 3 processes (postgres)', () => {
       await addNetwork(store, { name: 'moving', cidr: '10.41.0.0/24', dataCenter: DC, vlan: 41, zone: 'hot.test' });
       await addNetwork(store, { name: 'doomed', cidr: '10.42.0.0/24', dataCenter: DC, vlan: 42 });
       await addUser(store, { username: ORCH.username, password: ORCH.password, role: 'orchestrator', grants: [{ dataCenter: DC }] });
+      await addUser(store, { username: ADMIN.username, password: ADMIN.password, role: 'admin' });
     } finally {
       await store.close();
     }
-    procs = await startServerProcesses(3, { DATABASE_URL: db.url, LOG_LEVEL: 'warn', IPCD_DB_POOL: '8', IPCD_ADMIN_PASSWORD: ADMIN.password });
+    procs = await startServerProcesses(3, { DATABASE_URL: db.url, LOG_LEVEL: 'warn', IPCD_DB_POOL: '8' });
     urls = procs.urls;
   }, 60_000);
 
