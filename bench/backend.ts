@@ -1,16 +1,17 @@
 /**
- * The two stores under test, each with the real HTTP server in front of it: PostgreSQL (a fresh
- * database with a unique name, dropped afterwards) and the embedded PGlite store (in memory).
+ * The app inside this process, for bench/console.ts (its Server-Timing figures need no outside
+ * server): PostgreSQL (a fresh database with a unique name, dropped afterwards) or the embedded
+ * PGlite store (in memory). `npm run bench` runs ipcd as its own process instead (server.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { Client } from 'pg';
 import { createApp } from '../src/app';
 import { authOptions } from '../src/api/operation';
 import { createLogger } from '../src/logger';
 import { openStore } from '../src/store/open';
 import type { TypeormStore } from '../src/store/typeorm-store';
+import { sql, withDatabase } from './database';
 
 export type BackendKind = 'postgres' | 'embedded';
 
@@ -27,31 +28,15 @@ export interface BenchBackend {
   close(): Promise<void>;
 }
 
-function withDatabase(adminUrl: string, name: string): string {
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin<T>(adminUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 export async function openBackend(kind: BackendKind, o: { pgAdminUrl: string; poolSize: number }): Promise<BenchBackend> {
   let database: string | undefined;
   let dropDatabase = async () => {};
   let opened;
   if (kind === 'postgres') {
     const name = `ipcd_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await admin(o.pgAdminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+    await sql(o.pgAdminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
     database = name;
-    dropDatabase = () => admin(o.pgAdminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
+    dropDatabase = () => sql(o.pgAdminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
     try {
       opened = await openStore({ databaseUrl: withDatabase(o.pgAdminUrl, name), poolSize: o.poolSize });
     } catch (e) {

@@ -102,7 +102,7 @@ async function run(kind: BackendKind, rows: Row[]): Promise<void> {
     await addUser(b.store, { ...USER, role: 'admin' });
     const cookie = await login(base);
 
-    const fill = await fillNetwork(b.store, v4, COUNT);
+    const fill = await fillNetwork(b.store.dataSource, v4, COUNT);
     log(`${kind}: filled big16 with ${COUNT} allocations in ${round(fill.insertMs)} ms`);
     await pages(b, base, cookie, `IPv4 /16, ${COUNT} allocations contiguous`, v4, rows);
 
@@ -119,7 +119,7 @@ async function run(kind: BackendKind, rows: Row[]): Promise<void> {
     await b.store.dataSource.query(`VACUUM ANALYZE allocation`);
     await pages(b, base, cookie, `IPv4 /16, every third of ${COUNT} released`, v4, rows);
 
-    await fillNetwork(b.store, v6, COUNT);
+    await fillNetwork(b.store.dataSource, v6, COUNT);
     await pages(b, base, cookie, `IPv6 /64, ${COUNT} allocations`, v6, rows);
   } finally {
     await b.close();

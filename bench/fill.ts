@@ -2,18 +2,66 @@
  * Bulk-fills one network as if `count` addresses had been commissioned: allocation rows for the
  * network's first `count` assignable addresses (with names from its pattern) and free_range rows
  * rewritten to what is left — exactly the state CommissionIP would have produced, without making
- * a million calls. The assignable ranges come from the logic (src/logic/ip.ts), so network,
- * gateway and IPv4 broadcast addresses stay excluded.
+ * a million calls. The assignable ranges come from src/logic/ip.ts (pure address arithmetic), so
+ * network, gateway and IPv4 broadcast addresses stay excluded. Plain SQL over any connection: the
+ * run's pg Client against a stopped server's database (run.ts), or a store's DataSource (console.ts).
  */
+import type { Client } from 'pg';
 import { assignableRanges, formatAddress, parseAddress, parseCidr, type AddressRange } from '../src/logic/ip';
-import type { Network } from '../src/logic/model';
-import type { TypeormStore } from '../src/store/typeorm-store';
+
+/** What the fill reads of a network (a src/logic/model Network has all of it). */
+export interface FillTarget {
+  id: number;
+  cidr: string;
+  gateway: string | null;
+  zoneId: number | null;
+  vlan: number | null;
+  dataCenterId: number;
+  namePattern: string;
+}
+
+/** Runs SQL and returns the rows; transaction() runs `fn` in one transaction. */
+export interface FillDb {
+  query(sql: string, params?: unknown[]): Promise<unknown[]>;
+  transaction<T>(fn: (q: Pick<FillDb, 'query'>) => Promise<T>): Promise<T>;
+}
+
+/** A pg Client as a FillDb (BEGIN/COMMIT around transaction()). */
+export function pgFillDb(c: Client): FillDb {
+  const query = async (sql: string, params?: unknown[]) => (await c.query(sql, params)).rows as unknown[];
+  return {
+    query,
+    async transaction(fn) {
+      await c.query('BEGIN');
+      try {
+        const r = await fn({ query });
+        await c.query('COMMIT');
+        return r;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw e;
+      }
+    },
+  };
+}
+
+/** The network named `name`, read with SQL from ipcd's schema. */
+export async function fillTarget(db: FillDb, name: string): Promise<FillTarget> {
+  const rows = (await db.query(
+    `SELECT id, cidr::text AS cidr, host(gateway) AS gateway, zone_id, vlan, data_center_id, name_pattern FROM network WHERE name = $1`,
+    [name],
+  )) as { id: number; cidr: string; gateway: string | null; zone_id: number | null; vlan: number | null; data_center_id: number; name_pattern: string }[];
+  const r = rows[0];
+  if (!r) throw new Error(`network ${name} not found`);
+  return { id: r.id, cidr: r.cidr, gateway: r.gateway, zoneId: r.zone_id, vlan: r.vlan, dataCenterId: r.data_center_id, namePattern: r.name_pattern };
+}
 
 export interface FillResult {
   /** Addresses allocated by the fill. */
   count: number;
-  /** The address the next CommissionIP must hand out. */
+  /** The address the next CommissionIP must hand out (and as a number: the fill took all below it). */
   nextAddress: string;
+  firstFree: bigint;
   /** Milliseconds for the inserts and the free_range rewrite (one transaction). */
   insertMs: number;
   /** Milliseconds for VACUUM ANALYZE afterwards. */
@@ -48,7 +96,7 @@ function patternParts(pattern: string): { prefix: string; width: number; suffix:
   return { prefix: m[1], width: m[2] ? Number(m[2]) : 0, suffix: m[3] };
 }
 
-export async function fillNetwork(store: TypeormStore, network: Network, count: number): Promise<FillResult> {
+export async function fillNetwork(db: FillDb, network: FillTarget, count: number): Promise<FillResult> {
   if (network.zoneId === null || network.vlan === null) throw new Error('fill networks need a zone and a VLAN');
   const cidr = parseCidr(network.cidr);
   const gateway = network.gateway === null ? null : parseAddress(network.gateway)!.value;
@@ -57,7 +105,7 @@ export async function fillNetwork(store: TypeormStore, network: Network, count: 
   const name = patternParts(network.namePattern);
 
   const t0 = process.hrtime.bigint();
-  await store.dataSource.transaction(async (m) => {
+  await db.transaction(async (m) => {
     // Bulk load: the rows reference the network, zone and data center just read from the store, so
     // the per-row foreign-key triggers are skipped for this transaction (the indexes are kept).
     await m.query(`SET LOCAL session_replication_role = replica`);
@@ -89,11 +137,11 @@ export async function fillNetwork(store: TypeormStore, network: Network, count: 
   const insertMs = Number(process.hrtime.bigint() - t0) / 1e6;
 
   const t1 = process.hrtime.bigint();
-  await store.dataSource.query(`VACUUM ANALYZE allocation`);
-  await store.dataSource.query(`VACUUM ANALYZE free_range`);
-  await store.dataSource.query(`ANALYZE zone`);
+  await db.query(`VACUUM ANALYZE allocation`);
+  await db.query(`VACUUM ANALYZE free_range`);
+  await db.query(`ANALYZE zone`);
   const vacuumMs = Number(process.hrtime.bigint() - t1) / 1e6;
 
   if (free.length === 0) throw new Error('the fill left no free address to commission');
-  return { count, nextAddress: fmt(free[0].first), insertMs, vacuumMs };
+  return { count, firstFree: free[0].first, nextAddress: fmt(free[0].first), insertMs, vacuumMs };
 }

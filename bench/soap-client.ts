@@ -1,19 +1,40 @@
 /**
  * A minimal SOAP 1.1 client for the benchmark: envelopes built as text, POSTed over a keep-alive
  * HTTP agent with node:http, replies read with a few regular expressions (the benchmark only
- * needs a handful of flat response elements and the fault code). Deliberately independent of
- * test/ and of node-soap, so the client side costs as little CPU as possible.
+ * needs a handful of response elements and the fault code). Deliberately independent of test/,
+ * src/client and node-soap, so the client side costs as little CPU as possible.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 
+/** The commissioning (/ipcd) and management (/ipcd-admin) namespaces of the two WSDLs. */
 export const NS = 'http://ipcd.example.org/ns/commissioning/v1';
+export const ADMIN_NS = 'http://ipcd.example.org/ns/management/v1';
 const SOAP_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
+const PASSWORD_TEXT = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText';
+const BASE64_BINARY = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-soap-message-security-1.0#Base64Binary';
 
-export type Fields = Record<string, string | number | boolean | undefined>;
+type Scalar = string | number | boolean | undefined;
+/** Parameters in schema order; a nested object or a list of them becomes child elements (e.g. a grant). */
+export interface Fields {
+  [name: string]: Scalar | Fields | Fields[];
+}
+
+export interface Credentials {
+  username: string;
+  password: string;
+  /**
+   * Add a fresh Nonce and wsu:Created, as ipcd's own client (src/client/soap.ts) does: the server
+   * then records the nonce (replay protection), which is part of what a real call costs.
+   */
+  nonce: boolean;
+}
 
 export interface Reply {
   status: number;
-  /** Flat child elements of the response wrapper by local name (first occurrence). */
+  /** Leaf elements of the reply by local name (first occurrence). */
   values: Record<string, string>;
   /** ipcd fault code when the reply is a SOAP Fault. */
   fault?: { code: string; message: string };
@@ -21,13 +42,34 @@ export interface Reply {
 
 const escape = (s: string) => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
 
-export function envelope(operation: string, fields: Fields): string {
-  let inner = '';
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) inner += `<i:${k}>${escape(String(v))}</i:${k}>`;
+function elements(fields: Fields): string {
+  let out = '';
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) continue;
+    for (const item of Array.isArray(v) ? v : [v]) {
+      out += `<i:${k}>${typeof item === 'object' ? elements(item) : escape(String(item))}</i:${k}>`;
+    }
+  }
+  return out;
+}
+
+function securityHeader(c: Credentials): string {
+  const fresh = c.nonce
+    ? `<wsse:Nonce EncodingType="${BASE64_BINARY}">${randomBytes(16).toString('base64')}</wsse:Nonce><wsu:Created>${new Date().toISOString()}</wsu:Created>`
+    : '';
+  return (
+    `<soapenv:Header><wsse:Security xmlns:wsse="${WSSE_NS}" xmlns:wsu="${WSU_NS}" soapenv:mustUnderstand="1"><wsse:UsernameToken>` +
+    `<wsse:Username>${escape(c.username)}</wsse:Username><wsse:Password Type="${PASSWORD_TEXT}">${escape(c.password)}</wsse:Password>${fresh}` +
+    `</wsse:UsernameToken></wsse:Security></soapenv:Header>`
+  );
+}
+
+export function envelope(operation: string, fields: Fields, ns = NS, credentials?: Credentials): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<soapenv:Envelope xmlns:soapenv="${SOAP_NS}" xmlns:i="${NS}">` +
-    `<soapenv:Body><i:${operation}>${inner}</i:${operation}></soapenv:Body></soapenv:Envelope>`
+    `<soapenv:Envelope xmlns:soapenv="${SOAP_NS}" xmlns:i="${ns}">` +
+    (credentials ? securityHeader(credentials) : '') +
+    `<soapenv:Body><i:${operation}>${elements(fields)}</i:${operation}></soapenv:Body></soapenv:Envelope>`
   );
 }
 
@@ -42,17 +84,27 @@ function leaves(xml: string): Record<string, string> {
   return out;
 }
 
+export interface ClientOptions {
+  /** The service's namespace: NS for /ipcd, ADMIN_NS for /ipcd-admin. */
+  ns?: string;
+  credentials?: Credentials;
+}
+
 export class SoapClient {
   readonly agent: http.Agent;
   private readonly target: URL;
+  private readonly ns: string;
+  private readonly credentials?: Credentials;
 
-  constructor(url: string, maxSockets: number) {
+  constructor(url: string, maxSockets: number, o: ClientOptions = {}) {
     this.target = new URL(url);
+    this.ns = o.ns ?? NS;
+    this.credentials = o.credentials;
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
 
   call(operation: string, fields: Fields): Promise<Reply> {
-    const body = Buffer.from(envelope(operation, fields), 'utf8');
+    const body = Buffer.from(envelope(operation, fields, this.ns, this.credentials), 'utf8');
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -64,7 +116,7 @@ export class SoapClient {
           headers: {
             'Content-Type': 'text/xml; charset=utf-8',
             'Content-Length': body.length,
-            SOAPAction: `"${NS}/${operation}"`,
+            SOAPAction: `"${this.ns}/${operation}"`,
           },
         },
         (res) => {
@@ -78,7 +130,7 @@ export class SoapClient {
             if (/<(?:[\w.-]+:)?Fault[\s>]/.test(text)) {
               resolve({ status, values, fault: { code: values.code ?? values.faultcode ?? '?', message: values.message ?? values.faultstring ?? text.slice(0, 300) } });
             } else if (status !== 200) {
-              reject(new Error(`HTTP ${status} from ${operation}: ${text.slice(0, 300)}`));
+              reject(Object.assign(new Error(`HTTP ${status} from ${operation}: ${text.slice(0, 300)}`), { code: `HTTP_${status}` }));
             } else {
               resolve({ status, values });
             }
