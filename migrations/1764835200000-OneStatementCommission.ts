@@ -116,6 +116,17 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
         RETURN CASE WHEN cur = planned THEN NULL ELSE cur END;
       END $$;
 
+      -- Records the plan's UsernameToken nonce (if any); false when it was seen before: a replay.
+      CREATE FUNCTION ipcd_use_nonce(p jsonb) RETURNS boolean LANGUAGE plpgsql AS $$
+      BEGIN
+        IF p->'nonce' IS NULL THEN RETURN true; END IF;
+        -- A few expired ones at a time, none another request holds: no queue on old rows.
+        DELETE FROM ws_nonce WHERE ctid IN (
+          SELECT ctid FROM ws_nonce WHERE seen_at < (p->'nonce'->>'cutoff')::timestamptz LIMIT 16 FOR UPDATE SKIP LOCKED);
+        INSERT INTO ws_nonce (nonce) VALUES (p->'nonce'->>'key') ON CONFLICT DO NOTHING;
+        RETURN FOUND;
+      END $$;
+
       CREATE FUNCTION ipcd_commission(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
       DECLARE
         p_dc integer := (p->>'dataCenterId')::integer;
@@ -138,6 +149,7 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
         IF FOUND THEN
           stale := ipcd_lock_current(ARRAY[a.network_id], (p->>'version')::bigint);
           IF stale IS NOT NULL THEN RETURN jsonb_build_object('status', 'STALE', 'version', stale); END IF;
+          IF NOT ipcd_use_nonce(p) THEN RETURN jsonb_build_object('status', 'REPLAY'); END IF;
           -- Re-read under the lock: a split or merge may have moved it meanwhile.
           SELECT * INTO a FROM allocation WHERE id = a.id;
           SELECT * INTO net FROM network WHERE id = a.network_id;
@@ -146,6 +158,7 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
         END IF;
         stale := ipcd_lock_current(ARRAY(SELECT (x.value->>'networkId')::integer FROM jsonb_array_elements(p->'candidates') AS x(value)), (p->>'version')::bigint);
         IF stale IS NOT NULL THEN RETURN jsonb_build_object('status', 'STALE', 'version', stale); END IF;
+        IF NOT ipcd_use_nonce(p) THEN RETURN jsonb_build_object('status', 'REPLAY'); END IF;
 
         FOR c IN SELECT x.value FROM jsonb_array_elements(p->'candidates') AS x(value) LOOP
           nid := (c->>'networkId')::integer;
@@ -231,6 +244,7 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
           USING p_dc, p_vlan, wanted, (p->>'address')::inet, p->>'name', p->>'zone', p->>'serverInstance';
         stale := ipcd_lock_current(coalesce(nets, '{}'), (p->>'version')::bigint);
         IF stale IS NOT NULL THEN RETURN jsonb_build_object('status', 'STALE', 'version', stale); END IF;
+        IF NOT ipcd_use_nonce(p) THEN RETURN jsonb_build_object('status', 'REPLAY'); END IF;
 
         FOR a IN EXECUTE 'SELECT m.* FROM allocation m WHERE ' || cond || ' ORDER BY m.created_at, m.id FOR UPDATE OF m'
           USING p_dc, p_vlan, wanted, (p->>'address')::inet, p->>'name', p->>'zone', p->>'serverInstance'
@@ -290,7 +304,7 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
-      DROP FUNCTION ipcd_decommission(jsonb), ipcd_commission(jsonb), ipcd_lock_current(integer[], bigint),
+      DROP FUNCTION ipcd_decommission(jsonb), ipcd_commission(jsonb), ipcd_use_nonce(jsonb), ipcd_lock_current(integer[], bigint),
         ipcd_take_address(integer, boolean), ipcd_fill(jsonb, jsonb), ipcd_ptr_name(inet);
       DROP TRIGGER data_center_config ON data_center; DROP TRIGGER tenant_config ON tenant; DROP TRIGGER network_config ON network;
       DROP TRIGGER reverse_zone_config ON reverse_zone; DROP TRIGGER app_user_config ON app_user; DROP TRIGGER user_grant_config ON user_grant;

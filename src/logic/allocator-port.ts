@@ -53,8 +53,16 @@ export interface CandidatePlan {
   holdDown?: boolean;
 }
 
+/** A nonce to record with the write; the write is refused (REPLAY) when it was seen before. */
+export interface NoncePlan {
+  key: string;
+  /** Nonces seen before this are forgotten (ISO time). */
+  cutoff: string;
+}
+
 export interface CommissionPlan {
   version: string;
+  nonce?: NoncePlan;
   allocationId: string;
   dataCenterId: number;
   vlan: number;
@@ -68,6 +76,7 @@ export interface CommissionPlan {
 
 export type CommissionOutcome =
   | { status: 'STALE'; version: bigint }
+  | { status: 'REPLAY' }
   | { status: 'FULL' }
   /** Every name offered was in use: offer others. */
   | { status: 'NAMES_TAKEN' }
@@ -76,6 +85,7 @@ export type CommissionOutcome =
 
 export interface ReleasePlan {
   version: string;
+  nonce?: NoncePlan;
   dataCenterId: number;
   vlan: number;
   allocationId?: string;
@@ -102,6 +112,7 @@ export interface ReleasedRow {
 
 export type ReleaseOutcome =
   | { status: 'STALE'; version: bigint }
+  | { status: 'REPLAY' }
   | { status: 'ALREADY_RELEASED' }
   /** matched: active allocations that fit the request (some may have had nothing left to release). */
   | { status: 'OK'; matched: number; released: ReleasedRow[] };

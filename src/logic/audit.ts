@@ -48,7 +48,8 @@ export async function auditRefusals<T>(store: Store, actor: Actor, operation: st
   try {
     return await work();
   } catch (e) {
-    if (e instanceof IpcdError) {
+    // A failed authentication (a replayed nonce, an account changed meanwhile) leaves no row: the caller is not known.
+    if (e instanceof IpcdError && e.code !== 'AUTHENTICATION_FAILED') {
       await store.transaction((tx) => tx.appendAudit(entry(actor, operation, target, e.code, { after: { message: e.message } })));
     }
     throw e;

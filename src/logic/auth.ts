@@ -57,9 +57,15 @@ export async function authenticate(store: Store, token: UsernameToken | undefine
   // No account name has control characters (a form post could carry them; the database refuses NUL).
   if (token.username.length > 256 || /[\u0000-\u001f\u007f]/.test(token.username)) throw refuse(NOT_ACCEPTED);
   const key = `${client} ${token.username}`;
-  if (cached && token.type === 'PasswordText' && !s.cache.suspect(key, now.getTime())) {
+  if (cached && !s.cache.suspect(key, now.getTime())) {
     const u = (await hotPathOf(store).topology.get()).user(token.username);
-    if (u && !u.disabled && s.cache.known(u.username, token.password, u.passwordHash, now.getTime())) return principalOf(u);
+    const matches = (x: UserRecord) =>
+      token.type === 'PasswordDigest' ? digestMatches(x, token, s) : s.cache.known(x.username, token.password, x.passwordHash, now.getTime());
+    if (u && !u.disabled && matches(u)) {
+      // The nonce is recorded by the write itself, in the same statement.
+      const replayGuard = token.nonce === undefined ? undefined : { key: `${u.username}:${token.nonce}`, cutoff: new Date(now.getTime() - s.replayWindowMs) };
+      return { ...principalOf(u), replayGuard };
+    }
   }
   // One read for both: the account, and how often this pair failed lately.
   const { user, failures } = await store.transaction(async (tx) => ({
@@ -105,13 +111,19 @@ async function checkPassword(user: UserRecord | null, token: UsernameToken, s: A
     if (!(await s.cache.verify(user.username, token.password, user.passwordHash, now.getTime()))) throw refuse(NOT_ACCEPTED);
   } else {
     if (!user.sealedPassword || !s.secretKey) throw refuse(`PasswordDigest is not enabled for this account; use PasswordText over TLS`);
-    const expected = createHash('sha1')
-      .update(Buffer.concat([Buffer.from(token.nonce!, 'base64'), Buffer.from(token.created!, 'utf8'), Buffer.from(unseal(user.sealedPassword, s.secretKey), 'utf8')]))
-      .digest();
-    const given = Buffer.from(token.password, 'base64');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw refuse(NOT_ACCEPTED);
+    if (!digestMatches(user, token, s)) throw refuse(NOT_ACCEPTED);
   }
   return user;
+}
+
+/** Base64(SHA-1(nonce + created + password)) against the account's sealed password. */
+function digestMatches(user: UserRecord, token: UsernameToken, s: AuthSettings): boolean {
+  if (!user.sealedPassword || !s.secretKey || token.nonce === undefined || token.created === undefined) return false;
+  const expected = createHash('sha1')
+    .update(Buffer.concat([Buffer.from(token.nonce, 'base64'), Buffer.from(token.created, 'utf8'), Buffer.from(unseal(user.sealedPassword, s.secretKey), 'utf8')]))
+    .digest();
+  const given = Buffer.from(token.password, 'base64');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** Whether a refusal came from the guessing limit (the console answers it with 429). */

@@ -13,7 +13,7 @@ import type { Store } from './ports';
 import type { Allocator, CandidatePlan, CommissionOutcome } from './allocator-port';
 import { auditRefusals } from './audit';
 import { mayCommission, systemActor, type Actor } from './policy';
-import { currentPrincipal, hotPathOf, resolveVlan, Stale, withCurrentTopology, type HotPath } from './hot-path';
+import { currentPrincipal, hotPathOf, noncePlan, replay, resolveVlan, Stale, withCurrentTopology, type HotPath } from './hot-path';
 import type { Topology } from './topology-cache';
 
 export { resolveVlan } from './hot-path';
@@ -79,6 +79,7 @@ async function issue(store: Store, req: CommissionRequest, actor: Actor, operati
       for (let i = 0; i < attempts; i++) {
         const outcome: CommissionOutcome = await a.commission({
           version: t.version.toString(),
+          nonce: noncePlan(actor.principal),
           allocationId,
           dataCenterId: dc.id,
           vlan: req.vlan,
@@ -97,6 +98,8 @@ async function issue(store: Store, req: CommissionRequest, actor: Actor, operati
         switch (outcome.status) {
           case 'STALE':
             return new Stale(outcome.version);
+          case 'REPLAY':
+            throw replay();
           case 'NAMES_TAKEN':
             continue;
           case 'NO_ZONE':

@@ -11,7 +11,7 @@ import type { Store } from './ports';
 import { auditRefusals } from './audit';
 import { tenantsOf } from './candidates';
 import { mayCommission, systemActor, type Actor } from './policy';
-import { currentPrincipal, hotPathOf, resolveVlan, Stale, withCurrentTopology } from './hot-path';
+import { currentPrincipal, hotPathOf, noncePlan, replay, resolveVlan, Stale, withCurrentTopology } from './hot-path';
 import type { ReleasedRow } from './allocator-port';
 
 export interface DecommissionRequest {
@@ -57,6 +57,7 @@ export async function release(store: Store, req: DecommissionRequest, actor: Act
       const reason = req.reason ?? 'DELETED';
       const outcome = await a.release({
         version: t.version.toString(),
+        nonce: noncePlan(actor.principal),
         dataCenterId: dc.id,
         vlan: req.vlan,
         allocationId: req.allocationId,
@@ -78,6 +79,7 @@ export async function release(store: Store, req: DecommissionRequest, actor: Act
         },
       });
       if (outcome.status === 'STALE') return new Stale(outcome.version);
+      if (outcome.status === 'REPLAY') throw replay();
       if (outcome.status === 'ALREADY_RELEASED') return { released: [], alreadyReleased: true };
       const targeted = req.allocationId !== undefined || req.address !== undefined || req.name !== undefined;
       if (outcome.matched === 0 && targeted) {

@@ -3,7 +3,7 @@
  * finding the VLAN, re-validating the caller against the configuration a plan is made from, and
  * the loop that re-plans when the database says the configuration moved on.
  */
-import type { Allocator } from './allocator-port';
+import type { Allocator, NoncePlan } from './allocator-port';
 import { IpcdError, StoreConflict } from './errors';
 import { NameNumbers } from './name-numbers';
 import type { DataCenter, Network } from './model';
@@ -70,6 +70,13 @@ export function currentPrincipal(t: Topology, p: Principal): Principal {
 export class Stale {
   constructor(readonly version: bigint) {}
 }
+
+/** The plan's nonce, when the caller was authenticated from memory with one. */
+export function noncePlan(p: Principal): NoncePlan | undefined {
+  return p.replayGuard && { key: p.replayGuard.key, cutoff: p.replayGuard.cutoff.toISOString() };
+}
+
+export const replay = () => new IpcdError('AUTHENTICATION_FAILED', 'the UsernameToken nonce was used before: the message is a replay');
 
 /** How often a plan is made again because the configuration changed under it. */
 const PLAN_ATTEMPTS = 20;

@@ -22,6 +22,11 @@ export interface Principal {
   grants: Grant[];
   /** The stored account it was authenticated as (absent for the system and anonymous callers). */
   account?: { id: number; passwordHash: string };
+  /**
+   * A UsernameToken nonce authenticated from memory and not recorded yet: the request's write
+   * records it (and is refused as a replay if it was seen). Forgotten before `cutoff`.
+   */
+  replayGuard?: { key: string; cutoff: Date };
 }
 
 /** Actions of the CLI and of the server itself (bootstrap, example topology). */

@@ -123,6 +123,8 @@ export class SqlAllocator implements Allocator {
     switch (r.status) {
       case 'STALE':
         return { status: 'STALE', version: BigInt(r.version as number) };
+      case 'REPLAY':
+        return { status: 'REPLAY' };
       case 'FULL':
         return { status: 'FULL' };
       default: {
@@ -141,6 +143,7 @@ export class SqlAllocator implements Allocator {
   async release(plan: ReleasePlan): Promise<ReleaseOutcome> {
     const r = await this.call('ipcd_decommission', plan);
     if (r.status === 'STALE') return { status: 'STALE', version: BigInt(r.version as number) };
+    if (r.status === 'REPLAY') return { status: 'REPLAY' };
     if (r.status === 'ALREADY_RELEASED') return { status: 'ALREADY_RELEASED' };
     const rows = r.released as Record<string, string | null>[];
     if (rows.length > 0) this.committed([...new Set(rows.filter((x) => x.address !== null).map((x) => Number(x.networkId)))], Number(r.dns) > 0);

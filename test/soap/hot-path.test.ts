@@ -59,6 +59,19 @@ describe.each(BACKENDS)('hot path (%s store)', (backend) => {
     expect(releases).toBe(n);
   });
 
+  test('a nonce authenticated from memory is still accepted once: a replay is refused, nothing written', async () => {
+    const nonce = 'aG90LXBhdGgtbm9uY2UtMQ==';
+    const first = await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 60, serverInstance: 'nonce-1' }, { ...ORCH, nonce });
+    expect(first.fault).toBeUndefined();
+    const again = await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 60, serverInstance: 'nonce-2' }, { ...ORCH, nonce });
+    expect(again.fault?.code).toBe('AUTHENTICATION_FAILED');
+    expect(again.fault?.message).toMatch(/replay/);
+    const rows = await db.store.dataSource.query(`SELECT count(*)::int AS n FROM allocation WHERE server_instance = 'nonce-2'`);
+    expect(rows[0].n).toBe(0);
+    const release = await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 60, allocationId: first.values.allocationId }, { ...ORCH, nonce });
+    expect(release.fault?.message).toMatch(/replay/);
+  });
+
   test('a release by allocationId is safe to repeat: the second answers alreadyReleased', async () => {
     const c = await soap('CommissionIP', { vlan: 60, serverInstance: 'retry-me' });
     const first = await soap('DecommissionIP', { vlan: 60, allocationId: c.values.allocationId });
