@@ -77,7 +77,9 @@ export async function startServer(spec: ServerSpec, readyTimeoutMs = 90_000): Pr
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build ipcd first (npm run build)`);
   const port = await freePort();
   const out = openSync(spec.logFile, 'a');
-  const child = spawn(process.execPath, [entry], { cwd: spec.ipcdDir, env: serverEnv(spec, port), stdio: ['ignore', out, out] });
+  // BENCH_NODE_ARGS: extra node flags for the server (e.g. --cpu-prof --cpu-prof-dir=DIR to profile it).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: spec.ipcdDir, env: serverEnv(spec, port), stdio: ['ignore', out, out] });
   closeSync(out);
   live.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => (live.delete(child), resolve())));

@@ -71,7 +71,7 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
         IF due_holds THEN
           WITH due AS (
             DELETE FROM held_address WHERE ctid IN (
-              SELECT ctid FROM held_address WHERE network_id = nid AND until <= now() FOR UPDATE SKIP LOCKED)
+              SELECT ctid FROM held_address WHERE network_id = nid AND until <= now() ORDER BY until LIMIT 64 FOR UPDATE SKIP LOCKED)
             RETURNING address)
           INSERT INTO free_range (network_id, first_addr, last_addr) SELECT nid, address, address FROM due;
         END IF;
@@ -122,7 +122,7 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
         IF p->'nonce' IS NULL THEN RETURN true; END IF;
         -- A few expired ones at a time, none another request holds: no queue on old rows.
         DELETE FROM ws_nonce WHERE ctid IN (
-          SELECT ctid FROM ws_nonce WHERE seen_at < (p->'nonce'->>'cutoff')::timestamptz LIMIT 16 FOR UPDATE SKIP LOCKED);
+          SELECT ctid FROM ws_nonce WHERE seen_at < (p->'nonce'->>'cutoff')::timestamptz ORDER BY seen_at LIMIT 16 FOR UPDATE SKIP LOCKED);
         INSERT INTO ws_nonce (nonce) VALUES (p->'nonce'->>'key') ON CONFLICT DO NOTHING;
         RETURN FOUND;
       END $$;
@@ -139,6 +139,7 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
         nid integer;
         addr inet;
         nm text;
+        cand text;
         fq text;
         rz integer;
         net network;
@@ -172,9 +173,13 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
           END IF;
           nm := NULL;
           IF c->'names' IS NOT NULL THEN
-            SELECT x.n INTO nm FROM jsonb_array_elements_text(c->'names') WITH ORDINALITY AS x(n, i)
-              WHERE NOT EXISTS (SELECT 1 FROM allocation o WHERE o.zone_id = (c->>'zoneId')::integer AND o.name = x.n AND o.name_released_at IS NULL)
-              ORDER BY x.i LIMIT 1;
+            -- One index probe per name (as a join, the planner chose a scan of every allocation).
+            FOR cand IN SELECT x.n FROM jsonb_array_elements_text(c->'names') WITH ORDINALITY AS x(n, i) ORDER BY x.i LOOP
+              IF NOT EXISTS (SELECT 1 FROM allocation o WHERE o.zone_id = (c->>'zoneId')::integer AND o.name = cand AND o.name_released_at IS NULL) THEN
+                nm := cand;
+                EXIT;
+              END IF;
+            END LOOP;
             IF nm IS NULL THEN
               RAISE EXCEPTION 'every name offered for zone % is in use', c->>'zoneId' USING ERRCODE = 'IPC01';
             END IF;

@@ -94,16 +94,19 @@ export class AlertMonitor {
 
   private async drain(): Promise<void> {
     try {
-      // Let the request that marked it answer first, and gather the commissions that follow it.
-      await new Promise((r) => setTimeout(r, this.o.debounceMs ?? ALERT_DEBOUNCE_MS));
-      // A network marked again while it is evaluated is evaluated once more afterwards.
-      for (const id of this.dirty) {
-        this.dirty.delete(id);
-        try {
-          const event = await evaluateAlert(this.store, id, this.policy);
-          if (event) this.emitted(event);
-        } catch (e) {
-          this.log.warn('alert evaluation failed', { networkId: id, error: String(e) });
+      // Rounds: gather the marks of one interval (the request that marked first answers
+      // meanwhile), then evaluate each network once. Marks made during a round wait for the next.
+      while (this.dirty.size > 0) {
+        await new Promise((r) => setTimeout(r, this.o.debounceMs ?? ALERT_DEBOUNCE_MS));
+        const ids = [...this.dirty];
+        this.dirty.clear();
+        for (const id of ids) {
+          try {
+            const event = await evaluateAlert(this.store, id, this.policy);
+            if (event) this.emitted(event);
+          } catch (e) {
+            this.log.warn('alert evaluation failed', { networkId: id, error: String(e) });
+          }
         }
       }
     } finally {
