@@ -6,6 +6,7 @@ import { contains, formatAddress, lastAddress, parseAddress, parseCidr, subnets,
 import { lockedNetwork, managed } from './manage';
 import type { Network } from './model';
 import { checkNamePattern } from './names';
+import { assertAssignablePrefix } from './special-purpose';
 import { systemActor, type Actor } from './policy';
 import type { NetworkChange, Store, StoreTx } from './ports';
 import { checkTags, type NetworkSpec } from './topology';
@@ -96,7 +97,7 @@ export async function splitNetwork(
     if (prefixLength <= cidr.prefixLength) throw refuse(`the new prefix must be longer than /${cidr.prefixLength}`);
     if (prefixLength > max) throw refuse(`IPv${cidr.family} networks may be at most /${max}`);
     if (prefixLength - cidr.prefixLength > 8) throw refuse(`that would make ${2n ** BigInt(prefixLength - cidr.prefixLength)} networks; at most ${MAX_CHILDREN} at once`);
-    const kids = subnets(cidr, prefixLength);
+    const kids = subnets(cidr, prefixLength).map((k) => assertAssignablePrefix(k));
     const names = (opts.names?.length ? opts.names : kids.map((_, i) => `${parent.name}-${i + 1}`)).map((n) => objectName(n, 'network name'));
     if (names.length !== kids.length) throw invalid(`splitting into /${prefixLength} makes ${kids.length} networks; ${names.length} names were given`);
     if (new Set(names).size !== names.length) throw invalid('the new networks need distinct names');
@@ -160,6 +161,7 @@ export async function mergeNetworks(store: Store, names: string[], opts: { name?
     if (parts.some((p) => tagText(p) !== tagText(parts[0]))) throw refuse('their tags differ');
     const parent = tiledParent(parts.map((p) => parseCidr(p.cidr)));
     if (!parent) throw refuse('they are not adjacent siblings that together make one prefix');
+    assertAssignablePrefix(parent);
     const first = parts[0];
     const name = merged ?? first.name;
     if (!parts.some((p) => p.name === name) && (await tx.networkByName(name))) throw new IpcdError('CONFLICT', `network '${name}' already exists`);

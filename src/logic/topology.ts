@@ -6,6 +6,7 @@ import { IpcdError, invalid } from './errors';
 import { assignableRanges, formatAddress, parseAddress, parseCidr, rangeSize, lastAddress } from './ip';
 import type { DataCenter, Network, NetworkUsage, Tenant, Zone } from './model';
 import { checkNamePattern, DEFAULT_NAME_PATTERN } from './names';
+import { assertAssignablePrefix } from './special-purpose';
 import { holdDownSeconds } from './hold-down';
 import type { NetworkFilter, Store } from './ports';
 import { managed } from './manage';
@@ -64,7 +65,7 @@ export interface NetworkSpec {
 
 export function addNetwork(store: Store, spec: NetworkSpec, actor: Actor = systemActor()): Promise<Network> {
   const name = objectName(spec.name, 'network name');
-  const cidr = parseCidr(spec.cidr);
+  const cidr = assertAssignablePrefix(parseCidr(spec.cidr));
   const maxPrefix = cidr.family === 4 ? 30 : 126;
   if (cidr.prefixLength > maxPrefix) {
     throw invalid(`${cidr.text} is too small: IPv${cidr.family} networks may be at most /${maxPrefix}`);
