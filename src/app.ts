@@ -114,7 +114,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
       },
     );
 
-    const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns, observer: o.ops?.metrics });
+    const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns, defaults: contract.defaults, observer: o.ops?.metrics });
     const missing = contract.operations.filter((op) => typeof services[contract.service]?.[contract.port]?.[op] !== 'function');
     if (missing.length > 0) throw new Error(`${contract.wsdlFile} declares operations without a handler: ${missing.join(', ')}`);
     await new Promise<void>((resolve, reject) => {

@@ -10,6 +10,7 @@ import type { Actor } from '../logic/policy';
 import type { Store } from '../logic/ports';
 import type { Logger } from '../logger';
 import { faultcode, faultInfo } from './fault';
+import type { Contract } from './contract';
 
 export type Args = Record<string, unknown>;
 export type SoapRequest = IncomingMessage & { ipcdRequestId?: string; ipcdToken?: UsernameToken };
@@ -32,6 +33,8 @@ export interface OperationContext {
   auth: AuthOptions;
   /** The service's target namespace: its faults carry tns:IpcdFault in it. */
   ns: string;
+  /** The contract's request defaults per operation (Contract.defaults). */
+  defaults?: Contract['defaults'];
   observer?: OperationObserver;
 }
 
@@ -48,7 +51,7 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
     try {
       const actor = await actorOf(ctx, req);
       context.user = actor.principal.username;
-      const given = args ?? {};
+      const given = withDefaults(args ?? {}, ctx.defaults?.[name]);
       const response = await (change ? auditRefusals(ctx.store, actor, name, change(given), () => run(given, actor)) : run(given, actor));
       const took = ms();
       ctx.log.info('request', { ...context, outcome: 'ok', durationMs: took });
@@ -77,6 +80,15 @@ async function actorOf(ctx: OperationContext, req: SoapRequest): Promise<Actor> 
   }
   const client = (req as { ip?: string }).ip ?? req.socket?.remoteAddress ?? 'unknown';
   return { principal: await authenticate(ctx.store, req.ipcdToken, ctx.auth.settings, client), requestId: req.ipcdRequestId };
+}
+
+/**
+ * node-soap gives an empty element as null. XML Schema reads an empty element that has a default
+ * as that default; one without stays null, which the parsers read as the empty string.
+ */
+function withDefaults(args: Args, defaults: Readonly<Record<string, string>> | undefined): Args {
+  if (!defaults) return args;
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, v === null && defaults[k] !== undefined ? defaults[k] : v]));
 }
 
 /** The audit target of a change as its raw arguments name it (they may be refused before parsing). */
