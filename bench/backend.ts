@@ -33,7 +33,7 @@ function withDatabase(adminUrl: string, name: string): string {
   return u.toString();
 }
 
-async function admin<T>(adminUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
+export async function admin<T>(adminUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
   const c = new Client({ connectionString: adminUrl });
   await c.connect();
   try {
