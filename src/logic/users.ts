@@ -29,19 +29,24 @@ export async function addUser(store: Store, spec: UserSpec, secretKey?: Buffer, 
 }
 
 /**
- * The first user of a store: added only while it has none, checked in the inserting transaction,
- * so processes starting together on a new database make one (a loser's insert conflicts, and its
- * retry finds the user there). False when another process was first.
+ * The first user of a store: added only while it has none, so processes starting together on a
+ * new database make one. False when another process was first: its user is there when this one
+ * checks, or appears between the check and the insert (read committed), which then conflicts.
  */
 export async function addFirstUser(store: Store, spec: UserSpec, secretKey?: Buffer): Promise<boolean> {
   const secrets = await userSecrets(spec, secretKey);
-  return withRetry(() =>
-    store.transaction(async (tx) => {
-      if (await tx.anyUser()) return false;
-      await insertUser(tx, spec, secrets, systemActor());
-      return true;
-    }),
-  );
+  try {
+    return await withRetry(() =>
+      store.transaction(async (tx) => {
+        if (await tx.anyUser()) return false;
+        await insertUser(tx, spec, secrets, systemActor());
+        return true;
+      }),
+    );
+  } catch (e) {
+    if (e instanceof IpcdError && e.code === 'CONFLICT') return false;
+    throw e;
+  }
 }
 
 /** Checks what needs no store, and derives what is stored of the password. */

@@ -20,7 +20,9 @@ const ROUNDS: [number, string | undefined][] = [
   [1, undefined],
   [2, undefined],
   [3, undefined],
-  [4, 'operator-chosen-password-1'],
+  [4, undefined],
+  [5, 'operator-chosen-password-1'],
+  [6, 'operator-chosen-password-1'],
 ];
 
 beforeAll(() => ensureBuilt());
