@@ -4,7 +4,6 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 import type * as EmbeddedModule from './embedded';
-import type { EmbeddedDatabase } from './embedded';
 import { TypeormStore } from './typeorm-store';
 
 export interface StoreConfig {
@@ -14,8 +13,6 @@ export interface StoreConfig {
   dataDir?: string;
   /** Connections per process on PostgreSQL (the embedded store always has one). */
   poolSize?: number;
-  /** Embedded: the database already starting (src/main.ts starts it before loading the rest). */
-  embedded?: Promise<EmbeddedDatabase>;
 }
 
 export interface OpenedStore {
@@ -47,7 +44,7 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
     await migrateIfNeeded(store, ds);
     return { store, kind: 'postgres', fresh: false };
   }
-  const embedded = await (config.embedded ?? loadEmbedded().startEmbedded(config.dataDir));
+  const embedded = await loadEmbedded().startEmbedded(config.dataDir);
   const ds = new DataSource({
     ...COMMON,
     host: embedded.socketDir,
@@ -80,7 +77,7 @@ async function migrateIfNeeded(store: TypeormStore, ds: DataSource): Promise<voi
 
 /** The embedded store's module, loaded on first use: a PostgreSQL start does not load PGlite. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const loadEmbedded = () => require('./embedded') as typeof EmbeddedModule;
+const loadEmbedded = () => require('./embedded') as typeof EmbeddedModule;
 
 async function migrate(ds: DataSource): Promise<void> {
   const runner = ds.createQueryRunner();
