@@ -81,3 +81,5 @@ export async function openBackend(kind: BackendKind, o: { pgAdminUrl: string; po
     throw e;
   }
 }
+/** The admin connection helper under the name bench/restart.ts uses. */
+export const admin = sql;

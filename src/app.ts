@@ -88,12 +88,20 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
 
   for (const { contract, handlers } of SERVICES) {
     const { endpoint, ns } = contract;
+    // POST is the service and GET ?wsdl its description; anything else is told so, where node-soap
+    // would answer an empty 200.
     app.get(endpoint, (req, res, next) => {
-      if (!/^wsdl$/i.test(Object.keys(req.query)[0] ?? '')) return next();
+      const query = Object.keys(req.query);
+      if (query.length === 0) return next();
+      if (!/^wsdl$/i.test(query[0])) return res.status(404).type('text/plain').send(`${endpoint} serves only ?wsdl\n`);
       // The address clients are told to call: as this request reached us (through a trusted proxy:
       // as the proxy says). A Host that is not a plain host[:port] is not echoed into the XML.
       const host = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(req.host ?? '') ? req.host : 'localhost';
       res.type('text/xml').send(wsdlFor(contract, `${req.protocol}://${host}${endpoint}`));
+    });
+    app.all(endpoint, (req, res, next) => {
+      if (req.method === 'POST') return next();
+      res.status(405).set('Allow', 'POST').type('text/plain').send(`${endpoint} is a SOAP 1.1 endpoint: POST requests to it; its WSDL is at ${endpoint}?wsdl\n`);
     });
 
     app.post(
@@ -114,7 +122,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
       },
     );
 
-    const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns, observer: o.ops?.metrics });
+    const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns, defaults: contract.defaults, observer: o.ops?.metrics });
     const missing = contract.operations.filter((op) => typeof services[contract.service]?.[contract.port]?.[op] !== 'function');
     if (missing.length > 0) throw new Error(`${contract.wsdlFile} declares operations without a handler: ${missing.join(', ')}`);
     await new Promise<void>((resolve, reject) => {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Store } from './logic/ports';
-import { addUser, hasUsers } from './logic/users';
+import { addFirstUser, hasUsers } from './logic/users';
 import type { Logger } from './logger';
 
 export async function ensureFirstAdmin(
@@ -15,14 +15,18 @@ export async function ensureFirstAdmin(
   log: Logger,
   opts: { initialAdmin?: { username: string; password: string }; passwordFile: string; secretKey?: Buffer },
 ): Promise<void> {
+  // A restart finds users: no password is hashed then.
   if (await hasUsers(store)) return;
+  // Replicas starting together on a new database race here: one adds the administrator, the
+  // others find it added (and write no password file).
   if (opts.initialAdmin) {
-    await addUser(store, { ...opts.initialAdmin, role: 'admin', digest: opts.secretKey !== undefined }, opts.secretKey);
-    log.info('created the first administrator from IPCD_ADMIN_USER/IPCD_ADMIN_PASSWORD', { username: opts.initialAdmin.username });
+    if (await addFirstUser(store, { ...opts.initialAdmin, role: 'admin', digest: opts.secretKey !== undefined }, opts.secretKey)) {
+      log.info('created the first administrator from IPCD_ADMIN_USER/IPCD_ADMIN_PASSWORD', { username: opts.initialAdmin.username });
+    }
     return;
   }
   const password = randomBytes(18).toString('base64url');
-  await addUser(store, { username: 'admin', password, role: 'admin' });
+  if (!(await addFirstUser(store, { username: 'admin', password, role: 'admin' }))) return;
   mkdirSync(dirname(opts.passwordFile), { recursive: true });
   writeFileSync(opts.passwordFile, `${password}\n`, { mode: 0o600 });
   log.warn('created the first administrator "admin" with a random password; read it from the file, then delete the file', {

@@ -16,30 +16,38 @@ import { listDnsZones } from './logic/dns-config';
 import { DnsPublisher } from './logic/dns-publisher';
 import { Rfc2136Updater } from './dns/rfc2136';
 import { isWorker, superviseWorkers } from './ops/workers';
+import { describeStartupError, stackOf, step, type StartupContext } from './ops/startup-errors';
+
+/** Where start-up got to, for the line that says why it failed. */
+const context: StartupContext = {};
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = await step('configuration', loadConfig);
+  Object.assign(context, { databaseUrl: config.databaseUrl, dataDir: config.dataDir, host: config.host, port: config.port });
   const log = createLogger();
   if (config.workers > 1 && !isWorker()) {
     if (config.databaseUrl) return superviseWorkers(config.workers, log);
     log.warn('IPCD_WORKERS > 1 needs PostgreSQL (DATABASE_URL): the embedded store is one process; running one');
   }
-  const { store, kind, fresh } = await openStore({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: config.poolSize,
-    embeddedSharedBuffers: config.embeddedSharedBuffers,
-  });
+  // Where a start spends its time, in ms since the process began (the "listening" line; bench:restart).
+  const startupMs: Record<string, number> = { modules: Math.round(performance.now()) };
+  const { store, kind, fresh } = await step('store', () =>
+    openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, embeddedSharedBuffers: config.embeddedSharedBuffers }),
+  );
+  startupMs.store = Math.round(performance.now());
   log.info('store ready', { kind, dataDir: kind === 'embedded' ? config.dataDir : undefined });
   if (kind === 'embedded' && fresh && config.exampleTopology) {
     await loadExampleTopology(store);
     log.info('loaded the example topology into the new embedded store (see README)');
   }
   if (config.authRequired) {
-    await ensureFirstAdmin(store, log, { initialAdmin: config.initialAdmin, passwordFile: join(config.dataDir, 'initial-admin-password'), secretKey: config.secretKey });
+    await step('first administrator', () =>
+      ensureFirstAdmin(store, log, { initialAdmin: config.initialAdmin, passwordFile: join(config.dataDir, 'initial-admin-password'), secretKey: config.secretKey }),
+    );
   } else {
     log.warn('IPCD_AUTH=off: SOAP callers are not authenticated (development only)');
   }
+  startupMs.firstAdmin = Math.round(performance.now());
   const publisher = await startDnsPublisher(store, config, log);
   const metrics = new Metrics(store, { processMetrics: true });
   const alerts = new AlertMonitor(store, log, metrics, {
@@ -57,16 +65,20 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     ops: { metrics, schemaStatus: () => store.schemaStatus(), draining: () => draining, metricsToken: config.metricsToken },
   });
-  const server: Server = app.listen(config.port, config.host, () => {
-    const addr = server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : config.port;
-    log.info('listening', {
-      port,
-      endpoint: ENDPOINT,
-      wsdl: `http://localhost:${port}${ENDPOINT}?wsdl`,
-      managementWsdl: `http://localhost:${port}${ADMIN_ENDPOINT}?wsdl`,
-      console: `http://localhost:${port}/ui/`,
-    });
+  const server = await step('listen', () => new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host);
+    s.once('listening', () => resolve(s)).once('error', reject);
+  }));
+  startupMs.listening = Math.round(performance.now());
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  log.info('listening', {
+    port,
+    endpoint: ENDPOINT,
+    wsdl: `http://localhost:${port}${ENDPOINT}?wsdl`,
+    managementWsdl: `http://localhost:${port}${ADMIN_ENDPOINT}?wsdl`,
+    console: `http://localhost:${port}/ui/`,
+    startupMs,
   });
   alerts.start();
   installShutdown({
@@ -105,6 +117,7 @@ async function startDnsPublisher(store: Store, config: Config, log: Logger): Pro
 }
 
 main().catch((e) => {
-  console.error(JSON.stringify({ level: 'error', message: 'ipcd failed to start', error: String(e?.stack ?? e) }));
+  process.stderr.write(`ipcd: cannot start: ${describeStartupError(e, context)}\n`);
+  if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${stackOf(e)}\n`);
   process.exit(1);
 });

@@ -10,7 +10,7 @@ import type { Role } from '../logic/policy';
 import type { NetworkSpec } from '../logic/topology';
 import type { UserSpec } from '../logic/users';
 import * as v from '../logic/validate';
-import { cursor, only, optional, required, type Args } from './parse';
+import { cursor, flag, only, optional, required, type Args } from './parse';
 
 /** Element text; a structure where text belongs is refused. */
 const text =
@@ -21,15 +21,23 @@ const text =
     throw invalid(`${field} must be text, got ${v.describe(x)}`);
   };
 
-const str = (args: Args, key: string) => optional(args, key, text(key));
+/**
+ * Text that must not be empty: the contract's optional text elements are names, numbers and
+ * addresses, whose types refuse the empty string (the few that allow it use `text` itself).
+ */
+const nonEmpty = (field: string) => (x: unknown) => {
+  const t = text(field)(x);
+  if (t === '') throw invalid(`${field} is empty: give it a value or leave the element out`);
+  return t;
+};
+const str = (args: Args, key: string) => optional(args, key, nonEmpty(key));
 const need = (args: Args, key: string) => required(args, key, text(key));
-const flag = (args: Args, key: string) => (args?.[key] === undefined ? undefined : v.bool(args[key], key, false));
 
-/** A repeated element: node-soap gives one occurrence as a value and several as an array. */
+/** A repeated element: node-soap gives one occurrence as a value (an empty one as null) and several as an array. */
 function many(args: Args, key: string): unknown[] {
   const x = args?.[key];
-  if (x === undefined || x === null) return [];
-  return Array.isArray(x) ? x : [x];
+  if (x === undefined) return [];
+  return (Array.isArray(x) ? x : [x]).map((o) => o ?? '');
 }
 
 function struct(x: unknown, field: string, allowed: string[]): Args {
@@ -62,7 +70,7 @@ export const nameRequest = (args: Args) => {
 
 export function describedRequest(args: Args): { name: string; description?: string } {
   only(args, ['name', 'description']);
-  return { name: need(args, 'name'), description: str(args, 'description') };
+  return { name: need(args, 'name'), description: optional(args, 'description', text('description')) };
 }
 
 export const nothing = (args: Args) => only(args, []);
@@ -118,7 +126,7 @@ export function editNetworkRequest(args: Args): { network: string; patch: Networ
 
 export function tagNetworkRequest(args: Args): { network: string; set: Record<string, string>; remove: string[] } {
   only(args, ['network', 'set', 'remove']);
-  return { network: need(args, 'network'), set: tagMap(many(args, 'set'), 'set'), remove: many(args, 'remove').map(text('remove')) };
+  return { network: need(args, 'network'), set: tagMap(many(args, 'set'), 'set'), remove: many(args, 'remove').map(nonEmpty('remove')) };
 }
 
 export function removeNetworkRequest(args: Args): { network: string; force: boolean } {
@@ -128,17 +136,17 @@ export function removeNetworkRequest(args: Args): { network: string; force: bool
 
 export function splitNetworkRequest(args: Args): { network: string; prefixLength: string; names: string[] } {
   only(args, ['network', 'prefixLength', 'name']);
-  return { network: need(args, 'network'), prefixLength: need(args, 'prefixLength'), names: many(args, 'name').map(text('name')) };
+  return { network: need(args, 'network'), prefixLength: need(args, 'prefixLength'), names: many(args, 'name').map(nonEmpty('name')) };
 }
 
 export function mergeNetworksRequest(args: Args): { networks: string[]; name?: string } {
   only(args, ['network', 'name']);
-  return { networks: many(args, 'network').map(text('network')), name: str(args, 'name') };
+  return { networks: many(args, 'network').map(nonEmpty('network')), name: str(args, 'name') };
 }
 
 export function reserveRangeRequest(args: Args): { network: string; first: string; last?: string; note?: string } {
   only(args, ['network', 'first', 'last', 'note']);
-  return { network: need(args, 'network'), first: need(args, 'first'), last: str(args, 'last'), note: str(args, 'note') };
+  return { network: need(args, 'network'), first: need(args, 'first'), last: str(args, 'last'), note: optional(args, 'note', text('note')) };
 }
 
 export function unreserveRangeRequest(args: Args): { network: string; id: string } {

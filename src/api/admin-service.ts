@@ -4,7 +4,7 @@
  * the logic's to decide (src/logic/policy.ts); nothing here checks a role.
  */
 import { queryAudit } from '../logic/audit-query';
-import { clearZoneDns, listDnsZones, setZoneDns, type DnsZoneView } from '../logic/dns-config';
+import { clearZoneDns, dnsObjectType, listDnsZones, setZoneDns, type DnsZoneView } from '../logic/dns-config';
 import { tenantUsage, usageCsv } from '../logic/metering';
 import type { Network } from '../logic/model';
 import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork } from '../logic/networks';
@@ -26,19 +26,23 @@ import {
 } from '../logic/topology';
 import { addUser, disableUser, listUsers, removeUser, setPassword } from '../logic/users';
 import * as p from './admin-parse';
-import { present, soapOperation, type Args, type OperationContext } from './operation';
+import { changeOf, present, soapOperation, type Args, type OperationContext } from './operation';
+import type { AuditTarget } from '../logic/audit';
+
+const NETWORK = changeOf('network', 'network');
+const USER = changeOf('user', 'username');
 
 export function managementService(ctx: OperationContext) {
   const { store } = ctx;
   const secretKey = ctx.auth.settings.secretKey;
-  const op = (name: string, run: (args: Args, actor: Actor) => Promise<object>) => [name, soapOperation(ctx, name, run)] as const;
+  const op = (name: string, run: (args: Args, actor: Actor) => Promise<object>, change?: (args: Args) => AuditTarget) => [name, soapOperation(ctx, name, run, change)] as const;
   const views = (networks: Network[], actor: Actor) => Promise.all(networks.map((n) => viewOf(store, n, actor)));
 
   const operations = [
     op('AddDataCenter', async (args, actor) => {
       const r = p.describedRequest(args);
       return { dataCenter: described(await addDataCenter(store, r.name, r.description, actor)) };
-    }),
+    }, changeOf('data_center', 'name')),
     op('ListDataCenters', async (args, actor) => {
       p.nothing(args);
       return { dataCenter: (await listDataCenters(store, actor)).map(described) };
@@ -47,11 +51,11 @@ export function managementService(ctx: OperationContext) {
       const name = p.nameRequest(args);
       await removeDataCenter(store, name, actor);
       return { name };
-    }),
+    }, changeOf('data_center', 'name')),
     op('AddTenant', async (args, actor) => {
       const r = p.describedRequest(args);
       return { tenant: described(await addTenant(store, r.name, r.description, actor)) };
-    }),
+    }, changeOf('tenant', 'name')),
     op('ListTenants', async (args, actor) => {
       p.nothing(args);
       return { tenant: (await listTenants(store, actor)).map(described) };
@@ -60,8 +64,8 @@ export function managementService(ctx: OperationContext) {
       const name = p.nameRequest(args);
       await removeTenant(store, name, actor);
       return { name };
-    }),
-    op('AddZone', async (args, actor) => ({ zone: { name: (await addZone(store, p.nameRequest(args), actor)).name } })),
+    }, changeOf('tenant', 'name')),
+    op('AddZone', async (args, actor) => ({ zone: { name: (await addZone(store, p.nameRequest(args), actor)).name } }), changeOf('zone', 'name')),
     op('ListZones', async (args) => {
       p.nothing(args);
       return { zone: (await listZones(store)).map((z) => ({ name: z.name })) };
@@ -70,49 +74,49 @@ export function managementService(ctx: OperationContext) {
       const name = p.nameRequest(args);
       await removeZone(store, name, actor);
       return { name };
-    }),
+    }, changeOf('zone', 'name')),
     op('SetZoneDns', async (args, actor) => {
       const r = p.setZoneDnsRequest(args);
       return { zone: dnsZoneXml(await setZoneDns(store, r.zone, r.spec, { sealKey: secretKey }, actor)) };
-    }),
-    op('ClearZoneDns', async (args, actor) => ({ zone: dnsZoneXml(await clearZoneDns(store, p.zoneRequest(args), actor)) })),
+    }, changeOf((a) => dnsObjectType(a.zone), 'zone')),
+    op('ClearZoneDns', async (args, actor) => ({ zone: dnsZoneXml(await clearZoneDns(store, p.zoneRequest(args), actor)) }), changeOf((a) => dnsObjectType(a.zone), 'zone')),
     op('ListDnsZones', async (args, actor) => {
       p.nothing(args);
       return { zone: (await listDnsZones(store, actor)).map(dnsZoneXml) };
     }),
 
-    op('AddNetwork', async (args, actor) => ({ network: networkXml(await viewOf(store, await addNetwork(store, p.addNetworkRequest(args), actor), actor)) })),
+    op('AddNetwork', async (args, actor) => ({ network: networkXml(await viewOf(store, await addNetwork(store, p.addNetworkRequest(args), actor), actor)) }), changeOf('network', 'name')),
     op('EditNetwork', async (args, actor) => {
       const r = p.editNetworkRequest(args);
       return { network: networkXml(await viewOf(store, await editNetwork(store, r.network, r.patch, actor), actor)) };
-    }),
+    }, NETWORK),
     op('TagNetwork', async (args, actor) => {
       const r = p.tagNetworkRequest(args);
       return { network: networkXml(await viewOf(store, await tagNetwork(store, r.network, r.set, r.remove, actor), actor)) };
-    }),
+    }, NETWORK),
     op('RemoveNetwork', async (args, actor) => {
       const r = p.removeNetworkRequest(args);
       const { network, released } = await removeNetwork(store, r.network, { force: r.force }, actor);
       return { network: network.name, cidr: network.cidr, releasedCount: released };
-    }),
+    }, NETWORK),
     op('SplitNetwork', async (args, actor) => {
       const r = p.splitNetworkRequest(args);
       const children = await splitNetwork(store, r.network, { prefixLength: r.prefixLength, names: r.names }, actor);
       return { network: (await views(children, actor)).map(networkXml) };
-    }),
+    }, NETWORK),
     op('MergeNetworks', async (args, actor) => {
       const r = p.mergeNetworksRequest(args);
       return { network: networkXml(await viewOf(store, await mergeNetworks(store, r.networks, { name: r.name }, actor), actor)) };
-    }),
+    }, NETWORK),
 
     op('ReserveRange', async (args, actor) => {
       const r = p.reserveRangeRequest(args);
       return { reservation: reservationXml(await reserveRange(store, r.network, r, actor)) };
-    }),
+    }, NETWORK),
     op('UnreserveRange', async (args, actor) => {
       const r = p.unreserveRangeRequest(args);
       return { reservation: reservationXml(await unreserveRange(store, r.network, r.id, actor)) };
-    }),
+    }, NETWORK),
     op('ListReservations', async (args, actor) => ({ reservation: (await listReservations(store, p.networkRequest(args), actor)).map(reservationXml) })),
 
     op('SearchNetworks', async (args, actor) => {
@@ -155,7 +159,7 @@ export function managementService(ctx: OperationContext) {
     op('AddUser', async (args, actor) => {
       const u = await addUser(store, p.addUserRequest(args), secretKey, actor);
       return { username: u.username, role: u.role };
-    }),
+    }, USER),
     op('ListUsers', async (args, actor) => {
       p.nothing(args);
       const users = await listUsers(store, actor);
@@ -169,22 +173,22 @@ export function managementService(ctx: OperationContext) {
       const r = p.setPasswordRequest(args);
       await setPassword(store, r.username, r.password, secretKey, actor);
       return { username: r.username };
-    }),
+    }, USER),
     op('DisableUser', async (args, actor) => {
       const username = p.usernameRequest(args);
       await disableUser(store, username, true, actor);
       return { username };
-    }),
+    }, USER),
     op('EnableUser', async (args, actor) => {
       const username = p.usernameRequest(args);
       await disableUser(store, username, false, actor);
       return { username };
-    }),
+    }, USER),
     op('RemoveUser', async (args, actor) => {
       const username = p.usernameRequest(args);
       await removeUser(store, username, actor);
       return { username };
-    }),
+    }, USER),
   ];
   return { IpcdAdminService: { IpcdAdminPort: Object.fromEntries(operations) } };
 }

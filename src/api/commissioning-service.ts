@@ -4,20 +4,24 @@
  */
 import { commission, nameOnly, type CommissionResult } from '../logic/commission';
 import { release } from '../logic/decommission';
-import { present, soapOperation, type OperationContext } from './operation';
+import { present, soapOperation, type Args, type OperationContext } from './operation';
+import type { AuditTarget } from '../logic/audit';
 import { listAllocations } from '../logic/listing';
 import { commissionRequest, decommissionRequest, listRequest, nameOnlyRequest } from './parse';
+
+/** The audit target of a refused commission or release: the allocation asked for, by server instance. */
+const ALLOCATION = (args: Args): AuditTarget => ({ objectType: 'allocation', serverInstance: typeof args.serverInstance === 'string' ? args.serverInstance.slice(0, 255) : null });
 
 export function commissioningService(ctx: OperationContext) {
   const { store } = ctx;
   return {
     IpcdService: {
       IpcdPort: {
-        CommissionIP: soapOperation(ctx, 'CommissionIP', async (args, actor) => commissionResponse(await commission(store, commissionRequest(args), actor))),
+        CommissionIP: soapOperation(ctx, 'CommissionIP', async (args, actor) => commissionResponse(await commission(store, commissionRequest(args), actor)), ALLOCATION),
         NameOnly: soapOperation(ctx, 'NameOnly', async (args, actor) => {
           const r = await nameOnly(store, nameOnlyRequest(args), actor);
           return { allocationId: r.allocationId, network: r.network.name, dataCenter: r.dataCenter, name: r.name, zone: r.zone, fqdn: r.fqdn, existing: r.existing };
-        }),
+        }, ALLOCATION),
         ListAllocations: soapOperation(ctx, 'ListAllocations', async (args, actor) => {
           const page = await listAllocations(store, listRequest(args), actor);
           return present({
@@ -45,7 +49,7 @@ export function commissioningService(ctx: OperationContext) {
             released: released.map((r) => present({ allocationId: r.allocationId, network: r.network, serverInstance: r.serverInstance, address: r.address, fqdn: r.fqdn })),
             alreadyReleased: alreadyReleased || null,
           });
-        }),
+        }, ALLOCATION),
       },
     },
   };

@@ -11,6 +11,7 @@ import { WSDL_DIR } from '../paths';
 export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
 const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
+const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
 
 export interface Contract {
   /** The target namespace: operations, parameters and tns:IpcdFault live in it. */
@@ -23,6 +24,11 @@ export interface Contract {
   port: string;
   /** The portType's operations, in the WSDL's order. */
   operations: readonly string[];
+  /**
+   * Per operation, the schema defaults of its request's elements: an empty element that has one
+   * means its default (XML Schema), one without is the empty string.
+   */
+  defaults: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 function contract(file: string, endpoint: string): Contract {
@@ -39,12 +45,21 @@ function readFacts(text: string, file: string): Omit<Contract, 'endpoint' | 'wsd
   let service = '';
   let port = '';
   const operations: string[] = [];
+  const defaults: Record<string, Record<string, string>> = {};
+  let global = ''; // the global xsd:element being read
   parser.on('opentag', (t) => {
-    const here = t.uri === WSDL_NS ? (t.local ?? '') : '';
+    const here = t.uri === WSDL_NS ? (t.local ?? '') : t.uri === XSD_NS ? `xsd:${t.local}` : '';
     const attr = (n: string) => {
       const a = t.attributes[n];
       return typeof a === 'string' ? a : (a?.value ?? '');
     };
+    if (here === 'xsd:element') {
+      const top = path[path.length - 1] === 'xsd:schema';
+      if (!top && attr('default') !== '' && path.slice(-3).join(' ') === 'xsd:element xsd:complexType xsd:sequence') {
+        (defaults[global] ??= {})[attr('name')] = attr('default');
+      }
+      if (top) global = attr('name');
+    }
     if (path.length === 0) ns = attr('targetNamespace');
     if (here === 'operation' && path[path.length - 1] === 'portType') operations.push(attr('name'));
     if (here === 'service' && !service) service = attr('name');
@@ -54,7 +69,7 @@ function readFacts(text: string, file: string): Omit<Contract, 'endpoint' | 'wsd
   parser.on('closetag', () => void path.pop());
   parser.write(text).close();
   if (!ns || !service || !port || operations.length === 0) throw new Error(`${file} lacks a targetNamespace, service, port or operation`);
-  return { ns, service, port, operations };
+  return { ns, service, port, operations, defaults: Object.fromEntries(operations.map((op) => [op, defaults[op] ?? {}])) };
 }
 
 /** The commissioning service: what orchestrators call. */

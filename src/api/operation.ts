@@ -5,10 +5,12 @@
 import type { IncomingMessage } from 'node:http';
 import { authenticate, type AuthSettings, type UsernameToken } from '../logic/auth';
 import { VerifiedCredentials } from '../logic/passwords';
+import { auditRefusals, type AuditTarget } from '../logic/audit';
 import type { Actor } from '../logic/policy';
 import type { Store } from '../logic/ports';
 import type { Logger } from '../logger';
 import { faultcode, faultInfo } from './fault';
+import type { Contract } from './contract';
 
 export type Args = Record<string, unknown>;
 export type SoapRequest = IncomingMessage & { ipcdRequestId?: string; ipcdToken?: UsernameToken };
@@ -31,10 +33,17 @@ export interface OperationContext {
   auth: AuthOptions;
   /** The service's target namespace: its faults carry tns:IpcdFault in it. */
   ns: string;
+  /** The contract's request defaults per operation (Contract.defaults). */
+  defaults?: Contract['defaults'];
   observer?: OperationObserver;
 }
 
-export function soapOperation(ctx: OperationContext, name: string, run: (args: Args, actor: Actor) => Promise<object>): Handler {
+/**
+ * One rule for refusals: a change (an operation given `change`) that an authenticated caller asks
+ * for leaves one audit row whatever refuses it — its arguments, the policy or the state; reads
+ * leave none. Rows the logic wrote are not written twice (auditRefusals records each once).
+ */
+export function soapOperation(ctx: OperationContext, name: string, run: (args: Args, actor: Actor) => Promise<object>, change?: (args: Args) => AuditTarget): Handler {
   return async (args, _cb, _headers, req) => {
     const started = process.hrtime.bigint();
     const context: Record<string, unknown> = { requestId: req.ipcdRequestId, operation: name, vlan: args?.vlan, dataCenter: args?.dataCenter };
@@ -42,7 +51,8 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
     try {
       const actor = await actorOf(ctx, req, CACHED_AUTH.has(name));
       context.user = actor.principal.username;
-      const response = await run(args ?? {}, actor);
+      const given = withDefaults(args ?? {}, ctx.defaults?.[name]);
+      const response = await (change ? auditRefusals(ctx.store, actor, name, change(given), () => run(given, actor)) : run(given, actor));
       const took = ms();
       ctx.log.info('request', { ...context, outcome: 'ok', durationMs: took });
       ctx.observer?.observe(name, 'ok', null, took / 1000);
@@ -74,6 +84,23 @@ async function actorOf(ctx: OperationContext, req: SoapRequest, cached: boolean)
   const client = (req as { ip?: string }).ip ?? req.socket?.remoteAddress ?? 'unknown';
   return { principal: await authenticate(ctx.store, req.ipcdToken, ctx.auth.settings, client, cached), requestId: req.ipcdRequestId };
 }
+
+/**
+ * node-soap gives an empty element as null. XML Schema reads an empty element that has a default
+ * as that default; one without stays null, which the parsers read as the empty string.
+ */
+function withDefaults(args: Args, defaults: Readonly<Record<string, string>> | undefined): Args {
+  if (!defaults) return args;
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, v === null && defaults[k] !== undefined ? defaults[k] : v]));
+}
+
+/** The audit target of a change as its raw arguments name it (they may be refused before parsing). */
+export const changeOf =
+  (objectType: string | ((args: Args) => string), key: string) =>
+  (args: Args): AuditTarget => ({ objectType: typeof objectType === 'string' ? objectType : objectType(args), objectId: rawId(args[key]) });
+
+const rawId = (x: unknown): string | null =>
+  typeof x === 'string' ? x.slice(0, 128) : Array.isArray(x) ? x.map(rawId).join(',').slice(0, 128) : null;
 
 /** Drops absent optional elements (minOccurs=0) instead of sending them empty. */
 export function present<T extends object>(o: T): Partial<T> {

@@ -7,16 +7,19 @@ import * as v from '../logic/validate';
 
 export type Args = Record<string, unknown> | undefined | null;
 
+/** Absent: undefined. An empty element (null from node-soap, its schema default applied before) is the empty string, checked like any value. */
 export const optional = <T>(args: Args, key: string, check: (x: unknown) => T): T | undefined => {
   const x = args?.[key];
-  return x === undefined || x === null || x === '' ? undefined : check(x);
+  return x === undefined ? undefined : check(x ?? '');
 };
 
 export function required<T>(args: Args, key: string, check: (x: unknown) => T): T {
-  const value = optional(args, key, check);
-  if (value === undefined) throw invalid(`${key} is required`);
-  return value;
+  const x = args?.[key];
+  if (x === undefined || x === null || x === '') throw invalid(`${key} is required${x === undefined ? '' : ', and its element is empty'}`);
+  return check(x);
 }
+
+export const flag = (args: Args, key: string) => optional(args, key, (x) => v.bool(x, key));
 
 function family(x: unknown): 4 | 6 {
   if (x === 'IPv4') return 4;
@@ -46,8 +49,8 @@ export function commissionRequest(args: Args): CommissionRequest {
     dataCenter: dataCenterOf(args),
     vlan: required(args, 'vlan', v.vlanId),
     serverInstance: required(args, 'serverInstance', v.serverInstance),
-    wantAddress: v.bool(args?.wantAddress, 'wantAddress', true),
-    wantName: v.bool(args?.wantName, 'wantName', false),
+    wantAddress: flag(args, 'wantAddress') ?? true,
+    wantName: flag(args, 'wantName') ?? false,
     hostnameHint: optional(args, 'hostnameHint', (x) => v.hostLabel(x)),
     family: optional(args, 'addressFamily', family) ?? 4,
   };
@@ -75,7 +78,7 @@ export function listRequest(args: Args) {
 }
 
 export function cursor(x: unknown): string {
-  if (typeof x !== 'string' || x.length > 128) throw invalid(`after must be a cursor string, got ${v.describe(x)}`);
+  if (typeof x !== 'string' || x === '' || x.length > 128) throw invalid(`after must be a cursor string, got ${v.describe(x)}`);
   return x;
 }
 
@@ -88,8 +91,8 @@ export function decommissionRequest(args: Args): DecommissionRequest {
     address: optional(args, 'address', (x) => v.ipAddress(x)),
     name: optional(args, 'name', (x) => v.zoneName(x)),
     serverInstance: optional(args, 'serverInstance', v.serverInstance),
-    releaseAddress: v.bool(args?.releaseAddress, 'releaseAddress', true),
-    releaseName: v.bool(args?.releaseName, 'releaseName', true),
+    releaseAddress: flag(args, 'releaseAddress') ?? true,
+    releaseName: flag(args, 'releaseName') ?? true,
     reason: optional(args, 'reason', releaseReason),
   };
 }

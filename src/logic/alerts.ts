@@ -76,8 +76,8 @@ export function checkThreshold(raw: number | string): number {
 
 /** Sets (or with null clears, to follow the default) a network's alert threshold. */
 export function setAlertThreshold(store: Store, name: string, percent: number | string | null, actor: Actor = systemActor()): Promise<number | null> {
-  const threshold = percent === null ? null : checkThreshold(percent);
   return managed(store, actor, 'SetAlertThreshold', { objectType: 'network', objectId: name }, async (tx) => {
+    const threshold = percent === null ? null : checkThreshold(percent);
     const network = await networkNamed(tx, name);
     const before = await tx.alertThreshold(network.id);
     await tx.setAlertThreshold(network.id, threshold);

@@ -43,13 +43,20 @@ export function audit(tx: StoreTx, actor: Actor, operation: string, target: Audi
   return tx.appendAudit(entry(actor, operation, target, 'ok', change));
 }
 
-/** Runs a change; when the logic refuses it, records the refusal (the change itself rolled back). */
+/** Refusals already recorded: nested frames (the SOAP operation around the logic's) write one row. */
+const recorded = new WeakSet<IpcdError>();
+
+/**
+ * Runs a change; when it is refused (an IpcdError: malformed, not allowed, in conflict…),
+ * records the refusal once, the change itself having rolled back.
+ */
 export async function auditRefusals<T>(store: Store, actor: Actor, operation: string, target: AuditTarget, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
     // A failed authentication (a replayed nonce, an account changed meanwhile) leaves no row: the caller is not known.
-    if (e instanceof IpcdError && e.code !== 'AUTHENTICATION_FAILED') {
+    if (e instanceof IpcdError && e.code !== 'AUTHENTICATION_FAILED' && !recorded.has(e)) {
+      recorded.add(e);
       await store.transaction((tx) => tx.appendAudit(entry(actor, operation, target, e.code, { after: { message: e.message } })));
     }
     throw e;

@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { IpcdError } from './errors';
-import { unseal, type VerifiedCredentials } from './passwords';
+import { unseal, verifyNoAccount, type VerifiedCredentials } from './passwords';
 import type { Principal } from './policy';
 import type { Store, UserRecord } from './ports';
 import { hotPathOf } from './hot-path';
@@ -35,6 +35,8 @@ export interface AuthSettings {
 
 const refuse = (why: string) => new IpcdError('AUTHENTICATION_FAILED', why);
 const NOT_ACCEPTED = 'the user name or password is not accepted';
+// One text for every digest refusal: which accounts exist or take digests is not told.
+const DIGEST_NOT_ACCEPTED = `${NOT_ACCEPTED} (PasswordDigest needs an account created with digest on a server with IPCD_SECRET_KEY; else use PasswordText over TLS)`;
 
 /**
  * cached: the caller's operation re-checks the account against the configuration its write is
@@ -106,12 +108,15 @@ const principalOf = (u: UserRecord): Principal => ({
 
 /** Refuses (NOT_ACCEPTED) unless the account is usable and the token's password (text or digest) is its own. */
 async function checkPassword(user: UserRecord | null, token: UsernameToken, s: AuthSettings, now: Date): Promise<UserRecord> {
-  if (!user || user.disabled) throw refuse(NOT_ACCEPTED);
+  if (!user || user.disabled) {
+    if (token.type === 'PasswordText') await verifyNoAccount(token.password);
+    throw refuse(token.type === 'PasswordText' ? NOT_ACCEPTED : DIGEST_NOT_ACCEPTED);
+  }
   if (token.type === 'PasswordText') {
     if (!(await s.cache.verify(user.username, token.password, user.passwordHash, now.getTime()))) throw refuse(NOT_ACCEPTED);
   } else {
-    if (!user.sealedPassword || !s.secretKey) throw refuse(`PasswordDigest is not enabled for this account; use PasswordText over TLS`);
-    if (!digestMatches(user, token, s)) throw refuse(NOT_ACCEPTED);
+    if (!user.sealedPassword || !s.secretKey) throw refuse(DIGEST_NOT_ACCEPTED);
+    if (!digestMatches(user, token, s)) throw refuse(DIGEST_NOT_ACCEPTED);
   }
   return user;
 }

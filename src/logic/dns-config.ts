@@ -49,6 +49,8 @@ export interface DnsZoneView {
 }
 
 const isPrefix = (target: string) => String(target).includes('/');
+/** The audit rows' object type of a zone or reverse-zone prefix. */
+export const dnsObjectType = (target: unknown) => (isPrefix(String(target)) ? 'reverse_zone' : 'zone');
 
 export const zoneView = (z: DnsZone): DnsZoneView => ({
   kind: z.kind,
@@ -66,10 +68,10 @@ export const zoneView = (z: DnsZone): DnsZoneView => ({
  * e.g. 10.0.0.0/8; created on first use). `sealKey` is IPCD_SECRET_KEY, which seals the secret.
  */
 export function setZoneDns(store: Store, target: string, spec: DnsServerSpec, opts: { sealKey?: Buffer } = {}, actor: Actor = systemActor()): Promise<DnsZoneView> {
-  const { host, port } = parseServer(spec.server);
-  const key = parseTsigKey(String(spec.key ?? ''), spec.keyName, spec.algorithm);
-  const server: DnsServer = { host, port, keyName: key.name, algorithm: key.algorithm, secret: storedSecret(key.secret, opts.sealKey), ttl: spec.ttl === undefined ? 300 : dnsTtl(spec.ttl) };
-  return managed(store, actor, 'SetZoneDns', { objectType: isPrefix(target) ? 'reverse_zone' : 'zone', objectId: String(target) }, async (tx) => {
+  return managed(store, actor, 'SetZoneDns', { objectType: dnsObjectType(target), objectId: String(target) }, async (tx) => {
+    const { host, port } = parseServer(spec.server);
+    const key = parseTsigKey(String(spec.key ?? ''), spec.keyName, spec.algorithm);
+    const server: DnsServer = { host, port, keyName: key.name, algorithm: key.algorithm, secret: storedSecret(key.secret, opts.sealKey), ttl: spec.ttl === undefined ? 300 : dnsTtl(spec.ttl) };
     let before: DnsZone | null;
     let after: DnsZone;
     if (isPrefix(target)) {
@@ -99,7 +101,7 @@ export function setZoneDns(store: Store, target: string, spec: DnsServerSpec, op
 
 /** Stops publishing a zone (or removes a reverse zone): undelivered changes are dropped, records already published stay. */
 export function clearZoneDns(store: Store, target: string, actor: Actor = systemActor()): Promise<DnsZoneView> {
-  return managed(store, actor, 'ClearZoneDns', { objectType: isPrefix(target) ? 'reverse_zone' : 'zone', objectId: String(target) }, async (tx) => {
+  return managed(store, actor, 'ClearZoneDns', { objectType: dnsObjectType(target), objectId: String(target) }, async (tx) => {
     let before: DnsZone;
     if (isPrefix(target)) {
       const prefix = reversePrefix(target);

@@ -18,6 +18,8 @@
 import { IpcdError, invalid } from './errors';
 import { rebuildFreeRanges } from './free-space';
 import type { ExportRow, Store } from './ports';
+import { parseCidr } from './ip';
+import { assertAssignablePrefix } from './special-purpose';
 
 export const FORMAT_VERSION = 1;
 
@@ -107,6 +109,8 @@ export function parseDocument(text: string): ExportDocument {
       throw invalid(`the import file's table ${t} is missing or not a list of rows`);
     }
   }
+  // The same rule as AddNetwork: a restore must not bring in a network no VM could use.
+  for (const n of (d.tables as Record<ExportedTable, ExportRow[]>).network) assertAssignablePrefix(parseCidr(String(n.cidr)), `network '${String(n.name)}'`);
   return d as ExportDocument;
 }
 

@@ -6,6 +6,7 @@ import { contains, formatAddress, lastAddress, parseAddress, parseCidr, subnets,
 import { lockedNetwork, managed } from './manage';
 import type { Network } from './model';
 import { checkNamePattern } from './names';
+import { assertAssignablePrefix } from './special-purpose';
 import { systemActor, type Actor } from './policy';
 import type { NetworkChange, Store, StoreTx } from './ports';
 import { checkTags, type NetworkSpec } from './topology';
@@ -20,15 +21,15 @@ export type NetworkPatch = Partial<Omit<NetworkSpec, 'cidr' | 'dataCenter' | 'vl
 const target = (n: Network, objectId = n.name) => ({ objectType: 'network', objectId, dataCenterId: n.dataCenterId, tenantId: n.tenantId });
 
 export async function editNetwork(store: Store, name: string, patch: NetworkPatch, actor: Actor = systemActor()): Promise<Network> {
-  const change: NetworkChange = {};
-  if (patch.name !== undefined) change.name = objectName(patch.name, 'network name');
-  if (patch.vxlan !== undefined) change.vxlan = patch.vxlan === null ? null : vxlanId(patch.vxlan);
-  if (patch.priority !== undefined) change.priority = integer(patch.priority, 'priority');
-  if (patch.reservePool !== undefined) change.reservePool = patch.reservePool;
-  if (patch.namePattern !== undefined) change.namePattern = checkNamePattern(patch.namePattern);
-  if (patch.tags !== undefined) change.tags = checkTags(patch.tags);
-  if (patch.holdDownSeconds !== undefined) change.holdDownSeconds = holdDownSeconds(patch.holdDownSeconds);
   return managed(store, actor, 'EditNetwork', { objectType: 'network', objectId: name }, async (tx) => {
+    const change: NetworkChange = {};
+    if (patch.name !== undefined) change.name = objectName(patch.name, 'network name');
+    if (patch.vxlan !== undefined) change.vxlan = patch.vxlan === null ? null : vxlanId(patch.vxlan);
+    if (patch.priority !== undefined) change.priority = integer(patch.priority, 'priority');
+    if (patch.reservePool !== undefined) change.reservePool = patch.reservePool;
+    if (patch.namePattern !== undefined) change.namePattern = checkNamePattern(patch.namePattern);
+    if (patch.tags !== undefined) change.tags = checkTags(patch.tags);
+    if (patch.holdDownSeconds !== undefined) change.holdDownSeconds = holdDownSeconds(patch.holdDownSeconds);
     const before = await lockedNetwork(tx, name);
     if (change.name !== undefined && change.name !== before.name && (await tx.networkByName(change.name))) {
       throw new IpcdError('CONFLICT', `network '${change.name}' already exists`);
@@ -44,8 +45,8 @@ export async function editNetwork(store: Store, name: string, patch: NetworkPatc
 }
 
 export async function tagNetwork(store: Store, name: string, set: Record<string, string>, remove: string[], actor: Actor = systemActor()): Promise<Network> {
-  checkTags(set);
   return managed(store, actor, 'TagNetwork', { objectType: 'network', objectId: name }, async (tx) => {
+    checkTags(set);
     const before = await lockedNetwork(tx, name);
     const tags = { ...before.tags };
     for (const k of remove) delete tags[k];
@@ -87,8 +88,8 @@ export async function splitNetwork(
   opts: { prefixLength: number | string; names?: string[] },
   actor: Actor = systemActor(),
 ): Promise<Network[]> {
-  const prefixLength = integer(opts.prefixLength, 'prefixLength');
   return managed(store, actor, 'SplitNetwork', { objectType: 'network', objectId: name }, async (tx) => {
+    const prefixLength = integer(opts.prefixLength, 'prefixLength');
     const parent = await lockedNetwork(tx, name);
     const cidr = parseCidr(parent.cidr);
     const max = cidr.family === 4 ? 30 : 126;
@@ -96,7 +97,7 @@ export async function splitNetwork(
     if (prefixLength <= cidr.prefixLength) throw refuse(`the new prefix must be longer than /${cidr.prefixLength}`);
     if (prefixLength > max) throw refuse(`IPv${cidr.family} networks may be at most /${max}`);
     if (prefixLength - cidr.prefixLength > 8) throw refuse(`that would make ${2n ** BigInt(prefixLength - cidr.prefixLength)} networks; at most ${MAX_CHILDREN} at once`);
-    const kids = subnets(cidr, prefixLength);
+    const kids = subnets(cidr, prefixLength).map((k) => assertAssignablePrefix(k));
     const names = (opts.names?.length ? opts.names : kids.map((_, i) => `${parent.name}-${i + 1}`)).map((n) => objectName(n, 'network name'));
     if (names.length !== kids.length) throw invalid(`splitting into /${prefixLength} makes ${kids.length} networks; ${names.length} names were given`);
     if (new Set(names).size !== names.length) throw invalid('the new networks need distinct names');
@@ -146,8 +147,8 @@ const MUST_MATCH: [keyof Network, string][] = [
 const tagText = (n: Network) => JSON.stringify(Object.entries(n.tags).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 export async function mergeNetworks(store: Store, names: string[], opts: { name?: string }, actor: Actor = systemActor()): Promise<Network> {
-  const merged = opts.name === undefined ? undefined : objectName(opts.name, 'network name');
   return managed(store, actor, 'MergeNetworks', { objectType: 'network', objectId: names.join(',') }, async (tx) => {
+    const merged = opts.name === undefined ? undefined : objectName(opts.name, 'network name');
     if (names.length < 2 || new Set(names).size !== names.length) throw invalid('merge needs two or more distinct networks');
     const found: Network[] = [];
     for (const n of names) found.push(await lockedNetwork(tx, n));
@@ -160,6 +161,7 @@ export async function mergeNetworks(store: Store, names: string[], opts: { name?
     if (parts.some((p) => tagText(p) !== tagText(parts[0]))) throw refuse('their tags differ');
     const parent = tiledParent(parts.map((p) => parseCidr(p.cidr)));
     if (!parent) throw refuse('they are not adjacent siblings that together make one prefix');
+    assertAssignablePrefix(parent);
     const first = parts[0];
     const name = merged ?? first.name;
     if (!parts.some((p) => p.name === name) && (await tx.networkByName(name))) throw new IpcdError('CONFLICT', `network '${name}' already exists`);

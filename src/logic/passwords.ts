@@ -33,9 +33,14 @@ export async function hashPassword(password: string, logN = SCRYPT_LOG_N): Promi
   return ['scrypt', logN, R, P, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
+let verified = 0;
+/** How many password hashes this process has computed to check a password (tests count them). */
+export const passwordChecks = () => verified;
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [kind, logN, r, p, salt, key] = stored.split('$');
   if (kind !== 'scrypt') return false;
+  verified++;
   const expected = Buffer.from(key, 'base64');
   const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
     N: 2 ** Number(logN),
@@ -44,6 +49,18 @@ export async function verifyPassword(password: string, stored: string): Promise<
     maxmem: 256 * 1024 * 1024,
   });
   return timingSafeEqual(got, expected);
+}
+
+/** The hash of no password (random key), with the parameters real accounts get. */
+const NO_ACCOUNT = ['scrypt', SCRYPT_LOG_N, R, P, randomBytes(16).toString('base64'), randomBytes(KEYLEN).toString('base64')].join('$');
+
+/**
+ * Refuses a password for an account that does not exist or is disabled, after the same hash a
+ * wrong password costs: otherwise the answer's timing tells which user names exist.
+ */
+export async function verifyNoAccount(password: string): Promise<false> {
+  await verifyPassword(password, NO_ACCOUNT);
+  return false;
 }
 
 /** Parses IPCD_SECRET_KEY: 32 bytes as 64 hex digits or base64. */

@@ -18,9 +18,9 @@ export interface Reservation {
 }
 
 export async function reserveRange(store: Store, network: string, r: { first: string; last?: string; note?: string }, actor: Actor = systemActor()): Promise<Reservation> {
-  const note = r.note === undefined || r.note === '' ? null : String(r.note);
-  if (note !== null && note.length > 256) throw invalid('a reservation note is at most 256 characters');
   return managed(store, actor, 'ReserveRange', { objectType: 'network', objectId: network }, async (tx) => {
+    const note = r.note === undefined || r.note === '' ? null : String(r.note);
+    if (note !== null && note.length > 256) throw invalid('a reservation note is at most 256 characters');
     const n = await lockedNetwork(tx, network);
     const cidr = parseCidr(n.cidr);
     const point = (text: string | undefined, field: string) => {

@@ -6,6 +6,7 @@ import { IpcdError, invalid } from './errors';
 import { assignableRanges, formatAddress, parseAddress, parseCidr, rangeSize, lastAddress } from './ip';
 import type { DataCenter, Network, NetworkUsage, Tenant, Zone } from './model';
 import { checkNamePattern, DEFAULT_NAME_PATTERN } from './names';
+import { assertAssignablePrefix } from './special-purpose';
 import { holdDownSeconds } from './hold-down';
 import type { NetworkFilter, Store } from './ports';
 import { managed } from './manage';
@@ -15,8 +16,8 @@ import { readScope, systemActor, type Actor } from './policy';
 import { dataCenterName, integer, objectName, vlanId, vxlanId, zoneName } from './validate';
 
 export function addDataCenter(store: Store, name: string, description?: string, actor: Actor = systemActor()): Promise<DataCenter> {
-  const n = dataCenterName(name);
-  return managed(store, actor, 'AddDataCenter', { objectType: 'data_center', objectId: n }, async (tx) => {
+  return managed(store, actor, 'AddDataCenter', { objectType: 'data_center', objectId: String(name) }, async (tx) => {
+    const n = dataCenterName(name);
     if (await tx.dataCenterByName(n)) throw new IpcdError('CONFLICT', `data center '${n}' already exists`);
     const dc = await tx.insertDataCenter(n, description ?? null);
     await audit(tx, actor, 'AddDataCenter', { objectType: 'data_center', objectId: dc.name, dataCenterId: dc.id }, { after: dc });
@@ -25,8 +26,8 @@ export function addDataCenter(store: Store, name: string, description?: string, 
 }
 
 export function addTenant(store: Store, name: string, description?: string, actor: Actor = systemActor()): Promise<Tenant> {
-  const n = objectName(name, 'tenant name');
-  return managed(store, actor, 'AddTenant', { objectType: 'tenant', objectId: n }, async (tx) => {
+  return managed(store, actor, 'AddTenant', { objectType: 'tenant', objectId: String(name) }, async (tx) => {
+    const n = objectName(name, 'tenant name');
     if (await tx.tenantByName(n)) throw new IpcdError('CONFLICT', `tenant '${n}' already exists`);
     const t = await tx.insertTenant(n, description ?? null);
     await audit(tx, actor, 'AddTenant', { objectType: 'tenant', objectId: t.name, tenantId: t.id }, { after: t });
@@ -35,8 +36,8 @@ export function addTenant(store: Store, name: string, description?: string, acto
 }
 
 export function addZone(store: Store, name: string, actor: Actor = systemActor()): Promise<Zone> {
-  const n = zoneName(name);
-  return managed(store, actor, 'AddZone', { objectType: 'zone', objectId: n }, async (tx) => {
+  return managed(store, actor, 'AddZone', { objectType: 'zone', objectId: String(name) }, async (tx) => {
+    const n = zoneName(name);
     if (await tx.zoneByName(n)) throw new IpcdError('CONFLICT', `zone '${n}' already exists`);
     const z = await tx.insertZone(n);
     await audit(tx, actor, 'AddZone', { objectType: 'zone', objectId: z.name }, { after: z });
@@ -63,20 +64,20 @@ export interface NetworkSpec {
 }
 
 export function addNetwork(store: Store, spec: NetworkSpec, actor: Actor = systemActor()): Promise<Network> {
-  const name = objectName(spec.name, 'network name');
-  const cidr = parseCidr(spec.cidr);
-  const maxPrefix = cidr.family === 4 ? 30 : 126;
-  if (cidr.prefixLength > maxPrefix) {
-    throw invalid(`${cidr.text} is too small: IPv${cidr.family} networks may be at most /${maxPrefix}`);
-  }
-  const vlan = spec.vlan === undefined || spec.vlan === null ? null : vlanId(spec.vlan);
-  const vxlan = spec.vxlan === undefined || spec.vxlan === null ? null : vxlanId(spec.vxlan);
-  const priority = spec.priority === undefined ? 100 : integer(spec.priority, 'priority');
-  const gateway = gatewayOf(cidr, spec.gateway);
-  const namePattern = checkNamePattern(spec.namePattern ?? DEFAULT_NAME_PATTERN);
-  const tags = checkTags(spec.tags ?? {});
-  const holdDown = spec.holdDownSeconds === undefined ? 0 : holdDownSeconds(spec.holdDownSeconds);
-  return managed(store, actor, 'AddNetwork', { objectType: 'network', objectId: name }, async (tx) => {
+  return managed(store, actor, 'AddNetwork', { objectType: 'network', objectId: String(spec.name) }, async (tx) => {
+    const name = objectName(spec.name, 'network name');
+    const cidr = assertAssignablePrefix(parseCidr(spec.cidr));
+    const maxPrefix = cidr.family === 4 ? 30 : 126;
+    if (cidr.prefixLength > maxPrefix) {
+      throw invalid(`${cidr.text} is too small: IPv${cidr.family} networks may be at most /${maxPrefix}`);
+    }
+    const vlan = spec.vlan === undefined || spec.vlan === null ? null : vlanId(spec.vlan);
+    const vxlan = spec.vxlan === undefined || spec.vxlan === null ? null : vxlanId(spec.vxlan);
+    const priority = spec.priority === undefined ? 100 : integer(spec.priority, 'priority');
+    const gateway = gatewayOf(cidr, spec.gateway);
+    const namePattern = checkNamePattern(spec.namePattern ?? DEFAULT_NAME_PATTERN);
+    const tags = checkTags(spec.tags ?? {});
+    const holdDown = spec.holdDownSeconds === undefined ? 0 : holdDownSeconds(spec.holdDownSeconds);
     const dc = await tx.dataCenterByName(spec.dataCenter);
     if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${spec.dataCenter}' is not known to ipcd`);
     if (await tx.networkByName(name)) throw new IpcdError('CONFLICT', `network '${name}' already exists`);

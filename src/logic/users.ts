@@ -23,41 +23,66 @@ const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 export async function addUser(store: Store, spec: UserSpec, secretKey?: Buffer, actor: Actor = systemActor()): Promise<{ username: string; role: Role }> {
   return auditRefusals(store, actor, 'AddUser', { objectType: 'user', objectId: String(spec.username).slice(0, 64) }, async () => {
     mayManage(actor.principal, 'add users');
-    if (typeof spec.username !== 'string' || !USERNAME.test(spec.username)) {
-      throw invalid(`a user name is 1-64 letters, digits, '.', '_', '@' or '-', got '${String(spec.username).slice(0, 64)}'`);
-    }
-    if (!ROLES.includes(spec.role)) throw invalid(`role must be one of ${ROLES.join(', ')}`);
-    if ((spec.role === 'tenant') !== (spec.tenant !== undefined)) throw invalid('a tenant user names exactly one tenant; other roles name none');
-    if (spec.role !== 'orchestrator' && spec.grants?.length) throw invalid('only orchestrator users have grants');
-    if (spec.digest && !secretKey) throw invalid('PasswordDigest needs IPCD_SECRET_KEY set on the server, to seal the password');
-    checkPasswordStrength(spec.password);
-    const passwordHash = await hashPassword(spec.password);
-    const sealedPassword = spec.digest ? seal(spec.password, secretKey!) : null;
-    return withRetry(() =>
+    const secrets = await userSecrets(spec, secretKey);
+    return withRetry(() => store.transaction((tx) => insertUser(tx, spec, secrets, actor)));
+  });
+}
+
+/**
+ * The first user of a store: added only while it has none, so processes starting together on a
+ * new database make one. False when another process was first: its user is there when this one
+ * checks, or appears between the check and the insert (read committed), which then conflicts.
+ */
+export async function addFirstUser(store: Store, spec: UserSpec, secretKey?: Buffer): Promise<boolean> {
+  const secrets = await userSecrets(spec, secretKey);
+  try {
+    return await withRetry(() =>
       store.transaction(async (tx) => {
-        if (await tx.userByName(spec.username)) throw new IpcdError('CONFLICT', `user '${spec.username}' already exists`);
-        const tenantId = spec.tenant === undefined ? null : await tenantIdOf(tx, spec.tenant);
-        const grants: Grant[] = [];
-        for (const g of spec.grants ?? []) {
-          if (g.dataCenter === undefined && g.tenant === undefined) throw invalid('a grant names a data center, a tenant, or both');
-          const dc = g.dataCenter === undefined ? null : await tx.dataCenterByName(g.dataCenter);
-          if (g.dataCenter !== undefined && !dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${g.dataCenter}' is not known to ipcd`);
-          grants.push({ dataCenterId: dc?.id ?? null, tenantId: g.tenant === undefined ? null : await tenantIdOf(tx, g.tenant) });
-        }
-        const u = await tx.insertUser({ username: spec.username, role: spec.role, tenantId, passwordHash, sealedPassword }, grants);
-        await audit(tx, actor, 'AddUser', { objectType: 'user', objectId: u.username, tenantId }, {
-          after: { username: u.username, role: u.role, tenantId, grants, digest: sealedPassword !== null },
-        });
-        return { username: u.username, role: u.role };
+        if (await tx.anyUser()) return false;
+        await insertUser(tx, spec, secrets, systemActor());
+        return true;
       }),
     );
-  });
-
-  async function tenantIdOf(tx: Parameters<Parameters<Store['transaction']>[0]>[0], name: string): Promise<number> {
-    const t = await tx.tenantByName(name);
-    if (!t) throw new IpcdError('NOT_FOUND', `tenant '${name}' is not known to ipcd`);
-    return t.id;
+  } catch (e) {
+    if (e instanceof IpcdError && e.code === 'CONFLICT') return false;
+    throw e;
   }
+}
+
+/** Checks what needs no store, and derives what is stored of the password. */
+async function userSecrets(spec: UserSpec, secretKey?: Buffer): Promise<{ passwordHash: string; sealedPassword: string | null }> {
+  if (typeof spec.username !== 'string' || !USERNAME.test(spec.username)) {
+    throw invalid(`a user name is 1-64 letters, digits, '.', '_', '@' or '-', got '${String(spec.username).slice(0, 64)}'`);
+  }
+  if (!ROLES.includes(spec.role)) throw invalid(`role must be one of ${ROLES.join(', ')}`);
+  if ((spec.role === 'tenant') !== (spec.tenant !== undefined)) throw invalid('a tenant user names exactly one tenant; other roles name none');
+  if (spec.role !== 'orchestrator' && spec.grants?.length) throw invalid('only orchestrator users have grants');
+  if (spec.digest && !secretKey) throw invalid('PasswordDigest needs IPCD_SECRET_KEY set on the server, to seal the password');
+  checkPasswordStrength(spec.password);
+  return { passwordHash: await hashPassword(spec.password), sealedPassword: spec.digest ? seal(spec.password, secretKey!) : null };
+}
+
+async function insertUser(tx: StoreTx, spec: UserSpec, secrets: { passwordHash: string; sealedPassword: string | null }, actor: Actor): Promise<{ username: string; role: Role }> {
+  if (await tx.userByName(spec.username)) throw new IpcdError('CONFLICT', `user '${spec.username}' already exists`);
+  const tenantId = spec.tenant === undefined ? null : await tenantIdOf(tx, spec.tenant);
+  const grants: Grant[] = [];
+  for (const g of spec.grants ?? []) {
+    if (g.dataCenter === undefined && g.tenant === undefined) throw invalid('a grant names a data center, a tenant, or both');
+    const dc = g.dataCenter === undefined ? null : await tx.dataCenterByName(g.dataCenter);
+    if (g.dataCenter !== undefined && !dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${g.dataCenter}' is not known to ipcd`);
+    grants.push({ dataCenterId: dc?.id ?? null, tenantId: g.tenant === undefined ? null : await tenantIdOf(tx, g.tenant) });
+  }
+  const u = await tx.insertUser({ username: spec.username, role: spec.role, tenantId, ...secrets }, grants);
+  await audit(tx, actor, 'AddUser', { objectType: 'user', objectId: u.username, tenantId }, {
+    after: { username: u.username, role: u.role, tenantId, grants, digest: secrets.sealedPassword !== null },
+  });
+  return { username: u.username, role: u.role };
+}
+
+async function tenantIdOf(tx: StoreTx, name: string): Promise<number> {
+  const t = await tx.tenantByName(name);
+  if (!t) throw new IpcdError('NOT_FOUND', `tenant '${name}' is not known to ipcd`);
+  return t.id;
 }
 
 export async function hasUsers(store: Store): Promise<boolean> {

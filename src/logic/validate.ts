@@ -20,8 +20,7 @@ export function integer(value: unknown, field: string): number {
   throw invalid(`${field} must be an integer, got ${describe(value)}`);
 }
 
-export function bool(value: unknown, field: string, fallback: boolean): boolean {
-  if (value === undefined || value === null || value === '') return fallback;
+export function bool(value: unknown, field: string): boolean {
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
-import { startEmbedded } from './embedded';
+import type * as EmbeddedModule from './embedded';
 import { TypeormStore } from './typeorm-store';
 
 export interface StoreConfig {
@@ -42,10 +42,11 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
   if (config.databaseUrl) {
     const ds = new DataSource({ ...COMMON, url: config.databaseUrl, extra: { max: config.poolSize ?? 10 } } as DataSourceOptions);
     await ds.initialize();
-    await migrate(ds);
-    return { store: new TypeormStore(ds, undefined, config.databaseUrl), kind: 'postgres', fresh: false };
+    const store = new TypeormStore(ds, undefined, config.databaseUrl);
+    await migrateIfNeeded(store, ds);
+    return { store, kind: 'postgres', fresh: false };
   }
-  const embedded = await startEmbedded(config.dataDir, config.embeddedSharedBuffers);
+  const embedded = await loadEmbedded().startEmbedded(config.dataDir, config.embeddedSharedBuffers);
   const ds = new DataSource({
     ...COMMON,
     host: embedded.socketDir,
@@ -54,16 +55,31 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
     database: 'postgres',
     extra: { max: 1 },
   } as DataSourceOptions);
+  const store = new TypeormStore(ds, () => embedded.stop());
   try {
     await ds.initialize();
-    await migrate(ds);
+    await migrateIfNeeded(store, ds);
   } catch (e) {
     if (ds.isInitialized) await ds.destroy();
     await embedded.stop();
     throw e;
   }
-  return { store: new TypeormStore(ds, () => embedded.stop()), kind: 'embedded', fresh: embedded.fresh };
+  return { store, kind: 'embedded', fresh: embedded.fresh };
 }
+
+/**
+ * A restart finds every migration applied: one read, no lock and no migration run (TypeORM's own
+ * check costs several catalog queries, slow on a cold embedded store). A new or older database
+ * (or no migrations table yet) migrates.
+ */
+async function migrateIfNeeded(store: TypeormStore, ds: DataSource): Promise<void> {
+  const status = await store.schemaStatus().catch(() => null);
+  if (status?.pending.length !== 0) await migrate(ds);
+}
+
+/** The embedded store's module, loaded on first use: a PostgreSQL start does not load PGlite. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadEmbedded = () => require('./embedded') as typeof EmbeddedModule;
 
 async function migrate(ds: DataSource): Promise<void> {
   const runner = ds.createQueryRunner();

@@ -1,8 +1,8 @@
 /**
  * Every management operation (wsdl/ipcd-admin.wsdl) through the real HTTP server with real SOAP
  * envelopes and WS-Security on, on PostgreSQL; a smaller run on the embedded store. Each call is
- * followed by a look at the audit log: a change leaves exactly its row, a refusal its refusal row,
- * a read nothing. Split and merge run with allocations inside, and every allocation must still
+ * followed by a look at the audit log: a change leaves exactly its row, a refusal its refusal row
+ * (malformed arguments too), a read nothing. Split and merge run with allocations inside, and every allocation must still
  * resolve to the same address and name afterwards.
  */
 import { AuditWatch, faultOf, ok, openAdminFixture, queryAuditAll, ROOT_USER, type AdminFixture, type AuditExpectation } from '../support/admin';
@@ -32,7 +32,7 @@ function harness(getF: () => AdminFixture, getWatch: () => AuditWatch) {
     await getWatch().expect(rows);
     return r;
   };
-  /** A management call that must be refused with `code`, leaving `rows` (a refusal row, or none for malformed input). */
+  /** A management call that must be refused with `code`, leaving `rows` (a change's refusal row; none for a read or a request refused before authentication). */
   const refused = async (op: string, fields: Fields, code: string, rows: AuditExpectation[] = [], as?: Credentials) => {
     const r = await getF().admin(op, fields, as);
     expect(faultOf(r)).toBe(code);
@@ -74,7 +74,7 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     expect(flat(dc.body.children[0])).toEqual({ name: 'dc1', description: 'Frankfurt' });
     await change('AddDataCenter', { name: 'dc2' }, { operation: 'AddDataCenter', objectType: 'data_center' });
     await refused('AddDataCenter', { name: 'dc1' }, 'CONFLICT', [{ operation: 'AddDataCenter', objectType: 'data_center', objectId: 'dc1', outcome: 'CONFLICT' }]);
-    await refused('AddDataCenter', { name: 'bad name!' }, 'INVALID_REQUEST');
+    await refused('AddDataCenter', { name: 'bad name!' }, 'INVALID_REQUEST', [{ operation: 'AddDataCenter', objectType: 'data_center', outcome: 'INVALID_REQUEST' }]);
     expect(names(await read('ListDataCenters'), 'dataCenter')).toEqual(['dc1', 'dc2']);
 
     for (const t of ['t1', 't2', 'gone']) await change('AddTenant', { name: t }, { operation: 'AddTenant', objectType: 'tenant' });
@@ -128,9 +128,9 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     await refused('AddNetwork', { name: 'n1-overlap', cidr: '10.0.0.128/25', dataCenter: 'dc1', vlan: 100 }, 'CONFLICT', [
       { operation: 'AddNetwork', objectType: 'network', objectId: 'n1-overlap', outcome: 'CONFLICT' },
     ]);
-    await refused('AddNetwork', { name: 'x', cidr: '10.9.0.0/24', dataCenter: 'dc1', gateway: '10.9.0.1', noGateway: true }, 'INVALID_REQUEST');
-    await refused('AddNetwork', { name: 'x', cidr: '10.9.0.0/24', dataCenter: 'dc1', tag: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] }, 'INVALID_REQUEST');
-    await refused('AddNetwork', { name: 'x', cidr: '10.9.0.0/24', dataCenter: 'dc1', colour: 'red' }, 'INVALID_REQUEST');
+    await refused('AddNetwork', { name: 'x', cidr: '10.9.0.0/24', dataCenter: 'dc1', gateway: '10.9.0.1', noGateway: true }, 'INVALID_REQUEST', [{ operation: 'AddNetwork', objectType: 'network', outcome: 'INVALID_REQUEST' }]);
+    await refused('AddNetwork', { name: 'x', cidr: '10.9.0.0/24', dataCenter: 'dc1', tag: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] }, 'INVALID_REQUEST', [{ operation: 'AddNetwork', objectType: 'network', outcome: 'INVALID_REQUEST' }]);
+    await refused('AddNetwork', { name: 'x', cidr: '10.9.0.0/24', dataCenter: 'dc1', colour: 'red' }, 'INVALID_REQUEST', [{ operation: 'AddNetwork', objectType: 'network', outcome: 'INVALID_REQUEST' }]);
     await refused('RemoveTenant', { name: 't1' }, 'CONFLICT', [{ operation: 'RemoveTenant', objectType: 'tenant', outcome: 'CONFLICT' }]);
   });
 
@@ -157,8 +157,8 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     const cleared = flat((await change('EditNetwork', { network: 'e1b', clear: ['vxlan', 'tenant', 'zone', 'gateway', 'tags'] }, { operation: 'EditNetwork', objectType: 'network' })).body.children[0]);
     for (const gone of ['vxlan', 'tenant', 'zone', 'gateway', 'tag']) expect(cleared).not.toHaveProperty(gone);
     expect(cleared).toMatchObject({ name: 'e1b', priority: '7', assignable: '254' }); // no gateway: one more assignable
-    await refused('EditNetwork', { network: 'e1b', zone: 'dc1.test', clear: 'zone' }, 'INVALID_REQUEST');
-    await refused('EditNetwork', { network: 'e1b', clear: 'cidr' }, 'INVALID_REQUEST');
+    await refused('EditNetwork', { network: 'e1b', zone: 'dc1.test', clear: 'zone' }, 'INVALID_REQUEST', [{ operation: 'EditNetwork', objectType: 'network', outcome: 'INVALID_REQUEST' }]);
+    await refused('EditNetwork', { network: 'e1b', clear: 'cidr' }, 'INVALID_REQUEST', [{ operation: 'EditNetwork', objectType: 'network', outcome: 'INVALID_REQUEST' }]);
     await refused('EditNetwork', { network: 'nope', priority: 1 }, 'NOT_FOUND', [{ operation: 'EditNetwork', objectType: 'network', objectId: 'nope', outcome: 'NOT_FOUND' }]);
 
     const t = await change('TagNetwork', { network: 'n1', set: [{ key: 'owner', value: 'ops' }, { key: 'env', value: 'production' }], remove: 'rack' }, { operation: 'TagNetwork', objectType: 'network' });
@@ -431,8 +431,8 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     await refused('SetZoneDns', { zone: 'nowhere.test', server: '127.0.0.1', keyName: 'k', secret }, 'NOT_FOUND', [{ operation: 'SetZoneDns', objectType: 'zone', objectId: 'nowhere.test', outcome: 'NOT_FOUND' }]);
     // Not an octet boundary: refused inside the audited change, so it leaves its refusal row.
     await refused('SetZoneDns', { zone: '10.0.0.0/12', server: '127.0.0.1', keyName: 'k', secret }, 'INVALID_REQUEST', [{ operation: 'SetZoneDns', objectType: 'reverse_zone', outcome: 'INVALID_REQUEST' }]);
-    await refused('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1', keyName: 'k', secret: 'dG9vLXNob3J0' }, 'INVALID_REQUEST');
-    await refused('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1', secret }, 'INVALID_REQUEST'); // a bare secret needs its key name
+    await refused('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1', keyName: 'k', secret: 'dG9vLXNob3J0' }, 'INVALID_REQUEST', [{ operation: 'SetZoneDns', objectType: 'zone', outcome: 'INVALID_REQUEST' }]);
+    await refused('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1', secret }, 'INVALID_REQUEST', [{ operation: 'SetZoneDns', objectType: 'zone', outcome: 'INVALID_REQUEST' }]); // a bare secret needs its key name
     await refused('SetZoneDns', { zone: 'dc1.test', server: '127.0.0.1', keyName: 'k', secret }, 'ACCESS_DENIED', [{ operation: 'SetZoneDns', objectType: 'zone', outcome: 'ACCESS_DENIED', actor: 'orch' }], orch);
     await refused('ClearZoneDns', { zone: 'dc1.test' }, 'ACCESS_DENIED', [{ operation: 'ClearZoneDns', objectType: 'zone', outcome: 'ACCESS_DENIED', actor: 'orch' }], orch);
     await refused('ListDnsZones', {}, 'ACCESS_DENIED', [], orch);
@@ -456,7 +456,7 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
 
   test('QueryAudit: filters and pages over what the tests above did', async () => {
     const edits = await queryAuditAll(f, { operation: 'EditNetwork' });
-    expect(edits.map((e) => e.outcome)).toEqual(['ok', 'ok', 'NOT_FOUND']);
+    expect(edits.map((e) => e.outcome)).toEqual(['ok', 'ok', 'INVALID_REQUEST', 'INVALID_REQUEST', 'NOT_FOUND']);
     const byUser = await queryAuditAll(f, { user: 'ta' });
     expect(byUser.map((e) => e.operation)).toEqual(['SetPassword', 'SetPassword']);
     const users = await queryAuditAll(f, { objectType: 'user', objectId: 'ta' });
