@@ -1,15 +1,15 @@
-import { QueryFailedError, type DataSource } from 'typeorm';
-import { StoreConflict } from '../logic/errors';
+import type { DataSource } from 'typeorm';
+import { StoreConflict, unavailable } from '../logic/errors';
 import type { Store, StoreTx } from '../logic/ports';
 import { TypeormTx } from './tx';
 import { MIGRATIONS } from '../../migrations';
-
-/** SQLSTATEs meaning "another transaction won": unique, exclusion, serialization, deadlock. */
-const CONFLICT_STATES = new Set(['23505', '23P01', '40001', '40P01']);
+import { Availability, type AvailabilityEvent } from './availability';
+import { classifyDbError, dbErrorCode } from './db-errors';
 
 export class TypeormStore implements Store {
   private readonly watchers = new Set<(networkIds: number[]) => void>();
   private readonly dnsListeners = new Set<() => void>();
+  private readonly availability = new Availability();
 
   constructor(
     readonly dataSource: DataSource,
@@ -17,17 +17,39 @@ export class TypeormStore implements Store {
   ) {}
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const startedAt = Date.now();
     try {
       let tx: TypeormTx | undefined;
       const result = await this.dataSource.transaction((m) => fn((tx = new TypeormTx(m))));
+      this.availability.succeeded(startedAt);
       if (tx && tx.touched.size > 0) this.notify([...tx.touched]);
       if (tx?.dnsQueued) for (const listener of this.dnsListeners) setImmediate(listener);
       return result;
     } catch (e) {
-      const state = e instanceof QueryFailedError ? (e.driverError as { code?: string })?.code : undefined;
-      if (state && CONFLICT_STATES.has(state)) throw new StoreConflict(`${state}: ${e instanceof Error ? e.message : e}`);
-      throw e;
+      throw this.translateError(e);
     }
+  }
+
+  /**
+   * A driver error as the logic understands it: a lost race (StoreConflict, retried), an outage
+   * (UNAVAILABLE, for the caller to retry; noted once per outage), or the error itself (a bug).
+   * Any other path that queries the database should throw what this returns.
+   */
+  translateError(e: unknown): unknown {
+    switch (classifyDbError(e)) {
+      case 'conflict':
+        return new StoreConflict(`${dbErrorCode(e)}: ${e instanceof Error ? e.message : e}`);
+      case 'unavailable':
+        this.availability.failed(e);
+        return unavailable('the database is unreachable; retry');
+      default:
+        return e;
+    }
+  }
+
+  /** Told when requests start failing because the database is unreachable, and when it is back. */
+  onAvailability(listener: (e: AvailabilityEvent) => void): () => void {
+    return this.availability.on(listener);
   }
 
   onDnsQueued(fn: () => void): () => void {
