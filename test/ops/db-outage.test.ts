@@ -9,10 +9,7 @@
 import { join } from 'node:path';
 import { FAULT_EXIT } from '../../src/client/cli';
 import { IpcdClient, IpcdFaultError, type RetryInfo } from '../../src/index';
-import { addDataCenter, addNetwork } from '../../src/logic/topology';
-import { addUser } from '../../src/logic/users';
-import { openStore } from '../../src/store/open';
-import { startLoad } from '../support/commission-load';
+import { logLines, OUTAGE_WARNINGS, seedCommissioning, startLoad } from '../support/commission-load';
 import { PgCluster } from '../support/pg-cluster';
 import { ensureBuilt, REPO_ROOT, runNode, startServerProcesses, type ServerProcesses } from '../support/processes';
 
@@ -28,14 +25,7 @@ beforeAll(async () => {
   ensureBuilt();
   cluster = await PgCluster.primary('outage');
   await cluster.query('CREATE DATABASE ipcd');
-  const { store } = await openStore({ databaseUrl: cluster.url('ipcd'), poolSize: 2 });
-  try {
-    await addDataCenter(store, DC);
-    await addNetwork(store, { name: 'outage-net', cidr: '10.30.0.0/20', dataCenter: DC, vlan: VLAN });
-    await addUser(store, { ...ORCHESTRATOR, role: 'orchestrator', grants: [{ dataCenter: DC }] });
-  } finally {
-    await store.close();
-  }
+  await seedCommissioning(cluster.url('ipcd'), { dataCenter: DC, vlan: VLAN, cidr: '10.30.0.0/20', orchestrator: ORCHESTRATOR });
   procs = await startServerProcesses(1, { DATABASE_URL: cluster.url('ipcd'), LOG_LEVEL: 'info', IPCD_DB_POOL: '4' }, { outputLimit: 4 << 20 });
 }, 60_000);
 
@@ -72,13 +62,9 @@ test('a database restart: UNAVAILABLE during the gap, one warning each way, writ
   }
 
   // The log: one warning when it went away, one when it came back; nothing at error level.
-  const lines = procs!.servers[0]
-    .output()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { level: string; message: string; error?: string; unavailableMs?: number });
+  const lines = logLines(procs!.servers[0]);
   const warnings = lines.filter((l) => l.level === 'warn');
-  expect(warnings.map((l) => l.message)).toEqual(['database unreachable: requests fault with UNAVAILABLE until it is back', 'database reachable again']);
+  expect(warnings.map((l) => l.message)).toEqual(OUTAGE_WARNINGS);
   expect(warnings[1].unavailableMs).toBeGreaterThanOrEqual(OUTAGE_MS - 500);
   expect(lines.filter((l) => l.level === 'error')).toEqual([]);
   expect(procs!.servers[0].output()).not.toMatch(/\n\s+at /);

@@ -5,7 +5,35 @@
  * fault with its time, so an outage test can check the gap and that nothing acknowledged is lost.
  * Bounded in calls and stopped by the test.
  */
+import { addDataCenter, addNetwork } from '../../src/logic/topology';
+import { addUser } from '../../src/logic/users';
+import { openStore } from '../../src/store/open';
+import type { ServerProcess } from './processes';
 import { call, type Credentials, type Fields } from './soap';
+
+/** A migrated database with one data center, one network on a VLAN, and an orchestrator granted it. */
+export async function seedCommissioning(databaseUrl: string, o: { dataCenter: string; vlan: number; cidr: string; orchestrator: Credentials }): Promise<void> {
+  const { store } = await openStore({ databaseUrl, poolSize: 2 });
+  try {
+    await addDataCenter(store, o.dataCenter);
+    await addNetwork(store, { name: `${o.dataCenter}-net`, cidr: o.cidr, dataCenter: o.dataCenter, vlan: o.vlan });
+    await addUser(store, { ...o.orchestrator, role: 'orchestrator', grants: [{ dataCenter: o.dataCenter }] });
+  } finally {
+    await store.close();
+  }
+}
+
+/** An ipcd process's JSON log lines. */
+export function logLines(s: ServerProcess): { level: string; message: string; [k: string]: unknown }[] {
+  return s
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+}
+
+/** What main.ts logs when the database goes away and when it is back (and nothing else at warn). */
+export const OUTAGE_WARNINGS = ['database unreachable: requests fault with UNAVAILABLE until it is back', 'database reachable again'];
 
 export interface Ack {
   serverInstance: string;
@@ -13,6 +41,8 @@ export interface Ack {
   allocationId: string;
   existing: boolean;
   at: number;
+  /** The ipcd endpoint that answered. */
+  via: string;
 }
 
 export interface LoadFault {
@@ -66,7 +96,7 @@ export function startLoad(o: LoadOptions): Load {
           else i++;
           continue;
         }
-        result.acked.push({ serverInstance, address: r.values.address, allocationId: r.values.allocationId, existing: r.values.existing === 'true', at: Date.now() });
+        result.acked.push({ serverInstance, address: r.values.address, allocationId: r.values.allocationId, existing: r.values.existing === 'true', at: Date.now(), via: url });
         i++;
       } catch (e) {
         result.errors.push(`${serverInstance} via ${url}: ${String(e)}`);
