@@ -4,7 +4,7 @@
  * synchronous). For tests that stop, restart and promote servers, which the shared server on 5432
  * must never be. initdb refuses to run as root, so as root every command runs as `postgres`.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,10 +35,27 @@ function postgresUser(): { uid: number; gid: number } {
   return postgresIds;
 }
 
-/** Runs a PostgreSQL program as the postgres user when we are root, else as ourselves. */
-async function pg(program: string, args: string[]): Promise<string> {
+/** A PostgreSQL program as the postgres user when we are root, else as ourselves. */
+function command(program: string, args: string[]): [string, string[]] {
   const bin = join(pgBin(), program);
-  const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+  return asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+}
+
+/** Clusters not destroyed yet: stopped and removed if the test process exits without destroy(). */
+const live = new Set<PgCluster>();
+process.once('exit', () => {
+  for (const c of live) {
+    try {
+      execFileSync(...command('pg_ctl', ['-D', c.dataDir, '-m', 'immediate', 'stop']), { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // not running
+    }
+    rmSync(c.dir, { recursive: true, force: true });
+  }
+});
+
+async function pg(program: string, args: string[]): Promise<string> {
+  const [file, argv] = command(program, args);
   try {
     const { stdout } = await run(file, argv, { timeout: 60_000 });
     return stdout;
@@ -53,7 +70,9 @@ export class PgCluster {
     readonly name: string,
     readonly dir: string,
     readonly port: number,
-  ) {}
+  ) {
+    live.add(this);
+  }
 
   get dataDir(): string {
     return join(this.dir, 'data');
@@ -134,6 +153,7 @@ export class PgCluster {
   async destroy(): Promise<void> {
     if (existsSync(join(this.dataDir, 'postmaster.pid'))) await this.stop('immediate').catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
+    live.delete(this);
   }
 }
 
