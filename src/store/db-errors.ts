@@ -37,9 +37,10 @@ const UNAVAILABLE_MESSAGE =
 
 /**
  * TypeORM releases a transaction's query runner when its connection emits an error (the server
- * terminated it), so the transaction's next statement throws this instead of the socket's error.
+ * terminated it), so the transaction's next statement, or its COMMIT, throws one of these instead
+ * of the socket's error.
  */
-const UNAVAILABLE_NAME = new Set(['QueryRunnerProviderAlreadyReleasedError']);
+const UNAVAILABLE_NAME = new Set(['QueryRunnerProviderAlreadyReleasedError', 'QueryRunnerAlreadyReleasedError']);
 
 export function classifyDbError(e: unknown): DbErrorKind {
   let unavailable = false;
