@@ -17,13 +17,23 @@ export class TypeormStore implements Store {
   ) {}
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    let tx: TypeormTx | undefined;
+    const result = await this.guarded(() => this.dataSource.transaction((m) => fn((tx = new TypeormTx(m)))));
+    if (tx && tx.touched.size > 0) this.notify([...tx.touched]);
+    if (tx?.dnsQueued) for (const listener of this.dnsListeners) setImmediate(listener);
+    return result;
+  }
+
+  /**
+   * Database work with the store's error handling: driver errors translated (translateError), an
+   * outage's end noticed. Every path that queries the database (a direct query path too) goes
+   * through here, so an outage looks the same whichever path met it.
+   */
+  async guarded<T>(work: () => Promise<T>): Promise<T> {
     const startedAt = Date.now();
     try {
-      let tx: TypeormTx | undefined;
-      const result = await this.dataSource.transaction((m) => fn((tx = new TypeormTx(m))));
+      const result = await work();
       this.availability.succeeded(startedAt);
-      if (tx && tx.touched.size > 0) this.notify([...tx.touched]);
-      if (tx?.dnsQueued) for (const listener of this.dnsListeners) setImmediate(listener);
       return result;
     } catch (e) {
       throw this.translateError(e);
@@ -33,9 +43,8 @@ export class TypeormStore implements Store {
   /**
    * A driver error as the logic understands it: a lost race (StoreConflict, retried), an outage
    * (UNAVAILABLE, for the caller to retry; noted once per outage), or the error itself (a bug).
-   * Any other path that queries the database should throw what this returns.
    */
-  translateError(e: unknown): unknown {
+  private translateError(e: unknown): unknown {
     switch (classifyDbError(e)) {
       case 'conflict':
         return new StoreConflict(`${dbErrorCode(e)}: ${e instanceof Error ? e.message : e}`);
