@@ -36,6 +36,12 @@ async function main(): Promise<void> {
   );
   startupMs.store = Math.round(performance.now());
   log.info('store ready', { kind, dataDir: kind === 'embedded' ? config.dataDir : undefined });
+  // One line when requests start failing for want of the database, one when it answers again.
+  store.onAvailability((e) =>
+    e.state === 'unavailable'
+      ? log.warn('database unreachable: requests fault with UNAVAILABLE until it is back', { error: e.error })
+      : log.warn('database reachable again', { unavailableMs: e.unavailableMs, failedCalls: e.failures }),
+  );
   if (kind === 'embedded' && fresh && config.exampleTopology) {
     await loadExampleTopology(store);
     log.info('loaded the example topology into the new embedded store (see README)');

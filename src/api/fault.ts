@@ -9,7 +9,7 @@ import { SOAP11_NS, xmlEscape } from './contract';
  * Codes of the server's own making (soap:Server); every other code is caused by the request
  * (soap:Client), so a new refusal is a client fault unless it is listed here.
  */
-const SERVER_CODES = new Set<FaultCode>(['NAME_EXHAUSTED', 'BUSY', 'INTERNAL']);
+const SERVER_CODES = new Set<FaultCode>(['NAME_EXHAUSTED', 'BUSY', 'UNAVAILABLE', 'INTERNAL']);
 
 export interface FaultInfo {
   code: FaultCode;

@@ -5,14 +5,16 @@
  *
  * Retries differ by kind of operation:
  * - Reads (List*, Search*, TenantUtilization, QueryAudit, TenantUsage) change nothing, so they are
- *   repeated like the commissioning reads: after a timeout, a lost reply, HTTP 5xx/408/429 or BUSY.
+ *   repeated like the commissioning reads: after a timeout, a lost reply, HTTP 5xx/408/429, BUSY
+ *   or UNAVAILABLE.
  * - Changes (Add*, Edit*, Tag*, Remove*, Split*, Merge*, Reserve/Unreserve, Set/ClearZoneDns,
  *   SetPassword, Disable/EnableUser) are not idempotent in general: a repeated AddNetwork is a CONFLICT, a
  *   repeated ReserveRange a second reservation or a CONFLICT, a repeated RemoveNetwork with force
  *   may release what was commissioned in between; each also leaves an audit row. They are repeated
  *   only when the request certainly never reached the server (connection refused, DNS failure) or
- *   was refused with BUSY (rolled back). Otherwise the IpcdTransportError says `maybeDelivered`:
- *   look (ListX, SearchNetworks) before trying again.
+ *   was refused with BUSY (rolled back). Otherwise the IpcdTransportError says `maybeDelivered`
+ *   (and UNAVAILABLE may have come from a commit cut short): look (ListX, SearchNetworks) before
+ *   trying again.
  *
  * Address counts are bigint: an IPv6 /64 holds 2^64 - 2 assignable addresses, a /48 2^80.
  */

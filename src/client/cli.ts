@@ -36,6 +36,7 @@ export const FAULT_EXIT: Readonly<Record<FaultCode, number>> = {
   NETWORK_IN_USE: 26,
   SPLIT_REFUSED: 27,
   MERGE_REFUSED: 28,
+  UNAVAILABLE: 29,
 };
 
 /** The exit status for a failed call. */
@@ -94,7 +95,8 @@ const COMMON_DETAILS = [
   '  --json              print JSON instead of text',
   '  --timeout MS        per HTTP request (default 10000)',
   '  --retries N         further attempts where a repeat is safe: after no answer, a timeout, HTTP 5xx,',
-  '                      or a BUSY fault; never after another fault (default 2)',
+  '                      or a BUSY fault; an UNAVAILABLE fault (the database is unreachable) like no',
+  '                      answer; never after another fault (default 2)',
 ];
 
 const str = (values: Values, key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined);

@@ -2,9 +2,9 @@
  * IpcdClient: the orchestrator's side of the ipcd contract (wsdl/ipcd.wsdl), typed, with bounded
  * retries where a repeat is safe.
  *
- * When a failure is retried is decided in transport.ts (BUSY always; no answer only for calls
- * safe to repeat, or that never left), at most `retries` times with exponential backoff and
- * jitter. Which calls are safe to repeat, and why:
+ * When a failure is retried is decided in transport.ts (BUSY always; UNAVAILABLE only for calls
+ * safe to repeat; no answer only for calls safe to repeat, or that never left), at most `retries`
+ * times with exponential backoff and jitter. Which calls are safe to repeat, and why:
  * - CommissionIP and NameOnly: idempotent per server instance; a repeat of a request that did
  *   reach the server gets the same allocation back (existing = true), never a second one.
  * - ListAllocations: reads only.

@@ -5,6 +5,9 @@
  * failure, whether to repeat:
  *
  * - BUSY fault: always (the server rolled the request back; nothing was written).
+ * - UNAVAILABLE fault (the server lost its database, e.g. during a failover): when the operation
+ *   is safe to repeat. A connection lost in the middle of COMMIT leaves unknown whether the change
+ *   was made, so a change that is not idempotent is treated like a lost reply.
  * - No usable answer (network error, timeout, HTTP 5xx/408/429): when the operation is safe to
  *   repeat, or when the request certainly never reached the server (connection refused, DNS).
  * - Any other fault: never.
@@ -96,7 +99,8 @@ export abstract class SoapClient {
       } catch (e) {
         if (!(e instanceof IpcdFaultError || e instanceof IpcdTransportError)) throw e;
         e.attempts = attempt;
-        const again = e instanceof IpcdFaultError ? e.code === 'BUSY' : e.retryable && (repeatable || !e.maybeDelivered);
+        const again =
+          e instanceof IpcdFaultError ? e.code === 'BUSY' || (e.code === 'UNAVAILABLE' && repeatable) : e.retryable && (repeatable || !e.maybeDelivered);
         if (!again || attempt >= maxAttempts) throw e;
         const delayMs = Math.min(MAX_BACKOFF_MS, this.retryDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
         this.#onRetry?.({ operation, attempt, maxAttempts, delayMs: Math.round(delayMs), error: e });

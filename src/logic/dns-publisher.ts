@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_RETRY_MAX_MS, isTransient, openSecret, retryDelayMs, formatServer, type DnsChange, type DnsZone } from './dns';
 import type { DnsOutboxStats, DnsOutcome, DnsUpdater, Store } from './ports';
+import { isUnavailable } from './errors';
 
 export interface LogSink {
   info(message: string, meta?: object): void;
@@ -90,7 +91,8 @@ export class DnsPublisher {
         busy = (await this.runOnce()) > 0;
         await this.prune();
       } catch (e) {
-        this.o.log.error('dns outbox pass failed', { error: String((e as Error)?.stack ?? e) });
+        // An unreachable database is logged once by the store, not once per pass.
+        if (!isUnavailable(e)) this.o.log.error('dns outbox pass failed', { error: String((e as Error)?.stack ?? e) });
       }
       if (!busy && !this.kicked && this.running) await this.sleep(this.o.pollMs);
     }

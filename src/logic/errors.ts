@@ -18,6 +18,7 @@ export const FAULT_CODES = [
   'MUST_UNDERSTAND',
   'ACCESS_DENIED',
   'BUSY',
+  'UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type FaultCode = (typeof FAULT_CODES)[number];
@@ -34,6 +35,10 @@ export class IpcdError extends Error {
 }
 
 export const invalid = (message: string) => new IpcdError('INVALID_REQUEST', message);
+
+/** The database could not be reached or the connection was lost: retry later (see src/store/db-errors.ts). */
+export const unavailable = (message: string) => new IpcdError('UNAVAILABLE', message);
+export const isUnavailable = (e: unknown): boolean => e instanceof IpcdError && e.code === 'UNAVAILABLE';
 
 /**
  * Raised by a store when a transaction lost a race (unique violation, serialization failure,

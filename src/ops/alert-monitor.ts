@@ -11,6 +11,7 @@ import type { AlertEventRecord, Store } from '../logic/ports';
 import { networkFills } from '../logic/utilization';
 import type { Logger } from '../logger';
 import type { Metrics } from './metrics';
+import { isUnavailable } from '../logic/errors';
 
 export interface WebhookSettings {
   url: string;
@@ -88,7 +89,8 @@ export class AlertMonitor {
       const candidates = fills.filter((f) => mayCross(f, this.policy)).map((f) => f.networkId);
       if (candidates.length > 0) this.mark(candidates);
     } catch (e) {
-      if (!this.stopped) this.log.warn('alert sweep failed', { error: String(e) });
+      // An unreachable database is logged once by the store, not once per sweep.
+      if (!this.stopped && !isUnavailable(e)) this.log.warn('alert sweep failed', { error: String(e) });
     }
   }
 
@@ -105,7 +107,7 @@ export class AlertMonitor {
             const event = await evaluateAlert(this.store, id, this.policy);
             if (event) this.emitted(event);
           } catch (e) {
-            this.log.warn('alert evaluation failed', { networkId: id, error: String(e) });
+            if (!isUnavailable(e)) this.log.warn('alert evaluation failed', { networkId: id, error: String(e) });
           }
         }
       }
@@ -149,7 +151,7 @@ export class AlertMonitor {
       try {
         event = await this.store.transaction((tx) => tx.claimAlertDelivery(leaseSeconds));
       } catch (e) {
-        this.log.warn('alert webhook: could not claim a delivery', { error: String(e) });
+        if (!isUnavailable(e)) this.log.warn('alert webhook: could not claim a delivery', { error: String(e) });
         return;
       }
       if (!event) return;

@@ -39,13 +39,19 @@ export class SqlAllocator implements Allocator {
     private readonly pool: () => Pool,
     private readonly committed: (networkIds: number[], dnsQueued: boolean) => void,
     private readonly listenUrl?: string,
+    /** The store's error handling (conflicts, outages), around every statement. */
+    private readonly guard: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
   ) {}
 
   /**
    * One statement on a pooled connection. Not pool.query: that closes the connection on any error,
    * even a unique violation the database reported (and the embedded store has one connection).
    */
-  private async query(q: QueryConfig): Promise<Record<string, any>[]> {
+  private query(q: QueryConfig): Promise<Record<string, any>[]> {
+    return this.guard(() => this.send(q));
+  }
+
+  private async send(q: QueryConfig): Promise<Record<string, any>[]> {
     if (this.pinnedClient) return (await this.pinnedClient.query(q)).rows;
     const client = await this.pool().connect();
     let broken: Error | undefined;
@@ -80,7 +86,7 @@ export class SqlAllocator implements Allocator {
    */
   async pinned<T>(fn: (a: Allocator) => Promise<T>): Promise<T> {
     if (this.pinnedClient) return fn(this);
-    const client = await this.pool().connect();
+    const client = await this.guard(() => this.pool().connect());
     const copy = Object.create(this) as SqlAllocator;
     copy.pinnedClient = client;
     let broken: Error | undefined;

@@ -5,9 +5,11 @@ import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 import type * as EmbeddedModule from './embedded';
 import { TypeormStore } from './typeorm-store';
+import { parseDatabaseUrl } from './db-url';
+import { postgresConnection } from './host-list';
 
 export interface StoreConfig {
-  /** postgres://… ; absent: the embedded store. */
+  /** postgres://… (several hosts: host-list.ts); absent: the embedded store. */
   databaseUrl?: string;
   /** Embedded store's data directory; absent: in memory. */
   dataDir?: string;
@@ -40,7 +42,7 @@ const MIGRATION_LOCK = 0x1ecd;
 
 export async function openStore(config: StoreConfig): Promise<OpenedStore> {
   if (config.databaseUrl) {
-    const ds = new DataSource({ ...COMMON, url: config.databaseUrl, extra: { max: config.poolSize ?? 10 } } as DataSourceOptions);
+    const ds = new DataSource({ ...COMMON, ...postgresConnection(parseDatabaseUrl(config.databaseUrl), config.poolSize ?? 10) } as DataSourceOptions);
     await ds.initialize();
     const store = new TypeormStore(ds, undefined, config.databaseUrl);
     await migrateIfNeeded(store, ds);

@@ -1,14 +1,17 @@
-import { QueryFailedError, type DataSource } from 'typeorm';
-import { StoreConflict } from '../logic/errors';
+import type { DataSource } from 'typeorm';
+import { StoreConflict, unavailable } from '../logic/errors';
 import type { Store, StoreTx } from '../logic/ports';
 import { TypeormTx } from './tx';
 import { MIGRATIONS } from '../../migrations';
-import { CONFLICT_STATES, SqlAllocator } from './allocator';
+import { SqlAllocator } from './allocator';
 import type { Pool, PoolClient } from 'pg';
+import { Availability, type AvailabilityEvent } from './availability';
+import { classifyDbError, dbErrorCode } from './db-errors';
 
 export class TypeormStore implements Store {
   private readonly watchers = new Set<(networkIds: number[]) => void>();
   private readonly dnsListeners = new Set<() => void>();
+  private readonly availability = new Availability();
 
   readonly allocator: SqlAllocator;
   /** Statements sent to the database (each one round trip): the figure the hot path is judged by. */
@@ -27,6 +30,7 @@ export class TypeormStore implements Store {
         if (dnsQueued) for (const listener of this.dnsListeners) setImmediate(listener);
       },
       listenUrl,
+      (work) => this.guarded(work),
     );
     this.pool.on('acquire', (client: PoolClient) => this.count(client));
   }
@@ -49,17 +53,48 @@ export class TypeormStore implements Store {
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    let tx: TypeormTx | undefined;
+    const result = await this.guarded(() => this.dataSource.transaction((m) => fn((tx = new TypeormTx(m)))));
+    if (tx && tx.touched.size > 0) this.notify([...tx.touched]);
+    if (tx?.dnsQueued) for (const listener of this.dnsListeners) setImmediate(listener);
+    return result;
+  }
+
+  /**
+   * Database work with the store's error handling: driver errors translated (translateError), an
+   * outage's end noticed. Every path that queries the database (a direct query path too) goes
+   * through here, so an outage looks the same whichever path met it.
+   */
+  async guarded<T>(work: () => Promise<T>): Promise<T> {
+    const startedAt = Date.now();
     try {
-      let tx: TypeormTx | undefined;
-      const result = await this.dataSource.transaction((m) => fn((tx = new TypeormTx(m))));
-      if (tx && tx.touched.size > 0) this.notify([...tx.touched]);
-      if (tx?.dnsQueued) for (const listener of this.dnsListeners) setImmediate(listener);
+      const result = await work();
+      this.availability.succeeded(startedAt);
       return result;
     } catch (e) {
-      const state = e instanceof QueryFailedError ? (e.driverError as { code?: string })?.code : undefined;
-      if (state && CONFLICT_STATES.has(state)) throw new StoreConflict(`${state}: ${e instanceof Error ? e.message : e}`);
-      throw e;
+      throw this.translateError(e);
     }
+  }
+
+  /**
+   * A driver error as the logic understands it: a lost race (StoreConflict, retried), an outage
+   * (UNAVAILABLE, for the caller to retry; noted once per outage), or the error itself (a bug).
+   */
+  private translateError(e: unknown): unknown {
+    switch (classifyDbError(e)) {
+      case 'conflict':
+        return new StoreConflict(`${dbErrorCode(e)}: ${e instanceof Error ? e.message : e}`);
+      case 'unavailable':
+        this.availability.failed(e);
+        return unavailable('the database is unreachable; retry');
+      default:
+        return e;
+    }
+  }
+
+  /** Told when requests start failing because the database is unreachable, and when it is back. */
+  onAvailability(listener: (e: AvailabilityEvent) => void): () => void {
+    return this.availability.on(listener);
   }
 
   onDnsQueued(fn: () => void): () => void {

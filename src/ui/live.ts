@@ -10,6 +10,7 @@ import { mayRead, systemActor, type Principal } from '../logic/policy';
 import type { Store } from '../logic/ports';
 import { searchNetworks, tenantTotals, type NetworkView } from '../logic/search';
 import type { Logger } from '../logger';
+import { isUnavailable } from '../logic/errors';
 
 export interface LiveNetwork {
   id: number;
@@ -102,7 +103,7 @@ export class UsageFeed {
       this.loadedAt = Date.now();
       this.each((s) => this.push(s, views));
     } catch (e) {
-      this.log.warn('console live usage poll failed', { error: String(e) });
+      if (!isUnavailable(e)) this.log.warn('console live usage poll failed', { error: String(e) }); // an outage is logged once by the store
     } finally {
       this.busy = false;
     }

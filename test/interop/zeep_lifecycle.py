@@ -31,7 +31,7 @@ NS = "http://ipcd.example.org/ns/commissioning/v1"
 FAULT_CODES = {
     "INVALID_REQUEST", "UNKNOWN_DATA_CENTER", "UNKNOWN_VLAN", "AMBIGUOUS_VLAN", "NO_FREE_ADDRESS",
     "NO_ZONE", "NAME_EXHAUSTED", "NOT_FOUND", "CONFLICT", "UNSUPPORTED_OPERATION",
-    "REQUEST_TOO_LARGE", "BUSY", "INTERNAL",
+    "REQUEST_TOO_LARGE", "BUSY", "UNAVAILABLE", "INTERNAL",
 }
 
 
@@ -88,7 +88,7 @@ def expect_fault(run, client, label, expected_code, call):
             run.equal(typed.message, message, f"{label}: IpcdFault/message as typed by zeep")
         except Exception as e:  # noqa: BLE001 - any failure to type the detail is the finding
             run.check(False, f"{label}: zeep could not type the detail as tns:IpcdFault: {type(e).__name__}: {e}")
-        expected_faultcode = "Server" if expected_code in ("BUSY", "INTERNAL", "NAME_EXHAUSTED") else "Client"
+        expected_faultcode = "Server" if expected_code in ("BUSY", "UNAVAILABLE", "INTERNAL", "NAME_EXHAUSTED") else "Client"
         local = (fault.code or "").rsplit(":", 1)[-1]
         run.equal(local, expected_faultcode, f"{label}: faultcode local part")
         return seen

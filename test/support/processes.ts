@@ -19,7 +19,7 @@ export interface ServerProcess {
   base: string;
   port: number;
   pid: number;
-  /** The last few kB the child wrote to stdout and stderr, for failure messages. */
+  /** The last few kB (StartOptions.outputLimit) the child wrote to stdout and stderr. */
   output(): string;
   /** Resolves when the child has exited (and its output is read), with how it ended. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -37,6 +37,8 @@ export interface StartOptions {
   entry?: string;
   /** How long one child may take to answer ?wsdl; default 30 s. */
   readyTimeoutMs?: number;
+  /** How much of the children's output output() keeps; default 8 kB (a test that reads the log keeps more). */
+  outputLimit?: number;
 }
 
 /** A port nobody listens on right now on 127.0.0.1 (listen on 0, read it, close). */
@@ -123,7 +125,7 @@ export async function startServerProcesses(n: number, env: Record<string, string
     await Promise.all(started.splice(0).map((s) => s.stop()));
   };
   try {
-    const results = await Promise.allSettled(Array.from({ length: n }, () => startOne(entry, env, opts.readyTimeoutMs ?? 30_000)));
+    const results = await Promise.allSettled(Array.from({ length: n }, () => startOne(entry, env, opts.readyTimeoutMs ?? 30_000, opts.outputLimit ?? 8192)));
     for (const r of results) if (r.status === 'fulfilled') started.push(r.value);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -140,19 +142,19 @@ interface Started {
   stop(): Promise<void>;
 }
 
-async function startOne(entry: string, env: Record<string, string>, readyTimeoutMs: number): Promise<Started> {
+async function startOne(entry: string, env: Record<string, string>, readyTimeoutMs: number, outputLimit: number): Promise<Started> {
   // A free port can be taken between the probe and the child's listen: try a few.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      return await spawnOn(entry, port, env, readyTimeoutMs);
+      return await spawnOn(entry, port, env, readyTimeoutMs, outputLimit);
     } catch (e) {
       if (attempt >= 3 || !/EADDRINUSE/.test(String(e))) throw e;
     }
   }
 }
 
-function spawnOn(entry: string, port: number, env: Record<string, string>, readyTimeoutMs: number): Promise<Started> {
+function spawnOn(entry: string, port: number, env: Record<string, string>, readyTimeoutMs: number, outputLimit: number): Promise<Started> {
   const child = spawn(process.execPath, [entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -161,7 +163,7 @@ function spawnOn(entry: string, port: number, env: Record<string, string>, ready
   live.add(child);
   let tail = '';
   const keep = (b: Buffer) => {
-    tail = (tail + b.toString('utf8')).slice(-8192);
+    tail = (tail + b.toString('utf8')).slice(-outputLimit);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);

@@ -33,6 +33,7 @@ export const STATUS: Partial<Record<string, number>> = {
   AUTHENTICATION_FAILED: 401,
   INVALID_REQUEST: 422,
   BUSY: 503,
+  UNAVAILABLE: 503,
 };
 
 export const statusOf = (e: IpcdError): number => STATUS[e.code] ?? 409;
