@@ -182,12 +182,16 @@ export class SqlAllocator implements Allocator {
 
   /** LISTEN on its own connection; reconnects after a loss (the writes' version check covers the gap). */
   private async listen(failures: number): Promise<void> {
-    const c = new Client({ connectionString: this.listenUrl });
+    // A client as the pool makes them (a host list follows the primary the same way).
+    const pool = this.pool() as Pool & { Client?: typeof Client; options?: object };
+    const c = pool.Client && pool.options ? new pool.Client(pool.options) : new Client({ connectionString: this.listenUrl });
     this.listener = c;
     const again = () => {
       if (this.listener !== c) return;
       this.listener = null;
       c.removeAllListeners();
+      // The dying connection may still report errors: they must not reach the process.
+      c.on('error', () => {});
       void c.end().catch(() => {});
       if (!this.closed) setTimeout(() => void this.listen(failures + 1), Math.min(5000, 100 * 2 ** failures)).unref();
     };

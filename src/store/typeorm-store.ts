@@ -45,6 +45,10 @@ export class TypeormStore implements Store {
   private count(client: PoolClient): void {
     if (this.counted.has(client)) return;
     this.counted.add(client);
+    // A connection the server ends (a restart, a failover) reports it to the query under way, and
+    // may report it again on the client while checked out, where no listener of the pool's is:
+    // that must not end the process (the query's own error is what the caller handles).
+    client.on('error', () => {});
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       this.stats.roundTrips++;
