@@ -55,9 +55,11 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
     database: 'postgres',
     extra: { max: 1 },
   } as DataSourceOptions);
-  const store = new TypeormStore(ds, () => embedded.stop());
+  let store: TypeormStore;
   try {
     await ds.initialize();
+    // After initialize: the store counts statements on the driver's pool, which exists from then on.
+    store = new TypeormStore(ds, () => embedded.stop());
     await migrateIfNeeded(store, ds);
   } catch (e) {
     if (ds.isInitialized) await ds.destroy();
