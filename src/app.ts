@@ -1,4 +1,7 @@
-/** The HTTP face of ipcd: the WSDL, the request guard and node-soap's endpoint on one Express app. */
+/**
+ * The HTTP face of ipcd: the WSDLs, the request guard and the SOAP endpoints on one Express app.
+ * The commissioning service is answered from the guard's one parse; the management service by node-soap.
+ */
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as soap from 'soap';
@@ -6,11 +9,12 @@ import { commissioningService } from './api/commissioning-service';
 import { managementService } from './api/admin-service';
 import { COMMISSIONING, MANAGEMENT, wsdlFor, type Contract } from './api/contract';
 import { faultEnvelope, faultInfo } from './api/fault';
-import { inspectEnvelope } from './api/guard';
+import { inspectEnvelope, type Inspected } from './api/guard';
+import { answerDirectly } from './api/direct';
 import { IpcdError } from './logic/errors';
 import type { Store } from './logic/ports';
 import type { Logger } from './logger';
-import type { AuthOptions, OperationContext, SoapRequest } from './api/operation';
+import type { AuthOptions, Handler, OperationContext, SoapRequest } from './api/operation';
 import { CONSOLE_PATH, createConsole } from './ui';
 import { mountOps, type OpsEndpoints } from './ops/health';
 
@@ -35,10 +39,13 @@ export interface AppOptions {
 export const ENDPOINT = COMMISSIONING.endpoint;
 export const ADMIN_ENDPOINT = MANAGEMENT.endpoint;
 
-/** The SOAP services this app serves, each with its contract and its handlers. */
-const SERVICES: { contract: Contract; handlers: (ctx: OperationContext) => Record<string, Record<string, Record<string, unknown>>> }[] = [
-  { contract: COMMISSIONING, handlers: commissioningService },
-  { contract: MANAGEMENT, handlers: managementService },
+/**
+ * The SOAP services this app serves, each with its contract and its handlers. direct: answered
+ * from the guard's parse (flat parameters, the hot path); otherwise node-soap parses and replies.
+ */
+const SERVICES: { contract: Contract; handlers: (ctx: OperationContext) => Record<string, Record<string, Record<string, Handler>>>; direct: boolean }[] = [
+  { contract: COMMISSIONING, handlers: commissioningService, direct: true },
+  { contract: MANAGEMENT, handlers: managementService, direct: false },
 ];
 
 export async function createApp(o: AppOptions): Promise<express.Express> {
@@ -86,8 +93,13 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
     }) as Response['end'];
   };
 
-  for (const { contract, handlers } of SERVICES) {
+  for (const { contract, handlers, direct } of SERVICES) {
     const { endpoint, ns } = contract;
+    const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns, defaults: contract.defaults, observer: o.ops?.metrics });
+    const operations = services[contract.service]?.[contract.port] ?? {};
+    const missing = contract.operations.filter((op) => typeof operations[op] !== 'function');
+    if (missing.length > 0) throw new Error(`${contract.wsdlFile} declares operations without a handler: ${missing.join(', ')}`);
+
     // POST is the service and GET ?wsdl its description; anything else is told so, where node-soap
     // would answer an empty 200.
     app.get(endpoint, (req, res, next) => {
@@ -108,13 +120,16 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
       endpoint,
       express.raw({ type: () => true, limit: o.maxBodyBytes }),
       (req: Request, res: Response, next: NextFunction) => {
+        let inspected: Inspected;
         try {
           const xml = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-          (req as unknown as SoapRequest).ipcdToken = inspectEnvelope(xml, req.get('soapaction'), contract).token;
+          inspected = inspectEnvelope(xml, req.get('soapaction'), contract);
+          (req as unknown as SoapRequest).ipcdToken = inspected.token;
           req.body = xml;
         } catch (e) {
           return sendFault(req, res, e, ns);
         }
+        if (direct) return void answerDirectly(operations[inspected.operation], inspected, req as unknown as SoapRequest, res, ns, o.log).catch(next);
         // node-soap echoes the request's Content-Type on its reply: make that SOAP 1.1's.
         req.headers['content-type'] = 'text/xml; charset=utf-8';
         contractFaultsOnly(req, res, ns);
@@ -122,9 +137,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
       },
     );
 
-    const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns, defaults: contract.defaults, observer: o.ops?.metrics });
-    const missing = contract.operations.filter((op) => typeof services[contract.service]?.[contract.port]?.[op] !== 'function');
-    if (missing.length > 0) throw new Error(`${contract.wsdlFile} declares operations without a handler: ${missing.join(', ')}`);
+    // Also for the direct service: node-soap checks its WSDL at start-up, as before.
     await new Promise<void>((resolve, reject) => {
       soap.listen(app, {
         path: endpoint,

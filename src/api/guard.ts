@@ -7,6 +7,9 @@
  * holding a nested document, very deep nesting), since those fail below with an internal error
  * instead of a fault, or worse. A refusal here is a contract fault, never a stack trace, and
  * nothing below is reached.
+ *
+ * The same pass collects the operation's parameters (Inspected.args), so the commissioning
+ * service answers without parsing the request a second time.
  */
 import { SaxesParser } from 'saxes';
 import { IpcdError, invalid } from '../logic/errors';
@@ -17,6 +20,12 @@ export interface Inspected {
   operation: string;
   /** The WS-Security UsernameToken, when the Header carries one. */
   token?: UsernameToken;
+  /**
+   * The operation's child elements as node-soap hands them to a handler: local name to text
+   * (each text piece trimmed), an empty or xsi:nil element as null, a repeated element as an
+   * array, an element holding elements as an object of them.
+   */
+  args: Record<string, unknown>;
 }
 
 export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
@@ -30,6 +39,7 @@ const TOKEN_FIELDS: Record<string, string> = { [`${WSSE_NS} Username`]: 'usernam
 const MAX_DEPTH = 32;
 
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 
 /** node-soap's own parser reads a CDATA section that looks like this as a nested document. */
 const NESTED_DOCUMENT = /<\?xml[\s\S]+\?>/;
@@ -39,6 +49,14 @@ interface Open {
   local: string;
   text: boolean;
   children: boolean;
+  /** Set on the operation element and everything inside it: what it holds, as args. */
+  value?: Collected;
+}
+
+interface Collected {
+  text: string;
+  nil: boolean;
+  children?: Record<string, unknown>;
 }
 
 export function inspectEnvelope(xml: string, soapAction: string | undefined, contract: Contract): Inspected {
@@ -47,6 +65,7 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
   }
   const path: Open[] = [];
   let operation: string | undefined;
+  let args: Record<string, unknown> = {};
   let sawEnvelope = false;
   let sawHeader = false;
   let sawBody = false;
@@ -69,6 +88,11 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
   // A Body parameter named password, as written: node-soap trims element text before the service
   // sees it, so white space around a new password would be dropped silently.
   let passwordText: string | undefined;
+  // node-soap's sax trims every text piece (around a comment: both halves) and ignores attributes.
+  const collectText = (text: string) => {
+    const top = path[path.length - 1]?.value;
+    if (top) top.text += text.trim();
+  };
   const parser = new SaxesParser({ xmlns: true, position: true });
   parser.on('opentag', (tag) => {
     const here: Open = { uri: tag.uri ?? '', local: tag.local ?? tag.name, text: false, children: false };
@@ -124,22 +148,31 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
       throw invalid(`the parameter ${name(here)} is not in the contract's namespace ${contract.ns} (the schema's elements are namespace-qualified)`);
     }
     if (path.length === 3 && path[1].local === 'Body' && here.local === 'password') passwordText = '';
+    if (path.length >= 2 && path[1].local === 'Body') here.value = collected(here, tag.attributes, path.length > 2);
     path.push(here); // saxes sends closetag for self-closing tags too
   });
   parser.on('closetag', () => {
-    path.pop();
+    const closed = path.pop()!;
+    if (closed.value) {
+      const { value } = closed;
+      const parent = path[path.length - 1].value;
+      if (!parent) args = value.children ?? {};
+      else add((parent.children ??= {}), closed.local, value.nil ? null : (value.children ?? (value.text === '' ? null : value.text)));
+    }
     tokenField = undefined;
     if (passwordText !== undefined && passwordText.trim() !== passwordText) throw invalid('a password must not begin or end with white space');
     passwordText = undefined;
   });
   parser.on('text', (text) => {
     sawText(text);
+    collectText(text);
     if (tokenField !== undefined) tokenFields[tokenField] = (tokenFields[tokenField] ?? '') + text;
     if (passwordText !== undefined) passwordText += text;
   });
   parser.on('cdata', (text) => {
     if (NESTED_DOCUMENT.test(text.trim())) throw invalid('a CDATA section must not hold an XML document');
     sawText(text);
+    collectText(text);
   });
   try {
     parser.write(xml).close();
@@ -149,7 +182,31 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
   }
   if (!sawEnvelope) throw invalid('the request body is empty or not XML');
   if (!operation) throw invalid('the SOAP Body names no operation');
-  return { operation, token: sawToken ? usernameToken(tokenFields, passwordType) : undefined };
+  return { operation, token: sawToken ? usernameToken(tokenFields, passwordType) : undefined, args };
+}
+
+type Attributes = Record<string, string | { uri: string; local: string; value: string }>;
+
+/**
+ * A parameter's attributes: namespace declarations and xsi:type are ignored, xsi:nil="true" makes
+ * it empty; the contract's parameters carry no other.
+ */
+function collected(e: Open, attributes: Attributes, parameter: boolean): Collected {
+  let nil = false;
+  for (const a of Object.values(attributes)) {
+    if (typeof a !== 'object' || a.uri === XMLNS_NS || !parameter) continue;
+    if (a.uri === XSI_NS && a.local === 'nil') nil = /^(1|true)$/.test(a.value.trim());
+    else if (a.uri !== XSI_NS || a.local !== 'type') throw invalid(`the element ${e.local} carries the attribute ${a.local}; the contract's parameters carry none`);
+  }
+  return { text: '', nil };
+}
+
+/** A repeated element becomes an array of its values. */
+function add(into: Record<string, unknown>, key: string, value: unknown): void {
+  const had = into[key];
+  if (had === undefined) into[key] = value;
+  else if (Array.isArray(had)) had.push(value);
+  else into[key] = [had, value];
 }
 
 function usernameToken(f: Record<string, string>, type: string | undefined): UsernameToken {

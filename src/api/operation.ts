@@ -1,6 +1,7 @@
 /**
- * One SOAP operation as a node-soap handler: authenticate the caller, run the logic, log one
- * line, and turn any refusal into the contract's fault. Every service's operations go through here.
+ * One SOAP operation as a handler (node-soap's, or called straight from the guarded request):
+ * authenticate the caller, run the logic, log one line, and turn any refusal into the contract's
+ * fault. Every service's operations go through here.
  */
 import type { IncomingMessage } from 'node:http';
 import { authenticate, type AuthSettings, type UsernameToken } from '../logic/auth';
@@ -9,7 +10,7 @@ import { auditRefusals, type AuditTarget } from '../logic/audit';
 import type { Actor } from '../logic/policy';
 import type { Store } from '../logic/ports';
 import type { Logger } from '../logger';
-import { faultcode, faultInfo } from './fault';
+import { faultcode, faultInfo, type FaultInfo } from './fault';
 import type { Contract } from './contract';
 
 export type Args = Record<string, unknown>;
@@ -38,6 +39,22 @@ export interface OperationContext {
   observer?: OperationObserver;
 }
 
+/** A refusal as a handler throws it: node-soap writes `Fault`; the direct path writes `info`. */
+export class OperationFault {
+  readonly Fault: object;
+  constructor(
+    readonly info: FaultInfo,
+    ns: string,
+  ) {
+    this.Fault = {
+      faultcode: faultcode(info.code),
+      faultstring: info.message,
+      detail: { 'ipcd:IpcdFault': { attributes: { 'xmlns:ipcd': ns }, 'ipcd:code': info.code, 'ipcd:message': info.message } },
+      statusCode: 500,
+    };
+  }
+}
+
 /**
  * One rule for refusals: a change (an operation given `change`) that an authenticated caller asks
  * for leaves one audit row whatever refuses it — its arguments, the policy or the state; reads
@@ -62,14 +79,7 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
       ctx.observer?.observe(name, 'fault', f.code, ms() / 1000);
       if (f.code === 'INTERNAL') ctx.log.error('request failed', { ...context, outcome: 'fault', faultCode: f.code, error: String((e as Error)?.stack ?? e), durationMs: ms() });
       else ctx.log.info('request', { ...context, outcome: 'fault', faultCode: f.code, durationMs: ms() });
-      throw {
-        Fault: {
-          faultcode: faultcode(f.code),
-          faultstring: f.message,
-          detail: { 'ipcd:IpcdFault': { attributes: { 'xmlns:ipcd': ctx.ns }, 'ipcd:code': f.code, 'ipcd:message': f.message } },
-          statusCode: 500,
-        },
-      };
+      throw new OperationFault(f, ctx.ns);
     }
   };
 }
@@ -86,7 +96,7 @@ async function actorOf(ctx: OperationContext, req: SoapRequest, cached: boolean)
 }
 
 /**
- * node-soap gives an empty element as null. XML Schema reads an empty element that has a default
+ * An empty element arrives as null (from node-soap or the guard). XML Schema reads an empty element that has a default
  * as that default; one without stays null, which the parsers read as the empty string.
  */
 function withDefaults(args: Args, defaults: Readonly<Record<string, string>> | undefined): Args {

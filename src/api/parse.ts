@@ -1,4 +1,4 @@
-/** SOAP arguments (raw text from node-soap) to the logic's typed requests; nothing else. */
+/** SOAP arguments (raw text, from node-soap or the guard) to the logic's typed requests; nothing else. */
 import type { CommissionRequest } from '../logic/commission';
 import type { DecommissionRequest } from '../logic/decommission';
 import { invalid } from '../logic/errors';
@@ -7,7 +7,7 @@ import * as v from '../logic/validate';
 
 export type Args = Record<string, unknown> | undefined | null;
 
-/** Absent: undefined. An empty element (null from node-soap, its schema default applied before) is the empty string, checked like any value. */
+/** Absent: undefined. An empty element (null, its schema default applied before) is the empty string, checked like any value. */
 export const optional = <T>(args: Args, key: string, check: (x: unknown) => T): T | undefined => {
   const x = args?.[key];
   return x === undefined ? undefined : check(x ?? '');

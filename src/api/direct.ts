@@ -1,0 +1,27 @@
+/**
+ * Answers a request the guard has already parsed, without node-soap: the guard's args go to the
+ * same handler node-soap would call, and the reply is written by envelope.ts. Measured: node-soap's
+ * second parse and schema-walking serializer were a large share of the server's CPU per request.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '../logger';
+import { responseEnvelope } from './envelope';
+import { faultEnvelope, faultInfo } from './fault';
+import type { Inspected } from './guard';
+import { OperationFault, type Handler, type SoapRequest } from './operation';
+
+export async function answerDirectly(handler: Handler, inspected: Inspected, req: SoapRequest, res: ServerResponse, ns: string, log: Logger): Promise<void> {
+  let status = 200;
+  let body: string;
+  try {
+    const result = await handler(inspected.args, undefined, undefined, req);
+    body = responseEnvelope(inspected.operation, (result ?? {}) as object, ns);
+  } catch (e) {
+    status = 500;
+    // The handler logged its refusal already; anything else is a bug of this path.
+    if (!(e instanceof OperationFault)) log.error('unhandled error', { requestId: req.ipcdRequestId, error: String((e as Error)?.stack ?? e) });
+    body = faultEnvelope(e instanceof OperationFault ? e.info : faultInfo(undefined), ns);
+  }
+  res.writeHead(status, { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
