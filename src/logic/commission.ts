@@ -16,8 +16,6 @@ import { mayCommission, systemActor, type Actor } from './policy';
 import { currentPrincipal, hotPathOf, noncePlan, replay, resolveVlan, Stale, withCurrentTopology, type HotPath } from './hot-path';
 import type { Topology } from './topology-cache';
 
-export { resolveVlan } from './hot-path';
-
 export interface CommissionRequest {
   dataCenter?: string;
   vlan: number;

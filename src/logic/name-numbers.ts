@@ -44,9 +44,4 @@ export class NameNumbers {
       await refill;
     }
   }
-
-  /** Forgets reserved numbers (a zone removed, or an import rewrote the sequences). */
-  clear(): void {
-    this.blocks.clear();
-  }
 }

@@ -9,8 +9,6 @@ import { IpcdError, StoreConflict } from '../logic/errors';
 import type { UserRecord } from '../logic/ports';
 import { canonicalAddress, networkFromRow, toAllocation } from './mapping';
 
-/** SQLSTATEs meaning "another transaction won": unique, exclusion, serialization, deadlock. */
-export const CONFLICT_STATES = new Set(['23505', '23P01', '40001', '40P01']);
 
 const SNAPSHOT = `
   SELECT (SELECT version FROM ipcd_config)::text AS version,
@@ -38,9 +36,9 @@ export class SqlAllocator implements Allocator {
   constructor(
     private readonly pool: () => Pool,
     private readonly committed: (networkIds: number[], dnsQueued: boolean) => void,
-    private readonly listenUrl?: string,
-    /** The store's error handling (conflicts, outages), around every statement. */
-    private readonly guard: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+    private readonly listenUrl: string | undefined,
+    /** The store's error handling (conflicts, outages: classifyDbError), around every statement. */
+    private readonly guard: <T>(work: () => Promise<T>) => Promise<T>,
   ) {}
 
   /**
@@ -163,15 +161,10 @@ export class SqlAllocator implements Allocator {
     return { status: 'OK', matched: r.matched as number, released };
   }
 
+  /** A lost race reaches the logic as StoreConflict: the store's guard classifies every statement. */
   private async call(fn: 'ipcd_commission' | 'ipcd_decommission', plan: object): Promise<Record<string, unknown>> {
-    try {
-      const rows = await this.query({ name: fn, text: `SELECT ${fn}($1::jsonb) AS r`, values: [JSON.stringify(plan)] });
-      return rows[0].r;
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code && CONFLICT_STATES.has(code)) throw new StoreConflict(`${code}: ${(e as Error).message}`);
-      throw e;
-    }
+    const rows = await this.query({ name: fn, text: `SELECT ${fn}($1::jsonb) AS r`, values: [JSON.stringify(plan)] });
+    return rows[0].r;
   }
 
   onConfigChange(listener: (version: bigint) => void): () => void {
