@@ -9,10 +9,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rebuildFreeRanges } from '../src/logic/free-space';
-import type { Network } from '../src/logic/model';
-import { addDataCenter, addNetwork, addTenant, addZone } from '../src/logic/topology';
-import { addUser } from '../src/logic/users';
+import { rebuildFreeRanges } from '../src/logic/topology/free-space';
+import type { Network } from '../src/logic/core/model';
+import { addDataCenter, addNetwork, addTenant, addZone } from '../src/logic/topology/topology';
+import { addUser } from '../src/logic/access/users';
 import { ROOT } from '../src/paths';
 import { openBackend, type BackendKind, type BenchBackend } from './backend';
 import { fillNetwork } from './fill';

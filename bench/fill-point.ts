@@ -3,7 +3,7 @@
  * while the server was stopped): sequential CommissionIP, then DecommissionIP by address, by
  * name and by serverInstance, and cycles in the small network on another VLAN, all over SOAP.
  */
-import type { Family } from '../src/logic/ip';
+import type { Family } from '../src/logic/core/ip';
 import { DC } from './management';
 import { AddressBook, ok } from './replies';
 import { msSince, summarize, type Summary } from './stats';

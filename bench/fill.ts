@@ -2,14 +2,14 @@
  * Bulk-fills one network as if `count` addresses had been commissioned: allocation rows for the
  * network's first `count` assignable addresses (with names from its pattern) and free_range rows
  * rewritten to what is left — exactly the state CommissionIP would have produced, without making
- * a million calls. The assignable ranges come from src/logic/ip.ts (pure address arithmetic), so
+ * a million calls. The assignable ranges come from src/logic/core/ip.ts (pure address arithmetic), so
  * network, gateway and IPv4 broadcast addresses stay excluded. Plain SQL over any connection: the
  * run's pg Client against a stopped server's database (run.ts), or a store's DataSource (console.ts).
  */
 import type { Client } from 'pg';
-import { assignableRanges, formatAddress, parseAddress, parseCidr, type AddressRange } from '../src/logic/ip';
+import { assignableRanges, formatAddress, parseAddress, parseCidr, type AddressRange } from '../src/logic/core/ip';
 
-/** What the fill reads of a network (a src/logic/model Network has all of it). */
+/** What the fill reads of a network (a src/logic/core/model Network has all of it). */
 export interface FillTarget {
   id: number;
   cidr: string;

@@ -4,7 +4,7 @@
  * twice while held, a missing name, a release that released nothing. The run prints its figures
  * and then fails (exit 1) if any point counted one: numbers are never judged, replies are.
  */
-import { contains, parseAddress, parseCidr, type Cidr } from '../src/logic/ip';
+import { contains, parseAddress, parseCidr, type Cidr } from '../src/logic/core/ip';
 import type { Reply } from './soap-client';
 
 export class WrongReply extends Error {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { addDataCenter, addNetwork, addZone } from '../src/logic/topology';
+import { addDataCenter, addNetwork, addZone } from '../src/logic/topology/topology';
 import { admin, openBackend, type BackendKind, type BenchBackend } from './backend';
 import { round, summarize } from './stats';
 import { DC } from './management';

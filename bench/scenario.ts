@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { Family } from '../src/logic/ip';
+import type { Family } from '../src/logic/core/ip';
 import { ROOT } from '../src/paths';
 import { isStopping, log, onCleanup } from './cleanup';
 import type { BackendKind, Config } from './config';

@@ -42,7 +42,7 @@ export class OneStatementCommission1764835200000 implements MigrationInterface {
       CREATE TRIGGER zone_config_edit AFTER UPDATE OF name, dns_server, dns_key_name, dns_key_algorithm, dns_key_secret, dns_ttl ON zone
         FOR EACH STATEMENT EXECUTE FUNCTION ipcd_config_changed();
 
-      -- The PTR owner of an address (twin of reverseName in src/logic/dns.ts; a test compares them).
+      -- The PTR owner of an address (twin of reverseName in src/logic/dns/dns.ts; a test compares them).
       CREATE FUNCTION ipcd_ptr_name(a inet) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $$
         SELECT CASE WHEN family(a) = 4
           THEN get_byte(b, 7) || '.' || get_byte(b, 6) || '.' || get_byte(b, 5) || '.' || get_byte(b, 4) || '.in-addr.arpa'

@@ -11,7 +11,7 @@ import { COMMISSIONING, MANAGEMENT, wsdlFor, type Contract } from './api/contrac
 import { faultEnvelope, faultInfo } from './api/fault';
 import { inspectEnvelope, type Inspected } from './api/guard';
 import { answerDirectly } from './api/direct';
-import { IpcdError } from './logic/errors';
+import { IpcdError } from './logic/core/errors';
 import type { Store } from './logic/ports';
 import type { Logger } from './logger';
 import type { AuthOptions, Handler, OperationContext, SoapRequest } from './api/operation';

@@ -1,6 +1,6 @@
 /** Configuration from the environment, checked once at start-up. */
 import { join } from 'node:path';
-import { parseSecretKey } from './logic/passwords';
+import { parseSecretKey } from './logic/access/passwords';
 
 export interface Config {
   port: number;

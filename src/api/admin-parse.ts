@@ -3,13 +3,13 @@
  * Only the shape is checked here (known elements, text where text belongs, booleans, repeats);
  * what the values may be is the logic's to say.
  */
-import { invalid } from '../logic/errors';
-import type { DnsServerSpec } from '../logic/dns-config';
-import type { NetworkPatch } from '../logic/networks';
-import type { Role } from '../logic/policy';
-import type { NetworkSpec } from '../logic/topology';
-import type { UserSpec } from '../logic/users';
-import * as v from '../logic/validate';
+import { invalid } from '../logic/core/errors';
+import type { DnsServerSpec } from '../logic/dns/dns-config';
+import type { NetworkPatch } from '../logic/topology/networks';
+import type { Role } from '../logic/access/policy';
+import type { NetworkSpec } from '../logic/topology/topology';
+import type { UserSpec } from '../logic/access/users';
+import * as v from '../logic/core/validate';
 import { cursor, flag, only, optional, required, type Args } from './parse';
 
 /** Element text; a structure where text belongs is refused. */

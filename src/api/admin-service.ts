@@ -1,17 +1,17 @@
 /**
  * The management operations (wsdl/ipcd-admin.wsdl) as node-soap handlers: parse, call the logic
  * with the caller as actor, shape the response in the schema's element order. Who may do what is
- * the logic's to decide (src/logic/policy.ts); nothing here checks a role.
+ * the logic's to decide (src/logic/access/policy.ts); nothing here checks a role.
  */
-import { queryAudit } from '../logic/audit-query';
-import { clearZoneDns, dnsObjectType, listDnsZones, setZoneDns, type DnsZoneView } from '../logic/dns-config';
-import { tenantUsage, usageCsv } from '../logic/metering';
-import type { Network } from '../logic/model';
-import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork } from '../logic/networks';
-import type { Actor } from '../logic/policy';
+import { queryAudit } from '../logic/audit/audit-query';
+import { clearZoneDns, dnsObjectType, listDnsZones, setZoneDns, type DnsZoneView } from '../logic/dns/dns-config';
+import { tenantUsage, usageCsv } from '../logic/reporting/metering';
+import type { Network } from '../logic/core/model';
+import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork } from '../logic/topology/networks';
+import type { Actor } from '../logic/access/policy';
 import type { AuditRow, Store } from '../logic/ports';
-import { listReservations, reserveRange, unreserveRange, type Reservation } from '../logic/reservations';
-import { networkView, searchAllocations, searchNetworks, tenantUtilization, type AllocationView, type NetworkView } from '../logic/search';
+import { listReservations, reserveRange, unreserveRange, type Reservation } from '../logic/topology/reservations';
+import { networkView, searchAllocations, searchNetworks, tenantUtilization, type AllocationView, type NetworkView } from '../logic/reporting/search';
 import {
   addDataCenter,
   addNetwork,
@@ -23,11 +23,11 @@ import {
   removeDataCenter,
   removeTenant,
   removeZone,
-} from '../logic/topology';
-import { addUser, disableUser, listUsers, removeUser, setPassword } from '../logic/users';
+} from '../logic/topology/topology';
+import { addUser, disableUser, listUsers, removeUser, setPassword } from '../logic/access/users';
 import * as p from './admin-parse';
 import { changeOf, present, soapOperation, type Args, type OperationContext } from './operation';
-import type { AuditTarget } from '../logic/audit';
+import type { AuditTarget } from '../logic/audit/audit';
 
 const NETWORK = changeOf('network', 'network');
 const USER = changeOf('user', 'username');

@@ -2,11 +2,11 @@
  * The three commissioning operations as node-soap handlers: parse, call the logic, shape the
  * response in the schema's element order, and turn refusals into contract faults.
  */
-import { commission, nameOnly, type CommissionResult } from '../logic/commission';
-import { release } from '../logic/decommission';
+import { commission, nameOnly, type CommissionResult } from '../logic/allocation/commission';
+import { release } from '../logic/allocation/decommission';
 import { present, soapOperation, type Args, type OperationContext } from './operation';
-import type { AuditTarget } from '../logic/audit';
-import { listAllocations } from '../logic/listing';
+import type { AuditTarget } from '../logic/audit/audit';
+import { listAllocations } from '../logic/reporting/listing';
 import { commissionRequest, decommissionRequest, listRequest, nameOnlyRequest } from './parse';
 
 /** The audit target of a refused commission or release: the allocation asked for, by server instance. */

@@ -2,7 +2,7 @@
  * Every refusal leaves as a SOAP 1.1 fault (HTTP 500, WS-I BP R1126) whose detail is the
  * contract's tns:IpcdFault: a stable code and a sentence.
  */
-import { IpcdError, type FaultCode } from '../logic/errors';
+import { IpcdError, type FaultCode } from '../logic/core/errors';
 import { SOAP11_NS, xmlEscape } from './contract';
 
 /**

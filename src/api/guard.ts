@@ -12,8 +12,8 @@
  * service answers without parsing the request a second time.
  */
 import { SaxesParser } from 'saxes';
-import { IpcdError, invalid } from '../logic/errors';
-import type { UsernameToken } from '../logic/auth';
+import { IpcdError, invalid } from '../logic/core/errors';
+import type { UsernameToken } from '../logic/access/auth';
 import { SOAP11_NS, SOAP12_NS, type Contract } from './contract';
 
 export interface Inspected {

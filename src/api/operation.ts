@@ -4,10 +4,10 @@
  * fault. Every service's operations go through here.
  */
 import type { IncomingMessage } from 'node:http';
-import { authenticate, type AuthSettings, type UsernameToken } from '../logic/auth';
-import { VerifiedCredentials } from '../logic/passwords';
-import { auditRefusals, type AuditTarget } from '../logic/audit';
-import type { Actor } from '../logic/policy';
+import { authenticate, type AuthSettings, type UsernameToken } from '../logic/access/auth';
+import { VerifiedCredentials } from '../logic/access/passwords';
+import { auditRefusals, type AuditTarget } from '../logic/audit/audit';
+import type { Actor } from '../logic/access/policy';
 import type { Store } from '../logic/ports';
 import type { Logger } from '../logger';
 import { faultcode, faultInfo, type FaultInfo } from './fault';

@@ -1,9 +1,9 @@
 /** SOAP arguments (raw text, from node-soap or the guard) to the logic's typed requests; nothing else. */
-import type { CommissionRequest } from '../logic/commission';
-import type { DecommissionRequest } from '../logic/decommission';
-import { invalid } from '../logic/errors';
-import type { ReleaseReason } from '../logic/model';
-import * as v from '../logic/validate';
+import type { CommissionRequest } from '../logic/allocation/commission';
+import type { DecommissionRequest } from '../logic/allocation/decommission';
+import { invalid } from '../logic/core/errors';
+import type { ReleaseReason } from '../logic/core/model';
+import * as v from '../logic/core/validate';
 
 export type Args = Record<string, unknown> | undefined | null;
 

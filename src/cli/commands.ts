@@ -18,12 +18,12 @@ import {
   networkUsage,
   percentUsed,
   type NetworkSpec,
-} from '../logic/topology';
-import { editNetwork } from '../logic/networks';
+} from '../logic/topology/topology';
+import { editNetwork } from '../logic/topology/networks';
 import { NETWORK_CHANGE_COMMANDS, USER_COMMANDS } from './manage-commands';
-import { setAlertThreshold } from '../logic/alerts';
-import { clearZoneDns, listDnsZones, setZoneDns } from '../logic/dns-config';
-import { parseSecretKey } from '../logic/passwords';
+import { setAlertThreshold } from '../logic/alerts/alerts';
+import { clearZoneDns, listDnsZones, setZoneDns } from '../logic/dns/dns-config';
+import { parseSecretKey } from '../logic/access/passwords';
 import { readFileSync } from 'node:fs';
 import { EXPORT_COMMANDS } from './export-commands';
 import { json, table, type Output } from './output';

@@ -1,6 +1,6 @@
-/** `ipcd export` and `ipcd import`: the whole store as one JSON document (src/logic/export.ts). */
+/** `ipcd export` and `ipcd import`: the whole store as one JSON document (src/logic/maintenance/export.ts). */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { EXPORTED_TABLES, exportDocument, formatDocument, importDocument, parseDocument } from '../logic/export';
+import { EXPORTED_TABLES, exportDocument, formatDocument, importDocument, parseDocument } from '../logic/maintenance/export';
 import type { Command } from './commands';
 import { UsageError } from './usage';
 

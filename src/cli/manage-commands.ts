@@ -1,14 +1,14 @@
 /**
  * CLI commands for users and for changing networks: the same logic functions the management
- * service calls (src/logic/users.ts, src/logic/networks.ts), run as the system actor.
+ * service calls (src/logic/access/users.ts, src/logic/topology/networks.ts), run as the system actor.
  * Passwords are read from a file or standard input, never from the command line (other users
  * of the machine can read argv).
  */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config';
-import { mergeNetworks, removeNetwork, splitNetwork, tagNetwork } from '../logic/networks';
-import type { Role } from '../logic/policy';
-import { addUser, disableUser, listUsers, removeUser, setPassword } from '../logic/users';
+import { mergeNetworks, removeNetwork, splitNetwork, tagNetwork } from '../logic/topology/networks';
+import type { Role } from '../logic/access/policy';
+import { addUser, disableUser, listUsers, removeUser, setPassword } from '../logic/access/users';
 import type { Command, Values } from './commands';
 import { json, table } from './output';
 import { UsageError } from './usage';

@@ -1,7 +1,7 @@
 /** Dispatch: argv → command → logic call with the configured store → output and exit status. */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
-import { IpcdError } from '../logic/errors';
+import { IpcdError } from '../logic/core/errors';
 import type { Store } from '../logic/ports';
 import { COMMANDS, type Args, type Command, type Values } from './commands';
 import { stdio, type Output } from './output';

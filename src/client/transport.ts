@@ -13,7 +13,7 @@
  * - Any other fault: never.
  */
 import { randomUUID } from 'node:crypto';
-import { FAULT_CODES, type FaultCode } from '../logic/errors';
+import { FAULT_CODES, type FaultCode } from '../logic/core/errors';
 import { IpcdFaultError, IpcdTransportError, type TransportErrorKind } from './errors';
 import { bodyElement, childrenNamed, envelope, parseXml, readFault, securityHeader, SOAP11_NS, type Credentials, type Fields, type XmlNode } from './soap';
 

@@ -9,7 +9,7 @@
 import { randomInt } from 'node:crypto';
 import { connect } from 'node:net';
 import * as dnsPacket from 'dns-packet';
-import { DnsDeliveryError } from '../logic/dns';
+import { DnsDeliveryError } from '../logic/dns/dns';
 import type { DnsTarget, DnsUpdate, DnsUpdater } from '../logic/ports';
 import { sign, verify, wireName, type TsigKey } from './tsig';
 

@@ -7,7 +7,7 @@
  * response's MAC is additionally prefixed with the request's MAC (RFC 8945 section 4.3.3).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { TsigAlgorithm } from '../logic/dns';
+import type { TsigAlgorithm } from '../logic/dns/dns';
 
 export const TYPE_TSIG = 250;
 const CLASS_ANY = 255;

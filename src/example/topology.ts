@@ -10,7 +10,7 @@
  *  dc2  VLAN 100  dc2-v100       10.0.0.0/24      zone dc2.example.com (same VLAN and prefix as dc1)
  */
 import type { Store } from '../logic/ports';
-import { addDataCenter, addNetwork, addTenant, addZone } from '../logic/topology';
+import { addDataCenter, addNetwork, addTenant, addZone } from '../logic/topology/topology';
 
 export async function loadExampleTopology(store: Store): Promise<void> {
   await addDataCenter(store, 'dc1', 'example data center 1');

@@ -2,12 +2,12 @@
  * What the logic needs from storage. The store adapter implements these; the logic never sees
  * SQL, TypeORM or a connection. Every call inside `transaction` belongs to one atomic unit.
  */
-import type { Allocation, AllocationSource, DataCenter, Intent, Network, NetworkUsage, ReleaseReason, Tenant, Zone } from './model';
-import type { AddressRange, Family } from './ip';
-import type { AuditEntry } from './audit';
-import type { Grant, Role } from './policy';
-import type { Allocator } from './allocator-port';
-import type { DnsAction, DnsChange, DnsRecord, DnsRecordType, DnsRowSummary, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable, TsigAlgorithm } from './dns';
+import type { Allocation, AllocationSource, DataCenter, Intent, Network, NetworkUsage, ReleaseReason, Tenant, Zone } from './core/model';
+import type { AddressRange, Family } from './core/ip';
+import type { AuditEntry } from './audit/audit';
+import type { Grant, Role } from './access/policy';
+import type { Allocator } from './allocation/allocator-port';
+import type { DnsAction, DnsChange, DnsRecord, DnsRecordType, DnsRowSummary, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable, TsigAlgorithm } from './dns/dns';
 
 export interface Store {
   /** The commissioning hot path: versioned configuration snapshot and one-statement writes. */

@@ -3,15 +3,15 @@
  * its fill (queued, off the request's path, one evaluation per network at a time however many
  * changes arrive), sweeps every network now and then (changes made by the CLI or another
  * process), and delivers pending events to the webhook. The decision and the event record are the
- * logic's (src/logic/alerts.ts); this file only schedules, logs, counts and POSTs.
+ * logic's (src/logic/alerts/alerts.ts); this file only schedules, logs, counts and POSTs.
  */
 import { createHmac } from 'node:crypto';
-import { evaluateAlert, mayCross, retryDelayMs, webhookPayload, type AlertPolicy } from '../logic/alerts';
+import { evaluateAlert, mayCross, retryDelayMs, webhookPayload, type AlertPolicy } from '../logic/alerts/alerts';
 import type { AlertEventRecord, Store } from '../logic/ports';
-import { networkFills } from '../logic/utilization';
+import { networkFills } from '../logic/alerts/utilization';
 import type { Logger } from '../logger';
 import type { Metrics } from './metrics';
-import { isUnavailable } from '../logic/errors';
+import { isUnavailable } from '../logic/core/errors';
 
 export interface WebhookSettings {
   url: string;

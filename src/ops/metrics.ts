@@ -6,8 +6,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { OperationObserver } from '../api/operation';
 import type { Store } from '../logic/ports';
-import { networkFills } from '../logic/utilization';
-import { dnsOutboxStats } from '../logic/dns-publisher';
+import { networkFills } from '../logic/alerts/utilization';
+import { dnsOutboxStats } from '../logic/dns/dns-publisher';
 
 export interface MetricsOptions {
   /** Node process metrics (CPU, memory, event loop lag); off in tests that count series. */

@@ -2,7 +2,7 @@
  * Why ipcd could not start, as one plain line that says what is wrong and what to do: an
  * operator reads it in `journalctl` or `kubectl logs`, not a stack trace (that is for debug).
  */
-import { IpcdError } from '../logic/errors';
+import { IpcdError } from '../logic/core/errors';
 
 export type StartupStep = 'configuration' | 'store' | 'first administrator' | 'listen';
 

@@ -4,8 +4,8 @@
  * go to the driver's pool directly, as named prepared statements: no transaction wrapper, no ORM.
  */
 import { Client, DatabaseError, type Pool, type PoolClient, type QueryConfig } from 'pg';
-import type { Allocator, CommissionOutcome, CommissionPlan, ReleaseOutcome, ReleasePlan, TopologySnapshot } from '../logic/allocator-port';
-import { IpcdError, StoreConflict } from '../logic/errors';
+import type { Allocator, CommissionOutcome, CommissionPlan, ReleaseOutcome, ReleasePlan, TopologySnapshot } from '../logic/allocation/allocator-port';
+import { IpcdError, StoreConflict } from '../logic/core/errors';
 import type { UserRecord } from '../logic/ports';
 import { canonicalAddress, networkFromRow, toAllocation } from './mapping';
 

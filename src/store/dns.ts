@@ -1,7 +1,7 @@
 /** SQL for DNS publication: zone and reverse-zone servers, and the outbox the worker delivers from. */
 import type { EntityManager } from 'typeorm';
-import type { DnsChange, DnsRecord, DnsRowSummary, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable, TsigAlgorithm } from '../logic/dns';
-import { parseServer, formatServer } from '../logic/dns';
+import type { DnsChange, DnsRecord, DnsRowSummary, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable, TsigAlgorithm } from '../logic/dns/dns';
+import { parseServer, formatServer } from '../logic/dns/dns';
 import type { DnsOutboxStats, DnsOutcome } from '../logic/ports';
 import { canonicalAddress } from './mapping';
 

@@ -1,5 +1,5 @@
 /**
- * Table-generic export and import for src/logic/export.ts. Columns are read from the catalog, so
+ * Table-generic export and import for src/logic/maintenance/export.ts. Columns are read from the catalog, so
  * a column added by a later migration is exported without a change here. Table names only ever
  * come from the logic's list and are checked against the catalog before use.
  */

@@ -1,8 +1,8 @@
 /** SQL for managing networks: locks, free-range rebuilds, moves, reservations, searches, metering. */
 import type { EntityManager } from 'typeorm';
-import { formatAddress, type AddressRange, type Family } from '../logic/ip';
-import type { Network, ReleaseReason } from '../logic/model';
-import type { Grant } from '../logic/policy';
+import { formatAddress, type AddressRange, type Family } from '../logic/core/ip';
+import type { Network, ReleaseReason } from '../logic/core/model';
+import type { Grant } from '../logic/access/policy';
 import type {
   AllocationSearchFilter,
   AllocationSearchRow,

@@ -1,6 +1,6 @@
 /** Rows and entities to the logic's records, with addresses in ipcd's canonical text. */
-import { formatAddress, parseAddress, parseCidr } from '../logic/ip';
-import type { Allocation, AllocationSource, DataCenter, Intent, Network, Tenant, Zone } from '../logic/model';
+import { formatAddress, parseAddress, parseCidr } from '../logic/core/ip';
+import type { Allocation, AllocationSource, DataCenter, Intent, Network, Tenant, Zone } from '../logic/core/model';
 import type { DataCenterEntity, NetworkEntity, TenantEntity, ZoneEntity } from './entities';
 
 export function canonicalAddress(text: string): string {

@@ -1,8 +1,8 @@
 /** SQL for accounts, nonces and the audit trail; TypeormTx delegates here. */
 import type { EntityManager } from 'typeorm';
 import { scopeTerms } from './management';
-import type { Grant } from '../logic/policy';
-import type { AuditEntry } from '../logic/audit';
+import type { Grant } from '../logic/access/policy';
+import type { AuditEntry } from '../logic/audit/audit';
 import type { AuditQuery, AuditRow, UserRecord } from '../logic/ports';
 
 export async function userByName(m: EntityManager, username: string): Promise<UserRecord | null> {

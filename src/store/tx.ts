@@ -4,13 +4,13 @@
  * indexed statement.
  */
 import { In, type EntityManager } from 'typeorm';
-import { StoreConflict } from '../logic/errors';
-import { formatAddress, type AddressRange, type Family } from '../logic/ip';
-import type { Allocation, DataCenter, Intent, Network, ReleaseReason, Tenant, Zone } from '../logic/model';
+import { StoreConflict } from '../logic/core/errors';
+import { formatAddress, type AddressRange, type Family } from '../logic/core/ip';
+import type { Allocation, DataCenter, Intent, Network, ReleaseReason, Tenant, Zone } from '../logic/core/model';
 import type { ActiveAllocationFilter, ActiveAllocationRow, NetworkFilter, NewNetwork, StoreTx } from '../logic/ports';
 import { DataCenterEntity, FreeRangeEntity, NetworkEntity, TenantEntity, ZoneEntity } from './entities';
-import type { AuditEntry } from '../logic/audit';
-import type { Grant } from '../logic/policy';
+import type { AuditEntry } from '../logic/audit/audit';
+import type { Grant } from '../logic/access/policy';
 import type {
   AlertEventRecord,
   ExportRow,
@@ -33,7 +33,7 @@ import * as management from './management';
 import * as consoleSql from './console';
 import * as alerts from './alerts';
 import * as dns from './dns';
-import type { DnsChange, DnsRecord, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable } from '../logic/dns';
+import type { DnsChange, DnsRecord, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable } from '../logic/dns/dns';
 import type { DnsOutboxStats, DnsOutcome } from '../logic/ports';
 import * as exporting from './export';
 import { canonicalAddress, toAllocation, toDataCenter, toNetwork, toTenant, toZone } from './mapping';

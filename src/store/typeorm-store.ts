@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { StoreConflict, unavailable } from '../logic/errors';
+import { StoreConflict, unavailable } from '../logic/core/errors';
 import type { Store, StoreTx } from '../logic/ports';
 import { TypeormTx } from './tx';
 import { MIGRATIONS } from '../../migrations';

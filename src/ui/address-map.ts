@@ -4,8 +4,8 @@
  * the share of each kind of address in its slice. Work is proportional to
  * the number of ranges, never to the number of addresses.
  */
-import type { MapSegment, SegmentKind } from '../logic/address-map';
-import type { Cidr } from '../logic/ip';
+import type { MapSegment, SegmentKind } from '../logic/topology/address-map';
+import type { Cidr } from '../logic/core/ip';
 import { count, rangeText } from './format';
 import { html, type Html } from './html';
 

@@ -1,5 +1,5 @@
 /** Pieces several console pages share: utilization bars, tag chips, form fields, paging links. */
-import type { Network } from '../logic/model';
+import type { Network } from '../logic/core/model';
 import { count, percent } from './format';
 import { attr, html, type Html } from './html';
 

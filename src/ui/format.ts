@@ -1,5 +1,5 @@
 /** How numbers, times and addresses read in the console. */
-import { formatAddress, type Family } from '../logic/ip';
+import { formatAddress, type Family } from '../logic/core/ip';
 
 const GROUPED = new Intl.NumberFormat('en-US');
 

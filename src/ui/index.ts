@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { AuthSettings } from '../logic/auth';
+import type { AuthSettings } from '../logic/access/auth';
 import type { Store } from '../logic/ports';
-import { resumeSession, type SessionSettings } from '../logic/sessions';
+import { resumeSession, type SessionSettings } from '../logic/access/sessions';
 import type { Logger } from '../logger';
 import { ROOT } from '../paths';
 import { html } from './html';

@@ -1,5 +1,5 @@
 /** The page shell every console page shares: header, navigation, flash message, footer. */
-import type { ConsoleSession } from '../logic/sessions';
+import type { ConsoleSession } from '../logic/access/sessions';
 import { html, type Html } from './html';
 
 export const BASE = '/ui';

@@ -6,11 +6,11 @@
  * part it may see, as a server-sent event. No in-process events: other processes' writes count.
  */
 import type { Response } from 'express';
-import { mayRead, systemActor, type Principal } from '../logic/policy';
+import { mayRead, systemActor, type Principal } from '../logic/access/policy';
 import type { Store } from '../logic/ports';
-import { searchNetworks, tenantTotals, type NetworkView } from '../logic/search';
+import { searchNetworks, tenantTotals, type NetworkView } from '../logic/reporting/search';
 import type { Logger } from '../logger';
-import { isUnavailable } from '../logic/errors';
+import { isUnavailable } from '../logic/core/errors';
 
 export interface LiveNetwork {
   id: number;

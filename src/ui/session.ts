@@ -5,8 +5,8 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { csrfMatches, resumeSession, type ConsoleSession, type SessionSettings } from '../logic/sessions';
-import type { Actor } from '../logic/policy';
+import { csrfMatches, resumeSession, type ConsoleSession, type SessionSettings } from '../logic/access/sessions';
+import type { Actor } from '../logic/access/policy';
 import type { Store } from '../logic/ports';
 import { BASE } from './layout';
 

@@ -11,7 +11,7 @@ import { all, text } from '../support/soap';
 import { faultOf, ok, openAdminFixture, type AdminFixture } from '../support/admin';
 import { BACKENDS } from '../support/backends';
 import { ensureBuilt, REPO_ROOT, runNode } from '../support/processes';
-import { parseCidr } from '../../src/logic/ip';
+import { parseCidr } from '../../src/logic/core/ip';
 
 jest.setTimeout(120_000);
 

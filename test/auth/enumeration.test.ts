@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { authOptions } from '../../src/api/operation';
-import { passwordChecks } from '../../src/logic/passwords';
-import { addUser, disableUser } from '../../src/logic/users';
+import { passwordChecks } from '../../src/logic/access/passwords';
+import { addUser, disableUser } from '../../src/logic/access/users';
 import { BACKENDS, openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
 import { call, type Credentials } from '../support/soap';

@@ -4,7 +4,7 @@
  * refused (unchecked) until the window passes, while other users and other addresses go on.
  */
 import { authOptions, type AuthOptions } from '../../src/api/operation';
-import { addUser } from '../../src/logic/users';
+import { addUser } from '../../src/logic/access/users';
 import { openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
 import { envelope, readReply, type Credentials } from '../support/soap';

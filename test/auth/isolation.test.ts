@@ -7,11 +7,11 @@
  * another tenant's (or an ungranted data center's) networks, addresses, names or audit rows.
  */
 import { COMMISSIONING, MANAGEMENT } from '../../src/api/contract';
-import { commission } from '../../src/logic/commission';
-import { setZoneDns } from '../../src/logic/dns-config';
-import { reserveRange } from '../../src/logic/reservations';
-import { addDataCenter, addNetwork, addTenant, addZone } from '../../src/logic/topology';
-import { addUser } from '../../src/logic/users';
+import { commission } from '../../src/logic/allocation/commission';
+import { setZoneDns } from '../../src/logic/dns/dns-config';
+import { reserveRange } from '../../src/logic/topology/reservations';
+import { addDataCenter, addNetwork, addTenant, addZone } from '../../src/logic/topology/topology';
+import { addUser } from '../../src/logic/access/users';
 import { AuditWatch, openAdminFixture, ROOT_USER, type AdminFixture } from '../support/admin';
 import { all, flat, text, type Credentials, type Fields, type SoapReply } from '../support/soap';
 

@@ -1,7 +1,7 @@
 /** `ipcd network alert`: the threshold column as the CLI sets it, checked against the database. */
 import { runNode, REPO_ROOT, ensureBuilt } from '../support/processes';
 import { openTestStore, type TestStore } from '../support/backends';
-import { addDataCenter, addNetwork } from '../../src/logic/topology';
+import { addDataCenter, addNetwork } from '../../src/logic/topology/topology';
 import { join } from 'node:path';
 
 const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');

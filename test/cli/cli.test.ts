@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commission } from '../../src/logic/commission';
+import { commission } from '../../src/logic/allocation/commission';
 import { openStore } from '../../src/store/open';
 import { createDatabase } from '../support/backends';
 import { runNode, type Run } from '../support/processes';

@@ -5,11 +5,11 @@
  * actor). Refusals arrive as IpcdFaultError with their code; the paging iterators walk every row
  * once; changes are retried only when they certainly never arrived (through a lossy local proxy).
  */
-import { searchNetworks as logicSearchNetworks, tenantUtilization as logicTenantUtilization } from '../../src/logic/search';
-import { tenantUsage as logicTenantUsage, usageCsv } from '../../src/logic/metering';
-import { listDnsZones as logicListDnsZones } from '../../src/logic/dns-config';
-import { unseal } from '../../src/logic/passwords';
-import { listUsers as logicListUsers } from '../../src/logic/users';
+import { searchNetworks as logicSearchNetworks, tenantUtilization as logicTenantUtilization } from '../../src/logic/reporting/search';
+import { tenantUsage as logicTenantUsage, usageCsv } from '../../src/logic/reporting/metering';
+import { listDnsZones as logicListDnsZones } from '../../src/logic/dns/dns-config';
+import { unseal } from '../../src/logic/access/passwords';
+import { listUsers as logicListUsers } from '../../src/logic/access/users';
 import { IpcdAdminClient, IpcdClient, IpcdFaultError, IpcdTransportError, type IpcdClientOptions, type NetworkInfo, type RetryInfo } from '../../src/index';
 import { MANAGEMENT_NS, SOAP11_NS } from '../../src/client/soap';
 import { MANAGEMENT } from '../../src/api/contract';

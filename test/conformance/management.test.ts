@@ -3,16 +3,16 @@
  * name, reservations are never handed out, removal needs force, searches and metering answer
  * only within the caller's scope, and each change leaves its audit row.
  */
-import { commission } from '../../src/logic/commission';
-import { decommission } from '../../src/logic/decommission';
-import { queryAudit } from '../../src/logic/audit-query';
-import { tenantUsage, usageCsv } from '../../src/logic/metering';
-import { setAlertThreshold } from '../../src/logic/alerts';
-import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork } from '../../src/logic/networks';
-import type { Actor } from '../../src/logic/policy';
-import { listReservations, reserveRange, unreserveRange } from '../../src/logic/reservations';
-import { searchAllocations, searchNetworks, tenantUtilization } from '../../src/logic/search';
-import { addDataCenter, addNetwork, addTenant, addZone, removeDataCenter, removeTenant, removeZone } from '../../src/logic/topology';
+import { commission } from '../../src/logic/allocation/commission';
+import { decommission } from '../../src/logic/allocation/decommission';
+import { queryAudit } from '../../src/logic/audit/audit-query';
+import { tenantUsage, usageCsv } from '../../src/logic/reporting/metering';
+import { setAlertThreshold } from '../../src/logic/alerts/alerts';
+import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork } from '../../src/logic/topology/networks';
+import type { Actor } from '../../src/logic/access/policy';
+import { listReservations, reserveRange, unreserveRange } from '../../src/logic/topology/reservations';
+import { searchAllocations, searchNetworks, tenantUtilization } from '../../src/logic/reporting/search';
+import { addDataCenter, addNetwork, addTenant, addZone, removeDataCenter, removeTenant, removeZone } from '../../src/logic/topology/topology';
 import { BACKENDS, openTestStore, type TestStore } from '../support/backends';
 
 const tenantActor = (tenantId: number, username = 'tenant-user'): Actor => ({ principal: { username, role: 'tenant', tenantId, grants: [] } });

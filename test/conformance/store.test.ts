@@ -3,9 +3,9 @@
  * allocator's behaviour and the invariants the database itself enforces.
  */
 import { randomUUID } from 'node:crypto';
-import { StoreConflict } from '../../src/logic/errors';
-import type { Network } from '../../src/logic/model';
-import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology';
+import { StoreConflict } from '../../src/logic/core/errors';
+import type { Network } from '../../src/logic/core/model';
+import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology/topology';
 import { BACKENDS, openTestStore, type TestStore } from '../support/backends';
 import { MIGRATIONS } from '../../migrations';
 

@@ -6,10 +6,10 @@
  * every record appears within the documented catch-up time (IPCD_DNS_RETRY_MAX_SECONDS plus a
  * poll), exactly once, delivered by two workers sharing the database as two processes would.
  */
-import { setZoneDns } from '../../src/logic/dns-config';
-import { reverseName } from '../../src/logic/dns';
-import { DnsPublisher, dnsOutboxStats } from '../../src/logic/dns-publisher';
-import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology';
+import { setZoneDns } from '../../src/logic/dns/dns-config';
+import { reverseName } from '../../src/logic/dns/dns';
+import { DnsPublisher, dnsOutboxStats } from '../../src/logic/dns/dns-publisher';
+import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology/topology';
 import { Rfc2136Updater } from '../../src/dns/rfc2136';
 import { openStore, type OpenedStore } from '../../src/store/open';
 import { openTestStore, type TestStore } from '../support/backends';

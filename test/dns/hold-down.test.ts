@@ -2,8 +2,8 @@
  * Hold-down per network: a released address is not issued again until its hold-down ends, and is
  * after it. Over real SOAP on both stores; the default (0) keeps the seed's immediate release.
  */
-import { addDataCenter, addNetwork, addZone, networkUsage } from '../../src/logic/topology';
-import { editNetwork, splitNetwork } from '../../src/logic/networks';
+import { addDataCenter, addNetwork, addZone, networkUsage } from '../../src/logic/topology/topology';
+import { editNetwork, splitNetwork } from '../../src/logic/topology/networks';
 import { BACKENDS, openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
 import { call, type SoapReply } from '../support/soap';

@@ -4,17 +4,17 @@
  * to two workers — also with two connection pools (two processes) racing on PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
-import { commission, nameOnly } from '../../src/logic/commission';
-import { decommission } from '../../src/logic/decommission';
-import { clearZoneDns, listDnsZones, setZoneDns } from '../../src/logic/dns-config';
-import { reverseName, reverseZoneName, retryDelayMs, type DnsChange } from '../../src/logic/dns';
-import { dnsOutboxStats } from '../../src/logic/dns-publisher';
-import { parseCidr } from '../../src/logic/ip';
-import { listAllocations } from '../../src/logic/listing';
-import { searchAllocations } from '../../src/logic/search';
-import { removeNetwork } from '../../src/logic/networks';
+import { commission, nameOnly } from '../../src/logic/allocation/commission';
+import { decommission } from '../../src/logic/allocation/decommission';
+import { clearZoneDns, listDnsZones, setZoneDns } from '../../src/logic/dns/dns-config';
+import { reverseName, reverseZoneName, retryDelayMs, type DnsChange } from '../../src/logic/dns/dns';
+import { dnsOutboxStats } from '../../src/logic/dns/dns-publisher';
+import { parseCidr } from '../../src/logic/core/ip';
+import { listAllocations } from '../../src/logic/reporting/listing';
+import { searchAllocations } from '../../src/logic/reporting/search';
+import { removeNetwork } from '../../src/logic/topology/networks';
 import type { Store } from '../../src/logic/ports';
-import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology';
+import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology/topology';
 import { openStore } from '../../src/store/open';
 import { BACKENDS, openTestStore, type TestStore } from '../support/backends';
 

@@ -21,7 +21,7 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { loadExampleTopology } from '../../src/example/topology';
-import { networkUsage } from '../../src/logic/topology';
+import { networkUsage } from '../../src/logic/topology/topology';
 import { openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
 

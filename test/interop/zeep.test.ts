@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { loadExampleTopology } from '../../src/example/topology';
-import { networkUsage } from '../../src/logic/topology';
+import { networkUsage } from '../../src/logic/topology/topology';
 import { BACKENDS, openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
 import { call } from '../support/soap';

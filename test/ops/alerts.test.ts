@@ -11,10 +11,10 @@ import { call } from '../support/soap';
 import { openTestStore, type TestStore } from '../support/backends';
 import { startServerProcesses, type ServerProcesses } from '../support/processes';
 import { scrape, valueOf } from '../support/prometheus';
-import { addDataCenter, addNetwork } from '../../src/logic/topology';
-import { evaluateAlert, setAlertThreshold } from '../../src/logic/alerts';
-import { commission } from '../../src/logic/commission';
-import { decommission } from '../../src/logic/decommission';
+import { addDataCenter, addNetwork } from '../../src/logic/topology/topology';
+import { evaluateAlert, setAlertThreshold } from '../../src/logic/alerts/alerts';
+import { commission } from '../../src/logic/allocation/commission';
+import { decommission } from '../../src/logic/allocation/decommission';
 import { openStore } from '../../src/store/open';
 
 interface Received {

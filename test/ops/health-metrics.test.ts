@@ -9,7 +9,7 @@ import { startServer, type RunningServer } from '../support/server';
 import { loadFlowTopology } from '../support/topology';
 import { scrape, valueOf } from '../support/prometheus';
 import { MIGRATIONS } from '../../migrations';
-import { setZoneDns } from '../../src/logic/dns-config';
+import { setZoneDns } from '../../src/logic/dns/dns-config';
 
 describe.each(BACKENDS)('health and metrics (%s store)', (backend) => {
   let db: TestStore;

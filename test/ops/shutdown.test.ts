@@ -11,7 +11,7 @@ import { call } from '../support/soap';
 import { BACKENDS, openTestStore, type BackendKind } from '../support/backends';
 import { startServerProcesses, type ServerProcesses } from '../support/processes';
 import { openStore } from '../../src/store/open';
-import { addDataCenter, addNetwork } from '../../src/logic/topology';
+import { addDataCenter, addNetwork } from '../../src/logic/topology/topology';
 import type { TypeormStore } from '../../src/store/typeorm-store';
 import type { Store } from '../../src/logic/ports';
 

@@ -3,7 +3,7 @@
  * answer, allocation stays unique across them, and SIGTERM to the primary stops them all.
  */
 import { execFileSync } from 'node:child_process';
-import { addDataCenter, addNetwork } from '../../src/logic/topology';
+import { addDataCenter, addNetwork } from '../../src/logic/topology/topology';
 import { openStore } from '../../src/store/open';
 import { createDatabase } from '../support/backends';
 import { ensureBuilt, startServerProcesses, type ServerProcesses } from '../support/processes';

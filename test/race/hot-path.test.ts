@@ -5,10 +5,10 @@
  * (remove, split, merge, a grant revoked, a user disabled) holds for the very next commission
  * in another, although each process serves commissions from its cached configuration.
  */
-import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology';
+import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology/topology';
 import { openStore } from '../../src/store/open';
-import { addUser } from '../../src/logic/users';
-import { formatAddress, parseCidr } from '../../src/logic/ip';
+import { addUser } from '../../src/logic/access/users';
+import { formatAddress, parseCidr } from '../../src/logic/core/ip';
 import { createDatabase } from '../support/backends';
 import { startServerProcesses, type ServerProcesses } from '../support/processes';
 import { adminCall, call, type Fields, type SoapReply } from '../support/soap';

@@ -4,13 +4,13 @@
  * Afterwards nothing is lost or duplicated: every active address is unique, inside its network,
  * never reserved, and the free ranges are exactly the rest.
  */
-import { commission } from '../../src/logic/commission';
-import { decommission } from '../../src/logic/decommission';
-import { freeRanges, reservedRanges } from '../../src/logic/free-space';
-import { parseAddress, rangeSize, subtractRanges } from '../../src/logic/ip';
-import { mergeNetworks, splitNetwork } from '../../src/logic/networks';
-import { reserveRange, unreserveRange } from '../../src/logic/reservations';
-import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology';
+import { commission } from '../../src/logic/allocation/commission';
+import { decommission } from '../../src/logic/allocation/decommission';
+import { freeRanges, reservedRanges } from '../../src/logic/topology/free-space';
+import { parseAddress, rangeSize, subtractRanges } from '../../src/logic/core/ip';
+import { mergeNetworks, splitNetwork } from '../../src/logic/topology/networks';
+import { reserveRange, unreserveRange } from '../../src/logic/topology/reservations';
+import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology/topology';
 import { openTestStore, type TestStore } from '../support/backends';
 
 describe('management racing commissions (postgres store)', () => {

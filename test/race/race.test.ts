@@ -7,9 +7,9 @@
  * Needs the compiled server (dist/src/main.js; `npm test` builds it in pretest).
  */
 import { Client } from 'pg';
-import { addDataCenter, addNetwork } from '../../src/logic/topology';
+import { addDataCenter, addNetwork } from '../../src/logic/topology/topology';
 import { openStore } from '../../src/store/open';
-import { addUser } from '../../src/logic/users';
+import { addUser } from '../../src/logic/access/users';
 import { createDatabase } from '../support/backends';
 import { checkBuild, startServerProcesses, type ServerProcesses } from '../support/processes';
 

@@ -5,11 +5,11 @@
  * the store's PTR owner matching the logic's.
  */
 import { authOptions } from '../../src/api/operation';
-import { reverseName } from '../../src/logic/dns';
-import { formatAddress, parseCidr, cidrContains } from '../../src/logic/ip';
-import { mergeNetworks, splitNetwork } from '../../src/logic/networks';
-import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology';
-import { addUser } from '../../src/logic/users';
+import { reverseName } from '../../src/logic/dns/dns';
+import { formatAddress, parseCidr, cidrContains } from '../../src/logic/core/ip';
+import { mergeNetworks, splitNetwork } from '../../src/logic/topology/networks';
+import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology/topology';
+import { addUser } from '../../src/logic/access/users';
 import { BACKENDS, openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
 import { call, type Fields } from '../support/soap';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { authOptions } from '../../src/api/operation';
-import { addUser, type UserSpec } from '../../src/logic/users';
+import { addUser, type UserSpec } from '../../src/logic/access/users';
 import { openTestStore, type BackendKind, type TestStore } from './backends';
 import { startServer, type RunningServer } from './server';
 import { ADMIN_NS, all, call, envelope, flat, postRaw, readReply, type Credentials, type Fields, type SoapReply } from './soap';

@@ -5,8 +5,8 @@
  * fault with its time, so an outage test can check the gap and that nothing acknowledged is lost.
  * Bounded in calls and stopped by the test.
  */
-import { addDataCenter, addNetwork } from '../../src/logic/topology';
-import { addUser } from '../../src/logic/users';
+import { addDataCenter, addNetwork } from '../../src/logic/topology/topology';
+import { addUser } from '../../src/logic/access/users';
 import { openStore } from '../../src/store/open';
 import type { ServerProcess } from './processes';
 import { call, type Credentials, type Fields } from './soap';

@@ -9,7 +9,7 @@
  *  dc2 VLAN 10: dc2-v10 10.1.0.0/30 — zone dc2.test (same VLAN number and prefix as dc1)
  */
 import type { Store } from '../../src/logic/ports';
-import { addDataCenter, addNetwork, addTenant, addZone } from '../../src/logic/topology';
+import { addDataCenter, addNetwork, addTenant, addZone } from '../../src/logic/topology/topology';
 
 export async function loadFlowTopology(store: Store): Promise<void> {
   await addDataCenter(store, 'dc1');

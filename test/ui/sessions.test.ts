@@ -6,8 +6,8 @@
  */
 import { Client } from 'pg';
 import { authOptions } from '../../src/api/operation';
-import { addDataCenter, addNetwork, addTenant } from '../../src/logic/topology';
-import { addUser, disableUser } from '../../src/logic/users';
+import { addDataCenter, addNetwork, addTenant } from '../../src/logic/topology/topology';
+import { addUser, disableUser } from '../../src/logic/access/users';
 import { openStore, type OpenedStore } from '../../src/store/open';
 import { openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';

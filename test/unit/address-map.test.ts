@@ -1,6 +1,6 @@
 /** The address map's ranges: whole prefix covered in order, neighbours joined, no per-address work. */
-import { addressSegments } from '../../src/logic/address-map';
-import { parseAddress, parseCidr } from '../../src/logic/ip';
+import { addressSegments } from '../../src/logic/topology/address-map';
+import { parseAddress, parseCidr } from '../../src/logic/core/ip';
 
 const v = (a: string) => parseAddress(a)!.value;
 const r = (a: string, b = a) => ({ first: v(a), last: v(b) });

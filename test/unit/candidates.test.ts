@@ -1,5 +1,5 @@
-import { addressCandidates, nameNetwork, tenantsOf } from '../../src/logic/candidates';
-import type { Network } from '../../src/logic/model';
+import { addressCandidates, nameNetwork, tenantsOf } from '../../src/logic/allocation/candidates';
+import type { Network } from '../../src/logic/core/model';
 
 let nextId = 1;
 const net = (p: Partial<Network>): Network => ({

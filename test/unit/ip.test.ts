@@ -1,5 +1,5 @@
-import { assignableRanges, formatAddress, parseAddress, parseCidr, rangeSize, size, subtractPoints, cidrContains, subtractRanges, pointsToRanges, subnets, tiledParent } from '../../src/logic/ip';
-import { IpcdError } from '../../src/logic/errors';
+import { assignableRanges, formatAddress, parseAddress, parseCidr, rangeSize, size, subtractPoints, cidrContains, subtractRanges, pointsToRanges, subnets, tiledParent } from '../../src/logic/core/ip';
+import { IpcdError } from '../../src/logic/core/errors';
 
 describe('addresses', () => {
   test.each([

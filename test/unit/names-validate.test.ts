@@ -1,6 +1,6 @@
-import { checkNamePattern, renderName } from '../../src/logic/names';
-import * as v from '../../src/logic/validate';
-import { IpcdError } from '../../src/logic/errors';
+import { checkNamePattern, renderName } from '../../src/logic/allocation/names';
+import * as v from '../../src/logic/core/validate';
+import { IpcdError } from '../../src/logic/core/errors';
 
 describe('generated names', () => {
   test('pads the sequence number', () => {

@@ -5,13 +5,13 @@
  * brings the form back with the fault's code and sentence.
  */
 import type { Response } from 'express';
-import { networkDetail, type NetworkDetail } from '../../logic/address-map';
-import { IpcdError } from '../../logic/errors';
-import { parseCidr, subnets, tiledParent, lastAddress, parseAddress } from '../../logic/ip';
-import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork, type NetworkPatch } from '../../logic/networks';
-import { reserveRange, unreserveRange } from '../../logic/reservations';
-import { searchNetworks } from '../../logic/search';
-import { addNetwork, listDataCenters, listTenants, listZones, type NetworkSpec } from '../../logic/topology';
+import { networkDetail, type NetworkDetail } from '../../logic/topology/address-map';
+import { IpcdError } from '../../logic/core/errors';
+import { parseCidr, subnets, tiledParent, lastAddress, parseAddress } from '../../logic/core/ip';
+import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork, type NetworkPatch } from '../../logic/topology/networks';
+import { reserveRange, unreserveRange } from '../../logic/topology/reservations';
+import { searchNetworks } from '../../logic/reporting/search';
+import { addNetwork, listDataCenters, listTenants, listZones, type NetworkSpec } from '../../logic/topology/topology';
 import { checkbox, field, query, select } from '../components';
 import { count } from '../format';
 import { html, type Html } from '../html';

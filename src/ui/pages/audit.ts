@@ -1,5 +1,5 @@
 /** The audit log with filters, newest rows last as the log pages them; tenants see their own rows only. */
-import { queryAudit } from '../../logic/audit-query';
+import { queryAudit } from '../../logic/audit/audit-query';
 import { field, pager } from '../components';
 import { when } from '../format';
 import { html } from '../html';

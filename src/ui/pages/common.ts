@@ -1,9 +1,9 @@
 /** Request plumbing the console's pages share: parameters, refusals as pages, async routes. */
 import type { NextFunction, Request, Response } from 'express';
-import { IpcdError } from '../../logic/errors';
+import { IpcdError } from '../../logic/core/errors';
 import type { Store } from '../../logic/ports';
-import type { SessionSettings } from '../../logic/sessions';
-import type { AuthSettings } from '../../logic/auth';
+import type { SessionSettings } from '../../logic/access/sessions';
+import type { AuthSettings } from '../../logic/access/auth';
 import type { Logger } from '../../logger';
 import { html, type Html } from '../html';
 import { page, refusal } from '../layout';

@@ -1,7 +1,7 @@
 /** The dashboard: every network the user may see, by data center and VLAN, with live utilization bars. */
-import { mayManage, type Principal } from '../../logic/policy';
-import { searchNetworks, tenantTotals, type NetworkSearch, type NetworkView } from '../../logic/search';
-import { listDataCenters, listTenants } from '../../logic/topology';
+import { mayManage, type Principal } from '../../logic/access/policy';
+import { searchNetworks, tenantTotals, type NetworkSearch, type NetworkView } from '../../logic/reporting/search';
+import { listDataCenters, listTenants } from '../../logic/topology/topology';
 import { count } from '../format';
 import { html, type Html } from '../html';
 import { BASE } from '../layout';

@@ -1,8 +1,8 @@
 /** Login and logout. The password is checked by the same authenticate() the SOAP services use. */
 import type { Request, Response } from 'express';
-import { isGuessLimited } from '../../logic/auth';
-import { IpcdError } from '../../logic/errors';
-import { login, logout, resumeSession } from '../../logic/sessions';
+import { isGuessLimited } from '../../logic/access/auth';
+import { IpcdError } from '../../logic/core/errors';
+import { login, logout, resumeSession } from '../../logic/access/sessions';
 import { html } from '../html';
 import { BASE } from '../layout';
 import { clearCookie, cookies, flash, LOGIN_COOKIE, loginToken, loginTokenMatches, SESSION_COOKIE, setCookie, type UiRequest } from '../session';

@@ -1,8 +1,8 @@
 /** The network page: attributes, tags, address map, reservations, allocations, and the admin's actions. */
-import { networkDetail, type NetworkDetail } from '../../logic/address-map';
-import { lastAddress, parseAddress, parseCidr } from '../../logic/ip';
-import { searchAllocations } from '../../logic/search';
-import type { ConsoleSession } from '../../logic/sessions';
+import { networkDetail, type NetworkDetail } from '../../logic/topology/address-map';
+import { lastAddress, parseAddress, parseCidr } from '../../logic/core/ip';
+import { searchAllocations } from '../../logic/reporting/search';
+import type { ConsoleSession } from '../../logic/access/sessions';
 import { legend, KIND_LABEL, mapStrip } from '../address-map';
 import { bar, checkbox, field, pager, query, tags } from '../components';
 import { count, rangeText, when } from '../format';

@@ -1,7 +1,7 @@
 /** Search across networks: by address (networks containing it, who holds it), by name or by server instance. */
-import { IpcdError } from '../../logic/errors';
-import { parseAddress } from '../../logic/ip';
-import { searchAllocations, searchNetworks, type AllocationView, type NetworkView } from '../../logic/search';
+import { IpcdError } from '../../logic/core/errors';
+import { parseAddress } from '../../logic/core/ip';
+import { searchAllocations, searchNetworks, type AllocationView, type NetworkView } from '../../logic/reporting/search';
 import { bar } from '../components';
 import { when } from '../format';
 import { html } from '../html';

@@ -1,6 +1,6 @@
 /** Per-tenant usage (allocations and address-hours per UTC day) with CSV export, from the metering logic. */
-import { tenantUsage, usageCsv } from '../../logic/metering';
-import { listTenants } from '../../logic/topology';
+import { tenantUsage, usageCsv } from '../../logic/reporting/metering';
+import { listTenants } from '../../logic/topology/topology';
 import { field, query, select } from '../components';
 import { html } from '../html';
 import { BASE } from '../layout';
