@@ -34,7 +34,7 @@ function asStore(m: MemoryStore): Store {
   const flat = (tx: MemoryTx): StoreTx =>
     new Proxy({} as StoreTx, {
       get: (_t, key) => {
-        for (const port of [tx.topology, tx.audit, tx.access] as unknown as Record<string | symbol, unknown>[]) {
+        for (const port of [tx.topology, tx.audit, tx.access, tx.alerts] as unknown as Record<string | symbol, unknown>[]) {
           const f = port[key];
           if (typeof f === 'function') return f.bind(port);
         }

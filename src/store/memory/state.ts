@@ -7,6 +7,7 @@ import { lastAddress, parseAddress, parseCidr, type Cidr } from '../../logic/cor
 import type { AllocationSource, DataCenter, Intent, Network, ReleaseReason, Tenant, Zone } from '../../logic/core/model';
 import type { AuditEntry } from '../../logic/audit/port';
 import type { Grant, Role } from '../../logic/access/policy';
+import type { AlertEventRow } from './alerts';
 import { FreeSet } from './free-set';
 import { Journal, Table } from './table';
 
@@ -120,6 +121,9 @@ export class MemoryState {
   readonly nonces = new Table<string, { nonce: string; seenAt: Date }>(this.journal, 'ws_nonce');
   readonly authFailures = new Table<number, { id: number; key: string; at: Date }>(this.journal, 'auth_failure', { groups: { key: (f) => f.key } });
   readonly sessions = new Table<string, { tokenHash: string; userId: number; csrfToken: string; createdAt: Date; lastSeenAt: Date }>(this.journal, 'ui_session');
+  readonly thresholds = new Table<number, { networkId: number; percent: number }>(this.journal, 'network.alert_threshold_percent');
+  readonly alertStates = new Table<number, { networkId: number; state: 'normal' | 'high'; percent: number; changedAt: Date }>(this.journal, 'network_alert');
+  readonly alertEvents = new Table<string, AlertEventRow>(this.journal, 'alert_event');
   readonly outbox = new Table<number, OutboxRow>(this.journal, 'dns_outbox', { groups: { allocation: (o) => o.allocationId } });
   private readonly free = new Map<number, FreeSet>();
 
@@ -174,6 +178,9 @@ export class MemoryState {
     for (const h of this.heldOf(id)) this.held.delete(heldKey(h.networkId, h.address));
     for (const r of this.reservations.byGroup('network', String(id))) this.reservations.delete(r.id);
     this.freeSet(id).replace([]);
+    this.thresholds.delete(id);
+    this.alertStates.delete(id);
+    for (const e of this.alertEvents.values()) if (e.networkId === id) this.alertEvents.put(e.id, { ...e, networkId: null });
     this.networks.delete(id);
   }
 }

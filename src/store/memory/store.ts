@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { UnitOfWork } from '../../logic/core/unit-of-work';
 import { MemoryAllocator, type UnitRunner } from './allocator';
 import { MemoryAccess } from './access';
+import { MemoryAlerts } from './alerts';
 import { MemoryAudit } from './audit';
 import { MemoryState } from './state';
 import { Mutex } from './table';
@@ -18,6 +19,7 @@ export interface MemoryTx {
   topology: MemoryTopology;
   audit: MemoryAudit;
   access: MemoryAccess;
+  alerts: MemoryAlerts;
 }
 
 export class MemoryStore implements UnitOfWork<MemoryTx> {
@@ -47,9 +49,10 @@ export class MemoryStore implements UnitOfWork<MemoryTx> {
 
   transaction<T>(fn: (tx: MemoryTx) => Promise<T>): Promise<T> {
     return this.unit(async () => {
-      const tx = { topology: new MemoryTopology(this.state), audit: new MemoryAudit(this.state), access: new MemoryAccess(this.state) };
+      const s = this.state;
+      const tx = { topology: new MemoryTopology(s), audit: new MemoryAudit(s), access: new MemoryAccess(s), alerts: new MemoryAlerts(s) };
       const result = await fn(tx);
-      return { result, touched: [...tx.topology.touched] };
+      return { result, touched: [...new Set([...tx.topology.touched, ...tx.alerts.touched])] };
     }).then(({ result, touched }) => {
       if (touched.length > 0) this.committed(touched, false);
       return result;
