@@ -7,7 +7,7 @@ export async function openSqlBackend(kind: BackendKind): Promise<ContractBackend
   return {
     allocator: db.store.allocator,
     // StoreTx is every port at once: each capability is the same object.
-    transaction: (fn) => db.store.transaction((t) => fn({ topology: t, audit: t, access: t })),
+    transaction: (fn) => db.store.transaction((t) => fn({ topology: t, audit: t, access: t, alerts: t })),
     dispose: () => db.dispose(),
   };
 }

@@ -3,13 +3,14 @@
  * suite, called by each backend's test): the allocator, and transactions over the ports.
  */
 import type { AccessPort } from '../../../src/logic/access/port';
+import type { AlertsPort } from '../../../src/logic/alerts/port';
 import type { Allocator, CommissionPlan } from '../../../src/logic/allocation/allocator-port';
 import type { AuditPort } from '../../../src/logic/audit/port';
 import { assignableRanges, formatAddress, parseAddress, parseCidr } from '../../../src/logic/core/ip';
 import type { Network } from '../../../src/logic/core/model';
 import type { TopologyPort } from '../../../src/logic/topology/port';
 
-export type Ports = { topology: TopologyPort; audit: AuditPort; access: AccessPort };
+export type Ports = { topology: TopologyPort; audit: AuditPort; access: AccessPort; alerts: AlertsPort };
 
 export interface ContractBackend {
   allocator: Allocator;

@@ -1,8 +1,8 @@
-/** The audit and access ports' contract: rows kept as written, filters, scope and paging. */
+/** The audit, access and alerts ports' contract: rows kept as written, filters, scope, paging, leases. */
 import type { ContractBackend, OpenBackend, Ports } from './backend';
 
 export function recordsContract(backend: string, open: OpenBackend): void {
-  describe(`audit and access port contract (${backend})`, () => {
+  describe(`audit, access and alerts port contract (${backend})`, () => {
     let b: ContractBackend;
     let dc: number;
     let tenant: number;
@@ -93,6 +93,43 @@ export function recordsContract(backend: string, open: OpenBackend): void {
       expect(await tx((t) => t.access.sessionByTokenHash('s2'))).toBeNull();
       await tx((t) => t.access.deleteSession('s1'));
       expect(await tx((t) => t.access.sessionByTokenHash('s1'))).toBeNull();
+    });
+
+    test('alerts: threshold kept (a configuration change), state per network, events delivered with leases', async () => {
+      const net = await tx(async (t) => {
+        const n = await t.topology.insertNetwork(
+          { name: 'fill', cidr: '10.7.0.0/29', family: 4, dataCenterId: dc, vlan: 7, vxlan: null, tenantId: null, priority: 100, zoneId: null, gateway: '10.7.0.1', reservePool: false, namePattern: 'vm-{seq}', tags: {}, holdDownSeconds: 0 },
+          [{ first: 0x0a070002n, last: 0x0a070006n }],
+        );
+        return n;
+      });
+      const before = await b.allocator.configVersion();
+      await tx((t) => t.alerts.setAlertThreshold(net.id, 60));
+      expect(await b.allocator.configVersion()).toBeGreaterThan(before);
+      expect(await tx((t) => t.alerts.alertThreshold(net.id))).toBe(60);
+      expect(await tx((t) => t.alerts.networkFills(net.id))).toEqual([
+        { networkId: net.id, network: 'fill', dataCenter: 'dc1', dataCenterId: dc, tenantId: null, cidr: '10.7.0.0/29', gateway: '10.7.0.1', used: 0n, freeCount: 5n, freeRanges: [], thresholdPercent: 60, alertState: 'normal' },
+      ]);
+      expect(await tx((t) => t.alerts.lockAlertState(net.id))).toBe('normal');
+      expect(await tx((t) => t.alerts.lockAlertState(net.id + 1000))).toBeNull();
+      await tx(async (t) => {
+        await t.alerts.lockAlertState(net.id);
+        await t.alerts.setAlertState(net.id, 'high', 80);
+      });
+      expect(await tx((t) => t.alerts.lockAlertState(net.id))).toBe('high');
+      const e = await tx((t) => t.alerts.insertAlertEvent({ networkId: net.id, network: 'fill', dataCenter: 'dc1', direction: 'up', percent: 80, thresholdPercent: 60, used: 4n, assignable: 5n, webhook: 'pending' }));
+      expect(e).toMatchObject({ networkId: net.id, direction: 'up', percent: 80, used: 4n, assignable: 5n, attempts: 0 });
+      await tx((t) => t.alerts.insertAlertEvent({ networkId: net.id, network: 'fill', dataCenter: 'dc1', direction: 'down', percent: 10, thresholdPercent: 60, used: 1n, assignable: 5n, webhook: 'none' }));
+      const claimed = await tx((t) => t.alerts.claimAlertDelivery(60));
+      expect(claimed).toMatchObject({ id: e.id, attempts: 1 });
+      // Leased: nobody else gets it meanwhile; the event without a webhook is never claimed.
+      expect(await tx((t) => t.alerts.claimAlertDelivery(60))).toBeNull();
+      await tx((t) => t.alerts.finishAlertDelivery(e.id, { delivered: false, error: 'boom', retryInMs: 0 }));
+      expect(await tx((t) => t.alerts.claimAlertDelivery(60))).toMatchObject({ id: e.id, attempts: 2 });
+      await tx((t) => t.alerts.finishAlertDelivery(e.id, { delivered: true }));
+      expect(await tx((t) => t.alerts.claimAlertDelivery(60))).toBeNull();
+      await tx((t) => t.alerts.setAlertThreshold(net.id, null));
+      expect(await tx((t) => t.alerts.alertThreshold(net.id))).toBeNull();
     });
   });
 }
