@@ -8,58 +8,11 @@ import { invalid } from '../core/errors';
 import { formatAddress, parseAddress, parseCidr, type Cidr } from '../core/ip';
 import { seal, unseal } from '../access/passwords';
 import type { StoreTx } from '../ports';
+import type { DnsRecord, DnsRowSummary, DnsZoneRef, Publishable, TsigAlgorithm } from './port';
 import { describe, zoneName } from '../core/validate';
 
-export const TSIG_ALGORITHMS = ['hmac-sha256', 'hmac-sha384', 'hmac-sha512'] as const;
-export type TsigAlgorithm = (typeof TSIG_ALGORITHMS)[number];
-
-/** An authoritative server and the TSIG key ipcd signs its updates with; `secret` as stored. */
-export interface DnsServer {
-  host: string;
-  port: number;
-  keyName: string;
-  algorithm: TsigAlgorithm;
-  /** `v1$…` sealed under IPCD_SECRET_KEY, or `plain$<base64>` when no key is configured. */
-  secret: string;
-  ttl: number;
-}
-
-export type DnsZoneKind = 'forward' | 'reverse';
-export interface DnsZoneRef {
-  kind: DnsZoneKind;
-  id: number;
-}
-
-export interface DnsZone extends DnsZoneRef {
-  /** The zone apex the UPDATE names, e.g. dc1.example.com or 0.10.in-addr.arpa. */
-  name: string;
-  /** Reverse zones: the prefix whose addresses it holds. */
-  prefix: string | null;
-  server: DnsServer | null;
-}
-
-export type DnsRecordType = 'A' | 'AAAA' | 'PTR';
-export type DnsAction = 'add' | 'delete';
-
-export interface DnsRecord {
-  zone: DnsZoneRef;
-  /** Owner name, lower case, no trailing dot. */
-  owner: string;
-  rtype: DnsRecordType;
-  rdata: string;
-}
-
-export interface NewDnsChange extends DnsRecord {
-  allocationId: string;
-  action: DnsAction;
-}
-
-/** An outbox row claimed for delivery. */
-export interface DnsChange extends NewDnsChange {
-  id: string;
-  attempts: number;
-  createdAt: Date;
-}
+export type { TsigAlgorithm, DnsServer, DnsZoneKind, DnsZoneRef, DnsZone, DnsRecordType, DnsAction, DnsRecord, NewDnsChange, DnsChange, Publishable, DnsRowSummary } from './port';
+export const TSIG_ALGORITHMS = ['hmac-sha256', 'hmac-sha384', 'hmac-sha512'] as const satisfies readonly TsigAlgorithm[];
 
 /** What a transport reports when a delivery did not succeed. */
 export class DnsDeliveryError extends Error {
@@ -208,13 +161,6 @@ export function openSecret(stored: string, sealKey?: Buffer): Buffer {
 // ---------------------------------------------------------------------------------------------
 // Which records an allocation has
 
-export interface Publishable {
-  id: string;
-  address: string | null;
-  name: string | null;
-  zoneId: number | null;
-}
-
 /**
  * A named address gets A/AAAA in its zone and PTR in the reverse zone holding the address, each
  * only where a server is configured. Name-only and address-only allocations publish nothing:
@@ -252,15 +198,6 @@ export async function unpublish(tx: StoreTx, allocationIds: string[]): Promise<v
 // State, as listings show it
 
 export type DnsState = 'PENDING' | 'PUBLISHED' | 'FAILED' | 'NOT_CONFIGURED' | 'NONE';
-
-/** Counts of an allocation's outbox rows by state, and the latest error. */
-export interface DnsRowSummary {
-  total: number;
-  pending: number;
-  failed: number;
-  skipped: number;
-  lastError: string | null;
-}
 
 export function dnsState(a: { address: string | null; name: string | null; zone: string | null }, rows: DnsRowSummary): { state: DnsState; detail: string | null } {
   if (a.name === null) return { state: 'NONE', detail: a.address === null ? 'nothing to publish' : 'no name: nothing to publish' };
