@@ -2,7 +2,6 @@
  * The HTTP face of ipcd: the WSDLs, the request guard and the SOAP endpoints on one Express app.
  * The commissioning service is answered from the guard's one parse; the management service by node-soap.
  */
-import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as soap from 'soap';
 import { commissioningService } from './api/commissioning-service';
@@ -14,9 +13,10 @@ import { answerDirectly } from './api/direct';
 import { IpcdError } from './logic/core/errors';
 import type { Store } from './logic/ports';
 import type { Logger } from './logger';
-import type { AuthOptions, Handler, OperationContext, SoapRequest } from './api/operation';
+import type { AuthOptions, Handler, OperationContext } from './api/operation';
 import { CONSOLE_PATH, createConsole } from './ui';
 import { mountOps, type OpsEndpoints } from './ops/health';
+import { requestContext } from './request';
 
 export interface AppOptions {
   store: Store;
@@ -53,12 +53,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
   app.disable('x-powered-by');
   if (o.trustProxy) app.set('trust proxy', o.trustProxy);
 
-  app.use((req: Request & { ipcdRequestId?: string }, res, next) => {
-    const given = req.get('x-request-id');
-    req.ipcdRequestId = given && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
-    res.setHeader('X-Request-Id', req.ipcdRequestId);
-    next();
-  });
+  app.use(requestContext(o.log));
   if (o.ops) mountOps(app, o.ops);
 
   const ui = createConsole({ store: o.store, log: o.log, auth: o.auth.settings, ...o.console });
@@ -67,9 +62,9 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
   // Open live streams would keep server.close() waiting: main.ts ends them on shutdown.
   app.locals.closeStreams = () => ui.close();
 
-  const sendFault = (req: Request & { ipcdRequestId?: string }, res: Response, e: unknown, ns: string) => {
+  const sendFault = (req: Request, res: Response, e: unknown, ns: string) => {
     const f = faultInfo(e);
-    o.log.info('request', { requestId: req.ipcdRequestId, operation: null, outcome: 'fault', faultCode: f.code });
+    req.log.info('request', { operation: null, outcome: 'fault', faultCode: f.code });
     o.ops?.metrics.rejectedRequest(f.code);
     res.status(500).type('text/xml; charset=utf-8').send(faultEnvelope(f, ns));
   };
@@ -79,14 +74,14 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
    * text (plain text, or a fault without tns:IpcdFault). Whatever reaches the client as a
    * failure is a contract fault; node-soap's text only goes to the log.
    */
-  const contractFaultsOnly = (req: Request & { ipcdRequestId?: string }, res: Response, ns: string) => {
+  const contractFaultsOnly = (req: Request, res: Response, ns: string) => {
     const end = res.end.bind(res) as (...args: unknown[]) => Response;
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
       if (res.statusCode < 500 || (text.startsWith('<?xml') && text.includes('<ipcd:IpcdFault '))) return end(chunk, ...rest);
-      o.log.error('unhandled error', { requestId: req.ipcdRequestId, error: `node-soap: ${text.slice(0, 500)}` });
+      req.log.error('unhandled error', { error: `node-soap: ${text.slice(0, 500)}` });
       const f = faultInfo(undefined);
-      o.log.info('request', { requestId: req.ipcdRequestId, operation: null, outcome: 'fault', faultCode: f.code });
+      req.log.info('request', { operation: null, outcome: 'fault', faultCode: f.code });
       o.ops?.metrics.rejectedRequest(f.code);
       res.setHeader('Content-Type', 'text/xml; charset=utf-8');
       return end(faultEnvelope(f, ns));
@@ -124,12 +119,12 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
         try {
           const xml = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
           inspected = inspectEnvelope(xml, req.get('soapaction'), contract);
-          (req as unknown as SoapRequest).ipcdToken = inspected.token;
+          req.ipcdToken = inspected.token;
           req.body = xml;
         } catch (e) {
           return sendFault(req, res, e, ns);
         }
-        if (direct) return void answerDirectly(operations[inspected.operation], inspected, req as unknown as SoapRequest, res, ns, o.log).catch(next);
+        if (direct) return void answerDirectly(operations[inspected.operation], inspected, req, res, ns).catch(next);
         // node-soap echoes the request's Content-Type on its reply: make that SOAP 1.1's.
         req.headers['content-type'] = 'text/xml; charset=utf-8';
         contractFaultsOnly(req, res, ns);
@@ -162,7 +157,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
     if (err?.status && err.status < 500) {
       return sendFault(req, res, new IpcdError('INVALID_REQUEST', 'the request body could not be read'), nsOf(req));
     }
-    o.log.error('unhandled error', { requestId: (req as { ipcdRequestId?: string }).ipcdRequestId, error: String(err) });
+    req.log.error('unhandled error', { error: String(err) });
     sendFault(req, res, err, nsOf(req));
   });
   return app;

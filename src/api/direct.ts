@@ -4,13 +4,12 @@
  * second parse and schema-walking serializer were a large share of the server's CPU per request.
  */
 import type { ServerResponse } from 'node:http';
-import type { Logger } from '../logger';
 import { responseEnvelope } from './envelope';
 import { faultEnvelope, faultInfo } from './fault';
 import type { Inspected } from './guard';
 import { OperationFault, type Handler, type SoapRequest } from './operation';
 
-export async function answerDirectly(handler: Handler, inspected: Inspected, req: SoapRequest, res: ServerResponse, ns: string, log: Logger): Promise<void> {
+export async function answerDirectly(handler: Handler, inspected: Inspected, req: SoapRequest, res: ServerResponse, ns: string): Promise<void> {
   let status = 200;
   let body: string;
   try {
@@ -19,7 +18,7 @@ export async function answerDirectly(handler: Handler, inspected: Inspected, req
   } catch (e) {
     status = 500;
     // The handler logged its refusal already; anything else is a bug of this path.
-    if (!(e instanceof OperationFault)) log.error('unhandled error', { requestId: req.ipcdRequestId, error: String((e as Error)?.stack ?? e) });
+    if (!(e instanceof OperationFault)) req.log.error('unhandled error', { error: String((e as Error)?.stack ?? e) });
     body = faultEnvelope(e instanceof OperationFault ? e.info : faultInfo(undefined), ns);
   }
   res.writeHead(status, { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
