@@ -90,7 +90,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
 
   for (const { contract, handlers, direct } of SERVICES) {
     const { endpoint, ns } = contract;
-    const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns, defaults: contract.defaults, observer: o.ops?.metrics });
+    const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns, model: contract.model, observer: o.ops?.metrics });
     const operations = services[contract.service]?.[contract.port] ?? {};
     const missing = contract.operations.filter((op) => typeof operations[op] !== 'function');
     if (missing.length > 0) throw new Error(`${contract.wsdlFile} declares operations without a handler: ${missing.join(', ')}`);

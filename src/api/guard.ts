@@ -14,6 +14,7 @@
 import { SaxesParser } from 'saxes';
 import { IpcdError, invalid } from '../logic/core/errors';
 import type { UsernameToken } from '../logic/access/auth';
+import { WSSE_NS, WSU_NS } from '../contract';
 import { SOAP11_NS, SOAP12_NS, type Contract } from './contract';
 
 export interface Inspected {
@@ -28,8 +29,6 @@ export interface Inspected {
   args: Record<string, unknown>;
 }
 
-export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
-export const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
 const TOKEN_FIELDS: Record<string, string> = { [`${WSSE_NS} Username`]: 'username', [`${WSSE_NS} Password`]: 'password', [`${WSSE_NS} Nonce`]: 'nonce', [`${WSU_NS} Created`]: 'created' };
 
 /**

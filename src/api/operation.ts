@@ -10,8 +10,10 @@ import { auditRefusals, type AuditTarget } from '../logic/audit/audit';
 import type { Actor } from '../logic/access/policy';
 import type { Store } from '../logic/ports';
 import type { Logger } from '../logger';
+import { fieldsOf, type ContractModel } from '../contract';
 import { faultcode, faultInfo, type FaultInfo } from './fault';
-import type { Contract } from './contract';
+import { only } from './parse';
+import { inOrder } from './reply';
 
 export type Args = Record<string, unknown>;
 /** The request id, its logger and the guard's UsernameToken are declared on Request (src/request.ts). */
@@ -35,8 +37,12 @@ export interface OperationContext {
   auth: AuthOptions;
   /** The service's target namespace: its faults carry tns:IpcdFault in it. */
   ns: string;
-  /** The contract's request defaults per operation (Contract.defaults). */
-  defaults?: Contract['defaults'];
+  /**
+   * The generated contract: a request holding an element its operation does not name is refused,
+   * an empty element with a schema default means that default, and the response is put in the
+   * schema's element order.
+   */
+  model: ContractModel;
   observer?: OperationObserver;
 }
 
@@ -62,6 +68,13 @@ export class OperationFault {
  * leave none. Rows the logic wrote are not written twice (auditRefusals records each once).
  */
 export function soapOperation(ctx: OperationContext, name: string, run: (args: Args, actor: Actor) => Promise<object>, change?: (args: Args) => AuditTarget): Handler {
+  const { input, output } = ctx.model.operations[name];
+  const elements = fieldsOf(ctx.model, input);
+  const defaults = Object.fromEntries(elements.flatMap((f) => (f.default === undefined ? [] : [[f.name, f.default]])));
+  const checked = (args: Args, actor: Actor) => {
+    only(args, elements.map((f) => f.name));
+    return run(args, actor);
+  };
   return async (args, _cb, _headers, req) => {
     const started = process.hrtime.bigint();
     const context: Record<string, unknown> = { operation: name, vlan: args?.vlan, dataCenter: args?.dataCenter };
@@ -69,8 +82,9 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
     try {
       const actor = await actorOf(ctx, req, CACHED_AUTH.has(name));
       context.user = actor.principal.username;
-      const given = withDefaults(args ?? {}, ctx.defaults?.[name]);
-      const response = await (change ? auditRefusals(ctx.store, actor, name, change(given), () => run(given, actor)) : run(given, actor));
+      const given = withDefaults(args ?? {}, defaults);
+      const answer = await (change ? auditRefusals(ctx.store, actor, name, change(given), () => checked(given, actor)) : checked(given, actor));
+      const response = inOrder(ctx.model, output, answer);
       const took = ms();
       req.log.info('request', { ...context, outcome: 'ok', durationMs: took });
       ctx.observer?.observe(name, 'ok', null, took / 1000);
@@ -100,8 +114,7 @@ async function actorOf(ctx: OperationContext, req: SoapRequest, cached: boolean)
  * An empty element arrives as null (from node-soap or the guard). XML Schema reads an empty element that has a default
  * as that default; one without stays null, which the parsers read as the empty string.
  */
-function withDefaults(args: Args, defaults: Readonly<Record<string, string>> | undefined): Args {
-  if (!defaults) return args;
+function withDefaults(args: Args, defaults: Readonly<Record<string, string>>): Args {
   return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, v === null && defaults[k] !== undefined ? defaults[k] : v]));
 }
 
@@ -112,11 +125,6 @@ export const changeOf =
 
 const rawId = (x: unknown): string | null =>
   typeof x === 'string' ? x.slice(0, 128) : Array.isArray(x) ? x.map(rawId).join(',').slice(0, 128) : null;
-
-/** Drops absent optional elements (minOccurs=0) instead of sending them empty. */
-export function present<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Partial<T>;
-}
 
 /** Auth options with a fresh verified-credential cache. */
 export function authOptions(required: boolean, secretKey?: Buffer, replayWindowMs = 5 * 60_000, guessLimit?: AuthSettings['guessLimit']): AuthOptions {
