@@ -90,7 +90,7 @@ export function wsdlFor(c: Contract, location: string): string {
     wsdlCache.set(c.wsdlFile, text);
   }
   // Every port (SOAP 1.1 and 1.2) is served at the same address.
-  return text.replace(/<(soap12?):address location="[^"]*"\/>/g, (_m, p: string) => `<${p}:address location="${xmlEscape(location)}"/>`);
+  return text.replace(/<(soap(?:12)?):address location="[^"]*"\/>/g, (_m, p: string) => `<${p}:address location="${xmlEscape(location)}"/>`);
 }
 
 export function xmlEscape(s: string): string {
