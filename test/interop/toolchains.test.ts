@@ -65,6 +65,17 @@ const WSIMPORT_WHITELIST: RegExp[] = [
   /^\[WARNING\] SOAP port "IpcdSoap12Port": uses a non-standard SOAP 1\.2 binding\.$/,
 ];
 
+/**
+ * JAX-WS runtime lines that are not a problem of the contract. The reference implementation
+ * alone (jaxws-rt, without Metro's WSIT) implements no WS-Security: it reads the WSDL's
+ * WS-SecurityPolicy, says it cannot evaluate sp:SupportingTokens, and goes on without it (the
+ * program would add its UsernameToken itself, as the README shows). Only these two lines.
+ */
+const JAXWS_RUNTIME_WHITELIST: RegExp[] = [
+  /^WARNING: WSP0075: Policy assertion "\{http:\/\/docs\.oasis-open\.org\/ws-sx\/ws-securitypolicy\/200702\}SupportingTokens" was evaluated as "UNKNOWN"\.$/,
+  /^WARNING: WSP0019: Suboptimal policy alternative selected on the client side with fitness "UNKNOWN"\.$/,
+];
+
 interface Run {
   code: number;
   stdout: string;
@@ -271,7 +282,7 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
       expect(java12.mismatches).toEqual([]);
       expect(java12.ok).toBe(true);
       expect(steps.java12.code).toBe(0);
-      expect(complaints(steps.java12)).toEqual([]);
+      expect(complaints(steps.java12, JAXWS_RUNTIME_WHITELIST)).toEqual([]);
       expect(java12.binding).toBe('http://www.w3.org/2003/05/soap/bindings/HTTP/');
       expect(java.binding).toBe('http://schemas.xmlsoap.org/wsdl/soap/http');
       expect(java12.address).toBe(server.url);
@@ -284,8 +295,8 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
       expect(java.mismatches).toEqual([]);
       expect(java.ok).toBe(true);
       expect(steps.java.code).toBe(0);
-      // No warning from the JAX-WS runtime either.
-      expect(complaints(steps.java)).toEqual([]);
+      // No warning from the JAX-WS runtime either, but that it has no WS-SecurityPolicy support.
+      expect(complaints(steps.java, JAXWS_RUNTIME_WHITELIST)).toEqual([]);
       // The generated service took the endpoint from the served WSDL.
       expect(java.address).toBe(server.url);
     });
