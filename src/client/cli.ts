@@ -130,7 +130,7 @@ function record(o: object): string {
 }
 
 /** The DNS state as one cell: state, and why when it is not plain. */
-const dnsText = (d: IssuedAllocation['dns']) => (d === undefined ? '-' : d.detail && d.state !== 'NONE' ? `${d.state.toLowerCase()}: ${d.detail}` : d.state.toLowerCase());
+const dnsText = (d: IssuedAllocation['dns']) => (d === undefined ? '-' : d.detail && d.state !== 'NONE' ? `${d.state}: ${d.detail}` : d.state);
 
 function allocationTable(as: IssuedAllocation[]): string {
   return table(

@@ -121,6 +121,21 @@ describe('ipcd-client commands', () => {
     expect(JSON.parse(ok(await ipcdClient(['decommission', '--dc', 'dc1', '--vlan', '100', '--instance', 'mig-2', '--json'])))).toEqual({ releasedCount: 0, released: [] });
   });
 
+  test("list: by data center, VLAN and address (numerically), DNS states in the README's casing", async () => {
+    const instances = Array.from({ length: 9 }, (_, i) => `ord-${i + 1}`);
+    for (const i of instances) ok(await ipcdClient(['commission', '--dc', 'dc1', '--vlan', '100', '--instance', i]));
+    const lines = ok(await ipcdClient(['list', '--dc', 'dc1', '--vlan', '100'])).trimEnd().split('\n');
+    const header = lines[0].split(/\s{2,}/);
+    const rows = lines.slice(1).map((l) => l.split(/\s{2,}/));
+    const column = (name: string) => rows.map((r) => r[header.indexOf(name)]);
+    // web-1 holds .2; the ord-* instances .3 to .11 (mig-1/2's released addresses among them); then IPv6, then name only.
+    expect(column('ADDRESS')).toEqual([...Array.from({ length: 10 }, (_, i) => `10.0.0.${i + 2}`), '2001:db8:100::2', '-']);
+    expect(column('INSTANCE')).toEqual(['web-1', ...instances, 'v6-1', 'dns-only']);
+    // The example zones have no DNS server: README's NOT_CONFIGURED (and why) for web-1's name; NONE where no name was asked for.
+    expect(column('DNS')).toEqual([expect.stringMatching(/^NOT_CONFIGURED: zone dc1\.example\.com /), ...Array(11).fill('NONE')]);
+    for (const i of instances) ok(await ipcdClient(['decommission', '--dc', 'dc1', '--vlan', '100', '--instance', i]));
+  });
+
   test.each([
     ['AMBIGUOUS_VLAN', ['commission', '--vlan', '100', '--instance', 'x-1']],
     ['UNKNOWN_VLAN', ['commission', '--dc', 'dc1', '--vlan', '999', '--instance', 'x-1']],
