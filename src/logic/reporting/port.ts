@@ -7,11 +7,18 @@ export interface ActiveAllocationFilter {
   dataCenterId?: number; // as requested
   vlan?: number; // as requested
   serverInstance?: string;
-  /** Allocation id to continue after (rows come in id order). */
-  after?: string;
+  /** The last row of the previous page: rows come by data center, VLAN, address (IPv4, IPv6, none), id. */
+  after?: ActiveAllocationKey;
   limit: number;
   /** Only allocations in networks these grants cover (by the network's data center and tenant). */
   scope?: Grant[];
+}
+
+export interface ActiveAllocationKey {
+  dataCenter: string;
+  vlan: number;
+  address: string | null;
+  id: string;
 }
 
 export interface ActiveAllocationRow extends Allocation {
