@@ -70,7 +70,8 @@ export function wsdlFor(c: Contract, location: string): string {
     text = readFileSync(c.wsdlFile, 'utf8');
     wsdlCache.set(c.wsdlFile, text);
   }
-  return text.replace(/<soap:address location="[^"]*"\/>/, `<soap:address location="${xmlEscape(location)}"/>`);
+  // Every port (SOAP 1.1 and 1.2) is served at the same address.
+  return text.replace(/<(soap(?:12)?):address location="[^"]*"\/>/g, (_m, p: string) => `<${p}:address location="${xmlEscape(location)}"/>`);
 }
 
 export function xmlEscape(s: string): string {

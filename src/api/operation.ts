@@ -3,8 +3,8 @@
  * authenticate the caller, run the logic, log one line, and turn any refusal into the contract's
  * fault. Every service's operations go through here.
  */
-import type { IncomingMessage } from 'node:http';
-import { authenticate, type AuthSettings, type UsernameToken } from '../logic/access/auth';
+import type { Request } from 'express';
+import { authenticate, type AuthSettings } from '../logic/access/auth';
 import { VerifiedCredentials } from '../logic/access/passwords';
 import { auditRefusals, type AuditTarget } from '../logic/audit/audit';
 import type { Actor } from '../logic/access/policy';
@@ -16,7 +16,8 @@ import { only } from './parse';
 import { inOrder } from './reply';
 
 export type Args = Record<string, unknown>;
-export type SoapRequest = IncomingMessage & { ipcdRequestId?: string; ipcdToken?: UsernameToken };
+/** The request id, its logger and the guard's UsernameToken are declared on Request (src/request.ts). */
+export type SoapRequest = Request;
 export type Handler = (args: Args, cb: unknown, headers: unknown, req: SoapRequest) => Promise<unknown>;
 
 export interface AuthOptions {
@@ -76,7 +77,7 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
   };
   return async (args, _cb, _headers, req) => {
     const started = process.hrtime.bigint();
-    const context: Record<string, unknown> = { requestId: req.ipcdRequestId, operation: name, vlan: args?.vlan, dataCenter: args?.dataCenter };
+    const context: Record<string, unknown> = { operation: name, vlan: args?.vlan, dataCenter: args?.dataCenter };
     const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
     try {
       const actor = await actorOf(ctx, req, CACHED_AUTH.has(name));
@@ -85,14 +86,14 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
       const answer = await (change ? auditRefusals(ctx.store, actor, name, change(given), () => checked(given, actor)) : checked(given, actor));
       const response = inOrder(ctx.model, output, answer);
       const took = ms();
-      ctx.log.info('request', { ...context, outcome: 'ok', durationMs: took });
+      req.log.info('request', { ...context, outcome: 'ok', durationMs: took });
       ctx.observer?.observe(name, 'ok', null, took / 1000);
       return response;
     } catch (e) {
       const f = faultInfo(e);
       ctx.observer?.observe(name, 'fault', f.code, ms() / 1000);
-      if (f.code === 'INTERNAL') ctx.log.error('request failed', { ...context, outcome: 'fault', faultCode: f.code, error: String((e as Error)?.stack ?? e), durationMs: ms() });
-      else ctx.log.info('request', { ...context, outcome: 'fault', faultCode: f.code, durationMs: ms() });
+      if (f.code === 'INTERNAL') req.log.error('request failed', { ...context, outcome: 'fault', faultCode: f.code, error: String((e as Error)?.stack ?? e), durationMs: ms() });
+      else req.log.info('request', { ...context, outcome: 'fault', faultCode: f.code, durationMs: ms() });
       throw new OperationFault(f, ctx.ns);
     }
   };
@@ -105,7 +106,7 @@ async function actorOf(ctx: OperationContext, req: SoapRequest, cached: boolean)
   if (!ctx.auth.required) {
     return { principal: { username: 'anonymous', role: 'admin', tenantId: null, grants: [] }, requestId: req.ipcdRequestId };
   }
-  const client = (req as { ip?: string }).ip ?? req.socket?.remoteAddress ?? 'unknown';
+  const client = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
   return { principal: await authenticate(ctx.store, req.ipcdToken, ctx.auth.settings, client, cached), requestId: req.ipcdRequestId };
 }
 

@@ -81,7 +81,7 @@ export function record(o: object): string {
 }
 
 /** The DNS state as one cell: state, and why when it is not plain. */
-const dnsText = (d: IssuedAllocation['dns']) => (d === undefined ? '-' : d.detail && d.state !== 'NONE' ? `${d.state.toLowerCase()}: ${d.detail}` : d.state.toLowerCase());
+const dnsText = (d: IssuedAllocation['dns']) => (d === undefined ? '-' : d.detail && d.state !== 'NONE' ? `${d.state}: ${d.detail}` : d.state);
 
 export function allocationTable(as: IssuedAllocation[]): string {
   return table(

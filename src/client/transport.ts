@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { FAULT_CODES, type ContractModel, type FaultCode } from '../contract';
 import { decode, encode } from './codec';
+import { backoffMs } from '../contract/backoff';
 import { IpcdFaultError, IpcdTransportError, type TransportErrorKind } from './errors';
 import { bodyElement, envelope, parseXml, readFault, securityHeader, SOAP11_NS, type Credentials, type XmlNode } from './soap';
 
@@ -116,8 +117,8 @@ export abstract class SoapClient<In extends OperationTypes<In>, Out extends Oper
         const again =
           e instanceof IpcdFaultError ? e.code === 'BUSY' || (e.code === 'UNAVAILABLE' && repeatable) : e.retryable && (repeatable || !e.maybeDelivered);
         if (!again || attempt >= maxAttempts) throw e;
-        const delayMs = Math.min(MAX_BACKOFF_MS, this.retryDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-        this.#onRetry?.({ operation, attempt, maxAttempts, delayMs: Math.round(delayMs), error: e });
+        const delayMs = backoffMs(attempt, { baseMs: this.retryDelayMs, maxMs: MAX_BACKOFF_MS });
+        this.#onRetry?.({ operation, attempt, maxAttempts, delayMs, error: e });
         await new Promise((r) => setTimeout(r, delayMs));
       }
     }

@@ -135,7 +135,12 @@ export class TypeormTx implements StoreTx {
     if (f.dataCenterId !== undefined) where.push(`a.requested_dc_id = ${param(f.dataCenterId)}`);
     if (f.vlan !== undefined) where.push(`a.requested_vlan = ${param(f.vlan)}`);
     if (f.serverInstance !== undefined) where.push(`a.server_instance = ${param(f.serverInstance)}`);
-    if (f.after !== undefined) where.push(`a.id > ${param(f.after)}::uuid`);
+    // Keyset order: data center, VLAN, address (numeric; IPv4 before IPv6; name-only last), id.
+    const key = `(dc.name COLLATE "C", a.requested_vlan, a.address IS NULL, coalesce(a.address, '0.0.0.0'::inet), a.id)`;
+    if (f.after !== undefined) {
+      const k = f.after;
+      where.push(`${key} > (${param(k.dataCenter)} COLLATE "C", ${param(k.vlan)}::int, ${param(k.address === null)}::boolean, coalesce(${param(k.address)}::inet, '0.0.0.0'::inet), ${param(k.id)}::uuid)`);
+    }
     if (f.scope !== undefined) where.push(management.scopeTerms(f.scope, 'n.data_center_id', 'n.tenant_id', param));
     const rows: Record<string, unknown>[] = await this.m.query(
       `SELECT a.*, dc.name AS dc_name, n.name AS network_name, z.name AS zone_name, d.*
@@ -145,7 +150,7 @@ export class TypeormTx implements StoreTx {
        LEFT JOIN zone z ON z.id = a.zone_id
        ${dns.DNS_SUMMARY_JOIN}
        WHERE ${where.join(' AND ')}
-       ORDER BY a.id LIMIT ${param(f.limit)}`,
+       ORDER BY ${key} LIMIT ${param(f.limit)}`,
       params,
     );
     return rows.map((r) => ({

@@ -11,6 +11,7 @@ import { managed, networkNamed } from '../core/manage';
 import { systemActor, type Actor } from '../access/policy';
 import type { AlertEventRecord, Store } from '../ports';
 import { networkFill, type AlertState, type NetworkFill } from './utilization';
+import { backoffMs } from '../../contract/backoff';
 
 export interface AlertPolicy {
   /** Threshold of networks without their own, in percent. */
@@ -92,8 +93,20 @@ export function setAlertThreshold(store: Store, name: string, percent: number | 
   });
 }
 
-/** Delay before attempt `attempts + 1` of a webhook delivery: 1 s doubling, at most 5 minutes. */
-export const retryDelayMs = (attempts: number, baseMs = 1000) => Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 300_000);
+/** A webhook delivery attempt as recorded: delivered, retried after `retryInMs`, or (null) given up. */
+export type WebhookOutcome = { delivered: true } | { delivered: false; error: string; retryInMs: number | null };
+
+const WEBHOOK_RETRY_MAX_MS = 300_000;
+
+/**
+ * How attempt number `attempts` of a delivery is judged: `error` null (the receiver answered 2xx)
+ * is delivered; else it is retried after the backoff (`retryBaseMs` doubling, jittered, at most
+ * 5 minutes) until `maxAttempts` attempts were made, then given up (kept as 'failed').
+ */
+export function judgeWebhook(error: string | null, attempts: number, maxAttempts: number, retryBaseMs: number, random?: () => number): WebhookOutcome {
+  if (error === null) return { delivered: true };
+  return { delivered: false, error, retryInMs: attempts >= maxAttempts ? null : backoffMs(attempts, { baseMs: retryBaseMs, maxMs: WEBHOOK_RETRY_MAX_MS }, random) };
+}
 
 /** The webhook's JSON body: stable field names, documented in the README. */
 export function webhookPayload(e: AlertEventRecord) {

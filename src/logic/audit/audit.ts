@@ -6,24 +6,9 @@
 import { IpcdError } from '../core/errors';
 import type { Actor } from '../access/policy';
 import type { Store, StoreTx } from '../ports';
+import type { AuditEntry, AuditTarget } from './port';
 
-export interface AuditTarget {
-  objectType: string;
-  objectId?: string | null;
-  dataCenterId?: number | null;
-  tenantId?: number | null;
-  serverInstance?: string | null;
-}
-
-export interface AuditEntry extends AuditTarget {
-  actor: string;
-  role: string;
-  operation: string;
-  before?: unknown;
-  after?: unknown;
-  outcome: string;
-  requestId?: string | null;
-}
+export type { AuditTarget, AuditEntry } from './port';
 
 /** The row for one operation by one actor: who, what, which outcome. */
 function entry(actor: Actor, operation: string, target: AuditTarget, outcome: string, change: { before?: unknown; after?: unknown }): AuditEntry {
