@@ -4,8 +4,8 @@
  * difference (drift is caught), while new bindings, ports, SOAP 1.2 and WS-Policy elements must
  * not change it. Then the two sides' use of it: the client's codec and the server's reply order.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { emit, generateAll, modelOf, readContract, SOURCES } from '../../scripts/gen-contract';
 import { COMMISSIONING, MANAGEMENT } from '../../src/api/contract';
 import { inOrder } from '../../src/api/reply';
@@ -40,6 +40,15 @@ describe('the generated module is the WSDL', () => {
     expect([...management.FaultCode]).toEqual([...commissioning.FaultCode]);
     expect(new Set(LOGIC_FAULT_CODES)).toEqual(new Set(FAULT_CODES));
   });
+});
+
+test('the client depends on the contract alone, and the contract on nothing of ipcd', () => {
+  const imports = (dir: string) =>
+    readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => [...readFileSync(join(ROOT, dir, f), 'utf8').matchAll(/^(?:import|export)[^'"]*from '(\.[^']+)'/gm)].map((m) => relative(ROOT, resolve(ROOT, dir, dirname(f), m[1]))));
+  expect(imports('src/client').filter((p) => !/^src[\\/](client|contract)([\\/]|$)/.test(p))).toEqual([]);
+  expect(imports('src/contract').filter((p) => !/^src[\\/]contract([\\/]|$)/.test(p))).toEqual([]);
 });
 
 describe('drift is caught', () => {
