@@ -12,7 +12,7 @@ import { faultEnvelope, faultInfo } from './api/fault';
 import { inspectEnvelope, type Inspected } from './api/guard';
 import { answerDirectly } from './api/direct';
 import { IpcdError } from './logic/core/errors';
-import type { Store } from './logic/ports';
+import type { Store } from './store/store';
 import type { Logger } from './logger';
 import type { AuthOptions, Handler, OperationContext, SoapRequest } from './api/operation';
 import { CONSOLE_PATH, createConsole } from './ui';

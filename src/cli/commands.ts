@@ -4,7 +4,7 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import { loadExampleTopology } from '../example/topology';
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import {
   addDataCenter,
   addNetwork,

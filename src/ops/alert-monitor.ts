@@ -7,7 +7,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { evaluateAlert, mayCross, retryDelayMs, webhookPayload, type AlertPolicy } from '../logic/alerts/alerts';
-import type { AlertEventRecord, Store } from '../logic/ports';
+import type { AlertEventRecord } from '../logic/alerts/port';
+import type { Store } from '../store/store';
 import { networkFills } from '../logic/alerts/utilization';
 import type { Logger } from '../logger';
 import type { Metrics } from './metrics';
@@ -149,7 +150,7 @@ export class AlertMonitor {
     while (!this.stopped) {
       let event: AlertEventRecord | null;
       try {
-        event = await this.store.transaction((tx) => tx.claimAlertDelivery(leaseSeconds));
+        event = await this.store.transaction((tx) => tx.alerts.claimAlertDelivery(leaseSeconds));
       } catch (e) {
         if (!isUnavailable(e)) this.log.warn('alert webhook: could not claim a delivery', { error: String(e) });
         return;
@@ -162,7 +163,7 @@ export class AlertMonitor {
       else if (outcome === 'retry') this.log.warn('alert webhook: will retry', { eventId: event.id, attempts: event.attempts, error });
       const retryInMs = outcome === 'retry' ? retryDelayMs(event.attempts, hook.retryBaseMs) : null;
       await this.store
-        .transaction((tx) => tx.finishAlertDelivery(event.id, error === null ? { delivered: true } : { delivered: false, error, retryInMs }))
+        .transaction((tx) => tx.alerts.finishAlertDelivery(event.id, error === null ? { delivered: true } : { delivered: false, error, retryInMs }))
         .catch((e) => this.log.warn('alert webhook: could not record a delivery', { eventId: event.id, error: String(e) }));
       if (retryInMs !== null) setTimeout(() => void this.deliver(), retryInMs + 10).unref();
     }

@@ -7,8 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_RETRY_MAX_MS, isTransient, openSecret, retryDelayMs, formatServer, type DnsChange, type DnsZone } from './dns';
-import type { DnsOutboxStats, DnsOutcome, DnsUpdater, Store } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { DnsOutboxStats, DnsOutcome, DnsPort, DnsQueueSignal, DnsUpdater } from './port';
 import { isUnavailable } from '../core/errors';
+
+/** The ports this module uses. */
+type Tx = { dns: DnsPort };
 
 export interface LogSink {
   info(message: string, meta?: object): void;
@@ -45,7 +49,7 @@ export class DnsPublisher {
   private lastPrune = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: UnitOfWork<Tx> & DnsQueueSignal,
     private readonly updater: DnsUpdater,
     options: PublisherOptions = {},
   ) {
@@ -115,12 +119,12 @@ export class DnsPublisher {
   /** One pass: claim due changes, deliver them, record outcomes. Returns how many were claimed. */
   async runOnce(): Promise<number> {
     const token = randomUUID();
-    const batch = await this.store.transaction((tx) => tx.claimDnsChanges(this.o.batchSize, this.o.leaseSeconds, token));
+    const batch = await this.store.transaction((tx) => tx.dns.claimDnsChanges(this.o.batchSize, this.o.leaseSeconds, token));
     if (batch.length === 0) return 0;
     const zones = new Map<string, Promise<DnsZone | null>>();
     const zoneOf = (c: DnsChange) => {
       const k = `${c.zone.kind}:${c.zone.id}`;
-      if (!zones.has(k)) zones.set(k, this.store.transaction((tx) => tx.dnsZone(c.zone)));
+      if (!zones.has(k)) zones.set(k, this.store.transaction((tx) => tx.dns.dnsZone(c.zone)));
       return zones.get(k)!;
     };
     // A server that did not answer in this pass is not asked again in it: its other changes wait their backoff.
@@ -130,7 +134,7 @@ export class DnsPublisher {
       while (next < batch.length) {
         const change = batch[next++];
         const outcome = await this.deliver(change, await zoneOf(change), down);
-        await this.store.transaction((tx) => tx.finishDnsChange(change.id, token, outcome));
+        await this.store.transaction((tx) => tx.dns.finishDnsChange(change.id, token, outcome));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.concurrency, batch.length) }, worker));
@@ -172,12 +176,12 @@ export class DnsPublisher {
     if (Date.now() - this.lastPrune < 10 * 60_000) return;
     this.lastPrune = Date.now();
     const before = new Date(Date.now() - this.o.keepDays * 86_400_000);
-    await this.store.transaction((tx) => tx.pruneDnsChanges(before, 10_000));
+    await this.store.transaction((tx) => tx.dns.pruneDnsChanges(before, 10_000));
   }
 }
 
 /** Outbox depth and the age of its oldest pending change: for health checks and metrics. */
-export async function dnsOutboxStats(store: Store): Promise<DnsOutboxStats & { oldestPendingAgeSeconds: number | null }> {
-  const s = await store.transaction((tx) => tx.dnsOutboxStats());
+export async function dnsOutboxStats(store: UnitOfWork<Tx>): Promise<DnsOutboxStats & { oldestPendingAgeSeconds: number | null }> {
+  const s = await store.transaction((tx) => tx.dns.dnsOutboxStats());
   return { ...s, oldestPendingAgeSeconds: s.oldestPendingAt === null ? null : Math.max(0, (Date.now() - s.oldestPendingAt.getTime()) / 1000) };
 }

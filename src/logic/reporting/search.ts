@@ -6,9 +6,14 @@ import type { Intent, NetworkUsage } from '../core/model';
 import { fqdn, splitName } from '../allocation/names';
 import { decodeCursor, DIGITS, page, pageSize, UUID } from '../core/paging';
 import { readScope, systemActor, type Actor, type Grant } from '../access/policy';
-import type { AllocationSearchRow, NetworkSearchRow, Store, StoreTx } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { AllocationSearchRow, NetworkSearchRow, ReportsPort } from './port';
+import type { TopologyPort } from '../topology/port';
 import { dnsState, type DnsState } from '../dns/dns';
 import { ipAddress, vlanId } from '../core/validate';
+
+/** The ports this module uses. */
+type Tx = { topology: TopologyPort; reports: ReportsPort };
 
 export interface NetworkView extends NetworkUsage {
   reserved: bigint;
@@ -37,17 +42,17 @@ interface Resolved {
 }
 
 /** Names to ids. Unknown names are refused for administrators; for scoped callers they just match nothing. */
-export async function resolveNames(tx: StoreTx, actor: Actor, q: { dataCenter?: string; tenant?: string }): Promise<Resolved> {
+export async function resolveNames(tx: Tx, actor: Actor, q: { dataCenter?: string; tenant?: string }): Promise<Resolved> {
   const scope = readScope(actor.principal);
   const out: Resolved = { scope: scope.all ? undefined : scope.grants, empty: false };
   if (q.dataCenter !== undefined) {
-    const dc = await tx.dataCenterByName(String(q.dataCenter));
+    const dc = await tx.topology.dataCenterByName(String(q.dataCenter));
     if (!dc && scope.all) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${q.dataCenter}' is not known to ipcd`);
     if (dc) out.dataCenterId = dc.id;
     else out.empty = true;
   }
   if (q.tenant !== undefined) {
-    const t = await tx.tenantByName(String(q.tenant));
+    const t = await tx.topology.tenantByName(String(q.tenant));
     if (!t && scope.all) throw new IpcdError('NOT_FOUND', `tenant '${q.tenant}' is not known to ipcd`);
     if (t) out.tenantId = t.id;
     else out.empty = true;
@@ -75,7 +80,7 @@ export function toView(r: NetworkSearchRow): NetworkView {
   };
 }
 
-export async function searchNetworks(store: Store, q: NetworkSearch, actor: Actor = systemActor()): Promise<{ networks: NetworkView[]; nextPage: string | null }> {
+export async function searchNetworks(store: UnitOfWork<Tx>, q: NetworkSearch, actor: Actor = systemActor()): Promise<{ networks: NetworkView[]; nextPage: string | null }> {
   const size = pageSize(q.pageSize);
   const vlan = q.vlan === undefined ? undefined : vlanId(q.vlan);
   const address = q.address === undefined ? undefined : ipAddress(q.address);
@@ -84,7 +89,7 @@ export async function searchNetworks(store: Store, q: NetworkSearch, actor: Acto
   return store.transaction(async (tx) => {
     const r = await resolveNames(tx, actor, q);
     if (r.empty) return { networks: [], nextPage: null };
-    const rows = await tx.searchNetworks({
+    const rows = await tx.reports.searchNetworks({
       dataCenterId: r.dataCenterId,
       tenantId: r.tenantId,
       vlan,
@@ -102,9 +107,9 @@ export async function searchNetworks(store: Store, q: NetworkSearch, actor: Acto
 }
 
 /** One network as searchNetworks shows it (names, usage), if the caller may see it. */
-export async function networkView(store: Store, networkId: number, actor: Actor = systemActor()): Promise<NetworkView> {
+export async function networkView(store: UnitOfWork<Tx>, networkId: number, actor: Actor = systemActor()): Promise<NetworkView> {
   const scope = readScope(actor.principal);
-  const [row] = await store.transaction((tx) => tx.searchNetworks({ id: networkId, scope: scope.all ? undefined : scope.grants, limit: 1 }));
+  const [row] = await store.transaction((tx) => tx.reports.searchNetworks({ id: networkId, scope: scope.all ? undefined : scope.grants, limit: 1 }));
   if (!row) throw new IpcdError('NOT_FOUND', `network ${networkId} is not known to ipcd`);
   return toView(row);
 }
@@ -148,7 +153,7 @@ export interface AllocationSearch {
   after?: string;
 }
 
-export async function searchAllocations(store: Store, q: AllocationSearch, actor: Actor = systemActor()): Promise<{ allocations: AllocationView[]; nextPage: string | null }> {
+export async function searchAllocations(store: UnitOfWork<Tx>, q: AllocationSearch, actor: Actor = systemActor()): Promise<{ allocations: AllocationView[]; nextPage: string | null }> {
   const size = pageSize(q.pageSize);
   const vlan = q.vlan === undefined ? undefined : vlanId(q.vlan);
   const address = q.address === undefined ? undefined : ipAddress(q.address);
@@ -158,13 +163,13 @@ export async function searchAllocations(store: Store, q: AllocationSearch, actor
     const r = await resolveNames(tx, actor, q);
     let networkId: number | undefined;
     if (q.network !== undefined) {
-      const n = await tx.networkByName(String(q.network));
+      const n = await tx.topology.networkByName(String(q.network));
       if (!n && !r.scope) throw new IpcdError('NOT_FOUND', `network '${q.network}' is not known to ipcd`);
       if (!n) return { allocations: [], nextPage: null };
       networkId = n.id;
     }
     if (r.empty) return { allocations: [], nextPage: null };
-    const rows = await tx.searchAllocations({
+    const rows = await tx.reports.searchAllocations({
       dataCenterId: r.dataCenterId,
       tenantId: r.tenantId,
       networkId,
@@ -213,12 +218,12 @@ export interface TenantUtilization {
 }
 
 /** Totals per tenant over the networks the caller may see (networks without a tenant are not counted). */
-export async function tenantUtilization(store: Store, actor: Actor = systemActor()): Promise<TenantUtilization[]> {
+export async function tenantUtilization(store: UnitOfWork<Tx>, actor: Actor = systemActor()): Promise<TenantUtilization[]> {
   const scope = readScope(actor.principal);
   const views: NetworkView[] = [];
   await store.transaction(async (tx) => {
     for (let afterId: number | undefined; ; ) {
-      const rows = await tx.searchNetworks({ scope: scope.all ? undefined : scope.grants, afterId, limit: 1000 });
+      const rows = await tx.reports.searchNetworks({ scope: scope.all ? undefined : scope.grants, afterId, limit: 1000 });
       views.push(...rows.map(toView));
       if (rows.length < 1000) break;
       afterId = rows[rows.length - 1].network.id;
