@@ -1,7 +1,7 @@
 /** Users and grants, UsernameToken nonces, failed logins and console sessions. */
 import type { Grant } from '../logic/access/policy';
 import type { AccessPort, SessionRecord, UserChange, UserRecord } from '../logic/access/port';
-import type { Sql } from './sql';
+import { Query, type Sql } from './sql';
 
 export class SqlAccess implements AccessPort {
   constructor(private readonly db: Sql) {}
@@ -54,14 +54,15 @@ export class SqlAccess implements AccessPort {
     return out;
   }
 
-  async updateUser(id: number, change: { passwordHash?: string; sealedPassword?: string | null; disabled?: boolean }): Promise<void> {
-    const params: unknown[] = [id];
+  async updateUser(id: number, change: UserChange): Promise<void> {
+    const w = new Query([id]);
     const sets: string[] = [];
-    if (change.passwordHash !== undefined) sets.push(`password_hash = $${params.push(change.passwordHash)}`);
-    if (change.sealedPassword !== undefined) sets.push(`sealed_password = $${params.push(change.sealedPassword)}`);
-    if (change.disabled !== undefined) sets.push(`disabled = $${params.push(change.disabled)}`);
-    if (sets.length) await this.db.rows(`UPDATE app_user SET ${sets.join(', ')} WHERE id = $1`, params);
+    if (change.passwordHash !== undefined) sets.push(`password_hash = ${w.p(change.passwordHash)}`);
+    if (change.sealedPassword !== undefined) sets.push(`sealed_password = ${w.p(change.sealedPassword)}`);
+    if (change.disabled !== undefined) sets.push(`disabled = ${w.p(change.disabled)}`);
+    if (sets.length) await this.db.rows(`UPDATE app_user SET ${sets.join(', ')} WHERE id = $1`, w.params);
   }
+
 
   async deleteUser(id: number): Promise<void> {
     await this.db.rows(`DELETE FROM app_user WHERE id = $1`, [id]);

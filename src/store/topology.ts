@@ -3,7 +3,7 @@ import { formatAddress, type AddressRange, type Family } from '../logic/core/ip'
 import type { DataCenter, Network, ReleaseReason, Tenant, Zone } from '../logic/core/model';
 import type { NetworkChange, NewNetwork, ReservationRecord, TopologyKind, TopologyPort } from '../logic/topology/port';
 import { canonicalAddress, networkFromRow } from './mapping';
-import type { Sql } from './sql';
+import { Query, type Sql } from './sql';
 
 /** Advisory-lock namespace of a network: takers and returners share it, management takes it alone. */
 const NETWORK_LOCK = 0x1668;
@@ -183,14 +183,13 @@ export class SqlTopology implements TopologyPort {
   }
 
   async updateNetwork(id: number, change: NetworkChange): Promise<Network> {
-    const params: unknown[] = [id];
+    const w = new Query([id]);
     const sets = ['updated_at = now()'];
     for (const [key, value] of Object.entries(change) as [keyof NetworkChange, unknown][]) {
       if (value === undefined) continue;
-      params.push(key === 'tags' ? JSON.stringify(value) : value);
-      sets.push(`${COLUMNS[key]} = $${params.length}${key === 'tags' ? '::jsonb' : ''}`);
+      sets.push(key === 'tags' ? `tags = ${w.p(JSON.stringify(value))}::jsonb` : `${COLUMNS[key]} = ${w.p(value)}`);
     }
-    await this.db.rows(`UPDATE network SET ${sets.join(', ')} WHERE id = $1`, params);
+    await this.db.rows(`UPDATE network SET ${sets.join(', ')} WHERE id = $1`, w.params);
     return this.networkById(id);
   }
 

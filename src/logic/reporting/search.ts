@@ -5,12 +5,13 @@ import { reservedRanges } from '../topology/free-space';
 import type { Intent, NetworkUsage } from '../core/model';
 import { fqdn, splitName } from '../allocation/names';
 import { decodeCursor, DIGITS, page, pageSize, UUID } from '../core/paging';
-import { readScope, systemActor, type Actor, type Grant } from '../access/policy';
+import { readScope, systemActor, type Actor } from '../access/policy';
 import type { UnitOfWork } from '../core/unit-of-work';
 import type { AllocationSearchRow, NetworkSearchRow, ReportsPort } from './port';
 import type { TopologyPort } from '../topology/port';
 import { dnsState, type DnsState } from '../dns/dns';
-import { ipAddress, vlanId } from '../core/validate';
+import { ipAddress } from '../core/validate';
+import { filterVlan, resolveNetworkFilter, type NetworkQuery } from './network-filter';
 
 /** The ports this module uses. */
 type Tx = { topology: TopologyPort; reports: ReportsPort };
@@ -21,43 +22,13 @@ export interface NetworkView extends NetworkUsage {
   percent: number;
 }
 
-export interface NetworkSearch {
-  dataCenter?: string;
-  vlan?: number | string;
-  tenant?: string;
+export interface NetworkSearch extends NetworkQuery {
   tagKey?: string;
   tagValue?: string;
   address?: string;
   name?: string;
   pageSize?: number | string;
   after?: string;
-}
-
-interface Resolved {
-  scope?: Grant[];
-  dataCenterId?: number;
-  tenantId?: number;
-  /** A filter named something the caller cannot see: the answer is empty. */
-  empty: boolean;
-}
-
-/** Names to ids. Unknown names are refused for administrators; for scoped callers they just match nothing. */
-export async function resolveNames(tx: Tx, actor: Actor, q: { dataCenter?: string; tenant?: string }): Promise<Resolved> {
-  const scope = readScope(actor.principal);
-  const out: Resolved = { scope: scope.all ? undefined : scope.grants, empty: false };
-  if (q.dataCenter !== undefined) {
-    const dc = await tx.topology.dataCenterByName(String(q.dataCenter));
-    if (!dc && scope.all) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${q.dataCenter}' is not known to ipcd`);
-    if (dc) out.dataCenterId = dc.id;
-    else out.empty = true;
-  }
-  if (q.tenant !== undefined) {
-    const t = await tx.topology.tenantByName(String(q.tenant));
-    if (!t && scope.all) throw new IpcdError('NOT_FOUND', `tenant '${q.tenant}' is not known to ipcd`);
-    if (t) out.tenantId = t.id;
-    else out.empty = true;
-  }
-  return out;
 }
 
 export function toView(r: NetworkSearchRow): NetworkView {
@@ -82,17 +53,17 @@ export function toView(r: NetworkSearchRow): NetworkView {
 
 export async function searchNetworks(store: UnitOfWork<Tx>, q: NetworkSearch, actor: Actor = systemActor()): Promise<{ networks: NetworkView[]; nextPage: string | null }> {
   const size = pageSize(q.pageSize);
-  const vlan = q.vlan === undefined ? undefined : vlanId(q.vlan);
+  const vlan = filterVlan(q);
   const address = q.address === undefined ? undefined : ipAddress(q.address);
   const afterId = q.after === undefined ? undefined : Number(decodeCursor('n', q.after, DIGITS));
   if (q.tagValue !== undefined && q.tagKey === undefined) throw invalid('tagValue needs tagKey');
   return store.transaction(async (tx) => {
-    const r = await resolveNames(tx, actor, q);
+    const r = await resolveNetworkFilter(tx, actor, q, vlan);
     if (r.empty) return { networks: [], nextPage: null };
     const rows = await tx.reports.searchNetworks({
       dataCenterId: r.dataCenterId,
       tenantId: r.tenantId,
-      vlan,
+      vlan: r.vlan,
       tagKey: q.tagKey,
       tagValue: q.tagValue,
       address,
@@ -138,10 +109,7 @@ function dnsOf(a: AllocationSearchRow): { state: DnsState; detail: string | null
   return { state: 'NONE', detail: 'released' };
 }
 
-export interface AllocationSearch {
-  dataCenter?: string;
-  vlan?: number | string;
-  tenant?: string;
+export interface AllocationSearch extends NetworkQuery {
   network?: string;
   tagKey?: string;
   tagValue?: string;
@@ -155,12 +123,12 @@ export interface AllocationSearch {
 
 export async function searchAllocations(store: UnitOfWork<Tx>, q: AllocationSearch, actor: Actor = systemActor()): Promise<{ allocations: AllocationView[]; nextPage: string | null }> {
   const size = pageSize(q.pageSize);
-  const vlan = q.vlan === undefined ? undefined : vlanId(q.vlan);
+  const vlan = filterVlan(q);
   const address = q.address === undefined ? undefined : ipAddress(q.address);
   const after = q.after === undefined ? undefined : decodeCursor('s', q.after, UUID);
   if (q.tagValue !== undefined && q.tagKey === undefined) throw invalid('tagValue needs tagKey');
   return store.transaction(async (tx) => {
-    const r = await resolveNames(tx, actor, q);
+    const r = await resolveNetworkFilter(tx, actor, q, vlan);
     let networkId: number | undefined;
     if (q.network !== undefined) {
       const n = await tx.topology.networkByName(String(q.network));
@@ -173,7 +141,7 @@ export async function searchAllocations(store: UnitOfWork<Tx>, q: AllocationSear
       dataCenterId: r.dataCenterId,
       tenantId: r.tenantId,
       networkId,
-      vlan,
+      vlan: r.vlan,
       tagKey: q.tagKey,
       tagValue: q.tagValue,
       address,

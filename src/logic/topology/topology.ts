@@ -14,7 +14,7 @@ import type { TopologyPort } from './port';
 import type { ReportsPort } from '../reporting/port';
 import type { AuditPort } from '../audit/port';
 import { managed } from '../core/manage';
-import { resolveNames } from '../reporting/search';
+import { filterVlan, resolveNetworkFilter, type NetworkQuery } from '../reporting/network-filter';
 import { audit } from '../audit/audit';
 import { readScope, systemActor, type Actor } from '../access/policy';
 import { dataCenterName, integer, objectName, vlanId, vxlanId, zoneName } from '../core/validate';
@@ -178,19 +178,12 @@ export function listZones(store: UnitOfWork<Tx>): Promise<Zone[]> {
   return store.transaction((tx) => tx.topology.listZones());
 }
 
-/** A network listing's filter by names, as an operator gives it. */
-export interface NetworkQuery {
-  dataCenter?: string;
-  vlan?: number | string;
-  tenant?: string;
-}
-
 /** Resolves names to the store's filter; an unknown data center or tenant is refused, not an empty list. */
 export function networkFilter(store: UnitOfWork<Tx>, q: NetworkQuery): Promise<NetworkFilter> {
-  const vlan = q.vlan === undefined ? undefined : vlanId(q.vlan);
+  const vlan = filterVlan(q);
   return store.transaction(async (tx) => {
     // As an administrator sees them: unknown names are refused.
-    const { dataCenterId, tenantId } = await resolveNames(tx, systemActor(), q);
+    const { dataCenterId, tenantId } = await resolveNetworkFilter(tx, systemActor(), q, vlan);
     return { vlan, dataCenterId, tenantId };
   });
 }
