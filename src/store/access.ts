@@ -111,8 +111,6 @@ export class SqlAccess implements AccessPort {
   }
 
   async deleteIdleSessions(cutoff: Date): Promise<number> {
-    const rows: unknown = await this.db.rows(`DELETE FROM ui_session WHERE last_seen_at < $1 RETURNING 1`, [cutoff]);
-    const list = Array.isArray(rows) && rows.length === 2 && Array.isArray(rows[0]) ? rows[0] : (rows as unknown[]);
-    return list.length;
+    return this.db.count(`DELETE FROM ui_session WHERE last_seen_at < $1`, [cutoff]);
   }
 }

@@ -34,9 +34,7 @@ export class Sql {
 
   /** The statement's rows (RETURNING rows for writes), each column as the driver gives it. */
   async rows<T = Row>(text: string, params: unknown[] = []): Promise<T[]> {
-    const runner = this.m.queryRunner;
-    if (!runner) throw new Error('SQL outside a transaction');
-    return (await runner.query(text, params, true)).records as T[];
+    return (await this.run(text, params)).records as T[];
   }
 
   /** The first row, or null. */
@@ -44,12 +42,16 @@ export class Sql {
     return (await this.rows<T>(text, params))[0] ?? null;
   }
 
-  /** How many rows the statement returned (write with RETURNING) or affected. */
+  /** How many rows the statement wrote (updated, deleted, inserted). */
   async count(text: string, params: unknown[] = []): Promise<number> {
+    return (await this.run(text, params)).affected ?? 0;
+  }
+
+  private run(text: string, params: unknown[]) {
     const runner = this.m.queryRunner;
     if (!runner) throw new Error('SQL outside a transaction');
-    const r = await runner.query(text, params, true);
-    return r.records?.length || r.affected || 0;
+    // Structured: rows and the row count whatever the statement (the plain form varies by kind).
+    return runner.query(text, params, true);
   }
 }
 
