@@ -13,7 +13,7 @@ import { AlertMonitor } from './ops/alert-monitor';
 import { installShutdown } from './ops/shutdown';
 import type { Store } from './store/store';
 import { listDnsZones } from './logic/dns/dns-config';
-import { DnsPublisher } from './logic/dns/dns-publisher';
+import { DnsPublisher } from './ops/dns-publisher';
 import { Rfc2136Updater } from './dns/rfc2136';
 import { isWorker, superviseWorkers } from './ops/workers';
 import { describeStartupError, stackOf, step, type StartupContext } from './ops/startup-errors';

@@ -7,7 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { OperationObserver } from '../api/operation';
 import type { Store } from '../store/store';
 import { networkFills } from '../logic/alerts/utilization';
-import { dnsOutboxStats } from '../logic/dns/dns-publisher';
+import { dnsOutboxStats } from '../logic/dns/outbox';
 
 export interface MetricsOptions {
   /** Node process metrics (CPU, memory, event loop lag); off in tests that count series. */

@@ -87,7 +87,7 @@ export function createConsole(o: ConsoleOptions): Console {
   router.use(requireCsrf);
   router.post('/logout', login.postLogout);
   router.get('/', dashboardRoute(ctx));
-  router.get('/events', (req: Request, res: Response) => events(ctx, req as UiRequest, res));
+  router.get('/events', (req: Request, res: Response) => events(ctx, req, res));
   router.get('/search', searchRoute(ctx));
   router.get('/audit', auditRoute(ctx));
   const usage = usageRoutes(ctx);
@@ -104,13 +104,13 @@ export function createConsole(o: ConsoleOptions): Console {
   }
 
   router.use((req: Request, res: Response) => {
-    render(req as UiRequest, res, 'Not found', html`<h1>Not found</h1><p>There is no console page at this address. <a href="${BASE}/">Go to the dashboard</a>.</p>`, { status: 404 });
+    render(req, res, 'Not found', html`<h1>Not found</h1><p>There is no console page at this address. <a href="${BASE}/">Go to the dashboard</a>.</p>`, { status: 404 });
   });
   // Console errors are pages, never SOAP faults (the app's last handler is the SOAP one).
   router.use((err: { status?: number; type?: string }, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const status = err?.status && err.status < 500 ? err.status : 500;
-    if (status === 500) o.log.error('console request failed', { requestId: (req as UiRequest).ipcdRequestId, error: String((err as Error)?.stack ?? err) });
+    if (status === 500) req.log.error('console request failed', { error: String((err as Error)?.stack ?? err) });
     const text = err?.type === 'entity.too.large' ? 'The form was too large.' : status === 500 ? 'The server could not answer this request.' : 'The request could not be read.';
     res.status(status).type('text/plain').send(text);
   });

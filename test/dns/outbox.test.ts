@@ -8,7 +8,7 @@ import { commission, nameOnly } from '../../src/logic/allocation/commission';
 import { decommission } from '../../src/logic/allocation/decommission';
 import { clearZoneDns, listDnsZones, setZoneDns } from '../../src/logic/dns/dns-config';
 import { reverseName, reverseZoneName, retryDelayMs, type DnsChange } from '../../src/logic/dns/dns';
-import { dnsOutboxStats } from '../../src/logic/dns/dns-publisher';
+import { dnsOutboxStats } from '../../src/logic/dns/outbox';
 import { parseCidr } from '../../src/logic/core/ip';
 import { listAllocations } from '../../src/logic/reporting/listing';
 import { searchAllocations } from '../../src/logic/reporting/search';

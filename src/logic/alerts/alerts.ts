@@ -14,6 +14,7 @@ import type { AlertEventRecord, AlertsPort } from './port';
 import type { TopologyPort } from '../topology/port';
 import type { AuditPort } from '../audit/port';
 import { networkFill, type AlertState, type NetworkFill } from './utilization';
+import { backoffMs } from '../../contract/backoff';
 
 /** The ports this module uses. */
 type Tx = { alerts: AlertsPort; topology: TopologyPort; audit: AuditPort };
@@ -98,8 +99,20 @@ export function setAlertThreshold(store: UnitOfWork<Tx>, name: string, percent: 
   });
 }
 
-/** Delay before attempt `attempts + 1` of a webhook delivery: 1 s doubling, at most 5 minutes. */
-export const retryDelayMs = (attempts: number, baseMs = 1000) => Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 300_000);
+/** A webhook delivery attempt as recorded: delivered, retried after `retryInMs`, or (null) given up. */
+export type WebhookOutcome = { delivered: true } | { delivered: false; error: string; retryInMs: number | null };
+
+const WEBHOOK_RETRY_MAX_MS = 300_000;
+
+/**
+ * How attempt number `attempts` of a delivery is judged: `error` null (the receiver answered 2xx)
+ * is delivered; else it is retried after the backoff (`retryBaseMs` doubling, jittered, at most
+ * 5 minutes) until `maxAttempts` attempts were made, then given up (kept as 'failed').
+ */
+export function judgeWebhook(error: string | null, attempts: number, maxAttempts: number, retryBaseMs: number, random?: () => number): WebhookOutcome {
+  if (error === null) return { delivered: true };
+  return { delivered: false, error, retryInMs: attempts >= maxAttempts ? null : backoffMs(attempts, { baseMs: retryBaseMs, maxMs: WEBHOOK_RETRY_MAX_MS }, random) };
+}
 
 /** The webhook's JSON body: stable field names, documented in the README. */
 export function webhookPayload(e: AlertEventRecord) {

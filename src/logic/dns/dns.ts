@@ -1,8 +1,8 @@
 /**
  * DNS publication rules: which records an allocation gets and where they go, how a delivery
  * failure is judged, how long to wait before the next try, and what state an allocation's
- * records are in. The worker (dns-publisher.ts) and the transactions that issue and release
- * addresses both decide through here; the wire protocol lives in src/dns/.
+ * records are in. The worker (src/ops/dns-publisher.ts, through outbox.ts) and the transactions
+ * that issue and release addresses both decide through here; the wire protocol lives in src/dns/.
  */
 import { invalid } from '../core/errors';
 import { formatAddress, parseAddress, parseCidr, type Cidr } from '../core/ip';
@@ -10,6 +10,7 @@ import { seal, unseal } from '../access/passwords';
 import type { DnsPort } from './port';
 import type { DnsRecord, DnsRowSummary, DnsZoneRef, Publishable, TsigAlgorithm } from './port';
 import { describe, zoneName } from '../core/validate';
+import { backoffMs } from '../../contract/backoff';
 
 /** The ports this module uses. */
 type Tx = { dns: DnsPort };
@@ -39,14 +40,9 @@ export function isTransient(e: unknown): boolean {
 export const DEFAULT_RETRY_MAX_MS = 60_000;
 const RETRY_BASE_MS = 1000;
 
-/**
- * Exponential backoff with jitter: attempt n waits between half and all of min(max, 1 s · 2^(n-1)).
- * So once a server is back, every pending change is tried again within `maxMs`.
- */
-export function retryDelayMs(attempts: number, maxMs = DEFAULT_RETRY_MAX_MS, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, RETRY_BASE_MS * 2 ** Math.min(Math.max(attempts - 1, 0), 30));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
+/** Wait before retrying a change: 1 s doubling per attempt, jittered, at most `maxMs` — so once a server is back, every pending change is tried again within `maxMs`. */
+export const retryDelayMs = (attempts: number, maxMs = DEFAULT_RETRY_MAX_MS, random?: () => number): number =>
+  backoffMs(attempts, { baseMs: RETRY_BASE_MS, maxMs }, random);
 
 // ---------------------------------------------------------------------------------------------
 // Names
