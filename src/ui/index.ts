@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AuthSettings } from '../logic/access/auth';
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import { resumeSession, type SessionSettings } from '../logic/access/sessions';
 import type { Logger } from '../logger';
 import { ROOT } from '../paths';
