@@ -12,7 +12,7 @@ import { inspectEnvelope, type Inspected } from './api/guard';
 import { answerDirectly } from './api/direct';
 import { actionOf, MEDIA_TYPE, VersionMismatch, versionOfMedia, type EnvelopeSeen, type SoapVersion } from './api/soap-version';
 import { IpcdError } from './logic/core/errors';
-import type { Store } from './logic/ports';
+import type { Store } from './store/store';
 import type { Logger } from './logger';
 import { OperationFault, type AuthOptions, type Handler, type OperationContext, type SoapRequest } from './api/operation';
 import { CONSOLE_PATH, createConsole } from './ui';

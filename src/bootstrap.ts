@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Store } from './logic/ports';
+import type { Store } from './store/store';
 import { addFirstUser, hasUsers } from './logic/access/users';
 import type { Logger } from './logger';
 

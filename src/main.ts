@@ -11,7 +11,7 @@ import { ensureFirstAdmin } from './bootstrap';
 import { Metrics } from './ops/metrics';
 import { AlertMonitor } from './ops/alert-monitor';
 import { installShutdown } from './ops/shutdown';
-import type { Store } from './logic/ports';
+import type { Store } from './store/store';
 import { listDnsZones } from './logic/dns/dns-config';
 import { DnsPublisher } from './ops/dns-publisher';
 import { Rfc2136Updater } from './dns/rfc2136';

@@ -10,7 +10,8 @@ import { tenantUsage, usageCsv } from '../logic/reporting/metering';
 import type { Network } from '../logic/core/model';
 import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork } from '../logic/topology/networks';
 import type { Actor } from '../logic/access/policy';
-import type { AuditRow, Store } from '../logic/ports';
+import type { AuditRow } from '../logic/audit/port';
+import type { Store } from '../store/store';
 import { listReservations, reserveRange, unreserveRange, type Reservation } from '../logic/topology/reservations';
 import { networkView, searchAllocations, searchNetworks, tenantUtilization, type AllocationView, type NetworkView } from '../logic/reporting/search';
 import {

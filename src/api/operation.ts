@@ -8,7 +8,7 @@ import { authenticate, type AuthSettings } from '../logic/access/auth';
 import { VerifiedCredentials } from '../logic/access/passwords';
 import { auditRefusals, type AuditTarget } from '../logic/audit/audit';
 import type { Actor } from '../logic/access/policy';
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import type { Logger } from '../logger';
 import { fieldsOf, type ContractModel } from '../contract';
 import { faultcode, faultInfo, type FaultInfo } from './fault';

@@ -3,7 +3,7 @@
  * its argv into a call of src/logic and prints the result; no rule lives in src/cli.
  */
 import type { ParseArgsConfig } from 'node:util';
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import type { Output } from './output';
 import { UsageError } from './usage';
 

@@ -8,7 +8,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { evaluateAlert, judgeWebhook, mayCross, webhookPayload, type AlertPolicy, type WebhookOutcome } from '../logic/alerts/alerts';
-import type { AlertEventRecord, Store } from '../logic/ports';
+import type { AlertEventRecord } from '../logic/alerts/port';
+import type { Store } from '../store/store';
 import { networkFills } from '../logic/alerts/utilization';
 import type { Logger } from '../logger';
 import type { Metrics } from './metrics';
@@ -131,7 +132,7 @@ export class AlertMonitor {
     return new OutboxWorker<AlertEventRecord, WebhookOutcome>(
       {
         claim: async (_limit, leaseSeconds) => {
-          const event = await this.store.transaction((tx) => tx.claimAlertDelivery(leaseSeconds));
+          const event = await this.store.transaction((tx) => tx.alerts.claimAlertDelivery(leaseSeconds));
           return event ? [event] : [];
         },
         pass: () => async (event) => {
@@ -145,7 +146,7 @@ export class AlertMonitor {
           }
           return outcome;
         },
-        finish: (event, _token, outcome) => this.store.transaction((tx) => tx.finishAlertDelivery(event.id, outcome)),
+        finish: (event, _token, outcome) => this.store.transaction((tx) => tx.alerts.finishAlertDelivery(event.id, outcome)),
         retryInMs: (outcome) => (outcome.delivered ? null : outcome.retryInMs),
       },
       {

@@ -6,7 +6,8 @@
  */
 import { DEFAULT_RETRY_MAX_MS, formatServer, type DnsChange, type DnsZone } from '../logic/dns/dns';
 import { judgeFailure, retryLater, skipped, updateOf } from '../logic/dns/outbox';
-import type { DnsOutcome, DnsUpdater, Store } from '../logic/ports';
+import type { DnsOutcome, DnsUpdater } from '../logic/dns/port';
+import type { Store } from '../store/store';
 import { OutboxWorker, QUIET, type LogSink } from './outbox-worker';
 
 export interface PublisherOptions {
@@ -33,14 +34,14 @@ export class DnsPublisher {
     const { sealKey, log = QUIET, retryMaxMs = DEFAULT_RETRY_MAX_MS, keepDays = 7 } = options;
     this.worker = new OutboxWorker<DnsChange, DnsOutcome>(
       {
-        claim: (limit, leaseSeconds, token) => store.transaction((tx) => tx.claimDnsChanges(limit, leaseSeconds, token)),
-        finish: (c, token, outcome) => store.transaction((tx) => tx.finishDnsChange(c.id, token, outcome)),
+        claim: (limit, leaseSeconds, token) => store.transaction((tx) => tx.dns.claimDnsChanges(limit, leaseSeconds, token)),
+        finish: (c, token, outcome) => store.transaction((tx) => tx.dns.finishDnsChange(c.id, token, outcome)),
         retryInMs: (o) => (o.state === 'pending' ? o.retryInMs : null),
         pass: () => {
           const zones = new Map<string, Promise<DnsZone | null>>();
           const zoneOf = (c: DnsChange) => {
             const k = `${c.zone.kind}:${c.zone.id}`;
-            if (!zones.has(k)) zones.set(k, store.transaction((tx) => tx.dnsZone(c.zone)));
+            if (!zones.has(k)) zones.set(k, store.transaction((tx) => tx.dns.dnsZone(c.zone)));
             return zones.get(k)!;
           };
           // A server that did not answer in this pass is not asked again in it: its other changes wait their backoff.
@@ -81,7 +82,7 @@ export class DnsPublisher {
         notify: store.onDnsQueued ? (wake) => store.onDnsQueued!(wake) : undefined,
         tidy: {
           everyMs: 10 * 60_000,
-          run: () => store.transaction((tx) => tx.pruneDnsChanges(new Date(Date.now() - keepDays * 86_400_000), 10_000)),
+          run: () => store.transaction((tx) => tx.dns.pruneDnsChanges(new Date(Date.now() - keepDays * 86_400_000), 10_000)),
         },
       },
     );

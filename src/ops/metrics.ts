@@ -5,7 +5,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { OperationObserver } from '../api/operation';
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import { networkFills } from '../logic/alerts/utilization';
 import { dnsOutboxStats } from '../logic/dns/outbox';
 

@@ -6,14 +6,15 @@
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AuthSettings } from '../logic/access/auth';
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import { resumeSession, type SessionSettings } from '../logic/access/sessions';
 import type { Logger } from '../logger';
 import { ROOT } from '../paths';
 import { html } from './html';
 import { BASE } from './layout';
 import { UsageFeed } from './live';
-import { actionRoutes, ADD_NETWORK, NETWORK_ACTIONS } from './pages/actions';
+import { ADD_NETWORK, NETWORK_ACTIONS } from './pages/actions';
+import { actionRoutes } from './pages/action-steps';
 import { auditRoute } from './pages/audit';
 import { render, type UiContext } from './pages/common';
 import { dashboardRoute } from './pages/dashboard';

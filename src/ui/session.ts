@@ -7,7 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { csrfMatches, resumeSession, type SessionSettings } from '../logic/access/sessions';
 import type { Actor } from '../logic/access/policy';
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import { BASE } from './layout';
 
 export const SESSION_COOKIE = 'ipcd_session';

@@ -2,7 +2,9 @@
  * The README's quick start with authentication on, as a reader runs it: a real server process on
  * a brand-new embedded store (example topology, first administrator with a random password in
  * data/ipcd/initial-admin-password), then the README's own shell blocks (A first call, the
- * release, the management service's example) run by bash with curl, unchanged but for the port.
+ * release, the management service's example; NameOnly, the orchestrator user added with AddUser
+ * while the server runs, and `npx ipcd-client` in this checkout) run by bash with curl, unchanged
+ * but for the port. The samples' elements are checked against the wire, and a fault's HTTP 500.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -6,8 +6,8 @@ export async function openSqlBackend(kind: BackendKind): Promise<ContractBackend
   const db = await openTestStore(kind);
   return {
     allocator: db.store.allocator,
-    // StoreTx is every port at once: each capability is the same object.
-    transaction: (fn) => db.store.transaction((t) => fn({ topology: t, audit: t, access: t, alerts: t })),
+    // The SQL transaction hands every port; the contract uses four of them.
+    transaction: (fn) => db.store.transaction((t) => fn(t)),
     dispose: () => db.dispose(),
   };
 }

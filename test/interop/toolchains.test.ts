@@ -248,7 +248,7 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
     if (process.env.IPCD_TOOLCHAIN_TIMINGS) {
       process.stderr.write(`toolchain steps (ms): ${JSON.stringify(Object.fromEntries(Object.entries(steps).map(([k, r]) => [k, r.ms])))}\n`);
     }
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     await server?.close();

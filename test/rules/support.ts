@@ -2,13 +2,13 @@
  * The rule tests' world: the logic over the in-memory backend, with a clock the test moves
  * instead of sleeping. Everything runs in-process, so a rule's test takes milliseconds.
  */
-import type { Store, StoreTx } from '../../src/logic/ports';
+import type { Ports, Store } from '../../src/store/store';
 import { MemoryStore, type MemoryTx } from '../../src/store/memory/store';
 import type { Actor, Grant, Role } from '../../src/logic/access/policy';
 
 export interface RuleWorld {
   memory: MemoryStore;
-  /** The memory store as the logic takes it today. */
+  /** The memory store as the composition root holds a store. */
   store: Store;
   /** Moves the clock on by seconds. */
   advance(seconds: number): void;
@@ -27,23 +27,20 @@ export function world(): RuleWorld {
 }
 
 /**
- * Transitional, until the logic takes UnitOfWork<{ topology; audit; … }>: one object answering
- * for every port the transaction holds. A method no in-memory port has fails loudly.
+ * The memory store as a whole Store: its four ports as they are, and the ports it does not have
+ * (dns, reports, maintenance) as objects on which any call fails loudly.
  */
 function asStore(m: MemoryStore): Store {
-  const flat = (tx: MemoryTx): StoreTx =>
-    new Proxy({} as StoreTx, {
+  const missing = (port: string) =>
+    new Proxy({}, {
       get: (_t, key) => {
-        for (const port of [tx.topology, tx.audit, tx.access, tx.alerts] as unknown as Record<string | symbol, unknown>[]) {
-          const f = port[key];
-          if (typeof f === 'function') return f.bind(port);
-        }
-        throw new Error(`the in-memory store has no ${String(key)}`);
+        throw new Error(`the in-memory store has no ${port}.${String(key)}`);
       },
-    });
+    }) as never;
+  const ports = (tx: MemoryTx): Ports => ({ ...tx, dns: missing('dns'), reports: missing('reports'), maintenance: missing('maintenance') });
   return {
     allocator: m.allocator,
-    transaction: (fn) => m.transaction((tx) => fn(flat(tx))),
+    transaction: (fn) => m.transaction((tx) => fn(ports(tx))),
     close: () => m.close(),
     watchNetworks: (l) => m.watchNetworks(l),
     onDnsQueued: (l) => m.onDnsQueued(l),

@@ -129,7 +129,7 @@ test('the address map names each address it never issues', async () => {
   expect(await page.locator('svg.map title').first().textContent()).toBe('10.0.0.0 – 10.0.0.1: network (10.0.0.0), gateway (10.0.0.1) (2)');
   const v6 = await ranges('dc1-v100-v6');
   expect(v6[0]).toBe('2001:db8:100:: – 2001:db8:100::1 subnet-router anycast (2001:db8:100::), gateway (2001:db8:100::1) 2');
-  expect(v6[v6.length - 1]).toBe('2001:db8:100::6 – 2001:db8:100::ffff:ffff:ffff:ffff free 2⁶⁴ − 6');
+  expect(v6[v6.length - 1]).toBe('2001:db8:100::6 – 2001:db8:100:0:ffff:ffff:ffff:ffff free 2⁶⁴ − 6');
   const shot = await screenshot(page, 'console-network-1400');
   if (process.env.IPCD_UPDATE_DOCS === '1') copyFileSync(shot, join(REPO_ROOT, 'docs', 'console-network.png'));
   await page.context().close();

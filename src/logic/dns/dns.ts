@@ -7,10 +7,13 @@
 import { invalid } from '../core/errors';
 import { formatAddress, parseAddress, parseCidr, type Cidr } from '../core/ip';
 import { seal, unseal } from '../access/passwords';
-import type { StoreTx } from '../ports';
+import type { DnsPort } from './port';
 import type { DnsRecord, DnsRowSummary, DnsZoneRef, Publishable, TsigAlgorithm } from './port';
 import { describe, zoneName } from '../core/validate';
 import { backoffMs } from '../../contract/backoff';
+
+/** The ports this module uses. */
+type Tx = { dns: DnsPort };
 
 export type { TsigAlgorithm, DnsServer, DnsZoneKind, DnsZoneRef, DnsZone, DnsRecordType, DnsAction, DnsRecord, NewDnsChange, DnsChange, Publishable, DnsRowSummary } from './port';
 export const TSIG_ALGORITHMS = ['hmac-sha256', 'hmac-sha384', 'hmac-sha512'] as const satisfies readonly TsigAlgorithm[];
@@ -162,16 +165,16 @@ export function openSecret(stored: string, sealKey?: Buffer): Buffer {
  * only where a server is configured. Name-only and address-only allocations publish nothing:
  * there is no address for the name to point at, or no name for the PTR to name.
  */
-export async function recordsOf(tx: StoreTx, a: Publishable): Promise<DnsRecord[]> {
+export async function recordsOf(tx: Tx, a: Publishable): Promise<DnsRecord[]> {
   if (a.address === null || a.name === null || a.zoneId === null) return [];
   const records: DnsRecord[] = [];
-  const forward = await tx.dnsZone({ kind: 'forward', id: a.zoneId });
+  const forward = await tx.dns.dnsZone({ kind: 'forward', id: a.zoneId });
   if (!forward) return [];
   const fqdn = `${a.name}.${forward.name}`.toLowerCase();
   if (forward.server) {
     records.push({ zone: forward, owner: fqdn, rtype: a.address.includes(':') ? 'AAAA' : 'A', rdata: a.address });
   }
-  const reverse = await tx.reverseZoneFor(a.address);
+  const reverse = await tx.dns.reverseZoneFor(a.address);
   if (reverse?.server) records.push({ zone: reverse, owner: reverseName(a.address), rtype: 'PTR', rdata: fqdn });
   return records;
 }
@@ -179,15 +182,15 @@ export async function recordsOf(tx: StoreTx, a: Publishable): Promise<DnsRecord[
 const ref = (z: DnsZoneRef): DnsZoneRef => ({ kind: z.kind, id: z.id });
 
 /** In the issuing transaction: queue the allocation's records for publication. */
-export async function publish(tx: StoreTx, a: Publishable): Promise<void> {
+export async function publish(tx: Tx, a: Publishable): Promise<void> {
   const records = await recordsOf(tx, a);
-  if (records.length) await tx.enqueueDnsChanges(records.map((r) => ({ ...r, zone: ref(r.zone), allocationId: a.id, action: 'add' })));
+  if (records.length) await tx.dns.enqueueDnsChanges(records.map((r) => ({ ...r, zone: ref(r.zone), allocationId: a.id, action: 'add' })));
 }
 
 /** In the releasing transaction: queue removal of whatever the allocation had published or queued. */
-export async function unpublish(tx: StoreTx, allocationIds: string[]): Promise<void> {
-  const live = await tx.liveDnsRecords(allocationIds);
-  if (live.length) await tx.enqueueDnsChanges(live.map((r) => ({ ...r, action: 'delete' })));
+export async function unpublish(tx: Tx, allocationIds: string[]): Promise<void> {
+  const live = await tx.dns.liveDnsRecords(allocationIds);
+  if (live.length) await tx.dns.enqueueDnsChanges(live.map((r) => ({ ...r, action: 'delete' })));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
  * failed (the server refused: waits for an administrator).
  */
 import { isTransient, openSecret, retryDelayMs, type DnsChange, type DnsZone } from './dns';
-import type { DnsOutboxStats, DnsOutcome, DnsTarget, DnsUpdate, Store } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { DnsOutboxStats, DnsOutcome, DnsPort, DnsTarget, DnsUpdate } from './port';
 
 /** A change whose zone has no server is not sent: the outcome to record, else null. */
 export function skipped(zone: DnsZone | null): { state: 'skipped'; error: string } | null {
@@ -32,7 +33,7 @@ export function judgeFailure(c: DnsChange, server: string, e: unknown, retryMaxM
 }
 
 /** Outbox depth and the age of its oldest pending change: for health checks and metrics. */
-export async function dnsOutboxStats(store: Store): Promise<DnsOutboxStats & { oldestPendingAgeSeconds: number | null }> {
-  const s = await store.transaction((tx) => tx.dnsOutboxStats());
+export async function dnsOutboxStats(store: UnitOfWork<{ dns: DnsPort }>): Promise<DnsOutboxStats & { oldestPendingAgeSeconds: number | null }> {
+  const s = await store.transaction((tx) => tx.dns.dnsOutboxStats());
   return { ...s, oldestPendingAgeSeconds: s.oldestPendingAt === null ? null : Math.max(0, (Date.now() - s.oldestPendingAt.getTime()) / 1000) };
 }

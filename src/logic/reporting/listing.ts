@@ -2,13 +2,17 @@
 import { IpcdError } from '../core/errors';
 import { fqdn } from '../allocation/names';
 import type { Intent } from '../core/model';
-import type { Store } from '../ports';
-import type { ActiveAllocationKey } from './port';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { TopologyPort } from '../topology/port';
+import type { ActiveAllocationKey, ReportsPort } from './port';
 import { vlanId } from '../core/validate';
 import { decodeCursor, page as pageOf, pageSize as sizeOf, UUID } from '../core/paging';
 import { parseAddress } from '../core/ip';
 import { readScope, systemActor, type Actor } from '../access/policy';
 import { dnsState, type DnsState } from '../dns/dns';
+
+/** The ports this module uses. */
+type Tx = { topology: TopologyPort; reports: ReportsPort };
 
 export interface AllocationListQuery {
   dataCenter?: string;
@@ -36,7 +40,7 @@ export interface ListedAllocation {
 export { DEFAULT_PAGE, MAX_PAGE } from '../core/paging';
 
 export async function listAllocations(
-  store: Store,
+  store: UnitOfWork<Tx>,
   q: AllocationListQuery,
   actor: Actor = systemActor(),
 ): Promise<{ allocations: ListedAllocation[]; nextPage: string | null }> {
@@ -47,12 +51,12 @@ export async function listAllocations(
   return store.transaction(async (tx) => {
     let dataCenterId: number | undefined;
     if (q.dataCenter !== undefined) {
-      const dc = await tx.dataCenterByName(q.dataCenter);
+      const dc = await tx.topology.dataCenterByName(q.dataCenter);
       if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${q.dataCenter}' is not known to ipcd`);
       dataCenterId = dc.id;
     }
     // One extra row tells whether another page follows.
-    const rows = await tx.listActiveAllocations({ dataCenterId, vlan, serverInstance: q.serverInstance, after, limit: pageSize + 1, scope: scope.all ? undefined : scope.grants });
+    const rows = await tx.reports.listActiveAllocations({ dataCenterId, vlan, serverInstance: q.serverInstance, after, limit: pageSize + 1, scope: scope.all ? undefined : scope.grants });
     const { items, nextPage } = pageOf(rows, pageSize, 'l', (r) => JSON.stringify([r.dataCenter, r.requestedVlan, r.address, r.id]));
     return {
       allocations: items.map((r) => ({

@@ -1,7 +1,7 @@
 /** Request plumbing the console's pages share: parameters, refusals as pages, async routes. */
 import type { NextFunction, Request, Response } from 'express';
 import { IpcdError } from '../../logic/core/errors';
-import type { Store } from '../../logic/ports';
+import type { Store } from '../../store/store';
 import type { SessionSettings } from '../../logic/access/sessions';
 import type { AuthSettings } from '../../logic/access/auth';
 import type { Logger } from '../../logger';
