@@ -7,6 +7,7 @@ import type { AddressRange, Family } from './core/ip';
 import type { AuditEntry } from './audit/audit';
 import type { Grant, Role } from './access/policy';
 import type { Allocator } from './allocation/allocator-port';
+import type { ContainerPort } from './topology/container-port';
 import type { DnsAction, DnsChange, DnsRecord, DnsRecordType, DnsRowSummary, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable, TsigAlgorithm } from './dns/dns';
 
 export interface Store {
@@ -248,6 +249,8 @@ export interface AlertEventRecord extends Omit<NewAlertEvent, 'webhook' | 'netwo
 export type ExportRow = Record<string, unknown>;
 
 export interface StoreTx {
+  /** Containers and carves (AllocateNetwork). */
+  readonly containers: ContainerPort;
   dataCenterByName(name: string): Promise<DataCenter | null>;
   dataCentersWithVlan(vlan: number): Promise<DataCenter[]>;
   tenantByName(name: string): Promise<Tenant | null>;

@@ -36,6 +36,7 @@ import * as dns from './dns';
 import type { DnsChange, DnsRecord, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable } from '../logic/dns/dns';
 import type { DnsOutboxStats, DnsOutcome } from '../logic/ports';
 import * as exporting from './export';
+import { ContainerSql } from './containers';
 import { canonicalAddress, toAllocation, toDataCenter, toNetwork, toTenant, toZone } from './mapping';
 
 /** TypeORM answers UPDATE/DELETE … RETURNING on postgres with [rows, count]; SELECT/INSERT with rows. */
@@ -49,7 +50,11 @@ export class TypeormTx implements StoreTx {
   /** True once this transaction queued DNS changes (the store tells the worker after commit). */
   dnsQueued = false;
 
-  constructor(private readonly m: EntityManager) {}
+  readonly containers: ContainerSql;
+
+  constructor(private readonly m: EntityManager) {
+    this.containers = new ContainerSql(m);
+  }
 
   private get networks() {
     return this.m.getRepository(NetworkEntity);
