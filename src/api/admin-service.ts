@@ -24,6 +24,7 @@ import {
   removeTenant,
   removeZone,
 } from '../logic/topology/topology';
+import { addContainer, allocateNetwork, containerView, listContainers, removeContainer, type ContainerView } from '../logic/topology/containers';
 import { addUser, disableUser, listUsers, removeUser, setPassword } from '../logic/access/users';
 import * as p from './admin-parse';
 import { changeOf, present, soapOperation, type Args, type OperationContext } from './operation';
@@ -108,6 +109,15 @@ export function managementService(ctx: OperationContext) {
       const r = p.mergeNetworksRequest(args);
       return { network: networkXml(await viewOf(store, await mergeNetworks(store, r.networks, { name: r.name }, actor), actor)) };
     }, NETWORK),
+    op('AddContainer', async (args, actor) => {
+      return { container: containerXml(await containerView(store, await addContainer(store, p.addContainerRequest(args), actor))) };
+    }, changeOf('container', 'name')),
+    op('ListContainers', async (args, actor) => ({ container: (await listContainers(store, p.listContainersRequest(args), actor)).map(containerXml) })),
+    op('RemoveContainer', async (args, actor) => ({ name: (await removeContainer(store, p.nameRequest(args), actor)).name }), changeOf('container', 'name')),
+    op('AllocateNetwork', async (args, actor) => {
+      const r = await allocateNetwork(store, p.allocateNetworkRequest(args), actor);
+      return { network: networkXml(await viewOf(store, r.network, actor)), container: r.container.name, existing: r.existing };
+    }, changeOf('network', 'name')),
 
     op('ReserveRange', async (args, actor) => {
       const r = p.reserveRangeRequest(args);
@@ -228,6 +238,20 @@ function networkXml(v: NetworkView) {
     percentUsed: v.percent.toFixed(2),
   });
 }
+
+const containerXml = (c: ContainerView) =>
+  present({
+    name: c.name,
+    cidr: c.cidr,
+    family: c.family === 4 ? 'IPv4' : 'IPv6',
+    dataCenter: c.dataCenter,
+    tenant: c.tenant,
+    description: c.description,
+    size: String(c.size),
+    used: String(c.used),
+    percentUsed: c.percent.toFixed(2),
+    network: c.networks.map(({ network: n, carved }) => present({ name: n.name, cidr: n.cidr, vlan: n.vlan, carved })),
+  });
 
 const reservationXml = (r: Reservation) => present({ id: r.id, network: r.network, first: r.first, last: r.last, note: r.note, createdAt: r.createdAt.toISOString() });
 

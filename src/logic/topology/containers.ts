@@ -86,7 +86,12 @@ export async function listContainers(store: Store, filter: { dataCenter?: string
   });
 }
 
-export async function viewOf(tx: StoreTx, c: ContainerRecord): Promise<ContainerView> {
+/** One container with its use, as listContainers shows it (after AddContainer). */
+export function containerView(store: Store, c: ContainerRecord): Promise<ContainerView> {
+  return store.transaction((tx) => viewOf(tx, c));
+}
+
+async function viewOf(tx: StoreTx, c: ContainerRecord): Promise<ContainerView> {
   const inside = await tx.containers.networksInPrefix(c.dataCenterId, c.cidr);
   const carved = new Set(await tx.containers.carvedNetworkIds(c.id));
   const prefix = parseCidr(c.cidr);
