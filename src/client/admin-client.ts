@@ -1,6 +1,6 @@
 /**
  * IpcdAdminClient: the management contract (wsdl/ipcd-admin.wsdl, endpoint /ipcd-admin), typed:
- * topology, DNS publication, networks, reservations, search, audit, metering and users. Same options, credentials,
+ * topology, DNS publication, networks, containers, reservations, search, audit, metering and users. Same options, credentials,
  * timeouts and errors as IpcdClient (refusals are IpcdFaultError with the contract's code).
  *
  * Retries differ by kind of operation:
@@ -15,9 +15,12 @@
  *   was refused with BUSY (rolled back). Otherwise the IpcdTransportError says `maybeDelivered`
  *   (and UNAVAILABLE may have come from a commit cut short): look (ListX, SearchNetworks) before
  *   trying again.
+ * - AllocateNetwork is idempotent by its key (generated per call when not given), so it is
+ *   repeated like a read: a retry gets the network the first attempt carved.
  *
  * Address counts are bigint: an IPv6 /64 holds 2^64 - 2 assignable addresses, a /48 2^80.
  */
+import { randomUUID } from 'node:crypto';
 import { DNS_STATES, type AddressFamily, type DnsState, type Intent, type ReleaseReason } from './client';
 import { MANAGEMENT_NS, type Fields } from './soap';
 import { omitUndefined, SoapClient, type IpcdClientOptions, type Page, type Reader } from './transport';
@@ -139,6 +142,52 @@ export interface RemovedNetwork {
   cidr: string;
   /** Allocations released by `force` (reason NETWORK_REMOVED). */
   releasedCount: number;
+}
+
+export interface ContainerSpec {
+  name: string;
+  /** The prefix networks are carved from, e.g. 10.64.0.0/16 or 2001:db8:64::/48. */
+  cidr: string;
+  dataCenter: string;
+  /** Networks carved from it belong to this tenant. */
+  tenant?: string;
+  description?: string;
+}
+
+/** A container with how much of it networks use (any VLAN, carved or added by hand). */
+export interface ContainerInfo {
+  name: string;
+  cidr: string;
+  family: AddressFamily;
+  dataCenter: string;
+  tenant?: string;
+  description?: string;
+  size: bigint;
+  used: bigint;
+  percentUsed: number;
+  networks: { name: string; cidr: string; vlan?: number; carved: boolean }[];
+}
+
+/** What AllocateNetwork creates, besides the prefix it carves. */
+export interface CarveSpec {
+  container: string;
+  prefixLength: number;
+  name: string;
+  vlan?: number;
+  vxlan?: number;
+  /** Default: the container's tenant. */
+  tenant?: string;
+  zone?: string;
+  tags?: Tags;
+  /** A repeat with the same key returns the same network; default: a new UUID for this call (its retries reuse it). */
+  idempotencyKey?: string;
+}
+
+export interface CarvedNetwork {
+  network: NetworkInfo;
+  container: string;
+  /** True when the key had carved it before. */
+  existing: boolean;
 }
 
 export interface Reservation {
@@ -458,6 +507,40 @@ export class IpcdAdminClient extends SoapClient {
     return network((await this.change('MergeNetworks', fields)).one('network'));
   }
 
+  // --- containers ------------------------------------------------------------------------------
+
+  async addContainer(spec: ContainerSpec): Promise<ContainerInfo> {
+    const fields: Fields = [['name', spec.name], ['cidr', spec.cidr], ['dataCenter', spec.dataCenter], ['tenant', spec.tenant], ['description', spec.description]];
+    return container((await this.change('AddContainer', fields)).one('container'));
+  }
+
+  async listContainers(q: { dataCenter?: string } = {}): Promise<ContainerInfo[]> {
+    return (await this.read('ListContainers', [['dataCenter', q.dataCenter]])).all('container').map(container);
+  }
+
+  /** Only an empty container (CONFLICT while a network lies inside it). */
+  async removeContainer(name: string): Promise<void> {
+    (await this.change('RemoveContainer', [['name', name]])).str('name');
+  }
+
+  /** Carves the lowest free /prefixLength of the container and adds it as a network (NO_FREE_PREFIX when none is left). */
+  async allocateNetwork(spec: CarveSpec): Promise<CarvedNetwork> {
+    const fields: Fields = [
+      ['container', spec.container],
+      ['prefixLength', spec.prefixLength],
+      ['name', spec.name],
+      ['vlan', spec.vlan],
+      ['vxlan', spec.vxlan],
+      ['tenant', spec.tenant],
+      ['zone', spec.zone],
+      ...tagFields('tag', spec.tags),
+      ['idempotencyKey', spec.idempotencyKey ?? randomUUID()],
+    ];
+    // Idempotent by its key: safe to repeat like a read.
+    const r = await this.call('AllocateNetwork', fields, true);
+    return { network: network(r.one('network')), container: r.str('container'), existing: r.bool('existing', false) };
+  }
+
   // --- reservations ----------------------------------------------------------------------------
 
   /** Addresses never handed out (statics, appliances). */
@@ -685,6 +768,20 @@ function network(r: Reader): NetworkInfo {
     percentUsed: r.decimal('percentUsed'),
   });
 }
+
+const container = (r: Reader): ContainerInfo =>
+  omitUndefined({
+    name: r.str('name'),
+    cidr: r.str('cidr'),
+    family: r.enum('family', ['IPv4', 'IPv6'] as const),
+    dataCenter: r.str('dataCenter'),
+    tenant: r.opt('tenant'),
+    description: r.opt('description'),
+    size: r.bigint('size'),
+    used: r.bigint('used'),
+    percentUsed: r.decimal('percentUsed'),
+    networks: r.all('network').map((n) => omitUndefined({ name: n.str('name'), cidr: n.str('cidr'), vlan: n.optInt('vlan'), carved: n.bool('carved', false) })),
+  });
 
 const dnsZone = (z: Reader): DnsZoneInfo =>
   omitUndefined({

@@ -30,7 +30,7 @@ describe.each(BACKENDS)('containers and AllocateNetwork over SOAP (%s)', (kind) 
     await watch.expect(rows);
     return r;
   };
-  const carved = (r: SoapReply) => {
+  const carved = (r: SoapReply): Record<string, string> => {
     const n = all(r.body, 'network')[0];
     return { ...flat(n), existing: r.values.existing, container: r.values.container };
   };
