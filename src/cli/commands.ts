@@ -26,6 +26,7 @@ import { clearZoneDns, listDnsZones, setZoneDns } from '../logic/dns/dns-config'
 import { parseSecretKey } from '../logic/access/passwords';
 import { readFileSync } from 'node:fs';
 import { EXPORT_COMMANDS } from './export-commands';
+import { CONTAINER_COMMANDS } from './container-commands';
 import { json, table, type Output } from './output';
 import { UsageError } from './usage';
 
@@ -66,7 +67,7 @@ function required(values: Values, key: string, cmd: string): string {
 }
 
 /** --tag key=value, repeatable. The key and value rules are the logic's (checkTags). */
-function tags(values: Values): Record<string, string> | undefined {
+export function tags(values: Values): Record<string, string> | undefined {
   const given = values.tag;
   if (!Array.isArray(given)) return undefined;
   const out: Record<string, string> = {};
@@ -377,6 +378,7 @@ export const COMMANDS: Command[] = [
     },
   },
   ...NETWORK_CHANGE_COMMANDS,
+  ...CONTAINER_COMMANDS,
   {
     words: ['network', 'alert'],
     synopsis: 'NAME (--threshold PERCENT | --default)',
