@@ -21,14 +21,14 @@ import { canManage } from './dashboard';
 import { networkPath } from './network';
 import { render, route, statusOf, type UiContext } from './common';
 
-type Values = Record<string, string | string[]>;
+export type Values = Record<string, string | string[]>;
 
 interface Done {
   redirect: string;
   flash: string;
 }
 
-interface ActionSpec {
+export interface ActionSpec {
   title: (name: string) => string;
   /** The form's fields (without CSRF and buttons), filled from values. */
   form: (ctx: UiContext, req: UiRequest, d: NetworkDetail | null, v: Values) => Promise<Html>;
@@ -39,7 +39,7 @@ interface ActionSpec {
   submit: string;
 }
 
-const one = (v: Values, k: string): string => {
+export const one = (v: Values, k: string): string => {
   const x = v[k];
   return (Array.isArray(x) ? (x[0] ?? '') : (x ?? '')).trim();
 };
@@ -47,7 +47,7 @@ const many = (v: Values, k: string): string[] => {
   const x = v[k];
   return (Array.isArray(x) ? x : x === undefined || x === '' ? [] : [x]).map((s) => s.trim()).filter(Boolean);
 };
-const opt = (s: string): string | undefined => (s === '' ? undefined : s);
+export const opt = (s: string): string | undefined => (s === '' ? undefined : s);
 
 function bodyValues(req: UiRequest): Values {
   const out: Values = {};
@@ -64,7 +64,7 @@ function hidden(v: Values): Html {
 }
 
 /** key=value lines (or key alone) into tags; the logic checks keys and values. */
-function parseTags(text: string): Record<string, string> {
+export function parseTags(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
     const t = line.trim();
