@@ -4,16 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { addContainer, allocateNetwork, listContainers, removeContainer } from '../logic/topology/containers';
-import { tags, type Command, type Values } from './commands';
+import { required, str, tags, type Command } from './command';
 import { json, table } from './output';
-import { UsageError } from './usage';
-
-const str = (values: Values, key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
-function required(values: Values, key: string, cmd: string): string {
-  const v = str(values, key);
-  if (v === undefined) throw new UsageError(`${cmd} needs --${key}`);
-  return v;
-}
 
 export const CONTAINER_COMMANDS: Command[] = [
   {

@@ -15,106 +15,39 @@
  *   would release that one. It is repeated only when it certainly never reached the server
  *   (connection refused, DNS failure) or was refused with BUSY.
  */
-import { NS, type Fields } from './soap';
+import { commissioning as wsdl } from '../contract';
+import type { Decoded, Encodable } from './codec';
 import { omitUndefined, SoapClient, type IpcdClientOptions } from './transport';
 
 export type { IpcdClientOptions, RetryInfo } from './transport';
 
-export type AddressFamily = 'IPv4' | 'IPv6';
-export type AllocationSource = 'VLAN' | 'TENANT_ALTERNATE' | 'RESERVE_POOL';
-export type Intent = 'IPv4' | 'IPv6' | 'NAME';
-export type ReleaseReason = 'DELETED' | 'MIGRATED';
+export type AddressFamily = wsdl.AddressFamily;
+export type AllocationSource = wsdl.AllocationSource;
+export type Intent = wsdl.Intent;
+export type ReleaseReason = wsdl.ReleaseReason;
+export type DnsState = wsdl.DnsState;
+export const DNS_STATES = wsdl.DnsState;
 
-export interface CommissionParams {
-  /** Required when the VLAN number exists in more than one data center. */
-  dataCenter?: string;
-  vlan: number;
-  serverInstance: string;
-  /** Default true. */
-  wantAddress?: boolean;
-  /** Default false. */
-  wantName?: boolean;
-  hostnameHint?: string;
-  /** Default IPv4. */
-  addressFamily?: AddressFamily;
-}
+/** CommissionIP's request (the contract's element; its comments give the server's defaults). */
+export type CommissionParams = wsdl.CommissionIP;
+export type NameOnlyParams = wsdl.NameOnly;
+/**
+ * Say what to release: the allocationId CommissionIP returned (safe to retry), and/or an address,
+ * a name (host name or FQDN), a server instance (safe to retry).
+ */
+export type DecommissionParams = wsdl.DecommissionIP;
+/** ListAllocations' request; pageSize 1 to 1000 (server default 100), after: the previous page's nextPage. */
+export type ListParams = wsdl.ListAllocations;
+export type AllocationFilter = Omit<ListParams, 'after'>;
 
-export interface NameOnlyParams {
-  dataCenter?: string;
-  vlan: number;
-  serverInstance: string;
-  hostnameHint?: string;
-}
-
-export interface DecommissionParams {
-  dataCenter?: string;
-  vlan: number;
-  /**
-   * Say what to release: the allocationId CommissionIP returned (safe to retry), and/or an
-   * address, a name (host name or FQDN), a server instance (safe to retry).
-   */
-  allocationId?: string;
-  address?: string;
-  name?: string;
-  serverInstance?: string;
-  /** Default true. */
-  releaseAddress?: boolean;
-  /** Default true. */
-  releaseName?: boolean;
-  /** Default DELETED (server side). */
-  reason?: ReleaseReason;
-}
-
-export interface AllocationFilter {
-  dataCenter?: string;
-  vlan?: number;
-  serverInstance?: string;
-  /** Allocations per page, 1 to 1000 (server default 100). */
-  pageSize?: number;
-}
-
-export interface ListParams extends AllocationFilter {
-  /** The nextPage of the previous page. */
-  after?: string;
-}
-
-/** CommissionIP's answer. Optional fields are absent when the allocation has no such part. */
-export interface Commissioned {
-  allocationId: string;
-  network: string;
-  dataCenter: string;
-  vlan?: number;
-  source?: AllocationSource;
-  address?: string;
-  prefixLength?: number;
-  gateway?: string;
-  name?: string;
-  zone?: string;
-  fqdn?: string;
-  /**
-   * True when the instance already held this allocation. After a retried call this may also mean
-   * that an earlier attempt of the same call created it (its reply was lost).
-   */
-  existing: boolean;
-}
-
-export interface NameIssued {
-  allocationId: string;
-  network: string;
-  dataCenter: string;
-  name: string;
-  zone: string;
-  fqdn: string;
-  existing: boolean;
-}
-
-export interface ReleasedAllocation {
-  allocationId: string;
-  network: string;
-  serverInstance: string;
-  address?: string;
-  fqdn?: string;
-}
+/**
+ * CommissionIP's answer. Optional fields are absent when the allocation has no such part.
+ * existing: true when the instance already held this allocation; after a retried call this may
+ * also mean that an earlier attempt of the same call created it (its reply was lost).
+ */
+export type Commissioned = wsdl.CommissionIPResponse & { existing: boolean };
+export type NameIssued = wsdl.NameOnlyResponse & { existing: boolean };
+export type ReleasedAllocation = wsdl.Released;
 
 export interface Decommissioned {
   releasedCount: number;
@@ -123,22 +56,8 @@ export interface Decommissioned {
   alreadyReleased?: true;
 }
 
-export interface IssuedAllocation {
-  allocationId: string;
-  dataCenter: string;
-  vlan: number;
-  network: string;
-  serverInstance: string;
-  intent: Intent;
-  address?: string;
-  fqdn?: string;
-  createdAt: Date;
-  /** Where the allocation's DNS records stand (servers from before DNS publication omit it). */
-  dns?: { state: DnsState; detail?: string };
-}
-
-export const DNS_STATES = ['PENDING', 'PUBLISHED', 'FAILED', 'NOT_CONFIGURED', 'NONE'] as const;
-export type DnsState = (typeof DNS_STATES)[number];
+/** An active allocation; dns: where its DNS records stand (servers from before DNS publication omit it). */
+export type IssuedAllocation = wsdl.IssuedAllocation<Decoded>;
 
 export interface AllocationPage {
   allocations: IssuedAllocation[];
@@ -146,109 +65,33 @@ export interface AllocationPage {
   nextPage?: string;
 }
 
-export class IpcdClient extends SoapClient {
+export class IpcdClient extends SoapClient<wsdl.Operations<Encodable>, wsdl.Operations<Decoded>> {
   constructor(options: IpcdClientOptions) {
-    super(options, NS);
+    super(options, wsdl.CONTRACT);
   }
 
   /** CommissionIP: an address and/or a name for the instance; a repeat returns the same one. */
   async commission(p: CommissionParams): Promise<Commissioned> {
-    const fields: Fields = [
-      ['dataCenter', p.dataCenter],
-      ['vlan', p.vlan],
-      ['serverInstance', p.serverInstance],
-      ['wantAddress', p.wantAddress],
-      ['wantName', p.wantName],
-      ['hostnameHint', p.hostnameHint],
-      ['addressFamily', p.addressFamily],
-    ];
-    const r = await this.call('CommissionIP', fields, true);
-    return omitUndefined({
-      allocationId: r.str('allocationId'),
-      network: r.str('network'),
-      dataCenter: r.str('dataCenter'),
-      vlan: r.optInt('vlan'),
-      source: r.optEnum('source', ['VLAN', 'TENANT_ALTERNATE', 'RESERVE_POOL'] as const),
-      address: r.opt('address'),
-      prefixLength: r.optInt('prefixLength'),
-      gateway: r.opt('gateway'),
-      name: r.opt('name'),
-      zone: r.opt('zone'),
-      fqdn: r.opt('fqdn'),
-      existing: r.bool('existing', false),
-    });
+    const r = await this.call('CommissionIP', p, true);
+    return { ...r, existing: r.existing ?? false };
   }
 
   /** NameOnly: a unique name in the VLAN's zone, no address; a repeat returns the same one. */
   async nameOnly(p: NameOnlyParams): Promise<NameIssued> {
-    const fields: Fields = [
-      ['dataCenter', p.dataCenter],
-      ['vlan', p.vlan],
-      ['serverInstance', p.serverInstance],
-      ['hostnameHint', p.hostnameHint],
-    ];
-    const r = await this.call('NameOnly', fields, true);
-    return {
-      allocationId: r.str('allocationId'),
-      network: r.str('network'),
-      dataCenter: r.str('dataCenter'),
-      name: r.str('name'),
-      zone: r.str('zone'),
-      fqdn: r.str('fqdn'),
-      existing: r.bool('existing', false),
-    };
+    const r = await this.call('NameOnly', p, true);
+    return { ...r, existing: r.existing ?? false };
   }
 
   /** DecommissionIP: releases at once. Repeated on failures only when it names an allocationId or serverInstance. */
   async decommission(p: DecommissionParams): Promise<Decommissioned> {
-    const fields: Fields = [
-      ['dataCenter', p.dataCenter],
-      ['vlan', p.vlan],
-      ['allocationId', p.allocationId],
-      ['address', p.address],
-      ['name', p.name],
-      ['serverInstance', p.serverInstance],
-      ['releaseAddress', p.releaseAddress],
-      ['releaseName', p.releaseName],
-      ['reason', p.reason],
-    ];
-    const r = await this.call('DecommissionIP', fields, p.serverInstance !== undefined || p.allocationId !== undefined);
-    return omitUndefined({
-      releasedCount: r.int('releasedCount'),
-      released: r.all('released').map((x) =>
-        omitUndefined({ allocationId: x.str('allocationId'), network: x.str('network'), serverInstance: x.str('serverInstance'), address: x.opt('address'), fqdn: x.opt('fqdn') }),
-      ),
-      alreadyReleased: r.bool('alreadyReleased', false) ? (true as const) : undefined,
-    });
+    const r = await this.call('DecommissionIP', p, p.serverInstance !== undefined || p.allocationId !== undefined);
+    return omitUndefined({ releasedCount: r.releasedCount, released: r.released, alreadyReleased: r.alreadyReleased ? (true as const) : undefined });
   }
 
   /** ListAllocations: one page of active allocations. */
   async listAllocations(p: ListParams = {}): Promise<AllocationPage> {
-    const fields: Fields = [
-      ['dataCenter', p.dataCenter],
-      ['vlan', p.vlan],
-      ['serverInstance', p.serverInstance],
-      ['pageSize', p.pageSize],
-      ['after', p.after],
-    ];
-    const r = await this.call('ListAllocations', fields, true);
-    return omitUndefined({
-      allocations: r.all('allocation').map((a) =>
-        omitUndefined({
-          allocationId: a.str('allocationId'),
-          dataCenter: a.str('dataCenter'),
-          vlan: a.int('vlan'),
-          network: a.str('network'),
-          serverInstance: a.str('serverInstance'),
-          intent: a.enum('intent', ['IPv4', 'IPv6', 'NAME'] as const),
-          address: a.opt('address'),
-          fqdn: a.opt('fqdn'),
-          createdAt: a.date('createdAt'),
-          dns: a.all('dns').map((d) => omitUndefined({ state: d.enum('state', DNS_STATES), detail: d.opt('detail') }))[0],
-        }),
-      ),
-      nextPage: r.opt('nextPage'),
-    });
+    const r = await this.call('ListAllocations', p, true);
+    return omitUndefined({ allocations: r.allocation, nextPage: r.nextPage });
   }
 
   /** Every active allocation matching the filter, page after page (each page retried on its own). */

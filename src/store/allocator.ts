@@ -6,7 +6,7 @@
 import { Client, DatabaseError, type Pool, type PoolClient, type QueryConfig } from 'pg';
 import type { Allocator, CommissionOutcome, CommissionPlan, ReleaseOutcome, ReleasePlan, TopologySnapshot } from '../logic/allocation/allocator-port';
 import { IpcdError, StoreConflict } from '../logic/core/errors';
-import type { UserRecord } from '../logic/ports';
+import type { UserRecord } from '../logic/access/port';
 import { canonicalAddress, networkFromRow, toAllocation } from './mapping';
 
 

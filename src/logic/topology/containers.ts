@@ -9,12 +9,17 @@ import { managed } from '../core/manage';
 import type { Network } from '../core/model';
 import { audit } from '../audit/audit';
 import { mayManage, systemActor, type Actor } from '../access/policy';
-import type { Store, StoreTx } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { AuditPort } from '../audit/port';
+import type { TopologyPort } from './port';
 import { objectName, integer, vlanId, vxlanId, zoneName } from '../core/validate';
 import { assertAssignablePrefix } from './special-purpose';
 import { lowestFreeChild } from './carve';
 import { checkTags, createNetwork } from './topology';
-import type { ContainerRecord } from './container-port';
+import type { ContainerPort, ContainerRecord } from './container-port';
+
+/** The ports this module uses. */
+type Tx = { topology: TopologyPort; containers: ContainerPort; audit: AuditPort };
 
 export type { ContainerRecord } from './container-port';
 
@@ -28,13 +33,13 @@ export interface ContainerSpec {
 
 const target = (c: Pick<ContainerRecord, 'dataCenterId' | 'tenantId'>, objectId: string) => ({ objectType: 'container', objectId, dataCenterId: c.dataCenterId, tenantId: c.tenantId });
 
-export function addContainer(store: Store, spec: ContainerSpec, actor: Actor = systemActor()): Promise<ContainerRecord> {
+export function addContainer(store: UnitOfWork<Tx>, spec: ContainerSpec, actor: Actor = systemActor()): Promise<ContainerRecord> {
   return managed(store, actor, 'AddContainer', { objectType: 'container', objectId: String(spec.name) }, async (tx) => {
     const name = objectName(spec.name, 'container name');
     const cidr = assertAssignablePrefix(parseCidr(spec.cidr));
-    const dc = await tx.dataCenterByName(spec.dataCenter);
+    const dc = await tx.topology.dataCenterByName(spec.dataCenter);
     if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${spec.dataCenter}' is not known to ipcd`);
-    const tenant = spec.tenant ? await tx.tenantByName(spec.tenant) : null;
+    const tenant = spec.tenant ? await tx.topology.tenantByName(spec.tenant) : null;
     if (spec.tenant && !tenant) throw new IpcdError('NOT_FOUND', `tenant '${spec.tenant}' is not known to ipcd`);
     if (await tx.containers.containerByName(name)) throw new IpcdError('CONFLICT', `container '${name}' already exists`);
     const [clash] = await tx.containers.overlappingContainers(dc.id, cidr.text);
@@ -46,7 +51,7 @@ export function addContainer(store: Store, spec: ContainerSpec, actor: Actor = s
 }
 
 /** Removes a container that holds no network (carved or not); carved networks must be removed first. */
-export function removeContainer(store: Store, name: string, actor: Actor = systemActor()): Promise<ContainerRecord> {
+export function removeContainer(store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()): Promise<ContainerRecord> {
   return managed(store, actor, 'RemoveContainer', { objectType: 'container', objectId: String(name) }, async (tx) => {
     const found = await containerNamed(tx, name);
     const container = await tx.containers.lockContainer(found.id);
@@ -71,12 +76,12 @@ export interface ContainerView extends ContainerRecord {
 }
 
 /** Containers with how much of each is used; administrators only (a container is an address plan, not a tenant's view). */
-export async function listContainers(store: Store, filter: { dataCenter?: string } = {}, actor: Actor = systemActor()): Promise<ContainerView[]> {
+export async function listContainers(store: UnitOfWork<Tx>, filter: { dataCenter?: string } = {}, actor: Actor = systemActor()): Promise<ContainerView[]> {
   mayManage(actor.principal, 'ListContainers (containers are for administrators)');
   return store.transaction(async (tx) => {
     let dataCenterId: number | undefined;
     if (filter.dataCenter !== undefined) {
-      const dc = await tx.dataCenterByName(filter.dataCenter);
+      const dc = await tx.topology.dataCenterByName(filter.dataCenter);
       if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${filter.dataCenter}' is not known to ipcd`);
       dataCenterId = dc.id;
     }
@@ -87,11 +92,11 @@ export async function listContainers(store: Store, filter: { dataCenter?: string
 }
 
 /** One container with its use, as listContainers shows it (after AddContainer). */
-export function containerView(store: Store, c: ContainerRecord): Promise<ContainerView> {
+export function containerView(store: UnitOfWork<Tx>, c: ContainerRecord): Promise<ContainerView> {
   return store.transaction((tx) => viewOf(tx, c));
 }
 
-async function viewOf(tx: StoreTx, c: ContainerRecord): Promise<ContainerView> {
+async function viewOf(tx: Tx, c: ContainerRecord): Promise<ContainerView> {
   const inside = await tx.containers.networksInPrefix(c.dataCenterId, c.cidr);
   const carved = new Set(await tx.containers.carvedNetworkIds(c.id));
   const prefix = parseCidr(c.cidr);
@@ -146,7 +151,7 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
  * another's child as free; a carver that loses anyway (a network added by hand meanwhile, caught
  * by the network exclusion constraint) is retried by managed() and carves again.
  */
-export function allocateNetwork(store: Store, spec: CarveSpec, actor: Actor = systemActor()): Promise<Carved> {
+export function allocateNetwork(store: UnitOfWork<Tx>, spec: CarveSpec, actor: Actor = systemActor()): Promise<Carved> {
   return managed(store, actor, 'AllocateNetwork', { objectType: 'network', objectId: String(spec.name) }, async (tx) => {
     const key = String(spec.idempotencyKey ?? '');
     if (!KEY.test(key)) throw invalid(`idempotencyKey must be 1-200 visible ASCII characters, got '${key.slice(0, 64)}'`);
@@ -180,14 +185,14 @@ export function allocateNetwork(store: Store, spec: CarveSpec, actor: Actor = sy
   });
 }
 
-async function repeat(tx: StoreTx, before: { containerId: number; request: string; networkId: number | null; networkName: string; cidr: string; key: string }, request: string, container: ContainerRecord): Promise<Carved> {
+async function repeat(tx: Tx, before: { containerId: number; request: string; networkId: number | null; networkName: string; cidr: string; key: string }, request: string, container: ContainerRecord): Promise<Carved> {
   if (before.request !== request || before.containerId !== container.id) {
     throw new IpcdError('CONFLICT', `idempotencyKey '${before.key}' was used for a different request (it carved ${before.networkName} ${before.cidr}); use a new key`);
   }
   if (before.networkId === null) {
     throw new IpcdError('CONFLICT', `idempotencyKey '${before.key}' carved ${before.networkName} (${before.cidr}), which has since been removed; use a new key to carve again`);
   }
-  return { network: await tx.networkById(before.networkId), container, existing: true };
+  return { network: await tx.topology.networkById(before.networkId), container, existing: true };
 }
 
 /** The request as its values mean it, so a retry written differently (05 for 5) is still the same request. */
@@ -206,7 +211,7 @@ function canonicalRequest(spec: CarveSpec): string {
   });
 }
 
-async function containerNamed(tx: StoreTx, name: string): Promise<ContainerRecord> {
+async function containerNamed(tx: Tx, name: string): Promise<ContainerRecord> {
   const c = await tx.containers.containerByName(String(name));
   if (!c) throw new IpcdError('NOT_FOUND', `container '${name}' is not known to ipcd`);
   return c;

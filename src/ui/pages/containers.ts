@@ -15,7 +15,8 @@ import { count } from '../format';
 import { html, type Html } from '../html';
 import { BASE } from '../layout';
 import { actorOf, type UiRequest } from '../session';
-import { one, opt, parseTags, type ActionSpec, type Values } from './actions';
+import { one, opt, type ActionSpec, type Values } from './action-steps';
+import { parseTags } from './actions';
 import { render, route, type UiContext } from './common';
 import { networkPath } from './network';
 
