@@ -70,9 +70,10 @@ export class OperationFault {
 export function soapOperation(ctx: OperationContext, name: string, run: (args: Args, actor: Actor) => Promise<object>, change?: (args: Args) => AuditTarget): Handler {
   const { input, output } = ctx.model.operations[name];
   const elements = fieldsOf(ctx.model, input);
+  const names = elements.map((f) => f.name);
   const defaults = Object.fromEntries(elements.flatMap((f) => (f.default === undefined ? [] : [[f.name, f.default]])));
   const checked = (args: Args, actor: Actor) => {
-    only(args, elements.map((f) => f.name));
+    only(args, names);
     return run(args, actor);
   };
   return async (args, _cb, _headers, req) => {

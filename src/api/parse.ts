@@ -23,14 +23,15 @@ export function required<T>(args: Args, key: string, check: (x: unknown) => T): 
 export const flag = (args: Args, key: string) => optional(args, key, (x) => v.bool(x, key));
 
 /** A value of one of the contract's enumerations. */
-export const oneOf =
+const oneOf =
   <T extends string>(values: readonly T[], field: string) =>
   (x: unknown): T => {
     if ((values as readonly unknown[]).includes(x)) return x as T;
     throw invalid(`${field} must be ${values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}` : values[0]}, got ${v.describe(x)}`);
   };
 
-const family = (x: unknown): 4 | 6 => (oneOf(wsdl.AddressFamily, 'addressFamily')(x) === 'IPv4' ? 4 : 6);
+const addressFamily = oneOf(wsdl.AddressFamily, 'addressFamily');
+const family = (x: unknown): 4 | 6 => (addressFamily(x) === 'IPv4' ? 4 : 6);
 
 /** Unknown elements are refused: a misspelt field must not be silently ignored (soapOperation checks each request against its contract). */
 export function only(args: Args, allowed: string[]): void {

@@ -3,7 +3,7 @@
  * sent as application/soap+xml with the action as its parameter (SOAP 1.2 Part 2 §7.1.4, no
  * SOAPAction header), and replies read as SOAP 1.2 (env:Code, env:Reason, env:Detail).
  */
-import { envelope, NS, parseXml, postRaw, type Credentials, type Fields, type XmlNode } from './soap';
+import { envelope, NS, parseXml, type Credentials, type Fields, type XmlNode } from './soap';
 
 export const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
