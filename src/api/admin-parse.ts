@@ -9,6 +9,7 @@ import type { DnsServerSpec } from '../logic/dns/dns-config';
 import type { NetworkPatch } from '../logic/topology/networks';
 import type { Role } from '../logic/access/policy';
 import type { NetworkSpec } from '../logic/topology/topology';
+import type { CarveSpec, ContainerSpec } from '../logic/topology/containers';
 import type { UserSpec } from '../logic/access/users';
 import * as v from '../logic/core/validate';
 import { cursor, flag, only, optional, required, type Args } from './parse';
@@ -93,6 +94,28 @@ export function addNetworkRequest(args: Args): NetworkSpec {
     namePattern: str(args, 'namePattern'),
     holdDownSeconds: str(args, 'holdDownSeconds'),
     tags: tagMap(many(args, 'tag'), 'tag'),
+  };
+}
+
+export function addContainerRequest(args: Args): ContainerSpec {
+  return { name: need(args, 'name'), cidr: need(args, 'cidr'), dataCenter: need(args, 'dataCenter'), tenant: str(args, 'tenant'), description: optional(args, 'description', text('description')) };
+}
+
+export function listContainersRequest(args: Args): { dataCenter?: string } {
+  return { dataCenter: str(args, 'dataCenter') };
+}
+
+export function allocateNetworkRequest(args: Args): CarveSpec {
+  return {
+    container: need(args, 'container'),
+    prefixLength: need(args, 'prefixLength'),
+    name: need(args, 'name'),
+    vlan: str(args, 'vlan'),
+    vxlan: str(args, 'vxlan'),
+    tenant: str(args, 'tenant'),
+    zone: str(args, 'zone'),
+    tags: tagMap(many(args, 'tag'), 'tag'),
+    idempotencyKey: need(args, 'idempotencyKey'),
   };
 }
 

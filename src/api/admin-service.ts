@@ -26,6 +26,7 @@ import {
   removeTenant,
   removeZone,
 } from '../logic/topology/topology';
+import { addContainer, allocateNetwork, containerView, listContainers, removeContainer, type ContainerView } from '../logic/topology/containers';
 import { addUser, disableUser, listUsers, removeUser, setPassword } from '../logic/access/users';
 import { management as wsdl } from '../contract';
 import * as p from './admin-parse';
@@ -103,6 +104,15 @@ export function managementService(ctx: OperationContext) {
       const r = p.mergeNetworksRequest(args);
       return { network: networkXml(await viewOf(store, await mergeNetworks(store, r.networks, { name: r.name }, actor), actor)) };
     }, NETWORK),
+    op('AddContainer', async (args, actor) => {
+      return { container: containerXml(await containerView(store, await addContainer(store, p.addContainerRequest(args), actor))) };
+    }, changeOf('container', 'name')),
+    op('ListContainers', async (args, actor) => ({ container: (await listContainers(store, p.listContainersRequest(args), actor)).map(containerXml) })),
+    op('RemoveContainer', async (args, actor) => ({ name: (await removeContainer(store, p.nameRequest(args), actor)).name }), changeOf('container', 'name')),
+    op('AllocateNetwork', async (args, actor) => {
+      const r = await allocateNetwork(store, p.allocateNetworkRequest(args), actor);
+      return { network: networkXml(await viewOf(store, r.network, actor)), container: r.container.name, existing: r.existing };
+    }, changeOf('network', 'name')),
 
     op('ReserveRange', async (args, actor) => {
       const r = p.reserveRangeRequest(args);
@@ -235,6 +245,19 @@ function networkXml(v: NetworkView): Reply<wsdl.Network> {
     percentUsed: v.percent.toFixed(2),
   };
 }
+
+const containerXml = (c: ContainerView): Reply<wsdl.Container> => ({
+  name: c.name,
+  cidr: c.cidr,
+  family: familyOf(c.family),
+  dataCenter: c.dataCenter,
+  tenant: c.tenant,
+  description: c.description,
+  size: String(c.size),
+  used: String(c.used),
+  percentUsed: c.percent.toFixed(2),
+  network: c.networks.map(({ network: n, carved }) => ({ name: n.name, cidr: n.cidr, vlan: n.vlan, carved })),
+});
 
 const reservationXml = (r: Reservation): Reply<wsdl.Reservation> => ({ id: r.id, network: r.network, first: r.first, last: r.last, note: r.note, createdAt: r.createdAt.toISOString() });
 

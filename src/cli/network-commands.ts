@@ -4,6 +4,7 @@ import { editNetwork } from '../logic/topology/networks';
 import { setAlertThreshold } from '../logic/alerts/alerts';
 import { dash, JSON_OPTION, required, str, tags, type Command } from './command';
 import { NETWORK_CHANGE_COMMANDS } from './manage-commands';
+import { CONTAINER_COMMANDS } from './container-commands';
 import { json, table } from './output';
 import { UsageError } from './usage';
 
@@ -157,6 +158,7 @@ export const NETWORK_COMMANDS: Command[] = [
     },
   },
   ...NETWORK_CHANGE_COMMANDS,
+  ...CONTAINER_COMMANDS,
   {
     words: ['network', 'alert'],
     synopsis: 'NAME (--threshold PERCENT | --default)',

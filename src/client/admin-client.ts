@@ -1,6 +1,6 @@
 /**
  * IpcdAdminClient: the management contract (wsdl/ipcd-admin.wsdl, endpoint /ipcd-admin), typed:
- * topology, DNS publication, networks, reservations, search, audit, metering and users. Same options, credentials,
+ * topology, DNS publication, networks, containers, reservations, search, audit, metering and users. Same options, credentials,
  * timeouts and errors as IpcdClient (refusals are IpcdFaultError with the contract's code).
  *
  * Retries differ by kind of operation:
@@ -15,10 +15,13 @@
  *   was refused with BUSY (rolled back). Otherwise the IpcdTransportError says `maybeDelivered`
  *   (and UNAVAILABLE may have come from a commit cut short): look (ListX, SearchNetworks) before
  *   trying again.
+ * - AllocateNetwork is idempotent by its key (generated per call when not given), so it is
+ *   repeated like a read: a retry gets the network the first attempt carved.
  *
  * Address counts are bigint: an IPv6 /64 holds 2^64 - 2 assignable addresses, a /48 2^80. The
  * element order and types are the contract's (src/contract, generated from the WSDL).
  */
+import { randomUUID } from 'node:crypto';
 import { management as wsdl } from '../contract';
 import type { Decoded, Encodable } from './codec';
 import { IpcdTransportError } from './errors';
@@ -60,6 +63,13 @@ export interface NetworkChanges extends Omit<wsdl.EditNetwork, 'network' | 'vxla
 /** A network with its attributes and utilization (free = assignable - used - held - reserved), counts as bigint. */
 export type NetworkInfo = Omit<wsdl.Network<Decoded>, 'tag' | Counts> & { tags: Tags } & Record<Counts, bigint>;
 export type RemovedNetwork = wsdl.RemoveNetworkResponse;
+export type ContainerSpec = wsdl.AddContainer;
+/** A container with how much of it networks use (any VLAN, carved or added by hand), counts as bigint. */
+export type ContainerInfo = Omit<wsdl.Container<Decoded>, 'network' | 'size' | 'used'> & { size: bigint; used: bigint; networks: wsdl.ContainedNetwork[] };
+/** AllocateNetwork's request, tags as a map; idempotencyKey default: a new UUID for this call (its retries reuse it). */
+export type CarveSpec = Omit<wsdl.AllocateNetwork, 'tag' | 'idempotencyKey'> & { tags?: Tags; idempotencyKey?: string };
+/** existing: the key had carved this network before. */
+export type CarvedNetwork = Omit<wsdl.AllocateNetworkResponse<Decoded>, 'network'> & { network: NetworkInfo };
 export type Reservation = wsdl.Reservation<Decoded>;
 export type RangeToReserve = Omit<wsdl.ReserveRange, 'network'>;
 
@@ -211,6 +221,29 @@ export class IpcdAdminClient extends SoapClient<In, Out> {
     return network((await this.change('MergeNetworks', { network: names, name })).network);
   }
 
+  // --- containers ------------------------------------------------------------------------------
+
+  async addContainer(spec: ContainerSpec): Promise<ContainerInfo> {
+    return container((await this.change('AddContainer', spec)).container);
+  }
+
+  async listContainers(q: wsdl.ListContainers = {}): Promise<ContainerInfo[]> {
+    return (await this.read('ListContainers', q)).container.map(container);
+  }
+
+  /** Only an empty container (CONFLICT while a network lies inside it). */
+  async removeContainer(name: string): Promise<void> {
+    await this.change('RemoveContainer', { name });
+  }
+
+  /** Carves the lowest free /prefixLength of the container and adds it as a network (NO_FREE_PREFIX when none is left). */
+  async allocateNetwork(spec: CarveSpec): Promise<CarvedNetwork> {
+    const { tags, idempotencyKey, ...rest } = spec;
+    // Idempotent by its key: safe to repeat like a read.
+    const r = await this.call('AllocateNetwork', { ...rest, tag: tagList(tags), idempotencyKey: idempotencyKey ?? randomUUID() }, true);
+    return { ...r, network: network(r.network) };
+  }
+
   // --- reservations ----------------------------------------------------------------------------
 
   /** Addresses never handed out (statics, appliances). */
@@ -342,4 +375,8 @@ function json(v: string | undefined, field: string): unknown {
 function network({ tag, ...n }: wsdl.Network<Decoded>): NetworkInfo {
   const counts = { assignable: count(n.assignable), used: count(n.used), held: count(n.held), reserved: count(n.reserved), free: count(n.free) };
   return { ...n, ...counts, tags: Object.fromEntries(tag.map((t) => [t.key, t.value])) };
+}
+
+function container({ network: networks, size, used, ...c }: wsdl.Container<Decoded>): ContainerInfo {
+  return { ...c, size: count(size), used: count(used), networks };
 }

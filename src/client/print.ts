@@ -59,6 +59,7 @@ export const FAULT_EXIT: Readonly<Record<FaultCode, number>> = {
   SPLIT_REFUSED: 27,
   MERGE_REFUSED: 28,
   UNAVAILABLE: 29,
+  NO_FREE_PREFIX: 30,
 };
 
 /** The exit status for a failed call. */

@@ -6,6 +6,7 @@
 import type { UnitOfWork } from '../logic/core/unit-of-work';
 import type { Allocator } from '../logic/allocation/allocator-port';
 import type { TopologyPort } from '../logic/topology/port';
+import type { ContainerPort } from '../logic/topology/container-port';
 import type { AccessPort } from '../logic/access/port';
 import type { AuditPort } from '../logic/audit/port';
 import type { DnsPort, DnsQueueSignal } from '../logic/dns/port';
@@ -16,6 +17,8 @@ import type { MaintenancePort } from '../logic/maintenance/port';
 /** What `Store.transaction` hands its callback: one object per capability, all in one transaction. */
 export interface Ports {
   topology: TopologyPort;
+  /** Containers and carves (AllocateNetwork). */
+  containers: ContainerPort;
   access: AccessPort;
   audit: AuditPort;
   dns: DnsPort;

@@ -34,11 +34,13 @@ const toReservation = (r: Record<string, unknown>): ReservationRecord => ({
 const REFERENCES: Record<TopologyKind, string[]> = {
   data_center: [
     'SELECT count(*) FROM network WHERE data_center_id = $1',
+    'SELECT count(*) FROM container WHERE data_center_id = $1',
     'SELECT count(*) FROM user_grant WHERE data_center_id = $1',
     'SELECT count(*) FROM allocation WHERE requested_dc_id = $1',
   ],
   tenant: [
     'SELECT count(*) FROM network WHERE tenant_id = $1',
+    'SELECT count(*) FROM container WHERE tenant_id = $1',
     'SELECT count(*) FROM app_user WHERE tenant_id = $1',
     'SELECT count(*) FROM user_grant WHERE tenant_id = $1',
   ],

@@ -3,6 +3,7 @@ import { StoreConflict, unavailable } from '../logic/core/errors';
 import type { Ports, Store } from './store';
 import { Sql } from './sql';
 import { SqlTopology } from './topology';
+import { SqlContainers } from './containers';
 import { SqlAccess } from './access';
 import { SqlAudit } from './audit';
 import { SqlDns } from './dns';
@@ -19,6 +20,7 @@ import { classifyDbError, dbErrorCode } from './db-errors';
 function ports(db: Sql): Ports {
   return {
     topology: new SqlTopology(db),
+    containers: new SqlContainers(db),
     access: new SqlAccess(db),
     audit: new SqlAudit(db),
     dns: new SqlDns(db),

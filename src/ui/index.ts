@@ -16,6 +16,7 @@ import { UsageFeed } from './live';
 import { ADD_NETWORK, NETWORK_ACTIONS } from './pages/actions';
 import { actionRoutes } from './pages/action-steps';
 import { auditRoute } from './pages/audit';
+import { ADD_CONTAINER, ALLOCATE_NETWORK, containersRoute } from './pages/containers';
 import { render, type UiContext } from './pages/common';
 import { dashboardRoute } from './pages/dashboard';
 import { loginRoutes } from './pages/login';
@@ -98,6 +99,12 @@ export function createConsole(o: ConsoleOptions): Console {
   router.get('/new-network', add.get);
   router.post('/new-network', add.post);
   router.get('/networks/:name', networkRoute(ctx));
+  router.get('/containers', containersRoute(ctx));
+  for (const [path, spec] of [['/new-container', ADD_CONTAINER], ['/containers/:name/allocate', ALLOCATE_NETWORK]] as const) {
+    const r = actionRoutes(ctx, spec, { network: false });
+    router.get(path, r.get);
+    router.post(path, r.post);
+  }
   for (const [action, spec] of Object.entries(NETWORK_ACTIONS)) {
     const r = actionRoutes(ctx, spec, { network: true });
     router.get(`/networks/:name/${action}`, r.get);

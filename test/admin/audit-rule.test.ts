@@ -19,6 +19,7 @@ const READS = new Set([
   'ListZones',
   'ListDnsZones',
   'ListReservations',
+  'ListContainers',
   'SearchNetworks',
   'SearchAllocations',
   'TenantUtilization',

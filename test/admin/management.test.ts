@@ -505,6 +505,18 @@ describe.each(['postgres', 'embedded'] as const)('management service on %s', (ki
     expect(faultOf(await f.admin('QueryAudit', { since: 'last tuesday' }))).toBe('INVALID_REQUEST');
   });
 
+  test('containers: AddContainer, AllocateNetwork (and its retry), ListContainers, RemoveContainer; test/admin/containers.test.ts has the rest', async () => {
+    await change('AddContainer', { name: 'mc', cidr: '172.20.0.0/16', dataCenter: 'dc1' }, { operation: 'AddContainer', objectType: 'container', objectId: 'mc' });
+    const fields = { container: 'mc', prefixLength: 24, name: 'mc-1', vlan: 720, idempotencyKey: 'management-1' };
+    const a = await change('AllocateNetwork', fields, { operation: 'AllocateNetwork', objectType: 'network', objectId: 'mc-1' });
+    expect([a.values.container, a.values.existing, text(all(a.body, 'network')[0], 'cidr')]).toEqual(['mc', 'false', '172.20.0.0/24']);
+    expect((await change('AllocateNetwork', fields, [])).values.existing).toBe('true');
+    const [c] = all((await read('ListContainers', { dataCenter: 'dc1' })).body, 'container').map(flat);
+    expect(c).toMatchObject({ name: 'mc', size: '65536', used: '256', percentUsed: '0.39' });
+    await change('RemoveNetwork', { network: 'mc-1' }, { operation: 'RemoveNetwork', objectType: 'network' });
+    await change('RemoveContainer', { name: 'mc' }, { operation: 'RemoveContainer', objectType: 'container', objectId: 'mc' });
+  });
+
   if (full) {
     test('every request, response and fault detail above validates against the schema in wsdl/ipcd-admin.wsdl (xmllint)', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'ipcd-admin-xsd-'));

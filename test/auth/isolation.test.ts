@@ -11,6 +11,7 @@ import { commission } from '../../src/logic/allocation/commission';
 import { setZoneDns } from '../../src/logic/dns/dns-config';
 import { reserveRange } from '../../src/logic/topology/reservations';
 import { addDataCenter, addNetwork, addTenant, addZone } from '../../src/logic/topology/topology';
+import { addContainer } from '../../src/logic/topology/containers';
 import { addUser } from '../../src/logic/access/users';
 import { AuditWatch, openAdminFixture, ROOT_USER, type AdminFixture } from '../support/admin';
 import { all, flat, text, type Credentials, type Fields, type SoapReply } from '../support/soap';
@@ -52,6 +53,9 @@ const net = async (name: string, cidr = freshCidr()) => {
   prefixes.set(name, cidr.split('.').slice(0, 3).join('.'));
   return name;
 };
+// Containers in 172.16.0.0/12, where no prepared network lies.
+let nextContainer = 0;
+const container = async (name: string) => (await addContainer(f.db.store, { name, cidr: `172.16.${nextContainer++}.0/24`, dataCenter: 'dc2' })).name;
 const user = async (username: string) => {
   await addUser(f.db.store, { username, password: 'prepared-user-pw-1', role: 'admin' });
   return username;
@@ -124,6 +128,17 @@ const CELLS: Cell[] = [
     },
     fields: (_, p) => p,
   },
+  // containers and carving
+  { service: 'admin', op: 'AddContainer', change: true, fields: (who) => ({ name: `ct-${who}`, cidr: `172.17.${ROLES.indexOf(who)}.0/24`, dataCenter: 'dc2' }) },
+  { service: 'admin', op: 'ListContainers', change: false, fields: () => ({}) },
+  { service: 'admin', op: 'RemoveContainer', change: true, prepare: async (who) => ({ name: await container(`ctr-${who}`) }), fields: (_, p) => p },
+  {
+    service: 'admin',
+    op: 'AllocateNetwork',
+    change: true,
+    prepare: async (who) => ({ container: await container(`cta-${who}`) }),
+    fields: (who, p) => ({ ...p, prefixLength: 26, name: `carved-${who}`, vlan: 3002, idempotencyKey: `isolation-${who}` }),
+  },
   // reservations
   { service: 'admin', op: 'ReserveRange', change: true, prepare: async (who) => ({ network: await net(`res-${who}`) }), fields: (_, p) => ({ ...p, first: `${cidrOf(p)}.9` }) },
   {
@@ -189,6 +204,10 @@ const EXPECTED: Record<string, Record<Role, Outcome>> = {
   RemoveNetwork: /*  */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
   SplitNetwork: /*   */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
   MergeNetworks: /*  */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
+  AddContainer: /*   */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
+  ListContainers: /* */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
+  RemoveContainer: M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
+  AllocateNetwork: M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
   ReserveRange: /*   */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
   UnreserveRange: /* */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
   ListReservations: M(ok, ok, ok, HIDDEN, AUTH, AUTH, AUTH),
@@ -313,6 +332,8 @@ const SEES: Record<string, Partial<Record<Role, (r: SoapReply) => void>>> = {
     tenantB: (r) => expect(texts(r, 'tenant', 'name')).toEqual(['tenant-bravo']),
   },
   ListDnsZones: { admin: (r) => expect(texts(r, 'zone', 'zone')).toEqual(expect.arrayContaining(['zc-admin.test', 'zd-admin.test'])) },
+  ListContainers: { admin: (r) => expect(texts(r, 'container', 'name')).toEqual(expect.arrayContaining(['ct-admin'])) },
+  AllocateNetwork: { admin: (r) => expect(all(r.body, 'network').map(flat)).toEqual([expect.objectContaining({ name: 'carved-admin', cidr: expect.stringMatching(/^172\.16\.\d+\.0\/26$/) })]) },
   ListDataCenters: { orchestrator: (r) => expect(texts(r, 'dataCenter', 'name')).toEqual(['dc1']) },
   ListReservations: { tenantA: (r) => expect(all(r.body, 'reservation').map(flat)).toEqual([expect.objectContaining({ network: 'net-alpha', first: '10.10.0.200' })]) },
   SearchNetworks: {

@@ -1,5 +1,5 @@
 /**
- * The CLI's user and network-change commands as an operator runs them (the built `ipcd` binary in
+ * The CLI's user, network-change and container commands as an operator runs them (the built `ipcd` binary in
  * a child process on PostgreSQL), checked through the real server with WS-Security on: a user the
  * CLI adds can call the services; its password changes, disabling and removal take effect; a
  * network split and merged by the CLI keeps its allocations, as SOAP callers see them.
@@ -125,4 +125,31 @@ test('network tag, split, merge and remove: allocations keep their addresses and
   expect(inUse.stderr).toMatch(/^ipcd: NETWORK_IN_USE: network 's1' still has 3 active allocation/);
   expect(ok(await ipcd(['network', 'remove', 's1', '--force']))).toBe('removed network s1 (10.7.0.0/28); released 3 allocation(s)\n');
   expect(await listed()).toEqual({});
+});
+
+test('container add, network allocate (again with the same --key), container list and remove, seen through SOAP', async () => {
+  ok(await ipcd(['dc', 'add', 'dc-cli']));
+  expect(ok(await ipcd(['container', 'add', 'cli-plan', '--cidr', '10.240.0.0/22', '--dc', 'dc-cli', '--description', 'from the CLI']))).toBe('added container cli-plan: 10.240.0.0/22 in data center dc-cli\n');
+  ok(await ipcd(['network', 'add', 'cli-hand', '--cidr', '10.240.0.0/24', '--dc', 'dc-cli', '--vlan', '40']));
+  const carve = ['network', 'allocate', 'cli-web', '--container', 'cli-plan', '--prefix', '24', '--vlan', '41', '--tag', 'tier=web', '--key', 'cli-1'];
+  expect(ok(await ipcd(carve))).toBe('allocated network cli-web: 10.240.1.0/24 from container cli-plan, VLAN 41, gateway 10.240.1.1\n');
+  expect(ok(await ipcd(carve))).toBe('already allocated network cli-web: 10.240.1.0/24 from container cli-plan, VLAN 41, gateway 10.240.1.1\n');
+  const listed = JSON.parse(ok(await ipcd(['container', 'list', '--dc', 'dc-cli', '--json'])));
+  expect(listed).toEqual([
+    expect.objectContaining({ name: 'cli-plan', cidr: '10.240.0.0/22', size: '1024', used: '512', percent: 50, networks: [
+      { name: 'cli-hand', cidr: '10.240.0.0/24', vlan: 40, carved: false },
+      { name: 'cli-web', cidr: '10.240.1.0/24', vlan: 41, carved: true },
+    ] }),
+  ]);
+  expect(ok(await ipcd(['container', 'list']))).toMatch(/^cli-plan\s+dc-cli\s+10\.240\.0\.0\/22\s+-\s+512\/1024\s+50\.00%\s+cli-hand 10\.240\.0\.0\/24, cli-web\* 10\.240\.1\.0\/24$/m);
+  // The SOAP service sees what the CLI did, and refuses what the CLI refuses.
+  const [c] = all((await admin('ListContainers', { dataCenter: 'dc-cli' })).body, 'container');
+  expect(flat(c)).toMatchObject({ name: 'cli-plan', used: '512', description: 'from the CLI' });
+  const full = await ipcd(['network', 'allocate', 'cli-big', '--container', 'cli-plan', '--prefix', '22']);
+  expect(full.code).toBe(2);
+  expect(full.stderr).toMatch(/^ipcd: NO_FREE_PREFIX: container 'cli-plan' \(10\.240\.0\.0\/22\) has no free \/22 left/);
+  expect((await ipcd(['container', 'remove', 'cli-plan'])).stderr).toMatch(/CONFLICT: container 'cli-plan' still holds 2 network\(s\)/);
+  ok(await ipcd(['network', 'remove', 'cli-hand']));
+  ok(await ipcd(['network', 'remove', 'cli-web']));
+  expect(ok(await ipcd(['container', 'remove', 'cli-plan']))).toBe('removed container cli-plan\n');
 });

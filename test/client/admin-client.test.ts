@@ -510,3 +510,32 @@ test('retries: reads after a lost reply; changes only when they never arrived or
   const neverDns = await refused.c.clearZoneDns('busy.test').catch((x: unknown) => x);
   expect(neverDns).toMatchObject({ kind: 'network', maybeDelivered: false, attempts: 3 });
 });
+
+test('containers: add, list, allocate (a lost reply is retried with the same key and carves once), remove', async () => {
+  await admin.addDataCenter('dc-carve');
+  const c = await admin.addContainer({ name: 'cc', cidr: '10.230.0.0/16', dataCenter: 'dc-carve', description: 'client' });
+  expect(c).toEqual({ name: 'cc', cidr: '10.230.0.0/16', family: 'IPv4', dataCenter: 'dc-carve', description: 'client', size: 65536n, used: 0n, percentUsed: 0, networks: [] });
+  const first = await admin.allocateNetwork({ container: 'cc', prefixLength: 24, name: 'cc-1', vlan: 230, tags: { tier: 'db' } });
+  expect(first).toMatchObject({ container: 'cc', existing: false, network: { name: 'cc-1', cidr: '10.230.0.0/24', gateway: '10.230.0.1', tags: { tier: 'db' }, assignable: 253n } });
+  await expectMatchesLogic(first.network);
+
+  // The reply is lost: the client asks again with the key it generated, and gets the same network.
+  const p = await proxy(firstThen(1, { kind: 'drop' }));
+  const lossy = clientVia(p.url);
+  const again = await lossy.c.allocateNetwork({ container: 'cc', prefixLength: 24, name: 'cc-2', vlan: 231 });
+  expect(again).toMatchObject({ existing: true, network: { name: 'cc-2', cidr: '10.230.1.0/24' } });
+  expect(p.requests).toHaveLength(2);
+  expect(lossy.retries).toHaveLength(1);
+  const body = (x: { body: string }) => x.body.split('<soapenv:Body>')[1];
+  expect(body(p.requests[1])).toBe(body(p.requests[0]));
+  expect(body(p.requests[0])).toMatch(/<ipcd:idempotencyKey>[0-9a-f-]{36}<\/ipcd:idempotencyKey>/);
+  expect(await sql(`SELECT count(*)::int AS n FROM carve WHERE network_name = 'cc-2'`)).toEqual([{ n: 1 }]);
+
+  const [listed] = await admin.listContainers({ dataCenter: 'dc-carve' });
+  expect(listed).toMatchObject({ used: 512n, percentUsed: 0.78, networks: [{ name: 'cc-1', cidr: '10.230.0.0/24', vlan: 230, carved: true }, { name: 'cc-2', cidr: '10.230.1.0/24', vlan: 231, carved: true }] });
+  expect((await refusal(admin.removeContainer('cc'))).code).toBe('CONFLICT');
+  expect((await refusal(admin.allocateNetwork({ container: 'cc', prefixLength: 15, name: 'cc-x' }))).code).toBe('INVALID_REQUEST');
+  for (const n of ['cc-1', 'cc-2']) await admin.removeNetwork(n);
+  await admin.removeContainer('cc');
+  expect(await admin.listContainers({ dataCenter: 'dc-carve' })).toEqual([]);
+});

@@ -2,7 +2,7 @@
  * `ipcd export` → `ipcd import` into a fresh store → `ipcd export` gives the same document, on
  * both stores and across them, run as the CLI a user runs. The source holds one of everything
  * persistent: topology with tags, reservations, a hold-down with a held address, an alert
- * threshold and state with its event, allocations (active, released, name-only), users with
+ * threshold and state with its event, a container with a carved network, allocations (active, released, name-only), users with
  * grants and hashes, zone and reverse-zone DNS settings with an outbox row, and the audit log.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { decommission } from '../../src/logic/allocation/decommission';
 import { evaluateAlert, setAlertThreshold } from '../../src/logic/alerts/alerts';
 import { EXPORTED_TABLES, NOT_EXPORTED } from '../../src/logic/maintenance/export';
 import { setZoneDns } from '../../src/logic/dns/dns-config';
+import { addContainer, allocateNetwork } from '../../src/logic/topology/containers';
 
 const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'ipcd-export-'));
@@ -52,6 +53,8 @@ async function populate(store: TypeormStore): Promise<void> {
   await tagNetwork(store, 'held', { env: 'prod', 'owner.team': 'net ops' }, []);
   await reserveRange(store, 'v30', { first: '10.3.0.5', last: '10.3.0.6', note: 'appliances' });
   await setAlertThreshold(store, 'held', 20);
+  await addContainer(store, { name: 'plan', cidr: '10.90.0.0/16', dataCenter: 'dc1', description: 'carving' });
+  await allocateNetwork(store, { container: 'plan', prefixLength: 24, name: 'carved', vlan: 90, idempotencyKey: 'export-1' });
   const c = (vlan: number, serverInstance: string, extra: object = {}) =>
     commission(store, { dataCenter: 'dc1', vlan, serverInstance, wantAddress: true, wantName: true, family: 4, ...extra });
   await c(10, 'vm-a');
@@ -116,7 +119,7 @@ describe('export and import (CLI, both stores)', () => {
       const imported = await importInto(target, `${kind}-1.json`);
       expect(imported.stderr).not.toMatch(/^ipcd: (?!created a new embedded store)/m);
       expect(imported.code).toBe(0);
-      expect(imported.stdout).toMatch(/^imported data_center 2, tenant 2, zone 2, reverse_zone 1, network 9, /);
+      expect(imported.stdout).toMatch(/^imported data_center 2, tenant 2, zone 2, reverse_zone 1, network 10, container 1, carve 1, /);
       expect(await exportOf(target, `${kind}-2.json`)).toBe(first);
 
       // The restored allocator hands out what the source would have: free ranges rebuilt.

@@ -28,7 +28,7 @@ export function world(): RuleWorld {
 
 /**
  * The memory store as a whole Store: its four ports as they are, and the ports it does not have
- * (dns, reports, maintenance) as objects on which any call fails loudly.
+ * (containers, dns, reports, maintenance) as objects on which any call fails loudly.
  */
 function asStore(m: MemoryStore): Store {
   const missing = (port: string) =>
@@ -37,7 +37,7 @@ function asStore(m: MemoryStore): Store {
         throw new Error(`the in-memory store has no ${port}.${String(key)}`);
       },
     }) as never;
-  const ports = (tx: MemoryTx): Ports => ({ ...tx, dns: missing('dns'), reports: missing('reports'), maintenance: missing('maintenance') });
+  const ports = (tx: MemoryTx): Ports => ({ ...tx, containers: missing('containers'), dns: missing('dns'), reports: missing('reports'), maintenance: missing('maintenance') });
   return {
     allocator: m.allocator,
     transaction: (fn) => m.transaction((tx) => fn(ports(tx))),

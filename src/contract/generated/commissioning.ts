@@ -15,7 +15,7 @@ export type AllocationSource = (typeof AllocationSource)[number];
 export const ReleaseReason = ['DELETED', 'MIGRATED'] as const;
 export type ReleaseReason = (typeof ReleaseReason)[number];
 
-export const FaultCode = ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] as const;
+export const FaultCode = ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'NO_FREE_PREFIX', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] as const;
 export type FaultCode = (typeof FaultCode)[number];
 
 export interface CommissionIP {
@@ -265,7 +265,7 @@ export const CONTRACT = {
     AddressFamily: { base: 'xsd:string', enumeration: ['IPv4', 'IPv6'] },
     AllocationSource: { base: 'xsd:string', enumeration: ['VLAN', 'TENANT_ALTERNATE', 'RESERVE_POOL'] },
     ReleaseReason: { base: 'xsd:string', enumeration: ['DELETED', 'MIGRATED'] },
-    FaultCode: { base: 'xsd:string', enumeration: ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] },
+    FaultCode: { base: 'xsd:string', enumeration: ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'NO_FREE_PREFIX', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] },
     Intent: { base: 'xsd:string', enumeration: ['IPv4', 'IPv6', 'NAME'] },
     'ListAllocations.pageSize': { base: 'xsd:int', minInclusive: '1', maxInclusive: '1000' },
     DnsState: { base: 'xsd:string', enumeration: ['PENDING', 'PUBLISHED', 'FAILED', 'NOT_CONFIGURED', 'NONE'] },

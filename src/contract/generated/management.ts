@@ -23,7 +23,7 @@ export type ReleaseReason = (typeof ReleaseReason)[number];
 export const NetworkField = ['vxlan', 'tenant', 'zone', 'gateway', 'tags'] as const;
 export type NetworkField = (typeof NetworkField)[number];
 
-export const FaultCode = ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] as const;
+export const FaultCode = ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'NO_FREE_PREFIX', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] as const;
 export type FaultCode = (typeof FaultCode)[number];
 
 export interface DataCenter {
@@ -330,6 +330,78 @@ export interface MergeNetworks {
 
 export type MergeNetworksResponse<S extends Scalars = Wire> = OneNetwork<S>;
 
+export interface ContainedNetwork {
+  name: string;
+  cidr: string;
+  vlan?: number;
+  /** Carved by AllocateNetwork; false: added by hand inside the container's prefix. */
+  carved: boolean;
+}
+
+/** A prefix of one data center that networks are carved from. Every network of that data center inside it uses space, on whatever VLAN, carved or added by hand: size and used count addresses, percentUsed is used / size. */
+export interface Container<S extends Scalars = Wire> {
+  name: string;
+  cidr: string;
+  family: AddressFamily;
+  dataCenter: string;
+  tenant?: string;
+  description?: string;
+  size: string;
+  used: string;
+  percentUsed: S['decimal'];
+  network: ContainedNetwork[];
+}
+
+/** Containers of one data center must not overlap (CONFLICT); special-purpose prefixes are refused as for networks. */
+export interface AddContainer {
+  name: string;
+  cidr: string;
+  dataCenter: string;
+  /** Networks carved from it belong to this tenant (another one is refused). */
+  tenant?: string;
+  description?: string;
+}
+
+export interface AddContainerResponse<S extends Scalars = Wire> {
+  container: Container<S>;
+}
+
+export interface ListContainers {
+  dataCenter?: string;
+}
+
+export interface ListContainersResponse<S extends Scalars = Wire> {
+  container: Container<S>[];
+}
+
+/** Only an empty container: one with a network inside its prefix is refused (CONFLICT). */
+export interface RemoveContainer {
+  name: string;
+}
+
+export type RemoveContainerResponse = NameOnly;
+
+/** Carves the lowest child of prefixLength that overlaps no network of the container's data center (any VLAN) and adds it as a network, as AddNetwork would (first host as gateway). NO_FREE_PREFIX when none is left. A repeat with the same idempotencyKey returns the same network with existing true; the key with other parameters is a CONFLICT. */
+export interface AllocateNetwork {
+  container: string;
+  prefixLength: number;
+  name: string;
+  vlan?: number;
+  vxlan?: number;
+  /** Default: the container's tenant. */
+  tenant?: string;
+  zone?: string;
+  tag: Tag[];
+  idempotencyKey: string;
+}
+
+export interface AllocateNetworkResponse<S extends Scalars = Wire> {
+  network: Network<S>;
+  container: string;
+  /** True: the key had carved this network before (a retry); nothing was changed. */
+  existing: boolean;
+}
+
 /** Addresses inside a network never handed out (statics, appliances). */
 export interface ReserveRange {
   network: string;
@@ -550,6 +622,10 @@ export const CONTRACT = {
     RemoveNetwork: { input: 'RemoveNetwork', output: 'RemoveNetworkResponse', faults: ['IpcdFault'] },
     SplitNetwork: { input: 'SplitNetwork', output: 'SplitNetworkResponse', faults: ['IpcdFault'] },
     MergeNetworks: { input: 'MergeNetworks', output: 'MergeNetworksResponse', faults: ['IpcdFault'] },
+    AddContainer: { input: 'AddContainer', output: 'AddContainerResponse', faults: ['IpcdFault'] },
+    ListContainers: { input: 'ListContainers', output: 'ListContainersResponse', faults: ['IpcdFault'] },
+    RemoveContainer: { input: 'RemoveContainer', output: 'RemoveContainerResponse', faults: ['IpcdFault'] },
+    AllocateNetwork: { input: 'AllocateNetwork', output: 'AllocateNetworkResponse', faults: ['IpcdFault'] },
     ReserveRange: { input: 'ReserveRange', output: 'ReserveRangeResponse', faults: ['IpcdFault'] },
     UnreserveRange: { input: 'UnreserveRange', output: 'UnreserveRangeResponse', faults: ['IpcdFault'] },
     ListReservations: { input: 'ListReservations', output: 'ListReservationsResponse', faults: ['IpcdFault'] },
@@ -602,6 +678,14 @@ export const CONTRACT = {
     SplitNetworkResponse: 'SplitNetworkResponse',
     MergeNetworks: 'MergeNetworks',
     MergeNetworksResponse: 'OneNetwork',
+    AddContainer: 'AddContainer',
+    AddContainerResponse: 'AddContainerResponse',
+    ListContainers: 'ListContainers',
+    ListContainersResponse: 'ListContainersResponse',
+    RemoveContainer: 'RemoveContainer',
+    RemoveContainerResponse: 'NameOnly',
+    AllocateNetwork: 'AllocateNetwork',
+    AllocateNetworkResponse: 'AllocateNetworkResponse',
     ReserveRange: 'ReserveRange',
     ReserveRangeResponse: 'ReserveRangeResponse',
     UnreserveRange: 'UnreserveRange',
@@ -843,6 +927,59 @@ export const CONTRACT = {
       { name: 'network', type: 'ObjectName', min: 2, max: 256 },
       { name: 'name', type: 'ObjectName', min: 0, max: 1 },
     ],
+    ContainedNetwork: [
+      { name: 'name', type: 'xsd:string', min: 1, max: 1 },
+      { name: 'cidr', type: 'xsd:string', min: 1, max: 1 },
+      { name: 'vlan', type: 'xsd:int', min: 0, max: 1 },
+      { name: 'carved', type: 'xsd:boolean', min: 1, max: 1 },
+    ],
+    Container: [
+      { name: 'name', type: 'xsd:string', min: 1, max: 1 },
+      { name: 'cidr', type: 'xsd:string', min: 1, max: 1 },
+      { name: 'family', type: 'AddressFamily', min: 1, max: 1 },
+      { name: 'dataCenter', type: 'xsd:string', min: 1, max: 1 },
+      { name: 'tenant', type: 'xsd:string', min: 0, max: 1 },
+      { name: 'description', type: 'xsd:string', min: 0, max: 1 },
+      { name: 'size', type: 'AddressCount', min: 1, max: 1 },
+      { name: 'used', type: 'AddressCount', min: 1, max: 1 },
+      { name: 'percentUsed', type: 'Percent', min: 1, max: 1 },
+      { name: 'network', type: 'ContainedNetwork', min: 0, max: null },
+    ],
+    AddContainer: [
+      { name: 'name', type: 'ObjectName', min: 1, max: 1 },
+      { name: 'cidr', type: 'xsd:string', min: 1, max: 1 },
+      { name: 'dataCenter', type: 'DataCenterName', min: 1, max: 1 },
+      { name: 'tenant', type: 'ObjectName', min: 0, max: 1 },
+      { name: 'description', type: 'xsd:string', min: 0, max: 1 },
+    ],
+    AddContainerResponse: [
+      { name: 'container', type: 'Container', min: 1, max: 1 },
+    ],
+    ListContainers: [
+      { name: 'dataCenter', type: 'DataCenterName', min: 0, max: 1 },
+    ],
+    ListContainersResponse: [
+      { name: 'container', type: 'Container', min: 0, max: null },
+    ],
+    RemoveContainer: [
+      { name: 'name', type: 'ObjectName', min: 1, max: 1 },
+    ],
+    AllocateNetwork: [
+      { name: 'container', type: 'ObjectName', min: 1, max: 1 },
+      { name: 'prefixLength', type: 'AllocateNetwork.prefixLength', min: 1, max: 1 },
+      { name: 'name', type: 'ObjectName', min: 1, max: 1 },
+      { name: 'vlan', type: 'VlanId', min: 0, max: 1 },
+      { name: 'vxlan', type: 'VxlanId', min: 0, max: 1 },
+      { name: 'tenant', type: 'ObjectName', min: 0, max: 1 },
+      { name: 'zone', type: 'ZoneName', min: 0, max: 1 },
+      { name: 'tag', type: 'Tag', min: 0, max: null },
+      { name: 'idempotencyKey', type: 'IdempotencyKey', min: 1, max: 1 },
+    ],
+    AllocateNetworkResponse: [
+      { name: 'network', type: 'Network', min: 1, max: 1 },
+      { name: 'container', type: 'xsd:string', min: 1, max: 1 },
+      { name: 'existing', type: 'xsd:boolean', min: 1, max: 1 },
+    ],
     ReserveRange: [
       { name: 'network', type: 'ObjectName', min: 1, max: 1 },
       { name: 'first', type: 'xsd:string', min: 1, max: 1 },
@@ -1005,9 +1142,11 @@ export const CONTRACT = {
     Percent: { base: 'xsd:decimal', minInclusive: '0' },
     HoldDownSeconds: { base: 'xsd:int', minInclusive: '0', maxInclusive: '31536000' },
     PageSize: { base: 'xsd:int', minInclusive: '1', maxInclusive: '1000' },
-    FaultCode: { base: 'xsd:string', enumeration: ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] },
+    FaultCode: { base: 'xsd:string', enumeration: ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'NO_FREE_PREFIX', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] },
     DnsState: { base: 'xsd:string', enumeration: ['PENDING', 'PUBLISHED', 'FAILED', 'NOT_CONFIGURED', 'NONE'] },
     'SplitNetwork.prefixLength': { base: 'xsd:int', minInclusive: '1', maxInclusive: '128' },
+    IdempotencyKey: { base: 'xsd:string', pattern: ['[!-~]{1,200}'] },
+    'AllocateNetwork.prefixLength': { base: 'xsd:int', minInclusive: '1', maxInclusive: '128' },
   },
 } satisfies ContractModel;
 
@@ -1049,6 +1188,14 @@ export interface Operations<S extends Scalars = Wire> {
   SplitNetwork: { input: SplitNetwork; output: SplitNetworkResponse<S> };
   /** Merge adjacent sibling networks with matching attributes and tags into their parent prefix. */
   MergeNetworks: { input: MergeNetworks; output: MergeNetworksResponse<S> };
+  /** Add a container: a prefix of a data center that networks are carved from. */
+  AddContainer: { input: AddContainer; output: AddContainerResponse<S> };
+  /** List containers with their networks and how much of each is used (administrators). */
+  ListContainers: { input: ListContainers; output: ListContainersResponse<S> };
+  /** Remove a container that holds no network. */
+  RemoveContainer: { input: RemoveContainer; output: RemoveContainerResponse };
+  /** Carve the next free network of a prefix length out of a container; idempotent by the caller's key. */
+  AllocateNetwork: { input: AllocateNetwork; output: AllocateNetworkResponse<S> };
   /** Reserve an address or range inside a network: never handed out. */
   ReserveRange: { input: ReserveRange; output: ReserveRangeResponse<S> };
   /** Remove a reservation: its addresses become assignable. */

@@ -36,6 +36,8 @@ export const EXPORTED_TABLES = [
   'zone',
   'reverse_zone',
   'network',
+  'container',
+  'carve',
   'reservation',
   'held_address',
   'allocation',
@@ -58,6 +60,9 @@ export const NOT_EXPORTED: Record<string, string> = {
 };
 
 export type ExportedTable = (typeof EXPORTED_TABLES)[number];
+
+/** Tables added after format 1 was first written: an older ipcd's export has none, so none are restored. */
+const LATER_TABLES: readonly string[] = ['container', 'carve'];
 
 export interface ExportDocument {
   formatVersion: number;
@@ -110,6 +115,7 @@ export function parseDocument(text: string): ExportDocument {
   const unknown = Object.keys(d.tables).filter((t) => !(EXPORTED_TABLES as readonly string[]).includes(t));
   if (unknown.length > 0) throw invalid(`the import file has tables this ipcd does not import: ${unknown.join(', ')}`);
   for (const t of EXPORTED_TABLES) {
+    if (LATER_TABLES.includes(t) && !(t in d.tables)) (d.tables as Record<string, unknown>)[t] = [];
     const rows = (d.tables as Record<string, unknown>)[t];
     if (!Array.isArray(rows) || rows.some((r) => typeof r !== 'object' || r === null || Array.isArray(r))) {
       throw invalid(`the import file's table ${t} is missing or not a list of rows`);
@@ -117,6 +123,7 @@ export function parseDocument(text: string): ExportDocument {
   }
   // The same rule as AddNetwork: a restore must not bring in a network no VM could use.
   for (const n of (d.tables as Record<ExportedTable, ExportRow[]>).network) assertAssignablePrefix(parseCidr(String(n.cidr)), `network '${String(n.name)}'`);
+  for (const c of (d.tables as Record<ExportedTable, ExportRow[]>).container) assertAssignablePrefix(parseCidr(String(c.cidr)), `container '${String(c.name)}'`);
   return d as ExportDocument;
 }
 

@@ -71,57 +71,69 @@ export interface NetworkSpec {
 }
 
 export function addNetwork(store: UnitOfWork<Tx>, spec: NetworkSpec, actor: Actor = systemActor()): Promise<Network> {
-  return managed(store, actor, 'AddNetwork', { objectType: 'network', objectId: String(spec.name) }, async (tx) => {
-    const name = objectName(spec.name, 'network name');
-    const cidr = assertAssignablePrefix(parseCidr(spec.cidr));
-    const maxPrefix = cidr.family === 4 ? 30 : 126;
-    if (cidr.prefixLength > maxPrefix) {
-      throw invalid(`${cidr.text} is too small: IPv${cidr.family} networks may be at most /${maxPrefix}`);
-    }
-    const vlan = spec.vlan === undefined || spec.vlan === null ? null : vlanId(spec.vlan);
-    const vxlan = spec.vxlan === undefined || spec.vxlan === null ? null : vxlanId(spec.vxlan);
-    const priority = spec.priority === undefined ? 100 : integer(spec.priority, 'priority');
-    const gateway = gatewayOf(cidr, spec.gateway);
-    const namePattern = checkNamePattern(spec.namePattern ?? DEFAULT_NAME_PATTERN);
-    const tags = checkTags(spec.tags ?? {});
-    const holdDown = spec.holdDownSeconds === undefined ? 0 : holdDownSeconds(spec.holdDownSeconds);
-    const dc = await tx.topology.dataCenterByName(spec.dataCenter);
-    if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${spec.dataCenter}' is not known to ipcd`);
-    if (await tx.topology.networkByName(name)) throw new IpcdError('CONFLICT', `network '${name}' already exists`);
-    const tenant = spec.tenant ? await tx.topology.tenantByName(spec.tenant) : null;
-    if (spec.tenant && !tenant) throw new IpcdError('NOT_FOUND', `tenant '${spec.tenant}' is not known to ipcd`);
-    const zone = spec.zone ? await tx.topology.zoneByName(zoneName(spec.zone)) : null;
-    if (spec.zone && !zone) throw new IpcdError('NOT_FOUND', `zone '${spec.zone}' is not known to ipcd`);
-    const clash = await tx.topology.overlappingNetworks(dc.id, vlan, cidr.text);
-    if (clash.length > 0) {
-      throw new IpcdError(
-        'CONFLICT',
-        `${cidr.text} overlaps network ${clash[0].name} (${clash[0].cidr}) on ${vlan === null ? 'no VLAN' : `VLAN ${vlan}`} in data center ${dc.name}`,
-      );
-    }
-    const ranges = assignableRanges(cidr, gateway === null ? null : parseAddress(gateway)!.value);
-    const network = await tx.topology.insertNetwork(
-      {
-        name,
-        cidr: cidr.text,
-        family: cidr.family,
-        dataCenterId: dc.id,
-        vlan,
-        vxlan,
-        tenantId: tenant?.id ?? null,
-        priority,
-        zoneId: zone?.id ?? null,
-        gateway,
-        reservePool: spec.reservePool ?? false,
-        namePattern,
-        tags,
-        holdDownSeconds: holdDown,
-      },
-      ranges,
+  return managed(store, actor, 'AddNetwork', { objectType: 'network', objectId: String(spec.name) }, (tx) => createNetwork(tx, spec, actor));
+}
+
+/**
+ * The AddNetwork rules inside the caller's transaction: validation, overlap on the VLAN, the
+ * default gateway, the free ranges and the audit row. AllocateNetwork creates what it carves
+ * with this too, under its own operation name and with what it adds to the row.
+ */
+export async function createNetwork(
+  tx: { topology: TopologyPort; audit: AuditPort },
+  spec: NetworkSpec,
+  actor: Actor,
+  as: { operation: string; detail?: Record<string, unknown> } = { operation: 'AddNetwork' },
+): Promise<Network> {
+  const name = objectName(spec.name, 'network name');
+  const cidr = assertAssignablePrefix(parseCidr(spec.cidr));
+  const maxPrefix = cidr.family === 4 ? 30 : 126;
+  if (cidr.prefixLength > maxPrefix) {
+    throw invalid(`${cidr.text} is too small: IPv${cidr.family} networks may be at most /${maxPrefix}`);
+  }
+  const vlan = spec.vlan === undefined || spec.vlan === null ? null : vlanId(spec.vlan);
+  const vxlan = spec.vxlan === undefined || spec.vxlan === null ? null : vxlanId(spec.vxlan);
+  const priority = spec.priority === undefined ? 100 : integer(spec.priority, 'priority');
+  const gateway = gatewayOf(cidr, spec.gateway);
+  const namePattern = checkNamePattern(spec.namePattern ?? DEFAULT_NAME_PATTERN);
+  const tags = checkTags(spec.tags ?? {});
+  const holdDown = spec.holdDownSeconds === undefined ? 0 : holdDownSeconds(spec.holdDownSeconds);
+  const dc = await tx.topology.dataCenterByName(spec.dataCenter);
+  if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${spec.dataCenter}' is not known to ipcd`);
+  if (await tx.topology.networkByName(name)) throw new IpcdError('CONFLICT', `network '${name}' already exists`);
+  const tenant = spec.tenant ? await tx.topology.tenantByName(spec.tenant) : null;
+  if (spec.tenant && !tenant) throw new IpcdError('NOT_FOUND', `tenant '${spec.tenant}' is not known to ipcd`);
+  const zone = spec.zone ? await tx.topology.zoneByName(zoneName(spec.zone)) : null;
+  if (spec.zone && !zone) throw new IpcdError('NOT_FOUND', `zone '${spec.zone}' is not known to ipcd`);
+  const clash = await tx.topology.overlappingNetworks(dc.id, vlan, cidr.text);
+  if (clash.length > 0) {
+    throw new IpcdError(
+      'CONFLICT',
+      `${cidr.text} overlaps network ${clash[0].name} (${clash[0].cidr}) on ${vlan === null ? 'no VLAN' : `VLAN ${vlan}`} in data center ${dc.name}`,
     );
-    await audit(tx, actor, 'AddNetwork', { objectType: 'network', objectId: network.name, dataCenterId: dc.id, tenantId: network.tenantId }, { after: network });
-    return network;
-  });
+  }
+  const ranges = assignableRanges(cidr, gateway === null ? null : parseAddress(gateway)!.value);
+  const network = await tx.topology.insertNetwork(
+    {
+      name,
+      cidr: cidr.text,
+      family: cidr.family,
+      dataCenterId: dc.id,
+      vlan,
+      vxlan,
+      tenantId: tenant?.id ?? null,
+      priority,
+      zoneId: zone?.id ?? null,
+      gateway,
+      reservePool: spec.reservePool ?? false,
+      namePattern,
+      tags,
+      holdDownSeconds: holdDown,
+    },
+    ranges,
+  );
+  await audit(tx, actor, as.operation, { objectType: 'network', objectId: network.name, dataCenterId: dc.id, tenantId: network.tenantId }, { after: { ...network, ...as.detail } });
+  return network;
 }
 
 function gatewayOf(cidr: ReturnType<typeof parseCidr>, gateway: string | null | undefined): string | null {
@@ -215,7 +227,7 @@ function removeTopologyObject(store: UnitOfWork<Tx>, kind: TopologyKind, name: s
     const found = await lookup;
     if (!found) throw new IpcdError(kind === 'data_center' ? 'UNKNOWN_DATA_CENTER' : 'NOT_FOUND', `${label} '${name}' is not known to ipcd`);
     const refs = await tx.topology.referencesTo(kind, found.id);
-    if (refs > 0) throw new IpcdError('CONFLICT', `${label} '${found.name}' is still in use (${refs} network(s), user(s), grant(s) or allocation(s) refer to it); remove those first`);
+    if (refs > 0) throw new IpcdError('CONFLICT', `${label} '${found.name}' is still in use (${refs} network(s), container(s), user(s), grant(s) or allocation(s) refer to it); remove those first`);
     await tx.topology.deleteTopologyObject(kind, found.id);
     await audit(tx, actor, REMOVE_OP[kind], {
       objectType: kind,

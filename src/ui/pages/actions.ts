@@ -17,7 +17,7 @@ import { networkPath } from './network';
 import { many, one, opt, type ActionSpec, type Values } from './action-steps';
 
 /** key=value lines (or key alone) into tags; the logic checks keys and values. */
-function parseTags(text: string): Record<string, string> {
+export function parseTags(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
     const t = line.trim();

@@ -100,7 +100,7 @@ export function dashboardRoute(ctx: UiContext) {
 
     const body = html`<div class="page-head">
   <h1>Networks</h1>
-  ${admin ? html`<a class="button" href="${BASE}/new-network">Add network</a>` : ''}
+  ${admin ? html`<a class="button" href="${BASE}/containers">Containers</a> <a class="button" href="${BASE}/new-network">Add network</a>` : ''}
 </div>
 <section class="summary" aria-label="Totals">
   <div class="card"><span class="label">Networks</span><span class="value" id="total-networks">${count(views.length)}</span></div>
