@@ -9,6 +9,10 @@ import { IpcdError, StoreConflict } from '../logic/core/errors';
 import type { UserRecord } from '../logic/access/port';
 import { canonicalAddress, networkFromRow, toAllocation } from './mapping';
 
+/** A row of the SQL functions' answers: read field by field below, checked by the port-contract suite. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Row = Record<string, any>;
+
 
 const SNAPSHOT = `
   SELECT (SELECT version FROM ipcd_config)::text AS version,
@@ -45,11 +49,11 @@ export class SqlAllocator implements Allocator {
    * One statement on a pooled connection. Not pool.query: that closes the connection on any error,
    * even a unique violation the database reported (and the embedded store has one connection).
    */
-  private query(q: QueryConfig): Promise<Record<string, any>[]> {
+  private query(q: QueryConfig): Promise<Row[]> {
     return this.guard(() => this.send(q));
   }
 
-  private async send(q: QueryConfig): Promise<Record<string, any>[]> {
+  private async send(q: QueryConfig): Promise<Row[]> {
     if (this.pinnedClient) return (await this.pinnedClient.query(q)).rows;
     const client = await this.pool().connect();
     let broken: Error | undefined;

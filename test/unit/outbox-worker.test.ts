@@ -24,7 +24,10 @@ function memoryOutbox(deliver: (item: Item) => Promise<Outcome>) {
   const job: OutboxJob<Item, Outcome> = {
     claim: async (limit, _lease, token) => {
       const due = items.filter((i) => i.state === 'pending' && i.claimedBy === null && i.dueAt <= Date.now()).slice(0, limit);
-      for (const i of due) (i.claimedBy = token), i.attempts++;
+      for (const i of due) {
+        i.claimedBy = token;
+        i.attempts++;
+      }
       return due;
     },
     pass: () => async (item) => {

@@ -61,6 +61,7 @@ export async function authenticate(store: UnitOfWork<Tx> & HotPathStore, token: 
   }
   const limit = s.guessLimit && s.guessLimit.max > 0 ? s.guessLimit : null;
   // No account name has control characters (a form post could carry them; the database refuses NUL).
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (token.username.length > 256 || /[\u0000-\u001f\u007f]/.test(token.username)) throw refuse(NOT_ACCEPTED);
   const key = `${client} ${token.username}`;
   if (cached && !s.cache.suspect(key, now.getTime())) {

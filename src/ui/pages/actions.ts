@@ -71,23 +71,50 @@ function editPatch(d: NetworkDetail, v: Values): { patch: NetworkPatch; shown: R
   const shown: Record<string, [string, string]> = {};
   const show = (label: string, a: unknown, b: unknown) => (shown[label] = [a === null || a === '' ? '—' : String(a), b === null || b === '' ? '—' : String(b)]);
   const name = one(v, 'name');
-  if (name !== n.name) (patch.name = name), show('Name', n.name, name);
+  if (name !== n.name) {
+    patch.name = name;
+    show('Name', n.name, name);
+  }
   const vxlan = one(v, 'vxlan');
-  if (vxlan !== (n.vxlan === null ? '' : String(n.vxlan))) (patch.vxlan = vxlan === '' ? null : vxlan), show('VXLAN', n.vxlan, vxlan);
+  if (vxlan !== (n.vxlan === null ? '' : String(n.vxlan))) {
+    patch.vxlan = vxlan === '' ? null : vxlan;
+    show('VXLAN', n.vxlan, vxlan);
+  }
   const tenant = one(v, 'tenant');
-  if (tenant !== (d.view.tenant ?? '')) (patch.tenant = tenant === '' ? null : tenant), show('Tenant', d.view.tenant, tenant);
+  if (tenant !== (d.view.tenant ?? '')) {
+    patch.tenant = tenant === '' ? null : tenant;
+    show('Tenant', d.view.tenant, tenant);
+  }
   const zone = one(v, 'zone');
-  if (zone !== (d.view.zone ?? '')) (patch.zone = zone === '' ? null : zone), show('DNS zone', d.view.zone, zone);
+  if (zone !== (d.view.zone ?? '')) {
+    patch.zone = zone === '' ? null : zone;
+    show('DNS zone', d.view.zone, zone);
+  }
   const gateway = one(v, 'gateway');
-  if (gateway !== (n.gateway ?? '')) (patch.gateway = gateway === '' ? null : gateway), show('Gateway', n.gateway, gateway);
+  if (gateway !== (n.gateway ?? '')) {
+    patch.gateway = gateway === '' ? null : gateway;
+    show('Gateway', n.gateway, gateway);
+  }
   const priority = one(v, 'priority');
-  if (priority !== String(n.priority)) (patch.priority = priority), show('Priority', n.priority, priority);
+  if (priority !== String(n.priority)) {
+    patch.priority = priority;
+    show('Priority', n.priority, priority);
+  }
   const pattern = one(v, 'namePattern');
-  if (pattern !== n.namePattern) (patch.namePattern = pattern), show('Name pattern', n.namePattern, pattern);
+  if (pattern !== n.namePattern) {
+    patch.namePattern = pattern;
+    show('Name pattern', n.namePattern, pattern);
+  }
   const holdDown = one(v, 'holdDownSeconds');
-  if (holdDown !== String(n.holdDownSeconds)) (patch.holdDownSeconds = holdDown), show('Hold-down (s)', n.holdDownSeconds, holdDown);
+  if (holdDown !== String(n.holdDownSeconds)) {
+    patch.holdDownSeconds = holdDown;
+    show('Hold-down (s)', n.holdDownSeconds, holdDown);
+  }
   const pool = one(v, 'reservePool') === 'on';
-  if (pool !== n.reservePool) (patch.reservePool = pool), show('Reserve pool', n.reservePool ? 'yes' : 'no', pool ? 'yes' : 'no');
+  if (pool !== n.reservePool) {
+    patch.reservePool = pool;
+    show('Reserve pool', n.reservePool ? 'yes' : 'no', pool ? 'yes' : 'no');
+  }
   return { patch, shown };
 }
 
