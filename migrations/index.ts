@@ -9,6 +9,7 @@ import { UtilizationAlerts1764576000000 } from './1764576000000-UtilizationAlert
 import { ConsoleSessions1764662400000 } from './1764662400000-ConsoleSessions';
 import { AuthFailures1764748800000 } from './1764748800000-AuthFailures';
 import { OneStatementCommission1764835200000 } from './1764835200000-OneStatementCommission';
+import { BatchCommission1764925200000 } from './1764925200000-BatchCommission';
 
 export const MIGRATIONS = [
   Initial1764057600000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ConsoleSessions1764662400000,
   AuthFailures1764748800000,
   OneStatementCommission1764835200000,
+  BatchCommission1764925200000,
 ];

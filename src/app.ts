@@ -23,6 +23,8 @@ export interface AppOptions {
   log: Logger;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
+  /** Largest accepted body of a batch operation (default 1 MiB: 1,000 items of a few hundred bytes). */
+  maxBatchBodyBytes?: number;
   auth: AuthOptions;
   /** The web console at /ui (always on; these tune it). */
   console?: { idleTimeoutMs?: number; livePollMs?: number };
@@ -37,6 +39,9 @@ export interface AppOptions {
 }
 
 export const ENDPOINT = COMMISSIONING.endpoint;
+export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
+/** Operations whose body may exceed maxBodyBytes, up to maxBatchBodyBytes. */
+const BATCHES = new Set(['CommissionIPBatch', 'DecommissionIPBatch']);
 export const ADMIN_ENDPOINT = MANAGEMENT.endpoint;
 
 /**
@@ -93,6 +98,8 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
     }) as Response['end'];
   };
 
+  const batchLimit = o.maxBatchBodyBytes ?? MAX_BATCH_BODY_BYTES;
+  const tooLarge = (limit: number) => new IpcdError('REQUEST_TOO_LARGE', `the request body exceeds the limit of ${limit} bytes`);
   for (const { contract, handlers, direct } of SERVICES) {
     const { endpoint, ns } = contract;
     const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns, defaults: contract.defaults, observer: o.ops?.metrics });
@@ -118,12 +125,19 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
 
     app.post(
       endpoint,
-      express.raw({ type: () => true, limit: o.maxBodyBytes }),
+      express.raw({ type: () => true, limit: Math.max(o.maxBodyBytes, direct ? batchLimit : 0) }),
       (req: Request, res: Response, next: NextFunction) => {
         let inspected: Inspected;
         try {
           const xml = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-          inspected = inspectEnvelope(xml, req.get('soapaction'), contract);
+          // Past maxBodyBytes only a batch is read: anything else (a malformed body too) is too large.
+          const big = req.body.length > o.maxBodyBytes;
+          try {
+            inspected = inspectEnvelope(xml, req.get('soapaction'), contract);
+          } catch (e) {
+            throw big ? tooLarge(o.maxBodyBytes) : e;
+          }
+          if (big && !BATCHES.has(inspected.operation)) throw tooLarge(o.maxBodyBytes);
           (req as unknown as SoapRequest).ipcdToken = inspected.token;
           req.body = xml;
         } catch (e) {
@@ -157,7 +171,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
   app.use((err: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     if (err?.type === 'entity.too.large') {
-      return sendFault(req, res, new IpcdError('REQUEST_TOO_LARGE', `the request body exceeds the limit of ${o.maxBodyBytes} bytes`), nsOf(req));
+      return sendFault(req, res, tooLarge(nsOf(req) === COMMISSIONING.ns ? Math.max(o.maxBodyBytes, batchLimit) : o.maxBodyBytes), nsOf(req));
     }
     if (err?.status && err.status < 500) {
       return sendFault(req, res, new IpcdError('INVALID_REQUEST', 'the request body could not be read'), nsOf(req));

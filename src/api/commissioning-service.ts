@@ -3,7 +3,8 @@
  * response in the schema's element order, and turn refusals into contract faults.
  */
 import { commission, nameOnly, type CommissionResult } from '../logic/allocation/commission';
-import { release } from '../logic/allocation/decommission';
+import { release, type DecommissionResult } from '../logic/allocation/decommission';
+import { commissionIPBatch, decommissionIPBatch } from './batch';
 import { present, soapOperation, type Args, type OperationContext } from './operation';
 import type { AuditTarget } from '../logic/audit/audit';
 import { listAllocations } from '../logic/reporting/listing';
@@ -11,6 +12,9 @@ import { commissionRequest, decommissionRequest, listRequest, nameOnlyRequest } 
 
 /** The audit target of a refused commission or release: the allocation asked for, by server instance. */
 const ALLOCATION = (args: Args): AuditTarget => ({ objectType: 'allocation', serverInstance: typeof args.serverInstance === 'string' ? args.serverInstance.slice(0, 255) : null });
+
+/** A batch refused as a whole (its shape, the caller): one row, no single allocation named. */
+const BATCH = (): AuditTarget => ({ objectType: 'allocation', serverInstance: null });
 
 export function commissioningService(ctx: OperationContext) {
   const { store } = ctx;
@@ -42,17 +46,20 @@ export function commissioningService(ctx: OperationContext) {
             nextPage: page.nextPage,
           });
         }),
-        DecommissionIP: soapOperation(ctx, 'DecommissionIP', async (args, actor) => {
-          const { released, alreadyReleased } = await release(store, decommissionRequest(args), actor);
-          return present({
-            releasedCount: released.length,
-            released: released.map((r) => present({ allocationId: r.allocationId, network: r.network, serverInstance: r.serverInstance, address: r.address, fqdn: r.fqdn })),
-            alreadyReleased: alreadyReleased || null,
-          });
-        }, ALLOCATION),
+        DecommissionIP: soapOperation(ctx, 'DecommissionIP', async (args, actor) => decommissionResponse(await release(store, decommissionRequest(args), actor)), ALLOCATION),
+        CommissionIPBatch: soapOperation(ctx, 'CommissionIPBatch', (args, actor) => commissionIPBatch(ctx, args, actor, commissionResponse), BATCH),
+        DecommissionIPBatch: soapOperation(ctx, 'DecommissionIPBatch', (args, actor) => decommissionIPBatch(ctx, args, actor, decommissionResponse), BATCH),
       },
     },
   };
+}
+
+function decommissionResponse({ released, alreadyReleased }: DecommissionResult) {
+  return present({
+    releasedCount: released.length,
+    released: released.map((r) => present({ allocationId: r.allocationId, network: r.network, serverInstance: r.serverInstance, address: r.address, fqdn: r.fqdn })),
+    alreadyReleased: alreadyReleased || null,
+  });
 }
 
 function commissionResponse(r: CommissionResult) {

@@ -85,7 +85,7 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
 }
 
 /** Operations whose writes re-check the caller against the configuration they are made from. */
-const CACHED_AUTH = new Set(['CommissionIP', 'DecommissionIP', 'NameOnly']);
+const CACHED_AUTH = new Set(['CommissionIP', 'DecommissionIP', 'NameOnly', 'CommissionIPBatch', 'DecommissionIPBatch']);
 
 async function actorOf(ctx: OperationContext, req: SoapRequest, cached: boolean): Promise<Actor> {
   if (!ctx.auth.required) {
@@ -99,7 +99,7 @@ async function actorOf(ctx: OperationContext, req: SoapRequest, cached: boolean)
  * An empty element arrives as null (from node-soap or the guard). XML Schema reads an empty element that has a default
  * as that default; one without stays null, which the parsers read as the empty string.
  */
-function withDefaults(args: Args, defaults: Readonly<Record<string, string>> | undefined): Args {
+export function withDefaults(args: Args, defaults: Readonly<Record<string, string>> | undefined): Args {
   if (!defaults) return args;
   return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, v === null && defaults[k] !== undefined ? defaults[k] : v]));
 }

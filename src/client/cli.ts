@@ -37,6 +37,7 @@ export const FAULT_EXIT: Readonly<Record<FaultCode, number>> = {
   SPLIT_REFUSED: 27,
   MERGE_REFUSED: 28,
   UNAVAILABLE: 29,
+  BATCH_ABORTED: 30,
 };
 
 /** The exit status for a failed call. */
