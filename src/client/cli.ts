@@ -9,6 +9,7 @@ import { json, stdio, table, type Output } from '../cli/output';
 import { IpcdClient, type IssuedAllocation } from './client';
 import { IpcdFaultError, IpcdTransportError, type FaultCode } from './errors';
 import { findLeaked, parseLiveList, releaseLeaked } from './reconcile';
+import { commissionBatchText, decommissionBatchText, firstFault, parseBatchLines } from './batch-cli';
 
 export const EXIT = { ok: 0, unexpected: 1, transport: 3, usage: 64 } as const;
 
@@ -143,10 +144,35 @@ function allocationTable(as: IssuedAllocation[]): string {
 
 const DC_DETAIL = '  --dc DC             the data center (needed when the VLAN number exists in several)';
 
+const BATCH_DETAILS = [
+  '  --batch FILE        one call for many items (up to 1000), one a line: a server instance id (the other',
+  '                      options apply to it) or a JSON object of the call\'s fields, e.g.',
+  '                      {"vlan": 100, "serverInstance": "vm-1", "wantName": true}; # comments; - reads stdin.',
+  '                      One result per item; the status is the first refused item\'s fault status',
+  '  --atomic            with --batch: every item or none is commissioned',
+];
+
+/** The --batch file's items (a usage error names the bad line). */
+async function batchItems<P extends object>(values: Values, { stdin }: Context, cmd: Command, fromId: (id: string) => P, defaults: Partial<P>): Promise<P[]> {
+  const source = str(values, 'batch')!;
+  let text: string;
+  try {
+    text = source === '-' ? await stdin() : await readFile(source, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read --batch ${source}: ${(e as Error).message}`, cmd);
+  }
+  try {
+    // Options not given stay out of the items (a JSON line's own fields win over given ones).
+    return parseBatchLines(text, fromId, Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined)) as Partial<P>);
+  } catch (e) {
+    throw new UsageError(`--batch ${source}: ${(e as Error).message}`, cmd);
+  }
+}
+
 export const COMMANDS: Command[] = [
   {
     name: 'commission',
-    synopsis: '--url URL --vlan N --instance ID [--dc DC] [--name] [--no-address] [--hint H] [--ipv6]',
+    synopsis: '--url URL (--vlan N --instance ID | --batch FILE|- [--atomic]) [--dc DC] [--name] [--no-address] [--hint H] [--ipv6]',
     summary: 'an address (and/or a name) for a server instance; a repeat returns the same one',
     details: [
       '  --vlan N            the VLAN the instance runs on',
@@ -156,21 +182,39 @@ export const COMMANDS: Command[] = [
       '  --no-address        no address: a name only (implies --name)',
       '  --hint H            preferred host name',
       '  --ipv6              an IPv6 address instead of IPv4',
+      ...BATCH_DETAILS,
     ],
-    options: { vlan: { type: 'string' }, instance: { type: 'string' }, dc: { type: 'string' }, name: { type: 'boolean' }, 'no-address': { type: 'boolean' }, hint: { type: 'string' }, ipv6: { type: 'boolean' } },
-    async run(values, client, { io }) {
+    options: {
+      vlan: { type: 'string' },
+      instance: { type: 'string' },
+      dc: { type: 'string' },
+      name: { type: 'boolean' },
+      'no-address': { type: 'boolean' },
+      hint: { type: 'string' },
+      ipv6: { type: 'boolean' },
+      batch: { type: 'string' },
+      atomic: { type: 'boolean' },
+    },
+    async run(values, client, ctx) {
       const noAddress = values['no-address'] === true;
       if (noAddress && values.ipv6) throw new UsageError('--ipv6 and --no-address exclude each other', this);
-      const r = await client.commission({
+      const p = {
         dataCenter: str(values, 'dc'),
-        vlan: requiredVlan(values, this),
-        serverInstance: need(values, 'instance', this),
+        vlan: values.batch === undefined ? requiredVlan(values, this) : vlanOf(values, this)!,
         wantAddress: noAddress ? false : undefined,
         wantName: values.name === true || noAddress ? true : undefined,
         hostnameHint: str(values, 'hint'),
-        addressFamily: values.ipv6 ? 'IPv6' : undefined,
-      });
-      io.out(values.json ? json(r) : record(r));
+        addressFamily: values.ipv6 ? ('IPv6' as const) : undefined,
+      };
+      if (values.batch !== undefined) {
+        const items = await batchItems(values, ctx, this, (serverInstance) => ({ ...p, serverInstance }), p);
+        const r = await client.commissionBatch(items, { atomic: values.atomic === true });
+        ctx.io.out(values.json ? json(r) : commissionBatchText(items, r));
+        const code = firstFault(r);
+        return code ? FAULT_EXIT[code] : EXIT.ok;
+      }
+      const r = await client.commission({ ...p, serverInstance: need(values, 'instance', this) });
+      ctx.io.out(values.json ? json(r) : record(r));
       return EXIT.ok;
     },
   },
@@ -205,13 +249,34 @@ export const COMMANDS: Command[] = [
       '',
       'Only a release by --allocation or --instance is retried after a lost answer: a released address',
       'can be issued to another instance at once, and releasing it again would take it from that one.',
+      ...BATCH_DETAILS.map((l) => l.replace('commission', 'release')),
     ],
-    options: { vlan: { type: 'string' }, dc: { type: 'string' }, allocation: { type: 'string' }, address: { type: 'string' }, name: { type: 'string' }, instance: { type: 'string' }, reason: { type: 'string' } },
-    async run(values, client, { io }) {
-      const targets = ['allocation', 'address', 'name', 'instance'].filter((k) => values[k] !== undefined);
-      if (targets.length !== 1) throw new UsageError('decommission needs exactly one of --allocation, --address, --name, --instance', this);
+    options: {
+      vlan: { type: 'string' },
+      dc: { type: 'string' },
+      allocation: { type: 'string' },
+      address: { type: 'string' },
+      name: { type: 'string' },
+      instance: { type: 'string' },
+      reason: { type: 'string' },
+      batch: { type: 'string' },
+      atomic: { type: 'boolean' },
+    },
+    async run(values, client, ctx) {
+      const { io } = ctx;
       const reason = str(values, 'reason');
       if (reason !== undefined && !/^(deleted|migrated)$/i.test(reason)) throw new UsageError(`--reason is deleted or migrated, got '${reason}'`, this);
+      const why = reason === undefined ? undefined : (reason.toUpperCase() as 'DELETED' | 'MIGRATED');
+      if (values.batch !== undefined) {
+        const p = { dataCenter: str(values, 'dc'), vlan: vlanOf(values, this)!, reason: why };
+        const items = await batchItems(values, ctx, this, (serverInstance) => ({ ...p, serverInstance }), p);
+        const r = await client.decommissionBatch(items, { atomic: values.atomic === true });
+        io.out(values.json ? json(r) : decommissionBatchText(items, r));
+        const code = firstFault(r);
+        return code ? FAULT_EXIT[code] : EXIT.ok;
+      }
+      const targets = ['allocation', 'address', 'name', 'instance'].filter((k) => values[k] !== undefined);
+      if (targets.length !== 1) throw new UsageError('decommission needs exactly one of --allocation, --address, --name, --instance', this);
       const r = await client.decommission({
         dataCenter: str(values, 'dc'),
         vlan: requiredVlan(values, this),
@@ -219,7 +284,7 @@ export const COMMANDS: Command[] = [
         address: str(values, 'address'),
         name: str(values, 'name'),
         serverInstance: str(values, 'instance'),
-        reason: reason === undefined ? undefined : (reason.toUpperCase() as 'DELETED' | 'MIGRATED'),
+        reason: why,
       });
       if (values.json) io.out(json(r));
       else {

@@ -16,7 +16,8 @@
  *   (connection refused, DNS failure) or was refused with BUSY.
  */
 import { NS, type Fields } from './soap';
-import { omitUndefined, SoapClient, type IpcdClientOptions } from './transport';
+import { omitUndefined, SoapClient, type IpcdClientOptions, type Reader } from './transport';
+import { FAULT_CODES, type FaultCode } from '../logic/core/errors';
 
 export type { IpcdClientOptions, RetryInfo } from './transport';
 
@@ -146,6 +147,18 @@ export interface AllocationPage {
   nextPage?: string;
 }
 
+/** One item's outcome in a batch: its result, or the fault that refused it (BATCH_ABORTED: not written). */
+export type BatchItemResult<T> = { item: number; ok: T } | { item: number; fault: { code: FaultCode; message: string } };
+
+export interface BatchResult<T> {
+  succeeded: number;
+  failed: number;
+  /** Atomic batches: the position (from 1) of the item refused; nothing was written. */
+  failedItem?: number;
+  /** One per item, in order. */
+  results: BatchItemResult<T>[];
+}
+
 export class IpcdClient extends SoapClient {
   constructor(options: IpcdClientOptions) {
     super(options, NS);
@@ -153,30 +166,26 @@ export class IpcdClient extends SoapClient {
 
   /** CommissionIP: an address and/or a name for the instance; a repeat returns the same one. */
   async commission(p: CommissionParams): Promise<Commissioned> {
-    const fields: Fields = [
-      ['dataCenter', p.dataCenter],
-      ['vlan', p.vlan],
-      ['serverInstance', p.serverInstance],
-      ['wantAddress', p.wantAddress],
-      ['wantName', p.wantName],
-      ['hostnameHint', p.hostnameHint],
-      ['addressFamily', p.addressFamily],
-    ];
-    const r = await this.call('CommissionIP', fields, true);
-    return omitUndefined({
-      allocationId: r.str('allocationId'),
-      network: r.str('network'),
-      dataCenter: r.str('dataCenter'),
-      vlan: r.optInt('vlan'),
-      source: r.optEnum('source', ['VLAN', 'TENANT_ALTERNATE', 'RESERVE_POOL'] as const),
-      address: r.opt('address'),
-      prefixLength: r.optInt('prefixLength'),
-      gateway: r.opt('gateway'),
-      name: r.opt('name'),
-      zone: r.opt('zone'),
-      fqdn: r.opt('fqdn'),
-      existing: r.bool('existing', false),
-    });
+    return commissioned(await this.call('CommissionIP', commissionFields(p), true));
+  }
+
+  /**
+   * CommissionIPBatch: up to 1,000 commissions in one call, one result per item in order. Safe to
+   * repeat as a whole (each item is idempotent per instance). atomic: all items or none.
+   */
+  async commissionBatch(items: CommissionParams[], opts: { atomic?: boolean } = {}): Promise<BatchResult<Commissioned>> {
+    const fields: Fields = [['atomic', opts.atomic], ...items.map((p): [string, Fields] => ['CommissionIP', commissionFields(p)])];
+    return batchResult(await this.call('CommissionIPBatch', fields, true), 'CommissionIPResponse', commissioned);
+  }
+
+  /**
+   * DecommissionIPBatch: up to 1,000 releases in one call, one result per item in order. Repeated
+   * on failures only when every item names an allocationId or a serverInstance.
+   */
+  async decommissionBatch(items: DecommissionParams[], opts: { atomic?: boolean } = {}): Promise<BatchResult<Decommissioned>> {
+    const fields: Fields = [['atomic', opts.atomic], ...items.map((p): [string, Fields] => ['DecommissionIP', decommissionFields(p)])];
+    const repeatable = items.every((p) => p.serverInstance !== undefined || p.allocationId !== undefined);
+    return batchResult(await this.call('DecommissionIPBatch', fields, repeatable), 'DecommissionIPResponse', decommissioned);
   }
 
   /** NameOnly: a unique name in the VLAN's zone, no address; a repeat returns the same one. */
@@ -201,25 +210,7 @@ export class IpcdClient extends SoapClient {
 
   /** DecommissionIP: releases at once. Repeated on failures only when it names an allocationId or serverInstance. */
   async decommission(p: DecommissionParams): Promise<Decommissioned> {
-    const fields: Fields = [
-      ['dataCenter', p.dataCenter],
-      ['vlan', p.vlan],
-      ['allocationId', p.allocationId],
-      ['address', p.address],
-      ['name', p.name],
-      ['serverInstance', p.serverInstance],
-      ['releaseAddress', p.releaseAddress],
-      ['releaseName', p.releaseName],
-      ['reason', p.reason],
-    ];
-    const r = await this.call('DecommissionIP', fields, p.serverInstance !== undefined || p.allocationId !== undefined);
-    return omitUndefined({
-      releasedCount: r.int('releasedCount'),
-      released: r.all('released').map((x) =>
-        omitUndefined({ allocationId: x.str('allocationId'), network: x.str('network'), serverInstance: x.str('serverInstance'), address: x.opt('address'), fqdn: x.opt('fqdn') }),
-      ),
-      alreadyReleased: r.bool('alreadyReleased', false) ? (true as const) : undefined,
-    });
+    return decommissioned(await this.call('DecommissionIP', decommissionFields(p), p.serverInstance !== undefined || p.allocationId !== undefined));
   }
 
   /** ListAllocations: one page of active allocations. */
@@ -258,4 +249,72 @@ export class IpcdClient extends SoapClient {
       return { items: p.allocations, nextPage: p.nextPage };
     });
   }
+}
+
+function commissionFields(p: CommissionParams): Fields {
+  return [
+    ['dataCenter', p.dataCenter],
+    ['vlan', p.vlan],
+    ['serverInstance', p.serverInstance],
+    ['wantAddress', p.wantAddress],
+    ['wantName', p.wantName],
+    ['hostnameHint', p.hostnameHint],
+    ['addressFamily', p.addressFamily],
+  ];
+}
+
+function commissioned(r: Reader): Commissioned {
+  return omitUndefined({
+    allocationId: r.str('allocationId'),
+    network: r.str('network'),
+    dataCenter: r.str('dataCenter'),
+    vlan: r.optInt('vlan'),
+    source: r.optEnum('source', ['VLAN', 'TENANT_ALTERNATE', 'RESERVE_POOL'] as const),
+    address: r.opt('address'),
+    prefixLength: r.optInt('prefixLength'),
+    gateway: r.opt('gateway'),
+    name: r.opt('name'),
+    zone: r.opt('zone'),
+    fqdn: r.opt('fqdn'),
+    existing: r.bool('existing', false),
+  });
+}
+
+function decommissionFields(p: DecommissionParams): Fields {
+  return [
+    ['dataCenter', p.dataCenter],
+    ['vlan', p.vlan],
+    ['allocationId', p.allocationId],
+    ['address', p.address],
+    ['name', p.name],
+    ['serverInstance', p.serverInstance],
+    ['releaseAddress', p.releaseAddress],
+    ['releaseName', p.releaseName],
+    ['reason', p.reason],
+  ];
+}
+
+function decommissioned(r: Reader): Decommissioned {
+  return omitUndefined({
+    releasedCount: r.int('releasedCount'),
+    released: r.all('released').map((x) =>
+      omitUndefined({ allocationId: x.str('allocationId'), network: x.str('network'), serverInstance: x.str('serverInstance'), address: x.opt('address'), fqdn: x.opt('fqdn') }),
+    ),
+    alreadyReleased: r.bool('alreadyReleased', false) ? (true as const) : undefined,
+  });
+}
+
+function batchResult<T>(r: Reader, response: string, read: (x: Reader) => T): BatchResult<T> {
+  return omitUndefined({
+    succeeded: r.int('succeeded'),
+    failed: r.int('failed'),
+    failedItem: r.optInt('failedItem'),
+    results: r.all('result').map((x): BatchItemResult<T> => {
+      const item = x.int('item');
+      if (x.all(response).length > 0) return { item, ok: read(x.one(response)) };
+      const f = x.one('IpcdFault');
+      const code = f.str('code');
+      return { item, fault: { code: (FAULT_CODES as readonly string[]).includes(code) ? (code as FaultCode) : 'INTERNAL', message: f.str('message') } };
+    }),
+  });
 }
