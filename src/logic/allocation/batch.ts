@@ -180,7 +180,7 @@ class Run<R, P extends Planned, O extends { status: string }, T> {
   /** All items or none; returns the index of the item refused, if one was. */
   async atomic(): Promise<number | undefined> {
     const early = this.slots.find((s) => s.done);
-    if (early) return early.index;
+    if (early) return this.refusedAt(early);
     this.t = await this.h.topology.get();
     // The nonce is recorded on its own: a rolled-back batch must not make its message replayable.
     const nonce = noncePlan(this.actor.principal);
@@ -189,7 +189,7 @@ class Run<R, P extends Planned, O extends { status: string }, T> {
       const planned = await this.planAll(this.slots);
       if (!planned) continue;
       const refused = this.slots.find((s) => s.done);
-      if (refused) return refused.index;
+      if (refused) return this.refusedAt(refused);
       const plans = planned.map(([, p]) => p.plan);
       const verdict = await this.h.allocator.transaction(async (a) => {
         const out = await this.flow.write(a, { atomic: true, plans });
@@ -207,10 +207,7 @@ class Run<R, P extends Planned, O extends { status: string }, T> {
       });
       if (verdict === undefined) return undefined;
       const s = this.slots[verdict.k];
-      if (verdict.v === 'refused') {
-        for (const x of this.slots) if (x !== s) delete x.done;
-        return s.index;
-      }
+      if (verdict.v === 'refused') return this.refusedAt(s);
       // Results of items before it were rolled back: plan everything again.
       for (const x of this.slots) if (x !== s || verdict.v !== 'exhausted') delete x.done;
       if (verdict.v === 'exhausted') return s.index;
@@ -218,6 +215,12 @@ class Run<R, P extends Planned, O extends { status: string }, T> {
       if (verdict.v === 'conflict') await pause(round);
     }
     throw busy();
+  }
+
+  /** An atomic batch refused at s: the first refusal is the batch's; the others were not written. */
+  private refusedAt(s: Slot<R, T>): number {
+    for (const x of this.slots) if (x !== s) delete x.done;
+    return s.index;
   }
 
   /**
