@@ -230,16 +230,21 @@ class Run<R, P extends Planned, O extends { status: string }, T> {
   private async planAll(slots: Slot<R, T>[]): Promise<[Slot<R, T>, P][] | null> {
     const planned: [Slot<R, T>, P][] = [];
     const refused: [Slot<R, T>, IpcdError][] = [];
-    for (const s of slots) {
-      try {
-        const p = await this.flow.plan(this.h, this.h.allocator, this.t, s, this.actor);
-        // The batch records its nonce once, not with every plan.
-        delete p.plan.nonce;
-        planned.push([s, p]);
-      } catch (e) {
-        if (!(e instanceof IpcdError)) throw e;
-        refused.push([s, e]);
+    const names = this.h.names.expect(slots.length);
+    try {
+      for (const s of slots) {
+        try {
+          const p = await this.flow.plan(this.h, this.h.allocator, this.t, s, this.actor);
+          // The batch records its nonce once, not with every plan.
+          delete p.plan.nonce;
+          planned.push([s, p]);
+        } catch (e) {
+          if (!(e instanceof IpcdError)) throw e;
+          refused.push([s, e]);
+        }
       }
+    } finally {
+      names();
     }
     if (refused.length > 0) {
       if (await this.h.topology.outdated(this.t)) {
