@@ -4,7 +4,34 @@
  */
 import type { BatchResult, CommissionParams, Commissioned, Decommissioned, DecommissionParams } from './client';
 import type { FaultCode } from './errors';
+import { readFile } from 'node:fs/promises';
 import { table } from '../cli/output';
+
+export const BATCH_OPTIONS = { batch: { type: 'string' }, atomic: { type: 'boolean' } } as const;
+
+export const BATCH_DETAILS = [
+  '  --batch FILE        one call for many items (up to 1000), one a line: a server instance id (the other',
+  "                      options apply to it) or a JSON object of the call's fields, e.g.",
+  '                      {"vlan": 100, "serverInstance": "vm-1", "wantName": true}; # comments; - reads stdin.',
+  "                      One result per item; the status is the first refused item's fault status",
+  '  --atomic            with --batch: every item or none is commissioned',
+];
+
+/** The items of the file `source` (- : standard input); throws a sentence naming the file or the line. */
+export async function readBatch<P extends object>(source: string, stdin: () => Promise<string>, fromId: (id: string) => P, defaults: Partial<P>): Promise<P[]> {
+  let text: string;
+  try {
+    text = source === '-' ? await stdin() : await readFile(source, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read --batch ${source}: ${(e as Error).message}`);
+  }
+  try {
+    // Options not given stay out of the items (a JSON line's own fields win over given ones).
+    return parseBatchLines(text, fromId, Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined)) as Partial<P>);
+  } catch (e) {
+    throw new Error(`--batch ${source}: ${(e as Error).message}`);
+  }
+}
 
 /**
  * One item a line: a JSON object with the single call's fields ({"vlan": 100, "serverInstance":

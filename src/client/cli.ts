@@ -9,7 +9,7 @@ import { json, stdio, table, type Output } from '../cli/output';
 import { IpcdClient, type IssuedAllocation } from './client';
 import { IpcdFaultError, IpcdTransportError, type FaultCode } from './errors';
 import { findLeaked, parseLiveList, releaseLeaked } from './reconcile';
-import { commissionBatchText, decommissionBatchText, firstFault, parseBatchLines } from './batch-cli';
+import { BATCH_DETAILS, BATCH_OPTIONS, commissionBatchText, decommissionBatchText, firstFault, readBatch } from './batch-cli';
 
 export const EXIT = { ok: 0, unexpected: 1, transport: 3, usage: 64 } as const;
 
@@ -144,28 +144,12 @@ function allocationTable(as: IssuedAllocation[]): string {
 
 const DC_DETAIL = '  --dc DC             the data center (needed when the VLAN number exists in several)';
 
-const BATCH_DETAILS = [
-  '  --batch FILE        one call for many items (up to 1000), one a line: a server instance id (the other',
-  '                      options apply to it) or a JSON object of the call\'s fields, e.g.',
-  '                      {"vlan": 100, "serverInstance": "vm-1", "wantName": true}; # comments; - reads stdin.',
-  '                      One result per item; the status is the first refused item\'s fault status',
-  '  --atomic            with --batch: every item or none is commissioned',
-];
-
 /** The --batch file's items (a usage error names the bad line). */
 async function batchItems<P extends object>(values: Values, { stdin }: Context, cmd: Command, fromId: (id: string) => P, defaults: Partial<P>): Promise<P[]> {
-  const source = str(values, 'batch')!;
-  let text: string;
   try {
-    text = source === '-' ? await stdin() : await readFile(source, 'utf8');
+    return await readBatch(str(values, 'batch')!, stdin, fromId, defaults);
   } catch (e) {
-    throw new UsageError(`cannot read --batch ${source}: ${(e as Error).message}`, cmd);
-  }
-  try {
-    // Options not given stay out of the items (a JSON line's own fields win over given ones).
-    return parseBatchLines(text, fromId, Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined)) as Partial<P>);
-  } catch (e) {
-    throw new UsageError(`--batch ${source}: ${(e as Error).message}`, cmd);
+    throw new UsageError((e as Error).message, cmd);
   }
 }
 
@@ -184,17 +168,7 @@ export const COMMANDS: Command[] = [
       '  --ipv6              an IPv6 address instead of IPv4',
       ...BATCH_DETAILS,
     ],
-    options: {
-      vlan: { type: 'string' },
-      instance: { type: 'string' },
-      dc: { type: 'string' },
-      name: { type: 'boolean' },
-      'no-address': { type: 'boolean' },
-      hint: { type: 'string' },
-      ipv6: { type: 'boolean' },
-      batch: { type: 'string' },
-      atomic: { type: 'boolean' },
-    },
+    options: { vlan: { type: 'string' }, instance: { type: 'string' }, dc: { type: 'string' }, name: { type: 'boolean' }, 'no-address': { type: 'boolean' }, hint: { type: 'string' }, ipv6: { type: 'boolean' }, ...BATCH_OPTIONS },
     async run(values, client, ctx) {
       const noAddress = values['no-address'] === true;
       if (noAddress && values.ipv6) throw new UsageError('--ipv6 and --no-address exclude each other', this);
@@ -251,17 +225,7 @@ export const COMMANDS: Command[] = [
       'can be issued to another instance at once, and releasing it again would take it from that one.',
       ...BATCH_DETAILS.map((l) => l.replace('commission', 'release')),
     ],
-    options: {
-      vlan: { type: 'string' },
-      dc: { type: 'string' },
-      allocation: { type: 'string' },
-      address: { type: 'string' },
-      name: { type: 'string' },
-      instance: { type: 'string' },
-      reason: { type: 'string' },
-      batch: { type: 'string' },
-      atomic: { type: 'boolean' },
-    },
+    options: { vlan: { type: 'string' }, dc: { type: 'string' }, allocation: { type: 'string' }, address: { type: 'string' }, name: { type: 'string' }, instance: { type: 'string' }, reason: { type: 'string' }, ...BATCH_OPTIONS },
     async run(values, client, ctx) {
       const { io } = ctx;
       const reason = str(values, 'reason');
