@@ -131,7 +131,7 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
         try {
           const xml = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
           // Past maxBodyBytes only a batch is read: anything else (a malformed body too) is too large.
-          const big = req.body.length > o.maxBodyBytes;
+          const big = Buffer.isBuffer(req.body) && req.body.length > o.maxBodyBytes;
           try {
             inspected = inspectEnvelope(xml, req.get('soapaction'), contract);
           } catch (e) {
