@@ -113,8 +113,8 @@ async function run(kind: BackendKind, rows: Row[]): Promise<void> {
       [v4.id],
     );
     await b.store.transaction(async (tx) => {
-      await tx.lockNetwork(v4.id);
-      await rebuildFreeRanges(tx, await tx.networkById(v4.id));
+      await tx.topology.lockNetwork(v4.id);
+      await rebuildFreeRanges(tx, await tx.topology.networkById(v4.id));
     });
     await b.store.dataSource.query(`VACUUM ANALYZE allocation`);
     await pages(b, base, cookie, `IPv4 /16, every third of ${COUNT} released`, v4, rows);

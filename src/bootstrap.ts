@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Store } from './logic/ports';
+import type { Store } from './store/store';
 import { addFirstUser, hasUsers } from './logic/access/users';
 import type { Logger } from './logger';
 
@@ -26,7 +26,8 @@ export async function ensureFirstAdmin(
     return;
   }
   const password = randomBytes(18).toString('base64url');
-  if (!(await addFirstUser(store, { username: 'admin', password, role: 'admin' }))) return;
+  // Digest-capable, as from IPCD_ADMIN_PASSWORD, when there is a key to seal the password with.
+  if (!(await addFirstUser(store, { username: 'admin', password, role: 'admin', digest: opts.secretKey !== undefined }, opts.secretKey))) return;
   mkdirSync(dirname(opts.passwordFile), { recursive: true });
   writeFileSync(opts.passwordFile, `${password}\n`, { mode: 0o600 });
   log.warn('created the first administrator "admin" with a random password; read it from the file, then delete the file', {

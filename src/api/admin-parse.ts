@@ -3,6 +3,7 @@
  * Only the shape is checked here (known elements, text where text belongs, booleans, repeats);
  * what the values may be is the logic's to say.
  */
+import { fieldNames, management as wsdl } from '../contract';
 import { invalid } from '../logic/core/errors';
 import type { DnsServerSpec } from '../logic/dns/dns-config';
 import type { NetworkPatch } from '../logic/topology/networks';
@@ -11,6 +12,9 @@ import type { NetworkSpec } from '../logic/topology/topology';
 import type { UserSpec } from '../logic/access/users';
 import * as v from '../logic/core/validate';
 import { cursor, flag, only, optional, required, type Args } from './parse';
+
+/** The elements of a management type, in the schema's order (soapOperation checks the request's own). */
+const elementsOf = (key: string) => fieldNames(wsdl.CONTRACT, key);
 
 /** Element text; a structure where text belongs is refused. */
 const text =
@@ -52,7 +56,7 @@ function struct(x: unknown, field: string, allowed: string[]): Args {
 function tagMap(items: unknown[], field: string): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const item of items) {
-    const t = struct(item, field, ['key', 'value']);
+    const t = struct(item, field, elementsOf('Tag'));
     const key = required(t, 'key', text(`${field} key`));
     if (Object.prototype.hasOwnProperty.call(tags, key)) throw invalid(`${field} ${key} is given twice`);
     // An empty <value/> is an empty value, not a missing one.
@@ -64,19 +68,14 @@ function tagMap(items: unknown[], field: string): Record<string, string> {
 const pageArgs = (args: Args) => ({ pageSize: str(args, 'pageSize'), after: optional(args, 'after', cursor) });
 
 export const nameRequest = (args: Args) => {
-  only(args, ['name']);
   return need(args, 'name');
 };
 
 export function describedRequest(args: Args): { name: string; description?: string } {
-  only(args, ['name', 'description']);
   return { name: need(args, 'name'), description: optional(args, 'description', text('description')) };
 }
 
-export const nothing = (args: Args) => only(args, []);
-
 export function addNetworkRequest(args: Args): NetworkSpec {
-  only(args, ['name', 'cidr', 'dataCenter', 'vlan', 'vxlan', 'tenant', 'priority', 'zone', 'gateway', 'noGateway', 'reservePool', 'namePattern', 'holdDownSeconds', 'tag']);
   const noGateway = flag(args, 'noGateway') ?? false;
   const gateway = str(args, 'gateway');
   if (noGateway && gateway !== undefined) throw invalid('gateway and noGateway exclude each other');
@@ -97,10 +96,7 @@ export function addNetworkRequest(args: Args): NetworkSpec {
   };
 }
 
-const CLEARABLE = ['vxlan', 'tenant', 'zone', 'gateway', 'tags'] as const;
-
 export function editNetworkRequest(args: Args): { network: string; patch: NetworkPatch } {
-  only(args, ['network', 'newName', 'vxlan', 'tenant', 'priority', 'zone', 'gateway', 'reservePool', 'namePattern', 'holdDownSeconds', 'tag', 'clear']);
   const patch: NetworkPatch = {
     name: str(args, 'newName'),
     vxlan: str(args, 'vxlan'),
@@ -115,8 +111,8 @@ export function editNetworkRequest(args: Args): { network: string; patch: Networ
   };
   for (const c of many(args, 'clear')) {
     const field = text('clear')(c);
-    if (!(CLEARABLE as readonly string[]).includes(field)) throw invalid(`clear names one of ${CLEARABLE.join(', ')}, got ${v.describe(c)}`);
-    const key = field as (typeof CLEARABLE)[number];
+    if (!(wsdl.NetworkField as readonly string[]).includes(field)) throw invalid(`clear names one of ${wsdl.NetworkField.join(', ')}, got ${v.describe(c)}`);
+    const key = field as wsdl.NetworkField;
     if (patch[key] !== undefined) throw invalid(`${field} is both given and cleared`);
     if (key === 'tags') patch.tags = {};
     else patch[key] = null;
@@ -125,42 +121,34 @@ export function editNetworkRequest(args: Args): { network: string; patch: Networ
 }
 
 export function tagNetworkRequest(args: Args): { network: string; set: Record<string, string>; remove: string[] } {
-  only(args, ['network', 'set', 'remove']);
   return { network: need(args, 'network'), set: tagMap(many(args, 'set'), 'set'), remove: many(args, 'remove').map(nonEmpty('remove')) };
 }
 
 export function removeNetworkRequest(args: Args): { network: string; force: boolean } {
-  only(args, ['network', 'force']);
   return { network: need(args, 'network'), force: flag(args, 'force') ?? false };
 }
 
 export function splitNetworkRequest(args: Args): { network: string; prefixLength: string; names: string[] } {
-  only(args, ['network', 'prefixLength', 'name']);
   return { network: need(args, 'network'), prefixLength: need(args, 'prefixLength'), names: many(args, 'name').map(nonEmpty('name')) };
 }
 
 export function mergeNetworksRequest(args: Args): { networks: string[]; name?: string } {
-  only(args, ['network', 'name']);
   return { networks: many(args, 'network').map(nonEmpty('network')), name: str(args, 'name') };
 }
 
 export function reserveRangeRequest(args: Args): { network: string; first: string; last?: string; note?: string } {
-  only(args, ['network', 'first', 'last', 'note']);
   return { network: need(args, 'network'), first: need(args, 'first'), last: str(args, 'last'), note: optional(args, 'note', text('note')) };
 }
 
 export function unreserveRangeRequest(args: Args): { network: string; id: string } {
-  only(args, ['network', 'id']);
   return { network: need(args, 'network'), id: need(args, 'id') };
 }
 
 export function networkRequest(args: Args): string {
-  only(args, ['network']);
   return need(args, 'network');
 }
 
 export function searchNetworksRequest(args: Args) {
-  only(args, ['dataCenter', 'vlan', 'tenant', 'tagKey', 'tagValue', 'address', 'name', 'pageSize', 'after']);
   return {
     dataCenter: str(args, 'dataCenter'),
     vlan: str(args, 'vlan'),
@@ -174,7 +162,6 @@ export function searchNetworksRequest(args: Args) {
 }
 
 export function searchAllocationsRequest(args: Args) {
-  only(args, ['dataCenter', 'vlan', 'tenant', 'network', 'tagKey', 'tagValue', 'address', 'name', 'serverInstance', 'includeReleased', 'pageSize', 'after']);
   return {
     dataCenter: str(args, 'dataCenter'),
     vlan: str(args, 'vlan'),
@@ -191,7 +178,6 @@ export function searchAllocationsRequest(args: Args) {
 }
 
 export function queryAuditRequest(args: Args) {
-  only(args, ['user', 'operation', 'objectType', 'objectId', 'serverInstance', 'since', 'until', 'pageSize', 'after', 'newestFirst']);
   return {
     user: str(args, 'user'),
     operation: str(args, 'operation'),
@@ -216,19 +202,17 @@ function day(field: string) {
 }
 
 export function tenantUsageRequest(args: Args): { tenant?: string; from: string; to: string } {
-  only(args, ['tenant', 'from', 'to']);
   return { tenant: str(args, 'tenant'), from: required(args, 'from', day('from')), to: required(args, 'to', day('to')) };
 }
 
 export function addUserRequest(args: Args): UserSpec {
-  only(args, ['username', 'password', 'role', 'tenant', 'grant', 'digest']);
   return {
     username: need(args, 'username'),
     password: need(args, 'password'),
     role: need(args, 'role') as Role, // the logic checks it is one of the roles
     tenant: str(args, 'tenant'),
     grants: many(args, 'grant').map((g) => {
-      const a = struct(g, 'grant', ['dataCenter', 'tenant']);
+      const a = struct(g, 'grant', elementsOf('Grant'));
       return Object.fromEntries(Object.entries({ dataCenter: str(a, 'dataCenter'), tenant: str(a, 'tenant') }).filter(([, x]) => x !== undefined));
     }),
     digest: flag(args, 'digest') ?? false,
@@ -236,18 +220,15 @@ export function addUserRequest(args: Args): UserSpec {
 }
 
 export function setPasswordRequest(args: Args): { username: string; password: string } {
-  only(args, ['username', 'password']);
   return { username: need(args, 'username'), password: need(args, 'password') };
 }
 
 export function usernameRequest(args: Args): string {
-  only(args, ['username']);
   return need(args, 'username');
 }
 
 /** The zone (or prefix) and its server; the secret goes to the logic as the key text it parses. */
 export function setZoneDnsRequest(args: Args): { zone: string; spec: DnsServerSpec } {
-  only(args, ['zone', 'server', 'keyName', 'algorithm', 'secret', 'ttl']);
   return {
     zone: need(args, 'zone'),
     spec: { server: need(args, 'server'), key: need(args, 'secret'), keyName: str(args, 'keyName'), algorithm: str(args, 'algorithm'), ttl: str(args, 'ttl') },
@@ -255,6 +236,5 @@ export function setZoneDnsRequest(args: Args): { zone: string; spec: DnsServerSp
 }
 
 export function zoneRequest(args: Args): string {
-  only(args, ['zone']);
   return need(args, 'zone');
 }

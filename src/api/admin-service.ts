@@ -1,7 +1,8 @@
 /**
  * The management operations (wsdl/ipcd-admin.wsdl) as node-soap handlers: parse, call the logic
- * with the caller as actor, shape the response in the schema's element order. Who may do what is
- * the logic's to decide (src/logic/access/policy.ts); nothing here checks a role.
+ * with the caller as actor, answer with the contract's response (typed by src/contract;
+ * soapOperation puts it in the schema's element order). Who may do what is the logic's to decide
+ * (src/logic/access/policy.ts); nothing here checks a role.
  */
 import { queryAudit } from '../logic/audit/audit-query';
 import { clearZoneDns, dnsObjectType, listDnsZones, setZoneDns, type DnsZoneView } from '../logic/dns/dns-config';
@@ -9,7 +10,8 @@ import { tenantUsage, usageCsv } from '../logic/reporting/metering';
 import type { Network } from '../logic/core/model';
 import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork } from '../logic/topology/networks';
 import type { Actor } from '../logic/access/policy';
-import type { AuditRow, Store } from '../logic/ports';
+import type { AuditRow } from '../logic/audit/port';
+import type { Store } from '../store/store';
 import { listReservations, reserveRange, unreserveRange, type Reservation } from '../logic/topology/reservations';
 import { networkView, searchAllocations, searchNetworks, tenantUtilization, type AllocationView, type NetworkView } from '../logic/reporting/search';
 import {
@@ -25,9 +27,13 @@ import {
   removeZone,
 } from '../logic/topology/topology';
 import { addUser, disableUser, listUsers, removeUser, setPassword } from '../logic/access/users';
+import { management as wsdl } from '../contract';
 import * as p from './admin-parse';
-import { changeOf, present, soapOperation, type Args, type OperationContext } from './operation';
+import { changeOf, soapOperation, type Args, type OperationContext } from './operation';
+import type { Reply } from './reply';
 import type { AuditTarget } from '../logic/audit/audit';
+
+type Answer<K extends wsdl.OperationName> = Promise<Reply<wsdl.Operations[K]['output']>>;
 
 const NETWORK = changeOf('network', 'network');
 const USER = changeOf('user', 'username');
@@ -35,7 +41,8 @@ const USER = changeOf('user', 'username');
 export function managementService(ctx: OperationContext) {
   const { store } = ctx;
   const secretKey = ctx.auth.settings.secretKey;
-  const op = (name: string, run: (args: Args, actor: Actor) => Promise<object>, change?: (args: Args) => AuditTarget) => [name, soapOperation(ctx, name, run, change)] as const;
+  const op = <K extends wsdl.OperationName>(name: K, run: (args: Args, actor: Actor) => Answer<K>, change?: (args: Args) => AuditTarget) =>
+    [name, soapOperation(ctx, name, run, change)] as const;
   const views = (networks: Network[], actor: Actor) => Promise.all(networks.map((n) => viewOf(store, n, actor)));
 
   const operations = [
@@ -43,10 +50,7 @@ export function managementService(ctx: OperationContext) {
       const r = p.describedRequest(args);
       return { dataCenter: described(await addDataCenter(store, r.name, r.description, actor)) };
     }, changeOf('data_center', 'name')),
-    op('ListDataCenters', async (args, actor) => {
-      p.nothing(args);
-      return { dataCenter: (await listDataCenters(store, actor)).map(described) };
-    }),
+    op('ListDataCenters', async (_args, actor) => ({ dataCenter: (await listDataCenters(store, actor)).map(described) })),
     op('RemoveDataCenter', async (args, actor) => {
       const name = p.nameRequest(args);
       await removeDataCenter(store, name, actor);
@@ -56,20 +60,14 @@ export function managementService(ctx: OperationContext) {
       const r = p.describedRequest(args);
       return { tenant: described(await addTenant(store, r.name, r.description, actor)) };
     }, changeOf('tenant', 'name')),
-    op('ListTenants', async (args, actor) => {
-      p.nothing(args);
-      return { tenant: (await listTenants(store, actor)).map(described) };
-    }),
+    op('ListTenants', async (_args, actor) => ({ tenant: (await listTenants(store, actor)).map(described) })),
     op('RemoveTenant', async (args, actor) => {
       const name = p.nameRequest(args);
       await removeTenant(store, name, actor);
       return { name };
     }, changeOf('tenant', 'name')),
     op('AddZone', async (args, actor) => ({ zone: { name: (await addZone(store, p.nameRequest(args), actor)).name } }), changeOf('zone', 'name')),
-    op('ListZones', async (args) => {
-      p.nothing(args);
-      return { zone: (await listZones(store)).map((z) => ({ name: z.name })) };
-    }),
+    op('ListZones', async () => ({ zone: (await listZones(store)).map((z) => ({ name: z.name })) })),
     op('RemoveZone', async (args, actor) => {
       const name = p.nameRequest(args);
       await removeZone(store, name, actor);
@@ -80,10 +78,7 @@ export function managementService(ctx: OperationContext) {
       return { zone: dnsZoneXml(await setZoneDns(store, r.zone, r.spec, { sealKey: secretKey }, actor)) };
     }, changeOf((a) => dnsObjectType(a.zone), 'zone')),
     op('ClearZoneDns', async (args, actor) => ({ zone: dnsZoneXml(await clearZoneDns(store, p.zoneRequest(args), actor)) }), changeOf((a) => dnsObjectType(a.zone), 'zone')),
-    op('ListDnsZones', async (args, actor) => {
-      p.nothing(args);
-      return { zone: (await listDnsZones(store, actor)).map(dnsZoneXml) };
-    }),
+    op('ListDnsZones', async (_args, actor) => ({ zone: (await listDnsZones(store, actor)).map(dnsZoneXml) })),
 
     op('AddNetwork', async (args, actor) => ({ network: networkXml(await viewOf(store, await addNetwork(store, p.addNetworkRequest(args), actor), actor)) }), changeOf('network', 'name')),
     op('EditNetwork', async (args, actor) => {
@@ -121,19 +116,18 @@ export function managementService(ctx: OperationContext) {
 
     op('SearchNetworks', async (args, actor) => {
       const r = await searchNetworks(store, p.searchNetworksRequest(args), actor);
-      return present({ network: r.networks.map(networkXml), nextPage: r.nextPage });
+      return { network: r.networks.map(networkXml), nextPage: r.nextPage };
     }),
     op('SearchAllocations', async (args, actor) => {
       const r = await searchAllocations(store, p.searchAllocationsRequest(args), actor);
-      return present({ allocation: r.allocations.map(allocationXml), nextPage: r.nextPage });
+      return { allocation: r.allocations.map(allocationXml), nextPage: r.nextPage };
     }),
-    op('TenantUtilization', async (args, actor) => {
-      p.nothing(args);
+    op('TenantUtilization', async (_args, actor) => {
       const rows = await tenantUtilization(store, actor);
       return {
         tenant: rows.map((t) => ({
           tenant: t.tenant,
-          family: t.family === 4 ? 'IPv4' : 'IPv6',
+          family: familyOf(t.family),
           networks: t.networks,
           assignable: String(t.assignable),
           used: String(t.used),
@@ -146,7 +140,7 @@ export function managementService(ctx: OperationContext) {
     op('QueryAudit', async (args, actor) => {
       const r = await queryAudit(store, p.queryAuditRequest(args), actor);
       const names = await nameMaps(store, actor);
-      return present({ entry: r.entries.map((e) => auditXml(e, names)), nextPage: r.nextPage });
+      return { entry: r.entries.map((e) => auditXml(e, names)), nextPage: r.nextPage };
     }),
     op('TenantUsage', async (args, actor) => {
       const rows = await tenantUsage(store, p.tenantUsageRequest(args), actor);
@@ -160,13 +154,10 @@ export function managementService(ctx: OperationContext) {
       const u = await addUser(store, p.addUserRequest(args), secretKey, actor);
       return { username: u.username, role: u.role };
     }, USER),
-    op('ListUsers', async (args, actor) => {
-      p.nothing(args);
+    op('ListUsers', async (_args, actor) => {
       const users = await listUsers(store, actor);
       return {
-        user: users.map((u) =>
-          present({ username: u.username, role: u.role, tenant: u.tenant, grant: u.grants.map((g) => present({ dataCenter: g.dataCenter, tenant: g.tenant })), disabled: u.disabled }),
-        ),
+        user: users.map((u) => ({ username: u.username, role: u.role, tenant: u.tenant, grant: u.grants.map((g) => ({ dataCenter: g.dataCenter, tenant: g.tenant })), disabled: u.disabled })),
       };
     }),
     op('SetPassword', async (args, actor) => {
@@ -193,20 +184,36 @@ export function managementService(ctx: OperationContext) {
   return { IpcdAdminService: { IpcdAdminPort: Object.fromEntries(operations) } };
 }
 
-const described = (x: { name: string; description: string | null }) => present({ name: x.name, description: x.description });
+const described = (x: { name: string; description: string | null }): Reply<wsdl.DataCenter> => ({ name: x.name, description: x.description });
 
 /** The view has no secret to leave out: the logic never puts it in one. */
-const dnsZoneXml = (z: DnsZoneView) =>
-  present({ kind: z.kind, zone: z.zone, prefix: z.prefix, server: z.server, keyName: z.keyName, algorithm: z.algorithm, ttl: z.ttl, sealed: z.sealed });
+const dnsZoneXml = (z: DnsZoneView): Reply<wsdl.DnsZone> => ({
+  kind: z.kind,
+  zone: z.zone,
+  prefix: z.prefix,
+  server: z.server,
+  keyName: z.keyName,
+  algorithm: z.algorithm,
+  ttl: z.ttl,
+  sealed: z.sealed,
+});
+
+const familyOf = (f: 4 | 6): wsdl.AddressFamily => (f === 4 ? 'IPv4' : 'IPv6');
+
+/** The logic reads the reason back as text; one the contract does not know would be a bug. */
+function releaseReasonOf(x: string | null): wsdl.ReleaseReason | null {
+  if (x !== null && !(wsdl.ReleaseReason as readonly string[]).includes(x)) throw new Error(`the release reason ${x} is not in the contract`);
+  return x as wsdl.ReleaseReason | null;
+}
 
 const viewOf = (store: Store, n: Network, actor: Actor) => networkView(store, n.id, actor);
 
-function networkXml(v: NetworkView) {
+function networkXml(v: NetworkView): Reply<wsdl.Network> {
   const n = v.network;
-  return present({
+  return {
     name: n.name,
     cidr: n.cidr,
-    family: n.family === 4 ? 'IPv4' : 'IPv6',
+    family: familyOf(n.family),
     dataCenter: v.dataCenter,
     vlan: n.vlan,
     vxlan: n.vxlan,
@@ -226,13 +233,12 @@ function networkXml(v: NetworkView) {
     reserved: String(v.reserved),
     free: String(v.free),
     percentUsed: v.percent.toFixed(2),
-  });
+  };
 }
 
-const reservationXml = (r: Reservation) => present({ id: r.id, network: r.network, first: r.first, last: r.last, note: r.note, createdAt: r.createdAt.toISOString() });
+const reservationXml = (r: Reservation): Reply<wsdl.Reservation> => ({ id: r.id, network: r.network, first: r.first, last: r.last, note: r.note, createdAt: r.createdAt.toISOString() });
 
-const allocationXml = (a: AllocationView) =>
-  present({
+const allocationXml = (a: AllocationView): Reply<wsdl.Allocation> => ({
     allocationId: a.allocationId,
     network: a.network,
     dataCenter: a.dataCenter,
@@ -244,8 +250,8 @@ const allocationXml = (a: AllocationView) =>
     fqdn: a.fqdn,
     createdAt: a.createdAt.toISOString(),
     releasedAt: a.releasedAt?.toISOString(),
-    releaseReason: a.releaseReason,
-    dns: present({ state: a.dns.state, detail: a.dns.detail }),
+    releaseReason: releaseReasonOf(a.releaseReason),
+    dns: { state: a.dns.state, detail: a.dns.detail },
   });
 
 interface NameMaps {
@@ -261,8 +267,7 @@ async function nameMaps(store: Store, actor: Actor): Promise<NameMaps> {
 
 const json = (x: unknown) => (x === null || x === undefined ? undefined : JSON.stringify(x));
 
-const auditXml = (e: AuditRow, names: NameMaps) =>
-  present({
+const auditXml = (e: AuditRow, names: NameMaps): Reply<wsdl.AuditEntry> => ({
     id: e.id,
     at: e.at.toISOString(),
     user: e.actor,

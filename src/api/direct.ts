@@ -4,24 +4,26 @@
  * second parse and schema-walking serializer were a large share of the server's CPU per request.
  */
 import type { ServerResponse } from 'node:http';
-import type { Logger } from '../logger';
 import { responseEnvelope } from './envelope';
-import { faultEnvelope, faultInfo } from './fault';
+import { faultEnvelope, faultInfo, faultStatus } from './fault';
 import type { Inspected } from './guard';
 import { OperationFault, type Handler, type SoapRequest } from './operation';
+import { MEDIA_TYPE } from './soap-version';
 
-export async function answerDirectly(handler: Handler, inspected: Inspected, req: SoapRequest, res: ServerResponse, ns: string, log: Logger): Promise<void> {
+export async function answerDirectly(handler: Handler, inspected: Inspected, req: SoapRequest, res: ServerResponse, ns: string): Promise<void> {
+  const { version } = inspected;
   let status = 200;
   let body: string;
   try {
     const result = await handler(inspected.args, undefined, undefined, req);
-    body = responseEnvelope(inspected.operation, (result ?? {}) as object, ns);
+    body = responseEnvelope(inspected.operation, (result ?? {}) as object, ns, version);
   } catch (e) {
-    status = 500;
     // The handler logged its refusal already; anything else is a bug of this path.
-    if (!(e instanceof OperationFault)) log.error('unhandled error', { requestId: req.ipcdRequestId, error: String((e as Error)?.stack ?? e) });
-    body = faultEnvelope(e instanceof OperationFault ? e.info : faultInfo(undefined), ns);
+    if (!(e instanceof OperationFault)) req.log.error('unhandled error', { error: String((e as Error)?.stack ?? e) });
+    const info = e instanceof OperationFault ? e.info : faultInfo(undefined);
+    status = faultStatus(info.code, version);
+    body = faultEnvelope(info, ns, version);
   }
-  res.writeHead(status, { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.writeHead(status, { 'Content-Type': MEDIA_TYPE[version], 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -2,17 +2,19 @@
  * The commissioning service's replies, written without node-soap: its responses are flat records
  * and lists of them, so the handler's object is the element tree and needs no schema walk.
  */
-import { SOAP11_NS, xmlEscape } from './contract';
+import { xmlEscape } from './contract';
+import { ENVELOPE_NS, type SoapVersion } from './soap-version';
 
 /**
- * The SOAP 1.1 envelope answering `operation` with `body` as its {ns}operationResponse: key order
+ * The envelope (SOAP 1.1 or 1.2, as the request's) answering `operation` with `body` as its {ns}operationResponse: key order
  * is element order, an array is the element repeated, an object nests elements, null and
  * undefined are left out (the handlers drop absent optional elements that way).
  */
-export function responseEnvelope(operation: string, body: object, ns: string): string {
+export function responseEnvelope(operation: string, body: object, ns: string, version: SoapVersion = '1.1'): string {
+  const p = version === '1.2' ? 'env' : 'soap';
   return (
-    `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${SOAP11_NS}"><soap:Body>` +
-    `<${operation}Response xmlns="${xmlEscape(ns)}">${elements(body)}</${operation}Response></soap:Body></soap:Envelope>`
+    `<?xml version="1.0" encoding="utf-8"?><${p}:Envelope xmlns:${p}="${ENVELOPE_NS[version]}"><${p}:Body>` +
+    `<${operation}Response xmlns="${xmlEscape(ns)}">${elements(body)}</${operation}Response></${p}:Body></${p}:Envelope>`
   );
 }
 

@@ -1,6 +1,6 @@
 /**
  * Checks every POST before node-soap parses it: size, no DTD (so no external entities and no
- * entity expansion, WS-I BP R1008), well-formed, a SOAP 1.1 envelope (optional Header, one Body)
+ * entity expansion, WS-I BP R1008), well-formed, a SOAP 1.1 or 1.2 envelope (optional Header, one Body)
  * whose Body holds exactly one known operation whose SOAPAction (if given) agrees with the body,
  * with namespace-qualified parameters. It also refuses what node-soap's own parser mishandles
  * (mixed content, SOAP-encoding id/href references, element names of Object.prototype, CDATA
@@ -14,10 +14,14 @@
 import { SaxesParser } from 'saxes';
 import { IpcdError, invalid } from '../logic/core/errors';
 import type { UsernameToken } from '../logic/access/auth';
+import { WSSE_NS, WSU_NS } from '../contract';
 import { SOAP11_NS, SOAP12_NS, type Contract } from './contract';
+import { VersionMismatch, type EnvelopeSeen, type SoapVersion } from './soap-version';
 
 export interface Inspected {
   operation: string;
+  /** The envelope's SOAP version: the reply speaks it too. */
+  version: SoapVersion;
   /** The WS-Security UsernameToken, when the Header carries one. */
   token?: UsernameToken;
   /**
@@ -28,8 +32,6 @@ export interface Inspected {
   args: Record<string, unknown>;
 }
 
-export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
-export const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
 const TOKEN_FIELDS: Record<string, string> = { [`${WSSE_NS} Username`]: 'username', [`${WSSE_NS} Password`]: 'password', [`${WSSE_NS} Nonce`]: 'nonce', [`${WSU_NS} Created`]: 'created' };
 
 /**
@@ -59,7 +61,8 @@ interface Collected {
   children?: Record<string, unknown>;
 }
 
-export function inspectEnvelope(xml: string, soapAction: string | undefined, contract: Contract): Inspected {
+/** seen.version is set as soon as the root element is read, so a refusal after it can be answered in that version. */
+export function inspectEnvelope(xml: string, soapAction: string | undefined, contract: Contract, seen: EnvelopeSeen = {}): Inspected {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
     throw invalid('a SOAP message must not contain a document type declaration (DTD) or entity declarations');
   }
@@ -67,6 +70,7 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
   let operation: string | undefined;
   let args: Record<string, unknown> = {};
   let sawEnvelope = false;
+  let env = SOAP11_NS; // the envelope's namespace: its Header, Body and attributes are in it
   let sawHeader = false;
   let sawBody = false;
   const name = (e: { uri: string; local: string }) => `{${e.uri}}${e.local}`;
@@ -116,20 +120,28 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
       parent.children = true;
     }
     if (path.length === 0) {
+      if (here.local === 'Envelope' && here.uri !== '' && here.uri !== SOAP11_NS && here.uri !== SOAP12_NS) throw new VersionMismatch(here.uri);
       if (here.local !== 'Envelope' || (here.uri !== SOAP11_NS && here.uri !== SOAP12_NS)) {
         throw invalid(`the document is not a SOAP envelope (its root element is ${name(here)})`);
       }
-      if (here.uri === SOAP12_NS) throw invalid('SOAP 1.2 envelopes are not supported: send a SOAP 1.1 envelope');
+      env = here.uri;
+      seen.version = env === SOAP12_NS ? '1.2' : '1.1';
       sawEnvelope = true;
     } else if (path.length === 1) {
       // SOAP 1.1 section 4 and WS-I BP R1011: an optional Header, then the Body, nothing else.
-      if (here.uri === SOAP11_NS && here.local === 'Header' && !sawHeader && !sawBody) sawHeader = true;
-      else if (here.uri === SOAP11_NS && here.local === 'Body' && !sawBody) sawBody = true;
+      if (here.uri === env && here.local === 'Header' && !sawHeader && !sawBody) sawHeader = true;
+      else if (here.uri === env && here.local === 'Body' && !sawBody) sawBody = true;
       else throw invalid(`the SOAP envelope holds an optional Header and then one Body, nothing else; found ${name(here)}`);
     } else if (path.length === 2 && path[1].local === 'Header') {
-      const mustUnderstand = Object.values(tag.attributes).find((a) => typeof a === 'object' && a.uri === SOAP11_NS && a.local === 'mustUnderstand');
+      const envAttr = (local: string) => {
+        const a = Object.values(tag.attributes).find((x) => typeof x === 'object' && x.uri === env && x.local === local);
+        return typeof a === 'object' ? a.value.trim() : undefined;
+      };
       const understood = here.uri === WSSE_NS && here.local === 'Security';
-      if (mustUnderstand && typeof mustUnderstand === 'object' && /^(1|true)$/.test(mustUnderstand.value.trim()) && !understood) {
+      // SOAP 1.2 §5.2.2: a block for another role (none, or a named intermediary) is not ours to understand.
+      const role = env === SOAP12_NS ? envAttr('role') : undefined;
+      const ours = role === undefined || role === `${SOAP12_NS}/role/next` || role === `${SOAP12_NS}/role/ultimateReceiver`;
+      if (ours && /^(1|true)$/.test(envAttr('mustUnderstand') ?? '') && !understood) {
         throw new IpcdError('MUST_UNDERSTAND', `ipcd does not understand the mandatory header ${name(here)}`);
       }
     } else if (path.length === 3 && path[1].local === 'Header' && path[2].uri === WSSE_NS && path[2].local === 'Security' && here.uri === WSSE_NS && here.local === 'UsernameToken') {
@@ -169,6 +181,10 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
     if (tokenField !== undefined) tokenFields[tokenField] = (tokenFields[tokenField] ?? '') + text;
     if (passwordText !== undefined) passwordText += text;
   });
+  // SOAP 1.2 Part 1 §5: a SOAP message MUST NOT contain processing instructions.
+  parser.on('processinginstruction', (pi) => {
+    if (env === SOAP12_NS) throw invalid(`a SOAP 1.2 message must not contain processing instructions (found <?${pi.target}?>)`);
+  });
   parser.on('cdata', (text) => {
     if (NESTED_DOCUMENT.test(text.trim())) throw invalid('a CDATA section must not hold an XML document');
     sawText(text);
@@ -177,12 +193,12 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
   try {
     parser.write(xml).close();
   } catch (e) {
-    if (e instanceof IpcdError) throw e;
+    if (e instanceof IpcdError || e instanceof VersionMismatch) throw e;
     throw invalid(`the request is not well-formed XML: ${(e as Error).message.split('\n')[0]}`);
   }
   if (!sawEnvelope) throw invalid('the request body is empty or not XML');
   if (!operation) throw invalid('the SOAP Body names no operation');
-  return { operation, token: sawToken ? usernameToken(tokenFields, passwordType) : undefined, args };
+  return { operation, version: seen.version ?? '1.1', token: sawToken ? usernameToken(tokenFields, passwordType) : undefined, args };
 }
 
 type Attributes = Record<string, string | { uri: string; local: string; value: string }>;

@@ -1,7 +1,7 @@
 /** `ipcd export` and `ipcd import`: the whole store as one JSON document (src/logic/maintenance/export.ts). */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { EXPORTED_TABLES, exportDocument, formatDocument, importDocument, parseDocument } from '../logic/maintenance/export';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { UsageError } from './usage';
 
 export const EXPORT_COMMANDS: Command[] = [

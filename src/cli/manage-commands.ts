@@ -9,11 +9,10 @@ import { loadConfig } from '../config';
 import { mergeNetworks, removeNetwork, splitNetwork, tagNetwork } from '../logic/topology/networks';
 import type { Role } from '../logic/access/policy';
 import { addUser, disableUser, listUsers, removeUser, setPassword } from '../logic/access/users';
-import type { Command, Values } from './commands';
+import { str, type Command, type Values } from './command';
 import { json, table } from './output';
 import { UsageError } from './usage';
 
-const str = (values: Values, key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
 const list = (values: Values, key: string) => (Array.isArray(values[key]) ? (values[key] as string[]) : []);
 
 const PASSWORD_OPTION = { 'password-file': { type: 'string' } } as const;

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { IpcdError } from '../logic/core/errors';
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import { COMMANDS, type Args, type Command, type Values } from './commands';
 import { stdio, type Output } from './output';
 import { commandHelp, generalHelp, groupHelp, usageLine, UsageError } from './usage';

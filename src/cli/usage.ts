@@ -1,5 +1,5 @@
 /** Usage errors (exit 64) and the help texts. */
-import type { Command } from './commands';
+import type { Command } from './command';
 
 /** The command line itself is wrong: nothing was done. `help` names the command whose usage applies. */
 export class UsageError extends Error {

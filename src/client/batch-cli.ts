@@ -3,9 +3,10 @@
  * CommissionIPBatch / DecommissionIPBatch call read from a file, one item a line.
  */
 import type { BatchResult, CommissionParams, Commissioned, Decommissioned, DecommissionParams } from './client';
-import type { FaultCode } from './errors';
+import type { FaultCode } from '../contract';
 import { readFile } from 'node:fs/promises';
-import { table } from '../cli/output';
+import { str, UsageError, type Command, type Context, type Values } from './cli-args';
+import { dash, table } from './print';
 
 export const BATCH_OPTIONS = { batch: { type: 'string' }, atomic: { type: 'boolean' } } as const;
 
@@ -16,6 +17,15 @@ export const BATCH_DETAILS = [
   "                      One result per item; the status is the first refused item's fault status",
   '  --atomic            with --batch: every item or none is commissioned',
 ];
+
+/** The --batch file's items (a usage error names the bad line). */
+export async function batchItems<P extends object>(values: Values, { stdin }: Context, cmd: Command, fromId: (id: string) => P, defaults: Partial<P>): Promise<P[]> {
+  try {
+    return await readBatch(str(values, 'batch')!, stdin, fromId, defaults);
+  } catch (e) {
+    throw new UsageError((e as Error).message, cmd);
+  }
+}
 
 /** The items of the file `source` (- : standard input); throws a sentence naming the file or the line. */
 export async function readBatch<P extends object>(source: string, stdin: () => Promise<string>, fromId: (id: string) => P, defaults: Partial<P>): Promise<P[]> {
@@ -60,8 +70,6 @@ export function parseBatchLines<P extends object>(text: string, fromId: (id: str
   if (items.length === 0) throw new Error('the batch file names no item');
   return items;
 }
-
-const dash = (v: string | number | undefined) => (v === undefined || v === '' ? '-' : String(v));
 
 /** The first refused item's code (the one that refused an atomic batch): it decides the exit status. */
 export function firstFault<T>(r: BatchResult<T>): FaultCode | undefined {

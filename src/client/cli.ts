@@ -4,154 +4,17 @@
  * SOAP to a running ipcd server; the setup CLI `ipcd` is the one that opens the store.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { json, stdio, table, type Output } from '../cli/output';
-import { IpcdClient, type IssuedAllocation } from './client';
-import { IpcdFaultError, IpcdTransportError, type FaultCode } from './errors';
+import { clientFor, commandHelp, generalHelp, need, parse, requiredVlan, str, UsageError, usageLine, vlanOf, wholeNumber, type Command, type Context } from './cli-args';
+import type { IssuedAllocation } from './client';
+import { IpcdFaultError, IpcdTransportError } from './errors';
+import { allocationTable, dash, errorJson, EXIT, exitFor, FAULT_EXIT, json, record, stdio, table } from './print';
 import { findLeaked, parseLiveList, releaseLeaked } from './reconcile';
-import { BATCH_DETAILS, BATCH_OPTIONS, commissionBatchText, decommissionBatchText, firstFault, readBatch } from './batch-cli';
+import { BATCH_DETAILS, BATCH_OPTIONS, batchItems, commissionBatchText, decommissionBatchText, firstFault } from './batch-cli';
 
-export const EXIT = { ok: 0, unexpected: 1, transport: 3, usage: 64 } as const;
-
-/**
- * A refusal exits with its fault code's own status, so a script can branch on `$?` alone. Fixed
- * numbers, never reused: a new fault code gets the next free one (the type makes it required).
- */
-export const FAULT_EXIT: Readonly<Record<FaultCode, number>> = {
-  INVALID_REQUEST: 10,
-  UNKNOWN_DATA_CENTER: 11,
-  UNKNOWN_VLAN: 12,
-  AMBIGUOUS_VLAN: 13,
-  NO_FREE_ADDRESS: 14,
-  NO_ZONE: 15,
-  NAME_EXHAUSTED: 16,
-  NOT_FOUND: 17,
-  CONFLICT: 18,
-  UNSUPPORTED_OPERATION: 19,
-  REQUEST_TOO_LARGE: 20,
-  AUTHENTICATION_FAILED: 21,
-  MUST_UNDERSTAND: 22,
-  ACCESS_DENIED: 23,
-  BUSY: 24,
-  INTERNAL: 25,
-  NETWORK_IN_USE: 26,
-  SPLIT_REFUSED: 27,
-  MERGE_REFUSED: 28,
-  UNAVAILABLE: 29,
-  BATCH_ABORTED: 30,
-};
-
-/** The exit status for a failed call. */
-const exitFor = (e: IpcdFaultError | IpcdTransportError) => (e instanceof IpcdFaultError ? FAULT_EXIT[e.code] : EXIT.transport);
-
-/** A failed call as --json prints it (on stdout, so a script reads one JSON document either way). */
-function errorJson(e: IpcdFaultError | IpcdTransportError): object {
-  return e instanceof IpcdFaultError
-    ? { fault: { code: e.code, message: e.message, faultcode: e.faultcode, operation: e.operation, exitStatus: FAULT_EXIT[e.code] } }
-    : { error: { kind: e.kind, message: e.message, operation: e.operation, ...(e.status !== undefined && { status: e.status }), exitStatus: EXIT.transport } };
-}
-
-type Values = Record<string, string | boolean | undefined>;
-
-export interface Context {
-  io: Output;
-  env: Record<string, string | undefined>;
-  /** The whole of standard input (for --live -). */
-  stdin(): Promise<string>;
-}
-
-interface Command {
-  name: string;
-  synopsis: string;
-  summary: string;
-  details: string[];
-  options: NonNullable<ParseArgsConfig['options']>;
-  run(values: Values, client: IpcdClient, ctx: Context): Promise<number>;
-}
-
-class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly command?: Command,
-  ) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-const COMMON_OPTIONS = {
-  url: { type: 'string' },
-  user: { type: 'string' },
-  password: { type: 'string' },
-  'password-file': { type: 'string' },
-  json: { type: 'boolean' },
-  timeout: { type: 'string' },
-  retries: { type: 'string' },
-} as const;
-
-const COMMON_DETAILS = [
-  '  --url URL           the ipcd endpoint, e.g. http://ipcd:8080/ipcd (default: $IPCD_URL)',
-  '  --user NAME         WS-Security user name (default: $IPCD_USER)',
-  '  --password-file F   read the password from the first line of file F (default: $IPCD_PASSWORD)',
-  '  --password P        the password itself; other local users can see it in ps, prefer the above',
-  '  --json              print JSON instead of text',
-  '  --timeout MS        per HTTP request (default 10000)',
-  '  --retries N         further attempts where a repeat is safe: after no answer, a timeout, HTTP 5xx,',
-  '                      or a BUSY fault; an UNAVAILABLE fault (the database is unreachable) like no',
-  '                      answer; never after another fault (default 2)',
-];
-
-const str = (values: Values, key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
-
-function need(values: Values, key: string, cmd: Command): string {
-  const v = str(values, key);
-  if (v === undefined || v === '') throw new UsageError(`${cmd.name} needs --${key}`, cmd);
-  return v;
-}
-
-function wholeNumber(text: string | undefined, option: string, cmd: Command): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(text)) throw new UsageError(`--${option} takes a whole number, got '${text}'`, cmd);
-  return Number(text);
-}
-
-const vlanOf = (values: Values, cmd: Command) => wholeNumber(str(values, 'vlan'), 'vlan', cmd);
-function requiredVlan(values: Values, cmd: Command): number {
-  const v = vlanOf(values, cmd);
-  if (v === undefined) throw new UsageError(`${cmd.name} needs --vlan`, cmd);
-  return v;
-}
-
-const dash = (v: string | number | undefined) => (v === undefined || v === '' ? '-' : String(v));
-
-/** "key  value" lines for one record, absent fields left out. */
-function record(o: object): string {
-  const entries = Object.entries(o).filter(([, v]) => v !== undefined);
-  const width = Math.max(...entries.map(([k]) => k.length));
-  return entries.map(([k, v]) => `${k.padEnd(width)}  ${v instanceof Date ? v.toISOString() : String(v)}`).join('\n');
-}
-
-/** The DNS state as one cell: state, and why when it is not plain. */
-const dnsText = (d: IssuedAllocation['dns']) => (d === undefined ? '-' : d.detail && d.state !== 'NONE' ? `${d.state.toLowerCase()}: ${d.detail}` : d.state.toLowerCase());
-
-function allocationTable(as: IssuedAllocation[]): string {
-  return table(
-    ['DC', 'VLAN', 'INSTANCE', 'INTENT', 'ADDRESS', 'FQDN', 'NETWORK', 'CREATED', 'ALLOCATION', 'DNS'],
-    as.map((a) => [a.dataCenter, String(a.vlan), a.serverInstance, a.intent, dash(a.address), dash(a.fqdn), a.network, a.createdAt.toISOString(), a.allocationId, dnsText(a.dns)]),
-    new Set([1]),
-  );
-}
+export { EXIT, FAULT_EXIT } from './print';
+export type { Context } from './cli-args';
 
 const DC_DETAIL = '  --dc DC             the data center (needed when the VLAN number exists in several)';
-
-/** The --batch file's items (a usage error names the bad line). */
-async function batchItems<P extends object>(values: Values, { stdin }: Context, cmd: Command, fromId: (id: string) => P, defaults: Partial<P>): Promise<P[]> {
-  try {
-    return await readBatch(str(values, 'batch')!, stdin, fromId, defaults);
-  } catch (e) {
-    throw new UsageError((e as Error).message, cmd);
-  }
-}
 
 export const COMMANDS: Command[] = [
   {
@@ -359,93 +222,6 @@ export const COMMANDS: Command[] = [
   },
 ];
 
-const usageLine = (c: Command) => `ipcd-client ${c.name} ${c.synopsis}`;
-
-const EXIT_NOTE = [
-  'Exit status: 0 done; 3 no usable answer (network, timeout, HTTP error); 64 usage error; 1 anything',
-  'else; refused by ipcd: "ipcd-client: CODE: message" on stderr (with --json, {"fault": {...}} on',
-  'stdout) and one status per fault code:',
-  ...Object.entries(FAULT_EXIT)
-    .map(([code, status]) => `${String(status).padStart(4)} ${code}`)
-    .reduce<string[]>((lines, cell, i) => (i % 3 === 0 ? lines.push(cell.padEnd(27)) : (lines[lines.length - 1] += cell.padEnd(27)), lines), [])
-    .map((l) => l.trimEnd()),
-  'WS-Security: with a user and password every request carries a UsernameToken (PasswordText: use',
-  'https or a trusted network).',
-].join('\n');
-
-export function generalHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length), 4);
-  return [
-    'ipcd-client: commission and decommission IP addresses and DNS names at an ipcd server, and',
-    'reconcile what it has issued against the instances an orchestrator runs.',
-    '',
-    'Usage: ipcd-client COMMAND --url URL [OPTIONS]     ipcd-client COMMAND --help     ipcd-client help',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    `  ${'help'.padEnd(width)}  this text, or a command's`,
-    '',
-    'Common options:',
-    ...COMMON_DETAILS,
-    '',
-    EXIT_NOTE,
-  ].join('\n');
-}
-
-export function commandHelp(c: Command): string {
-  return [`Usage: ${usageLine(c)}`, '', `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`, '', ...c.details, ...COMMON_DETAILS, '', EXIT_NOTE].join('\n');
-}
-
-function parse(c: Command, args: string[]): Values {
-  try {
-    const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, ...c.options }, allowPositionals: false, strict: true });
-    return values as Values;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new UsageError((e as Error).message.split(/\.\s/)[0], c);
-    throw e;
-  }
-}
-
-/** The user from --user or IPCD_USER; the password from --password-file, --password or IPCD_PASSWORD. */
-async function credentialsOf(values: Values, c: Command, env: Context['env']): Promise<{ username?: string; password?: string }> {
-  const username = str(values, 'user') ?? (env.IPCD_USER || undefined);
-  const file = str(values, 'password-file');
-  if (file !== undefined && values.password !== undefined) throw new UsageError('give --password or --password-file, not both', c);
-  let password = str(values, 'password');
-  if (file !== undefined) {
-    try {
-      password = (await readFile(file, 'utf8')).split(/\r?\n/)[0];
-    } catch (e) {
-      throw new UsageError(`cannot read --password-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, c);
-    }
-  }
-  password ??= env.IPCD_PASSWORD || undefined;
-  // Never echo the password itself in a message.
-  if (username !== undefined && password === undefined) throw new UsageError(`a password for user '${username}' is needed: --password-file, --password or IPCD_PASSWORD`, c);
-  if (username === undefined && password !== undefined) throw new UsageError('a password without a user name: --user or IPCD_USER', c);
-  return { username, password };
-}
-
-async function clientFor(values: Values, c: Command, ctx: Context): Promise<IpcdClient> {
-  const url = str(values, 'url') ?? ctx.env.IPCD_URL;
-  if (!url) throw new UsageError(`${c.name} needs --url (or IPCD_URL)`, c);
-  const { username, password } = await credentialsOf(values, c, ctx.env);
-  try {
-    return new IpcdClient({
-      url,
-      timeoutMs: wholeNumber(str(values, 'timeout'), 'timeout', c),
-      retries: wholeNumber(str(values, 'retries'), 'retries', c),
-      username,
-      password,
-      onRetry: ({ operation, attempt, maxAttempts, delayMs, error }) =>
-        ctx.io.err(`ipcd-client: ${operation} attempt ${attempt} of ${maxAttempts} failed (${error instanceof IpcdFaultError ? `${error.code}: ` : ''}${error.message}); retrying in ${delayMs} ms`),
-    });
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError((e as Error).message.replace(/^url /, '--url '), c);
-  }
-}
 
 export async function main(argv: string[], ctx: Context): Promise<number> {
   const { io } = ctx;
@@ -457,7 +233,7 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
     if (first === 'help' || first === '--help' || first === '-h') {
       const named = first === 'help' && rest[0] !== undefined ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
       if (first === 'help' && rest[0] !== undefined && !named) throw new UsageError(`unknown command '${rest[0]}'`);
-      io.out(named ? commandHelp(named) : generalHelp());
+      io.out(named ? commandHelp(named) : generalHelp(COMMANDS));
       return EXIT.ok;
     }
     command = COMMANDS.find((c) => c.name === first);

@@ -14,108 +14,42 @@
  *   the address may have been released and issued to another instance in between, and a repeat
  *   would release that one. It is repeated only when it certainly never reached the server
  *   (connection refused, DNS failure) or was refused with BUSY.
+ * - CommissionIPBatch: every item is a CommissionIP, so the batch is as safe to repeat.
+ * - DecommissionIPBatch: repeated only when every item names an allocationId or a serverInstance.
  */
-import { NS, type Fields } from './soap';
-import { omitUndefined, SoapClient, type IpcdClientOptions, type Reader } from './transport';
-import { FAULT_CODES, type FaultCode } from '../logic/core/errors';
+import { commissioning as wsdl, type FaultCode } from '../contract';
+import type { Decoded, Encodable } from './codec';
+import { omitUndefined, SoapClient, type IpcdClientOptions } from './transport';
 
 export type { IpcdClientOptions, RetryInfo } from './transport';
 
-export type AddressFamily = 'IPv4' | 'IPv6';
-export type AllocationSource = 'VLAN' | 'TENANT_ALTERNATE' | 'RESERVE_POOL';
-export type Intent = 'IPv4' | 'IPv6' | 'NAME';
-export type ReleaseReason = 'DELETED' | 'MIGRATED';
+export type AddressFamily = wsdl.AddressFamily;
+export type AllocationSource = wsdl.AllocationSource;
+export type Intent = wsdl.Intent;
+export type ReleaseReason = wsdl.ReleaseReason;
+export type DnsState = wsdl.DnsState;
+export const DNS_STATES = wsdl.DnsState;
 
-export interface CommissionParams {
-  /** Required when the VLAN number exists in more than one data center. */
-  dataCenter?: string;
-  vlan: number;
-  serverInstance: string;
-  /** Default true. */
-  wantAddress?: boolean;
-  /** Default false. */
-  wantName?: boolean;
-  hostnameHint?: string;
-  /** Default IPv4. */
-  addressFamily?: AddressFamily;
-}
+/** CommissionIP's request (the contract's element; its comments give the server's defaults). */
+export type CommissionParams = wsdl.CommissionIP;
+export type NameOnlyParams = wsdl.NameOnly;
+/**
+ * Say what to release: the allocationId CommissionIP returned (safe to retry), and/or an address,
+ * a name (host name or FQDN), a server instance (safe to retry).
+ */
+export type DecommissionParams = wsdl.DecommissionIP;
+/** ListAllocations' request; pageSize 1 to 1000 (server default 100), after: the previous page's nextPage. */
+export type ListParams = wsdl.ListAllocations;
+export type AllocationFilter = Omit<ListParams, 'after'>;
 
-export interface NameOnlyParams {
-  dataCenter?: string;
-  vlan: number;
-  serverInstance: string;
-  hostnameHint?: string;
-}
-
-export interface DecommissionParams {
-  dataCenter?: string;
-  vlan: number;
-  /**
-   * Say what to release: the allocationId CommissionIP returned (safe to retry), and/or an
-   * address, a name (host name or FQDN), a server instance (safe to retry).
-   */
-  allocationId?: string;
-  address?: string;
-  name?: string;
-  serverInstance?: string;
-  /** Default true. */
-  releaseAddress?: boolean;
-  /** Default true. */
-  releaseName?: boolean;
-  /** Default DELETED (server side). */
-  reason?: ReleaseReason;
-}
-
-export interface AllocationFilter {
-  dataCenter?: string;
-  vlan?: number;
-  serverInstance?: string;
-  /** Allocations per page, 1 to 1000 (server default 100). */
-  pageSize?: number;
-}
-
-export interface ListParams extends AllocationFilter {
-  /** The nextPage of the previous page. */
-  after?: string;
-}
-
-/** CommissionIP's answer. Optional fields are absent when the allocation has no such part. */
-export interface Commissioned {
-  allocationId: string;
-  network: string;
-  dataCenter: string;
-  vlan?: number;
-  source?: AllocationSource;
-  address?: string;
-  prefixLength?: number;
-  gateway?: string;
-  name?: string;
-  zone?: string;
-  fqdn?: string;
-  /**
-   * True when the instance already held this allocation. After a retried call this may also mean
-   * that an earlier attempt of the same call created it (its reply was lost).
-   */
-  existing: boolean;
-}
-
-export interface NameIssued {
-  allocationId: string;
-  network: string;
-  dataCenter: string;
-  name: string;
-  zone: string;
-  fqdn: string;
-  existing: boolean;
-}
-
-export interface ReleasedAllocation {
-  allocationId: string;
-  network: string;
-  serverInstance: string;
-  address?: string;
-  fqdn?: string;
-}
+/**
+ * CommissionIP's answer. Optional fields are absent when the allocation has no such part.
+ * existing: true when the instance already held this allocation; after a retried call this may
+ * also mean that an earlier attempt of the same call created it (its reply was lost).
+ */
+export type Commissioned = wsdl.CommissionIPResponse & { existing: boolean };
+export type NameIssued = wsdl.NameOnlyResponse & { existing: boolean };
+export type ReleasedAllocation = wsdl.Released;
 
 export interface Decommissioned {
   releasedCount: number;
@@ -124,22 +58,8 @@ export interface Decommissioned {
   alreadyReleased?: true;
 }
 
-export interface IssuedAllocation {
-  allocationId: string;
-  dataCenter: string;
-  vlan: number;
-  network: string;
-  serverInstance: string;
-  intent: Intent;
-  address?: string;
-  fqdn?: string;
-  createdAt: Date;
-  /** Where the allocation's DNS records stand (servers from before DNS publication omit it). */
-  dns?: { state: DnsState; detail?: string };
-}
-
-export const DNS_STATES = ['PENDING', 'PUBLISHED', 'FAILED', 'NOT_CONFIGURED', 'NONE'] as const;
-export type DnsState = (typeof DNS_STATES)[number];
+/** An active allocation; dns: where its DNS records stand (servers from before DNS publication omit it). */
+export type IssuedAllocation = wsdl.IssuedAllocation<Decoded>;
 
 export interface AllocationPage {
   allocations: IssuedAllocation[];
@@ -159,14 +79,15 @@ export interface BatchResult<T> {
   results: BatchItemResult<T>[];
 }
 
-export class IpcdClient extends SoapClient {
+export class IpcdClient extends SoapClient<wsdl.Operations<Encodable>, wsdl.Operations<Decoded>> {
   constructor(options: IpcdClientOptions) {
-    super(options, NS);
+    super(options, wsdl.CONTRACT);
   }
 
   /** CommissionIP: an address and/or a name for the instance; a repeat returns the same one. */
   async commission(p: CommissionParams): Promise<Commissioned> {
-    return commissioned(await this.call('CommissionIP', commissionFields(p), true));
+    const r = await this.call('CommissionIP', p, true);
+    return { ...r, existing: r.existing ?? false };
   }
 
   /**
@@ -174,8 +95,8 @@ export class IpcdClient extends SoapClient {
    * repeat as a whole (each item is idempotent per instance). atomic: all items or none.
    */
   async commissionBatch(items: CommissionParams[], opts: { atomic?: boolean } = {}): Promise<BatchResult<Commissioned>> {
-    const fields: Fields = [['atomic', opts.atomic], ...items.map((p): [string, Fields] => ['CommissionIP', commissionFields(p)])];
-    return batchResult(await this.call('CommissionIPBatch', fields, true), 'CommissionIPResponse', commissioned);
+    const r = await this.call('CommissionIPBatch', { atomic: opts.atomic, CommissionIP: items }, true);
+    return batchResult(r, (x) => x.CommissionIPResponse && { ...x.CommissionIPResponse, existing: x.CommissionIPResponse.existing ?? false });
   }
 
   /**
@@ -183,63 +104,26 @@ export class IpcdClient extends SoapClient {
    * on failures only when every item names an allocationId or a serverInstance.
    */
   async decommissionBatch(items: DecommissionParams[], opts: { atomic?: boolean } = {}): Promise<BatchResult<Decommissioned>> {
-    const fields: Fields = [['atomic', opts.atomic], ...items.map((p): [string, Fields] => ['DecommissionIP', decommissionFields(p)])];
     const repeatable = items.every((p) => p.serverInstance !== undefined || p.allocationId !== undefined);
-    return batchResult(await this.call('DecommissionIPBatch', fields, repeatable), 'DecommissionIPResponse', decommissioned);
+    const r = await this.call('DecommissionIPBatch', { atomic: opts.atomic, DecommissionIP: items }, repeatable);
+    return batchResult(r, (x) => x.DecommissionIPResponse && decommissioned(x.DecommissionIPResponse));
   }
 
   /** NameOnly: a unique name in the VLAN's zone, no address; a repeat returns the same one. */
   async nameOnly(p: NameOnlyParams): Promise<NameIssued> {
-    const fields: Fields = [
-      ['dataCenter', p.dataCenter],
-      ['vlan', p.vlan],
-      ['serverInstance', p.serverInstance],
-      ['hostnameHint', p.hostnameHint],
-    ];
-    const r = await this.call('NameOnly', fields, true);
-    return {
-      allocationId: r.str('allocationId'),
-      network: r.str('network'),
-      dataCenter: r.str('dataCenter'),
-      name: r.str('name'),
-      zone: r.str('zone'),
-      fqdn: r.str('fqdn'),
-      existing: r.bool('existing', false),
-    };
+    const r = await this.call('NameOnly', p, true);
+    return { ...r, existing: r.existing ?? false };
   }
 
   /** DecommissionIP: releases at once. Repeated on failures only when it names an allocationId or serverInstance. */
   async decommission(p: DecommissionParams): Promise<Decommissioned> {
-    return decommissioned(await this.call('DecommissionIP', decommissionFields(p), p.serverInstance !== undefined || p.allocationId !== undefined));
+    return decommissioned(await this.call('DecommissionIP', p, p.serverInstance !== undefined || p.allocationId !== undefined));
   }
 
   /** ListAllocations: one page of active allocations. */
   async listAllocations(p: ListParams = {}): Promise<AllocationPage> {
-    const fields: Fields = [
-      ['dataCenter', p.dataCenter],
-      ['vlan', p.vlan],
-      ['serverInstance', p.serverInstance],
-      ['pageSize', p.pageSize],
-      ['after', p.after],
-    ];
-    const r = await this.call('ListAllocations', fields, true);
-    return omitUndefined({
-      allocations: r.all('allocation').map((a) =>
-        omitUndefined({
-          allocationId: a.str('allocationId'),
-          dataCenter: a.str('dataCenter'),
-          vlan: a.int('vlan'),
-          network: a.str('network'),
-          serverInstance: a.str('serverInstance'),
-          intent: a.enum('intent', ['IPv4', 'IPv6', 'NAME'] as const),
-          address: a.opt('address'),
-          fqdn: a.opt('fqdn'),
-          createdAt: a.date('createdAt'),
-          dns: a.all('dns').map((d) => omitUndefined({ state: d.enum('state', DNS_STATES), detail: d.opt('detail') }))[0],
-        }),
-      ),
-      nextPage: r.opt('nextPage'),
-    });
+    const r = await this.call('ListAllocations', p, true);
+    return omitUndefined({ allocations: r.allocation, nextPage: r.nextPage });
   }
 
   /** Every active allocation matching the filter, page after page (each page retried on its own). */
@@ -251,70 +135,24 @@ export class IpcdClient extends SoapClient {
   }
 }
 
-function commissionFields(p: CommissionParams): Fields {
-  return [
-    ['dataCenter', p.dataCenter],
-    ['vlan', p.vlan],
-    ['serverInstance', p.serverInstance],
-    ['wantAddress', p.wantAddress],
-    ['wantName', p.wantName],
-    ['hostnameHint', p.hostnameHint],
-    ['addressFamily', p.addressFamily],
-  ];
+function decommissioned(r: wsdl.DecommissionIPResponse): Decommissioned {
+  return omitUndefined({ releasedCount: r.releasedCount, released: r.released, alreadyReleased: r.alreadyReleased ? (true as const) : undefined });
 }
 
-function commissioned(r: Reader): Commissioned {
+/** The batch's answer, each result read by `ok` (undefined: the item holds a fault instead). */
+function batchResult<R extends { item: number; IpcdFault?: wsdl.IpcdFault }, T>(
+  r: { succeeded: number; failed: number; failedItem?: number; result: R[] },
+  ok: (x: R) => T | undefined,
+): BatchResult<T> {
   return omitUndefined({
-    allocationId: r.str('allocationId'),
-    network: r.str('network'),
-    dataCenter: r.str('dataCenter'),
-    vlan: r.optInt('vlan'),
-    source: r.optEnum('source', ['VLAN', 'TENANT_ALTERNATE', 'RESERVE_POOL'] as const),
-    address: r.opt('address'),
-    prefixLength: r.optInt('prefixLength'),
-    gateway: r.opt('gateway'),
-    name: r.opt('name'),
-    zone: r.opt('zone'),
-    fqdn: r.opt('fqdn'),
-    existing: r.bool('existing', false),
-  });
-}
-
-function decommissionFields(p: DecommissionParams): Fields {
-  return [
-    ['dataCenter', p.dataCenter],
-    ['vlan', p.vlan],
-    ['allocationId', p.allocationId],
-    ['address', p.address],
-    ['name', p.name],
-    ['serverInstance', p.serverInstance],
-    ['releaseAddress', p.releaseAddress],
-    ['releaseName', p.releaseName],
-    ['reason', p.reason],
-  ];
-}
-
-function decommissioned(r: Reader): Decommissioned {
-  return omitUndefined({
-    releasedCount: r.int('releasedCount'),
-    released: r.all('released').map((x) =>
-      omitUndefined({ allocationId: x.str('allocationId'), network: x.str('network'), serverInstance: x.str('serverInstance'), address: x.opt('address'), fqdn: x.opt('fqdn') }),
-    ),
-    alreadyReleased: r.bool('alreadyReleased', false) ? (true as const) : undefined,
-  });
-}
-
-function batchResult<T>(r: Reader, response: string, read: (x: Reader) => T): BatchResult<T> {
-  return omitUndefined({
-    succeeded: r.int('succeeded'),
-    failed: r.int('failed'),
-    failedItem: r.optInt('failedItem'),
-    results: r.all('result').map((x): BatchItemResult<T> => {
-      const item = x.int('item');
-      if (x.all(response).length > 0) return { item, ok: read(x.one(response)) };
-      const f = x.one('IpcdFault');
-      const code = f.str('code');
-      return { item, fault: { code: (FAULT_CODES as readonly string[]).includes(code) ? (code as FaultCode) : 'INTERNAL', message: f.str('message') } };
+    succeeded: r.succeeded,
+    failed: r.failed,
+    failedItem: r.failedItem,
+    results: r.result.map((x): BatchItemResult<T> => {
+      const value = ok(x);
+      if (value !== undefined) return { item: x.item, ok: value };
+      if (!x.IpcdFault) throw new Error(`the batch's result ${x.item} holds neither a response nor a fault`);
+      return { item: x.item, fault: { code: x.IpcdFault.code, message: x.IpcdFault.message } };
     }),
   });
 }

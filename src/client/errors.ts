@@ -1,5 +1,5 @@
 /** What a call of IpcdClient or IpcdAdminClient can fail with: the contract fault, or no usable answer at all. */
-import type { FaultCode } from '../logic/core/errors';
+import type { FaultCode } from '../contract';
 
 export type { FaultCode };
 

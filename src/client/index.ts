@@ -54,4 +54,4 @@ export {
 } from './admin-client';
 export { IpcdFaultError, IpcdTransportError, type FaultCode, type TransportErrorKind } from './errors';
 export { findLeaked, parseLiveList, releaseLeaked, type LeakQuery, type LeakReport, type ReleaseOutcome } from './reconcile';
-export { FAULT_CODES } from '../logic/core/errors';
+export { FAULT_CODES } from '../contract';

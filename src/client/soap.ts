@@ -1,19 +1,18 @@
 /**
  * The client's wire format: document/literal SOAP 1.1 envelopes built as text (every value
  * escaped), an optional WS-Security UsernameToken header, and replies read with saxes into a small
- * element tree. No WSDL processing: each contract's element order is written out by its client
- * (client.ts, admin-client.ts). One wire format for both services; only the namespace differs.
+ * element tree. The contract's element order and types come from src/contract (codec.ts applies
+ * them). One wire format for both services; only the namespace differs.
  */
 import { randomBytes } from 'node:crypto';
 import { SaxesParser } from 'saxes';
+import { commissioning, management, SOAP11_NS, WSSE_NS, WSU_NS } from '../contract';
 
+export { SOAP11_NS, WSSE_NS, WSU_NS };
 /** The commissioning contract's namespace (wsdl/ipcd.wsdl). */
-export const NS = 'http://ipcd.example.org/ns/commissioning/v1';
+export const NS = commissioning.NS;
 /** The management contract's namespace (wsdl/ipcd-admin.wsdl). */
-export const MANAGEMENT_NS = 'http://ipcd.example.org/ns/management/v1';
-export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
-export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
-export const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
+export const MANAGEMENT_NS = management.NS;
 const PASSWORD_TEXT = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText';
 const BASE64_BINARY = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary';
 
@@ -35,24 +34,6 @@ export function xmlText(value: string, field = 'value'): string {
 
 /** Attribute values we write are constants or base64/ISO text, but escape them anyway. */
 const xmlAttr = (value: string) => xmlText(value).replace(/"/g, '&quot;');
-
-/**
- * A request element's content: text, or child elements (a structure such as tns:Tag). Repeated
- * elements are the same name given several times, in order.
- */
-export type FieldValue = string | number | boolean | undefined | Fields;
-export type Fields = [string, FieldValue][];
-
-function serialize(field: string, value: Exclude<FieldValue, undefined>): string {
-  if (Array.isArray(value)) return elements(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new RangeError(`${field} must be an integer, got ${value}`);
-    return String(value);
-  }
-  if (typeof value !== 'string') throw new TypeError(`${field} must be a string, got ${typeof value}`);
-  return xmlText(value, field);
-}
 
 export interface Credentials {
   username: string;
@@ -76,17 +57,8 @@ export function securityHeader(c: Credentials, now = new Date()): string {
   );
 }
 
-/** Fields as elements in the contract's namespace (prefix ipcd), in the order given; undefined ones left out. */
-function elements(fields: Fields): string {
-  return fields
-    .filter((f): f is [string, Exclude<FieldValue, undefined>] => f[1] !== undefined)
-    .map(([name, value]) => `<ipcd:${name}>${serialize(name, value)}</ipcd:${name}>`)
-    .join('');
-}
-
-/** The request: the operation's wrapper element (in namespace `ns`) holding the given fields. */
-export function envelope(operation: string, fields: Fields, security?: string, ns = NS): string {
-  const inner = elements(fields);
+/** The request: the operation's wrapper element (in namespace `ns`) holding `inner`, its elements with the prefix ipcd. */
+export function envelope(operation: string, inner: string, security?: string, ns = NS): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
     `<soapenv:Envelope xmlns:soapenv="${SOAP11_NS}" xmlns:ipcd="${xmlAttr(ns)}">` +

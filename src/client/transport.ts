@@ -13,9 +13,11 @@
  * - Any other fault: never.
  */
 import { randomUUID } from 'node:crypto';
-import { FAULT_CODES, type FaultCode } from '../logic/core/errors';
+import { FAULT_CODES, type ContractModel, type FaultCode } from '../contract';
+import { decode, encode } from './codec';
+import { backoffMs } from '../contract/backoff';
 import { IpcdFaultError, IpcdTransportError, type TransportErrorKind } from './errors';
-import { bodyElement, childrenNamed, envelope, parseXml, readFault, securityHeader, SOAP11_NS, type Credentials, type Fields, type XmlNode } from './soap';
+import { bodyElement, envelope, parseXml, readFault, securityHeader, SOAP11_NS, type Credentials, type XmlNode } from './soap';
 
 export interface IpcdClientOptions {
   /** The endpoint, e.g. http://ipcd.example.org:8080/ipcd (management: …/ipcd-admin) */
@@ -54,8 +56,14 @@ const MAX_BACKOFF_MS = 30_000;
 /** Connection-level errors that mean the request was never sent. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/** A client of one ipcd service, the one whose target namespace is `ns`. */
-export abstract class SoapClient {
+/** Each operation's request and reply, as a generated contract's Operations interface gives them. */
+export type OperationTypes<T> = { [K in keyof T]: { input: object; output: object } };
+
+/**
+ * A client of one ipcd service (the contract `contract`); In and Out: its Operations typed with
+ * what a request may give (Encodable) and what a reply is read into (Decoded).
+ */
+export abstract class SoapClient<In extends OperationTypes<In>, Out extends OperationTypes<Out>> {
   readonly url: string;
   readonly timeoutMs: number;
   readonly retries: number;
@@ -63,10 +71,13 @@ export abstract class SoapClient {
   readonly #credentials?: Credentials;
   readonly #onRetry?: (info: RetryInfo) => void;
 
+  private readonly ns: string;
+
   protected constructor(
     options: IpcdClientOptions,
-    private readonly ns: string,
+    private readonly contract: ContractModel,
   ) {
+    this.ns = contract.ns;
     let url: URL;
     try {
       url = new URL(options.url);
@@ -87,23 +98,27 @@ export abstract class SoapClient {
   }
 
   /** One operation, with the retries that are safe for it (`repeatable`: a repeat cannot do harm). */
-  protected async call(operation: string, fields: Fields, repeatable: boolean): Promise<Reader> {
+  protected async call<K extends keyof In & keyof Out & string>(operation: K, request: In[K]['input'], repeatable: boolean): Promise<Out[K]['output']> {
+    const { input, output } = this.contract.operations[operation];
+    const inner = encode(this.contract, input, request);
     const maxAttempts = this.retries + 1;
     // One id for every attempt of the call: the server logs it (X-Request-Id), so retries correlate.
     const requestId = randomUUID();
     for (let attempt = 1; ; attempt++) {
       try {
         // Built again per attempt: the security header's nonce and timestamp are per message.
-        const body = envelope(operation, fields, this.#credentials && securityHeader(this.#credentials), this.ns);
-        return new Reader(await this.post(operation, body, requestId), operation, this.ns);
+        const body = envelope(operation, inner, this.#credentials && securityHeader(this.#credentials), this.ns);
+        const reply = await this.post(operation, body, requestId);
+        const bad = (node: XmlNode, what: string) => new IpcdTransportError('protocol', `${operation}: the reply's ${node.name} ${what}`, operation);
+        return decode(this.contract, output, reply, this.ns, bad) as Out[K]['output'];
       } catch (e) {
         if (!(e instanceof IpcdFaultError || e instanceof IpcdTransportError)) throw e;
         e.attempts = attempt;
         const again =
           e instanceof IpcdFaultError ? e.code === 'BUSY' || (e.code === 'UNAVAILABLE' && repeatable) : e.retryable && (repeatable || !e.maybeDelivered);
         if (!again || attempt >= maxAttempts) throw e;
-        const delayMs = Math.min(MAX_BACKOFF_MS, this.retryDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-        this.#onRetry?.({ operation, attempt, maxAttempts, delayMs: Math.round(delayMs), error: e });
+        const delayMs = backoffMs(attempt, { baseMs: this.retryDelayMs, maxMs: MAX_BACKOFF_MS });
+        this.#onRetry?.({ operation, attempt, maxAttempts, delayMs, error: e });
         await new Promise((r) => setTimeout(r, delayMs));
       }
     }
@@ -187,112 +202,6 @@ export abstract class SoapClient {
       maybeDelivered: !(code !== undefined && NOT_SENT.has(code)),
       cause: e,
     });
-  }
-}
-
-/** Typed access to a reply element's children; a missing or malformed field is a protocol error. */
-export class Reader {
-  constructor(
-    private readonly node: XmlNode,
-    private readonly operation: string,
-    private readonly ns: string,
-  ) {}
-
-  private bad(what: string): IpcdTransportError {
-    return new IpcdTransportError('protocol', `${this.operation}: the reply's ${this.node.name} ${what}`, this.operation);
-  }
-
-  opt(name: string): string | undefined {
-    return childrenNamed(this.node, name, this.ns)[0]?.text;
-  }
-
-  str(name: string): string {
-    const v = this.opt(name);
-    if (v === undefined) throw this.bad(`lacks ${name}`);
-    return v;
-  }
-
-  optInt(name: string): number | undefined {
-    const v = this.opt(name)?.trim();
-    if (v === undefined) return undefined;
-    if (!/^[+-]?\d{1,15}$/.test(v)) throw this.bad(`has ${name} '${v}', not an integer`);
-    return Number(v);
-  }
-
-  int(name: string): number {
-    const v = this.optInt(name);
-    if (v === undefined) throw this.bad(`lacks ${name}`);
-    return v;
-  }
-
-  /** A count of any size (an IPv6 network's addresses pass 2^53 and 2^64). */
-  bigint(name: string): bigint {
-    const v = this.str(name).trim();
-    if (!/^\+?\d+$/.test(v)) throw this.bad(`has ${name} '${v}', not a non-negative integer`);
-    return BigInt(v.replace(/^\+/, ''));
-  }
-
-  /** An xsd:decimal as a number (percentages, hours: exact enough as a double). */
-  decimal(name: string): number {
-    const v = this.str(name).trim();
-    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(v)) throw this.bad(`has ${name} '${v}', not a decimal`);
-    return Number(v);
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const v = this.opt(name)?.trim();
-    if (v === undefined) return fallback;
-    if (v === 'true' || v === '1') return true;
-    if (v === 'false' || v === '0') return false;
-    throw this.bad(`has ${name} '${v}', not a boolean`);
-  }
-
-  optEnum<T extends string>(name: string, values: readonly T[]): T | undefined {
-    const v = this.opt(name)?.trim();
-    if (v === undefined) return undefined;
-    if (!(values as readonly string[]).includes(v)) throw this.bad(`has ${name} '${v}', not one of ${values.join(', ')}`);
-    return v as T;
-  }
-
-  enum<T extends string>(name: string, values: readonly T[]): T {
-    const v = this.optEnum(name, values);
-    if (v === undefined) throw this.bad(`lacks ${name}`);
-    return v;
-  }
-
-  optDate(name: string): Date | undefined {
-    const v = this.opt(name)?.trim();
-    if (v === undefined) return undefined;
-    const d = new Date(v);
-    if (Number.isNaN(d.getTime())) throw this.bad(`has ${name} '${v}', not a date and time`);
-    return d;
-  }
-
-  date(name: string): Date {
-    const d = this.optDate(name);
-    if (d === undefined) throw this.bad(`lacks ${name}`);
-    return d;
-  }
-
-  /** A field carrying a JSON document, parsed. */
-  optJson(name: string): unknown {
-    const v = this.opt(name);
-    if (v === undefined) return undefined;
-    try {
-      return JSON.parse(v) as unknown;
-    } catch {
-      throw this.bad(`has ${name} that is not JSON`);
-    }
-  }
-
-  all(name: string): Reader[] {
-    return childrenNamed(this.node, name, this.ns).map((c) => new Reader(c, this.operation, this.ns));
-  }
-
-  one(name: string): Reader {
-    const [r] = this.all(name);
-    if (!r) throw this.bad(`lacks ${name}`);
-    return r;
   }
 }
 

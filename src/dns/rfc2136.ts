@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { connect } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import { DnsDeliveryError } from '../logic/dns/dns';
-import type { DnsTarget, DnsUpdate, DnsUpdater } from '../logic/ports';
+import type { DnsTarget, DnsUpdate, DnsUpdater } from '../logic/dns/port';
 import { sign, verify, wireName, type TsigKey } from './tsig';
 
 const OPCODE_UPDATE = 5;

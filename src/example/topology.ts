@@ -9,7 +9,7 @@
  *       (none)    dc1-reserve    10.255.0.0/24    reserve pool
  *  dc2  VLAN 100  dc2-v100       10.0.0.0/24      zone dc2.example.com (same VLAN and prefix as dc1)
  */
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import { addDataCenter, addNetwork, addTenant, addZone } from '../logic/topology/topology';
 
 export async function loadExampleTopology(store: Store): Promise<void> {

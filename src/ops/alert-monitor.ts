@@ -2,16 +2,19 @@
  * Runs utilization alerts beside the server: evaluates a network after each committed change to
  * its fill (queued, off the request's path, one evaluation per network at a time however many
  * changes arrive), sweeps every network now and then (changes made by the CLI or another
- * process), and delivers pending events to the webhook. The decision and the event record are the
- * logic's (src/logic/alerts/alerts.ts); this file only schedules, logs, counts and POSTs.
+ * process), and delivers pending events to the webhook (through the outbox worker, as DNS
+ * changes are). The decisions — state, event, how a delivery is judged — are the logic's
+ * (src/logic/alerts/alerts.ts); this file only schedules, logs, counts and POSTs.
  */
 import { createHmac } from 'node:crypto';
-import { evaluateAlert, mayCross, retryDelayMs, webhookPayload, type AlertPolicy } from '../logic/alerts/alerts';
-import type { AlertEventRecord, Store } from '../logic/ports';
+import { evaluateAlert, judgeWebhook, mayCross, webhookPayload, type AlertPolicy, type WebhookOutcome } from '../logic/alerts/alerts';
+import type { AlertEventRecord } from '../logic/alerts/port';
+import type { Store } from '../store/store';
 import { networkFills } from '../logic/alerts/utilization';
 import type { Logger } from '../logger';
 import type { Metrics } from './metrics';
 import { isUnavailable } from '../logic/core/errors';
+import { OutboxWorker } from './outbox-worker';
 
 export interface WebhookSettings {
   url: string;
@@ -20,7 +23,7 @@ export interface WebhookSettings {
   /** Attempts before an event's delivery is given up (logged, kept as 'failed'). */
   attempts: number;
   timeoutMs: number;
-  /** First retry delay; doubles per attempt up to 5 minutes. */
+  /** Ceiling of the first retry delay; doubles per attempt (jittered) up to 5 minutes. */
   retryBaseMs: number;
 }
 
@@ -43,8 +46,7 @@ export const ALERT_DEBOUNCE_MS = 250;
 export class AlertMonitor {
   private readonly dirty = new Set<number>();
   private draining: Promise<void> | null = null;
-  private delivering: Promise<void> | null = null;
-  private deliverAgain = false;
+  private readonly delivery: OutboxWorker<AlertEventRecord, WebhookOutcome> | null;
   private unwatch: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
@@ -57,12 +59,13 @@ export class AlertMonitor {
     private readonly o: AlertMonitorOptions,
   ) {
     this.policy = { ...o.policy, webhook: o.webhook !== undefined };
+    this.delivery = o.webhook ? this.webhookWorker(o.webhook) : null;
   }
 
   start(): void {
     this.unwatch = this.store.watchNetworks((ids) => this.mark(ids));
     if (this.o.sweepMs > 0) this.every(this.o.sweepMs, () => this.sweep());
-    if (this.o.webhook) this.every(this.o.deliveryPollMs ?? 5000, () => this.deliver());
+    this.delivery?.start();
     void this.sweep();
   }
 
@@ -71,8 +74,7 @@ export class AlertMonitor {
     this.stopped = true;
     this.unwatch?.();
     for (const t of this.timers) clearInterval(t);
-    await this.draining;
-    await this.delivering;
+    await Promise.all([this.draining, this.delivery?.stop()]);
   }
 
   /** Networks whose fill changed; evaluated soon, in order, each once however often it is marked. */
@@ -122,50 +124,40 @@ export class AlertMonitor {
     const message = e.direction === 'up' ? 'network utilization reached its alert threshold' : 'network utilization fell back below its alert threshold';
     const { id, type, ...fields } = webhookPayload(e);
     this.log.warn(message, { alert: type, eventId: id, ...fields });
-    if (this.o.webhook) void this.deliver();
+    this.delivery?.kick();
   }
 
-  /** Delivers due events until none is left; one delivery loop per process at a time. */
-  deliver(): Promise<void> {
-    if (!this.o.webhook || this.stopped) return Promise.resolve();
-    this.deliverAgain = this.delivering !== null; // an event may have committed after the loop's last look
-    return (this.delivering ??= this.deliveryLoop());
-  }
-
-  private async deliveryLoop(): Promise<void> {
-    try {
-      do {
-        this.deliverAgain = false;
-        await this.deliverDue();
-      } while (this.deliverAgain && !this.stopped);
-    } finally {
-      this.delivering = null;
-    }
-  }
-
-  private async deliverDue(): Promise<void> {
-    const hook = this.o.webhook!;
-    const leaseSeconds = Math.ceil(hook.timeoutMs / 1000) + 30;
-    while (!this.stopped) {
-      let event: AlertEventRecord | null;
-      try {
-        event = await this.store.transaction((tx) => tx.claimAlertDelivery(leaseSeconds));
-      } catch (e) {
-        if (!isUnavailable(e)) this.log.warn('alert webhook: could not claim a delivery', { error: String(e) });
-        return;
-      }
-      if (!event) return;
-      const error = await post(hook, event);
-      const outcome = error === null ? 'delivered' : event.attempts >= hook.attempts ? 'failed' : 'retry';
-      this.metrics?.webhookAttempts.inc({ outcome });
-      if (outcome === 'failed') this.log.error('alert webhook: giving up', { eventId: event.id, attempts: event.attempts, error });
-      else if (outcome === 'retry') this.log.warn('alert webhook: will retry', { eventId: event.id, attempts: event.attempts, error });
-      const retryInMs = outcome === 'retry' ? retryDelayMs(event.attempts, hook.retryBaseMs) : null;
-      await this.store
-        .transaction((tx) => tx.finishAlertDelivery(event.id, error === null ? { delivered: true } : { delivered: false, error, retryInMs }))
-        .catch((e) => this.log.warn('alert webhook: could not record a delivery', { eventId: event.id, error: String(e) }));
-      if (retryInMs !== null) setTimeout(() => void this.deliver(), retryInMs + 10).unref();
-    }
+  /** One event at a time (a receiver sees events in order), retried with the backoff of judgeWebhook. */
+  private webhookWorker(hook: WebhookSettings): OutboxWorker<AlertEventRecord, WebhookOutcome> {
+    return new OutboxWorker<AlertEventRecord, WebhookOutcome>(
+      {
+        claim: async (_limit, leaseSeconds) => {
+          const event = await this.store.transaction((tx) => tx.alerts.claimAlertDelivery(leaseSeconds));
+          return event ? [event] : [];
+        },
+        pass: () => async (event) => {
+          const outcome = judgeWebhook(await post(hook, event), event.attempts, hook.attempts, hook.retryBaseMs);
+          const label = outcome.delivered ? 'delivered' : outcome.retryInMs === null ? 'failed' : 'retry';
+          this.metrics?.webhookAttempts.inc({ outcome: label });
+          if (!outcome.delivered) {
+            const fields = { eventId: event.id, attempts: event.attempts, error: outcome.error };
+            if (outcome.retryInMs === null) this.log.error('alert webhook: giving up', fields);
+            else this.log.warn('alert webhook: will retry', fields);
+          }
+          return outcome;
+        },
+        finish: (event, _token, outcome) => this.store.transaction((tx) => tx.alerts.finishAlertDelivery(event.id, outcome)),
+        retryInMs: (outcome) => (outcome.delivered ? null : outcome.retryInMs),
+      },
+      {
+        name: 'alert webhook',
+        log: this.log,
+        pollMs: this.o.deliveryPollMs ?? 5000,
+        batchSize: 1,
+        concurrency: 1,
+        leaseSeconds: Math.ceil(hook.timeoutMs / 1000) + 30,
+      },
+    );
   }
 
   private every(ms: number, fn: () => unknown): void {

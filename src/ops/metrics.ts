@@ -5,9 +5,9 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { OperationObserver } from '../api/operation';
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import { networkFills } from '../logic/alerts/utilization';
-import { dnsOutboxStats } from '../logic/dns/dns-publisher';
+import { dnsOutboxStats } from '../logic/dns/outbox';
 
 export interface MetricsOptions {
   /** Node process metrics (CPU, memory, event loop lag); off in tests that count series. */

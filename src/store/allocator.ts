@@ -17,7 +17,7 @@ import type {
   TopologySnapshot,
 } from '../logic/allocation/allocator-port';
 import { IpcdError, StoreConflict } from '../logic/core/errors';
-import type { UserRecord } from '../logic/ports';
+import type { UserRecord } from '../logic/access/port';
 import { canonicalAddress, networkFromRow, toAllocation } from './mapping';
 
 

@@ -1,7 +1,6 @@
-/** Rows and entities to the logic's records, with addresses in ipcd's canonical text. */
+/** Rows to the logic's records, with addresses in ipcd's canonical text. */
 import { formatAddress, parseAddress, parseCidr } from '../logic/core/ip';
-import type { Allocation, AllocationSource, DataCenter, Intent, Network, Tenant, Zone } from '../logic/core/model';
-import type { DataCenterEntity, NetworkEntity, TenantEntity, ZoneEntity } from './entities';
+import type { Allocation, AllocationSource, Intent, Network } from '../logic/core/model';
 
 export function canonicalAddress(text: string): string {
   const a = parseAddress(text.split('/')[0]);
@@ -9,28 +8,25 @@ export function canonicalAddress(text: string): string {
   return formatAddress(a.family, a.value);
 }
 
-export const toDataCenter = (e: DataCenterEntity): DataCenter => ({ id: e.id, name: e.name, description: e.description });
-export const toTenant = (e: TenantEntity): Tenant => ({ id: e.id, name: e.name, description: e.description });
-export const toZone = (e: ZoneEntity): Zone => ({ id: e.id, name: e.name });
-
-export function toNetwork(e: NetworkEntity): Network {
-  const cidr = parseCidr(e.cidr);
+/** A network row as SQL (or to_jsonb) gives it, snake_case, to the record. */
+export function networkFromRow(r: Record<string, unknown>): Network {
+  const cidr = parseCidr(r.cidr as string);
   return {
-    id: e.id,
-    name: e.name,
+    id: r.id as number,
+    name: r.name as string,
     cidr: cidr.text,
     family: cidr.family,
-    dataCenterId: e.dataCenterId,
-    vlan: e.vlan,
-    vxlan: e.vxlan,
-    tenantId: e.tenantId,
-    priority: e.priority,
-    zoneId: e.zoneId,
-    gateway: e.gateway === null ? null : canonicalAddress(e.gateway),
-    reservePool: e.reservePool,
-    namePattern: e.namePattern,
-    tags: e.tags ?? {},
-    holdDownSeconds: e.holdDownSeconds ?? 0,
+    dataCenterId: r.data_center_id as number,
+    vlan: (r.vlan as number | null) ?? null,
+    vxlan: (r.vxlan as number | null) ?? null,
+    tenantId: (r.tenant_id as number | null) ?? null,
+    priority: r.priority as number,
+    zoneId: (r.zone_id as number | null) ?? null,
+    gateway: r.gateway === null || r.gateway === undefined ? null : canonicalAddress(r.gateway as string),
+    reservePool: r.reserve_pool as boolean,
+    namePattern: r.name_pattern as string,
+    tags: (r.tags as Record<string, string> | null) ?? {},
+    holdDownSeconds: (r.hold_down_seconds as number | null) ?? 0,
   };
 }
 
@@ -53,22 +49,3 @@ export function toAllocation(r: Record<string, unknown>): Allocation {
 }
 
 
-/** A network row as SQL (or to_jsonb) gives it, snake_case, to the record. */
-export function networkFromRow(r: Record<string, unknown>): Network {
-  return toNetwork({
-    id: r.id,
-    name: r.name,
-    cidr: r.cidr,
-    dataCenterId: r.data_center_id,
-    vlan: r.vlan ?? null,
-    vxlan: r.vxlan ?? null,
-    tenantId: r.tenant_id ?? null,
-    priority: r.priority,
-    zoneId: r.zone_id ?? null,
-    gateway: r.gateway ?? null,
-    reservePool: r.reserve_pool,
-    namePattern: r.name_pattern,
-    tags: r.tags,
-    holdDownSeconds: r.hold_down_seconds,
-  } as NetworkEntity);
-}

@@ -2,7 +2,6 @@
 import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
-import { ENTITIES } from './entities';
 import type * as EmbeddedModule from './embedded';
 import { TypeormStore } from './typeorm-store';
 import { parseDatabaseUrl } from './db-url';
@@ -28,7 +27,7 @@ export interface OpenedStore {
 
 const COMMON = {
   type: 'postgres',
-  entities: ENTITIES,
+  // No entities: hand SQL in one module per port (README, Architecture / persistence).
   migrations: MIGRATIONS,
   migrationsTableName: 'ipcd_migrations',
   synchronize: false,

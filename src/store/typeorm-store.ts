@@ -1,12 +1,32 @@
 import type { DataSource } from 'typeorm';
 import { StoreConflict, unavailable } from '../logic/core/errors';
-import type { Store, StoreTx } from '../logic/ports';
-import { TypeormTx } from './tx';
+import type { Ports, Store } from './store';
+import { Sql } from './sql';
+import { SqlTopology } from './topology';
+import { SqlAccess } from './access';
+import { SqlAudit } from './audit';
+import { SqlDns } from './dns';
+import { SqlAlerts } from './alerts';
+import { SqlReports } from './reports';
+import { SqlMaintenance } from './maintenance';
 import { MIGRATIONS } from '../../migrations';
 import { SqlAllocator } from './allocator';
 import type { Pool, PoolClient } from 'pg';
 import { Availability, type AvailabilityEvent } from './availability';
 import { classifyDbError, dbErrorCode } from './db-errors';
+
+/** Every port over one transaction's statements; each port is one module's class. */
+function ports(db: Sql): Ports {
+  return {
+    topology: new SqlTopology(db),
+    access: new SqlAccess(db),
+    audit: new SqlAudit(db),
+    dns: new SqlDns(db),
+    alerts: new SqlAlerts(db),
+    reports: new SqlReports(db),
+    maintenance: new SqlMaintenance(db),
+  };
+}
 
 export class TypeormStore implements Store {
   private readonly watchers = new Set<(networkIds: number[]) => void>();
@@ -56,11 +76,13 @@ export class TypeormStore implements Store {
     };
   }
 
-  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    let tx: TypeormTx | undefined;
-    const result = await this.guarded(() => this.dataSource.transaction((m) => fn((tx = new TypeormTx(m)))));
-    if (tx && tx.touched.size > 0) this.notify([...tx.touched]);
-    if (tx?.dnsQueued) for (const listener of this.dnsListeners) setImmediate(listener);
+  async transaction<T>(fn: (tx: Ports) => Promise<T>): Promise<T> {
+    let db: Sql | undefined;
+    const result = await this.guarded(() => this.dataSource.transaction((m) => fn(ports((db = new Sql(m))))));
+    // Only after the commit: a rolled-back transaction changed nothing worth announcing.
+    const changes = db?.changes;
+    if (changes && changes.networks.size > 0) this.notify([...changes.networks]);
+    if (changes?.dnsQueued) for (const listener of this.dnsListeners) setImmediate(listener);
     return result;
   }
 

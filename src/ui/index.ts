@@ -6,14 +6,15 @@
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AuthSettings } from '../logic/access/auth';
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import { resumeSession, type SessionSettings } from '../logic/access/sessions';
 import type { Logger } from '../logger';
 import { ROOT } from '../paths';
 import { html } from './html';
 import { BASE } from './layout';
 import { UsageFeed } from './live';
-import { actionRoutes, ADD_NETWORK, NETWORK_ACTIONS } from './pages/actions';
+import { ADD_NETWORK, NETWORK_ACTIONS } from './pages/actions';
+import { actionRoutes } from './pages/action-steps';
 import { auditRoute } from './pages/audit';
 import { render, type UiContext } from './pages/common';
 import { dashboardRoute } from './pages/dashboard';
@@ -87,7 +88,7 @@ export function createConsole(o: ConsoleOptions): Console {
   router.use(requireCsrf);
   router.post('/logout', login.postLogout);
   router.get('/', dashboardRoute(ctx));
-  router.get('/events', (req: Request, res: Response) => events(ctx, req as UiRequest, res));
+  router.get('/events', (req: Request, res: Response) => events(ctx, req, res));
   router.get('/search', searchRoute(ctx));
   router.get('/audit', auditRoute(ctx));
   const usage = usageRoutes(ctx);
@@ -104,13 +105,13 @@ export function createConsole(o: ConsoleOptions): Console {
   }
 
   router.use((req: Request, res: Response) => {
-    render(req as UiRequest, res, 'Not found', html`<h1>Not found</h1><p>There is no console page at this address. <a href="${BASE}/">Go to the dashboard</a>.</p>`, { status: 404 });
+    render(req, res, 'Not found', html`<h1>Not found</h1><p>There is no console page at this address. <a href="${BASE}/">Go to the dashboard</a>.</p>`, { status: 404 });
   });
   // Console errors are pages, never SOAP faults (the app's last handler is the SOAP one).
   router.use((err: { status?: number; type?: string }, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const status = err?.status && err.status < 500 ? err.status : 500;
-    if (status === 500) o.log.error('console request failed', { requestId: (req as UiRequest).ipcdRequestId, error: String((err as Error)?.stack ?? err) });
+    if (status === 500) req.log.error('console request failed', { error: String((err as Error)?.stack ?? err) });
     const text = err?.type === 'entity.too.large' ? 'The form was too large.' : status === 500 ? 'The server could not answer this request.' : 'The request could not be read.';
     res.status(status).type('text/plain').send(text);
   });

@@ -59,7 +59,7 @@ export function page(title: string, ctx: PageContext, body: Html, opts: { live?:
 ${ctx.flash ? html`<p class="flash" role="status">${ctx.flash}</p>` : ''}
 ${body}
 </main>
-<footer class="foot">ipcd · IP commissioning and decommissioning</footer>
+<footer class="foot">ipcd · IP commissioning and decommissioning · all times are UTC</footer>
 </body>
 </html>`}`;
 }

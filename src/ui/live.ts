@@ -7,7 +7,7 @@
  */
 import type { Response } from 'express';
 import { mayRead, systemActor, type Principal } from '../logic/access/policy';
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import { searchNetworks, tenantTotals, type NetworkView } from '../logic/reporting/search';
 import type { Logger } from '../logger';
 import { isUnavailable } from '../logic/core/errors';
@@ -95,7 +95,7 @@ export class UsageFeed {
     if (this.busy || this.subs.size === 0) return;
     this.busy = true;
     try {
-      const stamp = await this.store.transaction((tx) => tx.changeStamp());
+      const stamp = await this.store.transaction((tx) => tx.reports.changeStamp());
       if (stamp === this.stamp && this.views && Date.now() - this.loadedAt < this.maxQuietMs) return;
       const views = await allNetworks(this.store);
       this.stamp = stamp;

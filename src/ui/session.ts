@@ -5,16 +5,17 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { csrfMatches, resumeSession, type ConsoleSession, type SessionSettings } from '../logic/access/sessions';
+import { csrfMatches, resumeSession, type SessionSettings } from '../logic/access/sessions';
 import type { Actor } from '../logic/access/policy';
-import type { Store } from '../logic/ports';
+import type { Store } from '../store/store';
 import { BASE } from './layout';
 
 export const SESSION_COOKIE = 'ipcd_session';
 export const LOGIN_COOKIE = 'ipcd_login';
 export const FLASH_COOKIE = 'ipcd_flash';
 
-export type UiRequest = Request & { ipcdRequestId?: string; session?: ConsoleSession; sessionToken?: string };
+/** The console's request: its session and request id are declared on Express's Request (src/request.ts). */
+export type UiRequest = Request;
 
 export function cookies(req: Request): Record<string, string> {
   const out: Record<string, string> = {};

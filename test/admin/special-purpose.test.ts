@@ -58,10 +58,10 @@ describe.each(BACKENDS)('special-purpose prefixes on %s', (kind) => {
   });
 
   test('split and merge results: a network stored before the rule (loopback) is neither split nor merged', async () => {
-    const dc = (await f.db.store.transaction((tx) => tx.dataCenterByName('dc1')))!;
+    const dc = (await f.db.store.transaction((tx) => tx.topology.dataCenterByName('dc1')))!;
     const legacy = (name: string, cidr: string) =>
       f.db.store.transaction((tx) =>
-        tx.insertNetwork(
+        tx.topology.insertNetwork(
           { name, cidr, family: 4, dataCenterId: dc.id, vlan: 300, vxlan: null, tenantId: null, priority: 100, zoneId: null, gateway: null, reservePool: false, namePattern: 'vm-{seq:6}', tags: {}, holdDownSeconds: 0 },
           [],
         ),

@@ -17,6 +17,7 @@ import { addUser } from '../../src/logic/access/users';
 import { openTestStore, type TestStore } from '../support/backends';
 import { ensureBuilt, freePort, REPO_ROOT, runNode, type Run } from '../support/processes';
 import { startServer, type RunningServer } from '../support/server';
+import { call } from '../support/soap';
 
 const CLI = join(REPO_ROOT, 'dist', 'src', 'client', 'cli.js');
 const ORCHESTRATOR = join(__dirname, 'orchestrator.sh');
@@ -119,6 +120,23 @@ describe('ipcd-client commands', () => {
     ]);
     // Repeating a release by instance is a harmless confirmation of nothing left.
     expect(JSON.parse(ok(await ipcdClient(['decommission', '--dc', 'dc1', '--vlan', '100', '--instance', 'mig-2', '--json'])))).toEqual({ releasedCount: 0, released: [] });
+  });
+
+  test("list: by data center, VLAN and address (numerically), DNS states in the README's casing", async () => {
+    // Set up (and cleaned up) over SOAP in this process: nine ipcd-client processes would only be slower.
+    const orch = { username: 'orch', password: PASSWORD };
+    const instances = Array.from({ length: 9 }, (_, i) => `ord-${i + 1}`);
+    for (const i of instances) expect((await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: i }, orch)).fault).toBeUndefined();
+    const lines = ok(await ipcdClient(['list', '--dc', 'dc1', '--vlan', '100'])).trimEnd().split('\n');
+    const header = lines[0].split(/\s{2,}/);
+    const rows = lines.slice(1).map((l) => l.split(/\s{2,}/));
+    const column = (name: string) => rows.map((r) => r[header.indexOf(name)]);
+    // web-1 holds .2; the ord-* instances .3 to .11 (mig-1/2's released addresses among them); then IPv6, then name only.
+    expect(column('ADDRESS')).toEqual([...Array.from({ length: 10 }, (_, i) => `10.0.0.${i + 2}`), '2001:db8:100::2', '-']);
+    expect(column('INSTANCE')).toEqual(['web-1', ...instances, 'v6-1', 'dns-only']);
+    // The example zones have no DNS server: README's NOT_CONFIGURED (and why) for web-1's name; NONE where no name was asked for.
+    expect(column('DNS')).toEqual([expect.stringMatching(/^NOT_CONFIGURED: zone dc1\.example\.com /), ...Array(11).fill('NONE')]);
+    for (const i of instances) expect((await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: i }, orch)).fault).toBeUndefined();
   });
 
   test.each([

@@ -148,7 +148,7 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
   test('networks on the same (data center, VLAN) may not overlap — enforced by the database', async () => {
     await expect(
       tx((t) =>
-        t.insertNetwork({ ...net, id: undefined, name: 'dup', cidr: '10.0.0.0/24' } as Omit<Network, 'id'>, []),
+        t.topology.insertNetwork({ ...net, id: undefined, name: 'dup', cidr: '10.0.0.0/24' } as Omit<Network, 'id'>, []),
       ),
     ).rejects.toBeInstanceOf(StoreConflict);
   });
@@ -157,7 +157,7 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
     await addNetwork(db.store, { name: 'same-other-vlan', cidr: '10.0.0.0/29', dataCenter: 'dc1', vlan: 6 });
     await addNetwork(db.store, { name: 'same-other-dc', cidr: '10.0.0.0/29', dataCenter: 'dc2', vlan: 5 });
     await addNetwork(db.store, { name: 'v6-64', cidr: '2001:db8::/64', dataCenter: 'dc1', vlan: 5 });
-    const names = (await tx((t) => t.networksOnVlan(dcId, 5))).map((n) => n.name).sort();
+    const names = (await tx((t) => t.topology.networksOnVlan(dcId, 5))).map((n) => n.name).sort();
     expect(names).toEqual(['n29', 'v6-64']);
   });
 
@@ -167,7 +167,7 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
   });
 
   test('an IPv6 /64 hands out addresses by index lookup', async () => {
-    const v6 = (await tx((t) => t.networkByName('v6-64')))!;
+    const v6 = (await tx((t) => t.topology.networkByName('v6-64')))!;
     expect(await address(v6.id)).toBe('2001:db8::2');
     expect(await address(v6.id)).toBe('2001:db8::3');
     // The head of the /64's one range was cut into small ranges for concurrent takers; no more.

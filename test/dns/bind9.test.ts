@@ -8,7 +8,8 @@
  */
 import { setZoneDns } from '../../src/logic/dns/dns-config';
 import { reverseName } from '../../src/logic/dns/dns';
-import { DnsPublisher, dnsOutboxStats } from '../../src/logic/dns/dns-publisher';
+import { dnsOutboxStats } from '../../src/logic/dns/outbox';
+import { DnsPublisher } from '../../src/ops/dns-publisher';
 import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology/topology';
 import { Rfc2136Updater } from '../../src/dns/rfc2136';
 import { openStore, type OpenedStore } from '../../src/store/open';

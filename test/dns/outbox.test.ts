@@ -8,12 +8,12 @@ import { commission, nameOnly } from '../../src/logic/allocation/commission';
 import { decommission } from '../../src/logic/allocation/decommission';
 import { clearZoneDns, listDnsZones, setZoneDns } from '../../src/logic/dns/dns-config';
 import { reverseName, reverseZoneName, retryDelayMs, type DnsChange } from '../../src/logic/dns/dns';
-import { dnsOutboxStats } from '../../src/logic/dns/dns-publisher';
+import { dnsOutboxStats } from '../../src/logic/dns/outbox';
 import { parseCidr } from '../../src/logic/core/ip';
 import { listAllocations } from '../../src/logic/reporting/listing';
 import { searchAllocations } from '../../src/logic/reporting/search';
 import { removeNetwork } from '../../src/logic/topology/networks';
-import type { Store } from '../../src/logic/ports';
+import type { Store } from '../../src/store/store';
 import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology/topology';
 import { openStore } from '../../src/store/open';
 import { BACKENDS, openTestStore, type TestStore } from '../support/backends';
@@ -28,8 +28,8 @@ async function rows(store: Store) {
   );
 }
 
-const claim = (store: Store, token = randomUUID(), limit = 100) => store.transaction((tx) => tx.claimDnsChanges(limit, 60, token)).then((c) => ({ token, changes: c }));
-const finish = (store: Store, token: string, c: DnsChange) => store.transaction((tx) => tx.finishDnsChange(c.id, token, { state: 'done' }));
+const claim = (store: Store, token = randomUUID(), limit = 100) => store.transaction((tx) => tx.dns.claimDnsChanges(limit, 60, token)).then((c) => ({ token, changes: c }));
+const finish = (store: Store, token: string, c: DnsChange) => store.transaction((tx) => tx.dns.finishDnsChange(c.id, token, { state: 'done' }));
 
 describe('DNS names and backoff', () => {
   test('reverse names and reverse zones', () => {
@@ -124,7 +124,7 @@ describe.each(BACKENDS)('DNS outbox (%s store)', (backend) => {
     const second = await claim(db.store);
     expect(second.changes.map((c) => `${c.action} ${c.rtype}`)).toEqual(['delete A']);
     // A finish under a lost claim changes nothing.
-    await db.store.transaction((tx) => tx.finishDnsChange(first.changes[1].id, randomUUID(), { state: 'done' }));
+    await db.store.transaction((tx) => tx.dns.finishDnsChange(first.changes[1].id, randomUUID(), { state: 'done' }));
     expect((await rows(db.store)).find((r) => r.id === first.changes[1].id)?.state).toBe('pending');
   });
 

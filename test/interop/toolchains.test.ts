@@ -3,12 +3,15 @@
  * server serves, compile them, and drive the server with them (PostgreSQL store):
  *
  *  - JAX-WS: `wsimport` (Debian's jaxws, the reference implementation) generates and compiles the
- *    client classes; javac compiles test/interop/java/IpcdLifecycle.java against them; it runs
- *    CommissionIP → NameOnly → DecommissionIP by address → DecommissionIP by FQDN → an unknown
- *    VLAN caught as the generated checked exception for wsdl:fault IpcdFault.
- *  - gSOAP: `wsdl2h` + `soapcpp2` generate a C++ proxy; g++ compiles test/interop/gsoap/client.cpp
- *    with it against libgsoap++; it runs CommissionIP → DecommissionIP → an unknown VLAN read
- *    from the fault detail as the generated _ns1__IpcdFault.
+ *    client classes, with wsdl/jaxws-bindings.xml (-b) and -extension (the SOAP 1.2 port);
+ *    javac compiles test/interop/java/IpcdLifecycle.java against them; it runs, once on the SOAP
+ *    1.1 port and once on the SOAP 1.2 port, CommissionIP → NameOnly → DecommissionIP by address
+ *    → DecommissionIP by FQDN → an unknown VLAN caught as the generated checked exception for
+ *    wsdl:fault IpcdFault.
+ *  - gSOAP: `wsdl2h -N` + `soapcpp2` generate a C++ proxy per binding; g++ compiles
+ *    test/interop/gsoap/client.cpp with them against libgsoap++; it runs, with each proxy,
+ *    CommissionIP → DecommissionIP → an unknown VLAN read from the fault detail as the generated
+ *    _ns1__IpcdFault.
  *
  * Everything generated lives in a temporary directory, generated and compiled once per run. The
  * generators' output is part of the check: a warning about the contract fails the suite. Nothing
@@ -35,6 +38,9 @@ const JAXWS_RT = '/usr/share/java/jaxws-rt.jar';
 /** The package wsimport generates the Java client into (IpcdLifecycle.java imports it). */
 const JAVA_PACKAGE = 'org.example.ipcd.client';
 const GSOAP_IMPORT = '/usr/share/gsoap/import';
+/** The WS-SecurityPolicy makes wsdl2h import wsse.h, whose xsd:dateTime is gSOAP's struct timeval mapping. */
+const GSOAP_CUSTOM = '/usr/share/gsoap/custom';
+const BINDINGS_FILE = join(__dirname, '..', '..', 'wsdl', 'jaxws-bindings.xml');
 
 /** What must be on the machine, and which Debian package .ci/run installs it from. */
 const COMMANDS: Record<string, string> = {
@@ -52,16 +58,25 @@ const FILES: Record<string, string> = {
 };
 
 /**
- * wsdl2h lines that are not a problem of the contract. Everything else that says "warning" or
- * "error" fails the suite.
+ * wsimport lines that are not a problem of the contract. Everything else that says "warning" or
+ * "error" fails the suite. wsdl2h gets none: the JAX-WS customization it warned about now lives
+ * in wsdl/jaxws-bindings.xml.
  */
-const GSOAP_WHITELIST: RegExp[] = [
-  // The WSDL carries a JAX-WS binding declaration (jaxws:bindings, enableWrapperStyle=false, see
-  // the comment in wsdl/ipcd.wsdl) so that wsimport can generate a client at all. It is an
-  // optional extension element meant for JAX-WS; wsdl2h reports any element it has no use for and
-  // says itself that skipping it is safe. Only this element, at this place (level 1: a child of
-  // wsdl:definitions), is accepted.
-  /^Warning: unexpected element 'jaxws:bindings' at level 1 is skipped \(safe to ignore\)$/,
+const WSIMPORT_WHITELIST: RegExp[] = [
+  // JAX-WS 2.x maps WSDL 1.1 SOAP 1.1 bindings only; the reference implementation reads a WSDL 1.1
+  // SOAP 1.2 binding as its own extension (-extension) and says so for the one port that has it.
+  /^\[WARNING\] SOAP port "IpcdSoap12Port": uses a non-standard SOAP 1\.2 binding\.$/,
+];
+
+/**
+ * JAX-WS runtime lines that are not a problem of the contract. The reference implementation
+ * alone (jaxws-rt, without Metro's WSIT) implements no WS-Security: it reads the WSDL's
+ * WS-SecurityPolicy, says it cannot evaluate sp:SupportingTokens, and goes on without it (the
+ * program would add its UsernameToken itself, as the README shows). Only these two lines.
+ */
+const JAXWS_RUNTIME_WHITELIST: RegExp[] = [
+  /^WARNING: WSP0075: Policy assertion "\{http:\/\/docs\.oasis-open\.org\/ws-sx\/ws-securitypolicy\/200702\}SupportingTokens" was evaluated as "UNKNOWN"\.$/,
+  /^WARNING: WSP0019: Suboptimal policy alternative selected on the client side with fitness "UNKNOWN"\.$/,
 ];
 
 interface Run {
@@ -147,6 +162,7 @@ interface Fault {
 }
 interface JavaReport {
   ok: boolean;
+  binding: string;
   mismatches: string[];
   address: string;
   commission: Commission;
@@ -157,6 +173,7 @@ interface JavaReport {
 }
 interface GsoapReport {
   ok: boolean;
+  soapVersion: number;
   mismatches: string[];
   address: string;
   commission: Commission;
@@ -170,7 +187,9 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
   let work: string;
   const steps: Record<string, Run> = {};
   let java: JavaReport;
+  let java12: JavaReport;
   let gsoap: GsoapReport;
+  let gsoap12: GsoapReport;
   /** The generated client's classpath and the served WSDL, for the batch program run last. */
   let javaCp: string;
   let javaApp: string;
@@ -197,35 +216,47 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
     const jsrc = join(work, 'java-src');
     const japp = join(work, 'java-app');
     for (const d of [jgen, jsrc, japp]) mkdirSync(d);
-    steps.wsimport = must('wsimport', await run('wsimport', ['-keep', '-p', JAVA_PACKAGE, '-d', jgen, '-s', jsrc, wsdlUrl]));
+    // The README's command: the bindings file, and -extension for the SOAP 1.2 port.
+    steps.wsimport = must('wsimport', await run('wsimport', ['-extension', '-b', BINDINGS_FILE, '-keep', '-p', JAVA_PACKAGE, '-d', jgen, '-s', jsrc, wsdlUrl]));
     const cp = [japp, jgen, JAXWS_RT].join(delimiter);
     [javaCp, javaApp, wsdlAt] = [cp, japp, wsdlUrl];
     steps.javac = must('javac', await run('javac', ['-cp', cp, '-d', japp, JAVA_SOURCE]));
-    steps.java = await run('java', [
-      // Debian's SAAJ registers its factory under the old service name; naming it here keeps the
-      // runtime from logging a deprecation warning on every call.
-      '-Djavax.xml.soap.SAAJMetaFactory=com.sun.xml.messaging.saaj.soap.SAAJMetaFactoryImpl',
-      '-cp', cp, 'IpcdLifecycle', wsdlUrl, ...common, '--instance', 'jaxws-vm',
-    ]);
+    const javaRun = (extra: string[]) =>
+      run('java', [
+        // Debian's SAAJ registers its factory under the old service name; naming it here keeps the
+        // runtime from logging a deprecation warning on every call.
+        '-Djavax.xml.soap.SAAJMetaFactory=com.sun.xml.messaging.saaj.soap.SAAJMetaFactoryImpl',
+        '-cp', cp, 'IpcdLifecycle', wsdlUrl, ...common, ...extra,
+      ]);
+    steps.java = await javaRun(['--instance', 'jaxws-vm']);
     java = report('IpcdLifecycle (Java)', steps.java);
+    steps.java12 = await javaRun(['--soap12', '--instance', 'jaxws12-vm']);
+    java12 = report('IpcdLifecycle (Java, SOAP 1.2)', steps.java12);
 
     // gSOAP: WSDL → annotated header → C++ proxy and serializers → compiled client → run.
     const g = join(work, 'gsoap');
     mkdirSync(g);
-    steps.wsdl2h = must('wsdl2h', await run('wsdl2h', ['-o', 'ipcd.h', wsdlUrl], { cwd: g }));
+    // -N: a proxy per binding (without it wsdl2h warns that it merged the two bindings into one).
+    steps.wsdl2h = must('wsdl2h', await run('wsdl2h', ['-Nns1', '-o', 'ipcd.h', wsdlUrl], { cwd: g }));
     steps.soapcpp2 = must('soapcpp2', await run('soapcpp2', ['-j', '-C', '-x', `-I${GSOAP_IMPORT}`, 'ipcd.h'], { cwd: g }));
     const flags = must('pkg-config', await run('pkg-config', ['--cflags', '--libs', 'gsoap++'])).stdout.trim().split(/\s+/);
     steps['g++'] = must(
       'g++',
-      await run('g++', ['-O0', '-I.', '-o', 'client', GSOAP_SOURCE, 'soapC.cpp', 'soapIpcdSoapBindingProxy.cpp', ...flags], { cwd: g }),
+      await run(
+        'g++',
+        ['-O0', '-I.', `-I${GSOAP_CUSTOM}`, '-o', 'client', GSOAP_SOURCE, 'soapC.cpp', 'soapIpcdSoapBindingProxy.cpp', 'soapIpcdSoap12BindingProxy.cpp', join(GSOAP_CUSTOM, 'struct_timeval.c'), ...flags],
+        { cwd: g },
+      ),
     );
     steps.client = await run(join(g, 'client'), [server.url, ...common, '--instance', 'gsoap-vm'], { timeoutMs: 60_000 });
     gsoap = report('client (gSOAP)', steps.client);
+    steps.client12 = await run(join(g, 'client'), [server.url, '--soap', '1.2', ...common, '--instance', 'gsoap12-vm'], { timeoutMs: 60_000 });
+    gsoap12 = report('client (gSOAP, SOAP 1.2)', steps.client12);
 
     if (process.env.IPCD_TOOLCHAIN_TIMINGS) {
       process.stderr.write(`toolchain steps (ms): ${JSON.stringify(Object.fromEntries(Object.entries(steps).map(([k, r]) => [k, r.ms])))}\n`);
     }
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     await server?.close();
@@ -234,8 +265,8 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
   });
 
   describe('JAX-WS', () => {
-    test('wsimport generated a client from the served WSDL without a warning', () => {
-      expect(complaints(steps.wsimport)).toEqual([]);
+    test('wsimport generated a client from the served WSDL and the bindings file without a warning about the contract', () => {
+      expect(complaints(steps.wsimport, WSIMPORT_WHITELIST)).toEqual([]);
       const gen = join(work, 'java-src', ...JAVA_PACKAGE.split('.'));
       // One method per operation, request element in, response element out, typed fault thrown.
       const sei = readFileSync(join(gen, 'IpcdPortType.java'), 'utf8');
@@ -243,14 +274,37 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
       expect(sei).toMatch(/public NameOnlyResponse nameOnly\(/);
       expect(sei).toMatch(/public DecommissionIPResponse decommissionIP\(/);
       expect(readFileSync(join(gen, 'IpcdFault_Exception.java'), 'utf8')).toMatch(/public IpcdFault getFaultInfo\(\)/);
+      // Both ports, and the enumeration constants the bindings file names.
+      const service = readFileSync(join(gen, 'IpcdService.java'), 'utf8');
+      expect(service).toMatch(/public IpcdPortType getIpcdPort\(\)/);
+      expect(service).toMatch(/public IpcdPortType getIpcdSoap12Port\(\)/);
+      for (const e of ['AddressFamily', 'Intent']) {
+        const java = readFileSync(join(gen, `${e}.java`), 'utf8');
+        expect(java).toMatch(/\bIPV4\("IPv4"\)/);
+        expect(java).toMatch(/\bIPV6\("IPv6"\)/);
+        expect(java).not.toMatch(/I_PV_/);
+      }
+    });
+
+    test('the Java program ran the lifecycle on the SOAP 1.2 port, typed fault included', () => {
+      expect(java12.mismatches).toEqual([]);
+      expect(java12.ok).toBe(true);
+      expect(steps.java12.code).toBe(0);
+      expect(complaints(steps.java12, JAXWS_RUNTIME_WHITELIST)).toEqual([]);
+      expect(java12.binding).toBe('http://www.w3.org/2003/05/soap/bindings/HTTP/');
+      expect(java.binding).toBe('http://schemas.xmlsoap.org/wsdl/soap/http');
+      expect(java12.address).toBe(server.url);
+      expect(java12.commission).toMatchObject({ dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', source: 'VLAN', zone: 'dc1.example.com' });
+      expect(java12.decommissionByAddress.released[0]).toMatchObject({ allocationId: java12.commission.allocationId, serverInstance: 'jaxws12-vm-1' });
+      expect(java12.unknownVlan).toMatchObject({ exception: 'IpcdFault_Exception', code: 'UNKNOWN_VLAN' });
     });
 
     test('the Java program ran the lifecycle without a mismatch', () => {
       expect(java.mismatches).toEqual([]);
       expect(java.ok).toBe(true);
       expect(steps.java.code).toBe(0);
-      // No warning from the JAX-WS runtime either.
-      expect(complaints(steps.java)).toEqual([]);
+      // No warning from the JAX-WS runtime either, but that it has no WS-SecurityPolicy support.
+      expect(complaints(steps.java, JAXWS_RUNTIME_WHITELIST)).toEqual([]);
       // The generated service took the endpoint from the served WSDL.
       expect(java.address).toBe(server.url);
     });
@@ -283,7 +337,7 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
 
   describe('gSOAP', () => {
     test('wsdl2h and soapcpp2 processed the served WSDL without a warning about the contract', () => {
-      expect(complaints(steps.wsdl2h, GSOAP_WHITELIST)).toEqual([]);
+      expect(complaints(steps.wsdl2h)).toEqual([]);
       expect(complaints(steps.soapcpp2)).toEqual([]);
       expect(steps.soapcpp2.stdout + steps.soapcpp2.stderr).toMatch(/Compilation successful/);
       // wsdl2h writes what it could not map into the header as notes; there must be none.
@@ -291,6 +345,8 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
       expect(header.split('\n').filter((l) => /@todo|\bundefined\b|Warning:/.test(l))).toEqual([]);
       // The fault detail is typed: SOAP_ENV__Detail has a member for tns:IpcdFault.
       expect(readFileSync(join(work, 'gsoap', 'soapStub.h'), 'utf8')).toMatch(/_ns1__IpcdFault \*ns1__IpcdFault;/);
+      // wsdl2h read the WS-SecurityPolicy: the header tells the developer to add a UsernameToken.
+      expect(header).toMatch(/Username token should be used/);
     });
 
     test('the C++ client ran without a mismatch, at the address the served WSDL names', () => {
@@ -310,6 +366,18 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
       });
       expect(gsoap.unknownVlan).toMatchObject({ faultcode: 'SOAP-ENV:Client', code: 'UNKNOWN_VLAN' });
       expect(gsoap.unknownVlan.message).toBe(gsoap.unknownVlan.faultstring);
+      expect(gsoap.soapVersion).toBe(1);
+    });
+
+    test('the SOAP 1.2 proxy ran the same calls in SOAP 1.2, a Sender fault with the typed detail', () => {
+      expect(gsoap12.mismatches).toEqual([]);
+      expect(gsoap12.ok).toBe(true);
+      expect(steps.client12.code).toBe(0);
+      expect(gsoap12.soapVersion).toBe(2);
+      expect(gsoap12.commission).toMatchObject({ dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', source: 'VLAN' });
+      expect(gsoap12.decommission.released[0]).toMatchObject({ allocationId: gsoap12.commission.allocationId, serverInstance: 'gsoap12-vm-1' });
+      expect(gsoap12.unknownVlan).toMatchObject({ faultcode: 'SOAP-ENV:Sender', code: 'UNKNOWN_VLAN' });
+      expect(gsoap12.unknownVlan.message).toBe(gsoap12.unknownVlan.faultstring);
     });
   });
 
@@ -320,12 +388,18 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
     );
     const jc = java.commission;
     const jn = java.nameOnly;
+    const j12 = java12.commission;
+    const j12n = java12.nameOnly;
     const gc = gsoap.commission;
-    // The faults issued nothing: only the three successful commissions left rows.
+    const g12 = gsoap12.commission;
+    // The faults issued nothing: only the successful commissions left rows.
     expect(rows).toEqual([
       { id: jc.allocationId, address: jc.address, name: jc.name, server_instance: 'jaxws-vm-1', released: true },
       { id: jn.allocationId, address: null, name: jn.name, server_instance: 'jaxws-vm-2', released: true },
+      { id: j12.allocationId, address: j12.address, name: j12.name, server_instance: 'jaxws12-vm-1', released: true },
+      { id: j12n.allocationId, address: null, name: j12n.name, server_instance: 'jaxws12-vm-2', released: true },
       { id: gc.allocationId, address: gc.address, name: gc.name, server_instance: 'gsoap-vm-1', released: true },
+      { id: g12.allocationId, address: g12.address, name: g12.name, server_instance: 'gsoap12-vm-1', released: true },
     ]);
     const usage = await networkUsage(ts.store);
     expect(usage.filter((u) => u.used !== 0n).map((u) => u.network.name)).toEqual([]);

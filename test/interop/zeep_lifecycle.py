@@ -15,7 +15,9 @@ Prints one JSON object with what it observed; exits 0 when everything matched, 1
 mismatch, 2 when it could not run at all (e.g. the WSDL did not load).
 
 Usage: zeep_lifecycle.py WSDL_URL [--data-center dc1] [--vlan 100] [--unknown-vlan 999]
-                                  [--ambiguous-vlan 100] [--ipv6] [--instance PREFIX]
+                                  [--ambiguous-vlan 100] [--ipv6] [--instance PREFIX] [--port PORT]
+--port binds zeep to that wsdl:port of IpcdService (IpcdSoap12Port: SOAP 1.2); default: zeep's
+first port, the SOAP 1.1 one.
 Stdlib and zeep (with its own dependencies) only.
 """
 import argparse
@@ -26,6 +28,7 @@ import traceback
 import zeep
 import zeep.exceptions
 import zeep.helpers
+from zeep.wsdl.bindings.soap import Soap12Binding
 
 NS = "http://ipcd.example.org/ns/commissioning/v1"
 FAULT_CODES = {
@@ -88,7 +91,11 @@ def expect_fault(run, client, label, expected_code, call):
             run.equal(typed.message, message, f"{label}: IpcdFault/message as typed by zeep")
         except Exception as e:  # noqa: BLE001 - any failure to type the detail is the finding
             run.check(False, f"{label}: zeep could not type the detail as tns:IpcdFault: {type(e).__name__}: {e}")
-        expected_faultcode = "Server" if expected_code in ("BUSY", "UNAVAILABLE", "INTERNAL", "NAME_EXHAUSTED") else "Client"
+        server_side = expected_code in ("BUSY", "UNAVAILABLE", "INTERNAL", "NAME_EXHAUSTED")
+        if run.observed.get("soapVersion") == "1.2":  # env:Code/env:Value
+            expected_faultcode = "Receiver" if server_side else "Sender"
+        else:
+            expected_faultcode = "Server" if server_side else "Client"
         local = (fault.code or "").rsplit(":", 1)[-1]
         run.equal(local, expected_faultcode, f"{label}: faultcode local part")
         return seen
@@ -102,7 +109,7 @@ def expect_fault(run, client, label, expected_code, call):
 
 
 def lifecycle(run, client, a):
-    svc = client.service
+    svc = a.service
     dc, vlan, prefix = a.data_center, a.vlan, a.instance
 
     # 1. CommissionIP: address and name together.
@@ -191,6 +198,7 @@ def main():
     p.add_argument("--ambiguous-vlan", type=int, default=100)
     p.add_argument("--instance", default="zeep-vm")
     p.add_argument("--ipv6", action="store_true", help="also commission and release an IPv6 address")
+    p.add_argument("--port", help="the wsdl:port of IpcdService to bind to (default: zeep's first)")
     a = p.parse_args()
 
     run = Run()
@@ -199,8 +207,10 @@ def main():
         transport = zeep.Transport(timeout=30, operation_timeout=30)
         transport.session.trust_env = False  # a local server: no proxies from the environment
         client = zeep.Client(a.wsdl_url, transport=transport, settings=zeep.Settings(strict=True))
-        run.observed["binding"] = str(client.service._binding.name)
-        run.observed["address"] = client.service._binding_options.get("address")
+        a.service = client.bind("IpcdService", a.port) if a.port else client.service
+        run.observed["binding"] = str(a.service._binding.name)
+        run.observed["soapVersion"] = "1.2" if isinstance(a.service._binding, Soap12Binding) else "1.1"
+        run.observed["address"] = a.service._binding_options.get("address")
     except Exception as e:  # noqa: BLE001
         run.observed["error"] = f"the WSDL did not load: {type(e).__name__}: {e}"
         print(json.dumps({**run.observed, "ok": False, "mismatches": [run.observed["error"]]}, indent=2))

@@ -167,7 +167,7 @@ describe('alert state transitions under racing evaluators (postgres)', () => {
   });
 
   test('30 evaluations at once over three connection pools make exactly one transition per crossing', async () => {
-    const id = (await db.store.transaction((tx) => tx.networkByName('tiny')))!.id;
+    const id = (await db.store.transaction((tx) => tx.topology.networkByName('tiny')))!.id;
     const race = async () => {
       const events = await Promise.all(Array.from({ length: 30 }, (_, i) => evaluateAlert(others[i % 3].store, id, policy)));
       return events.filter((e) => e !== null).map((e) => e!.direction);

@@ -61,7 +61,7 @@ async function populate(store: TypeormStore): Promise<void> {
   await nameOnly(store, { dataCenter: 'dc1', vlan: 10, serverInstance: 'vm-n' });
   await decommission(store, { dataCenter: 'dc1', vlan: 80, serverInstance: 'vm-h1', releaseAddress: true, releaseName: true, reason: 'MIGRATED' });
   await c(30, 'vm-30', { wantName: false });
-  const held = (await store.transaction((tx) => tx.networkByName('held')))!;
+  const held = (await store.transaction((tx) => tx.topology.networkByName('held')))!;
   await evaluateAlert(store, held.id, { defaultThresholdPercent: 90, hysteresisPercent: 5, webhook: true });
   await addUser(store, { username: 'orch', password: 'orch-secret-1', role: 'orchestrator', grants: [{ dataCenter: 'dc1' }, { tenant: 't1' }] });
   await addUser(store, { username: 'viewer', password: 'viewer-secret-1', role: 'tenant', tenant: 't1' });

@@ -13,7 +13,7 @@ import { startServerProcesses, type ServerProcesses } from '../support/processes
 import { openStore } from '../../src/store/open';
 import { addDataCenter, addNetwork } from '../../src/logic/topology/topology';
 import type { TypeormStore } from '../../src/store/typeorm-store';
-import type { Store } from '../../src/logic/ports';
+import type { Store } from '../../src/store/store';
 
 const BURST = 200;
 const CLIENTS = 25;

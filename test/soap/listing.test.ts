@@ -59,6 +59,34 @@ describe.each(BACKENDS)('ListAllocations (%s store)', (backend) => {
     expect(everywhere.map((x) => `${field(x, 'dataCenter')}/${field(x, 'vlan')}/${field(x, 'intent')}`).sort()).toEqual(['dc1/100/IPv4', 'dc1/200/NAME', 'dc2/100/IPv4']);
   });
 
+  test('one order for every client: data center, VLAN, then address numerically (IPv4, IPv6, name only)', async () => {
+    ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-6a', addressFamily: 'IPv6' }));
+    ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-6b', addressFamily: 'IPv6' }));
+    ok(await call(server.url, 'NameOnly', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-name' }));
+    ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 200, serverInstance: 'vm-200' }));
+    // vm-22's address is free again: the next commission takes it, out of creation order.
+    ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-late' }));
+    const keys: string[] = [];
+    let after: string | undefined;
+    do {
+      const r = ok(await list({ pageSize: 4, after }));
+      keys.push(...all(r.body, 'allocation').map((a) => `${field(a, 'dataCenter')} ${field(a, 'vlan')} ${field(a, 'address') ?? '-'} ${field(a, 'serverInstance')}`));
+      after = r.values.nextPage;
+    } while (after);
+    // 10.0.0.10 after 10.0.0.9, not after 10.0.0.1 as text would have it.
+    const v4 = Array.from({ length: 22 }, (_, i) => `dc1 100 10.0.0.${i + 2} vm-${i}`);
+    expect(keys).toEqual([
+      ...v4,
+      'dc1 100 10.0.0.24 vm-late', // vm-22's released address, issued again
+      'dc1 100 2001:db8:100::2 vm-6a',
+      'dc1 100 2001:db8:100::3 vm-6b',
+      'dc1 100 - vm-name',
+      'dc1 200 10.20.0.2 vm-200',
+      'dc1 200 - vm-0',
+      'dc2 100 10.0.0.2 vm-0',
+    ]);
+  });
+
   test('bad paging and unknown data centers are refused', async () => {
     expect((await list({ pageSize: 0 })).fault?.code).toBe('INVALID_REQUEST');
     expect((await list({ pageSize: 1001 })).fault?.code).toBe('INVALID_REQUEST');

@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions } from '../../src/app';
-import type { Store } from '../../src/logic/ports';
+import type { Store } from '../../src/store/store';
 import { createLogger } from '../../src/logger';
 import { authOptions, type AuthOptions } from '../../src/api/operation';
 import { Metrics } from '../../src/ops/metrics';

@@ -8,7 +8,7 @@
  *  dc1 no VLAN: reserve 10.9.0.0/30 — reserve pool, zone dc1.test
  *  dc2 VLAN 10: dc2-v10 10.1.0.0/30 — zone dc2.test (same VLAN number and prefix as dc1)
  */
-import type { Store } from '../../src/logic/ports';
+import type { Store } from '../../src/store/store';
 import { addDataCenter, addNetwork, addTenant, addZone } from '../../src/logic/topology/topology';
 
 export async function loadFlowTopology(store: Store): Promise<void> {

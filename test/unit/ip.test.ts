@@ -32,6 +32,56 @@ describe('addresses', () => {
   });
 });
 
+describe('parsing and formatting through ip-address: edge cases', () => {
+  test.each([
+    ['::ffff:10.0.0.1', 0xffff0a000001n, '::ffff:a00:1'],
+    ['::1.2.3.4', 0x01020304n, '::102:304'],
+    ['1:2:3:4:5:6:1.2.3.4', 0x00010002000300040005000601020304n, '1:2:3:4:5:6:102:304'],
+    ['64:ff9b::192.0.2.33', 0x0064ff9b0000000000000000c0000221n, '64:ff9b::c000:221'],
+  ])('IPv4-embedded %s stays IPv6 (never rewritten to IPv4)', (text, value, canonical) => {
+    expect(parseAddress(text)).toEqual({ family: 6, value });
+    expect(formatAddress(6, value)).toBe(canonical);
+  });
+
+  test('an IPv4-mapped prefix stays an IPv6 prefix', () => {
+    expect(parseCidr('::ffff:10.0.0.0/120')).toMatchObject({ family: 6, prefixLength: 120, text: '::ffff:a00:0/120' });
+  });
+
+  test.each([
+    ['2001:DB8::ABCD', '2001:db8::abcd'], // lower case
+    ['2001:0db8:0000:0000:0000:0000:0000:0001', '2001:db8::1'], // leading zeros dropped, longest run
+    ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'], // one zero group is not compressed
+    ['1:2:3:4:5:6:7::', '1:2:3:4:5:6:7:0'], // nor when the input did
+    ['2001:0:0:1:0:0:0:1', '2001:0:0:1::1'], // the longer run, not the first
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'], // the first of equal runs
+    ['0:0:0:0:0:0:0:0', '::'],
+    ['fe80:0:0:0:0:0:0:0', 'fe80::'],
+  ])('%s is written %s (RFC 5952)', (text, canonical) => {
+    const a = parseAddress(text)!;
+    expect(formatAddress(a.family, a.value)).toBe(canonical);
+  });
+
+  test.each([
+    '10.0.0.1/24', // a prefix is not an address (ip-address takes it as one)
+    '2001:db8::1/64',
+    'fe80::1%eth0', // nor a zone id
+    '[::1]',
+    '10.0.0.1::', // a dotted quad only as the last 32 bits (RFC 4291 2.2)
+    '::1.2.3',
+    '::ffff:1.2.3.04',
+    '1:2:3:4::5:6:7:8', // '::' standing for no group
+    '1:2:3:4:5:6:7:1.2.3.4',
+    ':1::2',
+    '1::2:',
+    '00001::',
+    '10.0.0.1 10.0.0.2',
+  ])('refuses %p', (text) => expect(parseAddress(text)).toBeNull());
+
+  test('surrounding white space is ignored, as before', () => {
+    expect(parseAddress(' 10.0.0.1\n')).toEqual({ family: 4, value: 0x0a000001n });
+  });
+});
+
 describe('CIDRs', () => {
   test('canonicalises and sizes an IPv6 /64 without enumerating it', () => {
     const c = parseCidr('2001:DB8:0:10::/64');

@@ -7,8 +7,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { IpcdError } from '../core/errors';
 import { unseal, verifyNoAccount, type VerifiedCredentials } from './passwords';
 import type { Principal } from './policy';
-import type { Store, UserRecord } from '../ports';
-import { hotPathOf } from '../allocation/hot-path';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { AccessPort, UserRecord } from './port';
+import { hotPathOf, type HotPathStore } from '../allocation/hot-path';
+
+/** The ports this module uses. */
+type Tx = { access: AccessPort };
 
 export interface UsernameToken {
   username: string;
@@ -43,7 +47,7 @@ const DIGEST_NOT_ACCEPTED = `${NOT_ACCEPTED} (PasswordDigest needs an account cr
  * made from (commission, release), so a PasswordText that verified recently is taken from memory
  * with no database round trip. Every other operation reads the account from the database.
  */
-export async function authenticate(store: Store, token: UsernameToken | undefined, s: AuthSettings, client = 'unknown', cached = false): Promise<Principal> {
+export async function authenticate(store: UnitOfWork<Tx> & HotPathStore, token: UsernameToken | undefined, s: AuthSettings, client = 'unknown', cached = false): Promise<Principal> {
   if (!token) throw refuse('this service requires a WS-Security UsernameToken in a wsse:Security header');
   const now = (s.now ?? (() => new Date()))();
   if (token.created !== undefined) {
@@ -71,8 +75,8 @@ export async function authenticate(store: Store, token: UsernameToken | undefine
   }
   // One read for both: the account, and how often this pair failed lately.
   const { user, failures } = await store.transaction(async (tx) => ({
-    user: await tx.userByName(token.username),
-    failures: limit ? await tx.authFailures(key, new Date(now.getTime() - limit.windowMs)) : 0,
+    user: await tx.access.userByName(token.username),
+    failures: limit ? await tx.access.authFailures(key, new Date(now.getTime() - limit.windowMs)) : 0,
   }));
   if (limit && failures >= limit.max) {
     // Not even hashed: the guess tells the guesser nothing, and costs the server nothing.
@@ -84,15 +88,15 @@ export async function authenticate(store: Store, token: UsernameToken | undefine
   } catch (e) {
     if (limit) {
       s.cache.failed(key, now.getTime());
-      await store.transaction((tx) => tx.recordAuthFailure(key, now, new Date(now.getTime() - limit.windowMs)));
+      await store.transaction((tx) => tx.access.recordAuthFailure(key, now, new Date(now.getTime() - limit.windowMs)));
     }
     throw e;
   }
-  if (failures > 0) await store.transaction((tx) => tx.clearAuthFailures(key));
+  if (failures > 0) await store.transaction((tx) => tx.access.clearAuthFailures(key));
 
   if (token.nonce !== undefined) {
     const cutoff = new Date(now.getTime() - s.replayWindowMs);
-    const fresh = await store.transaction((tx) => tx.recordNonce(`${account.username}:${token.nonce}`, cutoff));
+    const fresh = await store.transaction((tx) => tx.access.recordNonce(`${account.username}:${token.nonce}`, cutoff));
     if (!fresh) throw refuse('the UsernameToken nonce was used before: the message is a replay');
   }
   return principalOf(account);

@@ -7,8 +7,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { audit } from '../audit/audit';
 import { authenticate, type AuthSettings } from './auth';
+import type { HotPathStore } from '../allocation/hot-path';
 import type { Principal } from './policy';
-import type { Store } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { AccessPort } from './port';
+import type { AuditPort } from '../audit/port';
+
+/** The ports this module uses. */
+type Tx = { access: AccessPort; audit: AuditPort };
 
 export interface ConsoleSession {
   principal: Principal;
@@ -27,7 +33,7 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** Logs in with a user name and password; returns the new session's cookie token. */
 export async function login(
-  store: Store,
+  store: UnitOfWork<Tx> & HotPathStore,
   username: string,
   password: string,
   auth: AuthSettings,
@@ -40,11 +46,11 @@ export async function login(
   const csrfToken = randomBytes(32).toString('base64url');
   const now = (s.now ?? (() => new Date()))();
   await store.transaction(async (tx) => {
-    const user = await tx.userByName(principal.username);
+    const user = await tx.access.userByName(principal.username);
     if (!user) throw new Error(`user ${principal.username} vanished during login`);
     // Housekeeping on the way: sessions idle past the timeout can never be resumed.
-    await tx.deleteIdleSessions(new Date(now.getTime() - s.idleTimeoutMs));
-    await tx.insertSession(hashOf(token), user.id, csrfToken, now);
+    await tx.access.deleteIdleSessions(new Date(now.getTime() - s.idleTimeoutMs));
+    await tx.access.insertSession(hashOf(token), user.id, csrfToken, now);
     await audit(tx, { principal, requestId }, 'Login', { objectType: 'session', objectId: principal.username, tenantId: principal.tenantId }, { after: { via: 'console' } });
   });
   return { token, session: { principal, csrfToken, expiresAt: new Date(now.getTime() + s.idleTimeoutMs) } };
@@ -54,20 +60,20 @@ export async function login(
  * The session behind a cookie token, or null (unknown, idle too long, user disabled). `touch`
  * counts the request as activity (a page or a form), not for background streams.
  */
-export async function resumeSession(store: Store, token: string | undefined, s: SessionSettings, touch: boolean): Promise<ConsoleSession | null> {
+export async function resumeSession(store: UnitOfWork<Tx>, token: string | undefined, s: SessionSettings, touch: boolean): Promise<ConsoleSession | null> {
   if (!token || !TOKEN.test(token)) return null;
   const now = (s.now ?? (() => new Date()))();
   const hash = hashOf(token);
-  const rec = await store.transaction((tx) => tx.sessionByTokenHash(hash));
+  const rec = await store.transaction((tx) => tx.access.sessionByTokenHash(hash));
   if (!rec) return null;
   if (now.getTime() - rec.lastSeenAt.getTime() > s.idleTimeoutMs || rec.user.disabled) {
-    await store.transaction((tx) => tx.deleteSession(hash));
+    await store.transaction((tx) => tx.access.deleteSession(hash));
     return null;
   }
   let lastSeen = rec.lastSeenAt;
   // One write per stretch of activity, not per request: good to a few percent of the timeout.
   if (touch && now.getTime() - lastSeen.getTime() > Math.min(30_000, s.idleTimeoutMs / 20)) {
-    await store.transaction((tx) => tx.touchSession(hash, now));
+    await store.transaction((tx) => tx.access.touchSession(hash, now));
     lastSeen = now;
   }
   const u = rec.user;
@@ -78,9 +84,9 @@ export async function resumeSession(store: Store, token: string | undefined, s: 
   };
 }
 
-export async function logout(store: Store, token: string, session: ConsoleSession, requestId?: string): Promise<void> {
+export async function logout(store: UnitOfWork<Tx>, token: string, session: ConsoleSession, requestId?: string): Promise<void> {
   await store.transaction(async (tx) => {
-    await tx.deleteSession(hashOf(token));
+    await tx.access.deleteSession(hashOf(token));
     await audit(tx, { principal: session.principal, requestId }, 'Logout', { objectType: 'session', objectId: session.principal.username, tenantId: session.principal.tenantId }, {});
   });
 }

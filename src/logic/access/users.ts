@@ -3,8 +3,14 @@ import { IpcdError, invalid } from '../core/errors';
 import { checkPasswordStrength, hashPassword, seal } from './passwords';
 import { audit, auditRefusals } from '../audit/audit';
 import { mayManage, ROLES, systemActor, type Actor, type Grant, type Role } from './policy';
-import type { Store, StoreTx } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { AccessPort } from './port';
+import type { TopologyPort } from '../topology/port';
+import type { AuditPort } from '../audit/port';
 import { withRetry } from '../core/retry';
+
+/** The ports this module uses. */
+type Tx = { access: AccessPort; topology: TopologyPort; audit: AuditPort };
 
 export interface UserSpec {
   username: string;
@@ -20,7 +26,7 @@ export interface UserSpec {
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
-export async function addUser(store: Store, spec: UserSpec, secretKey?: Buffer, actor: Actor = systemActor()): Promise<{ username: string; role: Role }> {
+export async function addUser(store: UnitOfWork<Tx>, spec: UserSpec, secretKey?: Buffer, actor: Actor = systemActor()): Promise<{ username: string; role: Role }> {
   return auditRefusals(store, actor, 'AddUser', { objectType: 'user', objectId: String(spec.username).slice(0, 64) }, async () => {
     mayManage(actor.principal, 'add users');
     const secrets = await userSecrets(spec, secretKey);
@@ -33,12 +39,12 @@ export async function addUser(store: Store, spec: UserSpec, secretKey?: Buffer, 
  * new database make one. False when another process was first: its user is there when this one
  * checks, or appears between the check and the insert (read committed), which then conflicts.
  */
-export async function addFirstUser(store: Store, spec: UserSpec, secretKey?: Buffer): Promise<boolean> {
+export async function addFirstUser(store: UnitOfWork<Tx>, spec: UserSpec, secretKey?: Buffer): Promise<boolean> {
   const secrets = await userSecrets(spec, secretKey);
   try {
     return await withRetry(() =>
       store.transaction(async (tx) => {
-        if (await tx.anyUser()) return false;
+        if (await tx.access.anyUser()) return false;
         await insertUser(tx, spec, secrets, systemActor());
         return true;
       }),
@@ -62,31 +68,31 @@ async function userSecrets(spec: UserSpec, secretKey?: Buffer): Promise<{ passwo
   return { passwordHash: await hashPassword(spec.password), sealedPassword: spec.digest ? seal(spec.password, secretKey!) : null };
 }
 
-async function insertUser(tx: StoreTx, spec: UserSpec, secrets: { passwordHash: string; sealedPassword: string | null }, actor: Actor): Promise<{ username: string; role: Role }> {
-  if (await tx.userByName(spec.username)) throw new IpcdError('CONFLICT', `user '${spec.username}' already exists`);
+async function insertUser(tx: Tx, spec: UserSpec, secrets: { passwordHash: string; sealedPassword: string | null }, actor: Actor): Promise<{ username: string; role: Role }> {
+  if (await tx.access.userByName(spec.username)) throw new IpcdError('CONFLICT', `user '${spec.username}' already exists`);
   const tenantId = spec.tenant === undefined ? null : await tenantIdOf(tx, spec.tenant);
   const grants: Grant[] = [];
   for (const g of spec.grants ?? []) {
     if (g.dataCenter === undefined && g.tenant === undefined) throw invalid('a grant names a data center, a tenant, or both');
-    const dc = g.dataCenter === undefined ? null : await tx.dataCenterByName(g.dataCenter);
+    const dc = g.dataCenter === undefined ? null : await tx.topology.dataCenterByName(g.dataCenter);
     if (g.dataCenter !== undefined && !dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${g.dataCenter}' is not known to ipcd`);
     grants.push({ dataCenterId: dc?.id ?? null, tenantId: g.tenant === undefined ? null : await tenantIdOf(tx, g.tenant) });
   }
-  const u = await tx.insertUser({ username: spec.username, role: spec.role, tenantId, ...secrets }, grants);
+  const u = await tx.access.insertUser({ username: spec.username, role: spec.role, tenantId, ...secrets }, grants);
   await audit(tx, actor, 'AddUser', { objectType: 'user', objectId: u.username, tenantId }, {
     after: { username: u.username, role: u.role, tenantId, grants, digest: secrets.sealedPassword !== null },
   });
   return { username: u.username, role: u.role };
 }
 
-async function tenantIdOf(tx: StoreTx, name: string): Promise<number> {
-  const t = await tx.tenantByName(name);
+async function tenantIdOf(tx: Tx, name: string): Promise<number> {
+  const t = await tx.topology.tenantByName(name);
   if (!t) throw new IpcdError('NOT_FOUND', `tenant '${name}' is not known to ipcd`);
   return t.id;
 }
 
-export async function hasUsers(store: Store): Promise<boolean> {
-  return store.transaction((tx) => tx.anyUser());
+export async function hasUsers(store: UnitOfWork<Tx>): Promise<boolean> {
+  return store.transaction((tx) => tx.access.anyUser());
 }
 
 export interface UserView {
@@ -98,12 +104,12 @@ export interface UserView {
   digest: boolean;
 }
 
-export function listUsers(store: Store, actor: Actor = systemActor()): Promise<UserView[]> {
+export function listUsers(store: UnitOfWork<Tx>, actor: Actor = systemActor()): Promise<UserView[]> {
   mayManage(actor.principal, 'list users');
   return store.transaction(async (tx) => {
-    const dcs = new Map((await tx.listDataCenters()).map((d) => [d.id, d.name]));
-    const tenants = new Map((await tx.listTenants()).map((t) => [t.id, t.name]));
-    return (await tx.listUsers()).map((u) => ({
+    const dcs = new Map((await tx.topology.listDataCenters()).map((d) => [d.id, d.name]));
+    const tenants = new Map((await tx.topology.listTenants()).map((t) => [t.id, t.name]));
+    return (await tx.access.listUsers()).map((u) => ({
       username: u.username,
       role: u.role,
       tenant: u.tenantId === null ? null : (tenants.get(u.tenantId) ?? null),
@@ -118,7 +124,7 @@ export function listUsers(store: Store, actor: Actor = systemActor()): Promise<U
 }
 
 /** Administrators set anyone's password; every user may change their own. */
-export async function setPassword(store: Store, username: string, password: string, secretKey?: Buffer, actor: Actor = systemActor()): Promise<void> {
+export async function setPassword(store: UnitOfWork<Tx>, username: string, password: string, secretKey?: Buffer, actor: Actor = systemActor()): Promise<void> {
   return auditRefusals(store, actor, 'SetPassword', { objectType: 'user', objectId: username }, async () => {
     if (actor.principal.username !== username) mayManage(actor.principal, "set another user's password");
     checkPasswordStrength(password);
@@ -127,14 +133,14 @@ export async function setPassword(store: Store, username: string, password: stri
       store.transaction(async (tx) => {
         const u = await userNamed(tx, username);
         if (u.sealedPassword !== null && !secretKey) throw invalid('this account accepts PasswordDigest; the server needs IPCD_SECRET_KEY to seal its new password');
-        await tx.updateUser(u.id, { passwordHash, sealedPassword: u.sealedPassword === null ? null : seal(password, secretKey!) });
+        await tx.access.updateUser(u.id, { passwordHash, sealedPassword: u.sealedPassword === null ? null : seal(password, secretKey!) });
         await audit(tx, actor, 'SetPassword', { objectType: 'user', objectId: u.username, tenantId: u.tenantId }, { after: { passwordChanged: true } });
       }),
     );
   });
 }
 
-export function disableUser(store: Store, username: string, disabled: boolean, actor: Actor = systemActor()): Promise<void> {
+export function disableUser(store: UnitOfWork<Tx>, username: string, disabled: boolean, actor: Actor = systemActor()): Promise<void> {
   const op = disabled ? 'DisableUser' : 'EnableUser';
   return auditRefusals(store, actor, op, { objectType: 'user', objectId: username }, async () => {
     mayManage(actor.principal, `${disabled ? 'disable' : 'enable'} users`);
@@ -142,29 +148,29 @@ export function disableUser(store: Store, username: string, disabled: boolean, a
     await withRetry(() =>
       store.transaction(async (tx) => {
         const u = await userNamed(tx, username);
-        await tx.updateUser(u.id, { disabled });
+        await tx.access.updateUser(u.id, { disabled });
         await audit(tx, actor, op, { objectType: 'user', objectId: u.username, tenantId: u.tenantId }, { before: { disabled: u.disabled }, after: { disabled } });
       }),
     );
   });
 }
 
-export function removeUser(store: Store, username: string, actor: Actor = systemActor()): Promise<void> {
+export function removeUser(store: UnitOfWork<Tx>, username: string, actor: Actor = systemActor()): Promise<void> {
   return auditRefusals(store, actor, 'RemoveUser', { objectType: 'user', objectId: username }, async () => {
     mayManage(actor.principal, 'remove users');
     if (actor.principal.username === username) throw invalid('administrators cannot remove their own account');
     await withRetry(() =>
       store.transaction(async (tx) => {
         const u = await userNamed(tx, username);
-        await tx.deleteUser(u.id);
+        await tx.access.deleteUser(u.id);
         await audit(tx, actor, 'RemoveUser', { objectType: 'user', objectId: u.username, tenantId: u.tenantId }, { before: { username: u.username, role: u.role } });
       }),
     );
   });
 }
 
-async function userNamed(tx: StoreTx, username: string) {
-  const u = await tx.userByName(String(username));
+async function userNamed(tx: Tx, username: string) {
+  const u = await tx.access.userByName(String(username));
   if (!u) throw new IpcdError('NOT_FOUND', `user '${username}' is not known to ipcd`);
   return u;
 }

@@ -9,8 +9,15 @@ import { audit } from '../audit/audit';
 import { invalid } from '../core/errors';
 import { managed, networkNamed } from '../core/manage';
 import { systemActor, type Actor } from '../access/policy';
-import type { AlertEventRecord, Store } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { AlertEventRecord, AlertsPort } from './port';
+import type { TopologyPort } from '../topology/port';
+import type { AuditPort } from '../audit/port';
 import { networkFill, type AlertState, type NetworkFill } from './utilization';
+import { backoffMs } from '../../contract/backoff';
+
+/** The ports this module uses. */
+type Tx = { alerts: AlertsPort; topology: TopologyPort; audit: AuditPort };
 
 export interface AlertPolicy {
   /** Threshold of networks without their own, in percent. */
@@ -34,17 +41,17 @@ export const mayCross = (f: NetworkFill, policy: AlertPolicy) =>
   nextState(f.alertState, f.percent, f.thresholdPercent ?? policy.defaultThresholdPercent, policy.hysteresisPercent) !== f.alertState;
 
 /** Re-reads the network's fill under its alert lock; returns the event when its state changed. */
-export async function evaluateAlert(store: Store, networkId: number, policy: AlertPolicy): Promise<AlertEventRecord | null> {
+export async function evaluateAlert(store: UnitOfWork<Tx>, networkId: number, policy: AlertPolicy): Promise<AlertEventRecord | null> {
   return store.transaction(async (tx) => {
-    const state = await tx.lockAlertState(networkId);
+    const state = await tx.alerts.lockAlertState(networkId);
     if (state === null) return null; // removed meanwhile
     const fill = await networkFill(tx, networkId);
     if (!fill) return null;
     const threshold = fill.thresholdPercent ?? policy.defaultThresholdPercent;
     const next = nextState(state, fill.percent, threshold, policy.hysteresisPercent);
     if (next === state) return null;
-    await tx.setAlertState(networkId, next, fill.percent);
-    const event = await tx.insertAlertEvent({
+    await tx.alerts.setAlertState(networkId, next, fill.percent);
+    const event = await tx.alerts.insertAlertEvent({
       networkId,
       network: fill.network,
       dataCenter: fill.dataCenter,
@@ -75,12 +82,12 @@ export function checkThreshold(raw: number | string): number {
 }
 
 /** Sets (or with null clears, to follow the default) a network's alert threshold. */
-export function setAlertThreshold(store: Store, name: string, percent: number | string | null, actor: Actor = systemActor()): Promise<number | null> {
+export function setAlertThreshold(store: UnitOfWork<Tx>, name: string, percent: number | string | null, actor: Actor = systemActor()): Promise<number | null> {
   return managed(store, actor, 'SetAlertThreshold', { objectType: 'network', objectId: name }, async (tx) => {
     const threshold = percent === null ? null : checkThreshold(percent);
     const network = await networkNamed(tx, name);
-    const before = await tx.alertThreshold(network.id);
-    await tx.setAlertThreshold(network.id, threshold);
+    const before = await tx.alerts.alertThreshold(network.id);
+    await tx.alerts.setAlertThreshold(network.id, threshold);
     await audit(
       tx,
       actor,
@@ -92,8 +99,20 @@ export function setAlertThreshold(store: Store, name: string, percent: number | 
   });
 }
 
-/** Delay before attempt `attempts + 1` of a webhook delivery: 1 s doubling, at most 5 minutes. */
-export const retryDelayMs = (attempts: number, baseMs = 1000) => Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 300_000);
+/** A webhook delivery attempt as recorded: delivered, retried after `retryInMs`, or (null) given up. */
+export type WebhookOutcome = { delivered: true } | { delivered: false; error: string; retryInMs: number | null };
+
+const WEBHOOK_RETRY_MAX_MS = 300_000;
+
+/**
+ * How attempt number `attempts` of a delivery is judged: `error` null (the receiver answered 2xx)
+ * is delivered; else it is retried after the backoff (`retryBaseMs` doubling, jittered, at most
+ * 5 minutes) until `maxAttempts` attempts were made, then given up (kept as 'failed').
+ */
+export function judgeWebhook(error: string | null, attempts: number, maxAttempts: number, retryBaseMs: number, random?: () => number): WebhookOutcome {
+  if (error === null) return { delivered: true };
+  return { delivered: false, error, retryInMs: attempts >= maxAttempts ? null : backoffMs(attempts, { baseMs: retryBaseMs, maxMs: WEBHOOK_RETRY_MAX_MS }, random) };
+}
 
 /** The webhook's JSON body: stable field names, documented in the README. */
 export function webhookPayload(e: AlertEventRecord) {

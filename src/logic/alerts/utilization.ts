@@ -4,7 +4,11 @@
  * allocator can issue right now; reserved and held-down addresses are neither.
  */
 import { assignableRanges, parseAddress, parseCidr, rangeSize } from '../core/ip';
-import type { NetworkFillRow, Store, StoreTx } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { AlertsPort, NetworkFillRow } from './port';
+
+/** The ports this module uses. */
+type Tx = { alerts: AlertsPort };
 
 export type AlertState = 'normal' | 'high';
 
@@ -51,11 +55,11 @@ export function percentOf(used: bigint, assignable: bigint): number {
 }
 
 /** Every network's fill (one query; what a metrics scrape reads). */
-export function networkFills(store: Store): Promise<NetworkFill[]> {
-  return store.transaction(async (tx) => (await tx.networkFills()).map(toFill));
+export function networkFills(store: UnitOfWork<Tx>): Promise<NetworkFill[]> {
+  return store.transaction(async (tx) => (await tx.alerts.networkFills()).map(toFill));
 }
 
-export async function networkFill(tx: StoreTx, networkId: number): Promise<NetworkFill | null> {
-  const [row] = await tx.networkFills(networkId);
+export async function networkFill(tx: Tx, networkId: number): Promise<NetworkFill | null> {
+  const [row] = await tx.alerts.networkFills(networkId);
   return row ? toFill(row) : null;
 }

@@ -5,7 +5,7 @@
  * configuration that changed meanwhile.
  */
 import type { Allocation, AllocationSource, DataCenter, Intent, Network, ReleaseReason } from '../core/model';
-import type { UserRecord } from '../ports';
+import type { UserRecord } from '../access/port';
 
 export interface SnapshotZone {
   id: number;

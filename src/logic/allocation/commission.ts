@@ -9,12 +9,18 @@ import { IpcdError, invalid } from '../core/errors';
 import { fqdn, renderName } from './names';
 import { cidrContains, parseCidr, type Family } from '../core/ip';
 import type { Allocation, AllocationSource, DataCenter, Intent, Network } from '../core/model';
-import type { Store } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { AuditPort } from '../audit/port';
 import type { Allocator, CandidatePlan, CommissionOutcome, CommissionPlan } from './allocator-port';
 import { auditRefusals } from '../audit/audit';
 import { mayCommission, systemActor, type Actor } from '../access/policy';
-import { currentPrincipal, hotPathOf, noncePlan, replay, resolveVlan, Stale, withCurrentTopology, type HotPath } from './hot-path';
+import { currentPrincipal, hotPathOf, noncePlan, replay, resolveVlan, Stale, withCurrentTopology, type HotPath, type HotPathStore } from './hot-path';
 import type { Topology } from '../topology/topology-cache';
+
+/** The ports this module uses. */
+type Tx = { audit: AuditPort };
+/** The hot path (the allocator) and a transaction for the refusals' audit rows. */
+type Service = UnitOfWork<Tx> & HotPathStore;
 
 export interface CommissionRequest {
   dataCenter?: string;
@@ -44,12 +50,12 @@ export interface CommissionResult {
 export const intentOf = (req: Pick<CommissionRequest, 'wantAddress' | 'family'>): Intent =>
   !req.wantAddress ? 'NAME' : req.family === 6 ? 'IPv6' : 'IPv4';
 
-export function commission(store: Store, req: CommissionRequest, actor: Actor = systemActor()): Promise<CommissionResult> {
+export function commission(store: Service, req: CommissionRequest, actor: Actor = systemActor()): Promise<CommissionResult> {
   return issue(store, req, actor, 'CommissionIP');
 }
 
 export function nameOnly(
-  store: Store,
+  store: Service,
   req: { dataCenter?: string; vlan: number; serverInstance: string; hostnameHint?: string },
   actor: Actor = systemActor(),
 ): Promise<CommissionResult> {
@@ -68,7 +74,7 @@ export function checkCommission(req: CommissionRequest): void {
   }
 }
 
-async function issue(store: Store, req: CommissionRequest, actor: Actor, operation: string): Promise<CommissionResult> {
+async function issue(store: Service, req: CommissionRequest, actor: Actor, operation: string): Promise<CommissionResult> {
   checkCommission(req);
   const h = hotPathOf(store);
   // Known before the write, so the audit row and DNS records can name it in the same statement.

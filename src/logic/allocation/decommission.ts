@@ -7,13 +7,19 @@
 import { IpcdError, invalid } from '../core/errors';
 import { splitName } from './names';
 import type { DataCenter, ReleaseReason } from '../core/model';
-import type { Store } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { AuditPort } from '../audit/port';
 import { auditRefusals } from '../audit/audit';
 import { tenantsOf } from './candidates';
 import { mayCommission, systemActor, type Actor } from '../access/policy';
-import { currentPrincipal, hotPathOf, noncePlan, replay, resolveVlan, Stale, withCurrentTopology } from './hot-path';
+import { currentPrincipal, hotPathOf, noncePlan, replay, resolveVlan, Stale, withCurrentTopology, type HotPathStore } from './hot-path';
 import type { ReleasedRow, ReleaseOutcome, ReleasePlan } from './allocator-port';
 import type { Topology } from '../topology/topology-cache';
+
+/** The ports this module uses. */
+type Tx = { audit: AuditPort };
+/** The hot path (the allocator) and a transaction for the refusals' audit rows. */
+type Service = UnitOfWork<Tx> & HotPathStore;
 
 export interface DecommissionRequest {
   dataCenter?: string;
@@ -37,7 +43,7 @@ export interface DecommissionResult {
   alreadyReleased: boolean;
 }
 
-export async function decommission(store: Store, req: DecommissionRequest, actor: Actor = systemActor()): Promise<Released[]> {
+export async function decommission(store: Service, req: DecommissionRequest, actor: Actor = systemActor()): Promise<Released[]> {
   return (await release(store, req, actor)).released;
 }
 
@@ -50,7 +56,7 @@ export function checkRelease(req: DecommissionRequest): void {
   }
 }
 
-export async function release(store: Store, req: DecommissionRequest, actor: Actor = systemActor()): Promise<DecommissionResult> {
+export async function release(store: Service, req: DecommissionRequest, actor: Actor = systemActor()): Promise<DecommissionResult> {
   checkRelease(req);
   const h = hotPathOf(store);
   const work = () =>

@@ -4,11 +4,13 @@
  * the loop that re-plans when the database says the configuration moved on.
  */
 import type { Allocator, NoncePlan } from './allocator-port';
+
+/** What the hot path needs of the store: the allocator alone. */
+export type HotPathStore = { readonly allocator: Allocator };
 import { IpcdError, StoreConflict } from '../core/errors';
 import { NameNumbers } from './name-numbers';
 import type { DataCenter, Network } from '../core/model';
 import type { Principal } from '../access/policy';
-import type { Store } from '../ports';
 import { MAX_ATTEMPTS } from '../core/retry';
 import { Topology, TopologyCache } from '../topology/topology-cache';
 
@@ -18,10 +20,10 @@ export interface HotPath {
   names: NameNumbers;
 }
 
-const contexts = new WeakMap<Store, HotPath>();
+const contexts = new WeakMap<HotPathStore, HotPath>();
 
 /** One cache per store (per process in production); made on first use. */
-export function hotPathOf(store: Store): HotPath {
+export function hotPathOf(store: HotPathStore): HotPath {
   let h = contexts.get(store);
   if (!h) {
     h = { allocator: store.allocator, topology: new TopologyCache(store.allocator), names: new NameNumbers(store.allocator) };

@@ -2,7 +2,11 @@
 import { invalid } from '../core/errors';
 import { decodeCursor, DIGITS, page, pageSize } from '../core/paging';
 import { readScope, systemActor, type Actor } from '../access/policy';
-import type { AuditRow, Store } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { AuditPort, AuditRow } from './port';
+
+/** The ports this module uses. */
+type Tx = { audit: AuditPort };
 
 export interface AuditSearch {
   user?: string;
@@ -25,7 +29,7 @@ function time(value: Date | string | undefined, field: string): Date | undefined
   return d;
 }
 
-export async function queryAudit(store: Store, q: AuditSearch, actor: Actor = systemActor()): Promise<{ entries: AuditRow[]; nextPage: string | null }> {
+export async function queryAudit(store: UnitOfWork<Tx>, q: AuditSearch, actor: Actor = systemActor()): Promise<{ entries: AuditRow[]; nextPage: string | null }> {
   const size = pageSize(q.pageSize);
   const scope = readScope(actor.principal);
   // Each direction has its own cursor kind, so a cursor cannot be replayed the other way.
@@ -34,7 +38,7 @@ export async function queryAudit(store: Store, q: AuditSearch, actor: Actor = sy
   const since = time(q.since, 'since');
   const until = time(q.until, 'until');
   return store.transaction(async (tx) => {
-    const rows = await tx.listAudit({
+    const rows = await tx.audit.listAudit({
       scope: scope.all ? undefined : scope.grants,
       actor: q.user,
       operation: q.operation,

@@ -5,25 +5,14 @@
  */
 import { IpcdError } from '../core/errors';
 import type { Actor } from '../access/policy';
-import type { Store, StoreTx } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { AuditPort } from './port';
+import type { AuditEntry, AuditTarget } from './port';
 
-export interface AuditTarget {
-  objectType: string;
-  objectId?: string | null;
-  dataCenterId?: number | null;
-  tenantId?: number | null;
-  serverInstance?: string | null;
-}
+/** The ports this module uses. */
+type Tx = { audit: AuditPort };
 
-export interface AuditEntry extends AuditTarget {
-  actor: string;
-  role: string;
-  operation: string;
-  before?: unknown;
-  after?: unknown;
-  outcome: string;
-  requestId?: string | null;
-}
+export type { AuditTarget, AuditEntry } from './port';
 
 /** The row for one operation by one actor: who, what, which outcome. */
 function entry(actor: Actor, operation: string, target: AuditTarget, outcome: string, change: { before?: unknown; after?: unknown }): AuditEntry {
@@ -39,8 +28,8 @@ function entry(actor: Actor, operation: string, target: AuditTarget, outcome: st
   };
 }
 
-export function audit(tx: StoreTx, actor: Actor, operation: string, target: AuditTarget, change: { before?: unknown; after?: unknown }): Promise<void> {
-  return tx.appendAudit(entry(actor, operation, target, 'ok', change));
+export function audit(tx: Tx, actor: Actor, operation: string, target: AuditTarget, change: { before?: unknown; after?: unknown }): Promise<void> {
+  return tx.audit.appendAudit(entry(actor, operation, target, 'ok', change));
 }
 
 /** Refusals already recorded: nested frames (the SOAP operation around the logic's) write one row. */
@@ -50,14 +39,14 @@ const recorded = new WeakSet<IpcdError>();
  * Runs a change; when it is refused (an IpcdError: malformed, not allowed, in conflict…),
  * records the refusal once, the change itself having rolled back.
  */
-export async function auditRefusals<T>(store: Store, actor: Actor, operation: string, target: AuditTarget, work: () => Promise<T>): Promise<T> {
+export async function auditRefusals<T>(store: UnitOfWork<Tx>, actor: Actor, operation: string, target: AuditTarget, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
     // A failed authentication (a replayed nonce, an account changed meanwhile) leaves no row: the caller is not known.
     if (e instanceof IpcdError && e.code !== 'AUTHENTICATION_FAILED' && !recorded.has(e)) {
       recorded.add(e);
-      await store.transaction((tx) => tx.appendAudit(entry(actor, operation, target, e.code, { after: { message: e.message } })));
+      await store.transaction((tx) => tx.audit.appendAudit(entry(actor, operation, target, e.code, { after: { message: e.message } })));
     }
     throw e;
   }

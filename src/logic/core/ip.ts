@@ -1,7 +1,10 @@
 /**
  * Address arithmetic on BigInt, so IPv4 and IPv6 (a /64 has 2^64 addresses) share one code path.
- * Ranges are inclusive [first, last]; nothing here ever enumerates addresses.
+ * Ranges are inclusive [first, last]; nothing here ever enumerates addresses. Parsing and
+ * formatting one address is the ip-address library's (see README, "IP addresses"); the prefix
+ * and range algebra is ours.
  */
+import { Address4, Address6 } from 'ip-address';
 import { invalid } from './errors';
 
 export type Family = 4 | 6;
@@ -24,79 +27,27 @@ export function bitsOf(family: Family): number {
   return BITS[family];
 }
 
-function parseV4(text: string): bigint | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  let value = 0n;
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    value = (value << 8n) | BigInt(n);
-  }
-  return value;
-}
+/** ip-address takes a prefix (`/64`) or a zone id (`%eth0`) as part of an address; an address here has neither. */
+const NOT_AN_ADDRESS = /[/%\s]/;
 
-function parseV6(text: string): bigint | null {
-  if (!/^[0-9A-Fa-f:.]+$/.test(text) || text.includes(':::')) return null;
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const groupsOf = (s: string): string[] | null => {
-    if (s === '') return [];
-    const groups = s.split(':');
-    const tail = groups[groups.length - 1];
-    if (tail.includes('.')) {
-      const v4 = parseV4(tail);
-      if (v4 === null) return null;
-      groups.splice(groups.length - 1, 1, ((v4 >> 16n) & 0xffffn).toString(16), (v4 & 0xffffn).toString(16));
-    }
-    return groups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g)) ? groups : null;
-  };
-  const head = groupsOf(halves[0]);
-  const rest = halves.length === 2 ? groupsOf(halves[1]) : [];
-  if (head === null || rest === null) return null;
-  const missing = 8 - head.length - rest.length;
-  if ((halves.length === 2 && missing < 1) || (halves.length === 1 && missing !== 0)) return null;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...rest];
-  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
-}
-
-/** Parses one address; returns null when the text is not an IPv4 or IPv6 address. */
+/**
+ * Parses one address; returns null when the text is not an IPv4 or IPv6 address. Text with a
+ * colon is IPv6 and stays IPv6, IPv4-embedded forms included (`::ffff:10.0.0.1` is not read as
+ * 10.0.0.1: the special-purpose rules refuse IPv4-mapped prefixes by their IPv6 value).
+ */
 export function parseAddress(text: string): { family: Family; value: bigint } | null {
   const t = text.trim();
-  if (t.includes(':')) {
-    const v = parseV6(t);
-    return v === null ? null : { family: 6, value: v };
+  if (NOT_AN_ADDRESS.test(t)) return null;
+  try {
+    return t.includes(':') ? { family: 6, value: new Address6(t).bigInt() } : { family: 4, value: new Address4(t).bigInt() };
+  } catch {
+    return null; // AddressError: not an address
   }
-  const v = parseV4(t);
-  return v === null ? null : { family: 4, value: v };
 }
 
+/** Canonical text: dotted quad, or RFC 5952 (lower case, longest zero run as `::`, first on a tie, never one group). */
 export function formatAddress(family: Family, value: bigint): string {
-  if (family === 4) {
-    return [24n, 16n, 8n, 0n].map((s) => ((value >> s) & 0xffn).toString()).join('.');
-  }
-  const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
-  // RFC 5952: compress the longest run (>1) of zero groups, the first one on a tie.
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return family === 4 ? Address4.fromBigInt(value).correctForm() : Address6.fromBigInt(value).correctForm();
 }
 
 /** Parses a CIDR; the address must be the prefix's first address (10.0.0.0/24, not 10.0.0.5/24). */

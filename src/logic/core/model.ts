@@ -71,3 +71,10 @@ export interface NetworkUsage {
   /** Released addresses still in their hold-down. */
   held: bigint;
 }
+
+/** Which networks a listing shows: by data center, VLAN and tenant (absent: any). */
+export interface NetworkFilter {
+  dataCenterId?: number;
+  vlan?: number;
+  tenantId?: number;
+}

@@ -1,65 +1,22 @@
 /**
  * DNS publication rules: which records an allocation gets and where they go, how a delivery
  * failure is judged, how long to wait before the next try, and what state an allocation's
- * records are in. The worker (dns-publisher.ts) and the transactions that issue and release
- * addresses both decide through here; the wire protocol lives in src/dns/.
+ * records are in. The worker (src/ops/dns-publisher.ts, through outbox.ts) and the transactions
+ * that issue and release addresses both decide through here; the wire protocol lives in src/dns/.
  */
 import { invalid } from '../core/errors';
 import { formatAddress, parseAddress, parseCidr, type Cidr } from '../core/ip';
 import { seal, unseal } from '../access/passwords';
-import type { StoreTx } from '../ports';
+import type { DnsPort } from './port';
+import type { DnsRecord, DnsRowSummary, DnsZoneRef, Publishable, TsigAlgorithm } from './port';
 import { describe, zoneName } from '../core/validate';
+import { backoffMs } from '../../contract/backoff';
 
-export const TSIG_ALGORITHMS = ['hmac-sha256', 'hmac-sha384', 'hmac-sha512'] as const;
-export type TsigAlgorithm = (typeof TSIG_ALGORITHMS)[number];
+/** The ports this module uses. */
+type Tx = { dns: DnsPort };
 
-/** An authoritative server and the TSIG key ipcd signs its updates with; `secret` as stored. */
-export interface DnsServer {
-  host: string;
-  port: number;
-  keyName: string;
-  algorithm: TsigAlgorithm;
-  /** `v1$…` sealed under IPCD_SECRET_KEY, or `plain$<base64>` when no key is configured. */
-  secret: string;
-  ttl: number;
-}
-
-export type DnsZoneKind = 'forward' | 'reverse';
-export interface DnsZoneRef {
-  kind: DnsZoneKind;
-  id: number;
-}
-
-export interface DnsZone extends DnsZoneRef {
-  /** The zone apex the UPDATE names, e.g. dc1.example.com or 0.10.in-addr.arpa. */
-  name: string;
-  /** Reverse zones: the prefix whose addresses it holds. */
-  prefix: string | null;
-  server: DnsServer | null;
-}
-
-export type DnsRecordType = 'A' | 'AAAA' | 'PTR';
-export type DnsAction = 'add' | 'delete';
-
-export interface DnsRecord {
-  zone: DnsZoneRef;
-  /** Owner name, lower case, no trailing dot. */
-  owner: string;
-  rtype: DnsRecordType;
-  rdata: string;
-}
-
-export interface NewDnsChange extends DnsRecord {
-  allocationId: string;
-  action: DnsAction;
-}
-
-/** An outbox row claimed for delivery. */
-export interface DnsChange extends NewDnsChange {
-  id: string;
-  attempts: number;
-  createdAt: Date;
-}
+export type { TsigAlgorithm, DnsServer, DnsZoneKind, DnsZoneRef, DnsZone, DnsRecordType, DnsAction, DnsRecord, NewDnsChange, DnsChange, Publishable, DnsRowSummary } from './port';
+export const TSIG_ALGORITHMS = ['hmac-sha256', 'hmac-sha384', 'hmac-sha512'] as const satisfies readonly TsigAlgorithm[];
 
 /** What a transport reports when a delivery did not succeed. */
 export class DnsDeliveryError extends Error {
@@ -83,14 +40,9 @@ export function isTransient(e: unknown): boolean {
 export const DEFAULT_RETRY_MAX_MS = 60_000;
 const RETRY_BASE_MS = 1000;
 
-/**
- * Exponential backoff with jitter: attempt n waits between half and all of min(max, 1 s · 2^(n-1)).
- * So once a server is back, every pending change is tried again within `maxMs`.
- */
-export function retryDelayMs(attempts: number, maxMs = DEFAULT_RETRY_MAX_MS, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, RETRY_BASE_MS * 2 ** Math.min(Math.max(attempts - 1, 0), 30));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
+/** Wait before retrying a change: 1 s doubling per attempt, jittered, at most `maxMs` — so once a server is back, every pending change is tried again within `maxMs`. */
+export const retryDelayMs = (attempts: number, maxMs = DEFAULT_RETRY_MAX_MS, random?: () => number): number =>
+  backoffMs(attempts, { baseMs: RETRY_BASE_MS, maxMs }, random);
 
 // ---------------------------------------------------------------------------------------------
 // Names
@@ -208,28 +160,21 @@ export function openSecret(stored: string, sealKey?: Buffer): Buffer {
 // ---------------------------------------------------------------------------------------------
 // Which records an allocation has
 
-export interface Publishable {
-  id: string;
-  address: string | null;
-  name: string | null;
-  zoneId: number | null;
-}
-
 /**
  * A named address gets A/AAAA in its zone and PTR in the reverse zone holding the address, each
  * only where a server is configured. Name-only and address-only allocations publish nothing:
  * there is no address for the name to point at, or no name for the PTR to name.
  */
-export async function recordsOf(tx: StoreTx, a: Publishable): Promise<DnsRecord[]> {
+export async function recordsOf(tx: Tx, a: Publishable): Promise<DnsRecord[]> {
   if (a.address === null || a.name === null || a.zoneId === null) return [];
   const records: DnsRecord[] = [];
-  const forward = await tx.dnsZone({ kind: 'forward', id: a.zoneId });
+  const forward = await tx.dns.dnsZone({ kind: 'forward', id: a.zoneId });
   if (!forward) return [];
   const fqdn = `${a.name}.${forward.name}`.toLowerCase();
   if (forward.server) {
     records.push({ zone: forward, owner: fqdn, rtype: a.address.includes(':') ? 'AAAA' : 'A', rdata: a.address });
   }
-  const reverse = await tx.reverseZoneFor(a.address);
+  const reverse = await tx.dns.reverseZoneFor(a.address);
   if (reverse?.server) records.push({ zone: reverse, owner: reverseName(a.address), rtype: 'PTR', rdata: fqdn });
   return records;
 }
@@ -237,30 +182,21 @@ export async function recordsOf(tx: StoreTx, a: Publishable): Promise<DnsRecord[
 const ref = (z: DnsZoneRef): DnsZoneRef => ({ kind: z.kind, id: z.id });
 
 /** In the issuing transaction: queue the allocation's records for publication. */
-export async function publish(tx: StoreTx, a: Publishable): Promise<void> {
+export async function publish(tx: Tx, a: Publishable): Promise<void> {
   const records = await recordsOf(tx, a);
-  if (records.length) await tx.enqueueDnsChanges(records.map((r) => ({ ...r, zone: ref(r.zone), allocationId: a.id, action: 'add' })));
+  if (records.length) await tx.dns.enqueueDnsChanges(records.map((r) => ({ ...r, zone: ref(r.zone), allocationId: a.id, action: 'add' })));
 }
 
 /** In the releasing transaction: queue removal of whatever the allocation had published or queued. */
-export async function unpublish(tx: StoreTx, allocationIds: string[]): Promise<void> {
-  const live = await tx.liveDnsRecords(allocationIds);
-  if (live.length) await tx.enqueueDnsChanges(live.map((r) => ({ ...r, action: 'delete' })));
+export async function unpublish(tx: Tx, allocationIds: string[]): Promise<void> {
+  const live = await tx.dns.liveDnsRecords(allocationIds);
+  if (live.length) await tx.dns.enqueueDnsChanges(live.map((r) => ({ ...r, action: 'delete' })));
 }
 
 // ---------------------------------------------------------------------------------------------
 // State, as listings show it
 
 export type DnsState = 'PENDING' | 'PUBLISHED' | 'FAILED' | 'NOT_CONFIGURED' | 'NONE';
-
-/** Counts of an allocation's outbox rows by state, and the latest error. */
-export interface DnsRowSummary {
-  total: number;
-  pending: number;
-  failed: number;
-  skipped: number;
-  lastError: string | null;
-}
 
 export function dnsState(a: { address: string | null; name: string | null; zone: string | null }, rows: DnsRowSummary): { state: DnsState; detail: string | null } {
   if (a.name === null) return { state: 'NONE', detail: a.address === null ? 'nothing to publish' : 'no name: nothing to publish' };

@@ -17,9 +17,15 @@
  */
 import { IpcdError, invalid } from '../core/errors';
 import { rebuildFreeRanges } from '../topology/free-space';
-import type { ExportRow, Store } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { ExportRow, MaintenancePort } from './port';
+import type { ReportsPort } from '../reporting/port';
+import type { TopologyPort } from '../topology/port';
 import { parseCidr } from '../core/ip';
 import { assertAssignablePrefix } from '../topology/special-purpose';
+
+/** The ports this module uses. */
+type Tx = { maintenance: MaintenancePort; reports: ReportsPort; topology: TopologyPort };
 
 export const FORMAT_VERSION = 1;
 
@@ -60,13 +66,13 @@ export interface ExportDocument {
   tables: Record<ExportedTable, ExportRow[]>;
 }
 
-export async function exportDocument(store: Store): Promise<ExportDocument> {
+export async function exportDocument(store: UnitOfWork<Tx>): Promise<ExportDocument> {
   // One transaction, so the sections are one consistent snapshot.
   return store.transaction(async (tx) => {
-    await tx.snapshotIsolation();
+    await tx.maintenance.snapshotIsolation();
     const tables = {} as Record<ExportedTable, ExportRow[]>;
-    for (const t of EXPORTED_TABLES) tables[t] = await tx.exportTable(t);
-    const applied = await tx.appliedMigrations();
+    for (const t of EXPORTED_TABLES) tables[t] = await tx.maintenance.exportTable(t);
+    const applied = await tx.maintenance.appliedMigrations();
     return { formatVersion: FORMAT_VERSION, schema: applied[applied.length - 1], tables };
   });
 }
@@ -114,29 +120,29 @@ export function parseDocument(text: string): ExportDocument {
   return d as ExportDocument;
 }
 
-export async function importDocument(store: Store, doc: ExportDocument, opts: { force?: boolean } = {}): Promise<ImportResult> {
+export async function importDocument(store: UnitOfWork<Tx>, doc: ExportDocument, opts: { force?: boolean } = {}): Promise<ImportResult> {
   return store.transaction(async (tx) => {
-    const applied = await tx.appliedMigrations();
+    const applied = await tx.maintenance.appliedMigrations();
     if (!applied.includes(doc.schema)) {
       throw invalid(`the import file was written with schema ${doc.schema}, which this store does not have (it has ${applied[applied.length - 1]}): import it with the ipcd version that exported it, or a newer one`);
     }
     for (const t of EXPORTED_TABLES) {
-      const known = new Set(await tx.tableColumns(t));
+      const known = new Set(await tx.maintenance.tableColumns(t));
       const extra = [...new Set(doc.tables[t].flatMap((r) => Object.keys(r)))].filter((c) => !known.has(c));
       if (extra.length > 0) throw invalid(`the import file's table ${t} has columns this store lacks: ${extra.join(', ')}`);
     }
-    const occupied = await tx.nonEmptyTables([...EXPORTED_TABLES]);
+    const occupied = await tx.maintenance.nonEmptyTables([...EXPORTED_TABLES]);
     if (occupied.length > 0 && !opts.force) {
       throw new IpcdError('CONFLICT', `the store is not empty (${occupied.join(', ')} hold rows): import into an empty store, or use --force to replace everything in it`);
     }
-    if (occupied.length > 0) await tx.truncateTables([...EXPORTED_TABLES, ...Object.keys(NOT_EXPORTED).filter((t) => t !== 'ipcd_migrations' && t !== 'ipcd_config')]);
+    if (occupied.length > 0) await tx.maintenance.truncateTables([...EXPORTED_TABLES, ...Object.keys(NOT_EXPORTED).filter((t) => t !== 'ipcd_migrations' && t !== 'ipcd_config')]);
     const rows = {} as Record<ExportedTable, number>;
     for (const t of EXPORTED_TABLES) {
-      await tx.importTable(t, doc.tables[t]);
+      await tx.maintenance.importTable(t, doc.tables[t]);
       rows[t] = doc.tables[t].length;
     }
-    await tx.resetIdentities([...EXPORTED_TABLES]);
-    for (const { network } of await tx.networkUsage({})) await rebuildFreeRanges(tx, network);
+    await tx.maintenance.resetIdentities([...EXPORTED_TABLES]);
+    for (const { network } of await tx.reports.networkUsage({})) await rebuildFreeRanges(tx, network);
     return { rows, replaced: occupied.length > 0 };
   });
 }

@@ -5,13 +5,18 @@
  */
 import { IpcdError, invalid } from '../core/errors';
 import { readScope, systemActor, type Actor } from '../access/policy';
-import type { Store, UsageDayRow } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { ReportsPort, UsageDayRow } from './port';
+import type { TopologyPort } from '../topology/port';
+
+/** The ports this module uses. */
+type Tx = { topology: TopologyPort; reports: ReportsPort };
 
 export type UsageRow = UsageDayRow;
 
 export const MAX_DAYS = 366;
 
-export async function tenantUsage(store: Store, q: { tenant?: string; from: Date | string; to: Date | string }, actor: Actor = systemActor()): Promise<UsageRow[]> {
+export async function tenantUsage(store: UnitOfWork<Tx>, q: { tenant?: string; from: Date | string; to: Date | string }, actor: Actor = systemActor()): Promise<UsageRow[]> {
   const from = date(q.from, 'from');
   const to = date(q.to, 'to');
   if (to <= from) throw invalid('to must be after from');
@@ -20,12 +25,12 @@ export async function tenantUsage(store: Store, q: { tenant?: string; from: Date
   return store.transaction(async (tx) => {
     let tenantId: number | undefined;
     if (q.tenant !== undefined) {
-      const t = await tx.tenantByName(String(q.tenant));
+      const t = await tx.topology.tenantByName(String(q.tenant));
       if (!t && scope.all) throw new IpcdError('NOT_FOUND', `tenant '${q.tenant}' is not known to ipcd`);
       if (!t) return [];
       tenantId = t.id;
     }
-    return tx.usageByDay(from, to, tenantId, scope.all ? undefined : scope.grants);
+    return tx.reports.usageByDay(from, to, tenantId, scope.all ? undefined : scope.grants);
   });
 }
 

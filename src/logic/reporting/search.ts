@@ -5,10 +5,16 @@ import { reservedRanges } from '../topology/free-space';
 import type { Intent, NetworkUsage } from '../core/model';
 import { fqdn, splitName } from '../allocation/names';
 import { decodeCursor, DIGITS, page, pageSize, UUID } from '../core/paging';
-import { readScope, systemActor, type Actor, type Grant } from '../access/policy';
-import type { AllocationSearchRow, NetworkSearchRow, Store, StoreTx } from '../ports';
+import { readScope, systemActor, type Actor } from '../access/policy';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { AllocationSearchRow, NetworkSearchRow, ReportsPort } from './port';
+import type { TopologyPort } from '../topology/port';
 import { dnsState, type DnsState } from '../dns/dns';
-import { ipAddress, vlanId } from '../core/validate';
+import { ipAddress } from '../core/validate';
+import { filterVlan, resolveNetworkFilter, type NetworkQuery } from './network-filter';
+
+/** The ports this module uses. */
+type Tx = { topology: TopologyPort; reports: ReportsPort };
 
 export interface NetworkView extends NetworkUsage {
   reserved: bigint;
@@ -16,43 +22,13 @@ export interface NetworkView extends NetworkUsage {
   percent: number;
 }
 
-export interface NetworkSearch {
-  dataCenter?: string;
-  vlan?: number | string;
-  tenant?: string;
+export interface NetworkSearch extends NetworkQuery {
   tagKey?: string;
   tagValue?: string;
   address?: string;
   name?: string;
   pageSize?: number | string;
   after?: string;
-}
-
-interface Resolved {
-  scope?: Grant[];
-  dataCenterId?: number;
-  tenantId?: number;
-  /** A filter named something the caller cannot see: the answer is empty. */
-  empty: boolean;
-}
-
-/** Names to ids. Unknown names are refused for administrators; for scoped callers they just match nothing. */
-export async function resolveNames(tx: StoreTx, actor: Actor, q: { dataCenter?: string; tenant?: string }): Promise<Resolved> {
-  const scope = readScope(actor.principal);
-  const out: Resolved = { scope: scope.all ? undefined : scope.grants, empty: false };
-  if (q.dataCenter !== undefined) {
-    const dc = await tx.dataCenterByName(String(q.dataCenter));
-    if (!dc && scope.all) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${q.dataCenter}' is not known to ipcd`);
-    if (dc) out.dataCenterId = dc.id;
-    else out.empty = true;
-  }
-  if (q.tenant !== undefined) {
-    const t = await tx.tenantByName(String(q.tenant));
-    if (!t && scope.all) throw new IpcdError('NOT_FOUND', `tenant '${q.tenant}' is not known to ipcd`);
-    if (t) out.tenantId = t.id;
-    else out.empty = true;
-  }
-  return out;
 }
 
 export function toView(r: NetworkSearchRow): NetworkView {
@@ -75,19 +51,19 @@ export function toView(r: NetworkSearchRow): NetworkView {
   };
 }
 
-export async function searchNetworks(store: Store, q: NetworkSearch, actor: Actor = systemActor()): Promise<{ networks: NetworkView[]; nextPage: string | null }> {
+export async function searchNetworks(store: UnitOfWork<Tx>, q: NetworkSearch, actor: Actor = systemActor()): Promise<{ networks: NetworkView[]; nextPage: string | null }> {
   const size = pageSize(q.pageSize);
-  const vlan = q.vlan === undefined ? undefined : vlanId(q.vlan);
+  const vlan = filterVlan(q);
   const address = q.address === undefined ? undefined : ipAddress(q.address);
   const afterId = q.after === undefined ? undefined : Number(decodeCursor('n', q.after, DIGITS));
   if (q.tagValue !== undefined && q.tagKey === undefined) throw invalid('tagValue needs tagKey');
   return store.transaction(async (tx) => {
-    const r = await resolveNames(tx, actor, q);
+    const r = await resolveNetworkFilter(tx, actor, q, vlan);
     if (r.empty) return { networks: [], nextPage: null };
-    const rows = await tx.searchNetworks({
+    const rows = await tx.reports.searchNetworks({
       dataCenterId: r.dataCenterId,
       tenantId: r.tenantId,
-      vlan,
+      vlan: r.vlan,
       tagKey: q.tagKey,
       tagValue: q.tagValue,
       address,
@@ -102,9 +78,9 @@ export async function searchNetworks(store: Store, q: NetworkSearch, actor: Acto
 }
 
 /** One network as searchNetworks shows it (names, usage), if the caller may see it. */
-export async function networkView(store: Store, networkId: number, actor: Actor = systemActor()): Promise<NetworkView> {
+export async function networkView(store: UnitOfWork<Tx>, networkId: number, actor: Actor = systemActor()): Promise<NetworkView> {
   const scope = readScope(actor.principal);
-  const [row] = await store.transaction((tx) => tx.searchNetworks({ id: networkId, scope: scope.all ? undefined : scope.grants, limit: 1 }));
+  const [row] = await store.transaction((tx) => tx.reports.searchNetworks({ id: networkId, scope: scope.all ? undefined : scope.grants, limit: 1 }));
   if (!row) throw new IpcdError('NOT_FOUND', `network ${networkId} is not known to ipcd`);
   return toView(row);
 }
@@ -133,10 +109,7 @@ function dnsOf(a: AllocationSearchRow): { state: DnsState; detail: string | null
   return { state: 'NONE', detail: 'released' };
 }
 
-export interface AllocationSearch {
-  dataCenter?: string;
-  vlan?: number | string;
-  tenant?: string;
+export interface AllocationSearch extends NetworkQuery {
   network?: string;
   tagKey?: string;
   tagValue?: string;
@@ -148,27 +121,27 @@ export interface AllocationSearch {
   after?: string;
 }
 
-export async function searchAllocations(store: Store, q: AllocationSearch, actor: Actor = systemActor()): Promise<{ allocations: AllocationView[]; nextPage: string | null }> {
+export async function searchAllocations(store: UnitOfWork<Tx>, q: AllocationSearch, actor: Actor = systemActor()): Promise<{ allocations: AllocationView[]; nextPage: string | null }> {
   const size = pageSize(q.pageSize);
-  const vlan = q.vlan === undefined ? undefined : vlanId(q.vlan);
+  const vlan = filterVlan(q);
   const address = q.address === undefined ? undefined : ipAddress(q.address);
   const after = q.after === undefined ? undefined : decodeCursor('s', q.after, UUID);
   if (q.tagValue !== undefined && q.tagKey === undefined) throw invalid('tagValue needs tagKey');
   return store.transaction(async (tx) => {
-    const r = await resolveNames(tx, actor, q);
+    const r = await resolveNetworkFilter(tx, actor, q, vlan);
     let networkId: number | undefined;
     if (q.network !== undefined) {
-      const n = await tx.networkByName(String(q.network));
+      const n = await tx.topology.networkByName(String(q.network));
       if (!n && !r.scope) throw new IpcdError('NOT_FOUND', `network '${q.network}' is not known to ipcd`);
       if (!n) return { allocations: [], nextPage: null };
       networkId = n.id;
     }
     if (r.empty) return { allocations: [], nextPage: null };
-    const rows = await tx.searchAllocations({
+    const rows = await tx.reports.searchAllocations({
       dataCenterId: r.dataCenterId,
       tenantId: r.tenantId,
       networkId,
-      vlan,
+      vlan: r.vlan,
       tagKey: q.tagKey,
       tagValue: q.tagValue,
       address,
@@ -213,12 +186,12 @@ export interface TenantUtilization {
 }
 
 /** Totals per tenant over the networks the caller may see (networks without a tenant are not counted). */
-export async function tenantUtilization(store: Store, actor: Actor = systemActor()): Promise<TenantUtilization[]> {
+export async function tenantUtilization(store: UnitOfWork<Tx>, actor: Actor = systemActor()): Promise<TenantUtilization[]> {
   const scope = readScope(actor.principal);
   const views: NetworkView[] = [];
   await store.transaction(async (tx) => {
     for (let afterId: number | undefined; ; ) {
-      const rows = await tx.searchNetworks({ scope: scope.all ? undefined : scope.grants, afterId, limit: 1000 });
+      const rows = await tx.reports.searchNetworks({ scope: scope.all ? undefined : scope.grants, afterId, limit: 1000 });
       views.push(...rows.map(toView));
       if (rows.length < 1000) break;
       afterId = rows[rows.length - 1].network.id;

@@ -8,9 +8,14 @@ import { reservedRanges } from './free-space';
 import { assignableRanges, lastAddress, parseAddress, parseCidr, subtractRanges, type AddressRange, type Cidr } from '../core/ip';
 import { networkNamed } from '../core/manage';
 import { mayRead, systemActor, type Actor } from '../access/policy';
-import type { Store } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { TopologyPort } from './port';
+import type { ReportsPort } from '../reporting/port';
 import { reservationView, type Reservation } from './reservations';
 import { toView, type NetworkView } from '../reporting/search';
+
+/** The ports this module uses. */
+type Tx = { topology: TopologyPort; reports: ReportsPort };
 
 export type SegmentKind = 'fixed' | 'allocated' | 'reserved' | 'held' | 'free';
 
@@ -48,16 +53,16 @@ export interface NetworkDetail {
 }
 
 /** Everything the network page shows about one network, if the caller may see it. */
-export function networkDetail(store: Store, name: string, actor: Actor = systemActor()): Promise<NetworkDetail> {
+export function networkDetail(store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()): Promise<NetworkDetail> {
   return store.transaction(async (tx) => {
     const n = await networkNamed(tx, name);
     if (!mayRead(actor.principal, n.dataCenterId, n.tenantId)) throw new IpcdError('NOT_FOUND', `network '${name}' is not known to ipcd`);
-    const [row] = await tx.searchNetworks({ id: n.id, limit: 1 });
-    const records = await tx.reservations(n.id);
+    const [row] = await tx.reports.searchNetworks({ id: n.id, limit: 1 });
+    const records = await tx.topology.reservations(n.id);
     const value = (a: string) => parseAddress(a)!.value;
     const ranges = (list: { first: string; last: string }[]) => list.map((r) => ({ first: value(r.first), last: value(r.last) }));
-    const allocated = ranges(await tx.allocatedRanges(n.id));
-    const held = ranges(await tx.heldRanges(n.id));
+    const allocated = ranges(await tx.topology.allocatedRanges(n.id));
+    const held = ranges(await tx.topology.heldRanges(n.id));
     const cidr = parseCidr(n.cidr);
     return {
       view: toView(row),

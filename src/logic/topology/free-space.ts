@@ -4,7 +4,10 @@
  */
 import { assignableRanges, parseAddress, parseCidr, pointsToRanges, subtractRanges, type AddressRange } from '../core/ip';
 import type { Network } from '../core/model';
-import type { ReservationRecord, StoreTx } from '../ports';
+import type { ReservationRecord, TopologyPort } from './port';
+
+/** The ports this module uses. */
+type Tx = { topology: TopologyPort };
 
 const value = (address: string) => parseAddress(address)!.value;
 
@@ -16,8 +19,8 @@ export function freeRanges(network: Pick<Network, 'cidr' | 'gateway'>, occupied:
   return subtractRanges(subtractRanges(assignable, pointsToRanges(occupied.map(value))), reserved);
 }
 
-/** Rewrites the network's free ranges; the caller holds tx.lockNetwork(network.id). */
-export async function rebuildFreeRanges(tx: StoreTx, network: Network): Promise<void> {
-  const free = freeRanges(network, await tx.occupiedAddresses(network.id), reservedRanges(await tx.reservations(network.id)));
-  await tx.replaceFreeRanges(network.id, network.family, free);
+/** Rewrites the network's free ranges; the caller holds tx.topology.lockNetwork(network.id). */
+export async function rebuildFreeRanges(tx: Tx, network: Network): Promise<void> {
+  const free = freeRanges(network, await tx.topology.occupiedAddresses(network.id), reservedRanges(await tx.topology.reservations(network.id)));
+  await tx.topology.replaceFreeRanges(network.id, network.family, free);
 }

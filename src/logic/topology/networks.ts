@@ -8,11 +8,18 @@ import type { Network } from '../core/model';
 import { checkNamePattern } from '../allocation/names';
 import { assertAssignablePrefix } from './special-purpose';
 import { systemActor, type Actor } from '../access/policy';
-import type { NetworkChange, Store, StoreTx } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { NetworkChange, TopologyPort } from './port';
+import type { AlertsPort } from '../alerts/port';
+import type { AuditPort } from '../audit/port';
+import type { DnsPort } from '../dns/port';
 import { checkTags, type NetworkSpec } from './topology';
 import { holdDownSeconds } from './hold-down';
 import { unpublish } from '../dns/dns';
 import { integer, objectName, vxlanId, zoneName } from '../core/validate';
+
+/** The ports this module uses. */
+type Tx = { topology: TopologyPort; alerts: AlertsPort; audit: AuditPort; dns: DnsPort };
 
 /** What an edit may change: any attribute but the prefix, data center and VLAN (split/merge change prefixes). Tags replace all tags. */
 export type NetworkPatch = Partial<Omit<NetworkSpec, 'cidr' | 'dataCenter' | 'vlan'>>;
@@ -20,7 +27,7 @@ export type NetworkPatch = Partial<Omit<NetworkSpec, 'cidr' | 'dataCenter' | 'vl
 /** Audit rows name networks as the caller did (a refusal may have no network to point at). */
 const target = (n: Network, objectId = n.name) => ({ objectType: 'network', objectId, dataCenterId: n.dataCenterId, tenantId: n.tenantId });
 
-export async function editNetwork(store: Store, name: string, patch: NetworkPatch, actor: Actor = systemActor()): Promise<Network> {
+export async function editNetwork(store: UnitOfWork<Tx>, name: string, patch: NetworkPatch, actor: Actor = systemActor()): Promise<Network> {
   return managed(store, actor, 'EditNetwork', { objectType: 'network', objectId: name }, async (tx) => {
     const change: NetworkChange = {};
     if (patch.name !== undefined) change.name = objectName(patch.name, 'network name');
@@ -31,50 +38,50 @@ export async function editNetwork(store: Store, name: string, patch: NetworkPatc
     if (patch.tags !== undefined) change.tags = checkTags(patch.tags);
     if (patch.holdDownSeconds !== undefined) change.holdDownSeconds = holdDownSeconds(patch.holdDownSeconds);
     const before = await lockedNetwork(tx, name);
-    if (change.name !== undefined && change.name !== before.name && (await tx.networkByName(change.name))) {
+    if (change.name !== undefined && change.name !== before.name && (await tx.topology.networkByName(change.name))) {
       throw new IpcdError('CONFLICT', `network '${change.name}' already exists`);
     }
-    if (patch.tenant !== undefined) change.tenantId = patch.tenant === null ? null : (await named(tx.tenantByName(patch.tenant), 'tenant', patch.tenant)).id;
-    if (patch.zone !== undefined) change.zoneId = patch.zone === null ? null : (await named(tx.zoneByName(zoneName(patch.zone)), 'zone', patch.zone)).id;
+    if (patch.tenant !== undefined) change.tenantId = patch.tenant === null ? null : (await named(tx.topology.tenantByName(patch.tenant), 'tenant', patch.tenant)).id;
+    if (patch.zone !== undefined) change.zoneId = patch.zone === null ? null : (await named(tx.topology.zoneByName(zoneName(patch.zone)), 'zone', patch.zone)).id;
     if (patch.gateway !== undefined) change.gateway = await checkGateway(tx, before, patch.gateway);
-    const after = await tx.updateNetwork(before.id, change);
+    const after = await tx.topology.updateNetwork(before.id, change);
     if (change.gateway !== undefined && change.gateway !== before.gateway) await rebuildFreeRanges(tx, after);
     await audit(tx, actor, 'EditNetwork', target(after), { before, after });
     return after;
   });
 }
 
-export async function tagNetwork(store: Store, name: string, set: Record<string, string>, remove: string[], actor: Actor = systemActor()): Promise<Network> {
+export async function tagNetwork(store: UnitOfWork<Tx>, name: string, set: Record<string, string>, remove: string[], actor: Actor = systemActor()): Promise<Network> {
   return managed(store, actor, 'TagNetwork', { objectType: 'network', objectId: name }, async (tx) => {
     checkTags(set);
     const before = await lockedNetwork(tx, name);
     const tags = { ...before.tags };
     for (const k of remove) delete tags[k];
     Object.assign(tags, set);
-    const after = await tx.updateNetwork(before.id, { tags });
+    const after = await tx.topology.updateNetwork(before.id, { tags });
     await audit(tx, actor, 'TagNetwork', target(after), { before: { tags: before.tags }, after: { tags: after.tags } });
     return after;
   });
 }
 
 export async function removeNetwork(
-  store: Store,
+  store: UnitOfWork<Tx>,
   name: string,
   opts: { force?: boolean },
   actor: Actor = systemActor(),
 ): Promise<{ network: Network; released: number }> {
   return managed(store, actor, 'RemoveNetwork', { objectType: 'network', objectId: name }, async (tx) => {
     const network = await lockedNetwork(tx, name);
-    const active = await tx.activeAllocationCount(network.id);
+    const active = await tx.topology.activeAllocationCount(network.id);
     if (active > 0 && !opts.force) {
       throw new IpcdError(
         'NETWORK_IN_USE',
         `network '${network.name}' still has ${active} active allocation(s); remove it with force to release them (their holders lose their addresses and names)`,
       );
     }
-    if (active > 0) await unpublish(tx, await tx.activeAllocationIds(network.id));
-    const released = active > 0 ? await tx.releaseNetwork(network.id, 'NETWORK_REMOVED') : 0;
-    await tx.deleteNetwork(network.id);
+    if (active > 0) await unpublish(tx, await tx.topology.activeAllocationIds(network.id));
+    const released = active > 0 ? await tx.topology.releaseNetwork(network.id, 'NETWORK_REMOVED') : 0;
+    await tx.topology.deleteNetwork(network.id);
     await audit(tx, actor, 'RemoveNetwork', target(network), { before: network, after: { removed: true, forced: !!opts.force, released } });
     return { network, released };
   });
@@ -83,7 +90,7 @@ export async function removeNetwork(
 export const MAX_CHILDREN = 256;
 
 export async function splitNetwork(
-  store: Store,
+  store: UnitOfWork<Tx>,
   name: string,
   opts: { prefixLength: number | string; names?: string[] },
   actor: Actor = systemActor(),
@@ -101,10 +108,10 @@ export async function splitNetwork(
     const names = (opts.names?.length ? opts.names : kids.map((_, i) => `${parent.name}-${i + 1}`)).map((n) => objectName(n, 'network name'));
     if (names.length !== kids.length) throw invalid(`splitting into /${prefixLength} makes ${kids.length} networks; ${names.length} names were given`);
     if (new Set(names).size !== names.length) throw invalid('the new networks need distinct names');
-    for (const n of names) if (n !== parent.name && (await tx.networkByName(n))) throw new IpcdError('CONFLICT', `network '${n}' already exists`);
+    for (const n of names) if (n !== parent.name && (await tx.topology.networkByName(n))) throw new IpcdError('CONFLICT', `network '${n}' already exists`);
 
-    const occupied = await tx.occupiedAddresses(parent.id);
-    const reserved = reservedRanges(await tx.reservations(parent.id));
+    const occupied = await tx.topology.occupiedAddresses(parent.id);
+    const reserved = reservedRanges(await tx.topology.reservations(parent.id));
     for (const kid of kids) {
       const edges = cidr.family === 4 ? [kid.network, lastAddress(kid)] : [kid.network];
       const hit = occupied.find((a) => edges.includes(parseAddress(a)!.value));
@@ -116,14 +123,14 @@ export async function splitNetwork(
     const gatewayOf = (kid: Cidr) => (gateway !== null && contains(kid, cidr.family, gateway) ? parent.gateway : null);
 
     // The parent row becomes the first child (so it keeps its id and name-only allocations), then the rest are added.
-    const children: Network[] = [await tx.updateNetwork(parent.id, { name: names[0], cidr: kids[0].text, gateway: gatewayOf(kids[0]) })];
+    const children: Network[] = [await tx.topology.updateNetwork(parent.id, { name: names[0], cidr: kids[0].text, gateway: gatewayOf(kids[0]) })];
     // Children keep the parent's alert threshold too (the first keeps it with the row).
-    const threshold = await tx.alertThreshold(parent.id);
+    const threshold = await tx.alerts.alertThreshold(parent.id);
     for (let i = 1; i < kids.length; i++) {
       const { id: _id, ...attrs } = parent;
-      const child = await tx.insertNetwork({ ...attrs, name: names[i], cidr: kids[i].text, gateway: gatewayOf(kids[i]) }, []);
-      if (threshold !== null) await tx.setAlertThreshold(child.id, threshold);
-      await tx.moveIntoNetwork(parent.id, child.id, kids[i].text);
+      const child = await tx.topology.insertNetwork({ ...attrs, name: names[i], cidr: kids[i].text, gateway: gatewayOf(kids[i]) }, []);
+      if (threshold !== null) await tx.alerts.setAlertThreshold(child.id, threshold);
+      await tx.topology.moveIntoNetwork(parent.id, child.id, kids[i].text);
       children.push(child);
     }
     for (const child of children) await rebuildFreeRanges(tx, child);
@@ -146,7 +153,7 @@ const MUST_MATCH: [keyof Network, string][] = [
 
 const tagText = (n: Network) => JSON.stringify(Object.entries(n.tags).sort(([a], [b]) => (a < b ? -1 : 1)));
 
-export async function mergeNetworks(store: Store, names: string[], opts: { name?: string }, actor: Actor = systemActor()): Promise<Network> {
+export async function mergeNetworks(store: UnitOfWork<Tx>, names: string[], opts: { name?: string }, actor: Actor = systemActor()): Promise<Network> {
   return managed(store, actor, 'MergeNetworks', { objectType: 'network', objectId: names.join(',') }, async (tx) => {
     const merged = opts.name === undefined ? undefined : objectName(opts.name, 'network name');
     if (names.length < 2 || new Set(names).size !== names.length) throw invalid('merge needs two or more distinct networks');
@@ -164,13 +171,13 @@ export async function mergeNetworks(store: Store, names: string[], opts: { name?
     assertAssignablePrefix(parent);
     const first = parts[0];
     const name = merged ?? first.name;
-    if (!parts.some((p) => p.name === name) && (await tx.networkByName(name))) throw new IpcdError('CONFLICT', `network '${name}' already exists`);
+    if (!parts.some((p) => p.name === name) && (await tx.topology.networkByName(name))) throw new IpcdError('CONFLICT', `network '${name}' already exists`);
     for (const other of parts.slice(1)) {
-      await tx.moveIntoNetwork(other.id, first.id, null);
-      await tx.deleteNetwork(other.id);
+      await tx.topology.moveIntoNetwork(other.id, first.id, null);
+      await tx.topology.deleteNetwork(other.id);
     }
     const gateway = parts.find((p) => p.gateway !== null)?.gateway ?? null;
-    const result = await tx.updateNetwork(first.id, { name, cidr: parent.text, gateway });
+    const result = await tx.topology.updateNetwork(first.id, { name, cidr: parent.text, gateway });
     await rebuildFreeRanges(tx, result);
     await audit(tx, actor, 'MergeNetworks', target(result, names.join(',')), { before: parts, after: result });
     return result;
@@ -183,7 +190,7 @@ async function named<T>(p: Promise<T | null>, kind: string, name: string): Promi
   return v;
 }
 
-async function checkGateway(tx: StoreTx, n: Network, gateway: string | null): Promise<string | null> {
+async function checkGateway(tx: Tx, n: Network, gateway: string | null): Promise<string | null> {
   if (gateway === null) return null;
   const cidr = parseCidr(n.cidr);
   const g = parseAddress(String(gateway));
@@ -192,10 +199,10 @@ async function checkGateway(tx: StoreTx, n: Network, gateway: string | null): Pr
     throw invalid(`gateway '${gateway}' must be a host address inside ${cidr.text}`);
   }
   const text = formatAddress(g.family, g.value);
-  if (text !== n.gateway && (await tx.occupiedAddresses(n.id)).includes(text)) {
+  if (text !== n.gateway && (await tx.topology.occupiedAddresses(n.id)).includes(text)) {
     throw new IpcdError('CONFLICT', `${text} is allocated in network '${n.name}'; release it before making it the gateway`);
   }
-  if (reservedRanges(await tx.reservations(n.id)).some((r) => g.value >= r.first && g.value <= r.last)) {
+  if (reservedRanges(await tx.topology.reservations(n.id)).some((r) => g.value >= r.first && g.value <= r.last)) {
     throw new IpcdError('CONFLICT', `${text} is reserved in network '${n.name}'; unreserve it before making it the gateway`);
   }
   return text;

@@ -7,7 +7,7 @@
 import type { Allocator, SnapshotZone, TopologySnapshot } from '../allocation/allocator-port';
 import type { Family } from '../core/ip';
 import type { DataCenter, Network } from '../core/model';
-import type { UserRecord } from '../ports';
+import type { UserRecord } from '../access/port';
 
 export class Topology {
   readonly version: bigint;

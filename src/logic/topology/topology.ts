@@ -8,38 +8,45 @@ import type { DataCenter, Network, NetworkUsage, Tenant, Zone } from '../core/mo
 import { checkNamePattern, DEFAULT_NAME_PATTERN } from '../allocation/names';
 import { assertAssignablePrefix } from './special-purpose';
 import { holdDownSeconds } from './hold-down';
-import type { NetworkFilter, Store } from '../ports';
+import type { UnitOfWork } from '../core/unit-of-work';
+import type { NetworkFilter } from '../core/model';
+import type { TopologyPort } from './port';
+import type { ReportsPort } from '../reporting/port';
+import type { AuditPort } from '../audit/port';
 import { managed } from '../core/manage';
-import { resolveNames } from '../reporting/search';
+import { filterVlan, resolveNetworkFilter, type NetworkQuery } from '../reporting/network-filter';
 import { audit } from '../audit/audit';
 import { readScope, systemActor, type Actor } from '../access/policy';
 import { dataCenterName, integer, objectName, vlanId, vxlanId, zoneName } from '../core/validate';
 
-export function addDataCenter(store: Store, name: string, description?: string, actor: Actor = systemActor()): Promise<DataCenter> {
+/** The ports this module uses. */
+type Tx = { topology: TopologyPort; reports: ReportsPort; audit: AuditPort };
+
+export function addDataCenter(store: UnitOfWork<Tx>, name: string, description?: string, actor: Actor = systemActor()): Promise<DataCenter> {
   return managed(store, actor, 'AddDataCenter', { objectType: 'data_center', objectId: String(name) }, async (tx) => {
     const n = dataCenterName(name);
-    if (await tx.dataCenterByName(n)) throw new IpcdError('CONFLICT', `data center '${n}' already exists`);
-    const dc = await tx.insertDataCenter(n, description ?? null);
+    if (await tx.topology.dataCenterByName(n)) throw new IpcdError('CONFLICT', `data center '${n}' already exists`);
+    const dc = await tx.topology.insertDataCenter(n, description ?? null);
     await audit(tx, actor, 'AddDataCenter', { objectType: 'data_center', objectId: dc.name, dataCenterId: dc.id }, { after: dc });
     return dc;
   });
 }
 
-export function addTenant(store: Store, name: string, description?: string, actor: Actor = systemActor()): Promise<Tenant> {
+export function addTenant(store: UnitOfWork<Tx>, name: string, description?: string, actor: Actor = systemActor()): Promise<Tenant> {
   return managed(store, actor, 'AddTenant', { objectType: 'tenant', objectId: String(name) }, async (tx) => {
     const n = objectName(name, 'tenant name');
-    if (await tx.tenantByName(n)) throw new IpcdError('CONFLICT', `tenant '${n}' already exists`);
-    const t = await tx.insertTenant(n, description ?? null);
+    if (await tx.topology.tenantByName(n)) throw new IpcdError('CONFLICT', `tenant '${n}' already exists`);
+    const t = await tx.topology.insertTenant(n, description ?? null);
     await audit(tx, actor, 'AddTenant', { objectType: 'tenant', objectId: t.name, tenantId: t.id }, { after: t });
     return t;
   });
 }
 
-export function addZone(store: Store, name: string, actor: Actor = systemActor()): Promise<Zone> {
+export function addZone(store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()): Promise<Zone> {
   return managed(store, actor, 'AddZone', { objectType: 'zone', objectId: String(name) }, async (tx) => {
     const n = zoneName(name);
-    if (await tx.zoneByName(n)) throw new IpcdError('CONFLICT', `zone '${n}' already exists`);
-    const z = await tx.insertZone(n);
+    if (await tx.topology.zoneByName(n)) throw new IpcdError('CONFLICT', `zone '${n}' already exists`);
+    const z = await tx.topology.insertZone(n);
     await audit(tx, actor, 'AddZone', { objectType: 'zone', objectId: z.name }, { after: z });
     return z;
   });
@@ -63,7 +70,7 @@ export interface NetworkSpec {
   holdDownSeconds?: number | string;
 }
 
-export function addNetwork(store: Store, spec: NetworkSpec, actor: Actor = systemActor()): Promise<Network> {
+export function addNetwork(store: UnitOfWork<Tx>, spec: NetworkSpec, actor: Actor = systemActor()): Promise<Network> {
   return managed(store, actor, 'AddNetwork', { objectType: 'network', objectId: String(spec.name) }, async (tx) => {
     const name = objectName(spec.name, 'network name');
     const cidr = assertAssignablePrefix(parseCidr(spec.cidr));
@@ -78,14 +85,14 @@ export function addNetwork(store: Store, spec: NetworkSpec, actor: Actor = syste
     const namePattern = checkNamePattern(spec.namePattern ?? DEFAULT_NAME_PATTERN);
     const tags = checkTags(spec.tags ?? {});
     const holdDown = spec.holdDownSeconds === undefined ? 0 : holdDownSeconds(spec.holdDownSeconds);
-    const dc = await tx.dataCenterByName(spec.dataCenter);
+    const dc = await tx.topology.dataCenterByName(spec.dataCenter);
     if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${spec.dataCenter}' is not known to ipcd`);
-    if (await tx.networkByName(name)) throw new IpcdError('CONFLICT', `network '${name}' already exists`);
-    const tenant = spec.tenant ? await tx.tenantByName(spec.tenant) : null;
+    if (await tx.topology.networkByName(name)) throw new IpcdError('CONFLICT', `network '${name}' already exists`);
+    const tenant = spec.tenant ? await tx.topology.tenantByName(spec.tenant) : null;
     if (spec.tenant && !tenant) throw new IpcdError('NOT_FOUND', `tenant '${spec.tenant}' is not known to ipcd`);
-    const zone = spec.zone ? await tx.zoneByName(zoneName(spec.zone)) : null;
+    const zone = spec.zone ? await tx.topology.zoneByName(zoneName(spec.zone)) : null;
     if (spec.zone && !zone) throw new IpcdError('NOT_FOUND', `zone '${spec.zone}' is not known to ipcd`);
-    const clash = await tx.overlappingNetworks(dc.id, vlan, cidr.text);
+    const clash = await tx.topology.overlappingNetworks(dc.id, vlan, cidr.text);
     if (clash.length > 0) {
       throw new IpcdError(
         'CONFLICT',
@@ -93,7 +100,7 @@ export function addNetwork(store: Store, spec: NetworkSpec, actor: Actor = syste
       );
     }
     const ranges = assignableRanges(cidr, gateway === null ? null : parseAddress(gateway)!.value);
-    const network = await tx.insertNetwork(
+    const network = await tx.topology.insertNetwork(
       {
         name,
         cidr: cidr.text,
@@ -138,9 +145,9 @@ export function checkTags(tags: Record<string, string>): Record<string, string> 
 }
 
 /** Networks with used/assignable counts. Assignable excludes network, broadcast and gateway. */
-export function networkUsage(store: Store, filter: NetworkFilter = {}): Promise<NetworkUsage[]> {
+export function networkUsage(store: UnitOfWork<Tx>, filter: NetworkFilter = {}): Promise<NetworkUsage[]> {
   return store.transaction(async (tx) =>
-    (await tx.networkUsage(filter)).map((u) => {
+    (await tx.reports.networkUsage(filter)).map((u) => {
       const cidr = parseCidr(u.network.cidr);
       const gw = u.network.gateway === null ? null : parseAddress(u.network.gateway)!.value;
       return { ...u, assignable: rangeSize(assignableRanges(cidr, gw)) };
@@ -154,46 +161,39 @@ export function percentUsed(u: Pick<NetworkUsage, 'used' | 'assignable'>): numbe
 }
 
 /** The data centers the caller may see: all, or those its grants (a tenant's: any) cover. */
-export async function listDataCenters(store: Store, actor: Actor = systemActor()): Promise<DataCenter[]> {
+export async function listDataCenters(store: UnitOfWork<Tx>, actor: Actor = systemActor()): Promise<DataCenter[]> {
   const scope = readScope(actor.principal);
-  const all = await store.transaction((tx) => tx.listDataCenters());
+  const all = await store.transaction((tx) => tx.topology.listDataCenters());
   return scope.all ? all : all.filter((d) => scope.grants.some((g) => g.dataCenterId === null || g.dataCenterId === d.id));
 }
 
 /** The tenants the caller may see: a tenant user only its own, so it learns no other tenant's name. */
-export async function listTenants(store: Store, actor: Actor = systemActor()): Promise<Tenant[]> {
+export async function listTenants(store: UnitOfWork<Tx>, actor: Actor = systemActor()): Promise<Tenant[]> {
   const scope = readScope(actor.principal);
-  const all = await store.transaction((tx) => tx.listTenants());
+  const all = await store.transaction((tx) => tx.topology.listTenants());
   return scope.all ? all : all.filter((t) => scope.grants.some((g) => g.tenantId === null || g.tenantId === t.id));
 }
 
-export function listZones(store: Store): Promise<Zone[]> {
-  return store.transaction((tx) => tx.listZones());
-}
-
-/** A network listing's filter by names, as an operator gives it. */
-export interface NetworkQuery {
-  dataCenter?: string;
-  vlan?: number | string;
-  tenant?: string;
+export function listZones(store: UnitOfWork<Tx>): Promise<Zone[]> {
+  return store.transaction((tx) => tx.topology.listZones());
 }
 
 /** Resolves names to the store's filter; an unknown data center or tenant is refused, not an empty list. */
-export function networkFilter(store: Store, q: NetworkQuery): Promise<NetworkFilter> {
-  const vlan = q.vlan === undefined ? undefined : vlanId(q.vlan);
+export function networkFilter(store: UnitOfWork<Tx>, q: NetworkQuery): Promise<NetworkFilter> {
+  const vlan = filterVlan(q);
   return store.transaction(async (tx) => {
     // As an administrator sees them: unknown names are refused.
-    const { dataCenterId, tenantId } = await resolveNames(tx, systemActor(), q);
+    const { dataCenterId, tenantId } = await resolveNetworkFilter(tx, systemActor(), q, vlan);
     return { vlan, dataCenterId, tenantId };
   });
 }
 
 /** Refuses (CONFLICT) unless the store holds no data center, tenant or zone (networks need a data center). */
-export async function assertTopologyEmpty(store: Store): Promise<void> {
+export async function assertTopologyEmpty(store: UnitOfWork<Tx>): Promise<void> {
   const { dcs, tenants, zones } = await store.transaction(async (tx) => ({
-    dcs: await tx.listDataCenters(),
-    tenants: await tx.listTenants(),
-    zones: await tx.listZones(),
+    dcs: await tx.topology.listDataCenters(),
+    tenants: await tx.topology.listTenants(),
+    zones: await tx.topology.listZones(),
   }));
   if (dcs.length + tenants.length + zones.length > 0) {
     throw new IpcdError(
@@ -208,15 +208,15 @@ const KIND_LABEL: Record<TopologyKind, string> = { data_center: 'data center', t
 const REMOVE_OP: Record<TopologyKind, string> = { data_center: 'RemoveDataCenter', tenant: 'RemoveTenant', zone: 'RemoveZone' };
 
 /** Removes a data center, tenant or zone that nothing refers to any more (networks, users, grants, issued names). */
-function removeTopologyObject(store: Store, kind: TopologyKind, name: string, actor: Actor): Promise<void> {
+function removeTopologyObject(store: UnitOfWork<Tx>, kind: TopologyKind, name: string, actor: Actor): Promise<void> {
   const label = KIND_LABEL[kind];
   return managed(store, actor, REMOVE_OP[kind], { objectType: kind, objectId: String(name) }, async (tx) => {
-    const lookup = kind === 'data_center' ? tx.dataCenterByName(String(name)) : kind === 'tenant' ? tx.tenantByName(String(name)) : tx.zoneByName(String(name).toLowerCase());
+    const lookup = kind === 'data_center' ? tx.topology.dataCenterByName(String(name)) : kind === 'tenant' ? tx.topology.tenantByName(String(name)) : tx.topology.zoneByName(String(name).toLowerCase());
     const found = await lookup;
     if (!found) throw new IpcdError(kind === 'data_center' ? 'UNKNOWN_DATA_CENTER' : 'NOT_FOUND', `${label} '${name}' is not known to ipcd`);
-    const refs = await tx.referencesTo(kind, found.id);
+    const refs = await tx.topology.referencesTo(kind, found.id);
     if (refs > 0) throw new IpcdError('CONFLICT', `${label} '${found.name}' is still in use (${refs} network(s), user(s), grant(s) or allocation(s) refer to it); remove those first`);
-    await tx.deleteTopologyObject(kind, found.id);
+    await tx.topology.deleteTopologyObject(kind, found.id);
     await audit(tx, actor, REMOVE_OP[kind], {
       objectType: kind,
       objectId: found.name,
@@ -226,6 +226,6 @@ function removeTopologyObject(store: Store, kind: TopologyKind, name: string, ac
   });
 }
 
-export const removeDataCenter = (store: Store, name: string, actor: Actor = systemActor()) => removeTopologyObject(store, 'data_center', name, actor);
-export const removeTenant = (store: Store, name: string, actor: Actor = systemActor()) => removeTopologyObject(store, 'tenant', name, actor);
-export const removeZone = (store: Store, name: string, actor: Actor = systemActor()) => removeTopologyObject(store, 'zone', name, actor);
+export const removeDataCenter = (store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()) => removeTopologyObject(store, 'data_center', name, actor);
+export const removeTenant = (store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()) => removeTopologyObject(store, 'tenant', name, actor);
+export const removeZone = (store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()) => removeTopologyObject(store, 'zone', name, actor);

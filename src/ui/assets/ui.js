@@ -5,11 +5,30 @@
   var body = document.body;
   var fmt = new Intl.NumberFormat('en-US');
 
+  // As src/ui/format.ts writes counts: 65,534; IPv6-sized ones as powers of two (2⁶⁴ − 2).
+  var BIG = 1000000000000000n, SMALL = 1000000n, SUP = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+  function sup(k) { return String(k).split('').map(function (d) { return SUP[Number(d)]; }).join(''); }
+  function magnitude(r) { return r < 0n ? -r : r; }
+  function powers(b, terms) {
+    var bits = b.toString(2).length;
+    function term(k) {
+      var unit = 1n << BigInt(k), m = (b + unit / 2n) / unit;
+      return { head: (m > 1n ? m + ' × ' : '') + '2' + sup(k), rest: b - m * unit };
+    }
+    var t = term(bits);
+    for (var k = bits; k > bits - 10; k--) {
+      var c = term(k);
+      if (magnitude(c.rest) < SMALL) { t = c; break; }
+    }
+    if (t.rest === 0n) return t.head;
+    var tail = magnitude(t.rest);
+    if ((tail >= SMALL && tail < BIG) || (tail >= BIG && terms === 1)) return '≈ ' + t.head;
+    var more = tail < SMALL ? fmt.format(tail) : powers(tail, terms - 1);
+    return more.charAt(0) === '≈' ? '≈ ' + t.head : t.head + (t.rest < 0n ? ' − ' : ' + ') + more;
+  }
   function count(text) {
     var b = BigInt(text);
-    if (b < 1000000000000000n) return fmt.format(b);
-    var d = b.toString();
-    return d[0] + '.' + d[1] + 'e' + (d.length - 1);
+    return b < BIG ? fmt.format(b) : powers(b, 3);
   }
   function pct(p) { return p.toFixed(p > 0 && p < 1 ? 2 : 1) + '%'; }
   function level(p) { return p >= 95 ? 'crit' : p >= 80 ? 'warn' : 'ok'; }
@@ -77,7 +96,8 @@
       var note = document.getElementById('topology-changed');
       if (note) note.hidden = false;
     }
-    status('Live · updated ' + new Date(msg.at).toLocaleTimeString(), 'live');
+    // UTC, as every time the console shows (the page says so).
+    status('Live · updated ' + msg.at.slice(11, 19) + ' UTC', 'live');
   }
 
   var known = null;

@@ -1,7 +1,7 @@
 /** Request plumbing the console's pages share: parameters, refusals as pages, async routes. */
 import type { NextFunction, Request, Response } from 'express';
 import { IpcdError } from '../../logic/core/errors';
-import type { Store } from '../../logic/ports';
+import type { Store } from '../../store/store';
 import type { SessionSettings } from '../../logic/access/sessions';
 import type { AuthSettings } from '../../logic/access/auth';
 import type { Logger } from '../../logger';
@@ -49,16 +49,16 @@ export function render(req: UiRequest, res: Response, title: string, body: Html,
 export function route(ctx: UiContext, fn: (req: UiRequest, res: Response) => Promise<void>) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      await fn(req as UiRequest, res);
+      await fn(req, res);
     } catch (e) {
       if (res.headersSent) return next(e);
       if (e instanceof IpcdError) {
         const status = statusOf(e);
-        return render(req as UiRequest, res, status === 404 ? 'Not found' : 'Refused', html`<h1>${status === 404 ? 'Not found' : 'Refused'}</h1>${refusal(e)}
+        return render(req, res, status === 404 ? 'Not found' : 'Refused', html`<h1>${status === 404 ? 'Not found' : 'Refused'}</h1>${refusal(e)}
 <p><a href="/ui/">Back to the dashboard</a></p>`, { status });
       }
-      ctx.log.error('console request failed', { requestId: (req as UiRequest).ipcdRequestId, error: String((e as Error)?.stack ?? e) });
-      render(req as UiRequest, res, 'Error', html`<h1>Something went wrong</h1><div class="alert" role="alert">The server could not answer this request. It was logged under request id <code>${(req as UiRequest).ipcdRequestId ?? '?'}</code>.</div>`, { status: 500 });
+      req.log.error('console request failed', { error: String((e as Error)?.stack ?? e) });
+      render(req, res, 'Error', html`<h1>Something went wrong</h1><div class="alert" role="alert">The server could not answer this request. It was logged under request id <code>${req.ipcdRequestId}</code>.</div>`, { status: 500 });
     }
   };
 }

@@ -55,15 +55,15 @@ export function loginRoutes(ctx: UiContext) {
       const { token } = await login(ctx.store, username, password, ctx.auth, ctx.sessions, req.ipcdRequestId, who);
       clearCookie(req, res, LOGIN_COOKIE);
       setCookie(req, res, SESSION_COOKIE, token);
-      ctx.log.info('console login', { requestId: req.ipcdRequestId, user: username });
+      req.log.info('console login', { user: username });
       res.redirect(303, next);
     } catch (e) {
       if (!(e instanceof IpcdError) || e.code !== 'AUTHENTICATION_FAILED') throw e;
       if (isGuessLimited(e)) {
-        ctx.log.warn('console login throttled', { requestId: req.ipcdRequestId, remote: who });
+        req.log.warn('console login throttled', { remote: who });
         return render(req, res, 'Log in', form(req, res, { next, username, error: 'Too many failed attempts. Wait a few minutes, then try again.' }), { status: 429 });
       }
-      ctx.log.info('console login refused', { requestId: req.ipcdRequestId, user: username.slice(0, 64) });
+      req.log.info('console login refused', { user: username.slice(0, 64) });
       render(req, res, 'Log in', form(req, res, { next, username, error: 'The user name or password is not accepted.' }), { status: 401 });
     }
   });

@@ -3,7 +3,7 @@ import { networkDetail, type NetworkDetail } from '../../logic/topology/address-
 import { lastAddress, parseAddress, parseCidr } from '../../logic/core/ip';
 import { searchAllocations } from '../../logic/reporting/search';
 import type { ConsoleSession } from '../../logic/access/sessions';
-import { legend, KIND_LABEL, mapStrip } from '../address-map';
+import { legend, mapStrip, stateLabel } from '../address-map';
 import { bar, checkbox, field, pager, query, tags } from '../components';
 import { count, rangeText, when } from '../format';
 import { html, type Html } from '../html';
@@ -82,6 +82,7 @@ export function networkRoute(ctx: UiContext) {
     const n = d.view.network;
     const cidr = parseCidr(n.cidr);
     const total = lastAddress(cidr) - cidr.network + 1n;
+    const gateway = n.gateway === null ? null : (parseAddress(n.gateway)?.value ?? null);
     const admin = canManage(actor.principal);
 
     const mapOffset = Math.max(0, Number.parseInt(param(req.query, 'ranges') ?? '0', 10) || 0);
@@ -133,12 +134,12 @@ export function networkRoute(ctx: UiContext) {
 </div>
 <section aria-labelledby="map-title" class="panel">
   <h2 id="map-title">Address map</h2>
-  ${mapStrip(cidr, total, d.segments)}
+  ${mapStrip(cidr, total, d.segments, gateway)}
   ${legend()}
   <table class="data ranges"><caption>Ranges ${count(mapOffset + 1)}–${count(mapOffset + shown.length)} of ${count(d.segments.length)}</caption>
     <thead><tr><th scope="col">Range</th><th scope="col">State</th><th scope="col" class="num">Addresses</th></tr></thead>
     <tbody>${shown.map(
-      (s) => html`<tr class="seg-row ${s.kind}"><td class="mono">${rangeText(cidr.family, s.first, s.last)}</td><td><span class="swatch ${s.kind}" aria-hidden="true"></span> ${KIND_LABEL[s.kind]}</td><td class="num">${count(s.last - s.first + 1n)}</td></tr>`,
+      (s) => html`<tr class="seg-row ${s.kind}"><td class="mono">${rangeText(cidr.family, s.first, s.last)}</td><td><span class="swatch ${s.kind}" aria-hidden="true"></span> ${stateLabel(cidr, gateway, s)}</td><td class="num">${count(s.last - s.first + 1n)}</td></tr>`,
     )}</tbody>
   </table>
   ${

@@ -11,11 +11,16 @@
  * Prints one JSON object (one line) with what it observed; exits 0 when everything matched,
  * 1 on any mismatch.
  *
- * Usage: client ENDPOINT_URL [--data-center dc1] [--vlan 100] [--unknown-vlan 999] [--instance PREFIX]
+ * Usage: client ENDPOINT_URL [--soap 1.1|1.2] [--data-center dc1] [--vlan 100] [--unknown-vlan 999] [--instance PREFIX]
  * ENDPOINT_URL is where the server listens: the proxy is not told it, it must call it by default
- * (the served WSDL's soap:address carries it).
+ * (the served WSDL's soap:address carries it). --soap picks the binding's proxy: SOAP 1.1
+ * (IpcdSoapBindingProxy, the default) or SOAP 1.2 (IpcdSoap12BindingProxy); wsdl2h -N generated
+ * both. A WSDL with a SOAP 1.2 binding gives soapcpp2's namespace table SOAP 1.2's envelope
+ * first (for both proxies), so the 1.1 run puts SOAP 1.1's namespaces first in its table
+ * (soap_set_version did not take with the generated proxy; soapcpp2 -1 warns).
  */
 #include "soapIpcdSoapBindingProxy.h"
+#include "soapIpcdSoap12BindingProxy.h"
 #include "IpcdSoapBinding.nsmap"
 
 #include <cstdio>
@@ -69,29 +74,30 @@ std::string str(const char *s) { return s ? quote(s) : "null"; }
 std::string num(const int *n) { return n ? std::to_string(*n) : "null"; }
 
 /** A failed call as JSON, with gSOAP's own description of the error. */
-std::string failure(IpcdSoapBindingProxy &proxy) {
+template <class Proxy>
+std::string failure(Proxy &proxy) {
   char buf[1024] = "";
   proxy.soap_sprint_fault(buf, sizeof buf);
   return "{\"error\":" + std::to_string(proxy.soap->error) + ",\"fault\":" + quote(buf) + "}";
 }
 
-}  // namespace
-
-int main(int argc, char **argv) {
-  const char *endpoint = nullptr;
-  std::string dc = "dc1", prefix = "gsoap-vm";
-  int vlan = 100, unknownVlan = 999;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    if (a == "--data-center" && i + 1 < argc) dc = argv[++i];
-    else if (a == "--vlan" && i + 1 < argc) vlan = std::atoi(argv[++i]);
-    else if (a == "--unknown-vlan" && i + 1 < argc) unknownVlan = std::atoi(argv[++i]);
-    else if (a == "--instance" && i + 1 < argc) prefix = argv[++i];
-    else endpoint = argv[i];
+/** The generated namespace table with SOAP 1.1's envelope and encoding first: the proxy then speaks SOAP 1.1. */
+void useSoap11(struct soap *soap) {
+  static std::vector<Namespace> table;
+  for (const Namespace *n = soap->namespaces;; n++) {
+    table.push_back(*n);
+    if (!n->id) break;
   }
+  table[0].ns = "http://schemas.xmlsoap.org/soap/envelope/";
+  table[1].ns = "http://schemas.xmlsoap.org/soap/encoding/";
+  soap_set_namespaces(soap, table.data());
+}
 
+template <class Proxy>
+int lifecycle(short version, const char *endpoint, const std::string &dc, int vlan, int unknownVlan, const std::string &prefix) {
   // Strict parsing of replies; UTF-8 strings as they are.
-  IpcdSoapBindingProxy proxy(SOAP_XML_STRICT | SOAP_C_UTFSTRING, SOAP_C_UTFSTRING);
+  Proxy proxy(SOAP_XML_STRICT | SOAP_C_UTFSTRING, SOAP_C_UTFSTRING);
+  if (version == 1) useSoap11(proxy.soap);
   proxy.soap->connect_timeout = 30;
   proxy.soap->send_timeout = 30;
   proxy.soap->recv_timeout = 30;
@@ -179,10 +185,14 @@ int main(int argc, char **argv) {
     out << ",\"unknownVlan\":{\"unexpectedResult\":" << quote(unexpected.allocationId) << "}";
     check(false, "unknownVlan: expected a fault UNKNOWN_VLAN, the call succeeded");
   } else {
+    // SOAP 1.1: faultcode, faultstring, detail; SOAP 1.2: Code/Value, Reason/Text, Detail.
     const SOAP_ENV__Fault *f = proxy.soap->fault;
-    const _ns1__IpcdFault *typed = f && f->detail ? f->detail->ns1__IpcdFault : nullptr;
-    out << ",\"unknownVlan\":{\"error\":" << rc << ",\"faultcode\":" << str(f ? f->faultcode : nullptr)
-        << ",\"faultstring\":" << str(f ? f->faultstring : nullptr);
+    const SOAP_ENV__Detail *detail = !f ? nullptr : f->detail ? f->detail : f->SOAP_ENV__Detail;
+    const char *faultcode = !f ? nullptr : f->faultcode ? f->faultcode : f->SOAP_ENV__Code ? f->SOAP_ENV__Code->SOAP_ENV__Value : nullptr;
+    const char *faultstring = !f ? nullptr : f->faultstring ? f->faultstring : f->SOAP_ENV__Reason ? f->SOAP_ENV__Reason->SOAP_ENV__Text : nullptr;
+    const _ns1__IpcdFault *typed = detail ? detail->ns1__IpcdFault : nullptr;
+    out << ",\"unknownVlan\":{\"error\":" << rc << ",\"faultcode\":" << str(faultcode)
+        << ",\"faultstring\":" << str(faultstring);
     if (typed) {
       out << ",\"code\":" << quote(soap_ns1__FaultCode2s(proxy.soap, typed->code)) << ",\"message\":" << quote(typed->message);
     }
@@ -193,14 +203,35 @@ int main(int argc, char **argv) {
       const std::string code = soap_ns1__FaultCode2s(proxy.soap, typed->code);
       check(code == "UNKNOWN_VLAN", "unknownVlan: IpcdFault/code " + code);
       check(!typed->message.empty(), "unknownVlan: IpcdFault/message is empty");
-      check(f->faultstring && typed->message == f->faultstring, "unknownVlan: IpcdFault/message versus faultstring");
+      check(faultstring && typed->message == faultstring, "unknownVlan: IpcdFault/message versus faultstring");
     }
   }
 
+  // The envelope version gSOAP spoke last (1 or 2), as it read the reply.
+  out << ",\"soapVersion\":" << proxy.soap->version;
   out << ",\"ok\":" << (mismatches.empty() ? "true" : "false") << ",\"mismatches\":[";
   for (size_t i = 0; i < mismatches.size(); i++) out << (i ? "," : "") << quote(mismatches[i]);
   out << "]}";
   std::printf("%s\n", out.str().c_str());
   proxy.destroy();
   return mismatches.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  const char *endpoint = nullptr;
+  std::string dc = "dc1", prefix = "gsoap-vm", soap = "1.1";
+  int vlan = 100, unknownVlan = 999;
+  for (int i = 1; i < argc; i++) {
+    std::string a = argv[i];
+    if (a == "--data-center" && i + 1 < argc) dc = argv[++i];
+    else if (a == "--vlan" && i + 1 < argc) vlan = std::atoi(argv[++i]);
+    else if (a == "--unknown-vlan" && i + 1 < argc) unknownVlan = std::atoi(argv[++i]);
+    else if (a == "--instance" && i + 1 < argc) prefix = argv[++i];
+    else if (a == "--soap" && i + 1 < argc) soap = argv[++i];
+    else endpoint = argv[i];
+  }
+  if (soap == "1.2") return lifecycle<IpcdSoap12BindingProxy>(2, endpoint, dc, vlan, unknownVlan, prefix);
+  return lifecycle<IpcdSoapBindingProxy>(1, endpoint, dc, vlan, unknownVlan, prefix);
 }

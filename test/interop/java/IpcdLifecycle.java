@@ -10,8 +10,9 @@
  * Prints one JSON object (one line) with what it observed; exits 0 when everything matched,
  * 1 on any mismatch, 2 when it could not run at all (e.g. the WSDL did not load).
  *
- * Usage: java IpcdLifecycle WSDL_URL [--data-center dc1] [--vlan 100] [--unknown-vlan 999]
+ * Usage: java IpcdLifecycle WSDL_URL [--soap12] [--data-center dc1] [--vlan 100] [--unknown-vlan 999]
  *                                    [--instance PREFIX]
+ * --soap12: call through the WSDL's SOAP 1.2 port (IpcdSoap12Port) instead of the SOAP 1.1 one.
  * JDK and the JAX-WS runtime only.
  */
 import java.net.URL;
@@ -24,6 +25,7 @@ import java.util.Objects;
 import javax.xml.ws.BindingProvider;
 import javax.xml.ws.soap.SOAPFaultException;
 
+import org.example.ipcd.client.AddressFamily;
 import org.example.ipcd.client.AllocationSource;
 import org.example.ipcd.client.CommissionIP;
 import org.example.ipcd.client.CommissionIPResponse;
@@ -102,6 +104,8 @@ public final class IpcdLifecycle {
         ci.setVlan(vlan);
         ci.setServerInstance(prefix + "-1");
         ci.setWantName(true);
+        // The enumeration constant named by wsdl/jaxws-bindings.xml (JAXB alone would say I_PV_4).
+        ci.setAddressFamily(AddressFamily.IPV4);
         CommissionIPResponse c = port.commissionIP(ci);
         observed.put("commission", plain(c));
         check(c.getAllocationId() != null && !c.getAllocationId().isEmpty(), "commission: allocationId is empty");
@@ -189,12 +193,14 @@ public final class IpcdLifecycle {
         int vlan = 100;
         int unknownVlan = 999;
         String prefix = "jaxws-vm";
+        boolean soap12 = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data-center": dc = args[++i]; break;
                 case "--vlan": vlan = Integer.parseInt(args[++i]); break;
                 case "--unknown-vlan": unknownVlan = Integer.parseInt(args[++i]); break;
                 case "--instance": prefix = args[++i]; break;
+                case "--soap12": soap12 = true; break;
                 default: wsdl = args[i];
             }
         }
@@ -202,7 +208,9 @@ public final class IpcdLifecycle {
         IpcdPortType port;
         try {
             IpcdService service = new IpcdService(new URL(Objects.requireNonNull(wsdl, "WSDL_URL argument")));
-            port = service.getIpcdPort();
+            port = soap12 ? service.getIpcdSoap12Port() : service.getIpcdPort();
+            // The binding the runtime set up from the WSDL: SOAP 1.1's or SOAP 1.2's HTTP binding id.
+            observed.put("binding", ((BindingProvider) port).getBinding().getBindingID());
             Map<String, Object> rc = ((BindingProvider) port).getRequestContext();
             rc.put("com.sun.xml.ws.connect.timeout", 30_000);
             rc.put("com.sun.xml.ws.request.timeout", 30_000);
