@@ -201,7 +201,7 @@ export class SqlAllocator implements Allocator {
 
   async transaction<T>(fn: (a: Allocator) => Promise<{ commit: boolean; value: T }>): Promise<T> {
     if (this.pending) throw new Error('transaction() does not nest');
-    return this.pinned(async (pinned) => {
+    const out = await this.pinned(async (pinned): Promise<{ value: T } | { error: unknown }> => {
       const copy = Object.create(pinned) as SqlAllocator;
       copy.pending = [];
       await copy.query({ text: 'BEGIN' });
@@ -211,12 +211,16 @@ export class SqlAllocator implements Allocator {
         await copy.query({ text: commit ? 'COMMIT' : 'ROLLBACK' });
         done = true;
         if (commit) for (const c of copy.pending) this.committed(c.networkIds, c.dnsQueued);
-        return value;
-      } finally {
-        // A failed statement or a throw in fn: nothing of it stays (a lost connection rolls back by itself).
-        if (!done) await copy.query({ text: 'ROLLBACK' }).catch(() => {});
+        return { value };
+      } catch (e) {
+        // Rolled back, the connection is clean: fn's error is passed on without discarding it
+        // (pinned() would). A ROLLBACK that fails throws, and the connection goes.
+        if (!done) await copy.query({ text: 'ROLLBACK' });
+        return { error: e };
       }
     });
+    if ('error' in out) throw out.error;
+    return out.value;
   }
 
   /** Networks whose fill changed and whether DNS changes were queued: told now, or at commit. */
