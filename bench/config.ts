@@ -62,6 +62,10 @@ export const config = {
   fillOtherCycles: num('BENCH_FILL_OTHER_CYCLES', 50),
   fillWarmup: num('BENCH_FILL_WARMUP', 20),
   capSeconds: num('BENCH_FILL_CAP_SECONDS', 8),
+  /** Batch sizes measured (CommissionIPBatch items per call); single calls are the baseline. */
+  batchSizes: list('BENCH_BATCH_SIZES', '1,10,100,1000'),
+  /** Addresses commissioned (and released) per batch point. */
+  batchAddresses: num('BENCH_BATCH_ADDRESSES', 2000),
 };
 for (const b of config.backends) if (b !== 'postgres' && b !== 'embedded') throw new Error(`BENCH_BACKENDS: unknown backend '${b}'`);
 if (config.spreadZones !== 'shared' && config.spreadZones !== 'own') throw new Error(`BENCH_SPREAD_ZONES must be shared or own`);

@@ -117,3 +117,23 @@ export function describeRun(c: Config): string {
     `Server, PostgreSQL and client share this machine's cores.`
   );
 }
+
+/** Batch commissioning: addresses per second by batch size, against single calls. */
+export function batchTable(results: BackendResult[]): string | undefined {
+  const rows = results.flatMap((r) => (r.batch ?? []).map((p) => ({ r, p })));
+  if (rows.length === 0) return undefined;
+  const single = (r: BackendResult) => r.batch?.find((p) => p.size === 'single')?.commissionPerSecond;
+  const lines = [
+    '| backend | items per call | mode | addresses | commissions/s | × single calls | releases/s | commission call p50 / p99 (ms) | release call p50 / p99 (ms) | errors |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const { r, p } of rows) {
+    const base = single(r);
+    lines.push(
+      `| ${r.backend} | ${p.size === 'single' ? '1 (CommissionIP)' : p.size} | ${p.size === 'single' ? 'single calls' : p.atomic ? 'atomic' : 'separate'} | ${p.addresses} | ` +
+        `${round(p.commissionPerSecond)} | ${base ? round(p.commissionPerSecond / base) : '–'} | ${round(p.releasePerSecond)} | ` +
+        `${round(p.commission.p50)} / ${round(p.commission.p99)} | ${round(p.release.p50)} / ${round(p.release.p99)} | ${Object.keys(p.errors).length ? JSON.stringify(p.errors) : 0} |`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -18,7 +18,7 @@ import { cleanupAll, installSignalCleanup, isStopping, log } from './cleanup';
 import { config } from './config';
 import { serverVersion } from './database';
 import { findPgbench } from './pgbench';
-import { cyclesTable, describeRun, fillDetailTable, fillTable, roundTripTable, slash16Table } from './report';
+import { batchTable, cyclesTable, describeRun, fillDetailTable, fillTable, roundTripTable, slash16Table } from './report';
 import { runEmbedded, runPostgres, type BackendResult } from './scenario';
 import { round } from './stats';
 
@@ -87,6 +87,18 @@ async function main(): Promise<number> {
     cyclesTable(results),
     '',
   );
+  const batches = batchTable(results);
+  if (batches) {
+    out.push(
+      '### Batch commissioning',
+      '',
+      `One client, one network (${'10.200.0.0/16'}), ${config.batchAddresses} addresses per point with wantName=true, commissioned in calls of N items ` +
+        '(CommissionIPBatch), then released by serverInstance the same way (DecommissionIPBatch); the first row makes single CommissionIP / DecommissionIP calls.',
+      '',
+      batches,
+      '',
+    );
+  }
   const s16 = slash16Table(results);
   if (s16) out.push('### Commissioning in a nearly full /16', '', s16, '');
   out.push('### SQL round trips (counted by a wire-protocol proxy between ipcd and PostgreSQL)', '', roundTripTable(results), '');
@@ -120,6 +132,7 @@ async function main(): Promise<number> {
   const wrong = results.flatMap((r) => [
     ...r.throughput.filter((t) => Object.keys(t.point.errors).length).map((t) => `${r.backend}, ${t.case}: ${JSON.stringify(t.point.errors)}`),
     ...(r.slash16 && Object.keys(r.slash16.errors).length ? [`${r.backend}, /16: ${JSON.stringify(r.slash16.errors)}`] : []),
+    ...(r.batch ?? []).filter((p) => Object.keys(p.errors).length).map((p) => `${r.backend}, batch ${p.size}${p.atomic ? ' atomic' : ''}: ${JSON.stringify(p.errors)}`),
     ...r.failures,
   ]);
   if (wrong.length === 0) return 0;

@@ -4,6 +4,7 @@
  * the topology and orchestrator made over /ipcd-admin, load over /ipcd. A failing step is
  * recorded and the run goes on to the next one; run.ts then exits non-zero.
  */
+import { addBatchNetwork, batchPoint, type BatchPoint } from './batch';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -43,6 +44,8 @@ export interface BackendResult {
   roundTrips?: RoundTrips;
   slash16?: CommissionPointResult & { filled: number; cidr: string; insertMs: number; vacuumMs: number };
   fill: FillPoint[];
+  /** Batch commissioning by batch size (and the single calls for the same addresses). */
+  batch?: BatchPoint[];
   notes: string[];
   /** Steps that failed (the message), so the run can fail loudly after printing. */
   failures: string[];
@@ -132,6 +135,24 @@ async function defineTopology(s: Session, spread: number, ownZones: boolean): Pr
   });
 }
 
+/** Single calls, then each batch size separate and atomic, for the same number of addresses. */
+async function batchPoints(s: Session, c: Config, r: BackendResult): Promise<void> {
+  if (c.batchSizes.length === 0 || c.batchAddresses === 0) return;
+  await step(r, 'batches', async () => {
+    await s.manage(addBatchNetwork);
+    r.batch = [];
+    const points: [number | 'single', boolean][] = [['single', false], ...c.batchSizes.flatMap((n): [number, boolean][] => [[n, false], [n, true]])];
+    for (const [size, atomic] of points) {
+      const p = await batchPoint(s.target(), size, atomic, c.batchAddresses);
+      log(
+        `${r.backend}: ${size === 'single' ? 'single calls' : `batches of ${size}${atomic ? ', atomic' : ''}`}: ${p.commissionPerSecond.toFixed(0)} commissions/s, ` +
+          `${p.releasePerSecond.toFixed(0)} releases/s` + (Object.keys(p.errors).length ? `; errors ${JSON.stringify(p.errors)}` : ''),
+      );
+      r.batch.push(p);
+    }
+  });
+}
+
 async function cyclePoints(s: Session, c: Config, r: BackendResult, pgbench?: Pgbench): Promise<void> {
   const options = { seconds: c.seconds, cycles: c.cycles, warmupSeconds: c.warmupSeconds };
   const run = async (label: string, clients: number, vlanOf: (w: number) => number, book: AddressBook) => {
@@ -189,6 +210,7 @@ export async function runPostgres(c: Config): Promise<BackendResult> {
     await s.start();
     await defineTopology(s, Math.max(0, ...c.spreadClients), c.spreadZones === 'own');
     await cyclePoints(s, c, r, pgbench);
+    await batchPoints(s, c, r);
 
     if (c.roundTripOps > 0) {
       await step(r, 'round trips', async () => {
@@ -261,6 +283,7 @@ export async function runEmbedded(c: Config): Promise<BackendResult> {
     await s.start();
     await defineTopology(s, 0, false);
     await cyclePoints(s, c, r);
+    await batchPoints(s, c, r);
     r.notes.push(
       'embedded: SQL round trips n/a (PGlite runs inside the server process; no wire to count on)',
       'embedded: fill levels and the /16 with 60,000 in use are skipped: the server process owns the PGlite store, so the bench cannot fill it with SQL, and filling through SOAP would take minutes',

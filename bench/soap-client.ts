@@ -38,6 +38,8 @@ export interface Reply {
   values: Record<string, string>;
   /** ipcd fault code when the reply is a SOAP Fault. */
   fault?: { code: string; message: string };
+  /** The reply as received (batch replies hold many results). */
+  raw: string;
 }
 
 const escape = (s: string) => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
@@ -128,11 +130,11 @@ export class SoapClient {
             const values = leaves(text);
             const status = res.statusCode ?? 0;
             if (/<(?:[\w.-]+:)?Fault[\s>]/.test(text)) {
-              resolve({ status, values, fault: { code: values.code ?? values.faultcode ?? '?', message: values.message ?? values.faultstring ?? text.slice(0, 300) } });
+              resolve({ status, values, raw: text, fault: { code: values.code ?? values.faultcode ?? '?', message: values.message ?? values.faultstring ?? text.slice(0, 300) } });
             } else if (status !== 200) {
               reject(Object.assign(new Error(`HTTP ${status} from ${operation}: ${text.slice(0, 300)}`), { code: `HTTP_${status}` }));
             } else {
-              resolve({ status, values });
+              resolve({ status, values, raw: text });
             }
           });
         },

@@ -10,6 +10,7 @@ import { ConsoleSessions1764662400000 } from './1764662400000-ConsoleSessions';
 import { AuthFailures1764748800000 } from './1764748800000-AuthFailures';
 import { OneStatementCommission1764835200000 } from './1764835200000-OneStatementCommission';
 import { Containers1764921600000 } from './1764921600000-Containers';
+import { BatchCommission1764925200000 } from './1764925200000-BatchCommission';
 
 export const MIGRATIONS = [
   Initial1764057600000,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AuthFailures1764748800000,
   OneStatementCommission1764835200000,
   Containers1764921600000,
+  BatchCommission1764925200000,
 ];

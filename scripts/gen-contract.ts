@@ -161,16 +161,25 @@ export function readContract(text: string, file: string, load: (path: string) =>
       if (!xsd(c, 'sequence')) fail(`the complex type ${key} uses xsd:${c.local}: only xsd:sequence is supported`);
       for (const e of c.children) {
         if (xsd(e, 'annotation')) continue;
-        if (!xsd(e, 'element') || !e.attrs.name) fail(`${key}: xsd:${e.local}${e.attrs.ref ? ' ref' : ''} in a sequence is not supported, only named xsd:element`);
-        const max = e.attrs.maxOccurs ?? '1';
-        const field: GenField = { name: e.attrs.name, type: localType(key, e), min: Number(e.attrs.minOccurs ?? '1'), max: max === 'unbounded' ? null : Number(max) };
-        if (e.attrs.default !== undefined) field.default = e.attrs.default;
-        const doc = docOf(e);
-        if (doc) field.doc = doc;
-        if (fields.some((f) => f.name === field.name)) fail(`${key}: the element ${field.name} appears twice in the sequence`);
-        fields.push(field);
+        // A choice of single elements: each is optional here (that exactly one is present is not checked).
+        const choice = xsd(e, 'choice') && e.attrs.minOccurs === undefined && e.attrs.maxOccurs === undefined;
+        for (const a of choice ? e.children.filter((x) => !xsd(x, 'annotation')) : [e]) fields.push(member(key, a, fields, choice));
       }
     }
+  }
+
+  /** A sequence's element: named (its type local or referenced), or a ref to a global element (resolved once all are read). */
+  function member(key: string, e: Node, fields: GenField[], inChoice: boolean): GenField {
+    const ref = xsd(e, 'element') && !e.attrs.name && e.attrs.ref ? typeRef(e, e.attrs.ref) : undefined;
+    if (!xsd(e, 'element') || (!e.attrs.name && !ref)) fail(`${key}: xsd:${e.local} in a ${inChoice ? 'choice' : 'sequence'} is not supported, only xsd:element`);
+    if (inChoice && (e.attrs.minOccurs !== undefined || e.attrs.maxOccurs !== undefined)) fail(`${key}: an xsd:choice alternative with occurrences is not supported`);
+    const max = e.attrs.maxOccurs ?? '1';
+    const field: GenField = { name: e.attrs.name ?? ref!, type: ref ? `ref:${ref}` : localType(key, e), min: inChoice ? 0 : Number(e.attrs.minOccurs ?? '1'), max: max === 'unbounded' ? null : Number(max) };
+    if (e.attrs.default !== undefined) field.default = e.attrs.default;
+    const doc = docOf(e);
+    if (doc) field.doc = doc;
+    if (fields.some((f) => f.name === field.name)) fail(`${key}: the element ${field.name} appears twice in the sequence`);
+    return field;
   }
 
   function schema(s: Node, where: string): void {
@@ -220,6 +229,8 @@ export function readContract(text: string, file: string, load: (path: string) =>
     const faults = o.children.filter((x) => is(x, WSDL_NS, 'fault')).map(elementOf);
     m.operations.push({ name: o.attrs.name, input: elementOf(one('input')), output: elementOf(one('output')), faults, doc: docOf(o, WSDL_NS) });
   }
+  // An element ref ('ref:' until all are read) takes the referenced global element's type.
+  for (const [key, fs] of m.types) for (const f of fs) if (f.type.startsWith('ref:')) f.type = m.elements.get(f.type.slice(4)) ?? fail(`${key}: ${f.type} is not defined`);
   check(m, fail);
   return m;
 }

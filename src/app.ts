@@ -24,6 +24,8 @@ export interface AppOptions {
   log: Logger;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
+  /** Largest accepted body of a batch operation (default 1 MiB: 1,000 items of a few hundred bytes). */
+  maxBatchBodyBytes?: number;
   auth: AuthOptions;
   /** The web console at /ui (always on; these tune it). */
   console?: { idleTimeoutMs?: number; livePollMs?: number };
@@ -38,6 +40,9 @@ export interface AppOptions {
 }
 
 export const ENDPOINT = COMMISSIONING.endpoint;
+export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
+/** Operations whose body may exceed maxBodyBytes, up to maxBatchBodyBytes. */
+const BATCHES = new Set(['CommissionIPBatch', 'DecommissionIPBatch']);
 export const ADMIN_ENDPOINT = MANAGEMENT.endpoint;
 
 /**
@@ -99,6 +104,8 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
     }) as Response['end'];
   };
 
+  const batchLimit = o.maxBatchBodyBytes ?? MAX_BATCH_BODY_BYTES;
+  const tooLarge = (limit: number) => new IpcdError('REQUEST_TOO_LARGE', `the request body exceeds the limit of ${limit} bytes`);
   for (const { contract, handlers, direct } of SERVICES) {
     const { endpoint, ns } = contract;
     const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns, model: contract.model, observer: o.ops?.metrics });
@@ -127,14 +134,21 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
 
     app.post(
       endpoint,
-      express.raw({ type: () => true, limit: o.maxBodyBytes }),
+      express.raw({ type: () => true, limit: Math.max(o.maxBodyBytes, direct ? batchLimit : 0) }),
       (req: Request, res: Response, next: NextFunction) => {
         let inspected: Inspected;
         const seen: EnvelopeSeen = {};
         const contentType = req.get('content-type');
         try {
           const xml = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-          inspected = inspectEnvelope(xml, req.get('soapaction') ?? actionOf(contentType), contract, seen);
+          // Past maxBodyBytes only a batch is read: anything else (a malformed body too) is too large.
+          const big = Buffer.isBuffer(req.body) && req.body.length > o.maxBodyBytes;
+          try {
+            inspected = inspectEnvelope(xml, req.get('soapaction') ?? actionOf(contentType), contract, seen);
+          } catch (e) {
+            throw big ? tooLarge(o.maxBodyBytes) : e;
+          }
+          if (big && !BATCHES.has(inspected.operation)) throw tooLarge(o.maxBodyBytes);
           req.ipcdToken = inspected.token;
           req.body = xml;
         } catch (e) {
@@ -157,7 +171,8 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
   app.use((err: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     if (err?.type === 'entity.too.large') {
-      return sendFault(req, res, new IpcdError('REQUEST_TOO_LARGE', `the request body exceeds the limit of ${o.maxBodyBytes} bytes`), nsOf(req), versionOfMedia(req.get('content-type')));
+      const limit = nsOf(req) === COMMISSIONING.ns ? Math.max(o.maxBodyBytes, batchLimit) : o.maxBodyBytes;
+      return sendFault(req, res, tooLarge(limit), nsOf(req), versionOfMedia(req.get('content-type')));
     }
     if (err?.status && err.status < 500) {
       return sendFault(req, res, new IpcdError('INVALID_REQUEST', 'the request body could not be read'), nsOf(req), versionOfMedia(req.get('content-type')));

@@ -13,6 +13,8 @@ export interface Config {
   /** IPCD_EMBEDDED_SHARED_BUFFERS: the embedded store's shared_buffers. */
   embeddedSharedBuffers: string;
   maxBodyBytes: number;
+  /** IPCD_MAX_BATCH_BODY_BYTES: the body limit of CommissionIPBatch / DecommissionIPBatch. */
+  maxBatchBodyBytes: number;
   /** IPCD_TRUST_PROXY: Express 'trust proxy' value (e.g. loopback, 10.0.0.0/8); unset, forwarded headers are ignored. */
   trustProxy?: string;
   /** IPCD_METRICS_TOKEN: bearer token /metrics requires (unset: none). */
@@ -89,6 +91,7 @@ export function loadConfig(): Config {
     workers: int('IPCD_WORKERS', DEFAULT_WORKERS, 1, 64),
     embeddedSharedBuffers: memorySize('IPCD_EMBEDDED_SHARED_BUFFERS', '16MB'),
     maxBodyBytes: int('IPCD_MAX_BODY_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    maxBatchBodyBytes: int('IPCD_MAX_BATCH_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     trustProxy: process.env.IPCD_TRUST_PROXY || undefined,
     metricsToken: process.env.IPCD_METRICS_TOKEN || undefined,
     exampleTopology: process.env.IPCD_EXAMPLE_TOPOLOGY !== 'false',

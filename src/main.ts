@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     store,
     log,
     maxBodyBytes: config.maxBodyBytes,
+    maxBatchBodyBytes: config.maxBatchBodyBytes,
     auth: authOptions(config.authRequired, config.secretKey, config.replayWindowMs, config.guessLimit),
     console: { idleTimeoutMs: config.consoleIdleMs },
     trustProxy: config.trustProxy,

@@ -5,8 +5,9 @@
  */
 import type { Actor } from '../logic/access/policy';
 import { commission, nameOnly, type CommissionResult } from '../logic/allocation/commission';
-import { release } from '../logic/allocation/decommission';
+import { release, type DecommissionResult } from '../logic/allocation/decommission';
 import type { commissioning } from '../contract';
+import { commissionIPBatch, decommissionIPBatch } from './batch';
 import { soapOperation, type Args, type OperationContext } from './operation';
 import type { Reply } from './reply';
 import type { AuditTarget } from '../logic/audit/audit';
@@ -15,6 +16,9 @@ import { commissionRequest, decommissionRequest, listRequest, nameOnlyRequest } 
 
 /** The audit target of a refused commission or release: the allocation asked for, by server instance. */
 const ALLOCATION = (args: Args): AuditTarget => ({ objectType: 'allocation', serverInstance: typeof args.serverInstance === 'string' ? args.serverInstance.slice(0, 255) : null });
+
+/** A batch refused as a whole (its shape, the caller): one row, no single allocation named. */
+const BATCH = (): AuditTarget => ({ objectType: 'allocation', serverInstance: null });
 
 type Answer<K extends commissioning.OperationName> = Promise<Reply<commissioning.Operations[K]['output']>>;
 
@@ -48,16 +52,19 @@ export function commissioningService(ctx: OperationContext) {
             nextPage: page.nextPage,
           };
         }),
-        DecommissionIP: op('DecommissionIP', async (args, actor) => {
-          const { released, alreadyReleased } = await release(store, decommissionRequest(args), actor);
-          return {
-            releasedCount: released.length,
-            released: released.map((r) => ({ allocationId: r.allocationId, network: r.network, serverInstance: r.serverInstance, address: r.address, fqdn: r.fqdn })),
-            alreadyReleased: alreadyReleased || null,
-          };
-        }, ALLOCATION),
+        DecommissionIP: op('DecommissionIP', async (args, actor) => decommissionResponse(await release(store, decommissionRequest(args), actor)), ALLOCATION),
+        CommissionIPBatch: op('CommissionIPBatch', (args, actor) => commissionIPBatch(ctx, args, actor, commissionResponse), BATCH),
+        DecommissionIPBatch: op('DecommissionIPBatch', (args, actor) => decommissionIPBatch(ctx, args, actor, decommissionResponse), BATCH),
       },
     },
+  };
+}
+
+function decommissionResponse({ released, alreadyReleased }: DecommissionResult): Reply<commissioning.DecommissionIPResponse> {
+  return {
+    releasedCount: released.length,
+    released: released.map((r) => ({ allocationId: r.allocationId, network: r.network, serverInstance: r.serverInstance, address: r.address, fqdn: r.fqdn })),
+    alreadyReleased: alreadyReleased || null,
   };
 }
 

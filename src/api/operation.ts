@@ -10,7 +10,7 @@ import { auditRefusals, type AuditTarget } from '../logic/audit/audit';
 import type { Actor } from '../logic/access/policy';
 import type { Store } from '../store/store';
 import type { Logger } from '../logger';
-import { fieldsOf, type ContractModel } from '../contract';
+import { fieldsOf, type ContractModel, type Field } from '../contract';
 import { faultcode, faultInfo, type FaultInfo } from './fault';
 import { only } from './parse';
 import { inOrder } from './reply';
@@ -71,7 +71,7 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
   const { input, output } = ctx.model.operations[name];
   const elements = fieldsOf(ctx.model, input);
   const names = elements.map((f) => f.name);
-  const defaults = Object.fromEntries(elements.flatMap((f) => (f.default === undefined ? [] : [[f.name, f.default]])));
+  const defaults = defaultsOf(elements);
   const checked = (args: Args, actor: Actor) => {
     only(args, names);
     return run(args, actor);
@@ -101,7 +101,7 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
 }
 
 /** Operations whose writes re-check the caller against the configuration they are made from. */
-const CACHED_AUTH = new Set(['CommissionIP', 'DecommissionIP', 'NameOnly']);
+const CACHED_AUTH = new Set(['CommissionIP', 'DecommissionIP', 'NameOnly', 'CommissionIPBatch', 'DecommissionIPBatch']);
 
 async function actorOf(ctx: OperationContext, req: SoapRequest, cached: boolean): Promise<Actor> {
   if (!ctx.auth.required) {
@@ -115,7 +115,10 @@ async function actorOf(ctx: OperationContext, req: SoapRequest, cached: boolean)
  * An empty element arrives as null (from node-soap or the guard). XML Schema reads an empty element that has a default
  * as that default; one without stays null, which the parsers read as the empty string.
  */
-function withDefaults(args: Args, defaults: Readonly<Record<string, string>>): Args {
+/** The schema defaults of an element's children, by name. */
+export const defaultsOf = (fields: readonly Field[]): Record<string, string> => Object.fromEntries(fields.flatMap((f) => (f.default === undefined ? [] : [[f.name, f.default]])));
+
+export function withDefaults(args: Args, defaults: Readonly<Record<string, string>>): Args {
   return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, v === null && defaults[k] !== undefined ? defaults[k] : v]));
 }
 

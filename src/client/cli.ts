@@ -7,8 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { clientFor, commandHelp, generalHelp, need, parse, requiredVlan, str, UsageError, usageLine, vlanOf, wholeNumber, type Command, type Context } from './cli-args';
 import type { IssuedAllocation } from './client';
 import { IpcdFaultError, IpcdTransportError } from './errors';
-import { allocationTable, dash, errorJson, EXIT, exitFor, json, record, stdio, table } from './print';
+import { allocationTable, dash, errorJson, EXIT, exitFor, FAULT_EXIT, json, record, stdio, table } from './print';
 import { findLeaked, parseLiveList, releaseLeaked } from './reconcile';
+import { BATCH_DETAILS, BATCH_OPTIONS, batchItems, commissionBatchText, decommissionBatchText, firstFault } from './batch-cli';
 
 export { EXIT, FAULT_EXIT } from './print';
 export type { Context } from './cli-args';
@@ -18,7 +19,7 @@ const DC_DETAIL = '  --dc DC             the data center (needed when the VLAN n
 export const COMMANDS: Command[] = [
   {
     name: 'commission',
-    synopsis: '--url URL --vlan N --instance ID [--dc DC] [--name] [--no-address] [--hint H] [--ipv6]',
+    synopsis: '--url URL (--vlan N --instance ID | --batch FILE|- [--atomic]) [--dc DC] [--name] [--no-address] [--hint H] [--ipv6]',
     summary: 'an address (and/or a name) for a server instance; a repeat returns the same one',
     details: [
       '  --vlan N            the VLAN the instance runs on',
@@ -28,21 +29,29 @@ export const COMMANDS: Command[] = [
       '  --no-address        no address: a name only (implies --name)',
       '  --hint H            preferred host name',
       '  --ipv6              an IPv6 address instead of IPv4',
+      ...BATCH_DETAILS,
     ],
-    options: { vlan: { type: 'string' }, instance: { type: 'string' }, dc: { type: 'string' }, name: { type: 'boolean' }, 'no-address': { type: 'boolean' }, hint: { type: 'string' }, ipv6: { type: 'boolean' } },
-    async run(values, client, { io }) {
+    options: { vlan: { type: 'string' }, instance: { type: 'string' }, dc: { type: 'string' }, name: { type: 'boolean' }, 'no-address': { type: 'boolean' }, hint: { type: 'string' }, ipv6: { type: 'boolean' }, ...BATCH_OPTIONS },
+    async run(values, client, ctx) {
       const noAddress = values['no-address'] === true;
       if (noAddress && values.ipv6) throw new UsageError('--ipv6 and --no-address exclude each other', this);
-      const r = await client.commission({
+      const p = {
         dataCenter: str(values, 'dc'),
-        vlan: requiredVlan(values, this),
-        serverInstance: need(values, 'instance', this),
+        vlan: values.batch === undefined ? requiredVlan(values, this) : vlanOf(values, this)!,
         wantAddress: noAddress ? false : undefined,
         wantName: values.name === true || noAddress ? true : undefined,
         hostnameHint: str(values, 'hint'),
-        addressFamily: values.ipv6 ? 'IPv6' : undefined,
-      });
-      io.out(values.json ? json(r) : record(r));
+        addressFamily: values.ipv6 ? ('IPv6' as const) : undefined,
+      };
+      if (values.batch !== undefined) {
+        const items = await batchItems(values, ctx, this, (serverInstance) => ({ ...p, serverInstance }), p);
+        const r = await client.commissionBatch(items, { atomic: values.atomic === true });
+        ctx.io.out(values.json ? json(r) : commissionBatchText(items, r));
+        const code = firstFault(r);
+        return code ? FAULT_EXIT[code] : EXIT.ok;
+      }
+      const r = await client.commission({ ...p, serverInstance: need(values, 'instance', this) });
+      ctx.io.out(values.json ? json(r) : record(r));
       return EXIT.ok;
     },
   },
@@ -77,13 +86,24 @@ export const COMMANDS: Command[] = [
       '',
       'Only a release by --allocation or --instance is retried after a lost answer: a released address',
       'can be issued to another instance at once, and releasing it again would take it from that one.',
+      ...BATCH_DETAILS.map((l) => l.replace('commission', 'release')),
     ],
-    options: { vlan: { type: 'string' }, dc: { type: 'string' }, allocation: { type: 'string' }, address: { type: 'string' }, name: { type: 'string' }, instance: { type: 'string' }, reason: { type: 'string' } },
-    async run(values, client, { io }) {
-      const targets = ['allocation', 'address', 'name', 'instance'].filter((k) => values[k] !== undefined);
-      if (targets.length !== 1) throw new UsageError('decommission needs exactly one of --allocation, --address, --name, --instance', this);
+    options: { vlan: { type: 'string' }, dc: { type: 'string' }, allocation: { type: 'string' }, address: { type: 'string' }, name: { type: 'string' }, instance: { type: 'string' }, reason: { type: 'string' }, ...BATCH_OPTIONS },
+    async run(values, client, ctx) {
+      const { io } = ctx;
       const reason = str(values, 'reason');
       if (reason !== undefined && !/^(deleted|migrated)$/i.test(reason)) throw new UsageError(`--reason is deleted or migrated, got '${reason}'`, this);
+      const why = reason === undefined ? undefined : (reason.toUpperCase() as 'DELETED' | 'MIGRATED');
+      if (values.batch !== undefined) {
+        const p = { dataCenter: str(values, 'dc'), vlan: vlanOf(values, this)!, reason: why };
+        const items = await batchItems(values, ctx, this, (serverInstance) => ({ ...p, serverInstance }), p);
+        const r = await client.decommissionBatch(items, { atomic: values.atomic === true });
+        io.out(values.json ? json(r) : decommissionBatchText(items, r));
+        const code = firstFault(r);
+        return code ? FAULT_EXIT[code] : EXIT.ok;
+      }
+      const targets = ['allocation', 'address', 'name', 'instance'].filter((k) => values[k] !== undefined);
+      if (targets.length !== 1) throw new UsageError('decommission needs exactly one of --allocation, --address, --name, --instance', this);
       const r = await client.decommission({
         dataCenter: str(values, 'dc'),
         vlan: requiredVlan(values, this),
@@ -91,7 +111,7 @@ export const COMMANDS: Command[] = [
         address: str(values, 'address'),
         name: str(values, 'name'),
         serverInstance: str(values, 'instance'),
-        reason: reason === undefined ? undefined : (reason.toUpperCase() as 'DELETED' | 'MIGRATED'),
+        reason: why,
       });
       if (values.json) io.out(json(r));
       else {

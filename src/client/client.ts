@@ -14,8 +14,10 @@
  *   the address may have been released and issued to another instance in between, and a repeat
  *   would release that one. It is repeated only when it certainly never reached the server
  *   (connection refused, DNS failure) or was refused with BUSY.
+ * - CommissionIPBatch: every item is a CommissionIP, so the batch is as safe to repeat.
+ * - DecommissionIPBatch: repeated only when every item names an allocationId or a serverInstance.
  */
-import { commissioning as wsdl } from '../contract';
+import { commissioning as wsdl, type FaultCode } from '../contract';
 import type { Decoded, Encodable } from './codec';
 import { omitUndefined, SoapClient, type IpcdClientOptions } from './transport';
 
@@ -65,6 +67,18 @@ export interface AllocationPage {
   nextPage?: string;
 }
 
+/** One item's outcome in a batch: its result, or the fault that refused it (BATCH_ABORTED: not written). */
+export type BatchItemResult<T> = { item: number; ok: T } | { item: number; fault: { code: FaultCode; message: string } };
+
+export interface BatchResult<T> {
+  succeeded: number;
+  failed: number;
+  /** Atomic batches: the position (from 1) of the item refused; nothing was written. */
+  failedItem?: number;
+  /** One per item, in order. */
+  results: BatchItemResult<T>[];
+}
+
 export class IpcdClient extends SoapClient<wsdl.Operations<Encodable>, wsdl.Operations<Decoded>> {
   constructor(options: IpcdClientOptions) {
     super(options, wsdl.CONTRACT);
@@ -76,6 +90,25 @@ export class IpcdClient extends SoapClient<wsdl.Operations<Encodable>, wsdl.Oper
     return { ...r, existing: r.existing ?? false };
   }
 
+  /**
+   * CommissionIPBatch: up to 1,000 commissions in one call, one result per item in order. Safe to
+   * repeat as a whole (each item is idempotent per instance). atomic: all items or none.
+   */
+  async commissionBatch(items: CommissionParams[], opts: { atomic?: boolean } = {}): Promise<BatchResult<Commissioned>> {
+    const r = await this.call('CommissionIPBatch', { atomic: opts.atomic, CommissionIP: items }, true);
+    return batchResult(r, (x) => x.CommissionIPResponse && { ...x.CommissionIPResponse, existing: x.CommissionIPResponse.existing ?? false });
+  }
+
+  /**
+   * DecommissionIPBatch: up to 1,000 releases in one call, one result per item in order. Repeated
+   * on failures only when every item names an allocationId or a serverInstance.
+   */
+  async decommissionBatch(items: DecommissionParams[], opts: { atomic?: boolean } = {}): Promise<BatchResult<Decommissioned>> {
+    const repeatable = items.every((p) => p.serverInstance !== undefined || p.allocationId !== undefined);
+    const r = await this.call('DecommissionIPBatch', { atomic: opts.atomic, DecommissionIP: items }, repeatable);
+    return batchResult(r, (x) => x.DecommissionIPResponse && decommissioned(x.DecommissionIPResponse));
+  }
+
   /** NameOnly: a unique name in the VLAN's zone, no address; a repeat returns the same one. */
   async nameOnly(p: NameOnlyParams): Promise<NameIssued> {
     const r = await this.call('NameOnly', p, true);
@@ -84,8 +117,7 @@ export class IpcdClient extends SoapClient<wsdl.Operations<Encodable>, wsdl.Oper
 
   /** DecommissionIP: releases at once. Repeated on failures only when it names an allocationId or serverInstance. */
   async decommission(p: DecommissionParams): Promise<Decommissioned> {
-    const r = await this.call('DecommissionIP', p, p.serverInstance !== undefined || p.allocationId !== undefined);
-    return omitUndefined({ releasedCount: r.releasedCount, released: r.released, alreadyReleased: r.alreadyReleased ? (true as const) : undefined });
+    return decommissioned(await this.call('DecommissionIP', p, p.serverInstance !== undefined || p.allocationId !== undefined));
   }
 
   /** ListAllocations: one page of active allocations. */
@@ -101,4 +133,26 @@ export class IpcdClient extends SoapClient<wsdl.Operations<Encodable>, wsdl.Oper
       return { items: p.allocations, nextPage: p.nextPage };
     });
   }
+}
+
+function decommissioned(r: wsdl.DecommissionIPResponse): Decommissioned {
+  return omitUndefined({ releasedCount: r.releasedCount, released: r.released, alreadyReleased: r.alreadyReleased ? (true as const) : undefined });
+}
+
+/** The batch's answer, each result read by `ok` (undefined: the item holds a fault instead). */
+function batchResult<R extends { item: number; IpcdFault?: wsdl.IpcdFault }, T>(
+  r: { succeeded: number; failed: number; failedItem?: number; result: R[] },
+  ok: (x: R) => T | undefined,
+): BatchResult<T> {
+  return omitUndefined({
+    succeeded: r.succeeded,
+    failed: r.failed,
+    failedItem: r.failedItem,
+    results: r.result.map((x): BatchItemResult<T> => {
+      const value = ok(x);
+      if (value !== undefined) return { item: x.item, ok: value };
+      if (!x.IpcdFault) throw new Error(`the batch's result ${x.item} holds neither a response nor a fault`);
+      return { item: x.item, fault: { code: x.IpcdFault.code, message: x.IpcdFault.message } };
+    }),
+  });
 }

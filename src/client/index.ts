@@ -5,6 +5,8 @@ export {
   type AllocationFilter,
   type AllocationPage,
   type AllocationSource,
+  type BatchItemResult,
+  type BatchResult,
   type CommissionParams,
   type Commissioned,
   type DecommissionParams,

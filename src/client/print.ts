@@ -60,6 +60,7 @@ export const FAULT_EXIT: Readonly<Record<FaultCode, number>> = {
   MERGE_REFUSED: 28,
   UNAVAILABLE: 29,
   NO_FREE_PREFIX: 30,
+  BATCH_ABORTED: 31,
 };
 
 /** The exit status for a failed call. */

@@ -4,7 +4,18 @@
  * go to the driver's pool directly, as named prepared statements: no transaction wrapper, no ORM.
  */
 import { Client, DatabaseError, type Pool, type PoolClient, type QueryConfig } from 'pg';
-import type { Allocator, CommissionOutcome, CommissionPlan, ReleaseOutcome, ReleasePlan, TopologySnapshot } from '../logic/allocation/allocator-port';
+import type {
+  Allocator,
+  BatchOutcome,
+  BatchPlans,
+  CommissionItemOutcome,
+  CommissionOutcome,
+  CommissionPlan,
+  ReleaseItemOutcome,
+  ReleaseOutcome,
+  ReleasePlan,
+  TopologySnapshot,
+} from '../logic/allocation/allocator-port';
 import { IpcdError, StoreConflict } from '../logic/core/errors';
 import type { UserRecord } from '../logic/access/port';
 import { canonicalAddress, networkFromRow, toAllocation } from './mapping';
@@ -32,6 +43,8 @@ export class SqlAllocator implements Allocator {
   private closed = false;
   /** Set on the copy pinned() hands out: every statement on this one connection. */
   private pinnedClient: PoolClient | null = null;
+  /** Set on the copy transaction() hands out: what changed, told once the transaction commits. */
+  private pending: { networkIds: number[]; dnsQueued: boolean }[] | null = null;
 
   /**
    * committed: told after each write which networks' fill changed and whether DNS changes were
@@ -128,16 +141,23 @@ export class SqlAllocator implements Allocator {
       if (code === 'IPC02') return { status: 'NO_ZONE', networkId: Number((e as { detail?: string }).detail) };
       throw e;
     }
+    return this.commissionOutcome(r) as CommissionOutcome;
+  }
+
+  private commissionOutcome(r: Record<string, unknown>): CommissionItemOutcome {
     switch (r.status) {
       case 'STALE':
         return { status: 'STALE', version: BigInt(r.version as number) };
       case 'REPLAY':
-        return { status: 'REPLAY' };
       case 'FULL':
-        return { status: 'FULL' };
+      case 'NAMES_TAKEN':
+      case 'CONFLICT':
+        return { status: r.status };
+      case 'NO_ZONE':
+        return { status: 'NO_ZONE', networkId: Number(r.networkId) };
       default: {
         const allocation = toAllocation(r.allocation as Record<string, unknown>);
-        if (r.status === 'ISSUED') this.committed(allocation.address === null ? [] : [allocation.networkId], Number(r.dns) > 0);
+        if (r.status === 'ISSUED') this.changed(allocation.address === null ? [] : [allocation.networkId], Number(r.dns) > 0);
         return {
           status: r.status as 'ISSUED' | 'EXISTING',
           allocation,
@@ -149,12 +169,14 @@ export class SqlAllocator implements Allocator {
   }
 
   async release(plan: ReleasePlan): Promise<ReleaseOutcome> {
-    const r = await this.call('ipcd_decommission', plan);
+    return this.releaseOutcome(await this.call('ipcd_decommission', plan)) as ReleaseOutcome;
+  }
+
+  private releaseOutcome(r: Record<string, unknown>): ReleaseItemOutcome {
     if (r.status === 'STALE') return { status: 'STALE', version: BigInt(r.version as number) };
-    if (r.status === 'REPLAY') return { status: 'REPLAY' };
-    if (r.status === 'ALREADY_RELEASED') return { status: 'ALREADY_RELEASED' };
+    if (r.status === 'REPLAY' || r.status === 'ALREADY_RELEASED' || r.status === 'CONFLICT') return { status: r.status };
     const rows = r.released as Record<string, string | null>[];
-    if (rows.length > 0) this.committed([...new Set(rows.filter((x) => x.address !== null).map((x) => Number(x.networkId)))], Number(r.dns) > 0);
+    if (rows.length > 0) this.changed([...new Set(rows.filter((x) => x.address !== null).map((x) => Number(x.networkId)))], Number(r.dns) > 0);
     const released = rows.map((x) => ({
       allocationId: x.allocationId!,
       network: x.network!,
@@ -163,6 +185,52 @@ export class SqlAllocator implements Allocator {
       fqdn: x.fqdn,
     }));
     return { status: 'OK', matched: r.matched as number, released };
+  }
+
+  commissionBatch(batch: BatchPlans<CommissionPlan>): Promise<BatchOutcome<CommissionItemOutcome>> {
+    return this.batch('commission', batch, (r) => this.commissionOutcome(r));
+  }
+
+  releaseBatch(batch: BatchPlans<ReleasePlan>): Promise<BatchOutcome<ReleaseItemOutcome>> {
+    return this.batch('decommission', batch, (r) => this.releaseOutcome(r));
+  }
+
+  private async batch<O>(fn: 'commission' | 'decommission', batch: BatchPlans<object>, outcome: (r: Record<string, unknown>) => O): Promise<BatchOutcome<O>> {
+    const rows = await this.query({ name: 'ipcd_batch', text: `SELECT ipcd_batch($1, $2::jsonb) AS r`, values: [fn, JSON.stringify(batch)] });
+    const r = rows[0].r as Record<string, unknown>;
+    if (r.status === 'REPLAY') return { status: 'REPLAY' };
+    if (r.status === 'ABORTED') return { status: 'ABORTED', failed: r.failed as number, result: outcome(r.result as Record<string, unknown>) };
+    return { status: 'OK', results: (r.results as Record<string, unknown>[]).map(outcome) };
+  }
+
+  async transaction<T>(fn: (a: Allocator) => Promise<{ commit: boolean; value: T }>): Promise<T> {
+    if (this.pending) throw new Error('transaction() does not nest');
+    const out = await this.pinned(async (pinned): Promise<{ value: T } | { error: unknown }> => {
+      const copy = Object.create(pinned) as SqlAllocator;
+      copy.pending = [];
+      await copy.query({ text: 'BEGIN' });
+      let done = false;
+      try {
+        const { commit, value } = await fn(copy);
+        await copy.query({ text: commit ? 'COMMIT' : 'ROLLBACK' });
+        done = true;
+        if (commit) for (const c of copy.pending) this.committed(c.networkIds, c.dnsQueued);
+        return { value };
+      } catch (e) {
+        // Rolled back, the connection is clean: fn's error is passed on without discarding it
+        // (pinned() would). A ROLLBACK that fails throws, and the connection goes.
+        if (!done) await copy.query({ text: 'ROLLBACK' });
+        return { error: e };
+      }
+    });
+    if ('error' in out) throw out.error;
+    return out.value;
+  }
+
+  /** Networks whose fill changed and whether DNS changes were queued: told now, or at commit. */
+  private changed(networkIds: number[], dnsQueued: boolean): void {
+    if (this.pending) this.pending.push({ networkIds, dnsQueued });
+    else this.committed(networkIds, dnsQueued);
   }
 
   /** A lost race reaches the logic as StoreConflict: the store's guard classifies every statement. */

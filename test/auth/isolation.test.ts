@@ -25,7 +25,10 @@ const ok = 'ok';
 const DENIED = 'ACCESS_DENIED';
 const HIDDEN = 'NOT_FOUND';
 const AUTH = 'AUTHENTICATION_FAILED';
-type Outcome = typeof ok | typeof DENIED | typeof HIDDEN | typeof AUTH;
+type Single = typeof ok | typeof DENIED | typeof HIDDEN | typeof AUTH;
+/** A batch answered as a whole: each item's outcome, in order ("ok,ACCESS_DENIED"). */
+type Outcome = Single | `${Single},${Single}` | `${string},${string}`;
+const items = (...each: (Single | 'BATCH_ABORTED')[]) => each.join(',') as Outcome;
 
 /** One operation as called in the matrix. `prepare` makes what the call acts on, per role, so cells do not interfere. */
 interface Cell {
@@ -79,6 +82,31 @@ const CELLS: Cell[] = [
     fields: (who) => ({ dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'd') }),
   },
   { service: 'ipcd', op: 'ListAllocations', change: false, fields: () => ({ pageSize: 1000 }) },
+  // Batches: per item, so a grant may cover one item (dc1) and not the other (dc2).
+  {
+    service: 'ipcd',
+    op: 'CommissionIPBatch',
+    change: true,
+    fields: (who) => ({ CommissionIP: [{ dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'b1') }, { dataCenter: 'dc2', vlan: 130, serverInstance: instance(who, 'b2') }] }),
+  },
+  {
+    service: 'ipcd',
+    op: 'CommissionIPBatch@atomic',
+    change: true,
+    fields: (who) => ({ atomic: true, CommissionIP: [{ dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'ba1') }, { dataCenter: 'dc2', vlan: 130, serverInstance: instance(who, 'ba2') }] }),
+  },
+  {
+    service: 'ipcd',
+    op: 'DecommissionIPBatch',
+    change: true,
+    prepare: async (who) => {
+      for (const [dataCenter, vlan, what] of [['dc1', 110, 'bd1'], ['dc2', 130, 'bd2']] as const) {
+        await commission(f.db.store, { dataCenter, vlan, serverInstance: instance(who, what), wantAddress: true, wantName: false, family: 4 });
+      }
+      return {};
+    },
+    fields: (who) => ({ DecommissionIP: [{ dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'bd1') }, { dataCenter: 'dc2', vlan: 130, serverInstance: instance(who, 'bd2') }] }),
+  },
 
   // the management service: topology
   { service: 'admin', op: 'AddDataCenter', change: true, fields: (who) => ({ name: `dc-${who}` }) },
@@ -186,6 +214,9 @@ const EXPECTED: Record<string, Record<Role, Outcome>> = {
   NameOnly: /*       */ M(ok, ok, DENIED, DENIED, AUTH, AUTH, AUTH),
   DecommissionIP: /* */ M(ok, ok, DENIED, DENIED, AUTH, AUTH, AUTH),
   ListAllocations: /**/ M(ok, ok, ok, ok, AUTH, AUTH, AUTH),
+  CommissionIPBatch: M(items(ok, ok), items(ok, DENIED), items(DENIED, DENIED), items(DENIED, DENIED), AUTH, AUTH, AUTH),
+  'CommissionIPBatch@atomic': M(items(ok, ok), items('BATCH_ABORTED', DENIED), items(DENIED, 'BATCH_ABORTED'), items(DENIED, 'BATCH_ABORTED'), AUTH, AUTH, AUTH),
+  DecommissionIPBatch: M(items(ok, ok), items(ok, DENIED), items(DENIED, DENIED), items(DENIED, DENIED), AUTH, AUTH, AUTH),
   AddDataCenter: /*  */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
   ListDataCenters: /**/ M(ok, ok, ok, ok, AUTH, AUTH, AUTH),
   RemoveDataCenter: M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
@@ -292,8 +323,11 @@ describe.each(CELLS.map((c) => [c.op, c] as const))('%s', (_name, cell) => {
     const op = cell.op.split('@')[0];
     const creds = CREDS[who];
     const reply = cell.service === 'ipcd' ? await f.ipcd(op, fields, creds) : await f.admin(op, fields, creds);
-    const got = reply.fault ? reply.fault.code : ok;
-    expect({ cell: `${cell.op} × ${who}`, outcome: got, message: reply.fault?.message }).toEqual({ cell: `${cell.op} × ${who}`, outcome: expected, message: expected === ok ? undefined : expect.any(String) });
+    // A batch answers each item: its outcomes in order stand for the cell's outcome.
+    const perItem = expected.includes(',') ? all(reply.body, 'result').map((r) => (r.children.some((c) => c.name === 'IpcdFault') ? flat(r.children[1]).code : ok)) : null;
+    const got = reply.fault ? reply.fault.code : perItem ? perItem.join(',') : ok;
+    const whole = perItem ? ok : expected;
+    expect({ cell: `${cell.op} × ${who}`, outcome: got, message: reply.fault?.message }).toEqual({ cell: `${cell.op} × ${who}`, outcome: expected, message: whole === ok ? undefined : expect.any(String) });
 
     // Why authentication failed: the reason is the one this column tests.
     if (who === 'anonymous') expect(reply.fault!.message).toMatch(/requires a WS-Security UsernameToken/);
@@ -302,15 +336,16 @@ describe.each(CELLS.map((c) => [c.op, c] as const))('%s', (_name, cell) => {
 
     // The audit log: a change leaves its row, a refused change a refusal row; reads and failed authentication none.
     const rows = await watch.since();
-    const expectedRows =
-      cell.change && (expected === ok || expected === DENIED)
-        ? [{ operation: op, outcome: expected, actor: USERNAMES[who] }]
-        : [];
-    expect(rows.map((r) => ({ operation: r.operation, outcome: r.outcome, actor: r.actor }))).toEqual(expectedRows);
+    // A batch: a row per allocation and per refused item (the items an atomic refusal rolled back: none).
+    const outcomes = expected.split(',').filter((o) => o === ok || o === DENIED);
+    const expectedRows = cell.change ? outcomes.map((o) => ({ operation: op, outcome: o, actor: USERNAMES[who] })) : [];
+    const sorted = <T extends { outcome: string }>(x: T[]) => [...x].sort((a, b) => a.outcome.localeCompare(b.outcome));
+    expect(sorted(rows.map((r) => ({ operation: r.operation, outcome: r.outcome, actor: r.actor })))).toEqual(sorted(expectedRows));
 
     // Nothing of another tenant's, nor of an ungranted data center's (a refusal may repeat what the caller named).
     let answer = reply.raw;
-    for (const v of Object.values(fields)) if (typeof v === 'string') answer = answer.split(v).join('');
+    const named = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(named) : v && typeof v === 'object' ? Object.values(v).flatMap(named) : []);
+    for (const v of named(fields)) answer = answer.split(v).join('');
     for (const mark of MUST_NOT_SEE[who] ?? []) {
       if (answer.includes(mark)) throw new Error(`${cell.op} × ${who} answered with '${mark}': ${reply.raw.slice(0, 2000)}`);
     }

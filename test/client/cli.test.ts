@@ -156,6 +156,29 @@ describe('ipcd-client commands', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({ fault: { code, operation: expect.any(String), exitStatus: FAULT_EXIT[code] } });
   });
 
+  test('commission --batch FILE: one call, one row per item; decommission --batch from stdin; a refused item sets the status', async () => {
+    const file = join(dir, 'batch.txt');
+    writeFileSync(file, ['# a scale-out', 'bat-1', 'bat-2   # the second', '{"vlan": 100, "serverInstance": "bat-3", "hostnameHint": "bat-three"}', ''].join('\n'));
+    const text = ok(await ipcdClient(['commission', '--dc', 'dc1', '--vlan', '100', '--name', '--batch', file]));
+    expect(text).toMatch(/^ITEM\s+INSTANCE\s+ADDRESS\s+FQDN\s+NETWORK\s+RESULT$/m);
+    expect(text).toMatch(/^\s*3\s+bat-3\s+10\.0\.0\.\d+\s+bat-three\.dc1\.example\.com\s+dc1-v100-a\s+issued$/m);
+    expect(text).toMatch(/^3 succeeded, 0 failed$/m);
+    expect((await activeInstances()).filter((i) => i.startsWith('bat-'))).toEqual(['bat-1', 'bat-2', 'bat-3']);
+    const again = JSON.parse(ok(await ipcdClient(['commission', '--dc', 'dc1', '--vlan', '100', '--name', '--batch', file, '--json'])));
+    expect(again.results.map((r: { ok: { existing: boolean } }) => r.ok.existing)).toEqual([true, true, true]);
+    // Atomic with an item on a VLAN the orchestrator may not use elsewhere: refused, nothing written.
+    writeFileSync(file, 'bat-4\n{"dataCenter": "dc1", "vlan": 999, "serverInstance": "bat-5"}\n');
+    const refused = await ipcdClient(['commission', '--dc', 'dc1', '--vlan', '100', '--batch', file, '--atomic']);
+    expect(refused.code).toBe(FAULT_EXIT.UNKNOWN_VLAN);
+    expect(refused.stdout).toMatch(/atomic batch refused at item 2: nothing was written/);
+    expect(await activeInstances()).not.toContain('bat-4');
+    const gone = await ipcdClient(['decommission', '--dc', 'dc1', '--vlan', '100', '--batch', '-', '--json'], { stdin: 'bat-1\nbat-2\nbat-3\n' });
+    expect(JSON.parse(ok(gone))).toMatchObject({ succeeded: 3, failed: 0 });
+    expect((await activeInstances()).filter((i) => i.startsWith('bat-'))).toEqual([]);
+    const bad = await ipcdClient(['commission', '--vlan', '100', '--batch', file.replace('.txt', '.missing')]);
+    expect(bad.code).toBe(64);
+  });
+
   test('exit statuses are distinct per fault code and clear of the other statuses', () => {
     const statuses = Object.values(FAULT_EXIT);
     expect(new Set(statuses).size).toBe(statuses.length);

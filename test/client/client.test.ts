@@ -149,6 +149,34 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
     expect(p.requests[1].headers['x-request-id']).toBe(p.requests[0].headers['x-request-id']);
   });
 
+  test('commissionBatch: typed results per item in order; a lost reply is retried and gets the same allocations', async () => {
+    const p = await proxy(firstThen(1, { kind: 'drop' }));
+    const { c, retries } = clientVia(p.url);
+    const items = [
+      { dataCenter: 'dc1', vlan: 100, serverInstance: 'batch-1', wantName: true },
+      { dataCenter: 'dc1', vlan: 4095, serverInstance: 'batch-bad' },
+      { dataCenter: 'dc1', vlan: 100, serverInstance: 'batch-2' },
+    ];
+    const r = await c.commissionBatch(items);
+    expect(retries.map((x) => x.operation)).toEqual(['CommissionIPBatch']);
+    expect(r).toMatchObject({ succeeded: 2, failed: 1 });
+    expect(r.failedItem).toBeUndefined();
+    expect(r.results.map((x) => x.item)).toEqual([1, 2, 3]);
+    expect(r.results[1]).toEqual({ item: 2, fault: { code: 'INVALID_REQUEST', message: expect.stringMatching(/vlan/) } });
+    const [one, , two] = r.results.map((x) => ('ok' in x ? x.ok : undefined));
+    // The first attempt created them; the retry found them.
+    expect(one).toMatchObject({ network: 'dc1-v100-a', prefixLength: 24, existing: true, fqdn: expect.stringMatching(/\.dc1\.example\.com$/) });
+    expect(two).toMatchObject({ existing: true });
+    expect(await rows('batch-1')).toEqual([{ id: one!.allocationId, address: one!.address, released_at: null }]);
+    const atomic = await client.commissionBatch([{ vlan: 100, dataCenter: 'dc1', serverInstance: 'batch-3' }, { vlan: 999, dataCenter: 'dc1', serverInstance: 'batch-4' }], { atomic: true });
+    expect(atomic).toMatchObject({ succeeded: 0, failed: 2, failedItem: 2 });
+    expect(atomic.results.map((x) => ('fault' in x ? x.fault.code : 'ok'))).toEqual(['BATCH_ABORTED', 'UNKNOWN_VLAN']);
+    expect(await rows('batch-3')).toEqual([]);
+    const gone = await client.decommissionBatch([{ dataCenter: 'dc1', vlan: 100, serverInstance: 'batch-1' }, { dataCenter: 'dc1', vlan: 100, allocationId: two!.allocationId }]);
+    expect(gone.results.map((x) => ('ok' in x ? x.ok.releasedCount : x.fault.code))).toEqual([1, 1]);
+    expect(gone.results[1]).toMatchObject({ ok: { released: [{ allocationId: two!.allocationId, address: two!.address, serverInstance: 'batch-2' }] } });
+  });
+
   test('a reply slower than timeoutMs: the retry gets the same allocation, one in the database', async () => {
     const p = await proxy(firstThen(1, { kind: 'delay', ms: 1500 }));
     const { c, retries } = clientVia(p.url, { timeoutMs: 400 });

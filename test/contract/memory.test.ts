@@ -2,6 +2,7 @@
 import { MemoryStore } from '../../src/store/memory/store';
 import type { OpenBackend } from './suite/backend';
 import { allocatorContract } from './suite/allocator';
+import { batchContract } from './suite/batch';
 import { recordsContract } from './suite/records';
 import { topologyContract } from './suite/topology';
 
@@ -11,5 +12,6 @@ const open: OpenBackend = async () => {
 };
 
 allocatorContract('memory', open);
+batchContract('memory', open);
 topologyContract('memory', open);
 recordsContract('memory', open);

@@ -2,11 +2,13 @@
 import { openSqlBackend } from './sql-backend';
 import type { OpenBackend } from './suite/backend';
 import { allocatorContract } from './suite/allocator';
+import { batchContract } from './suite/batch';
 import { recordsContract } from './suite/records';
 import { topologyContract } from './suite/topology';
 
 const open: OpenBackend = () => openSqlBackend('postgres');
 
 allocatorContract('postgres', open);
+batchContract('postgres', open);
 topologyContract('postgres', open);
 recordsContract('postgres', open);

@@ -29,6 +29,9 @@ import { openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
 
 const JAVA_SOURCE = join(__dirname, 'java', 'IpcdLifecycle.java');
+const JAVA_BATCH_SOURCE = join(__dirname, 'java', 'IpcdBatch.java');
+/** Debian's SAAJ registers its factory under the old service name; naming it keeps the runtime quiet. */
+const SAAJ = '-Djavax.xml.soap.SAAJMetaFactory=com.sun.xml.messaging.saaj.soap.SAAJMetaFactoryImpl';
 const GSOAP_SOURCE = join(__dirname, 'gsoap', 'client.cpp');
 /** Debian's JAX-WS runtime; its manifest Class-Path brings JAXB, SAAJ, StAX and the rest. */
 const JAXWS_RT = '/usr/share/java/jaxws-rt.jar';
@@ -187,6 +190,10 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
   let java12: JavaReport;
   let gsoap: GsoapReport;
   let gsoap12: GsoapReport;
+  /** The generated client's classpath and the served WSDL, for the batch program run last. */
+  let javaCp: string;
+  let javaApp: string;
+  let wsdlAt: string;
 
   beforeAll(async () => {
     const missing = [
@@ -212,6 +219,7 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
     // The README's command: the bindings file, and -extension for the SOAP 1.2 port.
     steps.wsimport = must('wsimport', await run('wsimport', ['-extension', '-b', BINDINGS_FILE, '-keep', '-p', JAVA_PACKAGE, '-d', jgen, '-s', jsrc, wsdlUrl]));
     const cp = [japp, jgen, JAXWS_RT].join(delimiter);
+    [javaCp, javaApp, wsdlAt] = [cp, japp, wsdlUrl];
     steps.javac = must('javac', await run('javac', ['-cp', cp, '-d', japp, JAVA_SOURCE]));
     const javaRun = (extra: string[]) =>
       run('java', [
@@ -400,5 +408,31 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
        WHERE d.name = 'dc1' AND a.requested_vlan = 100 AND a.released_at IS NULL`,
     );
     expect(active[0].n).toBe(0);
+  });
+
+  // Run after the database check above, which counts the lifecycle programs' allocations only.
+  describe('JAX-WS batch operations', () => {
+    let batch: { ok: boolean; mismatches: string[]; outcomes: string[] };
+    beforeAll(async () => {
+      steps.javacBatch = must('javac', await run('javac', ['-cp', javaCp, '-d', javaApp, JAVA_BATCH_SOURCE]));
+      steps.javaBatch = await run('java', [SAAJ, '-cp', javaCp, 'IpcdBatch', wsdlAt, '--data-center', 'dc1', '--vlan', '100', '--unknown-vlan', '999', '--instance', 'jaxws-batch']);
+      batch = report<typeof batch>('IpcdBatch (Java)', steps.javaBatch);
+    }, 120_000);
+
+    test('the generated port has one typed method per batch operation', () => {
+      expect(steps.wsimport.code).toBe(0);
+      expect(batch.outcomes).toEqual(['first=ok,ok,UNKNOWN_VLAN', 'again=ok,ok,UNKNOWN_VLAN', 'atomic=BATCH_ABORTED,UNKNOWN_VLAN']);
+    });
+
+    test('the Java program ran the batches without a mismatch, and the database agrees', async () => {
+      expect(batch.mismatches).toEqual([]);
+      expect(steps.javaBatch.code).toBe(0);
+      expect(complaints(steps.javaBatch)).toEqual([]);
+      const rows = await ts.store.dataSource.query(`SELECT server_instance, released_at IS NOT NULL AS released FROM allocation WHERE server_instance LIKE 'jaxws-batch-%' ORDER BY 1`);
+      expect(rows).toEqual([
+        { server_instance: 'jaxws-batch-1', released: true },
+        { server_instance: 'jaxws-batch-2', released: true },
+      ]);
+    });
   });
 });

@@ -25,6 +25,8 @@ const BASE: Record<string, Fields> = {
   DecommissionIP: { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-none' },
   NameOnly: { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-name' },
   ListAllocations: {},
+  CommissionIPBatch: { CommissionIP: { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-batch' } },
+  DecommissionIPBatch: { DecommissionIP: { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-none' } },
   AddDataCenter: { name: 'dcb' },
   RemoveDataCenter: { name: 'no-dc' },
   AddTenant: { name: 'tb' },
@@ -73,7 +75,8 @@ function sequenceOf(schema: Element, op: string): { name: string; optional: bool
   const named = attr(decl, 'type')?.replace(/^.*:/, '');
   const type = named ? top.find((e) => e.local === 'complexType' && attr(e, 'name') === named) : elementChildren(decl).find((e) => e.local === 'complexType');
   const sequence = type && elementChildren(type).find((e) => e.local === 'sequence');
-  return (sequence ? elementChildren(sequence) : []).map((e) => ({ name: attr(e, 'name')!, optional: attr(e, 'minOccurs') === '0' }));
+  // A batch's items are references to the single operations' elements (ref="tns:CommissionIP").
+  return (sequence ? elementChildren(sequence) : []).map((e) => ({ name: attr(e, 'name') ?? attr(e, 'ref')!.replace(/^.*:/, ''), optional: attr(e, 'minOccurs') === '0' }));
 }
 
 let dir: string;

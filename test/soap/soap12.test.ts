@@ -62,6 +62,19 @@ describe('SOAP 1.2 through the real server', () => {
     expect(rows[0].n).toBe(2);
   });
 
+  test('the batch operations have their SOAP 1.2 binding: one result per item, an item refused as in 1.1', async () => {
+    const items = [{ dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-batch' }, { dataCenter: 'dc1', vlan: 999, serverInstance: 'vm12-batch-x' }];
+    const r = await call12(server.url, 'CommissionIPBatch', { CommissionIP: items }, ORCH);
+    expect({ status: r.status, type: r.type, fault: r.fault, element: r.body.name, ns: r.body.uri }).toEqual({ status: 200, type: SOAP12_TYPE, fault: undefined, element: 'CommissionIPBatchResponse', ns: NS });
+    expect({ succeeded: r.values.succeeded, failed: r.values.failed }).toEqual({ succeeded: '1', failed: '1' });
+    const outcome = (x: (typeof r.body.children)[number]) => x.children.find((c) => c.name !== 'item')!;
+    const results = r.body.children.filter((c) => c.name === 'result').map(outcome);
+    expect(results.map((c) => c.name)).toEqual(['CommissionIPResponse', 'IpcdFault']);
+    expect(results[1].children.find((c) => c.name === 'code')!.text).toBe('UNKNOWN_VLAN');
+    const d = await call12(server.url, 'DecommissionIPBatch', { DecommissionIP: [{ dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-batch' }] }, ORCH);
+    expect({ status: d.status, element: d.body.name, succeeded: d.values.succeeded }).toEqual({ status: 200, element: 'DecommissionIPBatchResponse', succeeded: '1' });
+  });
+
   test('SOAP 1.1 is still answered in SOAP 1.1 on the same endpoint', async () => {
     const r = await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-text' }, ORCH);
     expect({ status: r.status, released: r.values.releasedCount }).toEqual({ status: 200, released: '1' });

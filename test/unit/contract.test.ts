@@ -30,7 +30,7 @@ describe('the generated module is the WSDL', () => {
   });
 
   test('the server serves the operations of the module, in the portType order', () => {
-    expect(COMMISSIONING.operations).toEqual(['CommissionIP', 'DecommissionIP', 'NameOnly', 'ListAllocations']);
+    expect(COMMISSIONING.operations).toEqual(['CommissionIP', 'DecommissionIP', 'NameOnly', 'ListAllocations', 'CommissionIPBatch', 'DecommissionIPBatch']);
     const portType = wsdlText('ipcd-admin.wsdl').split('<wsdl:portType')[1].split('</wsdl:portType>')[0];
     expect(MANAGEMENT.operations).toEqual([...portType.matchAll(/<wsdl:operation name="(\w+)"/g)].map((m) => m[1]));
     expect(COMMISSIONING.ns).toBe(commissioning.NS);
@@ -101,6 +101,21 @@ describe('drift is caught', () => {
     );
     expect(() => generate(original.replace('type="tns:VlanId"/>', 'type="tns:NoSuchType"/>'))).toThrow(/NoSuchType is not defined/);
     expect(() => generate(original.replace('<wsdl:part name="parameters" element="tns:NameOnly"/>', '<wsdl:part name="parameters" type="xsd:string"/>'))).toThrow(/document\/literal/);
+  });
+
+  test("an element ref takes the global element's type; a choice in a sequence is each alternative, optional", () => {
+    const m = readContract(original, 'ipcd.wsdl');
+    expect(m.types.get('CommissionIPBatch')!.map(({ doc: _d, ...f }) => f)).toEqual([
+      { name: 'atomic', type: 'xsd:boolean', min: 0, max: 1, default: 'false' },
+      { name: 'CommissionIP', type: 'CommissionIP', min: 1, max: 1000 },
+    ]);
+    expect(m.types.get('CommissionIPBatchResult')!.map(({ doc: _d, ...f }) => f)).toEqual([
+      { name: 'item', type: 'xsd:int', min: 1, max: 1 },
+      { name: 'CommissionIPResponse', type: 'CommissionIPResponse', min: 0, max: 1 },
+      { name: 'IpcdFault', type: 'IpcdFault', min: 0, max: 1 },
+    ]);
+    expect(() => generate(original.replace('<xsd:element ref="tns:CommissionIP" maxOccurs="1000"/>', '<xsd:element ref="tns:NoSuchElement"/>'))).toThrow(/ref:NoSuchElement is not defined/);
+    expect(() => generate(original.replace('<xsd:element ref="tns:CommissionIPResponse"/>', '<xsd:element ref="tns:CommissionIPResponse" minOccurs="0"/>'))).toThrow(/choice alternative with occurrences/);
   });
 
   test('an xsd:include is read relative to the WSDL', () => {

@@ -15,7 +15,7 @@ export type AllocationSource = (typeof AllocationSource)[number];
 export const ReleaseReason = ['DELETED', 'MIGRATED'] as const;
 export type ReleaseReason = (typeof ReleaseReason)[number];
 
-export const FaultCode = ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'NO_FREE_PREFIX', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] as const;
+export const FaultCode = ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'NO_FREE_PREFIX', 'BATCH_ABORTED', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] as const;
 export type FaultCode = (typeof FaultCode)[number];
 
 export interface CommissionIP {
@@ -137,6 +137,48 @@ export interface ListAllocationsResponse<S extends Scalars = Wire> {
   nextPage?: string;
 }
 
+/** Up to 1000 CommissionIP requests, each carried out exactly as CommissionIP (idempotent per server instance: a repeated item or a retried batch gets the same allocation with existing = true). atomic false (the default): each item on its own. atomic true: every item or none is written. */
+export interface CommissionIPBatch {
+  /** Default: false. */
+  atomic?: boolean;
+  CommissionIP: CommissionIP[];
+}
+
+export interface CommissionIPBatchResult {
+  /** The item's position in the request, from 1. */
+  item: number;
+  CommissionIPResponse?: CommissionIPResponse;
+  IpcdFault?: IpcdFault;
+}
+
+export interface CommissionIPBatchResponse {
+  succeeded: number;
+  failed: number;
+  /** atomic only: the position of the item that was refused (its result holds the reason); nothing of the batch was written and every other item's result is the fault BATCH_ABORTED. */
+  failedItem?: number;
+  result: CommissionIPBatchResult[];
+}
+
+/** Up to 1000 DecommissionIP requests, each carried out exactly as DecommissionIP. atomic false (the default): each item on its own. atomic true: every item or none is carried out. */
+export interface DecommissionIPBatch {
+  /** Default: false. */
+  atomic?: boolean;
+  DecommissionIP: DecommissionIP[];
+}
+
+export interface DecommissionIPBatchResult {
+  item: number;
+  DecommissionIPResponse?: DecommissionIPResponse;
+  IpcdFault?: IpcdFault;
+}
+
+export interface DecommissionIPBatchResponse {
+  succeeded: number;
+  failed: number;
+  failedItem?: number;
+  result: DecommissionIPBatchResult[];
+}
+
 export interface IpcdFault {
   code: FaultCode;
   message: string;
@@ -150,6 +192,8 @@ export const CONTRACT = {
     DecommissionIP: { input: 'DecommissionIP', output: 'DecommissionIPResponse', faults: ['IpcdFault'] },
     NameOnly: { input: 'NameOnly', output: 'NameOnlyResponse', faults: ['IpcdFault'] },
     ListAllocations: { input: 'ListAllocations', output: 'ListAllocationsResponse', faults: ['IpcdFault'] },
+    CommissionIPBatch: { input: 'CommissionIPBatch', output: 'CommissionIPBatchResponse', faults: ['IpcdFault'] },
+    DecommissionIPBatch: { input: 'DecommissionIPBatch', output: 'DecommissionIPBatchResponse', faults: ['IpcdFault'] },
   },
   elements: {
     CommissionIP: 'CommissionIP',
@@ -160,6 +204,10 @@ export const CONTRACT = {
     NameOnlyResponse: 'NameOnlyResponse',
     ListAllocations: 'ListAllocations',
     ListAllocationsResponse: 'ListAllocationsResponse',
+    CommissionIPBatch: 'CommissionIPBatch',
+    CommissionIPBatchResponse: 'CommissionIPBatchResponse',
+    DecommissionIPBatch: 'DecommissionIPBatch',
+    DecommissionIPBatchResponse: 'DecommissionIPBatchResponse',
     IpcdFault: 'IpcdFault',
   },
   types: {
@@ -251,6 +299,36 @@ export const CONTRACT = {
       { name: 'allocation', type: 'IssuedAllocation', min: 0, max: null },
       { name: 'nextPage', type: 'xsd:string', min: 0, max: 1 },
     ],
+    CommissionIPBatch: [
+      { name: 'atomic', type: 'xsd:boolean', min: 0, max: 1, default: 'false' },
+      { name: 'CommissionIP', type: 'CommissionIP', min: 1, max: 1000 },
+    ],
+    CommissionIPBatchResult: [
+      { name: 'item', type: 'xsd:int', min: 1, max: 1 },
+      { name: 'CommissionIPResponse', type: 'CommissionIPResponse', min: 0, max: 1 },
+      { name: 'IpcdFault', type: 'IpcdFault', min: 0, max: 1 },
+    ],
+    CommissionIPBatchResponse: [
+      { name: 'succeeded', type: 'xsd:int', min: 1, max: 1 },
+      { name: 'failed', type: 'xsd:int', min: 1, max: 1 },
+      { name: 'failedItem', type: 'xsd:int', min: 0, max: 1 },
+      { name: 'result', type: 'CommissionIPBatchResult', min: 1, max: 1000 },
+    ],
+    DecommissionIPBatch: [
+      { name: 'atomic', type: 'xsd:boolean', min: 0, max: 1, default: 'false' },
+      { name: 'DecommissionIP', type: 'DecommissionIP', min: 1, max: 1000 },
+    ],
+    DecommissionIPBatchResult: [
+      { name: 'item', type: 'xsd:int', min: 1, max: 1 },
+      { name: 'DecommissionIPResponse', type: 'DecommissionIPResponse', min: 0, max: 1 },
+      { name: 'IpcdFault', type: 'IpcdFault', min: 0, max: 1 },
+    ],
+    DecommissionIPBatchResponse: [
+      { name: 'succeeded', type: 'xsd:int', min: 1, max: 1 },
+      { name: 'failed', type: 'xsd:int', min: 1, max: 1 },
+      { name: 'failedItem', type: 'xsd:int', min: 0, max: 1 },
+      { name: 'result', type: 'DecommissionIPBatchResult', min: 1, max: 1000 },
+    ],
     IpcdFault: [
       { name: 'code', type: 'FaultCode', min: 1, max: 1 },
       { name: 'message', type: 'xsd:string', min: 1, max: 1 },
@@ -265,7 +343,7 @@ export const CONTRACT = {
     AddressFamily: { base: 'xsd:string', enumeration: ['IPv4', 'IPv6'] },
     AllocationSource: { base: 'xsd:string', enumeration: ['VLAN', 'TENANT_ALTERNATE', 'RESERVE_POOL'] },
     ReleaseReason: { base: 'xsd:string', enumeration: ['DELETED', 'MIGRATED'] },
-    FaultCode: { base: 'xsd:string', enumeration: ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'NO_FREE_PREFIX', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] },
+    FaultCode: { base: 'xsd:string', enumeration: ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'NO_FREE_PREFIX', 'BATCH_ABORTED', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] },
     Intent: { base: 'xsd:string', enumeration: ['IPv4', 'IPv6', 'NAME'] },
     'ListAllocations.pageSize': { base: 'xsd:int', minInclusive: '1', maxInclusive: '1000' },
     DnsState: { base: 'xsd:string', enumeration: ['PENDING', 'PUBLISHED', 'FAILED', 'NOT_CONFIGURED', 'NONE'] },
@@ -282,5 +360,9 @@ export interface Operations<S extends Scalars = Wire> {
   NameOnly: { input: NameOnly; output: NameOnlyResponse };
   /** List active allocations (by data center, VLAN and/or server instance as requested), a page at a time: what an orchestrator reconciles against its live instances. */
   ListAllocations: { input: ListAllocations; output: ListAllocationsResponse<S> };
+  /** CommissionIP for up to 1000 items in one message: one result per item, in order (the allocation or the item's IpcdFault); atomic: all or nothing. */
+  CommissionIPBatch: { input: CommissionIPBatch; output: CommissionIPBatchResponse };
+  /** DecommissionIP for up to 1000 items in one message: one result per item, in order; atomic: all or nothing. */
+  DecommissionIPBatch: { input: DecommissionIPBatch; output: DecommissionIPBatchResponse };
 }
 export type OperationName = keyof Operations;

@@ -23,7 +23,7 @@ export type ReleaseReason = (typeof ReleaseReason)[number];
 export const NetworkField = ['vxlan', 'tenant', 'zone', 'gateway', 'tags'] as const;
 export type NetworkField = (typeof NetworkField)[number];
 
-export const FaultCode = ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'NO_FREE_PREFIX', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] as const;
+export const FaultCode = ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'NO_FREE_PREFIX', 'BATCH_ABORTED', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] as const;
 export type FaultCode = (typeof FaultCode)[number];
 
 export interface DataCenter {
@@ -1142,7 +1142,7 @@ export const CONTRACT = {
     Percent: { base: 'xsd:decimal', minInclusive: '0' },
     HoldDownSeconds: { base: 'xsd:int', minInclusive: '0', maxInclusive: '31536000' },
     PageSize: { base: 'xsd:int', minInclusive: '1', maxInclusive: '1000' },
-    FaultCode: { base: 'xsd:string', enumeration: ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'NO_FREE_PREFIX', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] },
+    FaultCode: { base: 'xsd:string', enumeration: ['INVALID_REQUEST', 'UNKNOWN_DATA_CENTER', 'UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'NO_FREE_ADDRESS', 'NO_ZONE', 'NAME_EXHAUSTED', 'NOT_FOUND', 'CONFLICT', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'NO_FREE_PREFIX', 'BATCH_ABORTED', 'UNSUPPORTED_OPERATION', 'REQUEST_TOO_LARGE', 'AUTHENTICATION_FAILED', 'MUST_UNDERSTAND', 'ACCESS_DENIED', 'BUSY', 'UNAVAILABLE', 'INTERNAL'] },
     DnsState: { base: 'xsd:string', enumeration: ['PENDING', 'PUBLISHED', 'FAILED', 'NOT_CONFIGURED', 'NONE'] },
     'SplitNetwork.prefixLength': { base: 'xsd:int', minInclusive: '1', maxInclusive: '128' },
     IdempotencyKey: { base: 'xsd:string', pattern: ['[!-~]{1,200}'] },

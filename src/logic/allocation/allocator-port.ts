@@ -117,6 +117,28 @@ export type ReleaseOutcome =
   /** matched: active allocations that fit the request (some may have had nothing left to release). */
   | { status: 'OK'; matched: number; released: ReleasedRow[] };
 
+/** A plan of a batch lost a race (a unique index fired, a serialization failure): plan it again. */
+export type Conflict = { status: 'CONFLICT' };
+export type CommissionItemOutcome = CommissionOutcome | Conflict;
+export type ReleaseItemOutcome = ReleaseOutcome | Conflict;
+
+/**
+ * Plans carried out in one call. Not atomic: each on its own (one plan's exception undoes only
+ * it), at most MAX_SEPARATE_PLANS. Atomic: inside the caller's transaction, stopping at the
+ * first plan that raises (its outcome is then the ABORTED one); which outcome is a refusal is
+ * the logic's to say, and it rolls the transaction back.
+ */
+export interface BatchPlans<P> {
+  nonce?: NoncePlan;
+  atomic: boolean;
+  plans: P[];
+}
+
+export type BatchOutcome<O> = { status: 'REPLAY' } | { status: 'OK'; results: O[] } | { status: 'ABORTED'; failed: number; result: O };
+
+/** Separate plans per call: each is a subtransaction, and PostgreSQL caches 64 per transaction. */
+export const MAX_SEPARATE_PLANS = 50;
+
 export interface Allocator {
   loadSnapshot(): Promise<TopologySnapshot>;
   /** The configuration version now in the database. */
@@ -125,6 +147,13 @@ export interface Allocator {
   reserveNameNumbers(zoneId: number, count: number): Promise<bigint>;
   commission(plan: CommissionPlan): Promise<CommissionOutcome>;
   release(plan: ReleasePlan): Promise<ReleaseOutcome>;
+  commissionBatch(batch: BatchPlans<CommissionPlan>): Promise<BatchOutcome<CommissionItemOutcome>>;
+  releaseBatch(batch: BatchPlans<ReleasePlan>): Promise<BatchOutcome<ReleaseItemOutcome>>;
+  /**
+   * Runs fn with statements on one connection inside one transaction: committed when fn says so,
+   * rolled back when it does not or throws.
+   */
+  transaction<T>(fn: (a: Allocator) => Promise<{ commit: boolean; value: T }>): Promise<T>;
   /** Runs fn with statements on one connection (each committed on its own): a reload and its write back to back. */
   pinned<T>(fn: (a: Allocator) => Promise<T>): Promise<T>;
   /** Calls listener with the new version when any process changes the configuration (best effort). */

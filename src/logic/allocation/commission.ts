@@ -8,10 +8,10 @@ import { addressCandidates, nameNetwork, tenantsOf } from './candidates';
 import { IpcdError, invalid } from '../core/errors';
 import { fqdn, renderName } from './names';
 import { cidrContains, parseCidr, type Family } from '../core/ip';
-import type { Allocation, AllocationSource, Intent, Network } from '../core/model';
+import type { Allocation, AllocationSource, DataCenter, Intent, Network } from '../core/model';
 import type { UnitOfWork } from '../core/unit-of-work';
 import type { AuditPort } from '../audit/port';
-import type { Allocator, CandidatePlan, CommissionOutcome } from './allocator-port';
+import type { Allocator, CandidatePlan, CommissionOutcome, CommissionPlan } from './allocator-port';
 import { auditRefusals } from '../audit/audit';
 import { mayCommission, systemActor, type Actor } from '../access/policy';
 import { currentPrincipal, hotPathOf, noncePlan, replay, resolveVlan, Stale, withCurrentTopology, type HotPath, type HotPathStore } from './hot-path';
@@ -64,65 +64,105 @@ export function nameOnly(
 
 const NAME_ATTEMPTS = 32;
 
-async function issue(store: Service, req: CommissionRequest, actor: Actor, operation: string): Promise<CommissionResult> {
+/** With a hint: the hint first, then up to NAME_ATTEMPTS generated names (as many numbers used). */
+export const nameAttempts = (req: CommissionRequest) => (req.wantName && req.hostnameHint !== undefined ? NAME_ATTEMPTS + 1 : NAME_ATTEMPTS);
+export const namesExhausted = () => new IpcdError('NAME_EXHAUSTED', `no unused name found after ${NAME_ATTEMPTS} tries`);
+
+export function checkCommission(req: CommissionRequest): void {
   if (!req.wantAddress && !req.wantName) {
     throw invalid('the request asks for neither an address nor a name (wantAddress and wantName are both false)');
   }
+}
+
+async function issue(store: Service, req: CommissionRequest, actor: Actor, operation: string): Promise<CommissionResult> {
+  checkCommission(req);
   const h = hotPathOf(store);
-  const intent = intentOf(req);
   // Known before the write, so the audit row and DNS records can name it in the same statement.
   const allocationId = globalThis.crypto.randomUUID();
   const work = () =>
     withCurrentTopology(h, async (t, a) => {
-      const principal = currentPrincipal(t, actor.principal);
-      const { dc, onVlan } = resolveVlan(t, req.dataCenter, req.vlan);
-      mayCommission(principal, dc.id, tenantsOf(onVlan), `commission on VLAN ${req.vlan} in data center ${dc.name}`);
-      const candidates = candidatesFor(t, req, dc.id, onVlan);
-      // With a hint: the hint first, then up to NAME_ATTEMPTS generated names (as many numbers used).
-      const attempts = req.wantName && req.hostnameHint !== undefined ? NAME_ATTEMPTS + 1 : NAME_ATTEMPTS;
-      for (let i = 0; i < attempts; i++) {
-        const outcome: CommissionOutcome = await a.commission({
-          version: t.version.toString(),
-          nonce: noncePlan(actor.principal),
-          allocationId,
-          dataCenterId: dc.id,
-          vlan: req.vlan,
-          serverInstance: req.serverInstance,
-          intent,
-          wantAddress: req.wantAddress,
-          candidates: await plans(h, a, t, req, onVlan, candidates, i === 0),
-          audit: {
-            actor: principal.username,
-            role: principal.role,
-            operation,
-            requestId: actor.requestId ?? null,
-            after: { network: '$network', vlan: req.vlan, address: '$address', fqdn: '$fqdn', source: '$source' },
-          },
-        });
-        switch (outcome.status) {
-          case 'STALE':
-            return new Stale(outcome.version);
-          case 'REPLAY':
-            throw replay();
-          case 'NAMES_TAKEN':
-            continue;
-          case 'NO_ZONE':
-            throw new IpcdError('NO_ZONE', `network ${t.network(outcome.networkId)?.name ?? outcome.networkId} has no default zone, so no name can be issued`);
-          case 'FULL':
-            throw new IpcdError(
-              'NO_FREE_ADDRESS',
-              `no free IPv${req.family} address for VLAN ${req.vlan} in data center ${dc.name}: ` +
-                `${candidates.length} candidate network(s) (VLAN, tenant alternates, reserve pool) are all full`,
-            );
-          case 'EXISTING':
-            return existingResult(outcome.allocation, outcome.network, dc.name, outcome.zone, req);
-          case 'ISSUED':
-            return result(outcome.allocation, false, outcome.network, dc.name, outcome.zone);
-        }
+      for (let i = 0; i < nameAttempts(req); i++) {
+        const p = await planCommission(h, a, t, { req, actor, operation, allocationId, attempt: i });
+        const r = commissionAnswer(await a.commission(p.plan), p);
+        if (r !== NAMES_TAKEN) return r;
       }
-      throw new IpcdError('NAME_EXHAUSTED', `no unused name found after ${NAME_ATTEMPTS} tries`);
+      throw namesExhausted();
     });
   return auditRefusals(store, actor, operation, { objectType: 'allocation', serverInstance: req.serverInstance }, work);
+}
+
+/** One commission to plan: attempt counts the plans whose names were all taken. */
+export interface CommissionTask {
+  req: CommissionRequest;
+  actor: Actor;
+  operation: string;
+  allocationId: string;
+  attempt: number;
+}
+
+/** A plan and what its outcome is read against. */
+export interface PlannedCommission {
+  plan: CommissionPlan;
+  t: Topology;
+  req: CommissionRequest;
+  dc: DataCenter;
+  candidates: number;
+}
+
+/** Who may, which data center and networks, which names: the plan, or a refusal thrown. */
+export async function planCommission(h: HotPath, a: Allocator, t: Topology, task: CommissionTask): Promise<PlannedCommission> {
+  const { req, actor } = task;
+  const principal = currentPrincipal(t, actor.principal);
+  const { dc, onVlan } = resolveVlan(t, req.dataCenter, req.vlan);
+  mayCommission(principal, dc.id, tenantsOf(onVlan), `commission on VLAN ${req.vlan} in data center ${dc.name}`);
+  const candidates = candidatesFor(t, req, dc.id, onVlan);
+  const plan: CommissionPlan = {
+    version: t.version.toString(),
+    nonce: noncePlan(actor.principal),
+    allocationId: task.allocationId,
+    dataCenterId: dc.id,
+    vlan: req.vlan,
+    serverInstance: req.serverInstance,
+    intent: intentOf(req),
+    wantAddress: req.wantAddress,
+    candidates: await plans(h, a, t, req, onVlan, candidates, task.attempt === 0),
+    audit: {
+      actor: principal.username,
+      role: principal.role,
+      operation: task.operation,
+      requestId: actor.requestId ?? null,
+      after: { network: '$network', vlan: req.vlan, address: '$address', fqdn: '$fqdn', source: '$source' },
+    },
+  };
+  return { plan, t, req, dc, candidates: candidates.length };
+}
+
+/** Every name offered was in use: plan again with the next attempt's names. */
+export const NAMES_TAKEN = Symbol('names taken');
+
+/** What the store's outcome means for the caller: the result, a stale copy, names to retry, or a refusal thrown. */
+export function commissionAnswer(outcome: CommissionOutcome, p: PlannedCommission): CommissionResult | Stale | typeof NAMES_TAKEN {
+  const { req, dc, t } = p;
+  switch (outcome.status) {
+    case 'STALE':
+      return new Stale(outcome.version);
+    case 'REPLAY':
+      throw replay();
+    case 'NAMES_TAKEN':
+      return NAMES_TAKEN;
+    case 'NO_ZONE':
+      throw new IpcdError('NO_ZONE', `network ${t.network(outcome.networkId)?.name ?? outcome.networkId} has no default zone, so no name can be issued`);
+    case 'FULL':
+      throw new IpcdError(
+        'NO_FREE_ADDRESS',
+        `no free IPv${req.family} address for VLAN ${req.vlan} in data center ${dc.name}: ` +
+          `${p.candidates} candidate network(s) (VLAN, tenant alternates, reserve pool) are all full`,
+      );
+    case 'EXISTING':
+      return existingResult(outcome.allocation, outcome.network, dc.name, outcome.zone, req);
+    case 'ISSUED':
+      return result(outcome.allocation, false, outcome.network, dc.name, outcome.zone);
+  }
 }
 
 /** The networks asked, in the seed's order; a name-only request names in the VLAN's first zoned network. */

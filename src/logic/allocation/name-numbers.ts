@@ -13,6 +13,8 @@ type Source = Pick<Allocator, 'reserveNameNumbers'>;
 
 export class NameNumbers {
   private readonly blocks = new Map<number, { next: bigint; end: bigint; refills: Map<Source, Promise<void>> }>();
+  /** Numbers a batch is about to use: refills take that many at once while it plans. */
+  private expected = 0;
 
   constructor(
     private readonly source: Source,
@@ -32,16 +34,25 @@ export class NameNumbers {
       const block = b;
       let refill = block.refills.get(source);
       if (!refill) {
+        const size = Math.max(this.blockSize, this.expected);
         refill = source
-          .reserveNameNumbers(zoneId, this.blockSize)
+          .reserveNameNumbers(zoneId, size)
           .then((first) => {
             block.next = first;
-            block.end = first + BigInt(this.blockSize);
+            block.end = first + BigInt(size);
           })
           .finally(() => block.refills.delete(source));
         block.refills.set(source, refill);
       }
       await refill;
     }
+  }
+
+  /** While a batch plans `count` names, refills are that large (one round trip, not one per block); returns the end of it. */
+  expect(count: number): () => void {
+    this.expected = Math.max(this.expected, count);
+    return () => {
+      this.expected = 0;
+    };
   }
 }

@@ -6,9 +6,13 @@
 import type {
   Allocator,
   AuditTemplate,
+  BatchOutcome,
+  BatchPlans,
+  CommissionItemOutcome,
   CommissionOutcome,
   CommissionPlan,
   NoncePlan,
+  ReleaseItemOutcome,
   ReleaseOutcome,
   ReleasePlan,
   ReleasedRow,
@@ -20,6 +24,7 @@ import { cidrContains, formatAddress, parseAddress, parseCidr } from '../../logi
 import { reverseName } from '../../logic/dns/dns';
 import { StoreConflict } from '../../logic/core/errors';
 import { byId, heldKey, type AllocationRow, type MemoryState } from './state';
+import { batchUnit, Raised, savepointRunner, type PlanDone } from './batch';
 
 /** How a unit of work is run: atomically, after the units before it (the store's mutex and journal). */
 export interface UnitRunner {
@@ -27,11 +32,6 @@ export interface UnitRunner {
   /** After a committed write: which networks' fill changed, whether DNS changes were queued. */
   committed(networkIds: number[], dnsQueued: boolean): void;
   onConfigChange(listener: (version: bigint) => void): () => void;
-}
-
-/** A refusal that must undo what the unit did so far (the SQL functions RAISE). */
-class Undo {
-  constructor(readonly outcome: CommissionOutcome) {}
 }
 
 export const allocationOf = (a: AllocationRow): Allocation => ({
@@ -50,9 +50,11 @@ export const allocationOf = (a: AllocationRow): Allocation => ({
 });
 
 export class MemoryAllocator implements Allocator {
+  /** inTransaction: the copy transaction() hands out, its units already inside the store's one. */
   constructor(
     private readonly s: MemoryState,
     private readonly runner: UnitRunner,
+    private readonly inTransaction = false,
   ) {}
 
   loadSnapshot(): Promise<TopologySnapshot> {
@@ -103,7 +105,7 @@ export class MemoryAllocator implements Allocator {
       if (out.status === 'ISSUED') this.runner.committed(out.networkIds, out.dns > 0);
       return out.outcome;
     } catch (e) {
-      if (e instanceof Undo) return e.outcome;
+      if (e instanceof Raised) return e.outcome as CommissionOutcome;
       throw e;
     }
   }
@@ -124,11 +126,11 @@ export class MemoryAllocator implements Allocator {
         address = this.takeAddress(c.networkId, c.holdDown === true);
         if (address === null) continue;
       }
-      if (c.noZone) throw new Undo({ status: 'NO_ZONE', networkId: c.networkId });
+      if (c.noZone) throw new Raised<CommissionOutcome>({ status: 'NO_ZONE', networkId: c.networkId });
       let name: string | null = null;
       if (c.names !== undefined) {
         name = c.names.find((n) => !s.allocations.byUnique('name', [c.zoneId!, n].join('\u0000'))) ?? null;
-        if (name === null) throw new Undo({ status: 'NAMES_TAKEN' });
+        if (name === null) throw new Raised<CommissionOutcome>({ status: 'NAMES_TAKEN' });
       }
       const net = s.network(c.networkId);
       if (!net) throw new Error(`network ${c.networkId} does not exist`);
@@ -168,6 +170,41 @@ export class MemoryAllocator implements Allocator {
       return done(outcome, address === null ? [] : [net.id], dns);
     }
     return done({ status: 'FULL' });
+  }
+
+  commissionBatch(batch: BatchPlans<CommissionPlan>): Promise<BatchOutcome<CommissionItemOutcome>> {
+    return this.batch(batch, (p) => this.commissionUnit(p));
+  }
+
+  releaseBatch(batch: BatchPlans<ReleasePlan>): Promise<BatchOutcome<ReleaseItemOutcome>> {
+    return this.batch(batch, (p) => this.releaseUnit(p));
+  }
+
+  private async batch<P, O>(batch: BatchPlans<P>, unit: (p: P) => PlanDone<O>): Promise<BatchOutcome<O | { status: 'CONFLICT' }>> {
+    const { out, done } = await this.runner.unit(() => batchUnit(this.s.journal, (n) => this.useNonce(n), unit, batch));
+    for (const d of done) if (d.networkIds.length > 0 || d.dns > 0) this.runner.committed(d.networkIds, d.dns > 0);
+    return out;
+  }
+
+  /** One unit of work around fn (the mutex held throughout); its writes are told only once committed. */
+  async transaction<T>(fn: (a: Allocator) => Promise<{ commit: boolean; value: T }>): Promise<T> {
+    if (this.inTransaction) throw new Error('transaction() does not nest');
+    const pending: [number[], boolean][] = [];
+    const inner = new MemoryAllocator(this.s, savepointRunner(this.s.journal, pending, this.runner), true);
+    const rollback = { value: undefined as T | undefined };
+    try {
+      const value = await this.runner.unit(async () => {
+        const r = await fn(inner);
+        if (r.commit) return r.value;
+        rollback.value = r.value;
+        throw rollback;
+      });
+      for (const [ids, dns] of pending) this.runner.committed(ids, dns);
+      return value;
+    } catch (e) {
+      if (e === rollback) return rollback.value as T;
+      throw e;
+    }
   }
 
   async release(plan: ReleasePlan): Promise<ReleaseOutcome> {

@@ -27,6 +27,17 @@ export class Journal {
     return changed;
   }
 
+  /** A savepoint in the unit under way: rollbackTo(mark) undoes only what came after it. */
+  mark(): number {
+    if (!this.undo) throw new Error('a savepoint outside a unit of work');
+    return this.undo.length;
+  }
+
+  rollbackTo(mark: number): void {
+    const undo = this.undo ?? [];
+    while (undo.length > mark) undo.pop()!();
+  }
+
   rollback(): void {
     const undo = this.undo ?? [];
     this.undo = null;
