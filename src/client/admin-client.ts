@@ -51,7 +51,10 @@ export interface NetworkSpec extends Omit<wsdl.AddNetwork, 'gateway' | 'noGatewa
 }
 
 /** What EditNetwork changes: only what is given; null removes an optional attribute. */
-export interface NetworkChanges extends Omit<wsdl.EditNetwork, 'network' | 'vxlan' | 'tenant' | 'zone' | 'gateway' | 'tag' | 'clear'> {
+export interface NetworkChanges extends Omit<
+  wsdl.EditNetwork,
+  'network' | 'vxlan' | 'tenant' | 'zone' | 'gateway' | 'tag' | 'clear'
+> {
   vxlan?: number | null;
   tenant?: string | null;
   zone?: string | null;
@@ -65,7 +68,11 @@ export type NetworkInfo = Omit<wsdl.Network<Decoded>, 'tag' | Counts> & { tags: 
 export type RemovedNetwork = wsdl.RemoveNetworkResponse;
 export type ContainerSpec = wsdl.AddContainer;
 /** A container with how much of it networks use (any VLAN, carved or added by hand), counts as bigint. */
-export type ContainerInfo = Omit<wsdl.Container<Decoded>, 'network' | 'size' | 'used'> & { size: bigint; used: bigint; networks: wsdl.ContainedNetwork[] };
+export type ContainerInfo = Omit<wsdl.Container<Decoded>, 'network' | 'size' | 'used'> & {
+  size: bigint;
+  used: bigint;
+  networks: wsdl.ContainedNetwork[];
+};
 /** AllocateNetwork's request, tags as a map; idempotencyKey default: a new UUID for this call (its retries reuse it). */
 export type CarveSpec = Omit<wsdl.AllocateNetwork, 'tag' | 'idempotencyKey'> & { tags?: Tags; idempotencyKey?: string };
 /** existing: the key had carved this network before. */
@@ -95,7 +102,8 @@ export interface AllocationRecordPage {
 }
 
 /** Totals per tenant and address family (IPv4 and IPv6 apart), counts as bigint. */
-export type TenantTotals = Omit<wsdl.TenantTotals<Decoded>, 'assignable' | 'used' | 'free'> & Record<'assignable' | 'used' | 'free', bigint>;
+export type TenantTotals = Omit<wsdl.TenantTotals<Decoded>, 'assignable' | 'used' | 'free'> &
+  Record<'assignable' | 'used' | 'free', bigint>;
 
 export type AuditQuery = Omit<wsdl.QueryAudit<Encodable>, 'after'>;
 /** An audit entry; before and after: the object before and after the change (or the refusal's message), parsed JSON. */
@@ -180,7 +188,12 @@ export class IpcdAdminClient extends SoapClient<In, Out> {
 
   async addNetwork(spec: NetworkSpec): Promise<NetworkInfo> {
     const { gateway, tags, ...rest } = spec;
-    const r = await this.change('AddNetwork', { ...rest, gateway: gateway ?? undefined, noGateway: gateway === null ? true : undefined, tag: tagList(tags) });
+    const r = await this.change('AddNetwork', {
+      ...rest,
+      gateway: gateway ?? undefined,
+      noGateway: gateway === null ? true : undefined,
+      tag: tagList(tags),
+    });
     return network(r.network);
   }
 
@@ -203,7 +216,9 @@ export class IpcdAdminClient extends SoapClient<In, Out> {
 
   /** Sets (adds or overwrites) and removes tags; the others stay. */
   async tagNetwork(name: string, tags: { set?: Tags; remove?: string[] }): Promise<NetworkInfo> {
-    return network((await this.change('TagNetwork', { network: name, set: tagList(tags.set), remove: tags.remove ?? [] })).network);
+    return network(
+      (await this.change('TagNetwork', { network: name, set: tagList(tags.set), remove: tags.remove ?? [] })).network,
+    );
   }
 
   /** NETWORK_IN_USE while allocations are active, unless `force`, which releases them. */
@@ -240,7 +255,11 @@ export class IpcdAdminClient extends SoapClient<In, Out> {
   async allocateNetwork(spec: CarveSpec): Promise<CarvedNetwork> {
     const { tags, idempotencyKey, ...rest } = spec;
     // Idempotent by its key: safe to repeat like a read.
-    const r = await this.call('AllocateNetwork', { ...rest, tag: tagList(tags), idempotencyKey: idempotencyKey ?? randomUUID() }, true);
+    const r = await this.call(
+      'AllocateNetwork',
+      { ...rest, tag: tagList(tags), idempotencyKey: idempotencyKey ?? randomUUID() },
+      true,
+    );
     return { ...r, network: network(r.network) };
   }
 
@@ -289,14 +308,21 @@ export class IpcdAdminClient extends SoapClient<In, Out> {
 
   /** Totals per tenant and address family over the networks the caller may see. */
   async tenantUtilization(): Promise<TenantTotals[]> {
-    return (await this.read('TenantUtilization', {})).tenant.map((t) => ({ ...t, assignable: count(t.assignable), used: count(t.used), free: count(t.free) }));
+    return (await this.read('TenantUtilization', {})).tenant.map((t) => ({
+      ...t,
+      assignable: count(t.assignable),
+      used: count(t.used),
+      free: count(t.free),
+    }));
   }
 
   // --- audit and metering ----------------------------------------------------------------------
 
   async queryAudit(q: AuditQuery & Paging = {}): Promise<AuditPage> {
     const r = await this.read('QueryAudit', q);
-    const entries = r.entry.map((e) => omitUndefined({ ...e, before: json(e.before, 'before'), after: json(e.after, 'after') }));
+    const entries = r.entry.map((e) =>
+      omitUndefined({ ...e, before: json(e.before, 'before'), after: json(e.after, 'after') }),
+    );
     return omitUndefined({ entries, nextPage: r.nextPage });
   }
 
@@ -373,7 +399,13 @@ function json(v: string | undefined, field: string): unknown {
 }
 
 function network({ tag, ...n }: wsdl.Network<Decoded>): NetworkInfo {
-  const counts = { assignable: count(n.assignable), used: count(n.used), held: count(n.held), reserved: count(n.reserved), free: count(n.free) };
+  const counts = {
+    assignable: count(n.assignable),
+    used: count(n.used),
+    held: count(n.held),
+    reserved: count(n.reserved),
+    free: count(n.free),
+  };
   return { ...n, ...counts, tags: Object.fromEntries(tag.map((t) => [t.key, t.value])) };
 }
 

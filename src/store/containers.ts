@@ -62,7 +62,10 @@ export class SqlContainers implements ContainerPort {
   }
 
   async networksInPrefix(dataCenterId: number, cidr: string): Promise<Network[]> {
-    const rows = await this.db.rows(`SELECT * FROM network n WHERE n.data_center_id = $1 AND n.cidr && CAST($2 AS cidr) ORDER BY n.cidr`, [dataCenterId, cidr]);
+    const rows = await this.db.rows(
+      `SELECT * FROM network n WHERE n.data_center_id = $1 AND n.cidr && CAST($2 AS cidr) ORDER BY n.cidr`,
+      [dataCenterId, cidr],
+    );
     return rows.map(networkFromRow);
   }
 
@@ -90,7 +93,10 @@ export class SqlContainers implements ContainerPort {
   }
 
   async carvedNetworkIds(containerId: number): Promise<number[]> {
-    const rows = await this.db.rows<{ id: number }>(`SELECT network_id AS id FROM carve WHERE container_id = $1 AND network_id IS NOT NULL`, [containerId]);
+    const rows = await this.db.rows<{ id: number }>(
+      `SELECT network_id AS id FROM carve WHERE container_id = $1 AND network_id IS NOT NULL`,
+      [containerId],
+    );
     return rows.map((r) => r.id);
   }
 }

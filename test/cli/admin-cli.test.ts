@@ -53,10 +53,13 @@ afterAll(async () => {
 });
 
 const root: Credentials = { username: 'root', password: 'root-from-stdin-1' };
-const admin = (op: string, fields = {}, as: Credentials = root) => adminCall(`${server.base}/ipcd-admin`, op, fields, as);
+const admin = (op: string, fields = {}, as: Credentials = root) =>
+  adminCall(`${server.base}/ipcd-admin`, op, fields, as);
 
 test('user add: the first administrator, password from standard input, can call the management service', async () => {
-  expect(ok(await ipcd(['user', 'add', 'root', '--role', 'admin'], `${root.password}\n`))).toBe('added user root (admin)\n');
+  expect(ok(await ipcd(['user', 'add', 'root', '--role', 'admin'], `${root.password}\n`))).toBe(
+    'added user root (admin)\n',
+  );
   const r = await admin('ListUsers');
   expect(r.fault).toBeUndefined();
   expect(all(r.body, 'user').map((u) => text(u, 'username'))).toEqual(['root']);
@@ -76,11 +79,33 @@ test('user add with grants, --digest and --password-file; list; set-password, di
   ok(await ipcd(['dc', 'add', 'dc1']));
   const file = join(tmp, 'orch-password');
   writeFileSync(file, 'orchestrator-pw-01\n', { mode: 0o600 });
-  expect(ok(await ipcd(['user', 'add', 'orch', '--role', 'orchestrator', '--grant', 'dc=dc1', '--digest', '--password-file', file]))).toBe('added user orch (orchestrator)\n');
+  expect(
+    ok(
+      await ipcd([
+        'user',
+        'add',
+        'orch',
+        '--role',
+        'orchestrator',
+        '--grant',
+        'dc=dc1',
+        '--digest',
+        '--password-file',
+        file,
+      ]),
+    ),
+  ).toBe('added user orch (orchestrator)\n');
   const orch: Credentials = { username: 'orch', password: 'orchestrator-pw-01', digest: true };
   expect((await call(server.url, 'ListAllocations', {}, orch)).fault).toBeUndefined();
   expect(JSON.parse(ok(await ipcd(['user', 'list', '--json'])))).toEqual([
-    { username: 'orch', role: 'orchestrator', tenant: null, grants: [{ dataCenter: 'dc1' }], disabled: false, digest: true },
+    {
+      username: 'orch',
+      role: 'orchestrator',
+      tenant: null,
+      grants: [{ dataCenter: 'dc1' }],
+      disabled: false,
+      digest: true,
+    },
     { username: 'root', role: 'admin', tenant: null, grants: [], disabled: false, digest: false },
   ]);
 
@@ -97,58 +122,129 @@ test('user add with grants, --digest and --password-file; list; set-password, di
 
   // The CLI's changes are in the audit log, by the system actor.
   const audit = all((await admin('QueryAudit', { objectType: 'user', objectId: 'orch' })).body, 'entry').map(flat);
-  expect(audit.map((e) => `${e.operation} ${e.user}`)).toEqual(['AddUser system', 'SetPassword system', 'DisableUser system', 'EnableUser system', 'RemoveUser system']);
+  expect(audit.map((e) => `${e.operation} ${e.user}`)).toEqual([
+    'AddUser system',
+    'SetPassword system',
+    'DisableUser system',
+    'EnableUser system',
+    'RemoveUser system',
+  ]);
 });
 
 test('network tag, split, merge and remove: allocations keep their addresses and names', async () => {
   ok(await ipcd(['zone', 'add', 'dc1.test']));
-  ok(await ipcd(['network', 'add', 's1', '--cidr', '10.7.0.0/28', '--dc', 'dc1', '--vlan', '70', '--zone', 'dc1.test']));
-  expect(ok(await ipcd(['network', 'tag', 's1', '--set', 'env=prod', '--set', 'rack=r1', '--remove', 'none']))).toBe('tagged s1: env=prod rack=r1\n');
+  ok(
+    await ipcd(['network', 'add', 's1', '--cidr', '10.7.0.0/28', '--dc', 'dc1', '--vlan', '70', '--zone', 'dc1.test']),
+  );
+  expect(ok(await ipcd(['network', 'tag', 's1', '--set', 'env=prod', '--set', 'rack=r1', '--remove', 'none']))).toBe(
+    'tagged s1: env=prod rack=r1\n',
+  );
   const issued: Record<string, string> = {};
   for (const vm of ['vm-a', 'vm-b', 'vm-c']) {
-    const r = await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 70, serverInstance: vm, wantName: true }, root);
+    const r = await call(
+      server.url,
+      'CommissionIP',
+      { dataCenter: 'dc1', vlan: 70, serverInstance: vm, wantName: true },
+      root,
+    );
     issued[vm] = `${r.values.address} ${r.values.fqdn}`;
   }
   const listed = async () =>
-    Object.fromEntries(all((await call(server.url, 'ListAllocations', { vlan: 70 }, root)).body, 'allocation').map((a) => [text(a, 'serverInstance'), `${text(a, 'address')} ${text(a, 'fqdn')} ${text(a, 'network')}`]));
+    Object.fromEntries(
+      all((await call(server.url, 'ListAllocations', { vlan: 70 }, root)).body, 'allocation').map((a) => [
+        text(a, 'serverInstance'),
+        `${text(a, 'address')} ${text(a, 'fqdn')} ${text(a, 'network')}`,
+      ]),
+    );
 
-  expect(ok(await ipcd(['network', 'split', 's1', '--prefix', '29', '--name', 'low', '--name', 'high']))).toBe('split s1 into low (10.7.0.0/29), high (10.7.0.8/29)\n');
+  expect(ok(await ipcd(['network', 'split', 's1', '--prefix', '29', '--name', 'low', '--name', 'high']))).toBe(
+    'split s1 into low (10.7.0.0/29), high (10.7.0.8/29)\n',
+  );
   expect(await listed()).toEqual(Object.fromEntries(Object.entries(issued).map(([vm, a]) => [vm, `${a} low`])));
   const refused = await ipcd(['network', 'merge', 'low', 'nowhere']);
   expect(refused.code).toBe(2);
   expect(refused.stderr).toMatch(/^ipcd: NOT_FOUND: /);
-  expect(ok(await ipcd(['network', 'merge', 'high', 'low', '--name', 's1']))).toBe('merged high, low into s1 (10.7.0.0/28)\n');
+  expect(ok(await ipcd(['network', 'merge', 'high', 'low', '--name', 's1']))).toBe(
+    'merged high, low into s1 (10.7.0.0/28)\n',
+  );
   expect(await listed()).toEqual(Object.fromEntries(Object.entries(issued).map(([vm, a]) => [vm, `${a} s1`])));
 
   const inUse = await ipcd(['network', 'remove', 's1']);
   expect(inUse.code).toBe(2);
   expect(inUse.stderr).toMatch(/^ipcd: NETWORK_IN_USE: network 's1' still has 3 active allocation/);
-  expect(ok(await ipcd(['network', 'remove', 's1', '--force']))).toBe('removed network s1 (10.7.0.0/28); released 3 allocation(s)\n');
+  expect(ok(await ipcd(['network', 'remove', 's1', '--force']))).toBe(
+    'removed network s1 (10.7.0.0/28); released 3 allocation(s)\n',
+  );
   expect(await listed()).toEqual({});
 });
 
 test('container add, network allocate (again with the same --key), container list and remove, seen through SOAP', async () => {
   ok(await ipcd(['dc', 'add', 'dc-cli']));
-  expect(ok(await ipcd(['container', 'add', 'cli-plan', '--cidr', '10.240.0.0/22', '--dc', 'dc-cli', '--description', 'from the CLI']))).toBe('added container cli-plan: 10.240.0.0/22 in data center dc-cli\n');
+  expect(
+    ok(
+      await ipcd([
+        'container',
+        'add',
+        'cli-plan',
+        '--cidr',
+        '10.240.0.0/22',
+        '--dc',
+        'dc-cli',
+        '--description',
+        'from the CLI',
+      ]),
+    ),
+  ).toBe('added container cli-plan: 10.240.0.0/22 in data center dc-cli\n');
   ok(await ipcd(['network', 'add', 'cli-hand', '--cidr', '10.240.0.0/24', '--dc', 'dc-cli', '--vlan', '40']));
-  const carve = ['network', 'allocate', 'cli-web', '--container', 'cli-plan', '--prefix', '24', '--vlan', '41', '--tag', 'tier=web', '--key', 'cli-1'];
-  expect(ok(await ipcd(carve))).toBe('allocated network cli-web: 10.240.1.0/24 from container cli-plan, VLAN 41, gateway 10.240.1.1\n');
-  expect(ok(await ipcd(carve))).toBe('already allocated network cli-web: 10.240.1.0/24 from container cli-plan, VLAN 41, gateway 10.240.1.1\n');
+  const carve = [
+    'network',
+    'allocate',
+    'cli-web',
+    '--container',
+    'cli-plan',
+    '--prefix',
+    '24',
+    '--vlan',
+    '41',
+    '--tag',
+    'tier=web',
+    '--key',
+    'cli-1',
+  ];
+  expect(ok(await ipcd(carve))).toBe(
+    'allocated network cli-web: 10.240.1.0/24 from container cli-plan, VLAN 41, gateway 10.240.1.1\n',
+  );
+  expect(ok(await ipcd(carve))).toBe(
+    'already allocated network cli-web: 10.240.1.0/24 from container cli-plan, VLAN 41, gateway 10.240.1.1\n',
+  );
   const listed = JSON.parse(ok(await ipcd(['container', 'list', '--dc', 'dc-cli', '--json'])));
   expect(listed).toEqual([
-    expect.objectContaining({ name: 'cli-plan', cidr: '10.240.0.0/22', size: '1024', used: '512', percent: 50, networks: [
-      { name: 'cli-hand', cidr: '10.240.0.0/24', vlan: 40, carved: false },
-      { name: 'cli-web', cidr: '10.240.1.0/24', vlan: 41, carved: true },
-    ] }),
+    expect.objectContaining({
+      name: 'cli-plan',
+      cidr: '10.240.0.0/22',
+      size: '1024',
+      used: '512',
+      percent: 50,
+      networks: [
+        { name: 'cli-hand', cidr: '10.240.0.0/24', vlan: 40, carved: false },
+        { name: 'cli-web', cidr: '10.240.1.0/24', vlan: 41, carved: true },
+      ],
+    }),
   ]);
-  expect(ok(await ipcd(['container', 'list']))).toMatch(/^cli-plan\s+dc-cli\s+10\.240\.0\.0\/22\s+-\s+512\/1024\s+50\.00%\s+cli-hand 10\.240\.0\.0\/24, cli-web\* 10\.240\.1\.0\/24$/m);
+  expect(ok(await ipcd(['container', 'list']))).toMatch(
+    /^cli-plan\s+dc-cli\s+10\.240\.0\.0\/22\s+-\s+512\/1024\s+50\.00%\s+cli-hand 10\.240\.0\.0\/24, cli-web\* 10\.240\.1\.0\/24$/m,
+  );
   // The SOAP service sees what the CLI did, and refuses what the CLI refuses.
   const [c] = all((await admin('ListContainers', { dataCenter: 'dc-cli' })).body, 'container');
   expect(flat(c)).toMatchObject({ name: 'cli-plan', used: '512', description: 'from the CLI' });
   const full = await ipcd(['network', 'allocate', 'cli-big', '--container', 'cli-plan', '--prefix', '22']);
   expect(full.code).toBe(2);
-  expect(full.stderr).toMatch(/^ipcd: NO_FREE_PREFIX: container 'cli-plan' \(10\.240\.0\.0\/22\) has no free \/22 left/);
-  expect((await ipcd(['container', 'remove', 'cli-plan'])).stderr).toMatch(/CONFLICT: container 'cli-plan' still holds 2 network\(s\)/);
+  expect(full.stderr).toMatch(
+    /^ipcd: NO_FREE_PREFIX: container 'cli-plan' \(10\.240\.0\.0\/22\) has no free \/22 left/,
+  );
+  expect((await ipcd(['container', 'remove', 'cli-plan'])).stderr).toMatch(
+    /CONFLICT: container 'cli-plan' still holds 2 network\(s\)/,
+  );
   ok(await ipcd(['network', 'remove', 'cli-hand']));
   ok(await ipcd(['network', 'remove', 'cli-web']));
   expect(ok(await ipcd(['container', 'remove', 'cli-plan']))).toBe('removed container cli-plan\n');

@@ -35,7 +35,10 @@ describe(`carving races across ${PROCESSES} ipcd processes on one PostgreSQL dat
       return await Promise.race([
         adminCall(url, operation, fields, ADMIN),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${operation} to ${url} took over ${CALL_TIMEOUT_MS} ms`)), CALL_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error(`${operation} to ${url} took over ${CALL_TIMEOUT_MS} ms`)),
+            CALL_TIMEOUT_MS,
+          );
         }),
       ]);
     } finally {
@@ -81,7 +84,13 @@ describe(`carving races across ${PROCESSES} ipcd processes on one PostgreSQL dat
           const key = `c${c}-${i}`;
           let r: SoapReply;
           try {
-            r = await soap('AllocateNetwork', { container: 'race4', prefixLength: 26, name: `net-${key}`, vlan: 100 + c, idempotencyKey: key });
+            r = await soap('AllocateNetwork', {
+              container: 'race4',
+              prefixLength: 26,
+              name: `net-${key}`,
+              vlan: 100 + c,
+              idempotencyKey: key,
+            });
           } catch (e) {
             return void errors.push(`client ${c}: ${String(e)}`);
           }
@@ -94,22 +103,30 @@ describe(`carving races across ${PROCESSES} ipcd processes on one PostgreSQL dat
       }),
     );
     const ms = performance.now() - started;
-    console.log(`carving: ${carved.length} networks + ${faults.length} faults from ${CLIENTS} clients in ${ms.toFixed(0)} ms`);
+    console.log(
+      `carving: ${carved.length} networks + ${faults.length} faults from ${CLIENTS} clients in ${ms.toFixed(0)} ms`,
+    );
 
     expect(errors).toEqual([]);
     // 16 /26s in a /22, one taken by hand: 15 carved, then every client is told the container is full.
     expect(faults).toEqual(Array(CLIENTS).fill('NO_FREE_PREFIX'));
     expect(carved).toHaveLength(15);
-    const expected = Array.from({ length: 16 }, (_, i) => `10.100.${i >> 2}.${(i & 3) * 64}/26`).filter((x) => x !== '10.100.1.64/26');
+    const expected = Array.from({ length: 16 }, (_, i) => `10.100.${i >> 2}.${(i & 3) * 64}/26`).filter(
+      (x) => x !== '10.100.1.64/26',
+    );
     expect(carved.map((x) => x.cidr).sort()).toEqual([...expected].sort());
 
     // The database agrees: no two networks of the data center overlap, whatever their VLAN.
-    const overlaps = await pg!.query(`SELECT a.name, b.name FROM network a JOIN network b ON a.id < b.id AND a.data_center_id = b.data_center_id AND a.cidr && b.cidr`);
-    expect(overlaps.rows).toEqual([]);
-    const rows = await pg!.query(`SELECT c.idempotency_key AS key, c.cidr::text AS cidr, n.name FROM carve c JOIN network n ON n.id = c.network_id ORDER BY c.id`);
-    expect(rows.rows.map((r) => ({ key: r.key, cidr: r.cidr, name: r.name })).sort((a, b) => (a.key < b.key ? -1 : 1))).toEqual(
-      [...carved].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    const overlaps = await pg!.query(
+      `SELECT a.name, b.name FROM network a JOIN network b ON a.id < b.id AND a.data_center_id = b.data_center_id AND a.cidr && b.cidr`,
     );
+    expect(overlaps.rows).toEqual([]);
+    const rows = await pg!.query(
+      `SELECT c.idempotency_key AS key, c.cidr::text AS cidr, n.name FROM carve c JOIN network n ON n.id = c.network_id ORDER BY c.id`,
+    );
+    expect(
+      rows.rows.map((r) => ({ key: r.key, cidr: r.cidr, name: r.name })).sort((a, b) => (a.key < b.key ? -1 : 1)),
+    ).toEqual([...carved].sort((a, b) => (a.key < b.key ? -1 : 1)));
   }, 90_000);
 
   test('clients racing with one idempotency key across the processes all get the one network it carved', async () => {

@@ -22,7 +22,13 @@ beforeAll(async () => {
   db = await openTestStore('postgres');
   await addDataCenter(db.store, 'dc1');
   await addTenant(db.store, 'acme');
-  await addContainer(db.store, { name: 'web-plan', cidr: '10.80.0.0/22', dataCenter: 'dc1', tenant: 'acme', description: 'web tier' });
+  await addContainer(db.store, {
+    name: 'web-plan',
+    cidr: '10.80.0.0/22',
+    dataCenter: 'dc1',
+    tenant: 'acme',
+    description: 'web tier',
+  });
   await addNetwork(db.store, { name: 'hand-80', cidr: '10.80.0.0/24', dataCenter: 'dc1', vlan: 8 });
   await addUser(db.store, { ...ADMIN, role: 'admin' });
   await addUser(db.store, { ...TENANT, role: 'tenant', tenant: 'acme' });
@@ -33,7 +39,11 @@ afterAll(async () => {
   await db?.dispose();
 });
 
-const cookieValue = (res: Response, name: string) => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))?.split(';')[0] ?? '';
+const cookieValue = (res: Response, name: string) =>
+  res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith(`${name}=`))
+    ?.split(';')[0] ?? '';
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
 
 async function logIn(user: { username: string; password: string }): Promise<string> {
@@ -42,16 +52,29 @@ async function logIn(user: { username: string; password: string }): Promise<stri
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieValue(form, 'ipcd_login') },
-    body: new URLSearchParams({ _csrf: csrfOf(await form.text()), username: user.username, password: user.password, next: '/ui/' }),
+    body: new URLSearchParams({
+      _csrf: csrfOf(await form.text()),
+      username: user.username,
+      password: user.password,
+      next: '/ui/',
+    }),
   });
   return cookieValue(res, 'ipcd_session');
 }
 
 const get = (path: string, cookie: string) => fetch(`${s.base}${path}`, { redirect: 'manual', headers: { cookie } });
 const post = (path: string, cookie: string, fields: Record<string, string>) =>
-  fetch(`${s.base}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+  fetch(`${s.base}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields),
+  });
 /** The hidden inputs of a page's form, as the browser would post them back. */
-const hiddenOf = (html: string) => Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+const hiddenOf = (html: string) =>
+  Object.fromEntries(
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
+  );
 
 test('the containers page draws the address map and utilization; Allocate network carves once however often it is confirmed', async () => {
   const cookie = await logIn(ADMIN);
@@ -59,12 +82,23 @@ test('the containers page draws the address map and utilization; Allocate networ
   let page = await (await get('/ui/containers', cookie)).text();
   expect(page).toContain('web-plan <span class="mono">10.80.0.0/22</span>');
   expect(page).toContain('aria-valuenow="25"'); // the /24 by hand in a /22
-  expect(page).toMatch(/<rect class="seg hand" x="0.000" y="0" width="250.000" height="40"><title>hand-80 10.80.0.0\/24 \(VLAN 8\): added by hand<\/title><\/rect>/);
+  expect(page).toMatch(
+    /<rect class="seg hand" x="0.000" y="0" width="250.000" height="40"><title>hand-80 10.80.0.0\/24 \(VLAN 8\): added by hand<\/title><\/rect>/,
+  );
 
   const form = await (await get('/ui/containers/web-plan/allocate', cookie)).text();
   const hidden = hiddenOf(form);
   expect(hidden.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
-  const fields = { ...hidden, name: 'web-1', prefixLength: '23', vlan: '81', vxlan: '', tenant: '', zone: '', tags: 'tier=web' };
+  const fields = {
+    ...hidden,
+    name: 'web-1',
+    prefixLength: '23',
+    vlan: '81',
+    vxlan: '',
+    tenant: '',
+    zone: '',
+    tags: 'tier=web',
+  };
   const review = await post('/ui/containers/web-plan/allocate', cookie, fields);
   expect(review.status).toBe(200);
   const confirm = await review.text();
@@ -78,8 +112,12 @@ test('the containers page draws the address map and utilization; Allocate networ
   // A second click on Confirm (the same form posted again): the same network, not a second one.
   const twice = await post('/ui/containers/web-plan/allocate', cookie, { ...again, confirm: 'yes' });
   expect(twice.headers.get('location')).toBe('/ui/networks/web-1');
-  expect(decodeURIComponent(cookieValue(twice, 'ipcd_flash'))).toContain('Already allocated web-1 (10.80.2.0/23) from container web-plan.');
-  expect(decodeURIComponent(cookieValue(done, 'ipcd_flash'))).toContain('Allocated web-1 (10.80.2.0/23) from container web-plan.');
+  expect(decodeURIComponent(cookieValue(twice, 'ipcd_flash'))).toContain(
+    'Already allocated web-1 (10.80.2.0/23) from container web-plan.',
+  );
+  expect(decodeURIComponent(cookieValue(done, 'ipcd_flash'))).toContain(
+    'Allocated web-1 (10.80.2.0/23) from container web-plan.',
+  );
   const net = await (await get('/ui/networks/web-1', cookie)).text();
   expect(net).toContain('10.80.2.0/23');
   const rows = await db.store.dataSource.query(`SELECT count(*)::int AS n FROM network WHERE cidr <<= '10.80.0.0/22'`);
@@ -87,10 +125,14 @@ test('the containers page draws the address map and utilization; Allocate networ
 
   page = await (await get('/ui/containers', cookie)).text();
   expect(page).toContain('aria-valuenow="75"');
-  expect(page).toMatch(/<rect class="seg carved" x="500.000" y="0" width="500.000" height="40"><title>web-1 10.80.2.0\/23 \(VLAN 81\): carved<\/title><\/rect>/);
+  expect(page).toMatch(
+    /<rect class="seg carved" x="500.000" y="0" width="500.000" height="40"><title>web-1 10.80.2.0\/23 \(VLAN 81\): carved<\/title><\/rect>/,
+  );
 
   // Full now: the confirmation says so, and confirming brings the form back with the fault.
-  const full = await (await post('/ui/containers/web-plan/allocate', cookie, { ...fields, idempotencyKey: 'console-2', name: 'web-2' })).text();
+  const full = await (
+    await post('/ui/containers/web-plan/allocate', cookie, { ...fields, idempotencyKey: 'console-2', name: 'web-2' })
+  ).text();
   expect(full).toContain('there is none left, so this will be refused (NO_FREE_PREFIX)');
   const refused = await post('/ui/containers/web-plan/allocate', cookie, { ...hiddenOf(full), confirm: 'yes' });
   expect(refused.status).toBe(409);
@@ -100,18 +142,37 @@ test('the containers page draws the address map and utilization; Allocate networ
 test('Add container through the console; a tenant gets neither the page nor a forged post', async () => {
   const cookie = await logIn(ADMIN);
   const form = await (await get('/ui/new-container', cookie)).text();
-  const fields = { _csrf: csrfOf(form), name: 'db-plan', cidr: '10.81.0.0/24', dataCenter: 'dc1', tenant: '', description: '' };
-  expect(await (await post('/ui/new-container', cookie, fields)).text()).toContain('Add container <strong>db-plan</strong>');
+  const fields = {
+    _csrf: csrfOf(form),
+    name: 'db-plan',
+    cidr: '10.81.0.0/24',
+    dataCenter: 'dc1',
+    tenant: '',
+    description: '',
+  };
+  expect(await (await post('/ui/new-container', cookie, fields)).text()).toContain(
+    'Add container <strong>db-plan</strong>',
+  );
   const done = await post('/ui/new-container', cookie, { ...fields, confirm: 'yes' });
   expect(done.headers.get('location')).toBe('/ui/containers');
-  expect(await (await get('/ui/containers', cookie)).text()).toContain('db-plan <span class="mono">10.81.0.0/24</span>');
+  expect(await (await get('/ui/containers', cookie)).text()).toContain(
+    'db-plan <span class="mono">10.81.0.0/24</span>',
+  );
 
   const tenant = await logIn(TENANT);
   expect((await get('/ui/containers', tenant)).status).toBe(403);
   expect(await (await get('/ui/', tenant)).text()).not.toContain('href="/ui/containers"');
   const token = csrfOf(await (await get('/ui/', tenant)).text());
-  const forged = await post('/ui/containers/db-plan/allocate', tenant, { _csrf: token, name: 'x', prefixLength: '26', idempotencyKey: 'forged', confirm: 'yes' });
+  const forged = await post('/ui/containers/db-plan/allocate', tenant, {
+    _csrf: token,
+    name: 'x',
+    prefixLength: '26',
+    idempotencyKey: 'forged',
+    confirm: 'yes',
+  });
   expect(forged.status).toBe(403);
-  const audit = await db.store.dataSource.query(`SELECT actor, outcome FROM audit_log WHERE operation = 'AllocateNetwork' ORDER BY id DESC LIMIT 1`);
+  const audit = await db.store.dataSource.query(
+    `SELECT actor, outcome FROM audit_log WHERE operation = 'AllocateNetwork' ORDER BY id DESC LIMIT 1`,
+  );
   expect(audit).toEqual([{ actor: 'ui-tenant', outcome: 'ACCESS_DENIED' }]);
 });

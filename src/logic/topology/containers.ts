@@ -31,9 +31,18 @@ export interface ContainerSpec {
   description?: string | null;
 }
 
-const target = (c: Pick<ContainerRecord, 'dataCenterId' | 'tenantId'>, objectId: string) => ({ objectType: 'container', objectId, dataCenterId: c.dataCenterId, tenantId: c.tenantId });
+const target = (c: Pick<ContainerRecord, 'dataCenterId' | 'tenantId'>, objectId: string) => ({
+  objectType: 'container',
+  objectId,
+  dataCenterId: c.dataCenterId,
+  tenantId: c.tenantId,
+});
 
-export function addContainer(store: UnitOfWork<Tx>, spec: ContainerSpec, actor: Actor = systemActor()): Promise<ContainerRecord> {
+export function addContainer(
+  store: UnitOfWork<Tx>,
+  spec: ContainerSpec,
+  actor: Actor = systemActor(),
+): Promise<ContainerRecord> {
   return managed(store, actor, 'AddContainer', { objectType: 'container', objectId: String(spec.name) }, async (tx) => {
     const name = objectName(spec.name, 'container name');
     const cidr = assertAssignablePrefix(parseCidr(spec.cidr));
@@ -41,24 +50,45 @@ export function addContainer(store: UnitOfWork<Tx>, spec: ContainerSpec, actor: 
     if (!dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${spec.dataCenter}' is not known to ipcd`);
     const tenant = spec.tenant ? await tx.topology.tenantByName(spec.tenant) : null;
     if (spec.tenant && !tenant) throw new IpcdError('NOT_FOUND', `tenant '${spec.tenant}' is not known to ipcd`);
-    if (await tx.containers.containerByName(name)) throw new IpcdError('CONFLICT', `container '${name}' already exists`);
+    if (await tx.containers.containerByName(name))
+      throw new IpcdError('CONFLICT', `container '${name}' already exists`);
     const [clash] = await tx.containers.overlappingContainers(dc.id, cidr.text);
-    if (clash) throw new IpcdError('CONFLICT', `${cidr.text} overlaps container ${clash.name} (${clash.cidr}) in data center ${dc.name}`);
-    const container = await tx.containers.insertContainer({ name, cidr: cidr.text, dataCenterId: dc.id, tenantId: tenant?.id ?? null, description: spec.description ?? null });
+    if (clash)
+      throw new IpcdError(
+        'CONFLICT',
+        `${cidr.text} overlaps container ${clash.name} (${clash.cidr}) in data center ${dc.name}`,
+      );
+    const container = await tx.containers.insertContainer({
+      name,
+      cidr: cidr.text,
+      dataCenterId: dc.id,
+      tenantId: tenant?.id ?? null,
+      description: spec.description ?? null,
+    });
     await audit(tx, actor, 'AddContainer', target(container, container.name), { after: container });
     return container;
   });
 }
 
 /** Removes a container that holds no network (carved or not); carved networks must be removed first. */
-export function removeContainer(store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()): Promise<ContainerRecord> {
+export function removeContainer(
+  store: UnitOfWork<Tx>,
+  name: string,
+  actor: Actor = systemActor(),
+): Promise<ContainerRecord> {
   return managed(store, actor, 'RemoveContainer', { objectType: 'container', objectId: String(name) }, async (tx) => {
     const found = await containerNamed(tx, name);
     const container = await tx.containers.lockContainer(found.id);
     const inside = await tx.containers.networksInPrefix(container.dataCenterId, container.cidr);
     if (inside.length > 0) {
-      const names = inside.slice(0, 5).map((n) => `${n.name} (${n.cidr})`).join(', ');
-      throw new IpcdError('CONFLICT', `container '${container.name}' still holds ${inside.length} network(s): ${names}${inside.length > 5 ? ', …' : ''}; remove them first`);
+      const names = inside
+        .slice(0, 5)
+        .map((n) => `${n.name} (${n.cidr})`)
+        .join(', ');
+      throw new IpcdError(
+        'CONFLICT',
+        `container '${container.name}' still holds ${inside.length} network(s): ${names}${inside.length > 5 ? ', …' : ''}; remove them first`,
+      );
     }
     await tx.containers.deleteContainer(container.id);
     await audit(tx, actor, 'RemoveContainer', target(container, container.name), { before: container });
@@ -76,7 +106,11 @@ export interface ContainerView extends ContainerRecord {
 }
 
 /** Containers with how much of each is used; administrators only (a container is an address plan, not a tenant's view). */
-export async function listContainers(store: UnitOfWork<Tx>, filter: { dataCenter?: string } = {}, actor: Actor = systemActor()): Promise<ContainerView[]> {
+export async function listContainers(
+  store: UnitOfWork<Tx>,
+  filter: { dataCenter?: string } = {},
+  actor: Actor = systemActor(),
+): Promise<ContainerView[]> {
   mayManage(actor.principal, 'ListContainers (containers are for administrators)');
   return store.transaction(async (tx) => {
     let dataCenterId: number | undefined;
@@ -100,7 +134,10 @@ async function viewOf(tx: Tx, c: ContainerRecord): Promise<ContainerView> {
   const inside = await tx.containers.networksInPrefix(c.dataCenterId, c.cidr);
   const carved = new Set(await tx.containers.carvedNetworkIds(c.id));
   const prefix = parseCidr(c.cidr);
-  const u = usage(prefix, inside.map((n) => parseCidr(n.cidr)));
+  const u = usage(
+    prefix,
+    inside.map((n) => parseCidr(n.cidr)),
+  );
   return { ...c, ...u, networks: inside.map((network) => ({ network, carved: carved.has(network.id) })) };
 }
 
@@ -109,7 +146,10 @@ export function usage(prefix: Cidr, used: Cidr[]): { size: bigint; used: bigint;
   const end = lastAddress(prefix);
   const ranges: AddressRange[] = used
     .filter((u) => u.family === prefix.family)
-    .map((u) => ({ first: u.network > prefix.network ? u.network : prefix.network, last: lastAddress(u) < end ? lastAddress(u) : end }))
+    .map((u) => ({
+      first: u.network > prefix.network ? u.network : prefix.network,
+      last: lastAddress(u) < end ? lastAddress(u) : end,
+    }))
     .filter((r) => r.first <= r.last)
     .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
   const merged: AddressRange[] = [];
@@ -152,45 +192,90 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
  * by the network exclusion constraint) is retried by managed() and carves again.
  */
 export function allocateNetwork(store: UnitOfWork<Tx>, spec: CarveSpec, actor: Actor = systemActor()): Promise<Carved> {
-  return managed(store, actor, 'AllocateNetwork', { objectType: 'network', objectId: String(spec.name) }, async (tx) => {
-    const key = String(spec.idempotencyKey ?? '');
-    if (!KEY.test(key)) throw invalid(`idempotencyKey must be 1-200 visible ASCII characters, got '${key.slice(0, 64)}'`);
-    const request = canonicalRequest(spec);
-    const container = await tx.containers.lockContainer((await containerNamed(tx, spec.container)).id);
-    const before = await tx.containers.carveByKey(key);
-    if (before) return repeat(tx, before, request, container);
+  return managed(
+    store,
+    actor,
+    'AllocateNetwork',
+    { objectType: 'network', objectId: String(spec.name) },
+    async (tx) => {
+      const key = String(spec.idempotencyKey ?? '');
+      if (!KEY.test(key))
+        throw invalid(`idempotencyKey must be 1-200 visible ASCII characters, got '${key.slice(0, 64)}'`);
+      const request = canonicalRequest(spec);
+      const container = await tx.containers.lockContainer((await containerNamed(tx, spec.container)).id);
+      const before = await tx.containers.carveByKey(key);
+      if (before) return repeat(tx, before, request, container);
 
-    const tenant = spec.tenant ?? container.tenant;
-    if (container.tenant !== null && tenant !== container.tenant) {
-      throw invalid(`container '${container.name}' belongs to tenant ${container.tenant}; a network carved from it cannot belong to tenant ${tenant}`);
-    }
-    const prefix = parseCidr(container.cidr);
-    const used = (await tx.containers.networksInPrefix(container.dataCenterId, container.cidr)).map((n) => parseCidr(n.cidr));
-    const child = lowestFreeChild(prefix, used, integer(spec.prefixLength, 'prefixLength'));
-    if (!child) {
-      const u = usage(prefix, used);
-      throw new IpcdError(
-        'NO_FREE_PREFIX',
-        `container '${container.name}' (${container.cidr}) has no free /${spec.prefixLength} left: ${used.length} network(s) use ${u.percent.toFixed(2)}% of it`,
+      const tenant = spec.tenant ?? container.tenant;
+      if (container.tenant !== null && tenant !== container.tenant) {
+        throw invalid(
+          `container '${container.name}' belongs to tenant ${container.tenant}; a network carved from it cannot belong to tenant ${tenant}`,
+        );
+      }
+      const prefix = parseCidr(container.cidr);
+      const used = (await tx.containers.networksInPrefix(container.dataCenterId, container.cidr)).map((n) =>
+        parseCidr(n.cidr),
       );
-    }
-    const network = await createNetwork(
-      tx,
-      { name: spec.name, cidr: child.text, dataCenter: container.dataCenter, vlan: spec.vlan, vxlan: spec.vxlan, tenant, zone: spec.zone, tags: spec.tags },
-      actor,
-      { operation: 'AllocateNetwork', detail: { container: container.name, idempotencyKey: key } },
-    );
-    await tx.containers.insertCarve({ key, containerId: container.id, request, networkId: network.id, networkName: network.name, cidr: network.cidr });
-    return { network, container, existing: false };
-  });
+      const child = lowestFreeChild(prefix, used, integer(spec.prefixLength, 'prefixLength'));
+      if (!child) {
+        const u = usage(prefix, used);
+        throw new IpcdError(
+          'NO_FREE_PREFIX',
+          `container '${container.name}' (${container.cidr}) has no free /${spec.prefixLength} left: ${used.length} network(s) use ${u.percent.toFixed(2)}% of it`,
+        );
+      }
+      const network = await createNetwork(
+        tx,
+        {
+          name: spec.name,
+          cidr: child.text,
+          dataCenter: container.dataCenter,
+          vlan: spec.vlan,
+          vxlan: spec.vxlan,
+          tenant,
+          zone: spec.zone,
+          tags: spec.tags,
+        },
+        actor,
+        { operation: 'AllocateNetwork', detail: { container: container.name, idempotencyKey: key } },
+      );
+      await tx.containers.insertCarve({
+        key,
+        containerId: container.id,
+        request,
+        networkId: network.id,
+        networkName: network.name,
+        cidr: network.cidr,
+      });
+      return { network, container, existing: false };
+    },
+  );
 }
 
-async function repeat(tx: Tx, before: { containerId: number; request: string; networkId: number | null; networkName: string; cidr: string; key: string }, request: string, container: ContainerRecord): Promise<Carved> {
+async function repeat(
+  tx: Tx,
+  before: {
+    containerId: number;
+    request: string;
+    networkId: number | null;
+    networkName: string;
+    cidr: string;
+    key: string;
+  },
+  request: string,
+  container: ContainerRecord,
+): Promise<Carved> {
   if (before.request !== request || before.containerId !== container.id) {
-    throw new IpcdError('CONFLICT', `idempotencyKey '${before.key}' was used for a different request (it carved ${before.networkName} ${before.cidr}); use a new key`);
+    throw new IpcdError(
+      'CONFLICT',
+      `idempotencyKey '${before.key}' was used for a different request (it carved ${before.networkName} ${before.cidr}); use a new key`,
+    );
   }
   if (before.networkId === null) {
-    throw new IpcdError('CONFLICT', `idempotencyKey '${before.key}' carved ${before.networkName} (${before.cidr}), which has since been removed; use a new key to carve again`);
+    throw new IpcdError(
+      'CONFLICT',
+      `idempotencyKey '${before.key}' carved ${before.networkName} (${before.cidr}), which has since been removed; use a new key to carve again`,
+    );
   }
   return { network: await tx.topology.networkById(before.networkId), container, existing: true };
 }
@@ -207,7 +292,9 @@ function canonicalRequest(spec: CarveSpec): string {
     vxlan: opt(spec.vxlan, vxlanId),
     tenant: opt(spec.tenant, String),
     zone: opt(spec.zone, zoneName),
-    tags: Object.keys(tags).sort().map((k) => [k, tags[k]]),
+    tags: Object.keys(tags)
+      .sort()
+      .map((k) => [k, tags[k]]),
   });
 }
 

@@ -53,38 +53,60 @@ function bodyValues(req: UiRequest): Values {
 }
 
 function hidden(v: Values): Html {
-  return html`${Object.entries(v).flatMap(([k, x]) => (Array.isArray(x) ? x : [x]).map((s) => html`<input type="hidden" name="${k}" value="${s}">`))}`;
+  return html`${Object.entries(v).flatMap(([k, x]) => (Array.isArray(x) ? x : [x]).map((s) => html`<input type="hidden" name="${k}" value="${s}" />`))}`;
 }
 
 // ---------------------------------------------------------------- the three steps
 
-function formPage(req: UiRequest, res: Response, spec: ActionSpec, d: NetworkDetail | null, fields: Html, action: string, error?: IpcdError) {
+function formPage(
+  req: UiRequest,
+  res: Response,
+  spec: ActionSpec,
+  d: NetworkDetail | null,
+  fields: Html,
+  action: string,
+  error?: IpcdError,
+) {
   const title = spec.title(d?.view.network.name ?? '');
   render(
     req,
     res,
     title,
-    html`${crumbs(d, title)}<h1>${title}</h1>
-${error ? refusal(error) : ''}
-<form method="post" action="${action}" class="stack action-form">
-  ${csrfField(req.session!)}
-  ${fields}
-  <div class="actions"><button type="submit" class="primary">${spec.submit}</button> <a href="${d ? networkPath(d.view.network.name) : `${BASE}/`}">Cancel</a></div>
-</form>`,
+    html`${crumbs(d, title)}
+      <h1>${title}</h1>
+      ${error ? refusal(error) : ''}
+      <form method="post" action="${action}" class="stack action-form">
+        ${csrfField(req.session!)} ${fields}
+        <div class="actions">
+          <button type="submit" class="primary">${spec.submit}</button>
+          <a href="${d ? networkPath(d.view.network.name) : `${BASE}/`}">Cancel</a>
+        </div>
+      </form>`,
     { status: error ? statusOf(error) : 200 },
   );
 }
 
 function crumbs(d: NetworkDetail | null, title: string): Html {
-  return html`<nav class="crumbs" aria-label="Breadcrumb"><a href="${BASE}/">Networks</a> › ${d ? html`<a href="${networkPath(d.view.network.name)}">${d.view.network.name}</a> › ` : ''}<span aria-current="page">${title}</span></nav>`;
+  return html`<nav class="crumbs" aria-label="Breadcrumb">
+    <a href="${BASE}/">Networks</a> ›
+    ${d ? html`<a href="${networkPath(d.view.network.name)}">${d.view.network.name}</a> › ` : ''}<span
+      aria-current="page"
+      >${title}</span
+    >
+  </nav>`;
 }
 
 /** GET shows the form; POST without confirm=yes shows the confirmation; with it, runs the change. */
 export function actionRoutes(ctx: UiContext, spec: ActionSpec, opts: { network: boolean }) {
-  const load = async (req: UiRequest) => (opts.network ? networkDetail(ctx.store, String(req.params.name), actorOf(req)) : null);
+  const load = async (req: UiRequest) =>
+    opts.network ? networkDetail(ctx.store, String(req.params.name), actorOf(req)) : null;
   const pathOf = (req: UiRequest) => req.baseUrl + req.path;
   const onlyAdmins = (req: UiRequest) => {
-    if (!canManage(req.session!.principal)) throw new IpcdError('ACCESS_DENIED', `user '${req.session!.principal.username}' (${req.session!.principal.role}) may not manage networks: that is for administrators`);
+    if (!canManage(req.session!.principal))
+      throw new IpcdError(
+        'ACCESS_DENIED',
+        `user '${req.session!.principal.username}' (${req.session!.principal.role}) may not manage networks: that is for administrators`,
+      );
   };
 
   const get = route(ctx, async (req, res) => {
@@ -96,7 +118,10 @@ export function actionRoutes(ctx: UiContext, spec: ActionSpec, opts: { network: 
   const post = route(ctx, async (req, res) => {
     const d = await load(req);
     const v = bodyValues(req);
-    const step = typeof (req.body as Record<string, unknown>)?.confirm === 'string' ? String((req.body as Record<string, unknown>).confirm) : '';
+    const step =
+      typeof (req.body as Record<string, unknown>)?.confirm === 'string'
+        ? String((req.body as Record<string, unknown>).confirm)
+        : '';
     if (step === 'yes') {
       // No console-side role check here: the logic's policy decides, and audits a refusal.
       try {
@@ -113,24 +138,34 @@ export function actionRoutes(ctx: UiContext, spec: ActionSpec, opts: { network: 
     if (step === 'back') return formPage(req, res, spec, d, await spec.form(ctx, req, d, v), pathOf(req));
     const summary = await spec.confirm(ctx, req, d, v);
     if (!summary) {
-      return formPage(req, res, spec, d, await spec.form(ctx, req, d, v), pathOf(req), new IpcdError('INVALID_REQUEST', 'nothing would change: fill in the form first'));
+      return formPage(
+        req,
+        res,
+        spec,
+        d,
+        await spec.form(ctx, req, d, v),
+        pathOf(req),
+        new IpcdError('INVALID_REQUEST', 'nothing would change: fill in the form first'),
+      );
     }
     const title = `Confirm: ${spec.title(d?.view.network.name ?? '')}`;
     render(
       req,
       res,
       title,
-      html`${crumbs(d, title)}<h1>${title}</h1>
-<div class="confirm${spec.danger ? ' danger' : ''}">${summary}</div>
-<form method="post" action="${pathOf(req)}" class="confirm-form">
-  ${csrfField(req.session!)}
-  ${hidden(v)}
-  <div class="actions">
-    <button type="submit" name="confirm" value="yes" class="${spec.danger ? 'danger' : 'primary'}" autofocus>Confirm</button>
-    <button type="submit" name="confirm" value="back">Back</button>
-    <a href="${d ? networkPath(d.view.network.name) : `${BASE}/`}">Cancel</a>
-  </div>
-</form>`,
+      html`${crumbs(d, title)}
+        <h1>${title}</h1>
+        <div class="confirm${spec.danger ? ' danger' : ''}">${summary}</div>
+        <form method="post" action="${pathOf(req)}" class="confirm-form">
+          ${csrfField(req.session!)} ${hidden(v)}
+          <div class="actions">
+            <button type="submit" name="confirm" value="yes" class="${spec.danger ? 'danger' : 'primary'}" autofocus>
+              Confirm
+            </button>
+            <button type="submit" name="confirm" value="back">Back</button>
+            <a href="${d ? networkPath(d.view.network.name) : `${BASE}/`}">Cancel</a>
+          </div>
+        </form>`,
     );
   });
   return { get, post };
