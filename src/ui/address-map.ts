@@ -46,17 +46,13 @@ const ratio = (a: bigint, b: bigint) => Number((a * 1_000_000n) / b) / 1_000_000
 export function mapStrip(cidr: Cidr, total: bigint, segments: MapSegment[], gateway: bigint | null): Html {
   const label = `Address map of ${cidr.text}: ${KINDS.map((k) => `${count(segments.filter((s) => s.kind === k).length)} ${KIND_LABEL[k]} range(s)`).join(', ')}. The table below lists them.`;
   if (segments.length <= EXACT_LIMIT || total < COLUMNS) {
-    return html`<svg class="map" viewBox="0 0 ${WIDTH} 40" preserveAspectRatio="none" role="img" aria-label="${label}">
-      ${segments.map((s) => {
+    return html`<svg class="map" viewBox="0 0 ${WIDTH} 40" preserveAspectRatio="none" role="img" aria-label="${label}">${segments.map(
+      (s) => {
         const x = ratio(s.first - cidr.network, total) * WIDTH;
         const w = Math.max(ratio(sizeOf(s), total) * WIDTH, 1.5);
-        return html`<rect class="seg ${s.kind}" x="${x.toFixed(3)}" y="0" width="${w.toFixed(3)}" height="40"
-          ><title>
-            ${rangeText(cidr.family, s.first, s.last)}: ${stateLabel(cidr, gateway, s)} (${count(sizeOf(s))})
-          </title></rect
-        >`;
-      })}
-    </svg>`;
+        return html`<rect class="seg ${s.kind}" x="${x.toFixed(3)}" y="0" width="${w.toFixed(3)}" height="40"><title>${rangeText(cidr.family, s.first, s.last)}: ${stateLabel(cidr, gateway, s)} (${count(sizeOf(s))})</title></rect>`;
+      },
+    )}</svg>`;
   }
   // Fragmented: per column, how many addresses of each kind; one pass over columns and ranges together.
   const col = total / COLUMNS;
@@ -74,27 +70,19 @@ export function mapStrip(cidr: Cidr, total: bigint, segments: MapSegment[], gate
     share.push(acc);
   }
   const w = WIDTH / Number(COLUMNS);
-  return html`<svg class="map" viewBox="0 0 ${WIDTH} 40" preserveAspectRatio="none" role="img" aria-label="${label}">
-    ${share.map((acc, c) => {
+  return html`<svg class="map" viewBox="0 0 ${WIDTH} 40" preserveAspectRatio="none" role="img" aria-label="${label}">${share.map(
+    (acc, c) => {
       let y = 0;
       return KINDS.map((k) => {
         const h = ratio(acc[k], col) * 40;
         if (h <= 0) return html``;
-        const r = html`<rect
-          class="seg ${k}"
-          x="${(c * w).toFixed(3)}"
-          y="${y.toFixed(3)}"
-          width="${w.toFixed(3)}"
-          height="${h.toFixed(3)}"
-        ></rect>`;
+        const r = html`<rect class="seg ${k}" x="${(c * w).toFixed(3)}" y="${y.toFixed(3)}" width="${w.toFixed(3)}" height="${h.toFixed(3)}"></rect>`;
         y += h;
         return r;
       });
-    })}
-  </svg>`;
+    },
+  )}</svg>`;
 }
 
 export const legend = (): Html =>
-  html`<ul class="legend" aria-label="Legend">
-    ${KINDS.map((k) => html`<li><span class="swatch ${k}" aria-hidden="true"></span>${KIND_LABEL[k]}</li>`)}
-  </ul>`;
+  html`<ul class="legend" aria-label="Legend">${KINDS.map((k) => html`<li><span class="swatch ${k}" aria-hidden="true"></span>${KIND_LABEL[k]}</li>`)}</ul>`;

@@ -120,8 +120,7 @@ export function createConsole(o: ConsoleOptions): Console {
       req,
       res,
       'Not found',
-      html`<h1>Not found</h1>
-        <p>There is no console page at this address. <a href="${BASE}/">Go to the dashboard</a>.</p>`,
+      html`<h1>Not found</h1><p>There is no console page at this address. <a href="${BASE}/">Go to the dashboard</a>.</p>`,
       { status: 404 },
     );
   });

@@ -41,30 +41,18 @@ export function page(title: string, ctx: PageContext, body: Html, opts: { live?:
   <a class="brand" href="${BASE}/"><span class="logo" aria-hidden="true">ip</span>cd <span class="muted">console</span></a>
   ${
     s
-      ? html`<nav aria-label="Main">
-            <ul>
-              ${NAV.map(
-                (n) =>
-                  html`<li>
-                    <a href="${n.href}" ${current(ctx.path, n) ? html` aria-current="page"` : ''}>${n.label}</a>
-                  </li>`,
-              )}
-            </ul>
-          </nav>
-          <form class="quick-search" role="search" method="get" action="${BASE}/search">
-            <label for="q" class="visually-hidden">Search by address, name or server instance</label>
-            <input id="q" name="q" type="search" placeholder="Address, name or instance" autocomplete="off" />
-          </form>
-          <div class="who">
-            <span title="role: ${s.principal.role}"
-              >${s.principal.username} <span class="role role-${s.principal.role}">${s.principal.role}</span></span
-            >
-            <form method="post" action="${BASE}/logout">
-              <input type="hidden" name="_csrf" value="${s.csrfToken}" /><button class="link" type="submit">
-                Log out
-              </button>
-            </form>
-          </div>`
+      ? html`<nav aria-label="Main"><ul>${NAV.map(
+          (n) =>
+            html`<li><a href="${n.href}"${current(ctx.path, n) ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
+        )}</ul></nav>
+  <form class="quick-search" role="search" method="get" action="${BASE}/search">
+    <label for="q" class="visually-hidden">Search by address, name or server instance</label>
+    <input id="q" name="q" type="search" placeholder="Address, name or instance" autocomplete="off">
+  </form>
+  <div class="who">
+    <span title="role: ${s.principal.role}">${s.principal.username} <span class="role role-${s.principal.role}">${s.principal.role}</span></span>
+    <form method="post" action="${BASE}/logout"><input type="hidden" name="_csrf" value="${s.csrfToken}"><button class="link" type="submit">Log out</button></form>
+  </div>`
       : ''
   }
 </header>
@@ -82,4 +70,4 @@ export const refusal = (e: { code: string; message: string }): Html =>
   html`<div class="alert" role="alert"><strong>Refused (${e.code}).</strong> ${e.message}</div>`;
 
 /** The hidden CSRF field every form carries. */
-export const csrfField = (s: ConsoleSession): Html => html`<input type="hidden" name="_csrf" value="${s.csrfToken}" />`;
+export const csrfField = (s: ConsoleSession): Html => html`<input type="hidden" name="_csrf" value="${s.csrfToken}">`;

@@ -53,7 +53,7 @@ function bodyValues(req: UiRequest): Values {
 }
 
 function hidden(v: Values): Html {
-  return html`${Object.entries(v).flatMap(([k, x]) => (Array.isArray(x) ? x : [x]).map((s) => html`<input type="hidden" name="${k}" value="${s}" />`))}`;
+  return html`${Object.entries(v).flatMap(([k, x]) => (Array.isArray(x) ? x : [x]).map((s) => html`<input type="hidden" name="${k}" value="${s}">`))}`;
 }
 
 // ---------------------------------------------------------------- the three steps
@@ -72,28 +72,19 @@ function formPage(
     req,
     res,
     title,
-    html`${crumbs(d, title)}
-      <h1>${title}</h1>
-      ${error ? refusal(error) : ''}
-      <form method="post" action="${action}" class="stack action-form">
-        ${csrfField(req.session!)} ${fields}
-        <div class="actions">
-          <button type="submit" class="primary">${spec.submit}</button>
-          <a href="${d ? networkPath(d.view.network.name) : `${BASE}/`}">Cancel</a>
-        </div>
-      </form>`,
+    html`${crumbs(d, title)}<h1>${title}</h1>
+${error ? refusal(error) : ''}
+<form method="post" action="${action}" class="stack action-form">
+  ${csrfField(req.session!)}
+  ${fields}
+  <div class="actions"><button type="submit" class="primary">${spec.submit}</button> <a href="${d ? networkPath(d.view.network.name) : `${BASE}/`}">Cancel</a></div>
+</form>`,
     { status: error ? statusOf(error) : 200 },
   );
 }
 
 function crumbs(d: NetworkDetail | null, title: string): Html {
-  return html`<nav class="crumbs" aria-label="Breadcrumb">
-    <a href="${BASE}/">Networks</a> ›
-    ${d ? html`<a href="${networkPath(d.view.network.name)}">${d.view.network.name}</a> › ` : ''}<span
-      aria-current="page"
-      >${title}</span
-    >
-  </nav>`;
+  return html`<nav class="crumbs" aria-label="Breadcrumb"><a href="${BASE}/">Networks</a> › ${d ? html`<a href="${networkPath(d.view.network.name)}">${d.view.network.name}</a> › ` : ''}<span aria-current="page">${title}</span></nav>`;
 }
 
 /** GET shows the form; POST without confirm=yes shows the confirmation; with it, runs the change. */
@@ -153,19 +144,17 @@ export function actionRoutes(ctx: UiContext, spec: ActionSpec, opts: { network: 
       req,
       res,
       title,
-      html`${crumbs(d, title)}
-        <h1>${title}</h1>
-        <div class="confirm${spec.danger ? ' danger' : ''}">${summary}</div>
-        <form method="post" action="${pathOf(req)}" class="confirm-form">
-          ${csrfField(req.session!)} ${hidden(v)}
-          <div class="actions">
-            <button type="submit" name="confirm" value="yes" class="${spec.danger ? 'danger' : 'primary'}" autofocus>
-              Confirm
-            </button>
-            <button type="submit" name="confirm" value="back">Back</button>
-            <a href="${d ? networkPath(d.view.network.name) : `${BASE}/`}">Cancel</a>
-          </div>
-        </form>`,
+      html`${crumbs(d, title)}<h1>${title}</h1>
+<div class="confirm${spec.danger ? ' danger' : ''}">${summary}</div>
+<form method="post" action="${pathOf(req)}" class="confirm-form">
+  ${csrfField(req.session!)}
+  ${hidden(v)}
+  <div class="actions">
+    <button type="submit" name="confirm" value="yes" class="${spec.danger ? 'danger' : 'primary'}" autofocus>Confirm</button>
+    <button type="submit" name="confirm" value="back">Back</button>
+    <a href="${d ? networkPath(d.view.network.name) : `${BASE}/`}">Cancel</a>
+  </div>
+</form>`,
     );
   });
   return { get, post };

@@ -51,39 +51,22 @@ const edit: ActionSpec = {
     const [tenants, zones] = await Promise.all([listTenants(ctx.store, actor), listZones(ctx.store)]);
     const val = (k: string, cur: string) => (k in v ? one(v, k) : cur);
     return html`${field('name', 'Name', val('name', n.name), { required: true })}
-    ${field('vxlan', 'VXLAN', val('vxlan', n.vxlan === null ? '' : String(n.vxlan)), { inputmode: 'numeric', help: 'Empty: none.' })}
-    ${select('tenant', 'Tenant', [{ value: '', label: '(none)' }, ...tenants.map((t) => ({ value: t.name, label: t.name }))], val('tenant', d!.view.tenant ?? ''))}
-    ${select('zone', 'DNS zone', [{ value: '', label: '(none)' }, ...zones.map((z) => ({ value: z.name, label: z.name }))], val('zone', d!.view.zone ?? ''))}
-    ${field('gateway', 'Gateway', val('gateway', n.gateway ?? ''), { help: 'Empty: the network has no gateway. The gateway is never handed out.' })}
-    ${field('priority', 'Priority', val('priority', String(n.priority)), { inputmode: 'numeric', help: 'Lower is tried first among the networks on a VLAN.' })}
-    ${field('namePattern', 'Name pattern', val('namePattern', n.namePattern), { help: 'Generated host names, e.g. vm-{seq:6}.' })}
-    ${field('holdDownSeconds', 'Hold-down (seconds)', val('holdDownSeconds', String(n.holdDownSeconds)), { inputmode: 'numeric', help: 'How long a released address waits before it is issued again; 0: at once.' })}
-    ${checkbox('reservePool', 'Reserve pool of the data center', 'name' in v ? one(v, 'reservePool') === 'on' : n.reservePool)}`;
+${field('vxlan', 'VXLAN', val('vxlan', n.vxlan === null ? '' : String(n.vxlan)), { inputmode: 'numeric', help: 'Empty: none.' })}
+${select('tenant', 'Tenant', [{ value: '', label: '(none)' }, ...tenants.map((t) => ({ value: t.name, label: t.name }))], val('tenant', d!.view.tenant ?? ''))}
+${select('zone', 'DNS zone', [{ value: '', label: '(none)' }, ...zones.map((z) => ({ value: z.name, label: z.name }))], val('zone', d!.view.zone ?? ''))}
+${field('gateway', 'Gateway', val('gateway', n.gateway ?? ''), { help: 'Empty: the network has no gateway. The gateway is never handed out.' })}
+${field('priority', 'Priority', val('priority', String(n.priority)), { inputmode: 'numeric', help: 'Lower is tried first among the networks on a VLAN.' })}
+${field('namePattern', 'Name pattern', val('namePattern', n.namePattern), { help: 'Generated host names, e.g. vm-{seq:6}.' })}
+${field('holdDownSeconds', 'Hold-down (seconds)', val('holdDownSeconds', String(n.holdDownSeconds)), { inputmode: 'numeric', help: 'How long a released address waits before it is issued again; 0: at once.' })}
+${checkbox('reservePool', 'Reserve pool of the data center', 'name' in v ? one(v, 'reservePool') === 'on' : n.reservePool)}`;
   },
   async confirm(_ctx, _req, d, v) {
     const changes = editPatch(d!, v);
     const rows = Object.entries(changes.shown);
     if (rows.length === 0) return null;
     return html`<p>These attributes of <strong>${d!.view.network.name}</strong> change:</p>
-      <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">Attribute</th>
-            <th scope="col">Now</th>
-            <th scope="col">After</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            ([k, [a, b]]) =>
-              html`<tr>
-                <th scope="row">${k}</th>
-                <td>${a}</td>
-                <td><strong>${b}</strong></td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`;
+<table class="data"><thead><tr><th scope="col">Attribute</th><th scope="col">Now</th><th scope="col">After</th></tr></thead>
+<tbody>${rows.map(([k, [a, b]]) => html`<tr><th scope="row">${k}</th><td>${a}</td><td><strong>${b}</strong></td></tr>`)}</tbody></table>`;
   },
   async run(ctx, req, d, v) {
     const { patch } = editPatch(d!, v);
@@ -152,40 +135,27 @@ const tagsAction: ActionSpec = {
   async form(_ctx, _req, d, v) {
     const current = Object.entries(d!.view.network.tags);
     const removing = new Set(many(v, 'remove'));
-    return html`<fieldset>
-        <legend>Add or change a tag</legend>
-        ${field('key', 'Key', one(v, 'key'), { help: "Letters, digits, '.', '_', '/' or '-'." })}
-        ${field('value', 'Value', one(v, 'value'))}
-      </fieldset>
-      ${
-        current.length
-          ? html`<fieldset>
-              <legend>Remove tags</legend>
-              ${current.map(([k, val], i) => {
-                const id = `rm-${i}`;
-                return html`<div class="field check">
-                  <input
-                    type="checkbox"
-                    id="${id}"
-                    name="remove"
-                    value="${k}"
-                    ${removing.has(k) ? html` checked` : ''}
-                  /><label for="${id}"><span class="mono">${k}${val ? `=${val}` : ''}</span></label>
-                </div>`;
-              })}
-            </fieldset>`
-          : ''
-      }`;
+    return html`<fieldset><legend>Add or change a tag</legend>
+${field('key', 'Key', one(v, 'key'), { help: "Letters, digits, '.', '_', '/' or '-'." })}
+${field('value', 'Value', one(v, 'value'))}
+</fieldset>
+${
+  current.length
+    ? html`<fieldset><legend>Remove tags</legend>${current.map(([k, val], i) => {
+        const id = `rm-${i}`;
+        return html`<div class="field check"><input type="checkbox" id="${id}" name="remove" value="${k}"${removing.has(k) ? html` checked` : ''}><label for="${id}"><span class="mono">${k}${val ? `=${val}` : ''}</span></label></div>`;
+      })}</fieldset>`
+    : ''
+}`;
   },
   async confirm(_ctx, _req, d, v) {
     const key = one(v, 'key');
     const remove = many(v, 'remove');
     if (!key && remove.length === 0) return null;
-    return html`<p>On <strong>${d!.view.network.name}</strong>:</p>
-      <ul>
-        ${key ? html`<li>set tag <span class="mono">${key}=${one(v, 'value')}</span></li>` : ''}
-        ${remove.map((k) => html`<li>remove tag <span class="mono">${k}</span></li>`)}
-      </ul>`;
+    return html`<p>On <strong>${d!.view.network.name}</strong>:</p><ul>
+${key ? html`<li>set tag <span class="mono">${key}=${one(v, 'value')}</span></li>` : ''}
+${remove.map((k) => html`<li>remove tag <span class="mono">${k}</span></li>`)}
+</ul>`;
   },
   async run(ctx, req, d, v) {
     const key = one(v, 'key');
@@ -204,13 +174,10 @@ const reserve: ActionSpec = {
   title: (n) => `Reserve addresses in ${n}`,
   submit: 'Review',
   async form(_ctx, _req, d, v) {
-    return html`<p class="muted">
-        Reserved addresses are never handed out (static hosts, appliances). The range must be free and inside
-        ${d!.view.network.cidr}.
-      </p>
-      ${field('first', 'First address', one(v, 'first'), { required: true })}
-      ${field('last', 'Last address', one(v, 'last'), { help: 'Empty: just the first address.' })}
-      ${field('note', 'Note', one(v, 'note'), { help: 'What the addresses are for (optional).' })}`;
+    return html`<p class="muted">Reserved addresses are never handed out (static hosts, appliances). The range must be free and inside ${d!.view.network.cidr}.</p>
+${field('first', 'First address', one(v, 'first'), { required: true })}
+${field('last', 'Last address', one(v, 'last'), { help: 'Empty: just the first address.' })}
+${field('note', 'Note', one(v, 'note'), { help: 'What the addresses are for (optional).' })}`;
   },
   async confirm(_ctx, _req, d, v) {
     const first = one(v, 'first');
@@ -218,13 +185,9 @@ const reserve: ActionSpec = {
     const a = parseAddress(first);
     const b = parseAddress(last);
     const size = a && b && b.value >= a.value ? count(b.value - a.value + 1n) : '?';
-    return html`<p>
-      Reserve <span class="mono">${first === last ? first : `${first} – ${last}`}</span> (${size}
-      address${size === '1' ? '' : 'es'}) in <strong>${d!.view.network.name}</strong>${
-        one(v, 'note') ? html`, note “${one(v, 'note')}”` : ''
-      }.
-      They will not be handed out until unreserved.
-    </p>`;
+    return html`<p>Reserve <span class="mono">${first === last ? first : `${first} – ${last}`}</span> (${size} address${size === '1' ? '' : 'es'}) in <strong>${d!.view.network.name}</strong>${
+      one(v, 'note') ? html`, note “${one(v, 'note')}”` : ''
+    }. They will not be handed out until unreserved.</p>`;
   },
   async run(ctx, req, d, v) {
     const r = await reserveRange(
@@ -256,11 +219,7 @@ const unreserve: ActionSpec = {
   },
   async confirm(_ctx, _req, d, v) {
     const r = d!.reservations.find((x) => x.id === one(v, 'id'));
-    return html`<p>
-      Release the reservation
-      <span class="mono">${r ? (r.first === r.last ? r.first : `${r.first} – ${r.last}`) : one(v, 'id')}</span> in
-      <strong>${d!.view.network.name}</strong>: its addresses become free and can be handed out.
-    </p>`;
+    return html`<p>Release the reservation <span class="mono">${r ? (r.first === r.last ? r.first : `${r.first} – ${r.last}`) : one(v, 'id')}</span> in <strong>${d!.view.network.name}</strong>: its addresses become free and can be handed out.</p>`;
   },
   async run(ctx, req, d, v) {
     const r = await unreserveRange(ctx.store, d!.view.network.name, one(v, 'id'), actorOf(req));
@@ -276,18 +235,10 @@ const split: ActionSpec = {
   submit: 'Review split',
   async form(_ctx, _req, d, v) {
     const cidr = parseCidr(d!.view.network.cidr);
-    return html`<p class="muted">
-        Every allocation moves to the new network that contains its address; the new networks keep all attributes and
-        tags. The one holding the gateway keeps it.
-      </p>
-      ${field('prefixLength', 'New prefix length', one(v, 'prefixLength') || String(cidr.prefixLength + 1), { required: true, inputmode: 'numeric', help: `Longer than /${cidr.prefixLength}; at most 256 networks at once.` })}
-      <div class="field">
-        <label for="f-names">Names</label
-        ><textarea id="f-names" name="names" rows="4" aria-describedby="f-names-help">${one(v, 'names')}</textarea>
-        <p class="help" id="f-names-help">
-          One per line, in address order. Empty: ${d!.view.network.name}-1, ${d!.view.network.name}-2, …
-        </p>
-      </div>`;
+    return html`<p class="muted">Every allocation moves to the new network that contains its address; the new networks keep all attributes and tags. The one holding the gateway keeps it.</p>
+${field('prefixLength', 'New prefix length', one(v, 'prefixLength') || String(cidr.prefixLength + 1), { required: true, inputmode: 'numeric', help: `Longer than /${cidr.prefixLength}; at most 256 networks at once.` })}
+<div class="field"><label for="f-names">Names</label><textarea id="f-names" name="names" rows="4" aria-describedby="f-names-help">${one(v, 'names')}</textarea>
+<p class="help" id="f-names-help">One per line, in address order. Empty: ${d!.view.network.name}-1, ${d!.view.network.name}-2, …</p></div>`;
   },
   async confirm(_ctx, _req, d, v) {
     const n = d!.view.network;
@@ -315,25 +266,11 @@ const split: ActionSpec = {
           return hi >= lo ? t + (hi - lo + 1n) : t;
         }, 0n);
     return html`<p>Split <strong>${n.name}</strong> (${n.cidr}) into ${kids.length} networks of /${len}:</p>
-      <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Prefix</th>
-            <th scope="col" class="num">Allocations moved in</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${kids.map(
-            (k, i) =>
-              html`<tr>
-                <td>${names[i] ?? `${n.name}-${i + 1}`}</td>
-                <td class="mono">${k.text}</td>
-                <td class="num">${count(inKid(k.network, lastAddress(k)))}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`;
+<table class="data"><thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col" class="num">Allocations moved in</th></tr></thead>
+<tbody>${kids.map(
+      (k, i) =>
+        html`<tr><td>${names[i] ?? `${n.name}-${i + 1}`}</td><td class="mono">${k.text}</td><td class="num">${count(inKid(k.network, lastAddress(k)))}</td></tr>`,
+    )}</tbody></table>`;
   },
   async run(ctx, req, d, v) {
     const n = d!.view.network;
@@ -368,43 +305,24 @@ const merge: ActionSpec = {
       (x) => x.network.id !== n.id && x.network.family === n.family && x.network.vlan === n.vlan,
     );
     const chosen = new Set(many(v, 'with'));
-    return html`<p class="muted">
-        The networks must be adjacent and together make one prefix, and share data center, VLAN, VXLAN, tenant, zone,
-        reserve flag, name pattern and tags. Allocations are kept.
-      </p>
-      <fieldset>
-        <legend>Merge ${n.name} (${n.cidr}) with</legend>
-        ${
-          others.length
-            ? others.map((o, i) => {
-                const id = `with-${i}`;
-                return html`<div class="field check">
-                  <input
-                    type="checkbox"
-                    id="${id}"
-                    name="with"
-                    value="${o.network.name}"
-                    ${chosen.has(o.network.name) ? html` checked` : ''}
-                  /><label for="${id}">${o.network.name} <span class="mono muted">${o.network.cidr}</span></label>
-                </div>`;
-              })
-            : html`<p class="muted">
-                No other network of this family on
-                ${n.vlan === null ? 'this data center without a VLAN' : `VLAN ${n.vlan}`}.
-              </p>`
-        }
-      </fieldset>
-      ${field('name', 'Name of the merged network', one(v, 'name'), { help: 'Empty: the name of the first network in address order.' })}`;
+    return html`<p class="muted">The networks must be adjacent and together make one prefix, and share data center, VLAN, VXLAN, tenant, zone, reserve flag, name pattern and tags. Allocations are kept.</p>
+<fieldset><legend>Merge ${n.name} (${n.cidr}) with</legend>
+${
+  others.length
+    ? others.map((o, i) => {
+        const id = `with-${i}`;
+        return html`<div class="field check"><input type="checkbox" id="${id}" name="with" value="${o.network.name}"${chosen.has(o.network.name) ? html` checked` : ''}><label for="${id}">${o.network.name} <span class="mono muted">${o.network.cidr}</span></label></div>`;
+      })
+    : html`<p class="muted">No other network of this family on ${n.vlan === null ? 'this data center without a VLAN' : `VLAN ${n.vlan}`}.</p>`
+}
+</fieldset>
+${field('name', 'Name of the merged network', one(v, 'name'), { help: 'Empty: the name of the first network in address order.' })}`;
   },
   async confirm(_ctx, _req, d, v) {
     const n = d!.view.network;
     const withNames = many(v, 'with');
     if (withNames.length === 0) return null;
-    return html`<p>
-      Merge <strong>${[n.name, ...withNames].join(', ')}</strong> into one
-      network${one(v, 'name') ? html` named <strong>${one(v, 'name')}</strong>` : ''}. All their allocations and
-      reservations are kept; the other networks disappear.
-    </p>`;
+    return html`<p>Merge <strong>${[n.name, ...withNames].join(', ')}</strong> into one network${one(v, 'name') ? html` named <strong>${one(v, 'name')}</strong>` : ''}. All their allocations and reservations are kept; the other networks disappear.</p>`;
   },
   async run(ctx, req, d, v) {
     const merged = await mergeNetworks(
@@ -423,26 +341,19 @@ const remove: ActionSpec = {
   danger: true,
   async form(_ctx, _req, d, v) {
     const used = d!.view.used;
-    return html`<p>
-        ${used > 0n ? html`<strong>${d!.view.network.name}</strong> has ${count(used)} active allocation${used === 1n ? '' : 's'}.` : html`<strong>${d!.view.network.name}</strong> has no active allocations.`}
-      </p>
-      ${checkbox('force', 'Release its active allocations (force)', one(v, 'force') === 'on', 'Their holders lose their addresses and names at once. Without this, removing a network in use is refused.')}`;
+    return html`<p>${used > 0n ? html`<strong>${d!.view.network.name}</strong> has ${count(used)} active allocation${used === 1n ? '' : 's'}.` : html`<strong>${d!.view.network.name}</strong> has no active allocations.`}</p>
+${checkbox('force', 'Release its active allocations (force)', one(v, 'force') === 'on', 'Their holders lose their addresses and names at once. Without this, removing a network in use is refused.')}`;
   },
   async confirm(_ctx, _req, d, v) {
     const n = d!.view.network;
     const force = one(v, 'force') === 'on';
-    return html`<p>
-      Remove network <strong>${n.name}</strong> (${n.cidr}) for
-      good.${
-        d!.view.used > 0n
-          ? force
-            ? html` Its <strong>${count(d!.view.used)}</strong> active allocation(s) will be released (reason
-                NETWORK_REMOVED).`
-            : html` It still has ${count(d!.view.used)} active allocation(s), so without force this will be refused.`
-          : ''
-      }
-      Its history stays in the audit log.
-    </p>`;
+    return html`<p>Remove network <strong>${n.name}</strong> (${n.cidr}) for good.${
+      d!.view.used > 0n
+        ? force
+          ? html` Its <strong>${count(d!.view.used)}</strong> active allocation(s) will be released (reason NETWORK_REMOVED).`
+          : html` It still has ${count(d!.view.used)} active allocation(s), so without force this will be refused.`
+        : ''
+    } Its history stays in the audit log.</p>`;
   },
   async run(ctx, req, d, v) {
     const r = await removeNetwork(ctx.store, d!.view.network.name, { force: one(v, 'force') === 'on' }, actorOf(req));
@@ -464,41 +375,32 @@ const add: ActionSpec = {
       listZones(ctx.store),
     ]);
     return html`${field('name', 'Name', one(v, 'name'), { required: true, autofocus: true })}
-      ${field('cidr', 'Prefix', one(v, 'cidr'), { required: true, placeholder: '10.0.0.0/24 or 2001:db8::/64' })}
-      ${select(
-        'dataCenter',
-        'Data center',
-        dcs.map((d) => ({ value: d.name, label: d.name })),
-        one(v, 'dataCenter'),
-      )}
-      ${field('vlan', 'VLAN', one(v, 'vlan'), { inputmode: 'numeric', help: 'Empty for a reserve pool without a VLAN.' })}
-      ${field('vxlan', 'VXLAN', one(v, 'vxlan'), { inputmode: 'numeric' })}
-      ${select('tenant', 'Tenant', [{ value: '', label: '(none)' }, ...tenants.map((t) => ({ value: t.name, label: t.name }))], one(v, 'tenant'))}
-      ${select('zone', 'DNS zone', [{ value: '', label: '(none)' }, ...zones.map((z) => ({ value: z.name, label: z.name }))], one(v, 'zone'))}
-      ${field('gateway', 'Gateway', one(v, 'gateway'), { help: 'Empty: the first host address.' })}
-      ${checkbox('noGateway', 'No gateway', one(v, 'noGateway') === 'on')}
-      ${field('priority', 'Priority', one(v, 'priority') || '100', { inputmode: 'numeric' })}
-      ${field('namePattern', 'Name pattern', one(v, 'namePattern'), { placeholder: 'vm-{seq:6}' })}
-      ${field('holdDownSeconds', 'Hold-down (seconds)', one(v, 'holdDownSeconds') || '0', { inputmode: 'numeric', help: 'How long a released address waits before it is issued again.' })}
-      ${checkbox('reservePool', 'Reserve pool of the data center', one(v, 'reservePool') === 'on')}
-      <div class="field">
-        <label for="f-tags">Tags</label
-        ><textarea id="f-tags" name="tags" rows="3" aria-describedby="f-tags-help">${one(v, 'tags')}</textarea>
-        <p class="help" id="f-tags-help">One key=value a line.</p>
-      </div>`;
+${field('cidr', 'Prefix', one(v, 'cidr'), { required: true, placeholder: '10.0.0.0/24 or 2001:db8::/64' })}
+${select(
+  'dataCenter',
+  'Data center',
+  dcs.map((d) => ({ value: d.name, label: d.name })),
+  one(v, 'dataCenter'),
+)}
+${field('vlan', 'VLAN', one(v, 'vlan'), { inputmode: 'numeric', help: 'Empty for a reserve pool without a VLAN.' })}
+${field('vxlan', 'VXLAN', one(v, 'vxlan'), { inputmode: 'numeric' })}
+${select('tenant', 'Tenant', [{ value: '', label: '(none)' }, ...tenants.map((t) => ({ value: t.name, label: t.name }))], one(v, 'tenant'))}
+${select('zone', 'DNS zone', [{ value: '', label: '(none)' }, ...zones.map((z) => ({ value: z.name, label: z.name }))], one(v, 'zone'))}
+${field('gateway', 'Gateway', one(v, 'gateway'), { help: 'Empty: the first host address.' })}
+${checkbox('noGateway', 'No gateway', one(v, 'noGateway') === 'on')}
+${field('priority', 'Priority', one(v, 'priority') || '100', { inputmode: 'numeric' })}
+${field('namePattern', 'Name pattern', one(v, 'namePattern'), { placeholder: 'vm-{seq:6}' })}
+${field('holdDownSeconds', 'Hold-down (seconds)', one(v, 'holdDownSeconds') || '0', { inputmode: 'numeric', help: 'How long a released address waits before it is issued again.' })}
+${checkbox('reservePool', 'Reserve pool of the data center', one(v, 'reservePool') === 'on')}
+<div class="field"><label for="f-tags">Tags</label><textarea id="f-tags" name="tags" rows="3" aria-describedby="f-tags-help">${one(v, 'tags')}</textarea><p class="help" id="f-tags-help">One key=value a line.</p></div>`;
   },
   async confirm(_ctx, _req, _d, v) {
     const spec = addSpec(v);
-    return html`<p>
-      Add network <strong>${spec.name}</strong> <span class="mono">${spec.cidr}</span> in data center
-      ${spec.dataCenter}${
-        spec.vlan ? html` on VLAN ${spec.vlan}` : ' without a VLAN'
-      }${spec.tenant ? html` for tenant ${spec.tenant}` : ''}${spec.zone ? html`, zone ${spec.zone}` : ''};
-      gateway
-      ${
-        spec.gateway === null ? 'none' : (spec.gateway ?? 'the first host')
-      }${spec.reservePool ? '; reserve pool' : ''}${Object.keys(spec.tags ?? {}).length ? html`; tags <span class="mono">${tagsText(spec.tags!)}</span>` : ''}.
-    </p>`;
+    return html`<p>Add network <strong>${spec.name}</strong> <span class="mono">${spec.cidr}</span> in data center ${spec.dataCenter}${
+      spec.vlan ? html` on VLAN ${spec.vlan}` : ' without a VLAN'
+    }${spec.tenant ? html` for tenant ${spec.tenant}` : ''}${spec.zone ? html`, zone ${spec.zone}` : ''}; gateway ${
+      spec.gateway === null ? 'none' : (spec.gateway ?? 'the first host')
+    }${spec.reservePool ? '; reserve pool' : ''}${Object.keys(spec.tags ?? {}).length ? html`; tags <span class="mono">${tagsText(spec.tags!)}</span>` : ''}.</p>`;
   },
   async run(ctx, req, _d, v) {
     const n = await addNetwork(ctx.store, addSpec(v), actorOf(req));

@@ -68,9 +68,8 @@ export function route(ctx: UiContext, fn: (req: UiRequest, res: Response) => Pro
           req,
           res,
           status === 404 ? 'Not found' : 'Refused',
-          html`<h1>${status === 404 ? 'Not found' : 'Refused'}</h1>
-            ${refusal(e)}
-            <p><a href="/ui/">Back to the dashboard</a></p>`,
+          html`<h1>${status === 404 ? 'Not found' : 'Refused'}</h1>${refusal(e)}
+<p><a href="/ui/">Back to the dashboard</a></p>`,
           { status },
         );
       }
@@ -79,10 +78,7 @@ export function route(ctx: UiContext, fn: (req: UiRequest, res: Response) => Pro
         req,
         res,
         'Error',
-        html`<h1>Something went wrong</h1>
-          <div class="alert" role="alert">
-            The server could not answer this request. It was logged under request id <code>${req.ipcdRequestId}</code>.
-          </div>`,
+        html`<h1>Something went wrong</h1><div class="alert" role="alert">The server could not answer this request. It was logged under request id <code>${req.ipcdRequestId}</code>.</div>`,
         { status: 500 },
       );
     }

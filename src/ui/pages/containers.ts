@@ -31,72 +31,36 @@ function strip(c: ContainerView): Html {
   const prefix = parseCidr(c.cidr);
   const end = lastAddress(prefix);
   const label = `Address map of container ${c.cidr}: ${c.networks.length} network(s), ${c.percent.toFixed(2)}% used. The table below lists them.`;
-  return html`<svg class="map" viewBox="0 0 ${WIDTH} 40" preserveAspectRatio="none" role="img" aria-label="${label}">
-    ${c.networks.map(({ network: n, carved }) => {
+  return html`<svg class="map" viewBox="0 0 ${WIDTH} 40" preserveAspectRatio="none" role="img" aria-label="${label}">${c.networks.map(
+    ({ network: n, carved }) => {
       const p = parseCidr(n.cidr);
       const first = p.network > prefix.network ? p.network : prefix.network;
       const last = lastAddress(p) < end ? lastAddress(p) : end;
       const x = ratio(first - prefix.network, c.size) * WIDTH;
       const w = Math.max(ratio(last - first + 1n, c.size) * WIDTH, 1.5);
-      return html`<rect
-        class="seg ${carved ? 'carved' : 'hand'}"
-        x="${x.toFixed(3)}"
-        y="0"
-        width="${w.toFixed(3)}"
-        height="40"
-        ><title>
-          ${n.name} ${n.cidr}${n.vlan === null ? '' : ` (VLAN ${n.vlan})`}: ${carved ? 'carved' : 'added by hand'}
-        </title></rect
-      >`;
-    })}
-  </svg>`;
+      return html`<rect class="seg ${carved ? 'carved' : 'hand'}" x="${x.toFixed(3)}" y="0" width="${w.toFixed(3)}" height="40"><title>${n.name} ${n.cidr}${n.vlan === null ? '' : ` (VLAN ${n.vlan})`}: ${carved ? 'carved' : 'added by hand'}</title></rect>`;
+    },
+  )}</svg>`;
 }
 
 function section(c: ContainerView): Html {
   return html`<section class="panel container" aria-labelledby="c-${c.name}">
-    <div class="page-head">
-      <h2 id="c-${c.name}">${c.name} <span class="mono">${c.cidr}</span></h2>
-      <a class="button" href="${containersPath(c.name, 'allocate')}">Allocate network</a>
-    </div>
-    <p>
-      Data center
-      ${c.dataCenter}${c.tenant ? html`, tenant ${c.tenant}` : ''}${c.description ? html` — ${c.description}` : ''}
-    </p>
-    ${bar({ used: c.used, assignable: c.size, percent: c.percent }, `Utilization of container ${c.name}`, { big: true })}
-    ${strip(c)}
-    <ul class="legend" aria-label="Legend">
-      <li><span class="swatch carved" aria-hidden="true"></span>carved</li>
-      <li><span class="swatch hand" aria-hidden="true"></span>added by hand</li>
-      <li><span class="swatch free" aria-hidden="true"></span>free</li>
-    </ul>
-    ${
-      c.networks.length === 0
-        ? html`<p>No network inside it yet.</p>`
-        : html`<table class="data">
-            <thead>
-              <tr>
-                <th scope="col">Network</th>
-                <th scope="col">Prefix</th>
-                <th scope="col">VLAN</th>
-                <th scope="col">Carved</th>
-                <th scope="col" class="num">Addresses</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${c.networks.map(({ network: n, carved }) => {
-                const p = parseCidr(n.cidr);
-                return html`<tr>
-                  <td><a href="${networkPath(n.name)}">${n.name}</a></td>
-                  <td class="mono">${n.cidr}</td>
-                  <td>${n.vlan ?? '—'}</td>
-                  <td>${carved ? 'yes' : 'by hand'}</td>
-                  <td class="num">${count(lastAddress(p) - p.network + 1n)}</td>
-                </tr>`;
-              })}
-            </tbody>
-          </table>`
-    }
-  </section>`;
+  <div class="page-head"><h2 id="c-${c.name}">${c.name} <span class="mono">${c.cidr}</span></h2>
+  <a class="button" href="${containersPath(c.name, 'allocate')}">Allocate network</a></div>
+  <p>Data center ${c.dataCenter}${c.tenant ? html`, tenant ${c.tenant}` : ''}${c.description ? html` — ${c.description}` : ''}</p>
+  ${bar({ used: c.used, assignable: c.size, percent: c.percent }, `Utilization of container ${c.name}`, { big: true })}
+  ${strip(c)}
+  <ul class="legend" aria-label="Legend"><li><span class="swatch carved" aria-hidden="true"></span>carved</li><li><span class="swatch hand" aria-hidden="true"></span>added by hand</li><li><span class="swatch free" aria-hidden="true"></span>free</li></ul>
+  ${
+    c.networks.length === 0
+      ? html`<p>No network inside it yet.</p>`
+      : html`<table class="data"><thead><tr><th scope="col">Network</th><th scope="col">Prefix</th><th scope="col">VLAN</th><th scope="col">Carved</th><th scope="col" class="num">Addresses</th></tr></thead>
+<tbody>${c.networks.map(({ network: n, carved }) => {
+          const p = parseCidr(n.cidr);
+          return html`<tr><td><a href="${networkPath(n.name)}">${n.name}</a></td><td class="mono">${n.cidr}</td><td>${n.vlan ?? '—'}</td><td>${carved ? 'yes' : 'by hand'}</td><td class="num">${count(lastAddress(p) - p.network + 1n)}</td></tr>`;
+        })}</tbody></table>`
+  }
+</section>`;
 }
 
 export function containersRoute(ctx: UiContext) {
@@ -106,18 +70,10 @@ export function containersRoute(ctx: UiContext) {
       req,
       res,
       'Containers',
-      html`<nav class="crumbs" aria-label="Breadcrumb">
-          <a href="${BASE}/">Networks</a> › <span aria-current="page">Containers</span>
-        </nav>
-        <div class="page-head">
-          <h1>Containers</h1>
-          <a class="button" href="${BASE}/new-container">Add container</a>
-        </div>
-        <p>
-          Prefixes networks are carved from. Every network of the data center inside a container uses its space,
-          whatever its VLAN.
-        </p>
-        ${views.length === 0 ? html`<p>No containers yet.</p>` : views.map(section)}`,
+      html`<nav class="crumbs" aria-label="Breadcrumb"><a href="${BASE}/">Networks</a> › <span aria-current="page">Containers</span></nav>
+<div class="page-head"><h1>Containers</h1><a class="button" href="${BASE}/new-container">Add container</a></div>
+<p>Prefixes networks are carved from. Every network of the data center inside a container uses its space, whatever its VLAN.</p>
+${views.length === 0 ? html`<p>No containers yet.</p>` : views.map(section)}`,
     );
   });
 }
@@ -136,22 +92,20 @@ export const ADD_CONTAINER: ActionSpec = {
     const actor = actorOf(req);
     const [dcs, tenants] = await Promise.all([listDataCenters(ctx.store, actor), listTenants(ctx.store, actor)]);
     return html`${field('name', 'Name', one(v, 'name'), { required: true, autofocus: true })}
-    ${field('cidr', 'Prefix', one(v, 'cidr'), { required: true, placeholder: '10.64.0.0/16 or 2001:db8:64::/48' })}
-    ${select(
-      'dataCenter',
-      'Data center',
-      dcs.map((d) => ({ value: d.name, label: d.name })),
-      one(v, 'dataCenter'),
-    )}
-    ${select('tenant', 'Tenant', [{ value: '', label: '(none)' }, ...tenants.map((t) => ({ value: t.name, label: t.name }))], one(v, 'tenant'), 'Networks carved from it belong to this tenant.')}
-    ${field('description', 'Description', one(v, 'description'))}`;
+${field('cidr', 'Prefix', one(v, 'cidr'), { required: true, placeholder: '10.64.0.0/16 or 2001:db8:64::/48' })}
+${select(
+  'dataCenter',
+  'Data center',
+  dcs.map((d) => ({ value: d.name, label: d.name })),
+  one(v, 'dataCenter'),
+)}
+${select('tenant', 'Tenant', [{ value: '', label: '(none)' }, ...tenants.map((t) => ({ value: t.name, label: t.name }))], one(v, 'tenant'), 'Networks carved from it belong to this tenant.')}
+${field('description', 'Description', one(v, 'description'))}`;
   },
   async confirm(_ctx, _req, _d, v) {
-    return html`<p>
-      Add container <strong>${one(v, 'name')}</strong> <span class="mono">${one(v, 'cidr')}</span> in data center
-      ${one(v, 'dataCenter')}${one(v, 'tenant') ? html` for tenant ${one(v, 'tenant')}` : ''}. Networks can then be
-      carved from it.
-    </p>`;
+    return html`<p>Add container <strong>${one(v, 'name')}</strong> <span class="mono">${one(v, 'cidr')}</span> in data center ${one(v, 'dataCenter')}${
+      one(v, 'tenant') ? html` for tenant ${one(v, 'tenant')}` : ''
+    }. Networks can then be carved from it.</p>`;
   },
   async run(ctx, req, _d, v) {
     const c = await addContainer(
@@ -179,22 +133,15 @@ export const ALLOCATE_NETWORK: ActionSpec = {
     const c = await containerNamed(ctx, req);
     const actor = actorOf(req);
     const [tenants, zones] = await Promise.all([listTenants(ctx.store, actor), listZones(ctx.store)]);
-    return html`<p>
-        From container <strong>${c.name}</strong> <span class="mono">${c.cidr}</span> (${c.percent.toFixed(2)}% used):
-        the lowest free prefix of the length asked for.
-      </p>
-      <input type="hidden" name="idempotencyKey" value="${one(keyed(v), 'idempotencyKey')}" />
-      ${field('name', 'Name', one(v, 'name'), { required: true, autofocus: true })}
-      ${field('prefixLength', 'Prefix length', one(v, 'prefixLength'), { required: true, inputmode: 'numeric', placeholder: c.family === 4 ? '24' : '64' })}
-      ${field('vlan', 'VLAN', one(v, 'vlan'), { inputmode: 'numeric' })}
-      ${field('vxlan', 'VXLAN', one(v, 'vxlan'), { inputmode: 'numeric' })}
-      ${select('tenant', 'Tenant', [{ value: '', label: c.tenant ? `(the container's: ${c.tenant})` : '(none)' }, ...tenants.map((t) => ({ value: t.name, label: t.name }))], one(v, 'tenant'))}
-      ${select('zone', 'DNS zone', [{ value: '', label: '(none)' }, ...zones.map((z) => ({ value: z.name, label: z.name }))], one(v, 'zone'))}
-      <div class="field">
-        <label for="f-tags">Tags</label
-        ><textarea id="f-tags" name="tags" rows="3" aria-describedby="f-tags-help">${one(v, 'tags')}</textarea>
-        <p class="help" id="f-tags-help">One key=value a line.</p>
-      </div>`;
+    return html`<p>From container <strong>${c.name}</strong> <span class="mono">${c.cidr}</span> (${c.percent.toFixed(2)}% used): the lowest free prefix of the length asked for.</p>
+<input type="hidden" name="idempotencyKey" value="${one(keyed(v), 'idempotencyKey')}">
+${field('name', 'Name', one(v, 'name'), { required: true, autofocus: true })}
+${field('prefixLength', 'Prefix length', one(v, 'prefixLength'), { required: true, inputmode: 'numeric', placeholder: c.family === 4 ? '24' : '64' })}
+${field('vlan', 'VLAN', one(v, 'vlan'), { inputmode: 'numeric' })}
+${field('vxlan', 'VXLAN', one(v, 'vxlan'), { inputmode: 'numeric' })}
+${select('tenant', 'Tenant', [{ value: '', label: c.tenant ? `(the container's: ${c.tenant})` : '(none)' }, ...tenants.map((t) => ({ value: t.name, label: t.name }))], one(v, 'tenant'))}
+${select('zone', 'DNS zone', [{ value: '', label: '(none)' }, ...zones.map((z) => ({ value: z.name, label: z.name }))], one(v, 'zone'))}
+<div class="field"><label for="f-tags">Tags</label><textarea id="f-tags" name="tags" rows="3" aria-describedby="f-tags-help">${one(v, 'tags')}</textarea><p class="help" id="f-tags-help">One key=value a line.</p></div>`;
   },
   async confirm(ctx, req, _d, v) {
     const c = await containerNamed(ctx, req);
@@ -210,13 +157,9 @@ export const ALLOCATE_NETWORK: ActionSpec = {
       if (!(e instanceof IpcdError)) throw e;
       next = `this will be refused: ${e.message}`;
     }
-    return html`<p>
-      Carve the lowest free /${one(v, 'prefixLength')} of container <strong>${c.name}</strong>
-      <span class="mono">${c.cidr}</span> — ${next} — and add it as network <strong>${one(v, 'name')}</strong>${
-        one(v, 'vlan') ? html` on VLAN ${one(v, 'vlan')}` : ' without a VLAN'
-      },
-      gateway the first host.
-    </p>`;
+    return html`<p>Carve the lowest free /${one(v, 'prefixLength')} of container <strong>${c.name}</strong> <span class="mono">${c.cidr}</span> — ${next} — and add it as network <strong>${one(v, 'name')}</strong>${
+      one(v, 'vlan') ? html` on VLAN ${one(v, 'vlan')}` : ' without a VLAN'
+    }, gateway the first host.</p>`;
   },
   async run(ctx, req, _d, v) {
     const r = await allocateNetwork(

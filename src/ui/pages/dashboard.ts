@@ -62,15 +62,12 @@ function groups(views: NetworkView[]): Map<string, Map<string, NetworkView[]>> {
 function networkRow(v: NetworkView): Html {
   const n = v.network;
   return html`<tr>
-    <th scope="row">
-      <a href="${BASE}/networks/${encodeURIComponent(n.name)}">${n.name}</a
-      >${n.reservePool ? html` <span class="badge">reserve pool</span>` : ''}
-    </th>
-    <td class="mono">${n.cidr}</td>
-    <td>${v.tenant ?? html`<span class="muted">—</span>`}</td>
-    <td>${tags(n)}</td>
-    <td class="bar-cell">${bar(v, `${n.name} utilization`, { networkId: n.id, family: n.family })}</td>
-  </tr>`;
+  <th scope="row"><a href="${BASE}/networks/${encodeURIComponent(n.name)}">${n.name}</a>${n.reservePool ? html` <span class="badge">reserve pool</span>` : ''}</th>
+  <td class="mono">${n.cidr}</td>
+  <td>${v.tenant ?? html`<span class="muted">—</span>`}</td>
+  <td>${tags(n)}</td>
+  <td class="bar-cell">${bar(v, `${n.name} utilization`, { networkId: n.id, family: n.family })}</td>
+</tr>`;
 }
 
 async function networks(
@@ -111,107 +108,58 @@ export function dashboardRoute(ctx: UiContext) {
     const admin = canManage(actor.principal);
 
     const body = html`<div class="page-head">
-        <h1>Networks</h1>
-        ${admin ? html`<a class="button" href="${BASE}/containers">Containers</a> <a class="button" href="${BASE}/new-network">Add network</a>` : ''}
-      </div>
-      <section class="summary" aria-label="Totals">
-        <div class="card">
-          <span class="label">Networks</span><span class="value" id="total-networks">${count(views.length)}</span>
-        </div>
-        <div class="card">
-          <span class="label">IPv4 in use</span><span class="value" id="total-used">${count(used)}</span>
-        </div>
-        <div class="card">
-          <span class="label">IPv6 in use</span><span class="value" id="total-used6">${count(used6)}</span>
-        </div>
-        <div class="card wide">
-          <span class="label">IPv4 overall</span
-          >${bar({ used, assignable, percent: overall }, 'IPv4 utilization of the networks shown')}
-        </div>
-      </section>
-      <p class="live-status" id="live-status" role="status" aria-live="polite">
-        <span class="dot" aria-hidden="true"></span> <span class="text">Live updates connecting…</span>
-      </p>
-      <p class="notice" id="topology-changed" role="status" hidden>
-        Networks were added or removed since this page loaded. <a href="">Reload</a> to see them.
-      </p>
+  <h1>Networks</h1>
+  ${admin ? html`<a class="button" href="${BASE}/containers">Containers</a> <a class="button" href="${BASE}/new-network">Add network</a>` : ''}
+</div>
+<section class="summary" aria-label="Totals">
+  <div class="card"><span class="label">Networks</span><span class="value" id="total-networks">${count(views.length)}</span></div>
+  <div class="card"><span class="label">IPv4 in use</span><span class="value" id="total-used">${count(used)}</span></div>
+  <div class="card"><span class="label">IPv6 in use</span><span class="value" id="total-used6">${count(used6)}</span></div>
+  <div class="card wide"><span class="label">IPv4 overall</span>${bar({ used, assignable, percent: overall }, 'IPv4 utilization of the networks shown')}</div>
+</section>
+<p class="live-status" id="live-status" role="status" aria-live="polite"><span class="dot" aria-hidden="true"></span> <span class="text">Live updates connecting…</span></p>
+<p class="notice" id="topology-changed" role="status" hidden>Networks were added or removed since this page loaded. <a href="">Reload</a> to see them.</p>
 
-      <form class="filters" method="get" action="${BASE}/" aria-label="Filter networks">
-        ${select('dc', 'Data center', [{ value: '', label: 'All' }, ...dcs.map((d) => ({ value: d.name, label: d.name }))], f.dc)}
-        ${field('vlan', 'VLAN', f.vlan, { inputmode: 'numeric', placeholder: 'any' })}
-        ${select('tenant', 'Tenant', [{ value: '', label: 'All' }, ...tenantList.map((t) => ({ value: t.name, label: t.name }))], f.tenant)}
-        ${field('tag', 'Tag', f.tag, { placeholder: 'key or key=value' })}
-        <div class="actions">
-          <button type="submit">Filter</button>${filtered ? html` <a href="${BASE}/">Clear</a>` : ''}
-        </div>
-      </form>
+<form class="filters" method="get" action="${BASE}/" aria-label="Filter networks">
+  ${select('dc', 'Data center', [{ value: '', label: 'All' }, ...dcs.map((d) => ({ value: d.name, label: d.name }))], f.dc)}
+  ${field('vlan', 'VLAN', f.vlan, { inputmode: 'numeric', placeholder: 'any' })}
+  ${select('tenant', 'Tenant', [{ value: '', label: 'All' }, ...tenantList.map((t) => ({ value: t.name, label: t.name }))], f.tenant)}
+  ${field('tag', 'Tag', f.tag, { placeholder: 'key or key=value' })}
+  <div class="actions"><button type="submit">Filter</button>${filtered ? html` <a href="${BASE}/">Clear</a>` : ''}</div>
+</form>
 
-      <div class="columns">
-        <div class="main-col">
-          ${views.length === 0 ? html`<p class="empty">${filtered ? 'No network matches these filters.' : 'No networks to show.'}</p>` : ''}
-          ${[...groups(views)].map(
-            ([dc, vlans]) =>
-              html`<section class="dc" aria-labelledby="dc-${dc}">
-                <h2 id="dc-${dc}">Data center ${dc}</h2>
-                ${[...vlans].map(
-                  ([vlan, list]) =>
-                    html`<table class="networks">
-                      <caption>
-                        ${vlan}
-                        <span class="muted">· ${list.length} network${list.length === 1 ? '' : 's'}</span>
-                      </caption>
-                      <thead>
-                        <tr>
-                          <th scope="col">Network</th>
-                          <th scope="col">Prefix</th>
-                          <th scope="col">Tenant</th>
-                          <th scope="col">Tags</th>
-                          <th scope="col">Utilization</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        ${list.map(networkRow)}
-                      </tbody>
-                    </table>`,
-                )}
-              </section>`,
-          )}
-          ${more ? html`<p class="notice">Only the first ${count(DASHBOARD_LIMIT)} networks are shown: use the filters.</p>` : ''}
-        </div>
-        <aside class="side-col" aria-labelledby="tenants-title">
-          <h2 id="tenants-title">Tenants</h2>
-          ${
-            totals.length === 0
-              ? html`<p class="muted">No tenant networks.</p>`
-              : html`<table class="tenants">
-                  <thead>
-                    <tr>
-                      <th scope="col">Tenant</th>
-                      <th scope="col">Utilization</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${totals.map(
-                      (t) =>
-                        html`<tr>
-                          <th scope="row">
-                            <a href="${BASE}/${query({ tenant: t.tenant })}">${t.tenant}</a><br /><span
-                              class="muted small"
-                              >${t.networks} network${t.networks === 1 ? '' : 's'}</span
-                            >
-                          </th>
-                          <td>${bar(t, `${t.tenant} total utilization`, { tenant: t.tenant })}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>`
-          }
-          <p class="muted small">
-            IPv4 addresses in use over all tenant networks you may see (IPv6 networks are too large for a percentage to
-            mean much).
-          </p>
-        </aside>
-      </div>`;
+<div class="columns">
+<div class="main-col">
+${views.length === 0 ? html`<p class="empty">${filtered ? 'No network matches these filters.' : 'No networks to show.'}</p>` : ''}
+${[...groups(views)].map(
+  ([dc, vlans]) => html`<section class="dc" aria-labelledby="dc-${dc}">
+  <h2 id="dc-${dc}">Data center ${dc}</h2>
+  ${[...vlans].map(
+    ([vlan, list]) => html`<table class="networks">
+    <caption>${vlan} <span class="muted">· ${list.length} network${list.length === 1 ? '' : 's'}</span></caption>
+    <thead><tr><th scope="col">Network</th><th scope="col">Prefix</th><th scope="col">Tenant</th><th scope="col">Tags</th><th scope="col">Utilization</th></tr></thead>
+    <tbody>${list.map(networkRow)}</tbody>
+  </table>`,
+  )}
+</section>`,
+)}
+${more ? html`<p class="notice">Only the first ${count(DASHBOARD_LIMIT)} networks are shown: use the filters.</p>` : ''}
+</div>
+<aside class="side-col" aria-labelledby="tenants-title">
+  <h2 id="tenants-title">Tenants</h2>
+  ${
+    totals.length === 0
+      ? html`<p class="muted">No tenant networks.</p>`
+      : html`<table class="tenants"><thead><tr><th scope="col">Tenant</th><th scope="col">Utilization</th></tr></thead><tbody>${totals.map(
+          (t) =>
+            html`<tr><th scope="row"><a href="${BASE}/${query({ tenant: t.tenant })}">${t.tenant}</a><br><span class="muted small">${t.networks} network${
+              t.networks === 1 ? '' : 's'
+            }</span></th><td>${bar(t, `${t.tenant} total utilization`, { tenant: t.tenant })}</td></tr>`,
+        )}</tbody></table>`
+  }
+  <p class="muted small">IPv4 addresses in use over all tenant networks you may see (IPv6 networks are too large for a percentage to mean much).</p>
+</aside>
+</div>`;
     render(req, res, 'Networks', body, { live: true });
   });
 }

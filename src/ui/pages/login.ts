@@ -32,37 +32,22 @@ function form(
 ) {
   const token = loginToken(req, res);
   return html`<section class="login" aria-labelledby="login-title">
-    <h1 id="login-title">Log in to ipcd</h1>
-    <p class="muted">Use your ipcd account — the same user name and password as for the SOAP services.</p>
-    ${opts.expired ? html`<p class="notice" role="status">Your session ended after a period of inactivity. Log in again to continue.</p>` : ''}
-    ${opts.error ? html`<div class="alert" role="alert" id="login-error">${opts.error}</div>` : ''}
-    <form method="post" action="${BASE}/login" class="stack" ${opts.error ? html` aria-describedby="login-error"` : ''}>
-      <input type="hidden" name="_csrf" value="${token}" />
-      <input type="hidden" name="next" value="${opts.next}" />
-      <div class="field">
-        <label for="username">User name</label
-        ><input
-          id="username"
-          name="username"
-          autocomplete="username"
-          required
-          value="${opts.username ?? ''}"
-          ${opts.username ? '' : html` autofocus`}
-        />
-      </div>
-      <div class="field">
-        <label for="password">Password</label
-        ><input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required${opts.username ? html` autofocus` : ''}
-        />
-      </div>
-      <button type="submit" class="primary">Log in</button>
-    </form>
-  </section>`;
+<h1 id="login-title">Log in to ipcd</h1>
+<p class="muted">Use your ipcd account — the same user name and password as for the SOAP services.</p>
+${opts.expired ? html`<p class="notice" role="status">Your session ended after a period of inactivity. Log in again to continue.</p>` : ''}
+${opts.error ? html`<div class="alert" role="alert" id="login-error">${opts.error}</div>` : ''}
+<form method="post" action="${BASE}/login" class="stack"${opts.error ? html` aria-describedby="login-error"` : ''}>
+  <input type="hidden" name="_csrf" value="${token}">
+  <input type="hidden" name="next" value="${opts.next}">
+  <div class="field"><label for="username">User name</label><input id="username" name="username" autocomplete="username" required value="${opts.username ?? ''}"${
+    opts.username ? '' : html` autofocus`
+  }></div>
+  <div class="field"><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required${
+    opts.username ? html` autofocus` : ''
+  }></div>
+  <button type="submit" class="primary">Log in</button>
+</form>
+</section>`;
 }
 
 export function loginRoutes(ctx: UiContext) {

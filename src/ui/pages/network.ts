@@ -20,22 +20,26 @@ const ALLOCATIONS_PER_PAGE = 50;
 function attributes(d: NetworkDetail): Html {
   const n = d.view.network;
   const row = (k: string, v: Html | string | number | null) =>
-    html`<div>
-      <dt>${k}</dt>
-      <dd>${v === null || v === '' ? html`<span class="muted">—</span>` : v}</dd>
-    </div>`;
+    html`<div><dt>${k}</dt><dd>${v === null || v === '' ? html`<span class="muted">—</span>` : v}</dd></div>`;
   return html`<dl class="attrs">
-    ${row('Prefix', html`<span class="mono">${n.cidr}</span>`)} ${row('Family', `IPv${n.family}`)}
-    ${row('Data center', d.view.dataCenter)} ${row('VLAN', n.vlan)} ${row('VXLAN', n.vxlan)}
-    ${row('Tenant', d.view.tenant)} ${row('DNS zone', d.view.zone)}
-    ${row('Gateway', n.gateway === null ? 'none' : html`<span class="mono">${n.gateway}</span>`)}
-    ${row('Priority', n.priority)} ${row('Reserve pool', n.reservePool ? 'yes' : 'no')}
-    ${row('Name pattern', html`<span class="mono">${n.namePattern}</span>`)}
-    ${row('Hold-down', n.holdDownSeconds ? `${count(n.holdDownSeconds)} s` : 'none')}
-    ${row('Assignable', count(d.view.assignable))} ${row('Allocated', count(d.view.used))}
-    ${row('Reserved', count(d.view.reserved))} ${row('Held (hold-down)', count(d.view.held))}
-    ${row('Free', count(d.view.free))}
-  </dl>`;
+  ${row('Prefix', html`<span class="mono">${n.cidr}</span>`)}
+  ${row('Family', `IPv${n.family}`)}
+  ${row('Data center', d.view.dataCenter)}
+  ${row('VLAN', n.vlan)}
+  ${row('VXLAN', n.vxlan)}
+  ${row('Tenant', d.view.tenant)}
+  ${row('DNS zone', d.view.zone)}
+  ${row('Gateway', n.gateway === null ? 'none' : html`<span class="mono">${n.gateway}</span>`)}
+  ${row('Priority', n.priority)}
+  ${row('Reserve pool', n.reservePool ? 'yes' : 'no')}
+  ${row('Name pattern', html`<span class="mono">${n.namePattern}</span>`)}
+  ${row('Hold-down', n.holdDownSeconds ? `${count(n.holdDownSeconds)} s` : 'none')}
+  ${row('Assignable', count(d.view.assignable))}
+  ${row('Allocated', count(d.view.used))}
+  ${row('Reserved', count(d.view.reserved))}
+  ${row('Held (hold-down)', count(d.view.held))}
+  ${row('Free', count(d.view.free))}
+</dl>`;
 }
 
 function actions(d: NetworkDetail): Html {
@@ -43,35 +47,24 @@ function actions(d: NetworkDetail): Html {
   const a = (action: string, label: string, cls = '') =>
     html`<a class="button${cls}" href="${networkPath(name, action)}">${label}</a>`;
   return html`<nav class="toolbar" aria-label="Network actions">
-    ${a('edit', 'Edit')} ${a('tags', 'Tags')} ${a('reserve', 'Reserve addresses')} ${a('split', 'Split')}
-    ${a('merge', 'Merge')} ${a('remove', 'Remove', ' danger')}
-  </nav>`;
+  ${a('edit', 'Edit')} ${a('tags', 'Tags')} ${a('reserve', 'Reserve addresses')} ${a('split', 'Split')} ${a('merge', 'Merge')} ${a('remove', 'Remove', ' danger')}
+</nav>`;
 }
 
 function reservations(d: NetworkDetail, session: ConsoleSession, admin: boolean): Html {
   if (d.reservations.length === 0) return html`<p class="muted">No reserved addresses.</p>`;
-  return html`<ul class="reservations">
-    ${d.reservations.map(
-      (r) =>
-        html`<li>
-          <span class="mono">${r.first === r.last ? r.first : `${r.first} – ${r.last}`}</span>
-          ${r.note ? html`<span class="note">${r.note}</span>` : ''}
-          <span class="muted small">since ${when(r.createdAt)}</span>
-          ${
-            admin
-              ? html`<form method="post" action="${networkPath(d.view.network.name, 'unreserve')}">
-                  ${csrfField(session)}<input type="hidden" name="id" value="${r.id}" /><button
-                    type="submit"
-                    class="small"
-                  >
-                    Unreserve…
-                  </button>
-                </form>`
-              : ''
-          }
-        </li>`,
-    )}
-  </ul>`;
+  return html`<ul class="reservations">${d.reservations.map(
+    (r) => html`<li>
+  <span class="mono">${r.first === r.last ? r.first : `${r.first} – ${r.last}`}</span>
+  ${r.note ? html`<span class="note">${r.note}</span>` : ''}
+  <span class="muted small">since ${when(r.createdAt)}</span>
+  ${
+    admin
+      ? html`<form method="post" action="${networkPath(d.view.network.name, 'unreserve')}">${csrfField(session)}<input type="hidden" name="id" value="${r.id}"><button type="submit" class="small">Unreserve…</button></form>`
+      : ''
+  }
+</li>`,
+  )}</ul>`;
 }
 
 /** Pages come in the logic's order (by allocation id); within a page, address order reads better. */
@@ -118,131 +111,82 @@ export function networkRoute(ctx: UiContext) {
     const here = networkPath(n.name);
     const keep = { instance: allocQ.instance, address: allocQ.address, released: allocQ.released };
 
-    const body = html`<nav class="crumbs" aria-label="Breadcrumb">
-        <a href="${BASE}/">Networks</a> ›
-        <a href="${BASE}/${query({ dc: d.view.dataCenter })}">${d.view.dataCenter}</a>${
-          n.vlan === null
-            ? ''
-            : html` › <a href="${BASE}/${query({ dc: d.view.dataCenter, vlan: String(n.vlan) })}">VLAN ${n.vlan}</a>`
-        }
-        › <span aria-current="page">${n.name}</span>
-      </nav>
-      <div class="page-head">
-        <h1>${n.name} <span class="mono muted">${n.cidr}</span></h1>
-        ${admin ? actions(d) : ''}
-      </div>
-      <section aria-labelledby="use-title" class="panel">
-        <h2 id="use-title" class="visually-hidden">Utilization</h2>
-        ${bar(d.view, `${n.name} utilization`, { networkId: n.id, big: true })}
-        <p class="live-status" id="live-status" role="status" aria-live="polite">
-          <span class="dot" aria-hidden="true"></span> <span class="text">Live updates connecting…</span>
-        </p>
-      </section>
-      <div class="columns">
-        <section aria-labelledby="attr-title" class="panel main-col">
-          <h2 id="attr-title">Attributes</h2>
-          ${attributes(d)}
-          <h3>Tags</h3>
-          ${Object.keys(n.tags).length ? tags(n) : html`<p class="muted">No tags.</p>`}
-        </section>
-        <section aria-labelledby="res-title" class="panel side-col">
-          <h2 id="res-title">Reserved addresses</h2>
-          ${reservations(d, req.session!, admin)}
-        </section>
-      </div>
-      <section aria-labelledby="map-title" class="panel">
-        <h2 id="map-title">Address map</h2>
-        ${mapStrip(cidr, total, d.segments, gateway)} ${legend()}
-        <table class="data ranges">
-          <caption>
-            Ranges ${count(mapOffset + 1)}–${count(mapOffset + shown.length)} of ${count(d.segments.length)}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Range</th>
-              <th scope="col">State</th>
-              <th scope="col" class="num">Addresses</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${shown.map(
-              (s) =>
-                html`<tr class="seg-row ${s.kind}">
-                  <td class="mono">${rangeText(cidr.family, s.first, s.last)}</td>
-                  <td><span class="swatch ${s.kind}" aria-hidden="true"></span> ${stateLabel(cidr, gateway, s)}</td>
-                  <td class="num">${count(s.last - s.first + 1n)}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-        ${
-          d.segments.length > RANGES_PER_PAGE
-            ? html`<nav class="pager" aria-label="Range pages">
-                ${
-                  mapOffset > 0
-                    ? html`<a
-                        href="${here}${query({ ...keep, ranges: String(Math.max(0, mapOffset - RANGES_PER_PAGE)) })}#map-title"
-                        >← Previous ranges</a
-                      >`
-                    : ''
-                }
-                ${
-                  mapOffset + RANGES_PER_PAGE < d.segments.length
-                    ? html`<a href="${here}${query({ ...keep, ranges: String(mapOffset + RANGES_PER_PAGE) })}#map-title"
-                        >Next ranges →</a
-                      >`
-                    : ''
-                }
-              </nav>`
+    const body = html`<nav class="crumbs" aria-label="Breadcrumb"><a href="${BASE}/">Networks</a> › <a href="${BASE}/${query({ dc: d.view.dataCenter })}">${d.view.dataCenter}</a>${
+      n.vlan === null
+        ? ''
+        : html` › <a href="${BASE}/${query({ dc: d.view.dataCenter, vlan: String(n.vlan) })}">VLAN ${n.vlan}</a>`
+    } › <span aria-current="page">${n.name}</span></nav>
+<div class="page-head">
+  <h1>${n.name} <span class="mono muted">${n.cidr}</span></h1>
+  ${admin ? actions(d) : ''}
+</div>
+<section aria-labelledby="use-title" class="panel">
+  <h2 id="use-title" class="visually-hidden">Utilization</h2>
+  ${bar(d.view, `${n.name} utilization`, { networkId: n.id, big: true })}
+  <p class="live-status" id="live-status" role="status" aria-live="polite"><span class="dot" aria-hidden="true"></span> <span class="text">Live updates connecting…</span></p>
+</section>
+<div class="columns">
+  <section aria-labelledby="attr-title" class="panel main-col">
+    <h2 id="attr-title">Attributes</h2>
+    ${attributes(d)}
+    <h3>Tags</h3>
+    ${Object.keys(n.tags).length ? tags(n) : html`<p class="muted">No tags.</p>`}
+  </section>
+  <section aria-labelledby="res-title" class="panel side-col">
+    <h2 id="res-title">Reserved addresses</h2>
+    ${reservations(d, req.session!, admin)}
+  </section>
+</div>
+<section aria-labelledby="map-title" class="panel">
+  <h2 id="map-title">Address map</h2>
+  ${mapStrip(cidr, total, d.segments, gateway)}
+  ${legend()}
+  <table class="data ranges"><caption>Ranges ${count(mapOffset + 1)}–${count(mapOffset + shown.length)} of ${count(d.segments.length)}</caption>
+    <thead><tr><th scope="col">Range</th><th scope="col">State</th><th scope="col" class="num">Addresses</th></tr></thead>
+    <tbody>${shown.map(
+      (s) =>
+        html`<tr class="seg-row ${s.kind}"><td class="mono">${rangeText(cidr.family, s.first, s.last)}</td><td><span class="swatch ${s.kind}" aria-hidden="true"></span> ${stateLabel(cidr, gateway, s)}</td><td class="num">${count(s.last - s.first + 1n)}</td></tr>`,
+    )}</tbody>
+  </table>
+  ${
+    d.segments.length > RANGES_PER_PAGE
+      ? html`<nav class="pager" aria-label="Range pages">${
+          mapOffset > 0
+            ? html`<a href="${here}${query({ ...keep, ranges: String(Math.max(0, mapOffset - RANGES_PER_PAGE)) })}#map-title">← Previous ranges</a>`
             : ''
-        }
-      </section>
-      <section aria-labelledby="alloc-title" class="panel">
-        <h2 id="alloc-title">Allocations</h2>
-        <form class="filters" method="get" action="${here}#alloc-title" aria-label="Filter allocations">
-          ${field('instance', 'Server instance', allocQ.instance)} ${field('address', 'Address', allocQ.address)}
-          ${checkbox('released', 'Include released', allocQ.released === 'on')}
-          <div class="actions"><button type="submit">Show</button></div>
-        </form>
-        ${
-          allocs.allocations.length === 0
-            ? html`<p class="empty">No allocations${allocQ.instance || allocQ.address ? ' match' : ''}.</p>`
-            : html`<table class="data allocations">
-                <thead>
-                  <tr>
-                    <th scope="col">Address</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Server instance</th>
-                    <th scope="col">For</th>
-                    <th scope="col">DNS</th>
-                    <th scope="col">Since</th>
-                    ${allocQ.released === 'on' ? html`<th scope="col">Released</th>` : ''}
-                  </tr>
-                </thead>
-                <tbody>
-                  ${sortByAddress(allocs.allocations).map(
-                    (a) =>
-                      html`<tr>
-                        <td class="mono">${a.address ?? html`<span class="muted">—</span>`}</td>
-                        <td class="mono">${a.fqdn ?? html`<span class="muted">—</span>`}</td>
-                        <td>${a.serverInstance}</td>
-                        <td>${a.intent}</td>
-                        <td>${dnsCell(a.dns)}</td>
-                        <td>${when(a.createdAt)}</td>
-                        ${
-                          allocQ.released === 'on'
-                            ? html`<td>
-                                ${a.releasedAt ? html`${when(a.releasedAt)} <span class="muted">${a.releaseReason ?? ''}</span>` : html`<span class="muted">active</span>`}
-                              </td>`
-                            : ''
-                        }
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-        }
-        ${pager(here, { ...keep, after: allocQ.after }, allocs.nextPage, 'Allocation')}
-      </section>`;
+        } ${
+          mapOffset + RANGES_PER_PAGE < d.segments.length
+            ? html`<a href="${here}${query({ ...keep, ranges: String(mapOffset + RANGES_PER_PAGE) })}#map-title">Next ranges →</a>`
+            : ''
+        }</nav>`
+      : ''
+  }
+</section>
+<section aria-labelledby="alloc-title" class="panel">
+  <h2 id="alloc-title">Allocations</h2>
+  <form class="filters" method="get" action="${here}#alloc-title" aria-label="Filter allocations">
+    ${field('instance', 'Server instance', allocQ.instance)}
+    ${field('address', 'Address', allocQ.address)}
+    ${checkbox('released', 'Include released', allocQ.released === 'on')}
+    <div class="actions"><button type="submit">Show</button></div>
+  </form>
+  ${
+    allocs.allocations.length === 0
+      ? html`<p class="empty">No allocations${allocQ.instance || allocQ.address ? ' match' : ''}.</p>`
+      : html`<table class="data allocations"><thead><tr><th scope="col">Address</th><th scope="col">Name</th><th scope="col">Server instance</th><th scope="col">For</th><th scope="col">DNS</th><th scope="col">Since</th>${
+          allocQ.released === 'on' ? html`<th scope="col">Released</th>` : ''
+        }</tr></thead>
+    <tbody>${sortByAddress(allocs.allocations).map(
+      (a) =>
+        html`<tr><td class="mono">${a.address ?? html`<span class="muted">—</span>`}</td><td class="mono">${a.fqdn ?? html`<span class="muted">—</span>`}</td><td>${a.serverInstance}</td><td>${a.intent}</td><td>${dnsCell(a.dns)}</td><td>${when(a.createdAt)}</td>${
+          allocQ.released === 'on'
+            ? html`<td>${a.releasedAt ? html`${when(a.releasedAt)} <span class="muted">${a.releaseReason ?? ''}</span>` : html`<span class="muted">active</span>`}</td>`
+            : ''
+        }</tr>`,
+    )}</tbody></table>`
+  }
+  ${pager(here, { ...keep, after: allocQ.after }, allocs.nextPage, 'Allocation')}
+</section>`;
     render(req, res, n.name, body, { live: true });
   });
 }
