@@ -21,8 +21,8 @@ export {
   type ReleasedAllocation,
   type RetryInfo,
 } from './client';
+export { IpcdAdminClient } from './admin-client';
 export {
-  IpcdAdminClient,
   type AllocationQuery,
   type AllocationRecord,
   type AllocationRecordPage,
@@ -55,7 +55,7 @@ export {
   type UserSpec,
   type ZoneDnsSpec,
   type ZoneInfo,
-} from './admin-client';
+} from './admin-types';
 export { IpcdFaultError, IpcdTransportError, type FaultCode, type TransportErrorKind } from './errors';
 export {
   findLeaked,
