@@ -28,7 +28,10 @@ export interface BenchBackend {
   close(): Promise<void>;
 }
 
-export async function openBackend(kind: BackendKind, o: { pgAdminUrl: string; poolSize: number }): Promise<BenchBackend> {
+export async function openBackend(
+  kind: BackendKind,
+  o: { pgAdminUrl: string; poolSize: number },
+): Promise<BenchBackend> {
   let database: string | undefined;
   let dropDatabase = async () => {};
   let opened;
@@ -36,7 +39,8 @@ export async function openBackend(kind: BackendKind, o: { pgAdminUrl: string; po
     const name = `ipcd_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
     await sql(o.pgAdminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
     database = name;
-    dropDatabase = () => sql(o.pgAdminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
+    dropDatabase = () =>
+      sql(o.pgAdminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
     try {
       opened = await openStore({ databaseUrl: withDatabase(o.pgAdminUrl, name), poolSize: o.poolSize });
     } catch (e) {
@@ -51,7 +55,12 @@ export async function openBackend(kind: BackendKind, o: { pgAdminUrl: string; po
   try {
     const version = ((await store.dataSource.query(`SELECT version() AS v`)) as { v: string }[])[0].v;
     // Authentication off: this measures the allocator and the SOAP path, not scrypt.
-    const app = await createApp({ store, log: createLogger('silent'), maxBodyBytes: 64 * 1024, auth: authOptions(false) });
+    const app = await createApp({
+      store,
+      log: createLogger('silent'),
+      maxBodyBytes: 64 * 1024,
+      auth: authOptions(false),
+    });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
       s.once('error', reject);

@@ -37,16 +37,27 @@ const inNetwork = (a: string) => {
 let seq = 0;
 
 /** `addresses` addresses commissioned in calls of `size` items, then released the same way. */
-export async function batchPoint(t: Target, size: number | 'single', atomic: boolean, addresses: number): Promise<BatchPoint> {
+export async function batchPoint(
+  t: Target,
+  size: number | 'single',
+  atomic: boolean,
+  addresses: number,
+): Promise<BatchPoint> {
   const client = new SoapClient(t.url, 1, { credentials: t.credentials });
   const errors = new ErrorCounts();
   const per = size === 'single' ? 1 : size;
   const run = ++seq;
-  const item = (k: number) => ({ dataCenter: DC, vlan: BATCH_NETWORK.vlan, serverInstance: `batch-${run}-${k}`, wantName: true });
+  const item = (k: number) => ({
+    dataCenter: DC,
+    vlan: BATCH_NETWORK.vlan,
+    serverInstance: `batch-${run}-${k}`,
+    wantName: true,
+  });
   const seen = new Set<string>();
   const times = { commission: [] as number[], release: [] as number[] };
   const calls: number[][] = [];
-  for (let k = 0; k < addresses; k += per) calls.push(Array.from({ length: Math.min(per, addresses - k) }, (_, i) => k + i));
+  for (let k = 0; k < addresses; k += per)
+    calls.push(Array.from({ length: Math.min(per, addresses - k) }, (_, i) => k + i));
   try {
     const started = process.hrtime.bigint();
     for (const ks of calls) {
@@ -59,9 +70,11 @@ export async function batchPoint(t: Target, size: number | 'single', atomic: boo
         times.commission.push(msSince(t0));
         if (r.fault) throw Object.assign(new Error(r.fault.message), { code: r.fault.code });
         const got = [...r.raw.matchAll(/<(?:[\w.-]+:)?address>([^<]+)</g)].map((m) => m[1]);
-        if (got.length !== ks.length || /<(?:[\w.-]+:)?IpcdFault>/.test(r.raw)) throw Object.assign(new Error('an item was refused'), { code: 'ITEM_FAULT' });
+        if (got.length !== ks.length || /<(?:[\w.-]+:)?IpcdFault>/.test(r.raw))
+          throw Object.assign(new Error('an item was refused'), { code: 'ITEM_FAULT' });
         for (const a of got) {
-          if (!inNetwork(a)) throw Object.assign(new Error(`${a} is outside ${BATCH_NETWORK.cidr}`), { code: 'OUTSIDE' });
+          if (!inNetwork(a))
+            throw Object.assign(new Error(`${a} is outside ${BATCH_NETWORK.cidr}`), { code: 'OUTSIDE' });
           if (seen.has(a)) throw Object.assign(new Error(`${a} issued twice`), { code: 'DUPLICATE' });
           seen.add(a);
         }
@@ -73,16 +86,24 @@ export async function batchPoint(t: Target, size: number | 'single', atomic: boo
     const releasedAt = process.hrtime.bigint();
     for (const ks of calls) {
       const t0 = process.hrtime.bigint();
-      const release = (k: number) => ({ dataCenter: DC, vlan: BATCH_NETWORK.vlan, serverInstance: item(k).serverInstance });
+      const release = (k: number) => ({
+        dataCenter: DC,
+        vlan: BATCH_NETWORK.vlan,
+        serverInstance: item(k).serverInstance,
+      });
       try {
         const r =
           size === 'single'
             ? await client.call('DecommissionIP', release(ks[0]))
-            : await client.call('DecommissionIPBatch', { atomic: atomic || undefined, DecommissionIP: ks.map(release) });
+            : await client.call('DecommissionIPBatch', {
+                atomic: atomic || undefined,
+                DecommissionIP: ks.map(release),
+              });
         times.release.push(msSince(t0));
         if (r.fault) throw Object.assign(new Error(r.fault.message), { code: r.fault.code });
         const counts = [...r.raw.matchAll(/<(?:[\w.-]+:)?releasedCount>(\d+)</g)].map((m) => m[1]);
-        if (counts.length !== ks.length || counts.some((c) => c !== '1')) throw Object.assign(new Error('a release count was not 1'), { code: 'RELEASE_COUNT' });
+        if (counts.length !== ks.length || counts.some((c) => c !== '1'))
+          throw Object.assign(new Error('a release count was not 1'), { code: 'RELEASE_COUNT' });
       } catch (e) {
         errors.add(e);
       }

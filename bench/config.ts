@@ -32,7 +32,10 @@ export type BackendKind = 'postgres' | 'embedded';
 const seconds = num('BENCH_SECONDS', 10);
 
 export const config = {
-  backends: (process.env.BENCH_BACKENDS ?? 'postgres,embedded').split(',').map((s) => s.trim()).filter(Boolean) as BackendKind[],
+  backends: (process.env.BENCH_BACKENDS ?? 'postgres,embedded')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) as BackendKind[],
   /** The built ipcd to run (its dist/src/main.js); default this checkout. */
   ipcdDir: process.env.BENCH_IPCD_DIR || ROOT,
   /** IPCD_WORKERS for the server child; unset: the server's own default (or IPCD_WORKERS as given). */
@@ -67,8 +70,10 @@ export const config = {
   /** Addresses commissioned (and released) per batch point. */
   batchAddresses: num('BENCH_BATCH_ADDRESSES', 2000),
 };
-for (const b of config.backends) if (b !== 'postgres' && b !== 'embedded') throw new Error(`BENCH_BACKENDS: unknown backend '${b}'`);
-if (config.spreadZones !== 'shared' && config.spreadZones !== 'own') throw new Error(`BENCH_SPREAD_ZONES must be shared or own`);
+for (const b of config.backends)
+  if (b !== 'postgres' && b !== 'embedded') throw new Error(`BENCH_BACKENDS: unknown backend '${b}'`);
+if (config.spreadZones !== 'shared' && config.spreadZones !== 'own')
+  throw new Error(`BENCH_SPREAD_ZONES must be shared or own`);
 if (config.slash16Fill > 65000) throw new Error('BENCH_SLASH16_FILL must leave room in a /16 (at most 65000)');
 
 export type Config = typeof config;

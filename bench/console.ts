@@ -18,7 +18,10 @@ import { openBackend, type BackendKind, type BenchBackend } from './backend';
 import { fillNetwork } from './fill';
 import { round, summarize, type Summary } from './stats';
 
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,embedded').split(',').map((s) => s.trim()).filter(Boolean) as BackendKind[];
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,embedded')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean) as BackendKind[];
 const COUNT = Number(process.env.BENCH_CONSOLE_ALLOCATIONS ?? 60_000);
 const SAMPLES = Number(process.env.BENCH_CONSOLE_SAMPLES ?? 20);
 const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -38,7 +41,10 @@ interface Row {
 async function login(base: string): Promise<string> {
   const form = await fetch(`${base}/ui/login`);
   const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
-  const loginCookie = form.headers.getSetCookie().find((c) => c.startsWith('ipcd_login='))!.split(';')[0];
+  const loginCookie = form.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('ipcd_login='))!
+    .split(';')[0];
   const res = await fetch(`${base}/ui/login`, {
     method: 'POST',
     redirect: 'manual',
@@ -50,7 +56,11 @@ async function login(base: string): Promise<string> {
   return session.split(';')[0];
 }
 
-async function measure(base: string, cookie: string, path: string): Promise<{ server: Summary; wall: Summary; bytes: number }> {
+async function measure(
+  base: string,
+  cookie: string,
+  path: string,
+): Promise<{ server: Summary; wall: Summary; bytes: number }> {
   const server: number[] = [];
   const wall: number[] = [];
   let bytes = 0;
@@ -70,9 +80,19 @@ async function measure(base: string, cookie: string, path: string): Promise<{ se
   return { server: summarize(server), wall: summarize(wall), bytes };
 }
 
-async function pages(b: BenchBackend, base: string, cookie: string, scenario: string, n: Network, rows: Row[]): Promise<void> {
+async function pages(
+  b: BenchBackend,
+  base: string,
+  cookie: string,
+  scenario: string,
+  n: Network,
+  rows: Row[],
+): Promise<void> {
   const path = `/ui/networks/${encodeURIComponent(n.name)}`;
-  const ranges = (await (await fetch(`${base}${path}`, { headers: { cookie } })).text()).match(/Ranges [\d,]+–[\d,]+ of ([\d,]+)/)?.[1] ?? '?';
+  const ranges =
+    (await (await fetch(`${base}${path}`, { headers: { cookie } })).text()).match(
+      /Ranges [\d,]+–[\d,]+ of ([\d,]+)/,
+    )?.[1] ?? '?';
   log(`${b.kind} ${scenario}: ${ranges} map ranges`);
   const list: [string, string][] = [
     ['network page', path],
@@ -95,10 +115,31 @@ async function run(kind: BackendKind, rows: Row[]): Promise<void> {
     await addZone(b.store, 'v6.bench.test'); // fillNetwork numbers names from 1 in each zone
     await addTenant(b.store, 'acme');
     for (let i = 0; i < 40; i++) {
-      await addNetwork(b.store, { name: `small-${i}`, cidr: `10.${100 + i}.0.0/24`, dataCenter: 'dc1', vlan: 200 + i, tenant: 'acme', zone: 'bench.test' });
+      await addNetwork(b.store, {
+        name: `small-${i}`,
+        cidr: `10.${100 + i}.0.0/24`,
+        dataCenter: 'dc1',
+        vlan: 200 + i,
+        tenant: 'acme',
+        zone: 'bench.test',
+      });
     }
-    const v4 = await addNetwork(b.store, { name: 'big16', cidr: '10.0.0.0/16', dataCenter: 'dc1', vlan: 100, tenant: 'acme', zone: 'bench.test' });
-    const v6 = await addNetwork(b.store, { name: 'big64', cidr: '2001:db8::/64', dataCenter: 'dc1', vlan: 101, tenant: 'acme', zone: 'v6.bench.test' });
+    const v4 = await addNetwork(b.store, {
+      name: 'big16',
+      cidr: '10.0.0.0/16',
+      dataCenter: 'dc1',
+      vlan: 100,
+      tenant: 'acme',
+      zone: 'bench.test',
+    });
+    const v6 = await addNetwork(b.store, {
+      name: 'big64',
+      cidr: '2001:db8::/64',
+      dataCenter: 'dc1',
+      vlan: 101,
+      tenant: 'acme',
+      zone: 'v6.bench.test',
+    });
     await addUser(b.store, { ...USER, role: 'admin' });
     const cookie = await login(base);
 
@@ -132,11 +173,17 @@ async function main(): Promise<void> {
   const out = [
     `| backend | scenario | page | server p50 ms | server max ms | wall p50 ms | HTML kB |`,
     `|---|---|---|---:|---:|---:|---:|`,
-    ...rows.map((r) => `| ${r.backend} | ${r.scenario} | ${r.page} | ${round(r.server.p50)} | ${round(r.server.max)} | ${round(r.wall.p50)} | ${Math.round(r.bytes / 1024)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.backend} | ${r.scenario} | ${r.page} | ${round(r.server.p50)} | ${round(r.server.max)} | ${round(r.wall.p50)} | ${Math.round(r.bytes / 1024)} |`,
+    ),
   ].join('\n');
   process.stdout.write(`${out}\n`);
   mkdirSync(join(ROOT, '.bench'), { recursive: true });
-  writeFileSync(join(ROOT, '.bench', 'console.json'), JSON.stringify({ at: new Date().toISOString(), allocations: COUNT, samples: SAMPLES, rows }, null, 2));
+  writeFileSync(
+    join(ROOT, '.bench', 'console.json'),
+    JSON.stringify({ at: new Date().toISOString(), allocations: COUNT, samples: SAMPLES, rows }, null, 2),
+  );
 }
 
 main().catch((e) => {

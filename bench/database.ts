@@ -30,7 +30,9 @@ export interface Database {
 export async function createDatabase(adminUrl: string, suffix = ''): Promise<Database> {
   const name = `ipcd_bench_${process.pid}_${randomBytes(4).toString('hex')}${suffix ? `_${suffix}` : ''}`;
   await sql(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
-  const drop = onCleanup(`drop database ${name}`, () => sql(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined));
+  const drop = onCleanup(`drop database ${name}`, () =>
+    sql(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  );
   return { name, url: withDatabase(adminUrl, name), drop };
 }
 

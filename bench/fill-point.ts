@@ -86,43 +86,79 @@ export async function fillPoint(t: Target, net: FilledNetwork, o: FillOptions): 
   const client = newClient(t, 1);
   try {
     const commissionIP = async (serverInstance: string) => {
-      const v = ok(await client.call('CommissionIP', { dataCenter: DC, vlan, serverInstance, wantName: true, addressFamily: `IPv${net.family}` }), 'CommissionIP');
+      const v = ok(
+        await client.call('CommissionIP', {
+          dataCenter: DC,
+          vlan,
+          serverInstance,
+          wantName: true,
+          addressFamily: `IPv${net.family}`,
+        }),
+        'CommissionIP',
+      );
       book.commissioned(vlan, v, true);
       return v;
     };
-    const decommissionIP = async (select: { address?: string; name?: string; serverInstance?: string }, address: string) => {
+    const decommissionIP = async (
+      select: { address?: string; name?: string; serverInstance?: string },
+      address: string,
+    ) => {
       book.releasing(vlan, address);
-      book.released(vlan, address, ok(await client.call('DecommissionIP', { dataCenter: DC, vlan, ...select }), 'DecommissionIP'));
+      book.released(
+        vlan,
+        address,
+        ok(await client.call('DecommissionIP', { dataCenter: DC, vlan, ...select }), 'DecommissionIP'),
+      );
     };
 
     // 1. CommissionIP; the first one must get the first address the fill left free.
     const held: { address: string; name: string }[] = [];
-    const commission = await series(range(o.warmup + o.ops), o.capSeconds, async (i) => {
-      const v = await commissionIP(`fill-${id}-${i}`);
-      if (i === 0 && v.address !== net.nextAddress) throw new Error(`the first CommissionIP after the fill gave ${v.address}, expected ${net.nextAddress}`);
-      held.push({ address: v.address, name: v.name });
-    }, o.warmup);
+    const commission = await series(
+      range(o.warmup + o.ops),
+      o.capSeconds,
+      async (i) => {
+        const v = await commissionIP(`fill-${id}-${i}`);
+        if (i === 0 && v.address !== net.nextAddress)
+          throw new Error(`the first CommissionIP after the fill gave ${v.address}, expected ${net.nextAddress}`);
+        held.push({ address: v.address, name: v.name });
+      },
+      o.warmup,
+    );
     if (commission.capped) capped.push('CommissionIP');
     // 2. … and released again by address.
-    const decommission = uncapped('DecommissionIP by address', await series(held, o.capSeconds, (h) => decommissionIP({ address: h.address }, h.address), o.warmup));
+    const decommission = uncapped(
+      'DecommissionIP by address',
+      await series(held, o.capSeconds, (h) => decommissionIP({ address: h.address }, h.address), o.warmup),
+    );
     // Whatever the cap left held is released untimed, so later points start from the same state.
     for (const h of held.slice(o.warmup + decommission.length)) await decommissionIP({ address: h.address }, h.address);
 
     // 3. DecommissionIP selecting by name and by serverInstance.
     const byNameHeld: { address: string; name: string }[] = [];
-    for (const i of range(o.selectorOps)) byNameHeld.push(await commissionIP(`fill-byname-${id}-${i}`) as { address: string; name: string });
-    const byName = uncapped('DecommissionIP by name', await series(byNameHeld, o.capSeconds, (h) => decommissionIP({ name: h.name }, h.address)));
+    for (const i of range(o.selectorOps))
+      byNameHeld.push((await commissionIP(`fill-byname-${id}-${i}`)) as { address: string; name: string });
+    const byName = uncapped(
+      'DecommissionIP by name',
+      await series(byNameHeld, o.capSeconds, (h) => decommissionIP({ name: h.name }, h.address)),
+    );
     const bySiHeld: string[] = [];
     for (const i of range(o.selectorOps)) bySiHeld.push((await commissionIP(`fill-bysi-${id}-${i}`)).address);
     const bySi = uncapped(
       'DecommissionIP by serverInstance',
-      await series(range(o.selectorOps), o.capSeconds, (i) => decommissionIP({ serverInstance: `fill-bysi-${id}-${i}` }, bySiHeld[i])),
+      await series(range(o.selectorOps), o.capSeconds, (i) =>
+        decommissionIP({ serverInstance: `fill-bysi-${id}-${i}` }, bySiHeld[i]),
+      ),
     );
 
     // 4. Cycles in another (small) network on another VLAN while this network is full.
     const otherBook = new AddressBook().expect(o.otherVlan, o.otherCidr);
-    const other = await throughputPoint(t, otherBook, 1, () => o.otherVlan, { seconds: 0, cycles: o.otherCycles, warmupSeconds: 0 });
-    if (Object.keys(other.errors).length) throw new Error(`other-network cycles failed: ${JSON.stringify(other.errors)}`);
+    const other = await throughputPoint(t, otherBook, 1, () => o.otherVlan, {
+      seconds: 0,
+      cycles: o.otherCycles,
+      warmupSeconds: 0,
+    });
+    if (Object.keys(other.errors).length)
+      throw new Error(`other-network cycles failed: ${JSON.stringify(other.errors)}`);
 
     return {
       family: net.family,

@@ -50,10 +50,26 @@ export async function fillTarget(db: FillDb, name: string): Promise<FillTarget> 
   const rows = (await db.query(
     `SELECT id, cidr::text AS cidr, host(gateway) AS gateway, zone_id, vlan, data_center_id, name_pattern FROM network WHERE name = $1`,
     [name],
-  )) as { id: number; cidr: string; gateway: string | null; zone_id: number | null; vlan: number | null; data_center_id: number; name_pattern: string }[];
+  )) as {
+    id: number;
+    cidr: string;
+    gateway: string | null;
+    zone_id: number | null;
+    vlan: number | null;
+    data_center_id: number;
+    name_pattern: string;
+  }[];
   const r = rows[0];
   if (!r) throw new Error(`network ${name} not found`);
-  return { id: r.id, cidr: r.cidr, gateway: r.gateway, zoneId: r.zone_id, vlan: r.vlan, dataCenterId: r.data_center_id, namePattern: r.name_pattern };
+  return {
+    id: r.id,
+    cidr: r.cidr,
+    gateway: r.gateway,
+    zoneId: r.zone_id,
+    vlan: r.vlan,
+    dataCenterId: r.data_center_id,
+    namePattern: r.name_pattern,
+  };
 }
 
 export interface FillResult {
@@ -111,8 +127,11 @@ export async function fillNetwork(db: FillDb, network: FillTarget, count: number
     await m.query(`SET LOCAL session_replication_role = replica`);
     // allocation.intent arrives with the idempotent-commission migration; fill it when it exists.
     const intent =
-      ((await m.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'allocation' AND column_name = 'intent'`)) as unknown[])
-        .length > 0;
+      (
+        (await m.query(
+          `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'allocation' AND column_name = 'intent'`,
+        )) as unknown[]
+      ).length > 0;
     let offset = 0n; // addresses allocated before the current range: seq = offset + g + 1
     for (const r of taken) {
       const n = r.last - r.first + 1n;
@@ -123,14 +142,26 @@ export async function fillNetwork(db: FillDb, network: FillTarget, count: number
                'fill-' || s.seq, 'VLAN', $4, $5${intent ? `, 'IPv${cidr.family}'` : ''}
         FROM generate_series(0::bigint, $6::bigint) AS g, LATERAL (SELECT ($7::bigint + g + 1)::text AS seq) AS s`;
       await m.query(sql, [
-        network.id, fmt(r.first), network.zoneId, network.dataCenterId, network.vlan,
-        String(n - 1n), String(offset), name.prefix, name.suffix, name.width,
+        network.id,
+        fmt(r.first),
+        network.zoneId,
+        network.dataCenterId,
+        network.vlan,
+        String(n - 1n),
+        String(offset),
+        name.prefix,
+        name.suffix,
+        name.width,
       ]);
       offset += n;
     }
     await m.query(`DELETE FROM free_range WHERE network_id = $1`, [network.id]);
     for (const r of free) {
-      await m.query(`INSERT INTO free_range (network_id, first_addr, last_addr) VALUES ($1, $2::inet, $3::inet)`, [network.id, fmt(r.first), fmt(r.last)]);
+      await m.query(`INSERT INTO free_range (network_id, first_addr, last_addr) VALUES ($1, $2::inet, $3::inet)`, [
+        network.id,
+        fmt(r.first),
+        fmt(r.last),
+      ]);
     }
     await m.query(`UPDATE zone SET next_seq = $1 WHERE id = $2`, [String(BigInt(count) + 1n), network.zoneId]);
   });

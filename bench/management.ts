@@ -31,9 +31,11 @@ export class Management {
 
   addDataCenter = (name: string) => this.call('AddDataCenter', { name, description: 'benchmark' });
   addZone = (name: string) => this.call('AddZone', { name });
-  addNetwork = (n: NetworkSpec) => this.call('AddNetwork', { name: n.name, cidr: n.cidr, dataCenter: DC, vlan: n.vlan, zone: n.zone });
+  addNetwork = (n: NetworkSpec) =>
+    this.call('AddNetwork', { name: n.name, cidr: n.cidr, dataCenter: DC, vlan: n.vlan, zone: n.zone });
   /** An orchestrator limited to the bench's data center, as a real orchestrator would be. */
-  addOrchestrator = (password: string) => this.call('AddUser', { username: ORCHESTRATOR, password, role: 'orchestrator', grant: [{ dataCenter: DC }] });
+  addOrchestrator = (password: string) =>
+    this.call('AddUser', { username: ORCHESTRATOR, password, role: 'orchestrator', grant: [{ dataCenter: DC }] });
 
   close(): void {
     this.client.close();

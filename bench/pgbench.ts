@@ -35,7 +35,8 @@ export interface Pgbench {
 export function findPgbench(): string {
   const given = process.env.BENCH_PGBENCH_BIN;
   if (given) return given;
-  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, 'pgbench'))) return join(dir, 'pgbench');
+  for (const dir of (process.env.PATH ?? '').split(':'))
+    if (dir && existsSync(join(dir, 'pgbench'))) return join(dir, 'pgbench');
   return '/usr/lib/postgresql/15/bin/pgbench';
 }
 
@@ -59,7 +60,9 @@ function exec(binary: string, args: string[]): Promise<string> {
 export async function openPgbench(adminUrl: string): Promise<Pgbench> {
   const binary = findPgbench();
   const db: Database = await createDatabase(adminUrl, 'pgbench');
-  await sql(db.url, (c) => c.query(`CREATE TABLE t (id bigserial PRIMARY KEY, network int, address bigint, UNIQUE (network, address))`));
+  await sql(db.url, (c) =>
+    c.query(`CREATE TABLE t (id bigserial PRIMARY KEY, network int, address bigint, UNIQUE (network, address))`),
+  );
   const dir = mkdtempSync(join(os.tmpdir(), 'ipcd-pgbench-'));
   const removeDir = onCleanup(`remove ${dir}`, async () => rmSync(dir, { recursive: true, force: true }));
   const script = join(dir, 'cycle.sql');
@@ -72,7 +75,18 @@ export async function openPgbench(adminUrl: string): Promise<Pgbench> {
         await c.query(`TRUNCATE t`);
         await c.query(`VACUUM ANALYZE t`);
       });
-      const out = await exec(binary, ['-n', '-c', String(clients), '-j', '2', '-T', String(Math.max(1, Math.round(seconds))), '-f', script, db.url]);
+      const out = await exec(binary, [
+        '-n',
+        '-c',
+        String(clients),
+        '-j',
+        '2',
+        '-T',
+        String(Math.max(1, Math.round(seconds))),
+        '-f',
+        script,
+        db.url,
+      ]);
       const number = (re: RegExp) => {
         const m = re.exec(out);
         if (!m) throw new Error(`pgbench printed no ${re.source}:\n${out.slice(-2000)}`);

@@ -23,7 +23,8 @@ export function ok(r: Reply, what: string): Record<string, string> {
 }
 
 /** Error code for the per-code counts: the fault/wrong-reply code, a socket error code, or the message. */
-export const codeOf = (e: unknown): string => (e as { code?: string }).code ?? String((e as Error)?.message ?? e).slice(0, 80);
+export const codeOf = (e: unknown): string =>
+  (e as { code?: string }).code ?? String((e as Error)?.message ?? e).slice(0, 80);
 
 export class ErrorCounts {
   readonly byCode: Record<string, number> = {};
@@ -52,16 +53,32 @@ export class AddressBook {
   /** Checks a CommissionIP reply and records its address as held. */
   commissioned(vlan: number, v: Record<string, string>, wantName: boolean): string {
     const address = v.address;
-    if (!address) throw new WrongReply('NO_ADDRESS_IN_REPLY', `CommissionIP on VLAN ${vlan} returned no address: ${JSON.stringify(v)}`);
-    if (wantName && !v.name) throw new WrongReply('NO_NAME_IN_REPLY', `CommissionIP on VLAN ${vlan} returned no name: ${JSON.stringify(v)}`);
-    if (v.existing === 'true') throw new WrongReply('EXISTING_FOR_NEW_INSTANCE', `CommissionIP for a new instance returned existing=true (${address})`);
+    if (!address)
+      throw new WrongReply(
+        'NO_ADDRESS_IN_REPLY',
+        `CommissionIP on VLAN ${vlan} returned no address: ${JSON.stringify(v)}`,
+      );
+    if (wantName && !v.name)
+      throw new WrongReply('NO_NAME_IN_REPLY', `CommissionIP on VLAN ${vlan} returned no name: ${JSON.stringify(v)}`);
+    if (v.existing === 'true')
+      throw new WrongReply(
+        'EXISTING_FOR_NEW_INSTANCE',
+        `CommissionIP for a new instance returned existing=true (${address})`,
+      );
     const net = this.networks.get(vlan);
     const a = parseAddress(address);
     if (!net || !a || !contains(net.cidr, a.family, a.value) || a.value < net.firstFree) {
-      throw new WrongReply('WRONG_ADDRESS', `CommissionIP on VLAN ${vlan} returned ${address}, not a free address of ${net?.cidr.text ?? '?'}`);
+      throw new WrongReply(
+        'WRONG_ADDRESS',
+        `CommissionIP on VLAN ${vlan} returned ${address}, not a free address of ${net?.cidr.text ?? '?'}`,
+      );
     }
     const key = `${vlan} ${a.value}`;
-    if (this.held.has(key)) throw new WrongReply('DUPLICATE_ADDRESS', `CommissionIP on VLAN ${vlan} returned ${address}, which another instance holds`);
+    if (this.held.has(key))
+      throw new WrongReply(
+        'DUPLICATE_ADDRESS',
+        `CommissionIP on VLAN ${vlan} returned ${address}, which another instance holds`,
+      );
     this.held.add(key);
     return address;
   }
@@ -76,6 +93,10 @@ export class AddressBook {
 
   /** Checks a DecommissionIP reply: exactly one allocation released. */
   released(vlan: number, address: string, v: Record<string, string>): void {
-    if (v.releasedCount !== '1') throw new WrongReply('WRONG_RELEASE_COUNT', `DecommissionIP of ${address} on VLAN ${vlan} released ${v.releasedCount}`);
+    if (v.releasedCount !== '1')
+      throw new WrongReply(
+        'WRONG_RELEASE_COUNT',
+        `DecommissionIP of ${address} on VLAN ${vlan} released ${v.releasedCount}`,
+      );
   }
 }

@@ -6,7 +6,10 @@ import { round, type Summary } from './stats';
 
 const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : String(round(x)));
 const pp = (x: Summary) => `${f(x.p50)} / ${f(x.p99)}`;
-const errorsOf = (e: Record<string, number>) => Object.entries(e).map(([k, n]) => `${k}×${n}`).join(', ') || '0';
+const errorsOf = (e: Record<string, number>) =>
+  Object.entries(e)
+    .map(([k, n]) => `${k}×${n}`)
+    .join(', ') || '0';
 const name = (b: string) => (b === 'postgres' ? 'PostgreSQL' : b);
 const pow10 = (n: number) => {
   const e = Math.log10(n);
@@ -23,7 +26,9 @@ export function cyclesTable(results: BackendResult[]): string {
       const p = t.point;
       const pg = t.pgbench ? `${f(t.pgbench.tps)} (${t.pgbench.clients} cl.)` : '–';
       const ratio = t.pgbench ? f(p.cyclesPerSecond / t.pgbench.tps) : '–';
-      rows.push(`| ${name(r.backend)}, ${t.case} | ${p.cycles} | ${f(p.cyclesPerSecond)} | ${pp(p.commission)} | ${pp(p.decommission)} | ${pg} | ${ratio} | ${errorsOf(p.errors)} |`);
+      rows.push(
+        `| ${name(r.backend)}, ${t.case} | ${p.cycles} | ${f(p.cyclesPerSecond)} | ${pp(p.commission)} | ${pp(p.decommission)} | ${pg} | ${ratio} | ${errorsOf(p.errors)} |`,
+      );
     }
   }
   return rows.join('\n');
@@ -54,7 +59,9 @@ export function roundTripTable(results: BackendResult[]): string {
   for (const r of results) {
     const t = r.roundTrips;
     if (t) {
-      rows.push(`| ${name(r.backend)} | ${f(t.commission.roundTrips)} | ${f(t.commission.transactions)} | ${f(t.decommission.roundTrips)} | ${f(t.decommission.transactions)} | ${t.n} + ${t.n} | ${f(t.backgroundPerSecond)} |`);
+      rows.push(
+        `| ${name(r.backend)} | ${f(t.commission.roundTrips)} | ${f(t.commission.transactions)} | ${f(t.decommission.roundTrips)} | ${f(t.decommission.transactions)} | ${t.n} + ${t.n} | ${f(t.backgroundPerSecond)} |`,
+      );
     } else {
       rows.push(`| ${name(r.backend)} | n/a${r.backend === 'embedded' ? ' (in-process)' : ''} | – | n/a | – | – | – |`);
     }
@@ -64,7 +71,10 @@ export function roundTripTable(results: BackendResult[]): string {
 
 /** One row per (backend, family, metric): p50 at the lowest and highest fill level and their ratio. */
 export function fillTable(results: BackendResult[]): string {
-  const rows = ['| backend | network | metric | fill A | p50 @ A (ms) | fill B | p50 @ B (ms) | ratio B/A |', '|---|---|---|---:|---:|---:|---:|---:|'];
+  const rows = [
+    '| backend | network | metric | fill A | p50 @ A (ms) | fill B | p50 @ B (ms) | ratio B/A |',
+    '|---|---|---|---:|---:|---:|---:|---:|',
+  ];
   for (const r of results) {
     for (const family of [4, 6] as const) {
       const points = r.fill.filter((p) => p.family === family).sort((a, b) => a.filled - b.filled);

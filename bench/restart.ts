@@ -35,11 +35,22 @@ interface Restart {
 }
 
 /** One start of the server; resolves when /readyz is 200, with the process to stop. */
-async function start(storeEnv: Record<string, string>, entry = ENTRIES[0]): Promise<Restart & { stop(): Promise<void> }> {
+async function start(
+  storeEnv: Record<string, string>,
+  entry = ENTRIES[0],
+): Promise<Restart & { stop(): Promise<void> }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [entry], {
     cwd: ROOT,
-    env: { ...env, ...storeEnv, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'info', IPCD_ADMIN_PASSWORD: 'bench-admin-password-1', NODE_OPTIONS: '' },
+    env: {
+      ...env,
+      ...storeEnv,
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      IPCD_ADMIN_PASSWORD: 'bench-admin-password-1',
+      NODE_OPTIONS: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -83,7 +94,8 @@ function load(b: BenchBackend): { stop(): Promise<number> } {
     // The in-process server runs without authentication (openBackend): the credentials go unread.
     const target = { url: b.url, credentials: { username: 'bench', password: 'unused-password', nonce: false } };
     const book = new AddressBook();
-    while (!stopped) cycles += (await throughputPoint(target, book, LOAD_CLIENTS, () => 100, { seconds: 1, warmupSeconds: 0 })).cycles;
+    while (!stopped)
+      cycles += (await throughputPoint(target, book, LOAD_CLIENTS, () => 100, { seconds: 1, warmupSeconds: 0 })).cycles;
   })();
   return {
     async stop() {
@@ -112,7 +124,10 @@ async function measure(kind: BackendKind): Promise<Row[]> {
   const db = `ipcd_restart_${process.pid}_${randomBytes(3).toString('hex')}`;
   const url = new URL(PG_ADMIN);
   url.pathname = `/${db}`;
-  const storeEnv: Record<string, string> = { DATABASE_URL: kind === 'postgres' ? url.toString() : '', IPCD_DATA_DIR: join(dir, 'data') };
+  const storeEnv: Record<string, string> = {
+    DATABASE_URL: kind === 'postgres' ? url.toString() : '',
+    IPCD_DATA_DIR: join(dir, 'data'),
+  };
   if (kind === 'postgres') await admin(PG_ADMIN, (c) => c.query(`CREATE DATABASE ${db}`));
   const rows: Row[] = [];
   try {
@@ -125,7 +140,13 @@ async function measure(kind: BackendKind): Promise<Row[]> {
         backend = await openBackend(kind, { pgAdminUrl: PG_ADMIN, poolSize: 10 });
         await addDataCenter(backend.store, DC);
         await addZone(backend.store, 'bench.test');
-        await addNetwork(backend.store, { name: 'load', cidr: '10.0.0.0/16', dataCenter: DC, vlan: 100, zone: 'bench.test' });
+        await addNetwork(backend.store, {
+          name: 'load',
+          cidr: '10.0.0.0/16',
+          dataCenter: DC,
+          vlan: 100,
+          zone: 'bench.test',
+        });
         generator = load(backend);
         await new Promise((r) => setTimeout(r, 2000)); // the load settles first
       }
@@ -136,7 +157,9 @@ async function measure(kind: BackendKind): Promise<Row[]> {
           const s = await start(storeEnv, entry);
           samples[e].push(s);
           await s.stop();
-          log(`${kind} ${condition} ${entry} #${i + 1}: ready in ${Math.round(s.readyMs)} ms ${JSON.stringify(s.phases)}`);
+          log(
+            `${kind} ${condition} ${entry} #${i + 1}: ready in ${Math.round(s.readyMs)} ms ${JSON.stringify(s.phases)}`,
+          );
         }
       }
       const loadCyclesPerSecond = generator ? await generator.stop() : undefined;
@@ -144,7 +167,9 @@ async function measure(kind: BackendKind): Promise<Row[]> {
       for (const [e, entry] of ENTRIES.entries()) {
         const ready = summarize(samples[e].map((s) => s.readyMs));
         const names = [...new Set(samples[e].flatMap((s) => Object.keys(s.phases)))];
-        const phasesP50 = Object.fromEntries(names.map((n) => [n, round(summarize(samples[e].map((s) => s.phases[n] ?? NaN)).p50)]));
+        const phasesP50 = Object.fromEntries(
+          names.map((n) => [n, round(summarize(samples[e].map((s) => s.phases[n] ?? NaN)).p50)]),
+        );
         rows.push({
           entry,
           backend: kind,
@@ -169,15 +194,26 @@ async function measure(kind: BackendKind): Promise<Row[]> {
 async function main() {
   const rows: Row[] = [];
   for (const kind of BACKENDS) rows.push(...(await measure(kind)));
-  const phaseNames = [...new Set(rows.flatMap((r) => Object.keys(r.phasesP50)))].sort((a, b) => rows[0].phasesP50[a] - rows[0].phasesP50[b]);
+  const phaseNames = [...new Set(rows.flatMap((r) => Object.keys(r.phasesP50)))].sort(
+    (a, b) => rows[0].phasesP50[a] - rows[0].phasesP50[b],
+  );
   const entry = ENTRIES.length > 1 ? (r: Row) => ` ${r.entry} |` : () => '';
-  console.log(`|${ENTRIES.length > 1 ? ' server |' : ''} backend | condition | restarts | ready p50 (ms) | min | max | ${phaseNames.map((p) => `${p} p50`).join(' | ')} | load (cycles/s) | load average (1 min) |`);
-  console.log(`|${ENTRIES.length > 1 ? '---|' : ''}---|---|---:|---:|---:|---:|${phaseNames.map(() => '---:|').join('')}---:|---|`);
+  console.log(
+    `|${ENTRIES.length > 1 ? ' server |' : ''} backend | condition | restarts | ready p50 (ms) | min | max | ${phaseNames.map((p) => `${p} p50`).join(' | ')} | load (cycles/s) | load average (1 min) |`,
+  );
+  console.log(
+    `|${ENTRIES.length > 1 ? '---|' : ''}---|---|---:|---:|---:|---:|${phaseNames.map(() => '---:|').join('')}---:|---|`,
+  );
   for (const r of rows) {
-    console.log(`|${entry(r)} ${r.backend} | ${r.condition} | ${r.restarts} | ${r.p50} | ${r.min} | ${r.max} | ${phaseNames.map((p) => r.phasesP50[p] ?? '–').join(' | ')} | ${r.loadCyclesPerSecond ?? '–'} | ${r.loadavg} |`);
+    console.log(
+      `|${entry(r)} ${r.backend} | ${r.condition} | ${r.restarts} | ${r.p50} | ${r.min} | ${r.max} | ${phaseNames.map((p) => r.phasesP50[p] ?? '–').join(' | ')} | ${r.loadCyclesPerSecond ?? '–'} | ${r.loadavg} |`,
+    );
   }
   mkdirSync(join(ROOT, '.bench'), { recursive: true });
-  writeFileSync(join(ROOT, '.bench', 'restart.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, rows }, null, 2));
+  writeFileSync(
+    join(ROOT, '.bench', 'restart.json'),
+    JSON.stringify({ at: new Date().toISOString(), node: process.version, rows }, null, 2),
+  );
 }
 
 main().catch((e) => {

@@ -26,7 +26,13 @@ export interface RoundTrips {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function countRoundTrips(t: Target, proxy: PgProxy, vlan: number, cidr: string, o: { n: number; warmup: number; idleMs: number }): Promise<RoundTrips> {
+export async function countRoundTrips(
+  t: Target,
+  proxy: PgProxy,
+  vlan: number,
+  cidr: string,
+  o: { n: number; warmup: number; idleMs: number },
+): Promise<RoundTrips> {
   const book = new AddressBook().expect(vlan, cidr);
   const client = newClient(t, 1);
   try {
@@ -35,7 +41,10 @@ export async function countRoundTrips(t: Target, proxy: PgProxy, vlan: number, c
     let c0 = proxy.counts();
     await sleep(o.idleMs);
     const idle = diff(c0, proxy.counts());
-    const perMs = { roundTrips: idle.roundTrips / (performance.now() - t0), transactions: idle.transactions / (performance.now() - t0) };
+    const perMs = {
+      roundTrips: idle.roundTrips / (performance.now() - t0),
+      transactions: idle.transactions / (performance.now() - t0),
+    };
 
     const measure = async (fn: () => Promise<void>): Promise<PerOperation> => {
       t0 = performance.now();
@@ -52,14 +61,26 @@ export async function countRoundTrips(t: Target, proxy: PgProxy, vlan: number, c
     const addresses: string[] = [];
     const commission = await measure(async () => {
       for (let i = 0; i < o.n; i++) {
-        const v = ok(await client.call('CommissionIP', { dataCenter: DC, vlan, serverInstance: `rt-${process.pid}-${i}`, wantName: true }), 'CommissionIP');
+        const v = ok(
+          await client.call('CommissionIP', {
+            dataCenter: DC,
+            vlan,
+            serverInstance: `rt-${process.pid}-${i}`,
+            wantName: true,
+          }),
+          'CommissionIP',
+        );
         addresses.push(book.commissioned(vlan, v, true));
       }
     });
     const decommission = await measure(async () => {
       for (const address of addresses) {
         book.releasing(vlan, address);
-        book.released(vlan, address, ok(await client.call('DecommissionIP', { dataCenter: DC, vlan, address }), 'DecommissionIP'));
+        book.released(
+          vlan,
+          address,
+          ok(await client.call('DecommissionIP', { dataCenter: DC, vlan, address }), 'DecommissionIP'),
+        );
       }
     });
     return { n: o.n, commission, decommission, backgroundPerSecond: perMs.roundTrips * 1000 };

@@ -18,13 +18,22 @@ import { cleanupAll, installSignalCleanup, isStopping, log } from './cleanup';
 import { config } from './config';
 import { serverVersion } from './database';
 import { findPgbench } from './pgbench';
-import { batchTable, cyclesTable, describeRun, fillDetailTable, fillTable, roundTripTable, slash16Table } from './report';
+import {
+  batchTable,
+  cyclesTable,
+  describeRun,
+  fillDetailTable,
+  fillTable,
+  roundTripTable,
+  slash16Table,
+} from './report';
 import { runEmbedded, runPostgres, type BackendResult } from './scenario';
 import { round } from './stats';
 
 function packageVersion(dir: string, name: string): string | undefined {
   try {
-    return (JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return undefined;
   }
@@ -33,7 +42,8 @@ function packageVersion(dir: string, name: string): string | undefined {
 /** The measured code's commit, and whether src/ or migrations/ differ from it. */
 function revision(dir: string): string {
   try {
-    const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const dirty = git('status', '--porcelain', '--', 'src', 'migrations') !== '';
     return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in src/ or migrations/' : ''}`;
   } catch {
@@ -101,7 +111,12 @@ async function main(): Promise<number> {
   }
   const s16 = slash16Table(results);
   if (s16) out.push('### Commissioning in a nearly full /16', '', s16, '');
-  out.push('### SQL round trips (counted by a wire-protocol proxy between ipcd and PostgreSQL)', '', roundTripTable(results), '');
+  out.push(
+    '### SQL round trips (counted by a wire-protocol proxy between ipcd and PostgreSQL)',
+    '',
+    roundTripTable(results),
+    '',
+  );
   if (results.some((r) => r.fill.length > 0)) {
     out.push(
       '### Commissioning in a filled network',
@@ -125,18 +140,29 @@ async function main(): Promise<number> {
   const dir = join(ROOT, '.bench');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'results.json');
-  writeFileSync(file, JSON.stringify({ startedAt: startedAt.toISOString(), durationSeconds, machine, config, results }, null, 2) + '\n');
+  writeFileSync(
+    file,
+    JSON.stringify({ startedAt: startedAt.toISOString(), durationSeconds, machine, config, results }, null, 2) + '\n',
+  );
   log(`results written to ${file}`);
 
   // Loud, after the figures: wrong replies, faults and failed steps.
   const wrong = results.flatMap((r) => [
-    ...r.throughput.filter((t) => Object.keys(t.point.errors).length).map((t) => `${r.backend}, ${t.case}: ${JSON.stringify(t.point.errors)}`),
-    ...(r.slash16 && Object.keys(r.slash16.errors).length ? [`${r.backend}, /16: ${JSON.stringify(r.slash16.errors)}`] : []),
-    ...(r.batch ?? []).filter((p) => Object.keys(p.errors).length).map((p) => `${r.backend}, batch ${p.size}${p.atomic ? ' atomic' : ''}: ${JSON.stringify(p.errors)}`),
+    ...r.throughput
+      .filter((t) => Object.keys(t.point.errors).length)
+      .map((t) => `${r.backend}, ${t.case}: ${JSON.stringify(t.point.errors)}`),
+    ...(r.slash16 && Object.keys(r.slash16.errors).length
+      ? [`${r.backend}, /16: ${JSON.stringify(r.slash16.errors)}`]
+      : []),
+    ...(r.batch ?? [])
+      .filter((p) => Object.keys(p.errors).length)
+      .map((p) => `${r.backend}, batch ${p.size}${p.atomic ? ' atomic' : ''}: ${JSON.stringify(p.errors)}`),
     ...r.failures,
   ]);
   if (wrong.length === 0) return 0;
-  process.stderr.write(`\nBENCH FAILED: ${wrong.length} point(s) with faults or wrong replies, or failed steps:\n${wrong.map((w) => `  - ${w}`).join('\n')}\n`);
+  process.stderr.write(
+    `\nBENCH FAILED: ${wrong.length} point(s) with faults or wrong replies, or failed steps:\n${wrong.map((w) => `  - ${w}`).join('\n')}\n`,
+  );
   return 1;
 }
 

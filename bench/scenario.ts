@@ -23,7 +23,13 @@ import { openPgbench, type Pgbench, type PgbenchResult } from './pgbench';
 import { AddressBook } from './replies';
 import { countRoundTrips, type RoundTrips } from './round-trips';
 import { ADMIN_USER, startServer, type RunningServer, type ServerSpec } from './server';
-import { commissionPoint, throughputPoint, type CommissionPointResult, type PointResult, type Target } from './workloads';
+import {
+  commissionPoint,
+  throughputPoint,
+  type CommissionPointResult,
+  type PointResult,
+  type Target,
+} from './workloads';
 
 export const CYCLE_VLAN = 100;
 export const CYCLE_CIDR = '10.0.0.0/16';
@@ -69,7 +75,9 @@ class Session {
 
   async start(databaseUrl = this.spec.databaseUrl): Promise<RunningServer> {
     if (!this.server) {
-      log(`starting ipcd (${databaseUrl === undefined ? 'embedded' : databaseUrl === this.spec.databaseUrl ? 'PostgreSQL' : 'PostgreSQL through the counting proxy'})`);
+      log(
+        `starting ipcd (${databaseUrl === undefined ? 'embedded' : databaseUrl === this.spec.databaseUrl ? 'PostgreSQL' : 'PostgreSQL through the counting proxy'})`,
+      );
       this.server = await startServer({ ...this.spec, databaseUrl, adminPassword: this.admin.password });
     }
     return this.server;
@@ -141,12 +149,19 @@ async function batchPoints(s: Session, c: Config, r: BackendResult): Promise<voi
   await step(r, 'batches', async () => {
     await s.manage(addBatchNetwork);
     r.batch = [];
-    const points: [number | 'single', boolean][] = [['single', false], ...c.batchSizes.flatMap((n): [number, boolean][] => [[n, false], [n, true]])];
+    const points: [number | 'single', boolean][] = [
+      ['single', false],
+      ...c.batchSizes.flatMap((n): [number, boolean][] => [
+        [n, false],
+        [n, true],
+      ]),
+    ];
     for (const [size, atomic] of points) {
       const p = await batchPoint(s.target(), size, atomic, c.batchAddresses);
       log(
         `${r.backend}: ${size === 'single' ? 'single calls' : `batches of ${size}${atomic ? ', atomic' : ''}`}: ${p.commissionPerSecond.toFixed(0)} commissions/s, ` +
-          `${p.releasePerSecond.toFixed(0)} releases/s` + (Object.keys(p.errors).length ? `; errors ${JSON.stringify(p.errors)}` : ''),
+          `${p.releasePerSecond.toFixed(0)} releases/s` +
+          (Object.keys(p.errors).length ? `; errors ${JSON.stringify(p.errors)}` : ''),
       );
       r.batch.push(p);
     }
@@ -172,12 +187,22 @@ async function cyclePoints(s: Session, c: Config, r: BackendResult, pgbench?: Pg
   for (const clients of c.spreadClients) {
     const book = new AddressBook();
     for (let i = 0; i < clients; i++) book.expect(spreadVlan(i), spreadCidr(i));
-    await run(`${plural(clients, 'client')} over ${clients} networks (${c.spreadZones === 'own' ? 'a zone each' : 'one shared zone'})`, clients, spreadVlan, book);
+    await run(
+      `${plural(clients, 'client')} over ${clients} networks (${c.spreadZones === 'own' ? 'a zone each' : 'one shared zone'})`,
+      clients,
+      spreadVlan,
+      book,
+    );
   }
 }
 
 /** Adds a network (server up), stops the server, fills it with SQL, starts the server again. */
-async function filledNetwork(s: Session, dbUrl: string, spec: { name: string; cidr: string; vlan: number; family: Family }, count: number) {
+async function filledNetwork(
+  s: Session,
+  dbUrl: string,
+  spec: { name: string; cidr: string; vlan: number; family: Family },
+  count: number,
+) {
   const zone = `${spec.name}.${ZONE}`; // its own zone: the fill sets the zone's name sequence
   await s.manage(async (m) => {
     await m.addZone(zone);
@@ -190,9 +215,18 @@ async function filledNetwork(s: Session, dbUrl: string, spec: { name: string; ci
   try {
     const db = pgFillDb(client);
     const fill = await fillNetwork(db, await fillTarget(db, spec.name), count);
-    log(`postgres: fill ${(fill.insertMs / 1000).toFixed(1)} s + VACUUM ANALYZE ${(fill.vacuumMs / 1000).toFixed(1)} s`);
+    log(
+      `postgres: fill ${(fill.insertMs / 1000).toFixed(1)} s + VACUUM ANALYZE ${(fill.vacuumMs / 1000).toFixed(1)} s`,
+    );
     await s.start();
-    return { ...spec, filled: count, nextAddress: fill.nextAddress, firstFree: fill.firstFree, insertMs: fill.insertMs, vacuumMs: fill.vacuumMs };
+    return {
+      ...spec,
+      filled: count,
+      nextAddress: fill.nextAddress,
+      firstFree: fill.firstFree,
+      insertMs: fill.insertMs,
+      vacuumMs: fill.vacuumMs,
+    };
   } finally {
     await client.end();
   }
@@ -204,7 +238,16 @@ export async function runPostgres(c: Config): Promise<BackendResult> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'ipcd-bench-pg-'));
   const removeDir = onCleanup(`remove ${dataDir}`, async () => rmSync(dataDir, { recursive: true, force: true }));
   mkdirSync(join(ROOT, '.bench'), { recursive: true });
-  const s = new Session({ ipcdDir: c.ipcdDir, databaseUrl: db.url, dataDir, logFile: join(ROOT, '.bench', 'ipcd-postgres.log'), workers: c.workers }, c.wsseNonce);
+  const s = new Session(
+    {
+      ipcdDir: c.ipcdDir,
+      databaseUrl: db.url,
+      dataDir,
+      logFile: join(ROOT, '.bench', 'ipcd-postgres.log'),
+      workers: c.workers,
+    },
+    c.wsseNonce,
+  );
   const pgbench = c.pgbench ? await openPgbench(c.pgAdminUrl) : undefined;
   try {
     await s.start();
@@ -218,9 +261,15 @@ export async function runPostgres(c: Config): Promise<BackendResult> {
         const proxy = await startPgProxy(db.url);
         try {
           await s.start(proxy.url);
-          r.roundTrips = await countRoundTrips(s.target(), proxy, CYCLE_VLAN, CYCLE_CIDR, { n: c.roundTripOps, warmup: 20, idleMs: 2000 });
+          r.roundTrips = await countRoundTrips(s.target(), proxy, CYCLE_VLAN, CYCLE_CIDR, {
+            n: c.roundTripOps,
+            warmup: 20,
+            idleMs: 2000,
+          });
           const rt = r.roundTrips;
-          log(`postgres: per CommissionIP ${rt.commission.roundTrips.toFixed(2)} round trips, per DecommissionIP ${rt.decommission.roundTrips.toFixed(2)} (background ${rt.backgroundPerSecond.toFixed(2)}/s)`);
+          log(
+            `postgres: per CommissionIP ${rt.commission.roundTrips.toFixed(2)} round trips, per DecommissionIP ${rt.decommission.roundTrips.toFixed(2)} (background ${rt.backgroundPerSecond.toFixed(2)}/s)`,
+          );
         } finally {
           await s.stop();
           await proxy.close();
@@ -244,7 +293,12 @@ export async function runPostgres(c: Config): Promise<BackendResult> {
     ];
     for (const l of levels) {
       await step(r, `fill IPv${l.family} ${l.n}`, async () => {
-        const net = await filledNetwork(s, db.url, { name: `fill-v${l.family}-${l.n}`, cidr: l.cidr, vlan: l.vlan, family: l.family }, l.n);
+        const net = await filledNetwork(
+          s,
+          db.url,
+          { name: `fill-v${l.family}-${l.n}`, cidr: l.cidr, vlan: l.vlan, family: l.family },
+          l.n,
+        );
         const p = await fillPoint(s.target(), net, fillOptions);
         log(
           `postgres: ${l.cidr} @ ${l.n}: CommissionIP p50 ${p.soapCommission.p50.toFixed(2)} ms; DecommissionIP p50 by address ${p.soapDecommission.p50.toFixed(2)} ms, ` +
@@ -257,10 +311,20 @@ export async function runPostgres(c: Config): Promise<BackendResult> {
 
     if (c.slash16Fill > 0) {
       await step(r, `/16 with ${c.slash16Fill} in use`, async () => {
-        const net = await filledNetwork(s, db.url, { name: 'bench-slash16', cidr: SLASH16.cidr, vlan: SLASH16.vlan, family: 4 }, c.slash16Fill);
+        const net = await filledNetwork(
+          s,
+          db.url,
+          { name: 'bench-slash16', cidr: SLASH16.cidr, vlan: SLASH16.vlan, family: 4 },
+          c.slash16Fill,
+        );
         const book = new AddressBook().expect(SLASH16.vlan, SLASH16.cidr, net.firstFree);
-        const p = await commissionPoint(s.target(), book, SLASH16.vlan, c.slash16Clients, { count: c.slash16Commissions, capSeconds: c.slash16Seconds });
-        log(`postgres: ${SLASH16.cidr} @ ${c.slash16Fill}: ${p.commissions} commissions in ${p.seconds.toFixed(1)} s = ${p.commissionsPerSecond.toFixed(0)}/s, p50 ${p.latency.p50.toFixed(2)} ms`);
+        const p = await commissionPoint(s.target(), book, SLASH16.vlan, c.slash16Clients, {
+          count: c.slash16Commissions,
+          capSeconds: c.slash16Seconds,
+        });
+        log(
+          `postgres: ${SLASH16.cidr} @ ${c.slash16Fill}: ${p.commissions} commissions in ${p.seconds.toFixed(1)} s = ${p.commissionsPerSecond.toFixed(0)}/s, p50 ${p.latency.p50.toFixed(2)} ms`,
+        );
         r.slash16 = { ...p, filled: c.slash16Fill, cidr: SLASH16.cidr, insertMs: net.insertMs, vacuumMs: net.vacuumMs };
       });
     }
@@ -278,7 +342,10 @@ export async function runEmbedded(c: Config): Promise<BackendResult> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'ipcd-bench-embedded-'));
   const removeDir = onCleanup(`remove ${dataDir}`, async () => rmSync(dataDir, { recursive: true, force: true }));
   mkdirSync(join(ROOT, '.bench'), { recursive: true });
-  const s = new Session({ ipcdDir: c.ipcdDir, dataDir, logFile: join(ROOT, '.bench', 'ipcd-embedded.log'), workers: c.workers }, c.wsseNonce);
+  const s = new Session(
+    { ipcdDir: c.ipcdDir, dataDir, logFile: join(ROOT, '.bench', 'ipcd-embedded.log'), workers: c.workers },
+    c.wsseNonce,
+  );
   try {
     await s.start();
     await defineTopology(s, 0, false);

@@ -79,7 +79,11 @@ export async function startServer(spec: ServerSpec, readyTimeoutMs = 90_000): Pr
   const out = openSync(spec.logFile, 'a');
   // BENCH_NODE_ARGS: extra node flags for the server (e.g. --cpu-prof --cpu-prof-dir=DIR to profile it).
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: spec.ipcdDir, env: serverEnv(spec, port), stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
+    cwd: spec.ipcdDir,
+    env: serverEnv(spec, port),
+    stdio: ['ignore', out, out],
+  });
   closeSync(out);
   live.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => (live.delete(child), resolve())));
@@ -97,7 +101,9 @@ export async function startServer(spec: ServerSpec, readyTimeoutMs = 90_000): Pr
   for (;;) {
     if (!running()) {
       await stop();
-      throw new Error(`ipcd (pid ${child.pid}) exited during start-up (code ${child.exitCode}, signal ${child.signalCode}); log ${spec.logFile}:\n${tail(spec.logFile)}`);
+      throw new Error(
+        `ipcd (pid ${child.pid}) exited during start-up (code ${child.exitCode}, signal ${child.signalCode}); log ${spec.logFile}:\n${tail(spec.logFile)}`,
+      );
     }
     try {
       const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(3000) });
@@ -108,7 +114,9 @@ export async function startServer(spec: ServerSpec, readyTimeoutMs = 90_000): Pr
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`ipcd (pid ${child.pid}) was not ready within ${readyTimeoutMs / 1000} s; log ${spec.logFile}:\n${tail(spec.logFile)}`);
+      throw new Error(
+        `ipcd (pid ${child.pid}) was not ready within ${readyTimeoutMs / 1000} s; log ${spec.logFile}:\n${tail(spec.logFile)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

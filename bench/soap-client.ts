@@ -130,9 +130,21 @@ export class SoapClient {
             const values = leaves(text);
             const status = res.statusCode ?? 0;
             if (/<(?:[\w.-]+:)?Fault[\s>]/.test(text)) {
-              resolve({ status, values, raw: text, fault: { code: values.code ?? values.faultcode ?? '?', message: values.message ?? values.faultstring ?? text.slice(0, 300) } });
+              resolve({
+                status,
+                values,
+                raw: text,
+                fault: {
+                  code: values.code ?? values.faultcode ?? '?',
+                  message: values.message ?? values.faultstring ?? text.slice(0, 300),
+                },
+              });
             } else if (status !== 200) {
-              reject(Object.assign(new Error(`HTTP ${status} from ${operation}: ${text.slice(0, 300)}`), { code: `HTTP_${status}` }));
+              reject(
+                Object.assign(new Error(`HTTP ${status} from ${operation}: ${text.slice(0, 300)}`), {
+                  code: `HTTP_${status}`,
+                }),
+              );
             } else {
               resolve({ status, values, raw: text });
             }

@@ -38,9 +38,17 @@ export interface PointOptions {
 export const newClient = (t: Target, sockets: number) => new SoapClient(t.url, sockets, { credentials: t.credentials });
 
 /** CommissionIP (address and name), then DecommissionIP of that address; both replies checked. */
-export async function cycle(client: SoapClient, book: AddressBook, vlan: number, serverInstance: string): Promise<[number, number]> {
+export async function cycle(
+  client: SoapClient,
+  book: AddressBook,
+  vlan: number,
+  serverInstance: string,
+): Promise<[number, number]> {
   let t = process.hrtime.bigint();
-  const c = ok(await client.call('CommissionIP', { dataCenter: DC, vlan, serverInstance, wantName: true }), 'CommissionIP');
+  const c = ok(
+    await client.call('CommissionIP', { dataCenter: DC, vlan, serverInstance, wantName: true }),
+    'CommissionIP',
+  );
   const commissionMs = msSince(t);
   const address = book.commissioned(vlan, c, true);
   book.releasing(vlan, address);
@@ -57,7 +65,13 @@ let runSeq = 0;
  * `clients` workers running cycles back to back; worker w always on VLAN vlanOf(w) (one VLAN for
  * all: one network; a VLAN per worker: the networks do not share a free list).
  */
-export async function throughputPoint(t: Target, book: AddressBook, clients: number, vlanOf: (worker: number) => number, o: PointOptions): Promise<PointResult> {
+export async function throughputPoint(
+  t: Target,
+  book: AddressBook,
+  clients: number,
+  vlanOf: (worker: number) => number,
+  o: PointOptions,
+): Promise<PointResult> {
   const client = newClient(t, clients);
   const tag = `b${process.pid}-${++runSeq}`;
   const vlans = new Set(Array.from({ length: clients }, (_, w) => vlanOf(w)));
@@ -68,7 +82,8 @@ export async function throughputPoint(t: Target, book: AddressBook, clients: num
       const until = performance.now() + o.warmupSeconds * 1000;
       await Promise.all(
         Array.from({ length: clients }, async (_, w) => {
-          for (let i = 0; performance.now() < until; i++) await cycle(client, book, vlanOf(w), `${tag}-warm-${w}-${i}`).catch((e) => errors.add(e));
+          for (let i = 0; performance.now() < until; i++)
+            await cycle(client, book, vlanOf(w), `${tag}-warm-${w}-${i}`).catch((e) => errors.add(e));
         }),
       );
     }
@@ -122,7 +137,13 @@ export interface CommissionPointResult {
 }
 
 /** `clients` workers doing CommissionIP only (new instances, nothing released): `count` in all, or until capSeconds. */
-export async function commissionPoint(t: Target, book: AddressBook, vlan: number, clients: number, o: { count: number; capSeconds: number }): Promise<CommissionPointResult> {
+export async function commissionPoint(
+  t: Target,
+  book: AddressBook,
+  vlan: number,
+  clients: number,
+  o: { count: number; capSeconds: number },
+): Promise<CommissionPointResult> {
   const client = newClient(t, clients);
   const tag = `c${process.pid}-${++runSeq}`;
   try {
@@ -137,7 +158,15 @@ export async function commissionPoint(t: Target, book: AddressBook, vlan: number
           const i = started++;
           try {
             const s = process.hrtime.bigint();
-            const v = ok(await client.call('CommissionIP', { dataCenter: DC, vlan, serverInstance: `${tag}-${i}`, wantName: true }), 'CommissionIP');
+            const v = ok(
+              await client.call('CommissionIP', {
+                dataCenter: DC,
+                vlan,
+                serverInstance: `${tag}-${i}`,
+                wantName: true,
+              }),
+              'CommissionIP',
+            );
             const ms = msSince(s);
             book.commissioned(vlan, v, true);
             latency.push(ms);

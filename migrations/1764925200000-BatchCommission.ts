@@ -70,6 +70,8 @@ export class BatchCommission1764925200000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP FUNCTION ipcd_batch(text, jsonb), ipcd_batch_raised(text, text), ipcd_batch_call(text, jsonb);`);
+    await q.query(
+      `DROP FUNCTION ipcd_batch(text, jsonb), ipcd_batch_raised(text, text), ipcd_batch_call(text, jsonb);`,
+    );
   }
 }

@@ -40,7 +40,14 @@ function parse(text: string, file: string): Node {
     const parent = stack[stack.length - 1];
     const attrs: Record<string, string> = {};
     for (const a of Object.values(t.attributes)) if (typeof a === 'object' && a.uri === '') attrs[a.local] = a.value;
-    const node: Node = { uri: t.uri ?? '', local: t.local ?? t.name, attrs, scope: { ...parent?.scope, ...t.ns }, children: [], text: '' };
+    const node: Node = {
+      uri: t.uri ?? '',
+      local: t.local ?? t.name,
+      attrs,
+      scope: { ...parent?.scope, ...t.ns },
+      children: [],
+      text: '',
+    };
     if (parent) parent.children.push(node);
     else root = node;
     stack.push(node);
@@ -62,7 +69,10 @@ const is = (n: Node, uri: string, local: string) => n.uri === uri && n.local ===
 const xsd = (n: Node, local: string) => is(n, XSD_NS, local);
 const docOf = (n: Node, uri = XSD_NS): string | undefined => {
   const holder = uri === XSD_NS ? n.children.find((c) => xsd(c, 'annotation')) : n;
-  const doc = holder?.children.find((c) => is(c, uri, 'documentation'))?.text.replace(/\s+/g, ' ').trim();
+  const doc = holder?.children
+    .find((c) => is(c, uri, 'documentation'))
+    ?.text.replace(/\s+/g, ' ')
+    .trim();
   return doc || undefined;
 };
 
@@ -94,16 +104,27 @@ export interface GenModel {
   decls: Decl[];
 }
 
-
 /**
  * Reads a WSDL's contract. `load` reads a schema an xsd:include names (relative to the WSDL).
  */
-export function readContract(text: string, file: string, load: (path: string) => string = (p) => readFileSync(p, 'utf8')): GenModel {
+export function readContract(
+  text: string,
+  file: string,
+  load: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): GenModel {
   const root = parse(text, file);
   if (!is(root, WSDL_NS, 'definitions')) throw new Error(`${file}: the document element is not wsdl:definitions`);
   const ns = root.attrs.targetNamespace;
   if (!ns) throw new Error(`${file}: wsdl:definitions has no targetNamespace`);
-  const m: GenModel = { file, ns, operations: [], elements: new Map(), types: new Map(), simpleTypes: new Map(), decls: [] };
+  const m: GenModel = {
+    file,
+    ns,
+    operations: [],
+    elements: new Map(),
+    types: new Map(),
+    simpleTypes: new Map(),
+    decls: [],
+  };
   const fail = (what: string): never => {
     throw new Error(`${file}: ${what}`);
   };
@@ -113,7 +134,8 @@ export function readContract(text: string, file: string, load: (path: string) =>
     const colon = qname.indexOf(':');
     const uri = n.scope[colon < 0 ? '' : qname.slice(0, colon)];
     const local = qname.slice(colon + 1);
-    if (uri === XSD_NS) return BUILTIN_KINDS[local] ? `xsd:${local}` : fail(`the built-in type xsd:${local} is not supported`);
+    if (uri === XSD_NS)
+      return BUILTIN_KINDS[local] ? `xsd:${local}` : fail(`the built-in type xsd:${local} is not supported`);
     if (uri === ns) return local;
     return fail(`${qname} is not in the target namespace ${ns}: schemas of other namespaces are not supported`);
   };
@@ -127,14 +149,17 @@ export function readContract(text: string, file: string, load: (path: string) =>
     const restriction = n.children.find((c) => xsd(c, 'restriction'));
     const other = n.children.find((c) => c.uri === XSD_NS && c.local !== 'annotation' && c !== restriction);
     if (!restriction || other) fail(`the simple type ${key} is not an xsd:restriction`);
-    const s: { -readonly [K in keyof SimpleType]: SimpleType[K] } = { base: typeRef(restriction!, restriction!.attrs.base ?? fail(`${key}: a restriction without a base`)) };
+    const s: { -readonly [K in keyof SimpleType]: SimpleType[K] } = {
+      base: typeRef(restriction!, restriction!.attrs.base ?? fail(`${key}: a restriction without a base`)),
+    };
     for (const f of restriction!.children) {
       const value = f.attrs.value;
       if (xsd(f, 'annotation') || xsd(f, 'whiteSpace')) continue;
       if (f.uri !== XSD_NS || value === undefined) fail(`${key}: the facet ${f.local} is not supported`);
       if (f.local === 'enumeration') s.enumeration = [...(s.enumeration ?? []), value];
       else if (f.local === 'pattern') s.pattern = [...(s.pattern ?? []), value];
-      else if (['minInclusive', 'maxInclusive', 'minExclusive', 'maxExclusive'].includes(f.local)) s[f.local as 'minInclusive'] = value;
+      else if (['minInclusive', 'maxInclusive', 'minExclusive', 'maxExclusive'].includes(f.local))
+        s[f.local as 'minInclusive'] = value;
       else if (['length', 'minLength', 'maxLength'].includes(f.local)) s[f.local as 'length'] = Number(value);
       else fail(`${key}: the facet xsd:${f.local} is not supported`);
     }
@@ -163,7 +188,8 @@ export function readContract(text: string, file: string, load: (path: string) =>
         if (xsd(e, 'annotation')) continue;
         // A choice of single elements: each is optional here (that exactly one is present is not checked).
         const choice = xsd(e, 'choice') && e.attrs.minOccurs === undefined && e.attrs.maxOccurs === undefined;
-        for (const a of choice ? e.children.filter((x) => !xsd(x, 'annotation')) : [e]) fields.push(member(key, a, fields, choice));
+        for (const a of choice ? e.children.filter((x) => !xsd(x, 'annotation')) : [e])
+          fields.push(member(key, a, fields, choice));
       }
     }
   }
@@ -171,20 +197,30 @@ export function readContract(text: string, file: string, load: (path: string) =>
   /** A sequence's element: named (its type local or referenced), or a ref to a global element (resolved once all are read). */
   function member(key: string, e: Node, fields: GenField[], inChoice: boolean): GenField {
     const ref = xsd(e, 'element') && !e.attrs.name && e.attrs.ref ? typeRef(e, e.attrs.ref) : undefined;
-    if (!xsd(e, 'element') || (!e.attrs.name && !ref)) fail(`${key}: xsd:${e.local} in a ${inChoice ? 'choice' : 'sequence'} is not supported, only xsd:element`);
-    if (inChoice && (e.attrs.minOccurs !== undefined || e.attrs.maxOccurs !== undefined)) fail(`${key}: an xsd:choice alternative with occurrences is not supported`);
+    if (!xsd(e, 'element') || (!e.attrs.name && !ref))
+      fail(`${key}: xsd:${e.local} in a ${inChoice ? 'choice' : 'sequence'} is not supported, only xsd:element`);
+    if (inChoice && (e.attrs.minOccurs !== undefined || e.attrs.maxOccurs !== undefined))
+      fail(`${key}: an xsd:choice alternative with occurrences is not supported`);
     const max = e.attrs.maxOccurs ?? '1';
-    const field: GenField = { name: e.attrs.name ?? ref!, type: ref ? `ref:${ref}` : localType(key, e), min: inChoice ? 0 : Number(e.attrs.minOccurs ?? '1'), max: max === 'unbounded' ? null : Number(max) };
+    const field: GenField = {
+      name: e.attrs.name ?? ref!,
+      type: ref ? `ref:${ref}` : localType(key, e),
+      min: inChoice ? 0 : Number(e.attrs.minOccurs ?? '1'),
+      max: max === 'unbounded' ? null : Number(max),
+    };
     if (e.attrs.default !== undefined) field.default = e.attrs.default;
     const doc = docOf(e);
     if (doc) field.doc = doc;
-    if (fields.some((f) => f.name === field.name)) fail(`${key}: the element ${field.name} appears twice in the sequence`);
+    if (fields.some((f) => f.name === field.name))
+      fail(`${key}: the element ${field.name} appears twice in the sequence`);
     return field;
   }
 
   function schema(s: Node, where: string): void {
-    if (s.attrs.targetNamespace !== ns) fail(`the schema in ${where} has the targetNamespace ${s.attrs.targetNamespace}, not ${ns}`);
-    if (s.attrs.elementFormDefault !== 'qualified') fail(`the schema in ${where} must say elementFormDefault="qualified"`);
+    if (s.attrs.targetNamespace !== ns)
+      fail(`the schema in ${where} has the targetNamespace ${s.attrs.targetNamespace}, not ${ns}`);
+    if (s.attrs.elementFormDefault !== 'qualified')
+      fail(`the schema in ${where} must say elementFormDefault="qualified"`);
     for (const c of s.children) {
       const name = c.attrs.name;
       if (xsd(c, 'annotation')) continue;
@@ -202,7 +238,11 @@ export function readContract(text: string, file: string, load: (path: string) =>
       } else if (xsd(c, 'element') && name) {
         const complex = c.children.find((x) => xsd(x, 'complexType'));
         if (complex) complexType(name, complex);
-        define(m.elements, name, complex ? name : c.attrs.type ? typeRef(c, c.attrs.type) : fail(`the element ${name} has no type`));
+        define(
+          m.elements,
+          name,
+          complex ? name : c.attrs.type ? typeRef(c, c.attrs.type) : fail(`the element ${name} has no type`),
+        );
         m.decls.push({ kind: 'element', key: name, doc: docOf(c) });
       } else fail(`xsd:${c.local} at the top of the schema is not supported`);
     }
@@ -214,7 +254,8 @@ export function readContract(text: string, file: string, load: (path: string) =>
     if (is(c, WSDL_NS, 'types')) for (const s of c.children) if (xsd(s, 'schema')) schema(s, file);
     if (is(c, WSDL_NS, 'message')) {
       const parts = c.children.filter((p) => is(p, WSDL_NS, 'part'));
-      if (parts.length !== 1 || !parts[0].attrs.element) fail(`the message ${c.attrs.name} must have one part naming an element (document/literal)`);
+      if (parts.length !== 1 || !parts[0].attrs.element)
+        fail(`the message ${c.attrs.name} must have one part naming an element (document/literal)`);
       messages.set(c.attrs.name, typeRef(parts[0], parts[0].attrs.element));
     }
     if (is(c, WSDL_NS, 'portType')) portTypes.push(c);
@@ -225,12 +266,22 @@ export function readContract(text: string, file: string, load: (path: string) =>
     return messages.get(msg) ?? fail(`the message ${msg} is not defined`);
   };
   for (const o of portTypes[0].children.filter((x) => is(x, WSDL_NS, 'operation'))) {
-    const one = (local: string) => o.children.find((x) => is(x, WSDL_NS, local)) ?? fail(`the operation ${o.attrs.name} has no wsdl:${local}`);
+    const one = (local: string) =>
+      o.children.find((x) => is(x, WSDL_NS, local)) ?? fail(`the operation ${o.attrs.name} has no wsdl:${local}`);
     const faults = o.children.filter((x) => is(x, WSDL_NS, 'fault')).map(elementOf);
-    m.operations.push({ name: o.attrs.name, input: elementOf(one('input')), output: elementOf(one('output')), faults, doc: docOf(o, WSDL_NS) });
+    m.operations.push({
+      name: o.attrs.name,
+      input: elementOf(one('input')),
+      output: elementOf(one('output')),
+      faults,
+      doc: docOf(o, WSDL_NS),
+    });
   }
   // An element ref ('ref:' until all are read) takes the referenced global element's type.
-  for (const [key, fs] of m.types) for (const f of fs) if (f.type.startsWith('ref:')) f.type = m.elements.get(f.type.slice(4)) ?? fail(`${key}: ${f.type} is not defined`);
+  for (const [key, fs] of m.types)
+    for (const f of fs)
+      if (f.type.startsWith('ref:'))
+        f.type = m.elements.get(f.type.slice(4)) ?? fail(`${key}: ${f.type} is not defined`);
   check(m, fail);
   return m;
 }
@@ -238,10 +289,14 @@ export function readContract(text: string, file: string, load: (path: string) =>
 /** Every reference resolves, and every message element is a structure. */
 function check(m: GenModel, fail: (what: string) => never): void {
   const known = (t: string) => t.startsWith('xsd:') || m.types.has(t) || m.simpleTypes.has(t);
-  for (const [key, s] of m.simpleTypes) if (!known(s.base) || m.types.has(s.base)) fail(`${key}: the base ${s.base} is not a simple type`);
-  for (const [key, fields] of m.types) for (const f of fields) if (!known(f.type)) fail(`${key}.${f.name}: the type ${f.type} is not defined`);
+  for (const [key, s] of m.simpleTypes)
+    if (!known(s.base) || m.types.has(s.base)) fail(`${key}: the base ${s.base} is not a simple type`);
+  for (const [key, fields] of m.types)
+    for (const f of fields) if (!known(f.type)) fail(`${key}.${f.name}: the type ${f.type} is not defined`);
   for (const [name, type] of m.elements) if (!m.types.has(type)) fail(`the element ${name} is not of a complex type`);
-  for (const o of m.operations) for (const e of [o.input, o.output, ...o.faults]) if (!m.elements.has(e)) fail(`${o.name}: the element ${e} is not defined`);
+  for (const o of m.operations)
+    for (const e of [o.input, o.output, ...o.faults])
+      if (!m.elements.has(e)) fail(`${o.name}: the element ${e} is not defined`);
   const names = new Set<string>();
   for (const d of m.decls) {
     const ts = tsName(d.key);
@@ -259,7 +314,9 @@ export function modelOf(m: GenModel): ContractModel {
   };
   return {
     ns: m.ns,
-    operations: Object.fromEntries(m.operations.map((o) => [o.name, { input: o.input, output: o.output, faults: o.faults }])),
+    operations: Object.fromEntries(
+      m.operations.map((o) => [o.name, { input: o.input, output: o.output, faults: o.faults }]),
+    ),
     elements: Object.fromEntries(m.elements),
     types: Object.fromEntries([...m.types].map(([k, fs]) => [k, fs.map(strip)])),
     simpleTypes: Object.fromEntries(m.simpleTypes),
@@ -272,7 +329,8 @@ export function modelOf(m: GenModel): ContractModel {
 const tsName = (key: string) => key.replace(/\.(.)/g, (_, c: string) => c.toUpperCase());
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const prop = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? k : quote(k));
-const comment = (doc: string | undefined, indent = '') => (doc ? `${indent}/** ${doc.replace(/\*\//g, '*\\/')} */\n` : '');
+const comment = (doc: string | undefined, indent = '') =>
+  doc ? `${indent}/** ${doc.replace(/\*\//g, '*\\/')} */\n` : '';
 
 function literal(v: unknown): string {
   if (typeof v === 'string') return quote(v);
@@ -286,11 +344,19 @@ function literal(v: unknown): string {
 /** Whether a complex type's values (nested ones included) use dateTime, date or decimal. */
 function scalarUser(m: GenModel): (key: string) => boolean {
   const memo = new Map<string, boolean>();
-  const builtin = (t: string): string => (t.startsWith('xsd:') ? BUILTIN_KINDS[t.slice(4)] : m.types.has(t) ? 'complex' : builtin(m.simpleTypes.get(t)!.base));
+  const builtin = (t: string): string =>
+    t.startsWith('xsd:') ? BUILTIN_KINDS[t.slice(4)] : m.types.has(t) ? 'complex' : builtin(m.simpleTypes.get(t)!.base);
   const uses = (key: string): boolean => {
     if (!memo.has(key)) {
       memo.set(key, false); // a cycle adds nothing
-      memo.set(key, m.types.get(key)!.some((f) => (m.types.has(f.type) ? uses(f.type) : ['decimal', 'dateTime', 'date'].includes(builtin(f.type)))));
+      memo.set(
+        key,
+        m.types
+          .get(key)!
+          .some((f) =>
+            m.types.has(f.type) ? uses(f.type) : ['decimal', 'dateTime', 'date'].includes(builtin(f.type)),
+          ),
+      );
     }
     return memo.get(key)!;
   };
@@ -339,7 +405,9 @@ export function emit(m: GenModel, source: string): string {
       const s = m.simpleTypes.get(d.key)!;
       if (!s.enumeration) continue;
       const n = tsName(d.key);
-      out.push(`\n${comment(d.doc)}export const ${n} = ${literal(s.enumeration)} as const;\nexport type ${n} = (typeof ${n})[number];\n`);
+      out.push(
+        `\n${comment(d.doc)}export const ${n} = ${literal(s.enumeration)} as const;\nexport type ${n} = (typeof ${n})[number];\n`,
+      );
     } else if (d.kind === 'complex' || m.elements.get(d.key) === d.key) {
       iface(d.key, d.doc);
     } else {
@@ -362,7 +430,10 @@ export function emit(m: GenModel, source: string): string {
   );
   out.push(
     `\n/** Each operation's request and response element. */\nexport interface Operations<S extends Scalars = Wire> {\n`,
-    ...m.operations.map((o) => `${comment(o.doc, '  ')}  ${o.name}: { input: ${elementRef(o.input)}; output: ${elementRef(o.output)} };\n`),
+    ...m.operations.map(
+      (o) =>
+        `${comment(o.doc, '  ')}  ${o.name}: { input: ${elementRef(o.input)}; output: ${elementRef(o.output)} };\n`,
+    ),
     `}\nexport type OperationName = keyof Operations;\n`,
   );
   return out.join('');
@@ -372,7 +443,10 @@ export function emit(m: GenModel, source: string): string {
 export function generateAll(root: string): { path: string; text: string }[] {
   return SOURCES.map(({ wsdl, module }) => {
     const file = join(root, 'wsdl', wsdl);
-    return { path: join(root, 'src', 'contract', 'generated', `${module}.ts`), text: emit(readContract(readFileSync(file, 'utf8'), file), `wsdl/${wsdl}`) };
+    return {
+      path: join(root, 'src', 'contract', 'generated', `${module}.ts`),
+      text: emit(readContract(readFileSync(file, 'utf8'), file), `wsdl/${wsdl}`),
+    };
   });
 }
 

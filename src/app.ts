@@ -10,11 +10,24 @@ import { COMMISSIONING, MANAGEMENT, wsdlFor, type Contract } from './api/contrac
 import { faultEnvelope, faultInfo, faultStatus, versionMismatchEnvelope, type FaultInfo } from './api/fault';
 import { inspectEnvelope, type Inspected } from './api/guard';
 import { answerDirectly } from './api/direct';
-import { actionOf, MEDIA_TYPE, VersionMismatch, versionOfMedia, type EnvelopeSeen, type SoapVersion } from './api/soap-version';
+import {
+  actionOf,
+  MEDIA_TYPE,
+  VersionMismatch,
+  versionOfMedia,
+  type EnvelopeSeen,
+  type SoapVersion,
+} from './api/soap-version';
 import { IpcdError } from './logic/core/errors';
 import type { Store } from './store/store';
 import type { Logger } from './logger';
-import { OperationFault, type AuthOptions, type Handler, type OperationContext, type SoapRequest } from './api/operation';
+import {
+  OperationFault,
+  type AuthOptions,
+  type Handler,
+  type OperationContext,
+  type SoapRequest,
+} from './api/operation';
 import { CONSOLE_PATH, createConsole } from './ui';
 import { mountOps, type OpsEndpoints } from './ops/health';
 import { requestContext } from './request';
@@ -49,7 +62,11 @@ export const ADMIN_ENDPOINT = MANAGEMENT.endpoint;
  * The SOAP services this app serves, each with its contract and its handlers. direct: answered
  * from the guard's parse (flat parameters, the hot path); otherwise node-soap parses and replies.
  */
-const SERVICES: { contract: Contract; handlers: (ctx: OperationContext) => Record<string, Record<string, Record<string, Handler>>>; direct: boolean }[] = [
+const SERVICES: {
+  contract: Contract;
+  handlers: (ctx: OperationContext) => Record<string, Record<string, Record<string, Handler>>>;
+  direct: boolean;
+}[] = [
   { contract: COMMISSIONING, handlers: commissioningService, direct: true },
   { contract: MANAGEMENT, handlers: managementService, direct: false },
 ];
@@ -77,7 +94,10 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
     const f = faultInfo(e);
     req.log.info('request', { operation: null, outcome: 'fault', faultCode: f.code });
     o.ops?.metrics.rejectedRequest(f.code);
-    res.status(faultStatus(f.code, version)).type(MEDIA_TYPE[version]).send(faultEnvelope(f, ns, version));
+    res
+      .status(faultStatus(f.code, version))
+      .type(MEDIA_TYPE[version])
+      .send(faultEnvelope(f, ns, version));
   };
 
   /**
@@ -94,7 +114,8 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
         res.statusCode = faultStatus(req.ipcdFault.code, version);
         return end(faultEnvelope(req.ipcdFault, ns, version));
       }
-      if (res.statusCode < 500 || (text.startsWith('<?xml') && text.includes('<ipcd:IpcdFault '))) return end(chunk, ...rest);
+      if (res.statusCode < 500 || (text.startsWith('<?xml') && text.includes('<ipcd:IpcdFault ')))
+        return end(chunk, ...rest);
       req.log.error('unhandled error', { error: `node-soap: ${text.slice(0, 500)}` });
       const f = faultInfo(undefined);
       req.log.info('request', { operation: null, outcome: 'fault', faultCode: f.code });
@@ -105,13 +126,22 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
   };
 
   const batchLimit = o.maxBatchBodyBytes ?? MAX_BATCH_BODY_BYTES;
-  const tooLarge = (limit: number) => new IpcdError('REQUEST_TOO_LARGE', `the request body exceeds the limit of ${limit} bytes`);
+  const tooLarge = (limit: number) =>
+    new IpcdError('REQUEST_TOO_LARGE', `the request body exceeds the limit of ${limit} bytes`);
   for (const { contract, handlers, direct } of SERVICES) {
     const { endpoint, ns } = contract;
-    const services = handlers({ store: o.store, log: o.log, auth: o.auth, ns, model: contract.model, observer: o.ops?.metrics });
+    const services = handlers({
+      store: o.store,
+      log: o.log,
+      auth: o.auth,
+      ns,
+      model: contract.model,
+      observer: o.ops?.metrics,
+    });
     const operations = services[contract.service]?.[contract.port] ?? {};
     const missing = contract.operations.filter((op) => typeof operations[op] !== 'function');
-    if (missing.length > 0) throw new Error(`${contract.wsdlFile} declares operations without a handler: ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new Error(`${contract.wsdlFile} declares operations without a handler: ${missing.join(', ')}`);
 
     // node-soap writes one envelope version per server: SOAP 1.2 requests go to a second one.
     const soap12 = express.Router();
@@ -124,12 +154,18 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
       if (!/^wsdl$/i.test(query[0])) return res.status(404).type('text/plain').send(`${endpoint} serves only ?wsdl\n`);
       // The address clients are told to call: as this request reached us (through a trusted proxy:
       // as the proxy says). A Host that is not a plain host[:port] is not echoed into the XML.
-      const host = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(req.host ?? '') ? req.host : 'localhost';
+      const host = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(req.host ?? '')
+        ? req.host
+        : 'localhost';
       res.type('text/xml').send(wsdlFor(contract, `${req.protocol}://${host}${endpoint}`));
     });
     app.all(endpoint, (req, res, next) => {
       if (req.method === 'POST') return next();
-      res.status(405).set('Allow', 'POST').type('text/plain').send(`${endpoint} is a SOAP 1.1 and 1.2 endpoint: POST requests to it; its WSDL is at ${endpoint}?wsdl\n`);
+      res
+        .status(405)
+        .set('Allow', 'POST')
+        .type('text/plain')
+        .send(`${endpoint} is a SOAP 1.1 and 1.2 endpoint: POST requests to it; its WSDL is at ${endpoint}?wsdl\n`);
     });
 
     app.post(
@@ -165,7 +201,14 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
 
     // Also for the direct service: node-soap checks its WSDL at start-up, as before.
     await listenSoap(app, endpoint, services, contract, false);
-    if (!direct) await listenSoap(soap12, endpoint, { [contract.service]: { [contract.port]: recordingFaults(operations) } }, contract, true);
+    if (!direct)
+      await listenSoap(
+        soap12,
+        endpoint,
+        { [contract.service]: { [contract.port]: recordingFaults(operations) } },
+        contract,
+        true,
+      );
   }
 
   app.use((err: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
@@ -175,7 +218,13 @@ export async function createApp(o: AppOptions): Promise<express.Express> {
       return sendFault(req, res, tooLarge(limit), nsOf(req), versionOfMedia(req.get('content-type')));
     }
     if (err?.status && err.status < 500) {
-      return sendFault(req, res, new IpcdError('INVALID_REQUEST', 'the request body could not be read'), nsOf(req), versionOfMedia(req.get('content-type')));
+      return sendFault(
+        req,
+        res,
+        new IpcdError('INVALID_REQUEST', 'the request body could not be read'),
+        nsOf(req),
+        versionOfMedia(req.get('content-type')),
+      );
     }
     req.log.error('unhandled error', { error: String(err) });
     sendFault(req, res, err, nsOf(req), versionOfMedia(req.get('content-type')));
@@ -200,21 +249,30 @@ function recordingFaults(operations: Record<string, Handler>): Record<string, Ha
   return Object.fromEntries(Object.entries(operations).map(([name, h]) => [name, wrap(h)]));
 }
 
-async function listenSoap(on: express.Express | express.Router, endpoint: string, services: object, contract: Contract, soap12: boolean): Promise<void> {
+async function listenSoap(
+  on: express.Express | express.Router,
+  endpoint: string,
+  services: object,
+  contract: Contract,
+  soap12: boolean,
+): Promise<void> {
   const server = await new Promise<soap.Server>((resolve, reject) => {
-    const s: soap.Server = soap.listen(on as express.Express, {
-      path: endpoint,
-      services,
-      xml: wsdlFor(contract, `http://localhost${endpoint}`),
-      suppressStack: true,
-      forceSoap12Headers: soap12,
-      // One res.end(reply) per request, so contractFaultsOnly sees the whole reply.
-      enableChunkedEncoding: false,
-      // Hand xsd:int, xsd:boolean (and the management service's numbers and times) over as
-      // text: node-soap's parseInt would read "12abc" as 12; parsing is the service's job.
-      customDeserializer: TEXT_DESERIALIZERS,
-      callback: (err: unknown) => (err ? reject(err) : resolve(s)),
-    } as soap.IServerOptions);
+    const s: soap.Server = soap.listen(
+      on as express.Express,
+      {
+        path: endpoint,
+        services,
+        xml: wsdlFor(contract, `http://localhost${endpoint}`),
+        suppressStack: true,
+        forceSoap12Headers: soap12,
+        // One res.end(reply) per request, so contractFaultsOnly sees the whole reply.
+        enableChunkedEncoding: false,
+        // Hand xsd:int, xsd:boolean (and the management service's numbers and times) over as
+        // text: node-soap's parseInt would read "12abc" as 12; parsing is the service's job.
+        customDeserializer: TEXT_DESERIALIZERS,
+        callback: (err: unknown) => (err ? reject(err) : resolve(s)),
+      } as soap.IServerOptions,
+    );
   });
   // node-soap declares every namespace of the WSDL's root on each reply's Envelope; the body
   // declares what it uses itself.
@@ -226,5 +284,17 @@ const nsOf = (req: Request) => SERVICES.find((s) => req.path === s.contract.endp
 
 const asText = (t: string) => t;
 const TEXT_DESERIALIZERS = Object.fromEntries(
-  ['int', 'boolean', 'long', 'unsignedLong', 'integer', 'nonNegativeInteger', 'positiveInteger', 'decimal', 'double', 'dateTime', 'date'].map((t) => [t, asText]),
+  [
+    'int',
+    'boolean',
+    'long',
+    'unsignedLong',
+    'integer',
+    'nonNegativeInteger',
+    'positiveInteger',
+    'decimal',
+    'double',
+    'dateTime',
+    'date',
+  ].map((t) => [t, asText]),
 );

@@ -20,17 +20,35 @@ export async function ensureFirstAdmin(
   // Replicas starting together on a new database race here: one adds the administrator, the
   // others find it added (and write no password file).
   if (opts.initialAdmin) {
-    if (await addFirstUser(store, { ...opts.initialAdmin, role: 'admin', digest: opts.secretKey !== undefined }, opts.secretKey)) {
-      log.info('created the first administrator from IPCD_ADMIN_USER/IPCD_ADMIN_PASSWORD', { username: opts.initialAdmin.username });
+    if (
+      await addFirstUser(
+        store,
+        { ...opts.initialAdmin, role: 'admin', digest: opts.secretKey !== undefined },
+        opts.secretKey,
+      )
+    ) {
+      log.info('created the first administrator from IPCD_ADMIN_USER/IPCD_ADMIN_PASSWORD', {
+        username: opts.initialAdmin.username,
+      });
     }
     return;
   }
   const password = randomBytes(18).toString('base64url');
   // Digest-capable, as from IPCD_ADMIN_PASSWORD, when there is a key to seal the password with.
-  if (!(await addFirstUser(store, { username: 'admin', password, role: 'admin', digest: opts.secretKey !== undefined }, opts.secretKey))) return;
+  if (
+    !(await addFirstUser(
+      store,
+      { username: 'admin', password, role: 'admin', digest: opts.secretKey !== undefined },
+      opts.secretKey,
+    ))
+  )
+    return;
   mkdirSync(dirname(opts.passwordFile), { recursive: true });
   writeFileSync(opts.passwordFile, `${password}\n`, { mode: 0o600 });
-  log.warn('created the first administrator "admin" with a random password; read it from the file, then delete the file', {
-    passwordFile: opts.passwordFile,
-  });
+  log.warn(
+    'created the first administrator "admin" with a random password; read it from the file, then delete the file',
+    {
+      passwordFile: opts.passwordFile,
+    },
+  );
 }

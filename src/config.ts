@@ -55,7 +55,8 @@ function webhookUrl(): string | undefined {
   } catch {
     throw new Error(`IPCD_ALERT_WEBHOOK_URL must be an http(s) URL, got '${raw}'`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`IPCD_ALERT_WEBHOOK_URL must be an http(s) URL, got '${raw}'`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error(`IPCD_ALERT_WEBHOOK_URL must be an http(s) URL, got '${raw}'`);
   return u.toString();
 }
 
@@ -77,7 +78,8 @@ export const DEFAULT_WORKERS = 1;
 function memorySize(name: string, fallback: string): string {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d{1,6}(kB|MB|GB)$/.test(raw)) throw new Error(`${name} must be a size such as 16MB (kB, MB or GB), got '${raw}'`);
+  if (!/^\d{1,6}(kB|MB|GB)$/.test(raw))
+    throw new Error(`${name} must be a size such as 16MB (kB, MB or GB), got '${raw}'`);
   return raw;
 }
 
@@ -98,7 +100,10 @@ export function loadConfig(): Config {
     authRequired: authMode(),
     secretKey: parseSecretKey(process.env.IPCD_SECRET_KEY),
     replayWindowMs: int('IPCD_REPLAY_WINDOW_SECONDS', 300, 10, 3600) * 1000,
-    guessLimit: { max: int('IPCD_AUTH_MAX_FAILURES', 10, 0, 100000), windowMs: int('IPCD_AUTH_FAILURE_WINDOW_SECONDS', 300, 10, 86400) * 1000 },
+    guessLimit: {
+      max: int('IPCD_AUTH_MAX_FAILURES', 10, 0, 100000),
+      windowMs: int('IPCD_AUTH_FAILURE_WINDOW_SECONDS', 300, 10, 86400) * 1000,
+    },
     consoleIdleMs: int('IPCD_CONSOLE_IDLE_MINUTES', 30, 1, 24 * 60) * 60_000,
     initialAdmin: process.env.IPCD_ADMIN_PASSWORD
       ? { username: process.env.IPCD_ADMIN_USER || 'admin', password: process.env.IPCD_ADMIN_PASSWORD }

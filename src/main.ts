@@ -23,7 +23,12 @@ const context: StartupContext = {};
 
 async function main(): Promise<void> {
   const config = await step('configuration', loadConfig);
-  Object.assign(context, { databaseUrl: config.databaseUrl, dataDir: config.dataDir, host: config.host, port: config.port });
+  Object.assign(context, {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    host: config.host,
+    port: config.port,
+  });
   const log = createLogger();
   if (config.workers > 1 && !isWorker()) {
     if (config.databaseUrl) return superviseWorkers(config.workers, log);
@@ -32,7 +37,12 @@ async function main(): Promise<void> {
   // Where a start spends its time, in ms since the process began (the "listening" line; bench:restart).
   const startupMs: Record<string, number> = { modules: Math.round(performance.now()) };
   const { store, kind, fresh } = await step('store', () =>
-    openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, embeddedSharedBuffers: config.embeddedSharedBuffers }),
+    openStore({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.poolSize,
+      embeddedSharedBuffers: config.embeddedSharedBuffers,
+    }),
   );
   startupMs.store = Math.round(performance.now());
   log.info('store ready', { kind, dataDir: kind === 'embedded' ? config.dataDir : undefined });
@@ -48,7 +58,11 @@ async function main(): Promise<void> {
   }
   if (config.authRequired) {
     await step('first administrator', () =>
-      ensureFirstAdmin(store, log, { initialAdmin: config.initialAdmin, passwordFile: join(config.dataDir, 'initial-admin-password'), secretKey: config.secretKey }),
+      ensureFirstAdmin(store, log, {
+        initialAdmin: config.initialAdmin,
+        passwordFile: join(config.dataDir, 'initial-admin-password'),
+        secretKey: config.secretKey,
+      }),
     );
   } else {
     log.warn('IPCD_AUTH=off: SOAP callers are not authenticated (development only)');
@@ -57,7 +71,10 @@ async function main(): Promise<void> {
   const publisher = await startDnsPublisher(store, config, log);
   const metrics = new Metrics(store, { processMetrics: true });
   const alerts = new AlertMonitor(store, log, metrics, {
-    policy: { defaultThresholdPercent: config.alerts.defaultThresholdPercent, hysteresisPercent: config.alerts.hysteresisPercent },
+    policy: {
+      defaultThresholdPercent: config.alerts.defaultThresholdPercent,
+      hysteresisPercent: config.alerts.hysteresisPercent,
+    },
     webhook: config.alerts.webhook,
     sweepMs: config.alerts.sweepSeconds * 1000,
   });
@@ -70,12 +87,21 @@ async function main(): Promise<void> {
     auth: authOptions(config.authRequired, config.secretKey, config.replayWindowMs, config.guessLimit),
     console: { idleTimeoutMs: config.consoleIdleMs },
     trustProxy: config.trustProxy,
-    ops: { metrics, schemaStatus: () => store.schemaStatus(), draining: () => draining, metricsToken: config.metricsToken },
+    ops: {
+      metrics,
+      schemaStatus: () => store.schemaStatus(),
+      draining: () => draining,
+      metricsToken: config.metricsToken,
+    },
   });
-  const server = await step('listen', () => new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host);
-    s.once('listening', () => resolve(s)).once('error', reject);
-  }));
+  const server = await step(
+    'listen',
+    () =>
+      new Promise<Server>((resolve, reject) => {
+        const s = app.listen(config.port, config.host);
+        s.once('listening', () => resolve(s)).once('error', reject);
+      }),
+  );
   startupMs.listening = Math.round(performance.now());
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -106,8 +132,16 @@ async function main(): Promise<void> {
 /** The DNS outbox worker, and a line for every zone that publishes nothing. */
 async function startDnsPublisher(store: Store, config: Config, log: Logger): Promise<DnsPublisher | null> {
   for (const z of await listDnsZones(store)) {
-    if (z.server === null) log.info('dns: zone has no server configured; its names are not published', { zone: z.zone });
-    else log.info('dns: zone published', { zone: z.zone, prefix: z.prefix ?? undefined, server: z.server, key: z.keyName, sealed: z.sealed });
+    if (z.server === null)
+      log.info('dns: zone has no server configured; its names are not published', { zone: z.zone });
+    else
+      log.info('dns: zone published', {
+        zone: z.zone,
+        prefix: z.prefix ?? undefined,
+        server: z.server,
+        key: z.keyName,
+        sealed: z.sealed,
+      });
   }
   if (!config.dns.publish) {
     log.info('dns: IPCD_DNS_PUBLISH=false: this process queues DNS changes but does not deliver them');

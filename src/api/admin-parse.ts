@@ -46,7 +46,8 @@ function many(args: Args, key: string): unknown[] {
 
 function struct(x: unknown, field: string, allowed: string[]): Args {
   if (x === '' || x === undefined || x === null) return {};
-  if (typeof x !== 'object' || Array.isArray(x)) throw invalid(`${field} must hold the elements ${allowed.join(', ')}, got ${v.describe(x)}`);
+  if (typeof x !== 'object' || Array.isArray(x))
+    throw invalid(`${field} must hold the elements ${allowed.join(', ')}, got ${v.describe(x)}`);
   const a = x as Record<string, unknown>;
   only(a, allowed);
   return a;
@@ -111,17 +112,25 @@ export function editNetworkRequest(args: Args): { network: string; patch: Networ
   };
   for (const c of many(args, 'clear')) {
     const field = text('clear')(c);
-    if (!(wsdl.NetworkField as readonly string[]).includes(field)) throw invalid(`clear names one of ${wsdl.NetworkField.join(', ')}, got ${v.describe(c)}`);
+    if (!(wsdl.NetworkField as readonly string[]).includes(field))
+      throw invalid(`clear names one of ${wsdl.NetworkField.join(', ')}, got ${v.describe(c)}`);
     const key = field as wsdl.NetworkField;
     if (patch[key] !== undefined) throw invalid(`${field} is both given and cleared`);
     if (key === 'tags') patch.tags = {};
     else patch[key] = null;
   }
-  return { network: need(args, 'network'), patch: Object.fromEntries(Object.entries(patch).filter(([, x]) => x !== undefined)) as NetworkPatch };
+  return {
+    network: need(args, 'network'),
+    patch: Object.fromEntries(Object.entries(patch).filter(([, x]) => x !== undefined)) as NetworkPatch,
+  };
 }
 
 export function tagNetworkRequest(args: Args): { network: string; set: Record<string, string>; remove: string[] } {
-  return { network: need(args, 'network'), set: tagMap(many(args, 'set'), 'set'), remove: many(args, 'remove').map(nonEmpty('remove')) };
+  return {
+    network: need(args, 'network'),
+    set: tagMap(many(args, 'set'), 'set'),
+    remove: many(args, 'remove').map(nonEmpty('remove')),
+  };
 }
 
 export function removeNetworkRequest(args: Args): { network: string; force: boolean } {
@@ -129,7 +138,11 @@ export function removeNetworkRequest(args: Args): { network: string; force: bool
 }
 
 export function splitNetworkRequest(args: Args): { network: string; prefixLength: string; names: string[] } {
-  return { network: need(args, 'network'), prefixLength: need(args, 'prefixLength'), names: many(args, 'name').map(nonEmpty('name')) };
+  return {
+    network: need(args, 'network'),
+    prefixLength: need(args, 'prefixLength'),
+    names: many(args, 'name').map(nonEmpty('name')),
+  };
 }
 
 export function mergeNetworksRequest(args: Args): { networks: string[]; name?: string } {
@@ -137,7 +150,12 @@ export function mergeNetworksRequest(args: Args): { networks: string[]; name?: s
 }
 
 export function reserveRangeRequest(args: Args): { network: string; first: string; last?: string; note?: string } {
-  return { network: need(args, 'network'), first: need(args, 'first'), last: str(args, 'last'), note: optional(args, 'note', text('note')) };
+  return {
+    network: need(args, 'network'),
+    first: need(args, 'first'),
+    last: str(args, 'last'),
+    note: optional(args, 'note', text('note')),
+  };
 }
 
 export function unreserveRangeRequest(args: Args): { network: string; id: string } {
@@ -196,13 +214,18 @@ const DATE = /^\d{4}-\d{2}-\d{2}(Z|[+-]00:00)?$/;
 function day(field: string) {
   return (x: unknown): string => {
     const t = text(field)(x).trim();
-    if (!DATE.test(t) || Number.isNaN(Date.parse(t.slice(0, 10)))) throw invalid(`${field} must be a UTC date such as 2026-11-01, got ${v.describe(x)}`);
+    if (!DATE.test(t) || Number.isNaN(Date.parse(t.slice(0, 10))))
+      throw invalid(`${field} must be a UTC date such as 2026-11-01, got ${v.describe(x)}`);
     return `${t.slice(0, 10)}T00:00:00Z`;
   };
 }
 
 export function tenantUsageRequest(args: Args): { tenant?: string; from: string; to: string } {
-  return { tenant: str(args, 'tenant'), from: required(args, 'from', day('from')), to: required(args, 'to', day('to')) };
+  return {
+    tenant: str(args, 'tenant'),
+    from: required(args, 'from', day('from')),
+    to: required(args, 'to', day('to')),
+  };
 }
 
 export function addUserRequest(args: Args): UserSpec {
@@ -213,7 +236,11 @@ export function addUserRequest(args: Args): UserSpec {
     tenant: str(args, 'tenant'),
     grants: many(args, 'grant').map((g) => {
       const a = struct(g, 'grant', elementsOf('Grant'));
-      return Object.fromEntries(Object.entries({ dataCenter: str(a, 'dataCenter'), tenant: str(a, 'tenant') }).filter(([, x]) => x !== undefined));
+      return Object.fromEntries(
+        Object.entries({ dataCenter: str(a, 'dataCenter'), tenant: str(a, 'tenant') }).filter(
+          ([, x]) => x !== undefined,
+        ),
+      );
     }),
     digest: flag(args, 'digest') ?? false,
   };
@@ -231,7 +258,13 @@ export function usernameRequest(args: Args): string {
 export function setZoneDnsRequest(args: Args): { zone: string; spec: DnsServerSpec } {
   return {
     zone: need(args, 'zone'),
-    spec: { server: need(args, 'server'), key: need(args, 'secret'), keyName: str(args, 'keyName'), algorithm: str(args, 'algorithm'), ttl: str(args, 'ttl') },
+    spec: {
+      server: need(args, 'server'),
+      key: need(args, 'secret'),
+      keyName: str(args, 'keyName'),
+      algorithm: str(args, 'algorithm'),
+      ttl: str(args, 'ttl'),
+    },
   };
 }
 

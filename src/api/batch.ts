@@ -15,10 +15,16 @@ import type { Reply } from './reply';
 import type { Actor } from '../logic/access/policy';
 
 /** The items under `element`, each read by `read` with its schema defaults applied. */
-function items<R>(ctx: OperationContext, args: Args, element: 'CommissionIP' | 'DecommissionIP', read: (a: Args) => R): { atomic: boolean; items: (R | IpcdError)[] } {
+function items<R>(
+  ctx: OperationContext,
+  args: Args,
+  element: 'CommissionIP' | 'DecommissionIP',
+  read: (a: Args) => R,
+): { atomic: boolean; items: (R | IpcdError)[] } {
   const raw = args[element];
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  if (list.length === 0 || list.length > MAX_BATCH_ITEMS) throw invalid(`a batch holds 1 to ${MAX_BATCH_ITEMS} ${element} items, got ${list.length}`);
+  if (list.length === 0 || list.length > MAX_BATCH_ITEMS)
+    throw invalid(`a batch holds 1 to ${MAX_BATCH_ITEMS} ${element} items, got ${list.length}`);
   const fields = fieldsOf(ctx.model, element);
   const names = fields.map((f) => f.name);
   const defaults = defaultsOf(fields);
@@ -56,7 +62,9 @@ export async function commissionIPBatch(
   present: (r: CommissionResult) => Reply<commissioning.CommissionIPResponse>,
 ): Promise<Reply<commissioning.CommissionIPBatchResponse>> {
   const b = items(ctx, args, 'CommissionIP', commissionRequest);
-  return reply(await commissionBatch(ctx.store, b.items, b.atomic, actor), (x) => ({ CommissionIPResponse: present(x) }));
+  return reply(await commissionBatch(ctx.store, b.items, b.atomic, actor), (x) => ({
+    CommissionIPResponse: present(x),
+  }));
 }
 
 export async function decommissionIPBatch(
@@ -66,5 +74,7 @@ export async function decommissionIPBatch(
   present: (r: DecommissionResult) => Reply<commissioning.DecommissionIPResponse>,
 ): Promise<Reply<commissioning.DecommissionIPBatchResponse>> {
   const b = items(ctx, args, 'DecommissionIP', decommissionRequest);
-  return reply(await releaseBatch(ctx.store, b.items, b.atomic, actor), (x) => ({ DecommissionIPResponse: present(x) }));
+  return reply(await releaseBatch(ctx.store, b.items, b.atomic, actor), (x) => ({
+    DecommissionIPResponse: present(x),
+  }));
 }

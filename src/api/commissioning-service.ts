@@ -15,7 +15,10 @@ import { listAllocations } from '../logic/reporting/listing';
 import { commissionRequest, decommissionRequest, listRequest, nameOnlyRequest } from './parse';
 
 /** The audit target of a refused commission or release: the allocation asked for, by server instance. */
-const ALLOCATION = (args: Args): AuditTarget => ({ objectType: 'allocation', serverInstance: typeof args.serverInstance === 'string' ? args.serverInstance.slice(0, 255) : null });
+const ALLOCATION = (args: Args): AuditTarget => ({
+  objectType: 'allocation',
+  serverInstance: typeof args.serverInstance === 'string' ? args.serverInstance.slice(0, 255) : null,
+});
 
 /** A batch refused as a whole (its shape, the caller): one row, no single allocation named. */
 const BATCH = (): AuditTarget => ({ objectType: 'allocation', serverInstance: null });
@@ -24,46 +27,86 @@ type Answer<K extends commissioning.OperationName> = Promise<Reply<commissioning
 
 export function commissioningService(ctx: OperationContext) {
   const { store } = ctx;
-  const op = <K extends commissioning.OperationName>(name: K, run: (args: Args, actor: Actor) => Answer<K>, change?: (args: Args) => AuditTarget) =>
-    soapOperation(ctx, name, run, change);
+  const op = <K extends commissioning.OperationName>(
+    name: K,
+    run: (args: Args, actor: Actor) => Answer<K>,
+    change?: (args: Args) => AuditTarget,
+  ) => soapOperation(ctx, name, run, change);
   return {
     IpcdService: {
       IpcdPort: {
-        CommissionIP: op('CommissionIP', async (args, actor) => commissionResponse(await commission(store, commissionRequest(args), actor)), ALLOCATION),
-        NameOnly: op('NameOnly', async (args, actor) => {
-          const r = await nameOnly(store, nameOnlyRequest(args), actor);
-          return { allocationId: r.allocationId, network: r.network.name, dataCenter: r.dataCenter, name: issued(r.name), zone: issued(r.zone), fqdn: issued(r.fqdn), existing: r.existing };
-        }, ALLOCATION),
+        CommissionIP: op(
+          'CommissionIP',
+          async (args, actor) => commissionResponse(await commission(store, commissionRequest(args), actor)),
+          ALLOCATION,
+        ),
+        NameOnly: op(
+          'NameOnly',
+          async (args, actor) => {
+            const r = await nameOnly(store, nameOnlyRequest(args), actor);
+            return {
+              allocationId: r.allocationId,
+              network: r.network.name,
+              dataCenter: r.dataCenter,
+              name: issued(r.name),
+              zone: issued(r.zone),
+              fqdn: issued(r.fqdn),
+              existing: r.existing,
+            };
+          },
+          ALLOCATION,
+        ),
         ListAllocations: op('ListAllocations', async (args, actor) => {
           const page = await listAllocations(store, listRequest(args), actor);
           return {
             allocation: page.allocations.map((a) => ({
-                allocationId: a.allocationId,
-                dataCenter: a.dataCenter,
-                vlan: a.vlan,
-                network: a.network,
-                serverInstance: a.serverInstance,
-                intent: a.intent,
-                address: a.address,
-                fqdn: a.fqdn,
-                createdAt: a.createdAt.toISOString(),
-                dns: { state: a.dns.state, detail: a.dns.detail },
-              })),
+              allocationId: a.allocationId,
+              dataCenter: a.dataCenter,
+              vlan: a.vlan,
+              network: a.network,
+              serverInstance: a.serverInstance,
+              intent: a.intent,
+              address: a.address,
+              fqdn: a.fqdn,
+              createdAt: a.createdAt.toISOString(),
+              dns: { state: a.dns.state, detail: a.dns.detail },
+            })),
             nextPage: page.nextPage,
           };
         }),
-        DecommissionIP: op('DecommissionIP', async (args, actor) => decommissionResponse(await release(store, decommissionRequest(args), actor)), ALLOCATION),
-        CommissionIPBatch: op('CommissionIPBatch', (args, actor) => commissionIPBatch(ctx, args, actor, commissionResponse), BATCH),
-        DecommissionIPBatch: op('DecommissionIPBatch', (args, actor) => decommissionIPBatch(ctx, args, actor, decommissionResponse), BATCH),
+        DecommissionIP: op(
+          'DecommissionIP',
+          async (args, actor) => decommissionResponse(await release(store, decommissionRequest(args), actor)),
+          ALLOCATION,
+        ),
+        CommissionIPBatch: op(
+          'CommissionIPBatch',
+          (args, actor) => commissionIPBatch(ctx, args, actor, commissionResponse),
+          BATCH,
+        ),
+        DecommissionIPBatch: op(
+          'DecommissionIPBatch',
+          (args, actor) => decommissionIPBatch(ctx, args, actor, decommissionResponse),
+          BATCH,
+        ),
       },
     },
   };
 }
 
-function decommissionResponse({ released, alreadyReleased }: DecommissionResult): Reply<commissioning.DecommissionIPResponse> {
+function decommissionResponse({
+  released,
+  alreadyReleased,
+}: DecommissionResult): Reply<commissioning.DecommissionIPResponse> {
   return {
     releasedCount: released.length,
-    released: released.map((r) => ({ allocationId: r.allocationId, network: r.network, serverInstance: r.serverInstance, address: r.address, fqdn: r.fqdn })),
+    released: released.map((r) => ({
+      allocationId: r.allocationId,
+      network: r.network,
+      serverInstance: r.serverInstance,
+      address: r.address,
+      fqdn: r.fqdn,
+    })),
     alreadyReleased: alreadyReleased || null,
   };
 }

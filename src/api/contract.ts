@@ -30,7 +30,14 @@ export interface Contract {
 
 function contract(file: string, endpoint: string, model: ContractModel): Contract {
   const wsdlFile = join(WSDL_DIR, file);
-  return { ...serviceOf(readFileSync(wsdlFile, 'utf8'), wsdlFile), ns: model.ns, endpoint, wsdlFile, model, operations: Object.keys(model.operations) };
+  return {
+    ...serviceOf(readFileSync(wsdlFile, 'utf8'), wsdlFile),
+    ns: model.ns,
+    endpoint,
+    wsdlFile,
+    model,
+    operations: Object.keys(model.operations),
+  };
 }
 
 /** The first service and its first port (bindings are not the generated contract's). */
@@ -71,7 +78,10 @@ export function wsdlFor(c: Contract, location: string): string {
     wsdlCache.set(c.wsdlFile, text);
   }
   // Every port (SOAP 1.1 and 1.2) is served at the same address.
-  return text.replace(/<(soap(?:12)?):address location="[^"]*"\/>/g, (_m, p: string) => `<${p}:address location="${xmlEscape(location)}"/>`);
+  return text.replace(
+    /<(soap(?:12)?):address location="[^"]*"\/>/g,
+    (_m, p: string) => `<${p}:address location="${xmlEscape(location)}"/>`,
+  );
 }
 
 export function xmlEscape(s: string): string {

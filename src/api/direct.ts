@@ -10,7 +10,13 @@ import type { Inspected } from './guard';
 import { OperationFault, type Handler, type SoapRequest } from './operation';
 import { MEDIA_TYPE } from './soap-version';
 
-export async function answerDirectly(handler: Handler, inspected: Inspected, req: SoapRequest, res: ServerResponse, ns: string): Promise<void> {
+export async function answerDirectly(
+  handler: Handler,
+  inspected: Inspected,
+  req: SoapRequest,
+  res: ServerResponse,
+  ns: string,
+): Promise<void> {
   const { version } = inspected;
   let status = 200;
   let body: string;

@@ -29,9 +29,11 @@ function element(name: string, value: unknown): string {
   if (Array.isArray(value)) return value.map((v) => element(name, v)).join('');
   if (typeof value === 'object') return `<${name}>${elements(value)}</${name}>`;
   if (typeof value === 'string') return `<${name}>${text(value)}</${name}>`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `<${name}>${String(value)}</${name}>`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return `<${name}>${String(value)}</${name}>`;
   throw new Error(`cannot write ${typeof value} as the element ${name}`);
 }
 
 /** Escaped, with tab, CR and LF as character references: a parser would normalise them as written. */
-const text = (s: string) => xmlEscape(s).replace(/[\t\r\n]/g, (c) => `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`);
+const text = (s: string) =>
+  xmlEscape(s).replace(/[\t\r\n]/g, (c) => `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`);

@@ -32,7 +32,12 @@ export interface Inspected {
   args: Record<string, unknown>;
 }
 
-const TOKEN_FIELDS: Record<string, string> = { [`${WSSE_NS} Username`]: 'username', [`${WSSE_NS} Password`]: 'password', [`${WSSE_NS} Nonce`]: 'nonce', [`${WSU_NS} Created`]: 'created' };
+const TOKEN_FIELDS: Record<string, string> = {
+  [`${WSSE_NS} Username`]: 'username',
+  [`${WSSE_NS} Password`]: 'password',
+  [`${WSSE_NS} Nonce`]: 'nonce',
+  [`${WSU_NS} Created`]: 'created',
+};
 
 /**
  * Deepest element nesting accepted. The contract needs four levels (Envelope, Body, operation,
@@ -62,7 +67,12 @@ interface Collected {
 }
 
 /** seen.version is set as soon as the root element is read, so a refusal after it can be answered in that version. */
-export function inspectEnvelope(xml: string, soapAction: string | undefined, contract: Contract, seen: EnvelopeSeen = {}): Inspected {
+export function inspectEnvelope(
+  xml: string,
+  soapAction: string | undefined,
+  contract: Contract,
+  seen: EnvelopeSeen = {},
+): Inspected {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
     throw invalid('a SOAP message must not contain a document type declaration (DTD) or entity declarations');
   }
@@ -74,7 +84,8 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
   let sawHeader = false;
   let sawBody = false;
   const name = (e: { uri: string; local: string }) => `{${e.uri}}${e.local}`;
-  const mixed = (e: Open) => invalid(`element ${name(e)} mixes text with child elements; the contract has no mixed content`);
+  const mixed = (e: Open) =>
+    invalid(`element ${name(e)} mixes text with child elements; the contract has no mixed content`);
   const sawText = (text: string) => {
     const top = path[path.length - 1];
     if (!top || text.trim() === '') return;
@@ -109,18 +120,22 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
     for (const a of Object.values(tag.attributes)) {
       if (typeof a !== 'object') continue;
       if (a.prefix === '' && (a.local === 'id' || a.local === 'href')) {
-        throw invalid(`the attribute '${a.local}' (a SOAP-encoding reference) is not allowed: the contract is document/literal`);
+        throw invalid(
+          `the attribute '${a.local}' (a SOAP-encoding reference) is not allowed: the contract is document/literal`,
+        );
       }
       // node-soap looks namespaces and xsi:type names up as plain-object keys as well.
       const key = a.uri === XMLNS_NS ? a.value : a.local === 'type' ? a.value.slice(a.value.indexOf(':') + 1) : '';
-      if (key !== '' && key in Object.prototype) throw invalid(`the ${a.uri === XMLNS_NS ? 'namespace' : 'type'} name '${key}' is not allowed`);
+      if (key !== '' && key in Object.prototype)
+        throw invalid(`the ${a.uri === XMLNS_NS ? 'namespace' : 'type'} name '${key}' is not allowed`);
     }
     if (parent) {
       if (parent.text) throw mixed(parent);
       parent.children = true;
     }
     if (path.length === 0) {
-      if (here.local === 'Envelope' && here.uri !== '' && here.uri !== SOAP11_NS && here.uri !== SOAP12_NS) throw new VersionMismatch(here.uri);
+      if (here.local === 'Envelope' && here.uri !== '' && here.uri !== SOAP11_NS && here.uri !== SOAP12_NS)
+        throw new VersionMismatch(here.uri);
       if (here.local !== 'Envelope' || (here.uri !== SOAP11_NS && here.uri !== SOAP12_NS)) {
         throw invalid(`the document is not a SOAP envelope (its root element is ${name(here)})`);
       }
@@ -131,33 +146,51 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
       // SOAP 1.1 section 4 and WS-I BP R1011: an optional Header, then the Body, nothing else.
       if (here.uri === env && here.local === 'Header' && !sawHeader && !sawBody) sawHeader = true;
       else if (here.uri === env && here.local === 'Body' && !sawBody) sawBody = true;
-      else throw invalid(`the SOAP envelope holds an optional Header and then one Body, nothing else; found ${name(here)}`);
+      else
+        throw invalid(
+          `the SOAP envelope holds an optional Header and then one Body, nothing else; found ${name(here)}`,
+        );
     } else if (path.length === 2 && path[1].local === 'Header') {
       const envAttr = (local: string) => {
-        const a = Object.values(tag.attributes).find((x) => typeof x === 'object' && x.uri === env && x.local === local);
+        const a = Object.values(tag.attributes).find(
+          (x) => typeof x === 'object' && x.uri === env && x.local === local,
+        );
         return typeof a === 'object' ? a.value.trim() : undefined;
       };
       const understood = here.uri === WSSE_NS && here.local === 'Security';
       // SOAP 1.2 §5.2.2: a block for another role (none, or a named intermediary) is not ours to understand.
       const role = env === SOAP12_NS ? envAttr('role') : undefined;
-      const ours = role === undefined || role === `${SOAP12_NS}/role/next` || role === `${SOAP12_NS}/role/ultimateReceiver`;
+      const ours =
+        role === undefined || role === `${SOAP12_NS}/role/next` || role === `${SOAP12_NS}/role/ultimateReceiver`;
       if (ours && /^(1|true)$/.test(envAttr('mustUnderstand') ?? '') && !understood) {
         throw new IpcdError('MUST_UNDERSTAND', `ipcd does not understand the mandatory header ${name(here)}`);
       }
-    } else if (path.length === 3 && path[1].local === 'Header' && path[2].uri === WSSE_NS && path[2].local === 'Security' && here.uri === WSSE_NS && here.local === 'UsernameToken') {
+    } else if (
+      path.length === 3 &&
+      path[1].local === 'Header' &&
+      path[2].uri === WSSE_NS &&
+      path[2].local === 'Security' &&
+      here.uri === WSSE_NS &&
+      here.local === 'UsernameToken'
+    ) {
       if (sawToken) throw invalid('the wsse:Security header holds more than one UsernameToken');
       sawToken = true;
     } else if (path.length === 4 && path[3].local === 'UsernameToken' && path[3].uri === WSSE_NS) {
       tokenField = TOKEN_FIELDS[`${here.uri} ${here.local}`];
       if (tokenField === 'password') {
-        const type = Object.values(tag.attributes).find((a) => typeof a === 'object' && a.uri === '' && a.local === 'Type');
+        const type = Object.values(tag.attributes).find(
+          (a) => typeof a === 'object' && a.uri === '' && a.local === 'Type',
+        );
         passwordType = typeof type === 'object' ? type.value : undefined;
       }
     } else if (path.length === 2 && path[1].local === 'Body') {
-      if (operation) throw invalid(`the SOAP Body must hold exactly one operation element; found ${name(here)} after ${operation}`);
+      if (operation)
+        throw invalid(`the SOAP Body must hold exactly one operation element; found ${name(here)} after ${operation}`);
       operation = checkOperation(here, soapAction, contract);
     } else if (path.length === 3 && path[1].local === 'Body' && here.uri !== contract.ns) {
-      throw invalid(`the parameter ${name(here)} is not in the contract's namespace ${contract.ns} (the schema's elements are namespace-qualified)`);
+      throw invalid(
+        `the parameter ${name(here)} is not in the contract's namespace ${contract.ns} (the schema's elements are namespace-qualified)`,
+      );
     }
     if (path.length === 3 && path[1].local === 'Body' && here.local === 'password') passwordText = '';
     if (path.length >= 2 && path[1].local === 'Body') here.value = collected(here, tag.attributes, path.length > 2);
@@ -169,10 +202,16 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
       const { value } = closed;
       const parent = path[path.length - 1].value;
       if (!parent) args = value.children ?? {};
-      else add((parent.children ??= {}), closed.local, value.nil ? null : (value.children ?? (value.text === '' ? null : value.text)));
+      else
+        add(
+          (parent.children ??= {}),
+          closed.local,
+          value.nil ? null : (value.children ?? (value.text === '' ? null : value.text)),
+        );
     }
     tokenField = undefined;
-    if (passwordText !== undefined && passwordText.trim() !== passwordText) throw invalid('a password must not begin or end with white space');
+    if (passwordText !== undefined && passwordText.trim() !== passwordText)
+      throw invalid('a password must not begin or end with white space');
     passwordText = undefined;
   });
   parser.on('text', (text) => {
@@ -183,7 +222,8 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
   });
   // SOAP 1.2 Part 1 §5: a SOAP message MUST NOT contain processing instructions.
   parser.on('processinginstruction', (pi) => {
-    if (env === SOAP12_NS) throw invalid(`a SOAP 1.2 message must not contain processing instructions (found <?${pi.target}?>)`);
+    if (env === SOAP12_NS)
+      throw invalid(`a SOAP 1.2 message must not contain processing instructions (found <?${pi.target}?>)`);
   });
   parser.on('cdata', (text) => {
     if (NESTED_DOCUMENT.test(text.trim())) throw invalid('a CDATA section must not hold an XML document');
@@ -198,7 +238,12 @@ export function inspectEnvelope(xml: string, soapAction: string | undefined, con
   }
   if (!sawEnvelope) throw invalid('the request body is empty or not XML');
   if (!operation) throw invalid('the SOAP Body names no operation');
-  return { operation, version: seen.version ?? '1.1', token: sawToken ? usernameToken(tokenFields, passwordType) : undefined, args };
+  return {
+    operation,
+    version: seen.version ?? '1.1',
+    token: sawToken ? usernameToken(tokenFields, passwordType) : undefined,
+    args,
+  };
 }
 
 type Attributes = Record<string, string | { uri: string; local: string; value: string }>;
@@ -212,7 +257,8 @@ function collected(e: Open, attributes: Attributes, parameter: boolean): Collect
   for (const a of Object.values(attributes)) {
     if (typeof a !== 'object' || a.uri === XMLNS_NS || !parameter) continue;
     if (a.uri === XSI_NS && a.local === 'nil') nil = /^(1|true)$/.test(a.value.trim());
-    else if (a.uri !== XSI_NS || a.local !== 'type') throw invalid(`the element ${e.local} carries the attribute ${a.local}; the contract's parameters carry none`);
+    else if (a.uri !== XSI_NS || a.local !== 'type')
+      throw invalid(`the element ${e.local} carries the attribute ${a.local}; the contract's parameters carry none`);
   }
   return { text: '', nil };
 }
@@ -226,10 +272,26 @@ function add(into: Record<string, unknown>, key: string, value: unknown): void {
 }
 
 function usernameToken(f: Record<string, string>, type: string | undefined): UsernameToken {
-  if (!f.username?.trim() || f.password === undefined) throw new IpcdError('AUTHENTICATION_FAILED', 'the UsernameToken needs a Username and a Password');
-  const kind = type === undefined || type.endsWith('#PasswordText') ? 'PasswordText' : type.endsWith('#PasswordDigest') ? 'PasswordDigest' : undefined;
-  if (!kind) throw new IpcdError('AUTHENTICATION_FAILED', `the UsernameToken's Password Type '${type}' is not PasswordText or PasswordDigest`);
-  return { username: f.username.trim(), password: kind === 'PasswordText' ? f.password : f.password.trim(), type: kind, nonce: f.nonce?.trim(), created: f.created?.trim() };
+  if (!f.username?.trim() || f.password === undefined)
+    throw new IpcdError('AUTHENTICATION_FAILED', 'the UsernameToken needs a Username and a Password');
+  const kind =
+    type === undefined || type.endsWith('#PasswordText')
+      ? 'PasswordText'
+      : type.endsWith('#PasswordDigest')
+        ? 'PasswordDigest'
+        : undefined;
+  if (!kind)
+    throw new IpcdError(
+      'AUTHENTICATION_FAILED',
+      `the UsernameToken's Password Type '${type}' is not PasswordText or PasswordDigest`,
+    );
+  return {
+    username: f.username.trim(),
+    password: kind === 'PasswordText' ? f.password : f.password.trim(),
+    type: kind,
+    nonce: f.nonce?.trim(),
+    created: f.created?.trim(),
+  };
 }
 
 /** The Body's one child: an operation of the contract, agreeing with the SOAPAction if one is given. */
@@ -243,7 +305,9 @@ function checkOperation(element: { uri: string; local: string }, soapAction: str
   }
   const action = soapAction?.replace(/^"|"$/g, '');
   if (action && action !== `${c.ns}/${known}`) {
-    throw invalid(`the SOAPAction '${action}' does not match the body's operation ${known} (expected '${c.ns}/${known}')`);
+    throw invalid(
+      `the SOAPAction '${action}' does not match the body's operation ${known} (expected '${c.ns}/${known}')`,
+    );
   }
   return known;
 }

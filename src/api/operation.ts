@@ -56,7 +56,9 @@ export class OperationFault {
     this.Fault = {
       faultcode: faultcode(info.code),
       faultstring: info.message,
-      detail: { 'ipcd:IpcdFault': { attributes: { 'xmlns:ipcd': ns }, 'ipcd:code': info.code, 'ipcd:message': info.message } },
+      detail: {
+        'ipcd:IpcdFault': { attributes: { 'xmlns:ipcd': ns }, 'ipcd:code': info.code, 'ipcd:message': info.message },
+      },
       statusCode: 500,
     };
   }
@@ -67,12 +69,20 @@ export class OperationFault {
  * for leaves one audit row whatever refuses it — its arguments, the policy or the state; reads
  * leave none. Rows the logic wrote are not written twice (auditRefusals records each once).
  */
-export function soapOperation(ctx: OperationContext, name: string, run: (args: Args, actor: Actor) => Promise<object>, change?: (args: Args) => AuditTarget): Handler {
+export function soapOperation(
+  ctx: OperationContext,
+  name: string,
+  run: (args: Args, actor: Actor) => Promise<object>,
+  change?: (args: Args) => AuditTarget,
+): Handler {
   const { input, output } = ctx.model.operations[name];
   const elements = fieldsOf(ctx.model, input);
   const defaults = defaultsOf(elements);
   const checked = (args: Args, actor: Actor) => {
-    only(args, elements.map((f) => f.name));
+    only(
+      args,
+      elements.map((f) => f.name),
+    );
     return run(args, actor);
   };
   return async (args, _cb, _headers, req) => {
@@ -83,7 +93,9 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
       const actor = await actorOf(ctx, req, CACHED_AUTH.has(name));
       context.user = actor.principal.username;
       const given = withDefaults(args ?? {}, defaults);
-      const answer = await (change ? auditRefusals(ctx.store, actor, name, change(given), () => checked(given, actor)) : checked(given, actor));
+      const answer = await (change
+        ? auditRefusals(ctx.store, actor, name, change(given), () => checked(given, actor))
+        : checked(given, actor));
       const response = inOrder(ctx.model, output, answer);
       const took = ms();
       req.log.info('request', { ...context, outcome: 'ok', durationMs: took });
@@ -92,7 +104,14 @@ export function soapOperation(ctx: OperationContext, name: string, run: (args: A
     } catch (e) {
       const f = faultInfo(e);
       ctx.observer?.observe(name, 'fault', f.code, ms() / 1000);
-      if (f.code === 'INTERNAL') req.log.error('request failed', { ...context, outcome: 'fault', faultCode: f.code, error: String((e as Error)?.stack ?? e), durationMs: ms() });
+      if (f.code === 'INTERNAL')
+        req.log.error('request failed', {
+          ...context,
+          outcome: 'fault',
+          faultCode: f.code,
+          error: String((e as Error)?.stack ?? e),
+          durationMs: ms(),
+        });
       else req.log.info('request', { ...context, outcome: 'fault', faultCode: f.code, durationMs: ms() });
       throw new OperationFault(f, ctx.ns);
     }
@@ -104,10 +123,16 @@ const CACHED_AUTH = new Set(['CommissionIP', 'DecommissionIP', 'NameOnly', 'Comm
 
 async function actorOf(ctx: OperationContext, req: SoapRequest, cached: boolean): Promise<Actor> {
   if (!ctx.auth.required) {
-    return { principal: { username: 'anonymous', role: 'admin', tenantId: null, grants: [] }, requestId: req.ipcdRequestId };
+    return {
+      principal: { username: 'anonymous', role: 'admin', tenantId: null, grants: [] },
+      requestId: req.ipcdRequestId,
+    };
   }
   const client = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
-  return { principal: await authenticate(ctx.store, req.ipcdToken, ctx.auth.settings, client, cached), requestId: req.ipcdRequestId };
+  return {
+    principal: await authenticate(ctx.store, req.ipcdToken, ctx.auth.settings, client, cached),
+    requestId: req.ipcdRequestId,
+  };
 }
 
 /**
@@ -115,21 +140,32 @@ async function actorOf(ctx: OperationContext, req: SoapRequest, cached: boolean)
  * as that default; one without stays null, which the parsers read as the empty string.
  */
 /** The schema defaults of an element's children, by name. */
-export const defaultsOf = (fields: readonly Field[]): Record<string, string> => Object.fromEntries(fields.flatMap((f) => (f.default === undefined ? [] : [[f.name, f.default]])));
+export const defaultsOf = (fields: readonly Field[]): Record<string, string> =>
+  Object.fromEntries(fields.flatMap((f) => (f.default === undefined ? [] : [[f.name, f.default]])));
 
 export function withDefaults(args: Args, defaults: Readonly<Record<string, string>>): Args {
-  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, v === null && defaults[k] !== undefined ? defaults[k] : v]));
+  return Object.fromEntries(
+    Object.entries(args).map(([k, v]) => [k, v === null && defaults[k] !== undefined ? defaults[k] : v]),
+  );
 }
 
 /** The audit target of a change as its raw arguments name it (they may be refused before parsing). */
 export const changeOf =
   (objectType: string | ((args: Args) => string), key: string) =>
-  (args: Args): AuditTarget => ({ objectType: typeof objectType === 'string' ? objectType : objectType(args), objectId: rawId(args[key]) });
+  (args: Args): AuditTarget => ({
+    objectType: typeof objectType === 'string' ? objectType : objectType(args),
+    objectId: rawId(args[key]),
+  });
 
 const rawId = (x: unknown): string | null =>
   typeof x === 'string' ? x.slice(0, 128) : Array.isArray(x) ? x.map(rawId).join(',').slice(0, 128) : null;
 
 /** Auth options with a fresh verified-credential cache. */
-export function authOptions(required: boolean, secretKey?: Buffer, replayWindowMs = 5 * 60_000, guessLimit?: AuthSettings['guessLimit']): AuthOptions {
+export function authOptions(
+  required: boolean,
+  secretKey?: Buffer,
+  replayWindowMs = 5 * 60_000,
+  guessLimit?: AuthSettings['guessLimit'],
+): AuthOptions {
   return { required, settings: { cache: new VerifiedCredentials(), secretKey, replayWindowMs, guessLimit } };
 }

@@ -16,7 +16,8 @@ export const optional = <T>(args: Args, key: string, check: (x: unknown) => T): 
 
 export function required<T>(args: Args, key: string, check: (x: unknown) => T): T {
   const x = args?.[key];
-  if (x === undefined || x === null || x === '') throw invalid(`${key} is required${x === undefined ? '' : ', and its element is empty'}`);
+  if (x === undefined || x === null || x === '')
+    throw invalid(`${key} is required${x === undefined ? '' : ', and its element is empty'}`);
   return check(x);
 }
 
@@ -27,7 +28,9 @@ export const oneOf =
   <T extends string>(values: readonly T[], field: string) =>
   (x: unknown): T => {
     if ((values as readonly unknown[]).includes(x)) return x as T;
-    throw invalid(`${field} must be ${values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}` : values[0]}, got ${v.describe(x)}`);
+    throw invalid(
+      `${field} must be ${values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}` : values[0]}, got ${v.describe(x)}`,
+    );
   };
 
 const family = (x: unknown): 4 | 6 => (oneOf(wsdl.AddressFamily, 'addressFamily')(x) === 'IPv4' ? 4 : 6);
@@ -77,7 +80,8 @@ export function listRequest(args: Args) {
 }
 
 export function cursor(x: unknown): string {
-  if (typeof x !== 'string' || x === '' || x.length > 128) throw invalid(`after must be a cursor string, got ${v.describe(x)}`);
+  if (typeof x !== 'string' || x === '' || x.length > 128)
+    throw invalid(`after must be a cursor string, got ${v.describe(x)}`);
   return x;
 }
 

@@ -16,7 +16,8 @@ export type Reply<T> = T extends readonly (infer U)[]
 export function inOrder(c: ContractModel, key: string, value: object): Record<string, unknown> {
   const given = value as Record<string, unknown>;
   const fields = fieldsOf(c, key);
-  for (const k of Object.keys(given)) if (!fields.some((f) => f.name === k)) throw new Error(`the response's ${key} has no element ${k} in ${c.ns}`);
+  for (const k of Object.keys(given))
+    if (!fields.some((f) => f.name === k)) throw new Error(`the response's ${key} has no element ${k} in ${c.ns}`);
   const out: Record<string, unknown> = {};
   for (const f of fields) {
     const x = given[f.name];

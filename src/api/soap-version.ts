@@ -11,7 +11,10 @@ export type SoapVersion = '1.1' | '1.2';
 export const ENVELOPE_NS: Record<SoapVersion, string> = { '1.1': SOAP11_NS, '1.2': SOAP12_NS };
 
 /** The reply's Content-Type (SOAP 1.2 Part 2 §7.1.4: application/soap+xml). */
-export const MEDIA_TYPE: Record<SoapVersion, string> = { '1.1': 'text/xml; charset=utf-8', '1.2': 'application/soap+xml; charset=utf-8' };
+export const MEDIA_TYPE: Record<SoapVersion, string> = {
+  '1.1': 'text/xml; charset=utf-8',
+  '1.2': 'application/soap+xml; charset=utf-8',
+};
 
 /** The version a Content-Type asks for, when the envelope cannot tell. */
 export function versionOfMedia(contentType: string | undefined): SoapVersion {
@@ -31,7 +34,9 @@ export function actionOf(contentType: string | undefined): string | undefined {
  */
 export class VersionMismatch extends Error {
   constructor(readonly found: string) {
-    super(`the SOAP envelope's namespace '${found}' is neither SOAP 1.1's (${SOAP11_NS}) nor SOAP 1.2's (${SOAP12_NS})`);
+    super(
+      `the SOAP envelope's namespace '${found}' is neither SOAP 1.1's (${SOAP11_NS}) nor SOAP 1.2's (${SOAP12_NS})`,
+    );
     this.name = 'VersionMismatch';
   }
 }

@@ -58,4 +58,5 @@ export function tags(values: Values): Record<string, string> | undefined {
   return out;
 }
 
-export const dash = (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? '-' : String(v));
+export const dash = (v: string | number | null | undefined) =>
+  v === null || v === undefined || v === '' ? '-' : String(v);

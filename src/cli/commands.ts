@@ -11,4 +11,11 @@ import type { Command } from './command';
 
 export type { Args, Command, Values } from './command';
 
-export const COMMANDS: Command[] = [...TOPOLOGY_COMMANDS, ...DNS_COMMANDS, ...NETWORK_COMMANDS, EXAMPLE_TOPOLOGY_COMMAND, ...USER_COMMANDS, ...EXPORT_COMMANDS];
+export const COMMANDS: Command[] = [
+  ...TOPOLOGY_COMMANDS,
+  ...DNS_COMMANDS,
+  ...NETWORK_COMMANDS,
+  EXAMPLE_TOPOLOGY_COMMAND,
+  ...USER_COMMANDS,
+  ...EXPORT_COMMANDS,
+];

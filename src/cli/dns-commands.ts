@@ -26,7 +26,13 @@ export const DNS_COMMANDS: Command[] = [
       'Names already issued in the zone are published at once; setting it again retries what failed.',
     ].join('\n'),
     positionals: ['ZONE|PREFIX'],
-    options: { server: { type: 'string' }, 'key-file': { type: 'string' }, 'key-name': { type: 'string' }, algorithm: { type: 'string' }, ttl: { type: 'string' } },
+    options: {
+      server: { type: 'string' },
+      'key-file': { type: 'string' },
+      'key-name': { type: 'string' },
+      algorithm: { type: 'string' },
+      ttl: { type: 'string' },
+    },
     plan({ positionals: [target], values }, io) {
       const cmd = 'zone dns set';
       const server = required(values, 'server', cmd);
@@ -39,9 +45,23 @@ export const DNS_COMMANDS: Command[] = [
           throw new UsageError(`cannot read --key-file ${keyFile}: ${(e as NodeJS.ErrnoException).code ?? e}`);
         }
         const sealKey = parseSecretKey(process.env.IPCD_SECRET_KEY);
-        const z = await setZoneDns(store, target, { server, key, keyName: str(values, 'key-name'), algorithm: str(values, 'algorithm'), ttl: str(values, 'ttl') }, { sealKey });
-        io.out(`${z.kind === 'reverse' ? `reverse zone ${z.zone} (${z.prefix})` : `zone ${z.zone}`}: published to ${z.server} with key ${z.keyName} (${z.algorithm}), TTL ${z.ttl}`);
-        if (!sealKey) io.err('ipcd: warning: IPCD_SECRET_KEY is not set, so the TSIG secret is stored unsealed in the database');
+        const z = await setZoneDns(
+          store,
+          target,
+          {
+            server,
+            key,
+            keyName: str(values, 'key-name'),
+            algorithm: str(values, 'algorithm'),
+            ttl: str(values, 'ttl'),
+          },
+          { sealKey },
+        );
+        io.out(
+          `${z.kind === 'reverse' ? `reverse zone ${z.zone} (${z.prefix})` : `zone ${z.zone}`}: published to ${z.server} with key ${z.keyName} (${z.algorithm}), TTL ${z.ttl}`,
+        );
+        if (!sealKey)
+          io.err('ipcd: warning: IPCD_SECRET_KEY is not set, so the TSIG secret is stored unsealed in the database');
       };
     },
   },
@@ -52,10 +72,14 @@ export const DNS_COMMANDS: Command[] = [
     details: '  Changes not yet delivered are dropped; allocations then show DNS state NOT_CONFIGURED.',
     positionals: ['ZONE|PREFIX'],
     options: {},
-    plan: ({ positionals: [target] }, io) => async (store) => {
-      const z = await clearZoneDns(store, target);
-      io.out(`${z.kind === 'reverse' ? `reverse zone ${z.zone} (${z.prefix}) removed` : `zone ${z.zone}: no longer published`}`);
-    },
+    plan:
+      ({ positionals: [target] }, io) =>
+      async (store) => {
+        const z = await clearZoneDns(store, target);
+        io.out(
+          `${z.kind === 'reverse' ? `reverse zone ${z.zone} (${z.prefix}) removed` : `zone ${z.zone}: no longer published`}`,
+        );
+      },
   },
   {
     words: ['zone', 'dns', 'list'],
@@ -64,17 +88,27 @@ export const DNS_COMMANDS: Command[] = [
     details: JSON_DETAIL,
     positionals: [],
     options: JSON_OPTION,
-    plan: ({ values }, io) => async (store) => {
-      const zones = await listDnsZones(store);
-      if (values.json) io.out(json(zones));
-      else {
-        io.out(
-          table(
-            ['ZONE', 'PREFIX', 'SERVER', 'KEY', 'ALGORITHM', 'TTL', 'SECRET'],
-            zones.map((z) => [z.zone, dash(z.prefix), z.server ?? 'not configured', dash(z.keyName), dash(z.algorithm), dash(z.ttl), z.sealed === null ? '-' : z.sealed ? 'sealed' : 'unsealed']),
-          ),
-        );
-      }
-    },
+    plan:
+      ({ values }, io) =>
+      async (store) => {
+        const zones = await listDnsZones(store);
+        if (values.json) io.out(json(zones));
+        else {
+          io.out(
+            table(
+              ['ZONE', 'PREFIX', 'SERVER', 'KEY', 'ALGORITHM', 'TTL', 'SECRET'],
+              zones.map((z) => [
+                z.zone,
+                dash(z.prefix),
+                z.server ?? 'not configured',
+                dash(z.keyName),
+                dash(z.algorithm),
+                dash(z.ttl),
+                z.sealed === null ? '-' : z.sealed ? 'sealed' : 'unsealed',
+              ]),
+            ),
+          );
+        }
+      },
   },
 ];

@@ -1,6 +1,12 @@
 /** `ipcd export` and `ipcd import`: the whole store as one JSON document (src/logic/maintenance/export.ts). */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { EXPORTED_TABLES, exportDocument, formatDocument, importDocument, parseDocument } from '../logic/maintenance/export';
+import {
+  EXPORTED_TABLES,
+  exportDocument,
+  formatDocument,
+  importDocument,
+  parseDocument,
+} from '../logic/maintenance/export';
 import type { Command } from './command';
 import { UsageError } from './usage';
 
@@ -53,7 +59,9 @@ export const EXPORT_COMMANDS: Command[] = [
       return async (store) => {
         const r = await importDocument(store, doc, { force: values.force === true });
         const counts = EXPORTED_TABLES.filter((t) => r.rows[t] > 0).map((t) => `${t} ${r.rows[t]}`);
-        io.out(`imported ${counts.join(', ') || 'nothing (the document is empty)'}${r.replaced ? ' (replacing what the store held)' : ''}`);
+        io.out(
+          `imported ${counts.join(', ') || 'nothing (the document is empty)'}${r.replaced ? ' (replacing what the store held)' : ''}`,
+        );
       };
     },
   },

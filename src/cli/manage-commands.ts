@@ -16,14 +16,18 @@ import { UsageError } from './usage';
 const list = (values: Values, key: string) => (Array.isArray(values[key]) ? (values[key] as string[]) : []);
 
 const PASSWORD_OPTION = { 'password-file': { type: 'string' } } as const;
-const PASSWORD_DETAIL = '  --password-file F   read the password from file F (first line); without it, from standard input';
+const PASSWORD_DETAIL =
+  '  --password-file F   read the password from file F (first line); without it, from standard input';
 
 /** The password: first line of --password-file, or of standard input. */
 function readPassword(values: Values): string {
   const file = str(values, 'password-file');
   const text = readFileSync(file ?? 0, 'utf8');
   const line = text.split(/\r?\n/)[0];
-  if (!line) throw new UsageError(file ? `${file} holds no password` : 'no password on standard input (pipe it in, or use --password-file)');
+  if (!line)
+    throw new UsageError(
+      file ? `${file} holds no password` : 'no password on standard input (pipe it in, or use --password-file)',
+    );
   return line;
 }
 
@@ -33,7 +37,8 @@ function grants(values: Values): { dataCenter?: string; tenant?: string }[] {
     const out: { dataCenter?: string; tenant?: string } = {};
     for (const part of g.split(',')) {
       const [k, v, ...rest] = part.split('=');
-      if (rest.length || !v || (k !== 'dc' && k !== 'tenant')) throw new UsageError(`--grant takes dc=DC, tenant=T or dc=DC,tenant=T, got '${g}'`);
+      if (rest.length || !v || (k !== 'dc' && k !== 'tenant'))
+        throw new UsageError(`--grant takes dc=DC, tenant=T or dc=DC,tenant=T, got '${g}'`);
       if (k === 'dc') out.dataCenter = v;
       else out.tenant = v;
     }
@@ -46,7 +51,8 @@ const secretKey = () => loadConfig().secretKey;
 export const USER_COMMANDS: Command[] = [
   {
     words: ['user', 'add'],
-    synopsis: 'NAME --role admin|orchestrator|tenant [--tenant T] [--grant dc=DC[,tenant=T] ...] [--digest] [--password-file F]',
+    synopsis:
+      'NAME --role admin|orchestrator|tenant [--tenant T] [--grant dc=DC[,tenant=T] ...] [--digest] [--password-file F]',
     summary: 'add a user who may call the SOAP services (e.g. the first administrator)',
     details: [
       '  --role R            admin (everything), orchestrator (commissioning within its grants) or tenant',
@@ -59,14 +65,31 @@ export const USER_COMMANDS: Command[] = [
       'Passwords are 12 to 1024 characters, stored only as a salted scrypt hash.',
     ].join('\n'),
     positionals: ['NAME'],
-    options: { role: { type: 'string' }, tenant: { type: 'string' }, grant: { type: 'string', multiple: true }, digest: { type: 'boolean' }, ...PASSWORD_OPTION },
+    options: {
+      role: { type: 'string' },
+      tenant: { type: 'string' },
+      grant: { type: 'string', multiple: true },
+      digest: { type: 'boolean' },
+      ...PASSWORD_OPTION,
+    },
     plan({ positionals: [username], values }, io) {
       const role = str(values, 'role');
       if (role === undefined) throw new UsageError('user add needs --role');
       const g = grants(values);
       return async (store) => {
         const password = readPassword(values);
-        const u = await addUser(store, { username, password, role: role as Role, tenant: str(values, 'tenant'), grants: g, digest: values.digest === true }, secretKey());
+        const u = await addUser(
+          store,
+          {
+            username,
+            password,
+            role: role as Role,
+            tenant: str(values, 'tenant'),
+            grants: g,
+            digest: values.digest === true,
+          },
+          secretKey(),
+        );
         io.out(`added user ${u.username} (${u.role})`);
       };
     },
@@ -78,13 +101,31 @@ export const USER_COMMANDS: Command[] = [
     details: '  --json              print a JSON array instead of a table',
     positionals: [],
     options: { json: { type: 'boolean' } },
-    plan: ({ values }, io) => async (store) => {
-      const users = await listUsers(store);
-      if (values.json) return io.out(json(users));
-      const grantText = (gs: { dataCenter?: string; tenant?: string }[]) =>
-        gs.map((x) => [x.dataCenter && `dc=${x.dataCenter}`, x.tenant && `tenant=${x.tenant}`].filter(Boolean).join(',')).join(' ') || '-';
-      io.out(table(['NAME', 'ROLE', 'TENANT', 'GRANTS', 'DIGEST', 'DISABLED'], users.map((u) => [u.username, u.role, u.tenant ?? '-', grantText(u.grants), u.digest ? 'yes' : 'no', u.disabled ? 'yes' : 'no'])));
-    },
+    plan:
+      ({ values }, io) =>
+      async (store) => {
+        const users = await listUsers(store);
+        if (values.json) return io.out(json(users));
+        const grantText = (gs: { dataCenter?: string; tenant?: string }[]) =>
+          gs
+            .map((x) =>
+              [x.dataCenter && `dc=${x.dataCenter}`, x.tenant && `tenant=${x.tenant}`].filter(Boolean).join(','),
+            )
+            .join(' ') || '-';
+        io.out(
+          table(
+            ['NAME', 'ROLE', 'TENANT', 'GRANTS', 'DIGEST', 'DISABLED'],
+            users.map((u) => [
+              u.username,
+              u.role,
+              u.tenant ?? '-',
+              grantText(u.grants),
+              u.digest ? 'yes' : 'no',
+              u.disabled ? 'yes' : 'no',
+            ]),
+          ),
+        );
+      },
   },
   {
     words: ['user', 'set-password'],
@@ -93,25 +134,30 @@ export const USER_COMMANDS: Command[] = [
     details: PASSWORD_DETAIL,
     positionals: ['NAME'],
     options: PASSWORD_OPTION,
-    plan: ({ positionals: [username], values }, io) => async (store) => {
-      await setPassword(store, username, readPassword(values), secretKey());
-      io.out(`set the password of ${username}`);
-    },
+    plan:
+      ({ positionals: [username], values }, io) =>
+      async (store) => {
+        await setPassword(store, username, readPassword(values), secretKey());
+        io.out(`set the password of ${username}`);
+      },
   },
-  ...(['disable', 'enable'] as const).map(
-    (verb): Command => ({
-      words: ['user', verb],
-      synopsis: 'NAME',
-      summary: verb === 'disable' ? "refuse a user's calls from now on (the account stays)" : "accept a disabled user's calls again",
-      details: '',
-      positionals: ['NAME'],
-      options: {},
-      plan: ({ positionals: [username] }, io) => async (store) => {
+  ...(['disable', 'enable'] as const).map((verb): Command => ({
+    words: ['user', verb],
+    synopsis: 'NAME',
+    summary:
+      verb === 'disable'
+        ? "refuse a user's calls from now on (the account stays)"
+        : "accept a disabled user's calls again",
+    details: '',
+    positionals: ['NAME'],
+    options: {},
+    plan:
+      ({ positionals: [username] }, io) =>
+      async (store) => {
         await disableUser(store, username, verb === 'disable');
         io.out(`${verb}d user ${username}`);
       },
-    }),
-  ),
+  })),
   {
     words: ['user', 'remove'],
     synopsis: 'NAME',
@@ -119,10 +165,12 @@ export const USER_COMMANDS: Command[] = [
     details: '',
     positionals: ['NAME'],
     options: {},
-    plan: ({ positionals: [username] }, io) => async (store) => {
-      await removeUser(store, username);
-      io.out(`removed user ${username}`);
-    },
+    plan:
+      ({ positionals: [username] }, io) =>
+      async (store) => {
+        await removeUser(store, username);
+        io.out(`removed user ${username}`);
+      },
   },
 ];
 
@@ -134,16 +182,21 @@ export const NETWORK_CHANGE_COMMANDS: Command[] = [
     details: '  --force             release its active allocations (their holders lose the addresses and names)',
     positionals: ['NAME'],
     options: { force: { type: 'boolean' } },
-    plan: ({ positionals: [name], values }, io) => async (store) => {
-      const r = await removeNetwork(store, name, { force: values.force === true });
-      io.out(`removed network ${r.network.name} (${r.network.cidr}); released ${r.released} allocation(s)`);
-    },
+    plan:
+      ({ positionals: [name], values }, io) =>
+      async (store) => {
+        const r = await removeNetwork(store, name, { force: values.force === true });
+        io.out(`removed network ${r.network.name} (${r.network.cidr}); released ${r.released} allocation(s)`);
+      },
   },
   {
     words: ['network', 'split'],
     synopsis: 'NAME --prefix N [--name CHILD ...]',
     summary: 'split a network into the subnets of a longer prefix; allocations move with their addresses',
-    details: ['  --prefix N          the children\'s prefix length (at most 256 children)', '  --name CHILD        the children\'s names in address order (default NAME-1 … NAME-n)'].join('\n'),
+    details: [
+      "  --prefix N          the children's prefix length (at most 256 children)",
+      "  --name CHILD        the children's names in address order (default NAME-1 … NAME-n)",
+    ].join('\n'),
     positionals: ['NAME'],
     options: { prefix: { type: 'string' }, name: { type: 'string', multiple: true } },
     plan({ positionals: [name], values }, io) {
@@ -163,16 +216,21 @@ export const NETWORK_CHANGE_COMMANDS: Command[] = [
     positionals: ['NAME', 'NAME...'],
     variadic: true,
     options: { name: { type: 'string' } },
-    plan: ({ positionals, values }, io) => async (store) => {
-      const n = await mergeNetworks(store, positionals, { name: str(values, 'name') });
-      io.out(`merged ${positionals.join(', ')} into ${n.name} (${n.cidr})`);
-    },
+    plan:
+      ({ positionals, values }, io) =>
+      async (store) => {
+        const n = await mergeNetworks(store, positionals, { name: str(values, 'name') });
+        io.out(`merged ${positionals.join(', ')} into ${n.name} (${n.cidr})`);
+      },
   },
   {
     words: ['network', 'tag'],
     synopsis: 'NAME [--set key=value ...] [--remove key ...]',
     summary: "set and remove a network's tags (other tags stay)",
-    details: ['  --set key=value     add or overwrite a tag; repeatable', '  --remove key        remove a tag; repeatable'].join('\n'),
+    details: [
+      '  --set key=value     add or overwrite a tag; repeatable',
+      '  --remove key        remove a tag; repeatable',
+    ].join('\n'),
     positionals: ['NAME'],
     options: { set: { type: 'string', multiple: true }, remove: { type: 'string', multiple: true } },
     plan({ positionals: [name], values }, io) {

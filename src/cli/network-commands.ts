@@ -48,7 +48,8 @@ export const NETWORK_COMMANDS: Command[] = [
     },
     plan({ positionals: [name], values }, io) {
       const cmd = 'network add';
-      if (values.gateway !== undefined && values['no-gateway']) throw new UsageError('--gateway and --no-gateway exclude each other');
+      if (values.gateway !== undefined && values['no-gateway'])
+        throw new UsageError('--gateway and --no-gateway exclude each other');
       const spec: NetworkSpec = {
         name,
         cidr: required(values, 'cidr', cmd),
@@ -88,61 +89,79 @@ export const NETWORK_COMMANDS: Command[] = [
     ].join('\n'),
     positionals: [],
     options: { dc: { type: 'string' }, vlan: { type: 'string' }, tenant: { type: 'string' }, ...JSON_OPTION },
-    plan: ({ values }, io) => async (store) => {
-      const filter = await networkFilter(store, { dataCenter: str(values, 'dc'), vlan: str(values, 'vlan'), tenant: str(values, 'tenant') });
-      const usage = await networkUsage(store, filter);
-      if (values.json) {
-        io.out(
-          json(
-            usage.map(({ network: n, dataCenter, tenant, zone, used, held, assignable }) => ({
-              name: n.name,
-              dataCenter,
-              vlan: n.vlan,
-              vxlan: n.vxlan,
-              cidr: n.cidr,
-              family: n.family,
-              tenant,
-              zone,
-              priority: n.priority,
-              gateway: n.gateway,
-              reservePool: n.reservePool,
-              namePattern: n.namePattern,
-              tags: n.tags,
-              holdDownSeconds: n.holdDownSeconds,
-              used,
-              held,
-              assignable,
-              percentUsed: percentUsed({ used, assignable }),
-            })),
-          ),
-        );
-        return;
-      }
-      const rows = usage.map((u) => {
-        const n = u.network;
-        const flags = [
-          n.reservePool ? 'reserve-pool' : '',
-          n.gateway === null ? 'no-gateway' : '',
-          n.vxlan === null ? '' : `vxlan=${n.vxlan}`,
-          n.holdDownSeconds > 0 ? `hold-down=${n.holdDownSeconds}s` : '',
+    plan:
+      ({ values }, io) =>
+      async (store) => {
+        const filter = await networkFilter(store, {
+          dataCenter: str(values, 'dc'),
+          vlan: str(values, 'vlan'),
+          tenant: str(values, 'tenant'),
+        });
+        const usage = await networkUsage(store, filter);
+        if (values.json) {
+          io.out(
+            json(
+              usage.map(({ network: n, dataCenter, tenant, zone, used, held, assignable }) => ({
+                name: n.name,
+                dataCenter,
+                vlan: n.vlan,
+                vxlan: n.vxlan,
+                cidr: n.cidr,
+                family: n.family,
+                tenant,
+                zone,
+                priority: n.priority,
+                gateway: n.gateway,
+                reservePool: n.reservePool,
+                namePattern: n.namePattern,
+                tags: n.tags,
+                holdDownSeconds: n.holdDownSeconds,
+                used,
+                held,
+                assignable,
+                percentUsed: percentUsed({ used, assignable }),
+              })),
+            ),
+          );
+          return;
+        }
+        const rows = usage.map((u) => {
+          const n = u.network;
+          const flags = [
+            n.reservePool ? 'reserve-pool' : '',
+            n.gateway === null ? 'no-gateway' : '',
+            n.vxlan === null ? '' : `vxlan=${n.vxlan}`,
+            n.holdDownSeconds > 0 ? `hold-down=${n.holdDownSeconds}s` : '',
+          ];
+          return [
+            n.name,
+            u.dataCenter,
+            dash(n.vlan),
+            n.cidr,
+            dash(u.tenant),
+            dash(u.zone),
+            String(n.priority),
+            dash(flags.filter(Boolean).join(',')),
+            `${u.used}/${u.assignable}`,
+            `${percentUsed(u).toFixed(2)}%`,
+            String(u.held),
+          ];
+        });
+        const headers = [
+          'NAME',
+          'DC',
+          'VLAN',
+          'CIDR',
+          'TENANT',
+          'ZONE',
+          'PRIO',
+          'FLAGS',
+          'USED/ASSIGNABLE',
+          'USED',
+          'HELD',
         ];
-        return [
-          n.name,
-          u.dataCenter,
-          dash(n.vlan),
-          n.cidr,
-          dash(u.tenant),
-          dash(u.zone),
-          String(n.priority),
-          dash(flags.filter(Boolean).join(',')),
-          `${u.used}/${u.assignable}`,
-          `${percentUsed(u).toFixed(2)}%`,
-          String(u.held),
-        ];
-      });
-      const headers = ['NAME', 'DC', 'VLAN', 'CIDR', 'TENANT', 'ZONE', 'PRIO', 'FLAGS', 'USED/ASSIGNABLE', 'USED', 'HELD'];
-      io.out(table(headers, rows, new Set([2, 6, 8, 9, 10])));
-    },
+        io.out(table(headers, rows, new Set([2, 6, 8, 9, 10])));
+      },
   },
   {
     words: ['network', 'hold-down'],
@@ -151,10 +170,16 @@ export const NETWORK_COMMANDS: Command[] = [
     details: '  Addresses already held keep the hold-down they were released with.',
     positionals: ['NAME', 'SECONDS'],
     options: {},
-    plan: ({ positionals: [name, seconds] }, io) => async (store) => {
-      const n = await editNetwork(store, name, { holdDownSeconds: seconds });
-      io.out(n.holdDownSeconds > 0 ? `network ${n.name}: released addresses are held for ${n.holdDownSeconds} s` : `network ${n.name}: released addresses are free at once`);
-    },
+    plan:
+      ({ positionals: [name, seconds] }, io) =>
+      async (store) => {
+        const n = await editNetwork(store, name, { holdDownSeconds: seconds });
+        io.out(
+          n.holdDownSeconds > 0
+            ? `network ${n.name}: released addresses are held for ${n.holdDownSeconds} s`
+            : `network ${n.name}: released addresses are free at once`,
+        );
+      },
   },
   ...NETWORK_CHANGE_COMMANDS,
   {
@@ -172,10 +197,15 @@ export const NETWORK_COMMANDS: Command[] = [
     options: { threshold: { type: 'string' }, default: { type: 'boolean' } },
     plan: ({ positionals: [name], values }, io) => {
       const threshold = str(values, 'threshold');
-      if ((threshold === undefined) === !values.default) throw new UsageError('network alert needs either --threshold PERCENT or --default');
+      if ((threshold === undefined) === !values.default)
+        throw new UsageError('network alert needs either --threshold PERCENT or --default');
       return async (store) => {
         const set = await setAlertThreshold(store, name, threshold ?? null);
-        io.out(set === null ? `network ${name} follows the default alert threshold` : `network ${name} alerts at ${set}% used`);
+        io.out(
+          set === null
+            ? `network ${name} follows the default alert threshold`
+            : `network ${name} alerts at ${set}% used`,
+        );
       };
     },
   },

@@ -72,7 +72,9 @@ function resolve(argv: string[]): Resolved {
   if (sub === '--help' || sub === '-h') return { help: groupHelp(first, group) };
   const subs = group.map((c) => c.words[1]).join(', ');
   throw new UsageError(
-    sub === undefined ? `'${first}' needs a subcommand: ${subs}` : `unknown command '${first} ${sub}' (${first} has: ${subs})`,
+    sub === undefined
+      ? `'${first}' needs a subcommand: ${subs}`
+      : `unknown command '${first} ${sub}' (${first} has: ${subs})`,
     groupHelp(first, group),
   );
 }
@@ -84,7 +86,8 @@ function parse(command: Command, rest: string[]): Args {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // Node's first sentence says it ("Unknown option '--x'"); the rest is advice about '--'.
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new UsageError((e as Error).message.split(/\.\s/)[0]);
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
+      throw new UsageError((e as Error).message.split(/\.\s/)[0]);
     throw e;
   }
   const { positionals } = parsed;
@@ -102,7 +105,11 @@ async function withStore(work: (store: Store) => Promise<void>, io: Output): Pro
   // Loaded on use: help and usage errors answer without loading TypeORM and PGlite.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { openStore } = require('../store/open') as typeof import('../store/open');
-  const { store, kind, fresh } = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  const { store, kind, fresh } = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 2,
+  });
   try {
     if (kind === 'embedded' && fresh) io.err(`ipcd: created a new embedded store at ${config.dataDir}`);
     await work(store);

@@ -56,5 +56,12 @@ export function groupHelp(group: string, commands: Command[]): string {
 }
 
 export function commandHelp(c: Command): string {
-  return [`Usage: ${usageLine(c)}`, '', `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`, ...(c.details ? ['', c.details] : []), '', STORE_NOTE].join('\n');
+  return [
+    `Usage: ${usageLine(c)}`,
+    '',
+    `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`,
+    ...(c.details ? ['', c.details] : []),
+    '',
+    STORE_NOTE,
+  ].join('\n');
 }

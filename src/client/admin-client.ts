@@ -48,7 +48,10 @@ export interface NetworkSpec extends Omit<wsdl.AddNetwork, 'gateway' | 'noGatewa
 }
 
 /** What EditNetwork changes: only what is given; null removes an optional attribute. */
-export interface NetworkChanges extends Omit<wsdl.EditNetwork, 'network' | 'vxlan' | 'tenant' | 'zone' | 'gateway' | 'tag' | 'clear'> {
+export interface NetworkChanges extends Omit<
+  wsdl.EditNetwork,
+  'network' | 'vxlan' | 'tenant' | 'zone' | 'gateway' | 'tag' | 'clear'
+> {
   vxlan?: number | null;
   tenant?: string | null;
   zone?: string | null;
@@ -85,7 +88,8 @@ export interface AllocationRecordPage {
 }
 
 /** Totals per tenant and address family (IPv4 and IPv6 apart), counts as bigint. */
-export type TenantTotals = Omit<wsdl.TenantTotals<Decoded>, 'assignable' | 'used' | 'free'> & Record<'assignable' | 'used' | 'free', bigint>;
+export type TenantTotals = Omit<wsdl.TenantTotals<Decoded>, 'assignable' | 'used' | 'free'> &
+  Record<'assignable' | 'used' | 'free', bigint>;
 
 export type AuditQuery = Omit<wsdl.QueryAudit<Encodable>, 'after'>;
 /** An audit entry; before and after: the object before and after the change (or the refusal's message), parsed JSON. */
@@ -170,7 +174,12 @@ export class IpcdAdminClient extends SoapClient<In, Out> {
 
   async addNetwork(spec: NetworkSpec): Promise<NetworkInfo> {
     const { gateway, tags, ...rest } = spec;
-    const r = await this.change('AddNetwork', { ...rest, gateway: gateway ?? undefined, noGateway: gateway === null ? true : undefined, tag: tagList(tags) });
+    const r = await this.change('AddNetwork', {
+      ...rest,
+      gateway: gateway ?? undefined,
+      noGateway: gateway === null ? true : undefined,
+      tag: tagList(tags),
+    });
     return network(r.network);
   }
 
@@ -193,7 +202,9 @@ export class IpcdAdminClient extends SoapClient<In, Out> {
 
   /** Sets (adds or overwrites) and removes tags; the others stay. */
   async tagNetwork(name: string, tags: { set?: Tags; remove?: string[] }): Promise<NetworkInfo> {
-    return network((await this.change('TagNetwork', { network: name, set: tagList(tags.set), remove: tags.remove ?? [] })).network);
+    return network(
+      (await this.change('TagNetwork', { network: name, set: tagList(tags.set), remove: tags.remove ?? [] })).network,
+    );
   }
 
   /** NETWORK_IN_USE while allocations are active, unless `force`, which releases them. */
@@ -256,14 +267,21 @@ export class IpcdAdminClient extends SoapClient<In, Out> {
 
   /** Totals per tenant and address family over the networks the caller may see. */
   async tenantUtilization(): Promise<TenantTotals[]> {
-    return (await this.read('TenantUtilization', {})).tenant.map((t) => ({ ...t, assignable: count(t.assignable), used: count(t.used), free: count(t.free) }));
+    return (await this.read('TenantUtilization', {})).tenant.map((t) => ({
+      ...t,
+      assignable: count(t.assignable),
+      used: count(t.used),
+      free: count(t.free),
+    }));
   }
 
   // --- audit and metering ----------------------------------------------------------------------
 
   async queryAudit(q: AuditQuery & Paging = {}): Promise<AuditPage> {
     const r = await this.read('QueryAudit', q);
-    const entries = r.entry.map((e) => omitUndefined({ ...e, before: json(e.before, 'before'), after: json(e.after, 'after') }));
+    const entries = r.entry.map((e) =>
+      omitUndefined({ ...e, before: json(e.before, 'before'), after: json(e.after, 'after') }),
+    );
     return omitUndefined({ entries, nextPage: r.nextPage });
   }
 
@@ -340,6 +358,12 @@ function json(v: string | undefined, field: string): unknown {
 }
 
 function network({ tag, ...n }: wsdl.Network<Decoded>): NetworkInfo {
-  const counts = { assignable: count(n.assignable), used: count(n.used), held: count(n.held), reserved: count(n.reserved), free: count(n.free) };
+  const counts = {
+    assignable: count(n.assignable),
+    used: count(n.used),
+    held: count(n.held),
+    reserved: count(n.reserved),
+    free: count(n.free),
+  };
   return { ...n, ...counts, tags: Object.fromEntries(tag.map((t) => [t.key, t.value])) };
 }

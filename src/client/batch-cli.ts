@@ -19,7 +19,13 @@ export const BATCH_DETAILS = [
 ];
 
 /** The --batch file's items (a usage error names the bad line). */
-export async function batchItems<P extends object>(values: Values, { stdin }: Context, cmd: Command, fromId: (id: string) => P, defaults: Partial<P>): Promise<P[]> {
+export async function batchItems<P extends object>(
+  values: Values,
+  { stdin }: Context,
+  cmd: Command,
+  fromId: (id: string) => P,
+  defaults: Partial<P>,
+): Promise<P[]> {
   try {
     return await readBatch(str(values, 'batch')!, stdin, fromId, defaults);
   } catch (e) {
@@ -28,7 +34,12 @@ export async function batchItems<P extends object>(values: Values, { stdin }: Co
 }
 
 /** The items of the file `source` (- : standard input); throws a sentence naming the file or the line. */
-export async function readBatch<P extends object>(source: string, stdin: () => Promise<string>, fromId: (id: string) => P, defaults: Partial<P>): Promise<P[]> {
+export async function readBatch<P extends object>(
+  source: string,
+  stdin: () => Promise<string>,
+  fromId: (id: string) => P,
+  defaults: Partial<P>,
+): Promise<P[]> {
   let text: string;
   try {
     text = source === '-' ? await stdin() : await readFile(source, 'utf8');
@@ -37,7 +48,11 @@ export async function readBatch<P extends object>(source: string, stdin: () => P
   }
   try {
     // Options not given stay out of the items (a JSON line's own fields win over given ones).
-    return parseBatchLines(text, fromId, Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined)) as Partial<P>);
+    return parseBatchLines(
+      text,
+      fromId,
+      Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined)) as Partial<P>,
+    );
   } catch (e) {
     throw new Error(`--batch ${source}: ${(e as Error).message}`);
   }
@@ -64,7 +79,8 @@ export function parseBatchLines<P extends object>(text: string, fromId: (id: str
     } catch (e) {
       throw new Error(`line ${i + 1}: ${(e as Error).message}`);
     }
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error(`line ${i + 1}: a JSON object, got ${line}`);
+    if (typeof o !== 'object' || o === null || Array.isArray(o))
+      throw new Error(`line ${i + 1}: a JSON object, got ${line}`);
     items.push({ ...defaults, ...(o as P) });
   });
   if (items.length === 0) throw new Error('the batch file names no item');
@@ -78,7 +94,8 @@ export function firstFault<T>(r: BatchResult<T>): FaultCode | undefined {
 }
 
 function summary<T>(r: BatchResult<T>): string {
-  const atomic = r.failedItem === undefined ? '' : `; atomic batch refused at item ${r.failedItem}: nothing was written`;
+  const atomic =
+    r.failedItem === undefined ? '' : `; atomic batch refused at item ${r.failedItem}: nothing was written`;
   return `${r.succeeded} succeeded, ${r.failed} failed${atomic}`;
 }
 
@@ -87,7 +104,14 @@ export function commissionBatchText(items: CommissionParams[], r: BatchResult<Co
     const p = items[x.item - 1];
     if ('fault' in x) return [String(x.item), p.serverInstance, '-', '-', '-', `${x.fault.code}: ${x.fault.message}`];
     const a = x.ok;
-    return [String(x.item), p.serverInstance, dash(a.address), dash(a.fqdn), a.network, a.existing ? 'existing' : 'issued'];
+    return [
+      String(x.item),
+      p.serverInstance,
+      dash(a.address),
+      dash(a.fqdn),
+      a.network,
+      a.existing ? 'existing' : 'issued',
+    ];
   });
   return `${table(['ITEM', 'INSTANCE', 'ADDRESS', 'FQDN', 'NETWORK', 'RESULT'], rows, new Set([0]))}\n${summary(r)}`;
 }
@@ -97,7 +121,14 @@ export function decommissionBatchText(items: DecommissionParams[], r: BatchResul
     const p = items[x.item - 1];
     const what = p.allocationId ?? p.serverInstance ?? p.address ?? p.name ?? '-';
     if ('fault' in x) return [String(x.item), what, '-', `${x.fault.code}: ${x.fault.message}`];
-    return [String(x.item), what, String(x.ok.releasedCount), x.ok.alreadyReleased ? 'already released' : x.ok.released.map((y) => y.address ?? y.fqdn ?? y.allocationId).join(' ') || '-'];
+    return [
+      String(x.item),
+      what,
+      String(x.ok.releasedCount),
+      x.ok.alreadyReleased
+        ? 'already released'
+        : x.ok.released.map((y) => y.address ?? y.fqdn ?? y.allocationId).join(' ') || '-',
+    ];
   });
   return `${table(['ITEM', 'TARGET', 'RELEASED', 'RESULT'], rows, new Set([0, 2]))}\n${summary(r)}`;
 }

@@ -59,7 +59,8 @@ const COMMON_DETAILS = [
   '                      answer; never after another fault (default 2)',
 ];
 
-export const str = (values: Values, key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+export const str = (values: Values, key: string) =>
+  typeof values[key] === 'string' ? (values[key] as string) : undefined;
 
 export function need(values: Values, key: string, cmd: Command): string {
   const v = str(values, key);
@@ -102,37 +103,65 @@ export function generalHelp(commands: Command[]): string {
 }
 
 export function commandHelp(c: Command): string {
-  return [`Usage: ${usageLine(c)}`, '', `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`, '', ...c.details, ...COMMON_DETAILS, '', EXIT_NOTE].join('\n');
+  return [
+    `Usage: ${usageLine(c)}`,
+    '',
+    `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`,
+    '',
+    ...c.details,
+    ...COMMON_DETAILS,
+    '',
+    EXIT_NOTE,
+  ].join('\n');
 }
 
 export function parse(c: Command, args: string[]): Values {
   try {
-    const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, ...c.options }, allowPositionals: false, strict: true });
+    const { values } = parseArgs({
+      args,
+      options: { ...COMMON_OPTIONS, ...c.options },
+      allowPositionals: false,
+      strict: true,
+    });
     return values as Values;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new UsageError((e as Error).message.split(/\.\s/)[0], c);
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
+      throw new UsageError((e as Error).message.split(/\.\s/)[0], c);
     throw e;
   }
 }
 
 /** The user from --user or IPCD_USER; the password from --password-file, --password or IPCD_PASSWORD. */
-async function credentialsOf(values: Values, c: Command, env: Context['env']): Promise<{ username?: string; password?: string }> {
+async function credentialsOf(
+  values: Values,
+  c: Command,
+  env: Context['env'],
+): Promise<{ username?: string; password?: string }> {
   const username = str(values, 'user') ?? (env.IPCD_USER || undefined);
   const file = str(values, 'password-file');
-  if (file !== undefined && values.password !== undefined) throw new UsageError('give --password or --password-file, not both', c);
+  if (file !== undefined && values.password !== undefined)
+    throw new UsageError('give --password or --password-file, not both', c);
   let password = str(values, 'password');
   if (file !== undefined) {
     try {
       password = (await readFile(file, 'utf8')).split(/\r?\n/)[0];
     } catch (e) {
-      throw new UsageError(`cannot read --password-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, c);
+      throw new UsageError(
+        `cannot read --password-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        c,
+      );
     }
   }
   password ??= env.IPCD_PASSWORD || undefined;
   // Never echo the password itself in a message.
-  if (username !== undefined && password === undefined) throw new UsageError(`a password for user '${username}' is needed: --password-file, --password or IPCD_PASSWORD`, c);
-  if (username === undefined && password !== undefined) throw new UsageError('a password without a user name: --user or IPCD_USER', c);
+  if (username !== undefined && password === undefined)
+    throw new UsageError(
+      `a password for user '${username}' is needed: --password-file, --password or IPCD_PASSWORD`,
+      c,
+    );
+  if (username === undefined && password !== undefined)
+    throw new UsageError('a password without a user name: --user or IPCD_USER', c);
   return { username, password };
 }
 
@@ -148,7 +177,9 @@ export async function clientFor(values: Values, c: Command, ctx: Context): Promi
       username,
       password,
       onRetry: ({ operation, attempt, maxAttempts, delayMs, error }) =>
-        ctx.io.err(`ipcd-client: ${operation} attempt ${attempt} of ${maxAttempts} failed (${error instanceof IpcdFaultError ? `${error.code}: ` : ''}${error.message}); retrying in ${delayMs} ms`),
+        ctx.io.err(
+          `ipcd-client: ${operation} attempt ${attempt} of ${maxAttempts} failed (${error instanceof IpcdFaultError ? `${error.code}: ` : ''}${error.message}); retrying in ${delayMs} ms`,
+        ),
     });
   } catch (e) {
     if (e instanceof UsageError) throw e;

@@ -4,12 +4,33 @@
  * SOAP to a running ipcd server; the setup CLI `ipcd` is the one that opens the store.
  */
 import { readFile } from 'node:fs/promises';
-import { clientFor, commandHelp, generalHelp, need, parse, requiredVlan, str, UsageError, usageLine, vlanOf, wholeNumber, type Command, type Context } from './cli-args';
+import {
+  clientFor,
+  commandHelp,
+  generalHelp,
+  need,
+  parse,
+  requiredVlan,
+  str,
+  UsageError,
+  usageLine,
+  vlanOf,
+  wholeNumber,
+  type Command,
+  type Context,
+} from './cli-args';
 import type { IssuedAllocation } from './client';
 import { IpcdFaultError, IpcdTransportError } from './errors';
 import { allocationTable, dash, errorJson, EXIT, exitFor, FAULT_EXIT, json, record, stdio, table } from './print';
 import { findLeaked, parseLiveList, releaseLeaked } from './reconcile';
-import { BATCH_DETAILS, BATCH_OPTIONS, batchItems, commissionBatchText, decommissionBatchText, firstFault } from './batch-cli';
+import {
+  BATCH_DETAILS,
+  BATCH_OPTIONS,
+  batchItems,
+  commissionBatchText,
+  decommissionBatchText,
+  firstFault,
+} from './batch-cli';
 
 export { EXIT, FAULT_EXIT } from './print';
 export type { Context } from './cli-args';
@@ -19,11 +40,12 @@ const DC_DETAIL = '  --dc DC             the data center (needed when the VLAN n
 export const COMMANDS: Command[] = [
   {
     name: 'commission',
-    synopsis: '--url URL (--vlan N --instance ID | --batch FILE|- [--atomic]) [--dc DC] [--name] [--no-address] [--hint H] [--ipv6]',
+    synopsis:
+      '--url URL (--vlan N --instance ID | --batch FILE|- [--atomic]) [--dc DC] [--name] [--no-address] [--hint H] [--ipv6]',
     summary: 'an address (and/or a name) for a server instance; a repeat returns the same one',
     details: [
       '  --vlan N            the VLAN the instance runs on',
-      '  --instance ID       the orchestrator\'s id of the server instance',
+      "  --instance ID       the orchestrator's id of the server instance",
       DC_DETAIL,
       '  --name              also a DNS name (the hint when free, else a generated one)',
       '  --no-address        no address: a name only (implies --name)',
@@ -31,7 +53,16 @@ export const COMMANDS: Command[] = [
       '  --ipv6              an IPv6 address instead of IPv4',
       ...BATCH_DETAILS,
     ],
-    options: { vlan: { type: 'string' }, instance: { type: 'string' }, dc: { type: 'string' }, name: { type: 'boolean' }, 'no-address': { type: 'boolean' }, hint: { type: 'string' }, ipv6: { type: 'boolean' }, ...BATCH_OPTIONS },
+    options: {
+      vlan: { type: 'string' },
+      instance: { type: 'string' },
+      dc: { type: 'string' },
+      name: { type: 'boolean' },
+      'no-address': { type: 'boolean' },
+      hint: { type: 'string' },
+      ipv6: { type: 'boolean' },
+      ...BATCH_OPTIONS,
+    },
     async run(values, client, ctx) {
       const noAddress = values['no-address'] === true;
       if (noAddress && values.ipv6) throw new UsageError('--ipv6 and --no-address exclude each other', this);
@@ -59,8 +90,18 @@ export const COMMANDS: Command[] = [
     name: 'name-only',
     synopsis: '--url URL --vlan N --instance ID [--dc DC] [--hint H]',
     summary: "a DNS name without an address, in the zone of the VLAN's first network",
-    details: ['  --vlan N            the VLAN the instance runs on', '  --instance ID       the server instance', DC_DETAIL, '  --hint H            preferred host name'],
-    options: { vlan: { type: 'string' }, instance: { type: 'string' }, dc: { type: 'string' }, hint: { type: 'string' } },
+    details: [
+      '  --vlan N            the VLAN the instance runs on',
+      '  --instance ID       the server instance',
+      DC_DETAIL,
+      '  --hint H            preferred host name',
+    ],
+    options: {
+      vlan: { type: 'string' },
+      instance: { type: 'string' },
+      dc: { type: 'string' },
+      hint: { type: 'string' },
+    },
     async run(values, client, { io }) {
       const r = await client.nameOnly({
         dataCenter: str(values, 'dc'),
@@ -74,7 +115,8 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'decommission',
-    synopsis: '--url URL --vlan N [--dc DC] (--allocation ID | --address A | --name N | --instance ID) [--reason deleted|migrated]',
+    synopsis:
+      '--url URL --vlan N [--dc DC] (--allocation ID | --address A | --name N | --instance ID) [--reason deleted|migrated]',
     summary: 'release at once an allocation, an address, a name, or everything an instance holds on the VLAN',
     details: [
       '  --allocation ID     the allocation id commission printed (safe to repeat: "already released")',
@@ -88,11 +130,21 @@ export const COMMANDS: Command[] = [
       'can be issued to another instance at once, and releasing it again would take it from that one.',
       ...BATCH_DETAILS.map((l) => l.replace('commission', 'release')),
     ],
-    options: { vlan: { type: 'string' }, dc: { type: 'string' }, allocation: { type: 'string' }, address: { type: 'string' }, name: { type: 'string' }, instance: { type: 'string' }, reason: { type: 'string' }, ...BATCH_OPTIONS },
+    options: {
+      vlan: { type: 'string' },
+      dc: { type: 'string' },
+      allocation: { type: 'string' },
+      address: { type: 'string' },
+      name: { type: 'string' },
+      instance: { type: 'string' },
+      reason: { type: 'string' },
+      ...BATCH_OPTIONS,
+    },
     async run(values, client, ctx) {
       const { io } = ctx;
       const reason = str(values, 'reason');
-      if (reason !== undefined && !/^(deleted|migrated)$/i.test(reason)) throw new UsageError(`--reason is deleted or migrated, got '${reason}'`, this);
+      if (reason !== undefined && !/^(deleted|migrated)$/i.test(reason))
+        throw new UsageError(`--reason is deleted or migrated, got '${reason}'`, this);
       const why = reason === undefined ? undefined : (reason.toUpperCase() as 'DELETED' | 'MIGRATED');
       if (values.batch !== undefined) {
         const p = { dataCenter: str(values, 'dc'), vlan: vlanOf(values, this)!, reason: why };
@@ -103,7 +155,8 @@ export const COMMANDS: Command[] = [
         return code ? FAULT_EXIT[code] : EXIT.ok;
       }
       const targets = ['allocation', 'address', 'name', 'instance'].filter((k) => values[k] !== undefined);
-      if (targets.length !== 1) throw new UsageError('decommission needs exactly one of --allocation, --address, --name, --instance', this);
+      if (targets.length !== 1)
+        throw new UsageError('decommission needs exactly one of --allocation, --address, --name, --instance', this);
       const r = await client.decommission({
         dataCenter: str(values, 'dc'),
         vlan: requiredVlan(values, this),
@@ -117,7 +170,12 @@ export const COMMANDS: Command[] = [
       else {
         io.out(r.alreadyReleased ? 'already released' : `released ${r.releasedCount} allocation(s)`);
         if (r.released.length) {
-          io.out(table(['INSTANCE', 'ADDRESS', 'FQDN', 'NETWORK', 'ALLOCATION'], r.released.map((x) => [x.serverInstance, dash(x.address), dash(x.fqdn), x.network, x.allocationId])));
+          io.out(
+            table(
+              ['INSTANCE', 'ADDRESS', 'FQDN', 'NETWORK', 'ALLOCATION'],
+              r.released.map((x) => [x.serverInstance, dash(x.address), dash(x.fqdn), x.network, x.allocationId]),
+            ),
+          );
         }
       }
       return EXIT.ok;
@@ -127,11 +185,22 @@ export const COMMANDS: Command[] = [
     name: 'list',
     synopsis: '--url URL [--dc DC] [--vlan N] [--instance ID]',
     summary: 'active allocations, all pages',
-    details: ['  --dc DC             only this data center', '  --vlan N            only this VLAN', '  --instance ID       only this server instance', '  (--json prints an array)'],
+    details: [
+      '  --dc DC             only this data center',
+      '  --vlan N            only this VLAN',
+      '  --instance ID       only this server instance',
+      '  (--json prints an array)',
+    ],
     options: { dc: { type: 'string' }, vlan: { type: 'string' }, instance: { type: 'string' } },
     async run(values, client, { io }) {
       const all: IssuedAllocation[] = [];
-      for await (const a of client.allAllocations({ dataCenter: str(values, 'dc'), vlan: vlanOf(values, this), serverInstance: str(values, 'instance'), pageSize: 1000 })) all.push(a);
+      for await (const a of client.allAllocations({
+        dataCenter: str(values, 'dc'),
+        vlan: vlanOf(values, this),
+        serverInstance: str(values, 'instance'),
+        pageSize: 1000,
+      }))
+        all.push(a);
       io.out(values.json ? json(all) : allocationTable(all));
       return EXIT.ok;
     },
@@ -173,7 +242,10 @@ export const COMMANDS: Command[] = [
       }
       const live = parseLiveList(text);
       if (live.length === 0 && values.release && !values['allow-empty']) {
-        throw new UsageError(`the live list ${source === '-' ? '(stdin)' : source} names no instance: refusing to release everything (--allow-empty to do so)`, this);
+        throw new UsageError(
+          `the live list ${source === '-' ? '(stdin)' : source} names no instance: refusing to release everything (--allow-empty to do so)`,
+          this,
+        );
       }
       const dataCenter = str(values, 'dc');
       const report = await findLeaked(client, { dataCenter, vlan, live, minAgeMs: minAge * 1000 });
@@ -190,19 +262,38 @@ export const COMMANDS: Command[] = [
             ...(outcomes && {
               released: outcomes
                 .filter((o) => o.result)
-                .map((o) => ({ dataCenter: o.dataCenter, vlan: o.vlan, serverInstance: o.serverInstance, releasedCount: o.result!.releasedCount, released: o.result!.released })),
-              failed: failed.map((o) => ({ dataCenter: o.dataCenter, vlan: o.vlan, serverInstance: o.serverInstance, error: o.error!.message, ...(o.error instanceof IpcdFaultError && { code: o.error.code }) })),
+                .map((o) => ({
+                  dataCenter: o.dataCenter,
+                  vlan: o.vlan,
+                  serverInstance: o.serverInstance,
+                  releasedCount: o.result!.releasedCount,
+                  released: o.result!.released,
+                })),
+              failed: failed.map((o) => ({
+                dataCenter: o.dataCenter,
+                vlan: o.vlan,
+                serverInstance: o.serverInstance,
+                error: o.error!.message,
+                ...(o.error instanceof IpcdFaultError && { code: o.error.code }),
+              })),
             }),
           }),
         );
       } else {
-        const scope = [dataCenter && `data center ${dataCenter}`, vlan !== undefined && `VLAN ${vlan}`].filter(Boolean).join(', ') || 'all data centers';
+        const scope =
+          [dataCenter && `data center ${dataCenter}`, vlan !== undefined && `VLAN ${vlan}`]
+            .filter(Boolean)
+            .join(', ') || 'all data centers';
         const young = report.tooYoung ? `; ${report.tooYoung} younger than ${minAge} s left out` : '';
         if (report.leaked.length === 0) {
-          io.out(`no leaked allocations: ${report.active} active in ${scope}, ${report.live} live instance(s) given${young}`);
+          io.out(
+            `no leaked allocations: ${report.active} active in ${scope}, ${report.live} live instance(s) given${young}`,
+          );
         } else {
           const instances = new Set(report.leaked.map((a) => a.serverInstance)).size;
-          io.out(`${report.leaked.length} leaked allocation(s) of ${instances} instance(s) not live, of ${report.active} active in ${scope}${young}:`);
+          io.out(
+            `${report.leaked.length} leaked allocation(s) of ${instances} instance(s) not live, of ${report.active} active in ${scope}${young}:`,
+          );
           io.out(allocationTable(report.leaked));
           if (outcomes) {
             const released = outcomes.reduce((n, o) => n + (o.result?.releasedCount ?? 0), 0);
@@ -214,14 +305,15 @@ export const COMMANDS: Command[] = [
       }
       for (const o of failed) {
         const e = o.error!;
-        io.err(`ipcd-client: release of ${o.serverInstance} on ${o.dataCenter} VLAN ${o.vlan} failed: ${e instanceof IpcdFaultError ? `${e.code}: ` : ''}${e.message}`);
+        io.err(
+          `ipcd-client: release of ${o.serverInstance} on ${o.dataCenter} VLAN ${o.vlan} failed: ${e instanceof IpcdFaultError ? `${e.code}: ` : ''}${e.message}`,
+        );
       }
       // The first failure decides the status, as if that release had been the only call.
       return failed.length ? exitFor(failed[0].error!) : EXIT.ok;
     },
   },
 ];
-
 
 export async function main(argv: string[], ctx: Context): Promise<number> {
   const { io } = ctx;
@@ -248,7 +340,11 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`ipcd-client: ${e.message}`);
-      io.err(e.command ? `Usage: ${usageLine(e.command)}\nRun 'ipcd-client ${e.command.name} --help' for details.` : "Run 'ipcd-client help' for the commands.");
+      io.err(
+        e.command
+          ? `Usage: ${usageLine(e.command)}\nRun 'ipcd-client ${e.command.name} --help' for details.`
+          : "Run 'ipcd-client help' for the commands.",
+      );
       return EXIT.usage;
     }
     if (e instanceof IpcdFaultError || e instanceof IpcdTransportError) {

@@ -68,7 +68,8 @@ export interface AllocationPage {
 }
 
 /** One item's outcome in a batch: its result, or the fault that refused it (BATCH_ABORTED: not written). */
-export type BatchItemResult<T> = { item: number; ok: T } | { item: number; fault: { code: FaultCode; message: string } };
+export type BatchItemResult<T> =
+  { item: number; ok: T } | { item: number; fault: { code: FaultCode; message: string } };
 
 export interface BatchResult<T> {
   succeeded: number;
@@ -94,16 +95,26 @@ export class IpcdClient extends SoapClient<wsdl.Operations<Encodable>, wsdl.Oper
    * CommissionIPBatch: up to 1,000 commissions in one call, one result per item in order. Safe to
    * repeat as a whole (each item is idempotent per instance). atomic: all items or none.
    */
-  async commissionBatch(items: CommissionParams[], opts: { atomic?: boolean } = {}): Promise<BatchResult<Commissioned>> {
+  async commissionBatch(
+    items: CommissionParams[],
+    opts: { atomic?: boolean } = {},
+  ): Promise<BatchResult<Commissioned>> {
     const r = await this.call('CommissionIPBatch', { atomic: opts.atomic, CommissionIP: items }, true);
-    return batchResult(r, (x) => x.CommissionIPResponse && { ...x.CommissionIPResponse, existing: x.CommissionIPResponse.existing ?? false });
+    return batchResult(
+      r,
+      (x) =>
+        x.CommissionIPResponse && { ...x.CommissionIPResponse, existing: x.CommissionIPResponse.existing ?? false },
+    );
   }
 
   /**
    * DecommissionIPBatch: up to 1,000 releases in one call, one result per item in order. Repeated
    * on failures only when every item names an allocationId or a serverInstance.
    */
-  async decommissionBatch(items: DecommissionParams[], opts: { atomic?: boolean } = {}): Promise<BatchResult<Decommissioned>> {
+  async decommissionBatch(
+    items: DecommissionParams[],
+    opts: { atomic?: boolean } = {},
+  ): Promise<BatchResult<Decommissioned>> {
     const repeatable = items.every((p) => p.serverInstance !== undefined || p.allocationId !== undefined);
     const r = await this.call('DecommissionIPBatch', { atomic: opts.atomic, DecommissionIP: items }, repeatable);
     return batchResult(r, (x) => x.DecommissionIPResponse && decommissioned(x.DecommissionIPResponse));
@@ -117,7 +128,9 @@ export class IpcdClient extends SoapClient<wsdl.Operations<Encodable>, wsdl.Oper
 
   /** DecommissionIP: releases at once. Repeated on failures only when it names an allocationId or serverInstance. */
   async decommission(p: DecommissionParams): Promise<Decommissioned> {
-    return decommissioned(await this.call('DecommissionIP', p, p.serverInstance !== undefined || p.allocationId !== undefined));
+    return decommissioned(
+      await this.call('DecommissionIP', p, p.serverInstance !== undefined || p.allocationId !== undefined),
+    );
   }
 
   /** ListAllocations: one page of active allocations. */
@@ -136,7 +149,11 @@ export class IpcdClient extends SoapClient<wsdl.Operations<Encodable>, wsdl.Oper
 }
 
 function decommissioned(r: wsdl.DecommissionIPResponse): Decommissioned {
-  return omitUndefined({ releasedCount: r.releasedCount, released: r.released, alreadyReleased: r.alreadyReleased ? (true as const) : undefined });
+  return omitUndefined({
+    releasedCount: r.releasedCount,
+    released: r.released,
+    alreadyReleased: r.alreadyReleased ? (true as const) : undefined,
+  });
 }
 
 /** The batch's answer, each result read by `ok` (undefined: the item holds a fault instead). */

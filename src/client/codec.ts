@@ -29,7 +29,8 @@ export function encode(c: ContractModel, key: string, value: object): string {
     const v = (value as Record<string, unknown>)[f.name];
     if (v === undefined || v === null) continue;
     for (const x of Array.isArray(v) ? v : [v]) {
-      if (isComplex(c, f.type) && (typeof x !== 'object' || x === null)) throw new TypeError(`${f.name} must be an object, got ${typeof x}`);
+      if (isComplex(c, f.type) && (typeof x !== 'object' || x === null))
+        throw new TypeError(`${f.name} must be an object, got ${typeof x}`);
       out += `<ipcd:${f.name}>${isComplex(c, f.type) ? encode(c, f.type, x as object) : text(c, f, x)}</ipcd:${f.name}>`;
     }
   }
@@ -41,7 +42,8 @@ function text(c: ContractModel, f: Field, x: unknown): string {
   if (x instanceof Date) return kind === 'date' ? x.toISOString().slice(0, 10) : x.toISOString();
   if (typeof x === 'boolean') return x ? 'true' : 'false';
   if (typeof x === 'number') {
-    if (kind !== 'decimal' && kind !== 'number' && !Number.isSafeInteger(x)) throw new RangeError(`${f.name} must be an integer, got ${x}`);
+    if (kind !== 'decimal' && kind !== 'number' && !Number.isSafeInteger(x))
+      throw new RangeError(`${f.name} must be an integer, got ${x}`);
     return String(x);
   }
   if (typeof x !== 'string') throw new TypeError(`${f.name} must be a string, got ${typeof x}`);
@@ -68,11 +70,19 @@ function patternsOf(c: ContractModel, type: string): RegExp[] {
 export type Complaint = (element: XmlNode, what: string) => Error;
 
 /** The fields of `node`, an element of `key`, read in namespace `ns`. */
-export function decode(c: ContractModel, key: string, node: XmlNode, ns: string, bad: Complaint): Record<string, unknown> {
+export function decode(
+  c: ContractModel,
+  key: string,
+  node: XmlNode,
+  ns: string,
+  bad: Complaint,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fieldsOf(c, key)) {
     const found = childrenNamed(node, f.name, ns);
-    const values = (isRepeated(f) ? found : found.slice(0, 1)).map((n) => (isComplex(c, f.type) ? decode(c, f.type, n, ns, bad) : value(c, f, n.text, (w) => bad(node, w))));
+    const values = (isRepeated(f) ? found : found.slice(0, 1)).map((n) =>
+      isComplex(c, f.type) ? decode(c, f.type, n, ns, bad) : value(c, f, n.text, (w) => bad(node, w)),
+    );
     if (isRepeated(f)) out[f.name] = values;
     else if (values.length) out[f.name] = values[0];
     else if (f.min > 0) throw bad(node, `lacks ${f.name}`);
@@ -89,7 +99,8 @@ function value(c: ContractModel, f: Field, raw: string, bad: (what: string) => E
     if (!values.includes(v)) throw not(`one of ${values.join(', ')}`);
     return v;
   }
-  for (const p of patternsOf(c, f.type)) if (!p.test(raw)) throw bad(`has ${f.name} '${raw}', not matching the pattern ${p.source}`);
+  for (const p of patternsOf(c, f.type))
+    if (!p.test(raw)) throw bad(`has ${f.name} '${raw}', not matching the pattern ${p.source}`);
   switch (kind) {
     case 'string':
       return raw;

@@ -53,5 +53,12 @@ export {
   type ZoneInfo,
 } from './admin-client';
 export { IpcdFaultError, IpcdTransportError, type FaultCode, type TransportErrorKind } from './errors';
-export { findLeaked, parseLiveList, releaseLeaked, type LeakQuery, type LeakReport, type ReleaseOutcome } from './reconcile';
+export {
+  findLeaked,
+  parseLiveList,
+  releaseLeaked,
+  type LeakQuery,
+  type LeakReport,
+  type ReleaseOutcome,
+} from './reconcile';
 export { FAULT_CODES } from '../contract';

@@ -63,13 +63,30 @@ export const FAULT_EXIT: Readonly<Record<FaultCode, number>> = {
 };
 
 /** The exit status for a failed call. */
-export const exitFor = (e: IpcdFaultError | IpcdTransportError) => (e instanceof IpcdFaultError ? FAULT_EXIT[e.code] : EXIT.transport);
+export const exitFor = (e: IpcdFaultError | IpcdTransportError) =>
+  e instanceof IpcdFaultError ? FAULT_EXIT[e.code] : EXIT.transport;
 
 /** A failed call as --json prints it (on stdout, so a script reads one JSON document either way). */
 export function errorJson(e: IpcdFaultError | IpcdTransportError): object {
   return e instanceof IpcdFaultError
-    ? { fault: { code: e.code, message: e.message, faultcode: e.faultcode, operation: e.operation, exitStatus: FAULT_EXIT[e.code] } }
-    : { error: { kind: e.kind, message: e.message, operation: e.operation, ...(e.status !== undefined && { status: e.status }), exitStatus: EXIT.transport } };
+    ? {
+        fault: {
+          code: e.code,
+          message: e.message,
+          faultcode: e.faultcode,
+          operation: e.operation,
+          exitStatus: FAULT_EXIT[e.code],
+        },
+      }
+    : {
+        error: {
+          kind: e.kind,
+          message: e.message,
+          operation: e.operation,
+          ...(e.status !== undefined && { status: e.status }),
+          exitStatus: EXIT.transport,
+        },
+      };
 }
 
 export const dash = (v: string | number | undefined) => (v === undefined || v === '' ? '-' : String(v));
@@ -82,12 +99,24 @@ export function record(o: object): string {
 }
 
 /** The DNS state as one cell: state, and why when it is not plain. */
-const dnsText = (d: IssuedAllocation['dns']) => (d === undefined ? '-' : d.detail && d.state !== 'NONE' ? `${d.state}: ${d.detail}` : d.state);
+const dnsText = (d: IssuedAllocation['dns']) =>
+  d === undefined ? '-' : d.detail && d.state !== 'NONE' ? `${d.state}: ${d.detail}` : d.state;
 
 export function allocationTable(as: IssuedAllocation[]): string {
   return table(
     ['DC', 'VLAN', 'INSTANCE', 'INTENT', 'ADDRESS', 'FQDN', 'NETWORK', 'CREATED', 'ALLOCATION', 'DNS'],
-    as.map((a) => [a.dataCenter, String(a.vlan), a.serverInstance, a.intent, dash(a.address), dash(a.fqdn), a.network, a.createdAt.toISOString(), a.allocationId, dnsText(a.dns)]),
+    as.map((a) => [
+      a.dataCenter,
+      String(a.vlan),
+      a.serverInstance,
+      a.intent,
+      dash(a.address),
+      dash(a.fqdn),
+      a.network,
+      a.createdAt.toISOString(),
+      a.allocationId,
+      dnsText(a.dns),
+    ]),
     new Set([1]),
   );
 }
@@ -98,7 +127,13 @@ export const EXIT_NOTE = [
   'stdout) and one status per fault code:',
   ...Object.entries(FAULT_EXIT)
     .map(([code, status]) => `${String(status).padStart(4)} ${code}`)
-    .reduce<string[]>((lines, cell, i) => (i % 3 === 0 ? lines.push(cell.padEnd(27)) : (lines[lines.length - 1] += cell.padEnd(27)), lines), [])
+    .reduce<string[]>(
+      (lines, cell, i) => (
+        i % 3 === 0 ? lines.push(cell.padEnd(27)) : (lines[lines.length - 1] += cell.padEnd(27)),
+        lines
+      ),
+      [],
+    )
     .map((l) => l.trimEnd()),
   'WS-Security: with a user and password every request carries a UsernameToken (PasswordText: use',
   'https or a trusted network).',

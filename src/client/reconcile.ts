@@ -67,7 +67,11 @@ export interface ReleaseOutcome {
  * instance), which frees everything the instance holds there and is harmless to repeat. Goes on
  * after a failure; each outcome says what happened.
  */
-export async function releaseLeaked(client: IpcdClient, leaked: Iterable<IssuedAllocation>, reason: ReleaseReason = 'DELETED'): Promise<ReleaseOutcome[]> {
+export async function releaseLeaked(
+  client: IpcdClient,
+  leaked: Iterable<IssuedAllocation>,
+  reason: ReleaseReason = 'DELETED',
+): Promise<ReleaseOutcome[]> {
   const groups = new Map<string, { dataCenter: string; vlan: number; serverInstance: string }>();
   for (const a of leaked) {
     const key = JSON.stringify([a.dataCenter, a.vlan, a.serverInstance]);

@@ -107,7 +107,8 @@ export function bodyElement(root: XmlNode): XmlNode | undefined {
 }
 
 /** Child elements by local name. Unqualified children are accepted as well as the contract's. */
-export const childrenNamed = (node: XmlNode, name: string, ns = NS) => node.children.filter((c) => c.name === name && (c.uri === ns || c.uri === ''));
+export const childrenNamed = (node: XmlNode, name: string, ns = NS) =>
+  node.children.filter((c) => c.name === name && (c.uri === ns || c.uri === ''));
 
 export interface SoapFault {
   faultcode: string;

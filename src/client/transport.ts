@@ -17,7 +17,16 @@ import { FAULT_CODES, type ContractModel, type FaultCode } from '../contract';
 import { decode, encode } from './codec';
 import { backoffMs } from '../contract/backoff';
 import { IpcdFaultError, IpcdTransportError, type TransportErrorKind } from './errors';
-import { bodyElement, envelope, parseXml, readFault, securityHeader, SOAP11_NS, type Credentials, type XmlNode } from './soap';
+import {
+  bodyElement,
+  envelope,
+  parseXml,
+  readFault,
+  securityHeader,
+  SOAP11_NS,
+  type Credentials,
+  type XmlNode,
+} from './soap';
 
 export interface IpcdClientOptions {
   /** The endpoint, e.g. http://ipcd.example.org:8080/ipcd (management: …/ipcd-admin) */
@@ -54,7 +63,15 @@ export interface Page<T> {
 
 const MAX_BACKOFF_MS = 30_000;
 /** Connection-level errors that mean the request was never sent. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /** Each operation's request and reply, as a generated contract's Operations interface gives them. */
 export type OperationTypes<T> = { [K in keyof T]: { input: object; output: object } };
@@ -84,21 +101,28 @@ export abstract class SoapClient<In extends OperationTypes<In>, Out extends Oper
     } catch {
       throw new TypeError(`url is not a valid URL: '${String(options.url)}'`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`url must be http: or https:, got ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new TypeError(`url must be http: or https:, got ${url.protocol}`);
     this.url = url.toString();
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retries = options.retries ?? 2;
     this.retryDelayMs = options.retryDelayMs ?? 200;
     if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${this.timeoutMs}`);
-    if (!Number.isInteger(this.retries) || this.retries < 0) throw new RangeError(`retries must be a whole number, got ${this.retries}`);
+    if (!Number.isInteger(this.retries) || this.retries < 0)
+      throw new RangeError(`retries must be a whole number, got ${this.retries}`);
     if (!(this.retryDelayMs >= 0)) throw new RangeError(`retryDelayMs must not be negative, got ${this.retryDelayMs}`);
-    if ((options.username === undefined) !== (options.password === undefined)) throw new TypeError('username and password go together');
+    if ((options.username === undefined) !== (options.password === undefined))
+      throw new TypeError('username and password go together');
     if (options.username !== undefined) this.#credentials = { username: options.username, password: options.password! };
     this.#onRetry = options.onRetry;
   }
 
   /** One operation, with the retries that are safe for it (`repeatable`: a repeat cannot do harm). */
-  protected async call<K extends keyof In & keyof Out & string>(operation: K, request: In[K]['input'], repeatable: boolean): Promise<Out[K]['output']> {
+  protected async call<K extends keyof In & keyof Out & string>(
+    operation: K,
+    request: In[K]['input'],
+    repeatable: boolean,
+  ): Promise<Out[K]['output']> {
     const { input, output } = this.contract.operations[operation];
     const inner = encode(this.contract, input, request);
     const maxAttempts = this.retries + 1;
@@ -109,13 +133,16 @@ export abstract class SoapClient<In extends OperationTypes<In>, Out extends Oper
         // Built again per attempt: the security header's nonce and timestamp are per message.
         const body = envelope(operation, inner, this.#credentials && securityHeader(this.#credentials), this.ns);
         const reply = await this.post(operation, body, requestId);
-        const bad = (node: XmlNode, what: string) => new IpcdTransportError('protocol', `${operation}: the reply's ${node.name} ${what}`, operation);
+        const bad = (node: XmlNode, what: string) =>
+          new IpcdTransportError('protocol', `${operation}: the reply's ${node.name} ${what}`, operation);
         return decode(this.contract, output, reply, this.ns, bad) as Out[K]['output'];
       } catch (e) {
         if (!(e instanceof IpcdFaultError || e instanceof IpcdTransportError)) throw e;
         e.attempts = attempt;
         const again =
-          e instanceof IpcdFaultError ? e.code === 'BUSY' || (e.code === 'UNAVAILABLE' && repeatable) : e.retryable && (repeatable || !e.maybeDelivered);
+          e instanceof IpcdFaultError
+            ? e.code === 'BUSY' || (e.code === 'UNAVAILABLE' && repeatable)
+            : e.retryable && (repeatable || !e.maybeDelivered);
         if (!again || attempt >= maxAttempts) throw e;
         const delayMs = backoffMs(attempt, { baseMs: this.retryDelayMs, maxMs: MAX_BACKOFF_MS });
         this.#onRetry?.({ operation, attempt, maxAttempts, delayMs, error: e });
@@ -125,7 +152,10 @@ export abstract class SoapClient<In extends OperationTypes<In>, Out extends Oper
   }
 
   /** Every item of a paged list, page after page (each page retried on its own). */
-  protected async *pages<T>(operation: string, page: (after: string | undefined) => Promise<Page<T>>): AsyncGenerator<T, void, undefined> {
+  protected async *pages<T>(
+    operation: string,
+    page: (after: string | undefined) => Promise<Page<T>>,
+  ): AsyncGenerator<T, void, undefined> {
     const seen = new Set<string>();
     let after: string | undefined;
     do {
@@ -133,7 +163,12 @@ export abstract class SoapClient<In extends OperationTypes<In>, Out extends Oper
       yield* p.items;
       after = p.nextPage;
       if (after !== undefined) {
-        if (seen.has(after)) throw new IpcdTransportError('protocol', `${operation}: the server returned the cursor ${after} twice`, operation);
+        if (seen.has(after))
+          throw new IpcdTransportError(
+            'protocol',
+            `${operation}: the server returned the cursor ${after} twice`,
+            operation,
+          );
         seen.add(after);
       }
     } while (after !== undefined);
@@ -146,7 +181,11 @@ export abstract class SoapClient<In extends OperationTypes<In>, Out extends Oper
     try {
       const res = await fetch(this.url, {
         method: 'POST',
-        headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"${this.ns}/${operation}"`, 'X-Request-Id': requestId },
+        headers: {
+          'Content-Type': 'text/xml; charset=utf-8',
+          SOAPAction: `"${this.ns}/${operation}"`,
+          'X-Request-Id': requestId,
+        },
         body,
         redirect: 'manual', // a moved endpoint is an HTTP error to fix, not to follow with a POST
         signal: AbortSignal.timeout(this.timeoutMs), // covers reading the body too
@@ -172,20 +211,40 @@ export abstract class SoapClient<In extends OperationTypes<In>, Out extends Oper
         throw new IpcdFaultError(code, message, f.faultcode, operation);
       }
       const kind: TransportErrorKind = status >= 400 ? 'http' : 'protocol';
-      throw new IpcdTransportError(kind, `${operation}: HTTP ${status} with a SOAP fault that is not ipcd's (${f.faultcode}: ${f.faultstring})`, operation, {
-        status,
-        retryable: retryableStatus,
-      });
+      throw new IpcdTransportError(
+        kind,
+        `${operation}: HTTP ${status} with a SOAP fault that is not ipcd's (${f.faultcode}: ${f.faultstring})`,
+        operation,
+        {
+          status,
+          retryable: retryableStatus,
+        },
+      );
     }
     if (status < 200 || status >= 300) {
       const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-      throw new IpcdTransportError('http', `${operation}: HTTP ${status} from ${this.url}${snippet ? `: ${snippet}` : ''}`, operation, { status, retryable: retryableStatus });
+      throw new IpcdTransportError(
+        'http',
+        `${operation}: HTTP ${status} from ${this.url}${snippet ? `: ${snippet}` : ''}`,
+        operation,
+        { status, retryable: retryableStatus },
+      );
     }
     if (!wrapper) {
-      throw new IpcdTransportError('protocol', `${operation}: the reply is not a SOAP 1.1 envelope${unreadable ? ` (${unreadable})` : ''}`, operation, { status });
+      throw new IpcdTransportError(
+        'protocol',
+        `${operation}: the reply is not a SOAP 1.1 envelope${unreadable ? ` (${unreadable})` : ''}`,
+        operation,
+        { status },
+      );
     }
     if (wrapper.uri !== this.ns || wrapper.name !== `${operation}Response`) {
-      throw new IpcdTransportError('protocol', `${operation}: the reply holds {${wrapper.uri}}${wrapper.name}, not ${operation}Response`, operation, { status });
+      throw new IpcdTransportError(
+        'protocol',
+        `${operation}: the reply holds {${wrapper.uri}}${wrapper.name}, not ${operation}Response`,
+        operation,
+        { status },
+      );
     }
     return wrapper;
   }
@@ -193,7 +252,12 @@ export abstract class SoapClient<In extends OperationTypes<In>, Out extends Oper
   private noAnswer(operation: string, e: unknown): IpcdTransportError {
     const err = e as Error & { cause?: { code?: string; message?: string; errors?: { code?: string }[] } };
     if (err?.name === 'TimeoutError' || err?.name === 'AbortError') {
-      return new IpcdTransportError('timeout', `${operation}: no answer from ${this.url} within ${this.timeoutMs} ms`, operation, { retryable: true, cause: e });
+      return new IpcdTransportError(
+        'timeout',
+        `${operation}: no answer from ${this.url} within ${this.timeoutMs} ms`,
+        operation,
+        { retryable: true, cause: e },
+      );
     }
     const code = err?.cause?.code ?? err?.cause?.errors?.[0]?.code;
     const why = err?.cause?.message || err?.message || String(e);

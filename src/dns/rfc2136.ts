@@ -20,8 +20,17 @@ const TYPE_CODE = { A: 1, AAAA: 28, PTR: 12 } as const;
 export function updateMessage(u: DnsUpdate, id = randomInt(0, 65536)): Buffer {
   // Class ANY with empty RDATA deletes an RRset (RFC 2136 2.5.2); dns-packet writes empty RDATA
   // only through its raw ("UNKNOWN_<code>") record type.
-  const deleteRRset = { name: u.owner, type: `UNKNOWN_${TYPE_CODE[u.rtype]}`, class: 'ANY', ttl: 0, data: Buffer.alloc(0) };
-  const updates = u.action === 'add' ? [deleteRRset, { name: u.owner, type: u.rtype, class: 'IN', ttl: u.ttl, data: u.rdata }] : [deleteRRset];
+  const deleteRRset = {
+    name: u.owner,
+    type: `UNKNOWN_${TYPE_CODE[u.rtype]}`,
+    class: 'ANY',
+    ttl: 0,
+    data: Buffer.alloc(0),
+  };
+  const updates =
+    u.action === 'add'
+      ? [deleteRRset, { name: u.owner, type: u.rtype, class: 'IN', ttl: u.ttl, data: u.rdata }]
+      : [deleteRRset];
   return dnsPacket.encode({
     id,
     type: 'query',
@@ -44,20 +53,27 @@ export class Rfc2136Updater implements DnsUpdater {
     } catch (e) {
       throw new DnsDeliveryError(`unreadable response: ${(e as Error).message}`, 'network');
     }
-    if (decoded.id !== signed.readUInt16BE(0)) throw new DnsDeliveryError('the response answers another message', 'network');
+    if (decoded.id !== signed.readUInt16BE(0))
+      throw new DnsDeliveryError('the response answers another message', 'network');
     const check = verify(reply, tsigOffset(reply, decoded), mac, key);
     const rcode = (decoded as { rcode?: string }).rcode ?? 'NOERROR';
     if (rcode !== 'NOERROR') {
       const tsig = check.present && check.error ? ` (TSIG ${check.reason?.replace('TSIG error ', '')})` : '';
-      throw new DnsDeliveryError(`the server answered ${rcode}${tsig} to ${update.action} ${update.owner} ${update.rtype} in zone ${update.zone}`, 'rcode', rcode);
+      throw new DnsDeliveryError(
+        `the server answered ${rcode}${tsig} to ${update.action} ${update.owner} ${update.rtype} in zone ${update.zone}`,
+        'rcode',
+        rcode,
+      );
     }
-    if (!check.valid) throw new DnsDeliveryError(`the server's answer cannot be trusted: ${check.reason}`, 'tsig', 'UNSIGNED');
+    if (!check.valid)
+      throw new DnsDeliveryError(`the server's answer cannot be trusted: ${check.reason}`, 'tsig', 'UNSIGNED');
   }
 }
 
 /** Where the response's TSIG record starts, when its last additional record is one. */
 function tsigOffset(reply: Buffer, decoded: dnsPacket.Packet): number | null {
-  const last = decoded.additionals?.[decoded.additionals.length - 1] as { type?: string; name?: string; data?: unknown } | undefined;
+  const last = decoded.additionals?.[decoded.additionals.length - 1] as
+    { type?: string; name?: string; data?: unknown } | undefined;
   if (!last || last.type !== 'TSIG' || !Buffer.isBuffer(last.data) || !last.name) return null;
   return reply.length - (wireName(last.name).length + 10 + last.data.length);
 }

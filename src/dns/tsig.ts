@@ -19,12 +19,19 @@ export interface TsigKey {
   secret: Buffer;
 }
 
-const HASH: Record<TsigAlgorithm, string> = { 'hmac-sha256': 'sha256', 'hmac-sha384': 'sha384', 'hmac-sha512': 'sha512' };
+const HASH: Record<TsigAlgorithm, string> = {
+  'hmac-sha256': 'sha256',
+  'hmac-sha384': 'sha384',
+  'hmac-sha512': 'sha512',
+};
 
 /** A name in canonical wire form: lower case, uncompressed, root-terminated. */
 export function wireName(name: string): Buffer {
   const labels = name.toLowerCase().replace(/\.$/, '').split('.').filter(Boolean);
-  return Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([Buffer.byteLength(l)]), Buffer.from(l, 'ascii')])), Buffer.from([0])]);
+  return Buffer.concat([
+    ...labels.map((l) => Buffer.concat([Buffer.from([Buffer.byteLength(l)]), Buffer.from(l, 'ascii')])),
+    Buffer.from([0]),
+  ]);
 }
 
 const u16 = (n: number) => {
@@ -44,7 +51,17 @@ const u48 = (n: number) => {
 };
 
 function variables(key: TsigKey, timeSigned: number, fudge: number, error: number, other: Buffer): Buffer {
-  return Buffer.concat([wireName(key.name), u16(CLASS_ANY), u32(0), wireName(key.algorithm), u48(timeSigned), u16(fudge), u16(error), u16(other.length), other]);
+  return Buffer.concat([
+    wireName(key.name),
+    u16(CLASS_ANY),
+    u32(0),
+    wireName(key.algorithm),
+    u48(timeSigned),
+    u16(fudge),
+    u16(error),
+    u16(other.length),
+    other,
+  ]);
 }
 
 const hmac = (key: TsigKey, ...parts: Buffer[]) => {
@@ -54,10 +71,24 @@ const hmac = (key: TsigKey, ...parts: Buffer[]) => {
 };
 
 /** Appends a TSIG record to an encoded message (ARCOUNT + 1); returns the signed message and its MAC. */
-export function sign(message: Buffer, key: TsigKey, nowMs = Date.now(), fudge = DEFAULT_FUDGE): { signed: Buffer; mac: Buffer } {
+export function sign(
+  message: Buffer,
+  key: TsigKey,
+  nowMs = Date.now(),
+  fudge = DEFAULT_FUDGE,
+): { signed: Buffer; mac: Buffer } {
   const timeSigned = Math.floor(nowMs / 1000);
   const mac = hmac(key, message, variables(key, timeSigned, fudge, 0, Buffer.alloc(0)));
-  const rdata = Buffer.concat([wireName(key.algorithm), u48(timeSigned), u16(fudge), u16(mac.length), mac, u16(message.readUInt16BE(0)), u16(0), u16(0)]);
+  const rdata = Buffer.concat([
+    wireName(key.algorithm),
+    u48(timeSigned),
+    u16(fudge),
+    u16(mac.length),
+    mac,
+    u16(message.readUInt16BE(0)),
+    u16(0),
+    u16(0),
+  ]);
   const rr = Buffer.concat([wireName(key.name), u16(TYPE_TSIG), u16(CLASS_ANY), u32(0), u16(rdata.length), rdata]);
   const signed = Buffer.concat([message, rr]);
   signed.writeUInt16BE(message.readUInt16BE(10) + 1, 10);
@@ -96,7 +127,13 @@ function readName(buf: Buffer, offset: number): { name: string; end: number } {
  * Checks a response's TSIG: `tsigOffset` is where its TSIG record starts (the last record of
  * the additional section), `requestMac` the MAC of the request it answers.
  */
-export function verify(response: Buffer, tsigOffset: number | null, requestMac: Buffer, key: TsigKey, nowMs = Date.now()): TsigCheck {
+export function verify(
+  response: Buffer,
+  tsigOffset: number | null,
+  requestMac: Buffer,
+  key: TsigKey,
+  nowMs = Date.now(),
+): TsigCheck {
   if (tsigOffset === null) return { present: false, error: 0, valid: false, reason: 'the response is not signed' };
   const owner = readName(response, tsigOffset);
   let i = owner.end + 10; // type, class, TTL, RDLENGTH
@@ -111,13 +148,17 @@ export function verify(response: Buffer, tsigOffset: number | null, requestMac: 
   const error = response.readUInt16BE(i + 2);
   const otherLen = response.readUInt16BE(i + 4);
   const other = response.subarray(i + 6, i + 6 + otherLen);
-  if (owner.name !== key.name.toLowerCase() || alg.name !== key.algorithm) return { present: true, error, valid: false, reason: `signed with another key (${owner.name}, ${alg.name})` };
-  if (error !== 0 || macSize === 0) return { present: true, error, valid: false, reason: `TSIG error ${TSIG_ERRORS[error] ?? error}` };
+  if (owner.name !== key.name.toLowerCase() || alg.name !== key.algorithm)
+    return { present: true, error, valid: false, reason: `signed with another key (${owner.name}, ${alg.name})` };
+  if (error !== 0 || macSize === 0)
+    return { present: true, error, valid: false, reason: `TSIG error ${TSIG_ERRORS[error] ?? error}` };
   const body = Buffer.from(response.subarray(0, tsigOffset));
   body.writeUInt16BE(originalId, 0);
   body.writeUInt16BE(body.readUInt16BE(10) - 1, 10);
   const expected = hmac(key, u16(requestMac.length), requestMac, body, variables(key, timeSigned, fudge, error, other));
-  if (expected.length !== mac.length || !timingSafeEqual(expected, mac)) return { present: true, error, valid: false, reason: 'the response MAC does not verify' };
-  if (Math.abs(Math.floor(nowMs / 1000) - timeSigned) > fudge) return { present: true, error, valid: false, reason: 'the response was signed outside the allowed clock skew' };
+  if (expected.length !== mac.length || !timingSafeEqual(expected, mac))
+    return { present: true, error, valid: false, reason: 'the response MAC does not verify' };
+  if (Math.abs(Math.floor(nowMs / 1000) - timeSigned) > fudge)
+    return { present: true, error, valid: false, reason: 'the response was signed outside the allowed clock skew' };
   return { present: true, error, valid: true };
 }

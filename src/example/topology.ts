@@ -19,10 +19,52 @@ export async function loadExampleTopology(store: Store): Promise<void> {
   await addZone(store, 'dc2.example.com');
   await addTenant(store, 'acme', 'example tenant');
   const zone1 = 'dc1.example.com';
-  await addNetwork(store, { name: 'dc1-v100-a', cidr: '10.0.0.0/24', dataCenter: 'dc1', vlan: 100, tenant: 'acme', zone: zone1, priority: 10 });
-  await addNetwork(store, { name: 'dc1-v100-b', cidr: '10.0.1.0/24', dataCenter: 'dc1', vlan: 100, tenant: 'acme', zone: zone1, priority: 20 });
-  await addNetwork(store, { name: 'dc1-v100-v6', cidr: '2001:db8:100::/64', dataCenter: 'dc1', vlan: 100, tenant: 'acme', zone: zone1 });
-  await addNetwork(store, { name: 'dc1-acme-alt', cidr: '10.20.0.0/24', dataCenter: 'dc1', vlan: 200, tenant: 'acme', zone: zone1 });
-  await addNetwork(store, { name: 'dc1-reserve', cidr: '10.255.0.0/24', dataCenter: 'dc1', reservePool: true, zone: zone1 });
-  await addNetwork(store, { name: 'dc2-v100', cidr: '10.0.0.0/24', dataCenter: 'dc2', vlan: 100, zone: 'dc2.example.com' });
+  await addNetwork(store, {
+    name: 'dc1-v100-a',
+    cidr: '10.0.0.0/24',
+    dataCenter: 'dc1',
+    vlan: 100,
+    tenant: 'acme',
+    zone: zone1,
+    priority: 10,
+  });
+  await addNetwork(store, {
+    name: 'dc1-v100-b',
+    cidr: '10.0.1.0/24',
+    dataCenter: 'dc1',
+    vlan: 100,
+    tenant: 'acme',
+    zone: zone1,
+    priority: 20,
+  });
+  await addNetwork(store, {
+    name: 'dc1-v100-v6',
+    cidr: '2001:db8:100::/64',
+    dataCenter: 'dc1',
+    vlan: 100,
+    tenant: 'acme',
+    zone: zone1,
+  });
+  await addNetwork(store, {
+    name: 'dc1-acme-alt',
+    cidr: '10.20.0.0/24',
+    dataCenter: 'dc1',
+    vlan: 200,
+    tenant: 'acme',
+    zone: zone1,
+  });
+  await addNetwork(store, {
+    name: 'dc1-reserve',
+    cidr: '10.255.0.0/24',
+    dataCenter: 'dc1',
+    reservePool: true,
+    zone: zone1,
+  });
+  await addNetwork(store, {
+    name: 'dc2-v100',
+    cidr: '10.0.0.0/24',
+    dataCenter: 'dc2',
+    vlan: 100,
+    zone: 'dc2.example.com',
+  });
 }

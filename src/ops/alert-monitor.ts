@@ -7,7 +7,14 @@
  * (src/logic/alerts/alerts.ts); this file only schedules, logs, counts and POSTs.
  */
 import { createHmac } from 'node:crypto';
-import { evaluateAlert, judgeWebhook, mayCross, webhookPayload, type AlertPolicy, type WebhookOutcome } from '../logic/alerts/alerts';
+import {
+  evaluateAlert,
+  judgeWebhook,
+  mayCross,
+  webhookPayload,
+  type AlertPolicy,
+  type WebhookOutcome,
+} from '../logic/alerts/alerts';
 import type { AlertEventRecord } from '../logic/alerts/port';
 import type { Store } from '../store/store';
 import { networkFills } from '../logic/alerts/utilization';
@@ -121,7 +128,10 @@ export class AlertMonitor {
 
   private emitted(e: AlertEventRecord): void {
     this.metrics?.alertEvents.inc({ direction: e.direction });
-    const message = e.direction === 'up' ? 'network utilization reached its alert threshold' : 'network utilization fell back below its alert threshold';
+    const message =
+      e.direction === 'up'
+        ? 'network utilization reached its alert threshold'
+        : 'network utilization fell back below its alert threshold';
     const { id, type, ...fields } = webhookPayload(e);
     this.log.warn(message, { alert: type, eventId: id, ...fields });
     this.delivery?.kick();
@@ -146,7 +156,8 @@ export class AlertMonitor {
           }
           return outcome;
         },
-        finish: (event, _token, outcome) => this.store.transaction((tx) => tx.alerts.finishAlertDelivery(event.id, outcome)),
+        finish: (event, _token, outcome) =>
+          this.store.transaction((tx) => tx.alerts.finishAlertDelivery(event.id, outcome)),
         retryInMs: (outcome) => (outcome.delivered ? null : outcome.retryInMs),
       },
       {
@@ -170,10 +181,21 @@ export class AlertMonitor {
 /** One POST; null when the receiver answered 2xx, else why not. */
 async function post(hook: WebhookSettings, event: AlertEventRecord): Promise<string | null> {
   const body = JSON.stringify(webhookPayload(event));
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-ipcd-event-id': event.id, 'user-agent': 'ipcd-alerts' };
-  if (hook.secret) headers['x-ipcd-signature'] = `sha256=${createHmac('sha256', hook.secret).update(body).digest('hex')}`;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-ipcd-event-id': event.id,
+    'user-agent': 'ipcd-alerts',
+  };
+  if (hook.secret)
+    headers['x-ipcd-signature'] = `sha256=${createHmac('sha256', hook.secret).update(body).digest('hex')}`;
   try {
-    const res = await fetch(hook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(hook.timeoutMs), redirect: 'manual' });
+    const res = await fetch(hook.url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(hook.timeoutMs),
+      redirect: 'manual',
+    });
     await res.arrayBuffer().catch(() => undefined);
     return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
   } catch (e) {

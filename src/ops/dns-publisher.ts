@@ -34,20 +34,32 @@ export class DnsPublisher {
     const { sealKey, log = QUIET, retryMaxMs = DEFAULT_RETRY_MAX_MS, keepDays = 7 } = options;
     this.worker = new OutboxWorker<DnsChange, DnsOutcome>(
       {
-        claim: (limit, leaseSeconds, token) => store.transaction((tx) => tx.dns.claimDnsChanges(limit, leaseSeconds, token)),
+        claim: (limit, leaseSeconds, token) =>
+          store.transaction((tx) => tx.dns.claimDnsChanges(limit, leaseSeconds, token)),
         finish: (c, token, outcome) => store.transaction((tx) => tx.dns.finishDnsChange(c.id, token, outcome)),
         retryInMs: (o) => (o.state === 'pending' ? o.retryInMs : null),
         pass: () => {
           const zones = new Map<string, Promise<DnsZone | null>>();
           const zoneOf = (c: DnsChange) => {
             const k = `${c.zone.kind}:${c.zone.id}`;
-            if (!zones.has(k)) zones.set(k, store.transaction((tx) => tx.dns.dnsZone(c.zone)));
+            if (!zones.has(k))
+              zones.set(
+                k,
+                store.transaction((tx) => tx.dns.dnsZone(c.zone)),
+              );
             return zones.get(k)!;
           };
           // A server that did not answer in this pass is not asked again in it: its other changes wait their backoff.
           const down = new Map<string, string>();
           return async (c) => {
-            const what = { id: c.id, action: c.action, owner: c.owner, rtype: c.rtype, rdata: c.rdata, attempt: c.attempts + 1 };
+            const what = {
+              id: c.id,
+              action: c.action,
+              owner: c.owner,
+              rtype: c.rtype,
+              rdata: c.rdata,
+              attempt: c.attempts + 1,
+            };
             const zone = await zoneOf(c);
             const skip = skipped(zone);
             if (skip) {
@@ -82,7 +94,8 @@ export class DnsPublisher {
         notify: store.onDnsQueued ? (wake) => store.onDnsQueued!(wake) : undefined,
         tidy: {
           everyMs: 10 * 60_000,
-          run: () => store.transaction((tx) => tx.dns.pruneDnsChanges(new Date(Date.now() - keepDays * 86_400_000), 10_000)),
+          run: () =>
+            store.transaction((tx) => tx.dns.pruneDnsChanges(new Date(Date.now() - keepDays * 86_400_000), 10_000)),
         },
       },
     );

@@ -39,17 +39,27 @@ export function mountOps(app: express.Express, ops: OpsEndpoints): void {
 
   app.get('/readyz', async (_req, res) => {
     const report = await readiness(ops);
-    res.status(report.status === 'ready' ? 200 : 503).type('application/json').send(report);
+    res
+      .status(report.status === 'ready' ? 200 : 503)
+      .type('application/json')
+      .send(report);
   });
 
   app.get('/metrics', async (req, res) => {
     if (ops.metricsToken !== undefined && !bearerMatches(req.get('authorization'), ops.metricsToken)) {
-      return res.status(401).setHeader('WWW-Authenticate', 'Bearer realm="ipcd metrics"').type('text/plain').send('a bearer token is required\n');
+      return res
+        .status(401)
+        .setHeader('WWW-Authenticate', 'Bearer realm="ipcd metrics"')
+        .type('text/plain')
+        .send('a bearer token is required\n');
     }
     try {
       res.type(ops.metrics.contentType).send(await ops.metrics.text());
     } catch (e) {
-      res.status(503).type('text/plain').send(`metrics unavailable: ${e instanceof Error ? e.message : String(e)}\n`);
+      res
+        .status(503)
+        .type('text/plain')
+        .send(`metrics unavailable: ${e instanceof Error ? e.message : String(e)}\n`);
     }
   });
 }
@@ -69,7 +79,9 @@ async function readiness(ops: OpsEndpoints): Promise<Readiness> {
   try {
     const schema = await Promise.race([
       ops.schemaStatus(),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
+      ),
     ]);
     const report: Readiness = { status: schema.pending.length === 0 ? 'ready' : 'not ready', database: 'ok' };
     if (schema.pending.length > 0) report.pendingMigrations = schema.pending;

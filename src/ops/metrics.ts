@@ -82,7 +82,8 @@ export class Metrics implements OperationObserver {
       registers,
       async collect() {
         this.reset();
-        for (const f of await fills()) this.set({ network: f.network, data_center: f.dataCenter }, Number(f.assignable));
+        for (const f of await fills())
+          this.set({ network: f.network, data_center: f.dataCenter }, Number(f.assignable));
       },
     });
     new Gauge({
@@ -102,7 +103,8 @@ export class Metrics implements OperationObserver {
       registers,
       async collect() {
         this.reset();
-        for (const f of await fills()) this.set({ network: f.network, data_center: f.dataCenter }, f.alertState === 'high' ? 1 : 0);
+        for (const f of await fills())
+          this.set({ network: f.network, data_center: f.dataCenter }, f.alertState === 'high' ? 1 : 0);
       },
     });
     const stats = inFlight(() => dnsOutboxStats(store));

@@ -100,7 +100,8 @@ export class OutboxWorker<T, O> {
         await this.tidy();
       } catch (e) {
         // An unreachable database is logged once by the store, not once per pass.
-        if (!isUnavailable(e)) this.log.error(`${this.o.name}: pass failed`, { error: String((e as Error)?.stack ?? e) });
+        if (!isUnavailable(e))
+          this.log.error(`${this.o.name}: pass failed`, { error: String((e as Error)?.stack ?? e) });
       }
       if (!busy && !this.kicked && this.running) await this.sleep(this.o.pollMs);
     }
@@ -150,7 +151,10 @@ export class OutboxWorker<T, O> {
           if (retryInMs !== null) this.wakeIn(retryInMs);
         } catch (e) {
           // Left claimed: it is tried again once its lease has run out.
-          if (!isUnavailable(e)) this.log.warn(`${this.o.name}: could not deliver or record an item`, { error: String((e as Error)?.stack ?? e) });
+          if (!isUnavailable(e))
+            this.log.warn(`${this.o.name}: could not deliver or record an item`, {
+              error: String((e as Error)?.stack ?? e),
+            });
         }
       }
     };

@@ -52,7 +52,14 @@ function database(url: string): { host: string; port: string; name: string; user
   try {
     const u = new URL(url);
     const user = decodeURIComponent(u.username) || 'postgres';
-    return /^postgres(ql)?:$/.test(u.protocol) ? { host: u.hostname || 'localhost', port: u.port || '5432', name: decodeURIComponent(u.pathname.slice(1)) || user, user } : null;
+    return /^postgres(ql)?:$/.test(u.protocol)
+      ? {
+          host: u.hostname || 'localhost',
+          port: u.port || '5432',
+          name: decodeURIComponent(u.pathname.slice(1)) || user,
+          user,
+        }
+      : null;
   } catch {
     return null;
   }
@@ -69,20 +76,29 @@ export function describeStartupError(e: unknown, c: StartupContext): string {
   }
   if (step === 'listen') {
     const at = `${c.host ?? '0.0.0.0'}:${c.port}`;
-    if (code === 'EADDRINUSE') return `port ${c.port} is in use on ${c.host ?? '0.0.0.0'} by another process: stop it, or set PORT to a free port`;
-    if (code === 'EACCES') return `no permission to listen on ${at}: set PORT above 1023, or let ipcd bind low ports (CAP_NET_BIND_SERVICE)`;
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `cannot listen on ${at}: HOST is not an address of this machine; set HOST (0.0.0.0: all addresses)`;
+    if (code === 'EADDRINUSE')
+      return `port ${c.port} is in use on ${c.host ?? '0.0.0.0'} by another process: stop it, or set PORT to a free port`;
+    if (code === 'EACCES')
+      return `no permission to listen on ${at}: set PORT above 1023, or let ipcd bind low ports (CAP_NET_BIND_SERVICE)`;
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      return `cannot listen on ${at}: HOST is not an address of this machine; set HOST (0.0.0.0: all addresses)`;
   }
   if (step === 'store' && c.databaseUrl) {
     const d = database(c.databaseUrl);
     if (!d) return `DATABASE_URL is not a URL such as postgres://user:password@host:5432/ipcd: correct it`;
     const at = `${d.host}:${d.port}`;
-    if (code === '3D000') return `database ${d.name} does not exist on ${at}: create it with createdb -h ${d.host} -p ${d.port} -U ${d.user} ${d.name}, or point DATABASE_URL at an existing one`;
-    if (code === '28P01' || code === '28000') return `PostgreSQL at ${at} refused user ${d.user} (${why}): correct the user and password in DATABASE_URL, or pg_hba.conf`;
-    if (code === '42501') return `PostgreSQL user ${d.user} lacks a privilege ipcd's migrations need on ${d.name} (${why}): run the first start as the database's owner`;
-    if (code === 'ECONNREFUSED') return `cannot reach PostgreSQL at ${at}: nothing accepts connections there; start PostgreSQL, or correct DATABASE_URL`;
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot reach PostgreSQL: host ${d.host} is not found; correct DATABASE_URL`;
-    if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `cannot reach PostgreSQL at ${at} (${code}): check the network and DATABASE_URL`;
+    if (code === '3D000')
+      return `database ${d.name} does not exist on ${at}: create it with createdb -h ${d.host} -p ${d.port} -U ${d.user} ${d.name}, or point DATABASE_URL at an existing one`;
+    if (code === '28P01' || code === '28000')
+      return `PostgreSQL at ${at} refused user ${d.user} (${why}): correct the user and password in DATABASE_URL, or pg_hba.conf`;
+    if (code === '42501')
+      return `PostgreSQL user ${d.user} lacks a privilege ipcd's migrations need on ${d.name} (${why}): run the first start as the database's owner`;
+    if (code === 'ECONNREFUSED')
+      return `cannot reach PostgreSQL at ${at}: nothing accepts connections there; start PostgreSQL, or correct DATABASE_URL`;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      return `cannot reach PostgreSQL: host ${d.host} is not found; correct DATABASE_URL`;
+    if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+      return `cannot reach PostgreSQL at ${at} (${code}): check the network and DATABASE_URL`;
   }
   if (step === 'store' && !c.databaseUrl) {
     if (/is in use by process/.test(why)) return why;

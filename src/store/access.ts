@@ -11,7 +11,9 @@ export class SqlAccess implements AccessPort {
   }
 
   async userByName(username: string): Promise<UserRecord | null> {
-    const rows: Record<string, unknown>[] = await this.db.rows(`SELECT * FROM app_user WHERE username = $1`, [username]);
+    const rows: Record<string, unknown>[] = await this.db.rows(`SELECT * FROM app_user WHERE username = $1`, [
+      username,
+    ]);
     if (rows.length === 0) return null;
     const u = rows[0];
     const grants: { data_center_id: number | null; tenant_id: number | null }[] = await this.db.rows(
@@ -36,14 +38,21 @@ export class SqlAccess implements AccessPort {
       [u.username, u.role, u.tenantId, u.passwordHash, u.sealedPassword],
     );
     for (const g of grants) {
-      await this.db.rows(`INSERT INTO user_grant (user_id, data_center_id, tenant_id) VALUES ($1, $2, $3)`, [row.id, g.dataCenterId, g.tenantId]);
+      await this.db.rows(`INSERT INTO user_grant (user_id, data_center_id, tenant_id) VALUES ($1, $2, $3)`, [
+        row.id,
+        g.dataCenterId,
+        g.tenantId,
+      ]);
     }
     return (await this.userByName(u.username))!;
   }
 
   async recordNonce(nonce: string, cutoff: Date): Promise<boolean> {
     await this.db.rows(`DELETE FROM ws_nonce WHERE seen_at < $1`, [cutoff]);
-    const rows: unknown[] = await this.db.rows(`INSERT INTO ws_nonce (nonce) VALUES ($1) ON CONFLICT DO NOTHING RETURNING nonce`, [nonce]);
+    const rows: unknown[] = await this.db.rows(
+      `INSERT INTO ws_nonce (nonce) VALUES ($1) ON CONFLICT DO NOTHING RETURNING nonce`,
+      [nonce],
+    );
     return rows.length === 1;
   }
 
@@ -63,13 +72,15 @@ export class SqlAccess implements AccessPort {
     if (sets.length) await this.db.rows(`UPDATE app_user SET ${sets.join(', ')} WHERE id = $1`, w.params);
   }
 
-
   async deleteUser(id: number): Promise<void> {
     await this.db.rows(`DELETE FROM app_user WHERE id = $1`, [id]);
   }
 
   async authFailures(key: string, since: Date): Promise<number> {
-    const [r] = await this.db.rows(`SELECT count(*)::int AS n FROM auth_failure WHERE key = $1 AND at >= $2`, [key, since]);
+    const [r] = await this.db.rows(`SELECT count(*)::int AS n FROM auth_failure WHERE key = $1 AND at >= $2`, [
+      key,
+      since,
+    ]);
     return r.n as number;
   }
 
@@ -83,12 +94,10 @@ export class SqlAccess implements AccessPort {
   }
 
   async insertSession(tokenHash: string, userId: number, csrfToken: string, at: Date): Promise<void> {
-    await this.db.rows(`INSERT INTO ui_session (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)`, [
-      tokenHash,
-      userId,
-      csrfToken,
-      at,
-    ]);
+    await this.db.rows(
+      `INSERT INTO ui_session (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)`,
+      [tokenHash, userId, csrfToken, at],
+    );
   }
 
   async sessionByTokenHash(tokenHash: string): Promise<SessionRecord | null> {
@@ -99,11 +108,19 @@ export class SqlAccess implements AccessPort {
     if (rows.length === 0) return null;
     const user = await this.userByName(rows[0].username);
     if (!user) return null;
-    return { user, csrfToken: rows[0].csrf_token, createdAt: new Date(rows[0].created_at), lastSeenAt: new Date(rows[0].last_seen_at) };
+    return {
+      user,
+      csrfToken: rows[0].csrf_token,
+      createdAt: new Date(rows[0].created_at),
+      lastSeenAt: new Date(rows[0].last_seen_at),
+    };
   }
 
   async touchSession(tokenHash: string, at: Date): Promise<void> {
-    await this.db.rows(`UPDATE ui_session SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2`, [tokenHash, at]);
+    await this.db.rows(`UPDATE ui_session SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2`, [
+      tokenHash,
+      at,
+    ]);
   }
 
   async deleteSession(tokenHash: string): Promise<void> {

@@ -2,7 +2,13 @@
  * Network fill (counted in SQL where the numbers fit; IPv6 free ranges, whose sizes overflow
  * bigint, returned for the logic to add up), alert state and events, webhook deliveries.
  */
-import type { AlertDeliveryOutcome, AlertEventRecord, AlertsPort, NetworkFillRow, NewAlertEvent } from '../logic/alerts/port';
+import type {
+  AlertDeliveryOutcome,
+  AlertEventRecord,
+  AlertsPort,
+  NetworkFillRow,
+  NewAlertEvent,
+} from '../logic/alerts/port';
 import { canonicalAddress } from './mapping';
 import type { Sql } from './sql';
 
@@ -79,31 +85,54 @@ export class SqlAlerts implements AlertsPort {
       `INSERT INTO network_alert (network_id) SELECT id FROM network WHERE id = $1 ON CONFLICT (network_id) DO NOTHING`,
       [networkId],
     );
-    const rows: { state: 'normal' | 'high' }[] = await this.db.rows(`SELECT state FROM network_alert WHERE network_id = $1 FOR UPDATE`, [networkId]);
+    const rows: { state: 'normal' | 'high' }[] = await this.db.rows(
+      `SELECT state FROM network_alert WHERE network_id = $1 FOR UPDATE`,
+      [networkId],
+    );
     return rows[0]?.state ?? null;
   }
 
   async setAlertState(networkId: number, state: 'normal' | 'high', percent: number): Promise<void> {
-    await this.db.rows(`UPDATE network_alert SET state = $2, percent = $3, changed_at = now() WHERE network_id = $1`, [networkId, state, percent]);
+    await this.db.rows(`UPDATE network_alert SET state = $2, percent = $3, changed_at = now() WHERE network_id = $1`, [
+      networkId,
+      state,
+      percent,
+    ]);
   }
 
   async insertAlertEvent(e: NewAlertEvent): Promise<AlertEventRecord> {
     const rows: Record<string, unknown>[] = await this.db.rows(
       `INSERT INTO alert_event (network_id, network, data_center, direction, percent, threshold_percent, used, assignable, webhook)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${EVENT_COLUMNS}`,
-      [e.networkId, e.network, e.dataCenter, e.direction, e.percent, e.thresholdPercent, e.used.toString(), e.assignable.toString(), e.webhook],
+      [
+        e.networkId,
+        e.network,
+        e.dataCenter,
+        e.direction,
+        e.percent,
+        e.thresholdPercent,
+        e.used.toString(),
+        e.assignable.toString(),
+        e.webhook,
+      ],
     );
     return toEvent(rows[0]);
   }
 
   async alertThreshold(networkId: number): Promise<number | null> {
-    const rows: { t: number | null }[] = await this.db.rows(`SELECT alert_threshold_percent::float8 AS t FROM network WHERE id = $1`, [networkId]);
+    const rows: { t: number | null }[] = await this.db.rows(
+      `SELECT alert_threshold_percent::float8 AS t FROM network WHERE id = $1`,
+      [networkId],
+    );
     return rows[0]?.t ?? null;
   }
 
   async setAlertThreshold(networkId: number, percent: number | null): Promise<void> {
     this.db.changes.fill(networkId);
-    await this.db.rows(`UPDATE network SET alert_threshold_percent = $2, updated_at = now() WHERE id = $1`, [networkId, percent]);
+    await this.db.rows(`UPDATE network SET alert_threshold_percent = $2, updated_at = now() WHERE id = $1`, [
+      networkId,
+      percent,
+    ]);
   }
 
   async claimAlertDelivery(leaseSeconds: number): Promise<AlertEventRecord | null> {
@@ -120,9 +149,15 @@ export class SqlAlerts implements AlertsPort {
 
   async finishAlertDelivery(id: string, outcome: AlertDeliveryOutcome): Promise<void> {
     if (outcome.delivered) {
-      await this.db.rows(`UPDATE alert_event SET webhook = 'delivered', delivered_at = now(), claimed_until = NULL, last_error = NULL WHERE id = $1`, [id]);
+      await this.db.rows(
+        `UPDATE alert_event SET webhook = 'delivered', delivered_at = now(), claimed_until = NULL, last_error = NULL WHERE id = $1`,
+        [id],
+      );
     } else if (outcome.retryInMs === null) {
-      await this.db.rows(`UPDATE alert_event SET webhook = 'failed', claimed_until = NULL, last_error = $2 WHERE id = $1`, [id, outcome.error]);
+      await this.db.rows(
+        `UPDATE alert_event SET webhook = 'failed', claimed_until = NULL, last_error = $2 WHERE id = $1`,
+        [id, outcome.error],
+      );
     } else {
       await this.db.rows(
         `UPDATE alert_event SET next_attempt_at = now() + $3 * interval '1 millisecond', claimed_until = NULL, last_error = $2 WHERE id = $1`,

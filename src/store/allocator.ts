@@ -20,7 +20,6 @@ import { IpcdError, StoreConflict } from '../logic/core/errors';
 import type { UserRecord } from '../logic/access/port';
 import { canonicalAddress, networkFromRow, toAllocation } from './mapping';
 
-
 const SNAPSHOT = `
   SELECT (SELECT version FROM ipcd_config)::text AS version,
     (SELECT coalesce(json_agg(json_build_object('id', d.id, 'name', d.name, 'description', d.description) ORDER BY d.id), '[]') FROM data_center d) AS dcs,
@@ -105,7 +104,8 @@ export class SqlAllocator implements Allocator {
       return await fn(copy);
     } catch (e) {
       // The logic's refusals and lost races leave the connection as it was.
-      if (!(e instanceof DatabaseError) && !(e instanceof StoreConflict) && !(e instanceof IpcdError)) broken = e as Error;
+      if (!(e instanceof DatabaseError) && !(e instanceof StoreConflict) && !(e instanceof IpcdError))
+        broken = e as Error;
       throw e;
     } finally {
       client.release(broken);
@@ -153,7 +153,8 @@ export class SqlAllocator implements Allocator {
         return { status: 'NO_ZONE', networkId: Number(r.networkId) };
       default: {
         const allocation = toAllocation(r.allocation as Record<string, unknown>);
-        if (r.status === 'ISSUED') this.changed(allocation.address === null ? [] : [allocation.networkId], Number(r.dns) > 0);
+        if (r.status === 'ISSUED')
+          this.changed(allocation.address === null ? [] : [allocation.networkId], Number(r.dns) > 0);
         return {
           status: r.status as 'ISSUED' | 'EXISTING',
           allocation,
@@ -170,9 +171,14 @@ export class SqlAllocator implements Allocator {
 
   private releaseOutcome(r: Record<string, unknown>): ReleaseItemOutcome {
     if (r.status === 'STALE') return { status: 'STALE', version: BigInt(r.version as number) };
-    if (r.status === 'REPLAY' || r.status === 'ALREADY_RELEASED' || r.status === 'CONFLICT') return { status: r.status };
+    if (r.status === 'REPLAY' || r.status === 'ALREADY_RELEASED' || r.status === 'CONFLICT')
+      return { status: r.status };
     const rows = r.released as Record<string, string | null>[];
-    if (rows.length > 0) this.changed([...new Set(rows.filter((x) => x.address !== null).map((x) => Number(x.networkId)))], Number(r.dns) > 0);
+    if (rows.length > 0)
+      this.changed(
+        [...new Set(rows.filter((x) => x.address !== null).map((x) => Number(x.networkId)))],
+        Number(r.dns) > 0,
+      );
     const released = rows.map((x) => ({
       allocationId: x.allocationId!,
       network: x.network!,
@@ -191,11 +197,20 @@ export class SqlAllocator implements Allocator {
     return this.batch('decommission', batch, (r) => this.releaseOutcome(r));
   }
 
-  private async batch<O>(fn: 'commission' | 'decommission', batch: BatchPlans<object>, outcome: (r: Record<string, unknown>) => O): Promise<BatchOutcome<O>> {
-    const rows = await this.query({ name: 'ipcd_batch', text: `SELECT ipcd_batch($1, $2::jsonb) AS r`, values: [fn, JSON.stringify(batch)] });
+  private async batch<O>(
+    fn: 'commission' | 'decommission',
+    batch: BatchPlans<object>,
+    outcome: (r: Record<string, unknown>) => O,
+  ): Promise<BatchOutcome<O>> {
+    const rows = await this.query({
+      name: 'ipcd_batch',
+      text: `SELECT ipcd_batch($1, $2::jsonb) AS r`,
+      values: [fn, JSON.stringify(batch)],
+    });
     const r = rows[0].r as Record<string, unknown>;
     if (r.status === 'REPLAY') return { status: 'REPLAY' };
-    if (r.status === 'ABORTED') return { status: 'ABORTED', failed: r.failed as number, result: outcome(r.result as Record<string, unknown>) };
+    if (r.status === 'ABORTED')
+      return { status: 'ABORTED', failed: r.failed as number, result: outcome(r.result as Record<string, unknown>) };
     return { status: 'OK', results: (r.results as Record<string, unknown>[]).map(outcome) };
   }
 
@@ -245,7 +260,8 @@ export class SqlAllocator implements Allocator {
   private async listen(failures: number): Promise<void> {
     // A client as the pool makes them (a host list follows the primary the same way).
     const pool = this.pool() as Pool & { Client?: typeof Client; options?: object };
-    const c = pool.Client && pool.options ? new pool.Client(pool.options) : new Client({ connectionString: this.listenUrl });
+    const c =
+      pool.Client && pool.options ? new pool.Client(pool.options) : new Client({ connectionString: this.listenUrl });
     this.listener = c;
     const again = () => {
       if (this.listener !== c) return;

@@ -4,8 +4,7 @@
  * fail in between.
  */
 export type AvailabilityEvent =
-  | { state: 'unavailable'; error: string }
-  | { state: 'available'; unavailableMs: number; failures: number };
+  { state: 'unavailable'; error: string } | { state: 'available'; unavailableMs: number; failures: number };
 
 export class Availability {
   private downSince: number | null = null;
@@ -30,7 +29,11 @@ export class Availability {
    */
   succeeded(startedAt: number): void {
     if (this.downSince === null || startedAt < this.downSince) return;
-    const event: AvailabilityEvent = { state: 'available', unavailableMs: Date.now() - this.downSince, failures: this.failures };
+    const event: AvailabilityEvent = {
+      state: 'available',
+      unavailableMs: Date.now() - this.downSince,
+      failures: this.failures,
+    };
     this.downSince = null;
     this.failures = 0;
     this.emit(event);

@@ -59,7 +59,14 @@ export function dbErrorCode(e: unknown): string | undefined {
   return undefined;
 }
 
-type Loose = { code?: unknown; name?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+type Loose = {
+  code?: unknown;
+  name?: unknown;
+  message?: unknown;
+  driverError?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+};
 
 /** The error and what it wraps: TypeORM's driverError, an Error's cause, an AggregateError's errors (IPv4 and IPv6 connects). */
 function* causes(e: unknown, depth = 0): Generator<Loose> {

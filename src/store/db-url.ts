@@ -31,9 +31,13 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
   const path = q < 0 ? rest : rest.slice(0, q);
   const params = new URLSearchParams(q < 0 ? '' : rest.slice(q + 1));
   const attrs = params.get('target_session_attrs') ?? 'any';
-  if (!ATTRS.has(attrs)) throw new Error(`DATABASE_URL: target_session_attrs must be any, read-write or primary (ipcd writes), got '${attrs}'`);
+  if (!ATTRS.has(attrs))
+    throw new Error(
+      `DATABASE_URL: target_session_attrs must be any, read-write or primary (ipcd writes), got '${attrs}'`,
+    );
   const timeout = params.get('connect_timeout');
-  if (timeout !== null && !/^\d{1,5}$/.test(timeout)) throw new Error(`DATABASE_URL: connect_timeout is whole seconds, got '${timeout}'`);
+  if (timeout !== null && !/^\d{1,5}$/.test(timeout))
+    throw new Error(`DATABASE_URL: connect_timeout is whole seconds, got '${timeout}'`);
   params.delete('target_session_attrs');
   params.delete('connect_timeout');
   const query = params.toString();
@@ -49,7 +53,8 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
 
 function parseHost(text: string): DbHost {
   const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(text);
-  if (!m || (m[2] !== undefined && Number(m[2]) > 65535)) throw new Error(`DATABASE_URL: '${text}' is not a host or host:port`);
+  if (!m || (m[2] !== undefined && Number(m[2]) > 65535))
+    throw new Error(`DATABASE_URL: '${text}' is not a host or host:port`);
   return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port: m[2] === undefined ? 5432 : Number(m[2]) };
 }
 

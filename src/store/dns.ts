@@ -1,5 +1,18 @@
 /** DNS zone settings and the outbox of record changes (queued in the issuing transaction, claimed by workers). */
-import type { DnsChange, DnsOutboxStats, DnsOutcome, DnsPort, DnsRecord, DnsRowSummary, DnsServer, DnsZone, DnsZoneRef, NewDnsChange, Publishable, TsigAlgorithm } from '../logic/dns/port';
+import type {
+  DnsChange,
+  DnsOutboxStats,
+  DnsOutcome,
+  DnsPort,
+  DnsRecord,
+  DnsRowSummary,
+  DnsServer,
+  DnsZone,
+  DnsZoneRef,
+  NewDnsChange,
+  Publishable,
+  TsigAlgorithm,
+} from '../logic/dns/port';
 import { parseServer, formatServer } from '../logic/dns/dns';
 import { canonicalAddress } from './mapping';
 import { Query, type Row, type Sql } from './sql';
@@ -15,18 +28,33 @@ function serverOf(r: Record<string, unknown>): DnsServer | null {
   };
 }
 
-const forwardZone = (r: Record<string, unknown>): DnsZone => ({ kind: 'forward', id: r.id as number, name: r.name as string, prefix: null, server: serverOf(r) });
+const forwardZone = (r: Record<string, unknown>): DnsZone => ({
+  kind: 'forward',
+  id: r.id as number,
+  name: r.name as string,
+  prefix: null,
+  server: serverOf(r),
+});
 
-const reverseZone = (r: Record<string, unknown>): DnsZone => ({ kind: 'reverse', id: r.id as number, name: r.name as string, prefix: r.prefix as string, server: serverOf(r) });
+const reverseZone = (r: Record<string, unknown>): DnsZone => ({
+  kind: 'reverse',
+  id: r.id as number,
+  name: r.name as string,
+  prefix: r.prefix as string,
+  server: serverOf(r),
+});
 
 const ZONE_COLUMNS = 'id, name, dns_server, dns_key_name, dns_key_algorithm, dns_key_secret, dns_ttl';
 
 const REVERSE_COLUMNS = `${ZONE_COLUMNS}, prefix::text AS prefix`;
 
-const serverParams = (s: DnsServer | null) => (s === null ? [null, null, null, null, 300] : [formatServer(s), s.keyName, s.algorithm, s.secret, s.ttl]);
+const serverParams = (s: DnsServer | null) =>
+  s === null ? [null, null, null, null, 300] : [formatServer(s), s.keyName, s.algorithm, s.secret, s.ttl];
 
 const zoneRefOf = (r: Record<string, unknown>): DnsZoneRef =>
-  r.zone_id !== null ? { kind: 'forward', id: r.zone_id as number } : { kind: 'reverse', id: r.reverse_zone_id as number };
+  r.zone_id !== null
+    ? { kind: 'forward', id: r.zone_id as number }
+    : { kind: 'reverse', id: r.reverse_zone_id as number };
 
 const zoneColumn = (ref: DnsZoneRef) => (ref.kind === 'forward' ? 'zone_id' : 'reverse_zone_id');
 
@@ -53,10 +81,15 @@ export class SqlDns implements DnsPort {
 
   async dnsZone(ref: DnsZoneRef): Promise<DnsZone | null> {
     if (ref.kind === 'forward') {
-      const rows: Record<string, unknown>[] = await this.db.rows(`SELECT ${ZONE_COLUMNS} FROM zone WHERE id = $1`, [ref.id]);
+      const rows: Record<string, unknown>[] = await this.db.rows(`SELECT ${ZONE_COLUMNS} FROM zone WHERE id = $1`, [
+        ref.id,
+      ]);
       return rows.length ? forwardZone(rows[0]) : null;
     }
-    const rows: Record<string, unknown>[] = await this.db.rows(`SELECT ${REVERSE_COLUMNS} FROM reverse_zone WHERE id = $1`, [ref.id]);
+    const rows: Record<string, unknown>[] = await this.db.rows(
+      `SELECT ${REVERSE_COLUMNS} FROM reverse_zone WHERE id = $1`,
+      [ref.id],
+    );
     return rows.length ? reverseZone(rows[0]) : null;
   }
 
@@ -69,13 +102,18 @@ export class SqlDns implements DnsPort {
   }
 
   async reverseZoneByPrefix(prefix: string): Promise<DnsZone | null> {
-    const rows: Record<string, unknown>[] = await this.db.rows(`SELECT ${REVERSE_COLUMNS} FROM reverse_zone WHERE prefix = $1::cidr`, [prefix]);
+    const rows: Record<string, unknown>[] = await this.db.rows(
+      `SELECT ${REVERSE_COLUMNS} FROM reverse_zone WHERE prefix = $1::cidr`,
+      [prefix],
+    );
     return rows.length ? reverseZone(rows[0]) : null;
   }
 
   async listDnsZones(): Promise<DnsZone[]> {
     const forward: Record<string, unknown>[] = await this.db.rows(`SELECT ${ZONE_COLUMNS} FROM zone ORDER BY name`);
-    const reverse: Record<string, unknown>[] = await this.db.rows(`SELECT ${REVERSE_COLUMNS} FROM reverse_zone ORDER BY family(prefix), prefix`);
+    const reverse: Record<string, unknown>[] = await this.db.rows(
+      `SELECT ${REVERSE_COLUMNS} FROM reverse_zone ORDER BY family(prefix), prefix`,
+    );
     return [...forward.map(forwardZone), ...reverse.map(reverseZone)];
   }
 
@@ -106,8 +144,20 @@ export class SqlDns implements DnsPort {
     await this.db.rows(`DELETE FROM reverse_zone WHERE id = $1`, [id]);
   }
 
-  async publishableAllocations(q: { zoneId?: number; prefix?: string; afterId?: string; limit: number }): Promise<Publishable[]> {
-    const w = new Query([], 'released_at IS NULL', 'address IS NOT NULL', 'address_released_at IS NULL', 'name IS NOT NULL', 'name_released_at IS NULL');
+  async publishableAllocations(q: {
+    zoneId?: number;
+    prefix?: string;
+    afterId?: string;
+    limit: number;
+  }): Promise<Publishable[]> {
+    const w = new Query(
+      [],
+      'released_at IS NULL',
+      'address IS NOT NULL',
+      'address_released_at IS NULL',
+      'name IS NOT NULL',
+      'name_released_at IS NULL',
+    );
     w.eq('zone_id', q.zoneId);
     if (q.prefix !== undefined) w.where(`address <<= ${w.p(q.prefix)}::cidr`);
     if (q.afterId !== undefined) w.where(`id > ${w.p(q.afterId)}::uuid`);
@@ -115,7 +165,12 @@ export class SqlDns implements DnsPort {
       `SELECT id, host(address) AS address, name, zone_id FROM allocation WHERE ${w.sql} ORDER BY id LIMIT ${w.p(q.limit)}`,
       w.params,
     );
-    return rows.map((r) => ({ id: r.id as string, address: canonicalAddress(r.address as string), name: r.name as string, zoneId: r.zone_id as number }));
+    return rows.map((r) => ({
+      id: r.id as string,
+      address: canonicalAddress(r.address as string),
+      name: r.name as string,
+      zoneId: r.zone_id as number,
+    }));
   }
 
   async enqueueDnsChanges(changes: NewDnsChange[]): Promise<void> {
@@ -149,14 +204,20 @@ export class SqlDns implements DnsPort {
        ) latest WHERE action = 'add' ORDER BY id`,
       [allocationIds],
     );
-    return rows.map((r) => ({ allocationId: r.allocation_id as string, zone: zoneRefOf(r), owner: r.owner as string, rtype: r.rtype as DnsRecord['rtype'], rdata: r.rdata as string }));
+    return rows.map((r) => ({
+      allocationId: r.allocation_id as string,
+      zone: zoneRefOf(r),
+      owner: r.owner as string,
+      rtype: r.rtype as DnsRecord['rtype'],
+      rdata: r.rdata as string,
+    }));
   }
 
   async retryDnsChanges(ref: DnsZoneRef): Promise<number> {
     const rows = await this.db.rows<Row>(
-        `UPDATE dns_outbox SET state = 'pending', next_attempt_at = now(), done_at = NULL
+      `UPDATE dns_outbox SET state = 'pending', next_attempt_at = now(), done_at = NULL
          WHERE ${zoneColumn(ref)} = $1 AND state IN ('pending', 'failed') RETURNING id`,
-        [ref.id],
+      [ref.id],
     );
     if (rows.length) this.db.changes.dns();
     return rows.length;
@@ -164,9 +225,9 @@ export class SqlDns implements DnsPort {
 
   async skipDnsChanges(ref: DnsZoneRef, reason: string): Promise<number> {
     const rows = await this.db.rows<Row>(
-        `UPDATE dns_outbox SET state = 'skipped', last_error = $2, done_at = now(), claim_token = NULL, claimed_until = NULL
+      `UPDATE dns_outbox SET state = 'skipped', last_error = $2, done_at = now(), claim_token = NULL, claimed_until = NULL
          WHERE ${zoneColumn(ref)} = $1 AND state IN ('pending', 'failed') RETURNING id`,
-        [ref.id, reason],
+      [ref.id, reason],
     );
     return rows.length;
   }
@@ -175,7 +236,7 @@ export class SqlDns implements DnsPort {
     // A change is due when no earlier change of the same owner is still pending (claimed or not):
     // an add and the delete after it for one name are never reordered, nor sent at once.
     const rows = await this.db.rows<Row>(
-        `WITH due AS (
+      `WITH due AS (
            SELECT o.id FROM dns_outbox o
            WHERE o.state = 'pending' AND o.next_attempt_at <= now()
              AND (o.claimed_until IS NULL OR o.claimed_until < now())
@@ -187,7 +248,7 @@ export class SqlDns implements DnsPort {
          UPDATE dns_outbox o SET claim_token = $3::uuid, claimed_until = now() + $2 * interval '1 second'
          FROM due WHERE o.id = due.id
          RETURNING o.*`,
-        [limit, leaseSeconds, token],
+      [limit, leaseSeconds, token],
     );
     return rows
       .map((r) => ({
@@ -222,17 +283,21 @@ export class SqlDns implements DnsPort {
               (SELECT min(created_at) FROM dns_outbox WHERE state = 'pending') AS oldest,
               (SELECT count(*) FROM dns_outbox WHERE state = 'failed')::int AS failed`,
     );
-    return { pending: r.pending as number, oldestPendingAt: r.oldest === null ? null : new Date(r.oldest as string), failed: r.failed as number };
+    return {
+      pending: r.pending as number,
+      oldestPendingAt: r.oldest === null ? null : new Date(r.oldest as string),
+      failed: r.failed as number,
+    };
   }
 
   async pruneDnsChanges(before: Date, limit: number): Promise<number> {
     const rows = await this.db.rows<Row>(
-        `DELETE FROM dns_outbox WHERE id IN (
+      `DELETE FROM dns_outbox WHERE id IN (
            SELECT o.id FROM dns_outbox o LEFT JOIN allocation a ON a.id = o.allocation_id
            WHERE o.state IN ('done', 'skipped') AND o.done_at < $1 AND (a.id IS NULL OR a.released_at IS NOT NULL)
            LIMIT $2)
          RETURNING id`,
-        [before, limit],
+      [before, limit],
     );
     return rows.length;
   }

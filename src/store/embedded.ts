@@ -30,14 +30,21 @@ export interface EmbeddedDatabase {
  */
 export const EMBEDDED_SHARED_BUFFERS = '16MB';
 
-export async function startEmbedded(dataDir?: string, sharedBuffers = EMBEDDED_SHARED_BUFFERS): Promise<EmbeddedDatabase> {
+export async function startEmbedded(
+  dataDir?: string,
+  sharedBuffers = EMBEDDED_SHARED_BUFFERS,
+): Promise<EmbeddedDatabase> {
   const fresh = dataDir === undefined || !existsSync(join(dataDir, 'PG_VERSION'));
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const unlock = dataDir ? lock(dataDir) : () => {};
   let db: PGlite | undefined;
   try {
     const postgresqlconf = [`shared_buffers=${sharedBuffers}`, 'wal_buffers=1MB'];
-    db = await PGlite.create(dataDir ? { dataDir, extensions: { btree_gist }, postgresqlconf } : { extensions: { btree_gist }, postgresqlconf });
+    db = await PGlite.create(
+      dataDir
+        ? { dataDir, extensions: { btree_gist }, postgresqlconf }
+        : { extensions: { btree_gist }, postgresqlconf },
+    );
     const socketDir = mkdtempSync(join(tmpdir(), 'ipcd-pg-'));
     const port = 5432;
     const server = new PGLiteSocketServer({ db, path: join(socketDir, `.s.PGSQL.${port}`), maxConnections: 1 });
@@ -91,7 +98,9 @@ function lock(dataDir: string): () => void {
       }
       const pid = ownerOf(file);
       if (pid !== null && (held.has(file) || (pid !== process.pid && alive(pid)))) {
-        throw new Error(`the embedded store at ${dataDir} is in use by process ${pid} (stop the server or set DATABASE_URL)`);
+        throw new Error(
+          `the embedded store at ${dataDir} is in use by process ${pid} (stop the server or set DATABASE_URL)`,
+        );
       }
       rmSync(file, { force: true }); // its process is gone (or the file is unreadable)
     }

@@ -46,7 +46,10 @@ export class PrimaryFinder {
       why.push(`${formatHost(h)} ${r.status === 'fulfilled' ? 'is read-only' : (r.reason as Error)?.message}`);
     }
     // 08001: "unable to establish connection", as libpq reports it.
-    throw withCode(`no ${this.target.readWrite ? 'read-write ' : ''}database server answered: ${why.join('; ')}`, '08001');
+    throw withCode(
+      `no ${this.target.readWrite ? 'read-write ' : ''}database server answered: ${why.join('; ')}`,
+      '08001',
+    );
   }
 
   private async probe(h: DbHost): Promise<boolean> {
@@ -72,7 +75,10 @@ export function hostListClient(finder: PrimaryFinder, readWrite: boolean): typeo
       const done = this.connectToCurrent();
       if (!callback) return done;
       const cb = callback as (err: Error | null, c?: Client) => void;
-      done.then((c) => cb(null, c), (e: Error) => cb(e));
+      done.then(
+        (c) => cb(null, c),
+        (e: Error) => cb(e),
+      );
     }
 
     private async connectToCurrent(): Promise<Client> {
@@ -86,7 +92,8 @@ export function hostListClient(finder: PrimaryFinder, readWrite: boolean): typeo
         await super.connect();
         connected = true;
         // A server that was the primary may be a standby now (failed over and rejoined).
-        if (!(await qualifies(this, readWrite))) throw withCode(`${formatHost(h)} is read-only: not the primary (any more)`, '25006');
+        if (!(await qualifies(this, readWrite)))
+          throw withCode(`${formatHost(h)} is read-only: not the primary (any more)`, '25006');
         return this;
       } catch (e) {
         finder.forget(h);
@@ -98,11 +105,19 @@ export function hostListClient(finder: PrimaryFinder, readWrite: boolean): typeo
 }
 
 /** TypeORM data source settings for a target: one URL as before, or the host list. */
-export function postgresConnection(target: DatabaseTarget, poolSize: number): { url: string; connectTimeoutMS?: number; extra: Record<string, unknown> } {
+export function postgresConnection(
+  target: DatabaseTarget,
+  poolSize: number,
+): { url: string; connectTimeoutMS?: number; extra: Record<string, unknown> } {
   const timeout = target.connectTimeoutMs;
-  if (target.hosts.length === 1 && !target.readWrite) return { url: target.url, connectTimeoutMS: timeout, extra: { max: poolSize } };
+  if (target.hosts.length === 1 && !target.readWrite)
+    return { url: target.url, connectTimeoutMS: timeout, extra: { max: poolSize } };
   // A dead host must not hold up the search for the live one: 5 s unless the URL says otherwise.
   const connectTimeoutMS = timeout ?? 5000;
   const finder = new PrimaryFinder(target, connectTimeoutMS);
-  return { url: target.url, connectTimeoutMS, extra: { max: poolSize, Client: hostListClient(finder, target.readWrite) } };
+  return {
+    url: target.url,
+    connectTimeoutMS,
+    extra: { max: poolSize, Client: hostListClient(finder, target.readWrite) },
+  };
 }

@@ -82,9 +82,10 @@ export class SqlMaintenance implements MaintenancePort {
     const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
     const list = names.map(ident).join(', ');
     for (let i = 0; i < rows.length; i += CHUNK) {
-      await this.db.rows(`INSERT INTO ${ident(table)} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${ident(table)}, $1::json)`, [
-        JSON.stringify(rows.slice(i, i + CHUNK)),
-      ]);
+      await this.db.rows(
+        `INSERT INTO ${ident(table)} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${ident(table)}, $1::json)`,
+        [JSON.stringify(rows.slice(i, i + CHUNK))],
+      );
     }
   }
 

@@ -47,5 +47,3 @@ export function toAllocation(r: Record<string, unknown>): Allocation {
     createdAt: new Date(r.created_at as string),
   };
 }
-
-

@@ -41,7 +41,10 @@ const MIGRATION_LOCK = 0x1ecd;
 
 export async function openStore(config: StoreConfig): Promise<OpenedStore> {
   if (config.databaseUrl) {
-    const ds = new DataSource({ ...COMMON, ...postgresConnection(parseDatabaseUrl(config.databaseUrl), config.poolSize ?? 10) } as DataSourceOptions);
+    const ds = new DataSource({
+      ...COMMON,
+      ...postgresConnection(parseDatabaseUrl(config.databaseUrl), config.poolSize ?? 10),
+    } as DataSourceOptions);
     await ds.initialize();
     const store = new TypeormStore(ds, undefined, config.databaseUrl);
     await migrateIfNeeded(store, ds);

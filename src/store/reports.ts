@@ -78,7 +78,6 @@ export class SqlReports implements ReportsPort {
     }));
   }
 
-
   async searchNetworks(f: NetworkSearchFilter): Promise<NetworkSearchRow[]> {
     const w = new Query([]);
     w.network(f);
@@ -114,10 +113,12 @@ export class SqlReports implements ReportsPort {
     );
     return rows.map((r) => ({
       ...usageOf(r),
-      reserved: (typeof r.reserved === 'string' ? JSON.parse(r.reserved) : (r.reserved as [string, string][])).map(([a, b]: [string, string]) => ({
-        first: canonicalAddress(a),
-        last: canonicalAddress(b),
-      })),
+      reserved: (typeof r.reserved === 'string' ? JSON.parse(r.reserved) : (r.reserved as [string, string][])).map(
+        ([a, b]: [string, string]) => ({
+          first: canonicalAddress(a),
+          last: canonicalAddress(b),
+        }),
+      ),
     }));
   }
 
@@ -150,7 +151,7 @@ export class SqlReports implements ReportsPort {
     );
     return rows.map((r) => ({
       ...toAllocation(r),
-      networkId: (r.network_id as number | null) as number,
+      networkId: r.network_id as number | null as number,
       network: (r.network_name as string | null) ?? null,
       dataCenter: r.dc_name as string,
       tenant: (r.tenant_name as string | null) ?? null,

@@ -88,7 +88,8 @@ export class Query {
 
   /** Tagged with the key (and value, when given). */
   tag(column: string, key: string | undefined, value: string | undefined): this {
-    if (key !== undefined && value !== undefined) this.terms.push(`${column} @> ${this.p(JSON.stringify({ [key]: value }))}::jsonb`);
+    if (key !== undefined && value !== undefined)
+      this.terms.push(`${column} @> ${this.p(JSON.stringify({ [key]: value }))}::jsonb`);
     else if (key !== undefined) this.terms.push(`${column} ? ${this.p(key)}`);
     return this;
   }

@@ -42,7 +42,10 @@ const REFERENCES: Record<TopologyKind, string[]> = {
     'SELECT count(*) FROM app_user WHERE tenant_id = $1',
     'SELECT count(*) FROM user_grant WHERE tenant_id = $1',
   ],
-  zone: ['SELECT count(*) FROM network WHERE zone_id = $1', 'SELECT count(*) FROM allocation WHERE zone_id = $1 AND name_released_at IS NULL'],
+  zone: [
+    'SELECT count(*) FROM network WHERE zone_id = $1',
+    'SELECT count(*) FROM allocation WHERE zone_id = $1 AND name_released_at IS NULL',
+  ],
 };
 
 /** Data centers and tenants as the logic sees them. */
@@ -56,7 +59,10 @@ export class SqlTopology implements TopologyPort {
   }
 
   dataCentersWithVlan(vlan: number): Promise<DataCenter[]> {
-    return this.db.rows<DataCenter>(`SELECT ${NAMED} FROM data_center WHERE id IN (SELECT data_center_id FROM network WHERE vlan = $1) ORDER BY name`, [vlan]);
+    return this.db.rows<DataCenter>(
+      `SELECT ${NAMED} FROM data_center WHERE id IN (SELECT data_center_id FROM network WHERE vlan = $1) ORDER BY name`,
+      [vlan],
+    );
   }
 
   tenantByName(name: string): Promise<Tenant | null> {
@@ -95,23 +101,37 @@ export class SqlTopology implements TopologyPort {
 
   async networksOfTenants(dataCenterId: number, tenantIds: number[], family: Family): Promise<Network[]> {
     if (tenantIds.length === 0) return [];
-    return (await this.networks('n.data_center_id = $1 AND n.tenant_id = ANY($2::int[])', [dataCenterId, tenantIds])).filter((n) => n.family === family);
+    return (
+      await this.networks('n.data_center_id = $1 AND n.tenant_id = ANY($2::int[])', [dataCenterId, tenantIds])
+    ).filter((n) => n.family === family);
   }
 
   async reservePools(dataCenterId: number, family: Family): Promise<Network[]> {
-    return (await this.networks('n.data_center_id = $1 AND n.reserve_pool', [dataCenterId])).filter((n) => n.family === family);
+    return (await this.networks('n.data_center_id = $1 AND n.reserve_pool', [dataCenterId])).filter(
+      (n) => n.family === family,
+    );
   }
 
   overlappingNetworks(dataCenterId: number, vlan: number | null, cidr: string): Promise<Network[]> {
-    return this.networks('n.data_center_id = $1 AND coalesce(n.vlan, 0) = $2 AND n.cidr && CAST($3 AS cidr)', [dataCenterId, vlan ?? 0, cidr]);
+    return this.networks('n.data_center_id = $1 AND coalesce(n.vlan, 0) = $2 AND n.cidr && CAST($3 AS cidr)', [
+      dataCenterId,
+      vlan ?? 0,
+      cidr,
+    ]);
   }
 
   async insertDataCenter(name: string, description: string | null): Promise<DataCenter> {
-    return (await this.db.one<DataCenter>(`INSERT INTO data_center (name, description) VALUES ($1, $2) RETURNING ${NAMED}`, [name, description]))!;
+    return (await this.db.one<DataCenter>(
+      `INSERT INTO data_center (name, description) VALUES ($1, $2) RETURNING ${NAMED}`,
+      [name, description],
+    ))!;
   }
 
   async insertTenant(name: string, description: string | null): Promise<Tenant> {
-    return (await this.db.one<Tenant>(`INSERT INTO tenant (name, description) VALUES ($1, $2) RETURNING ${NAMED}`, [name, description]))!;
+    return (await this.db.one<Tenant>(`INSERT INTO tenant (name, description) VALUES ($1, $2) RETURNING ${NAMED}`, [
+      name,
+      description,
+    ]))!;
   }
 
   async insertZone(name: string): Promise<Zone> {
@@ -122,7 +142,21 @@ export class SqlTopology implements TopologyPort {
     const row = await this.db.one(
       `INSERT INTO network (name, cidr, data_center_id, vlan, vxlan, tenant_id, priority, zone_id, gateway, reserve_pool, name_pattern, tags, hold_down_seconds)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13) RETURNING *`,
-      [n.name, n.cidr, n.dataCenterId, n.vlan, n.vxlan, n.tenantId, n.priority, n.zoneId, n.gateway, n.reservePool, n.namePattern, JSON.stringify(n.tags ?? {}), n.holdDownSeconds],
+      [
+        n.name,
+        n.cidr,
+        n.dataCenterId,
+        n.vlan,
+        n.vxlan,
+        n.tenantId,
+        n.priority,
+        n.zoneId,
+        n.gateway,
+        n.reservePool,
+        n.namePattern,
+        JSON.stringify(n.tags ?? {}),
+        n.holdDownSeconds,
+      ],
     );
     const network = networkFromRow(row!);
     if (free.length > 0) await this.insertFreeRanges(network.id, n.family, free);
@@ -146,10 +180,12 @@ export class SqlTopology implements TopologyPort {
   }
 
   async activeAllocationCount(networkId: number): Promise<number> {
-    const r = await this.db.one<{ n: number }>(`SELECT count(*)::int AS n FROM allocation WHERE network_id = $1 AND released_at IS NULL`, [networkId]);
+    const r = await this.db.one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM allocation WHERE network_id = $1 AND released_at IS NULL`,
+      [networkId],
+    );
     return r!.n;
   }
-
 
   async lockNetwork(networkId: number): Promise<void> {
     await this.db.rows(`SELECT pg_advisory_xact_lock($1, $2)`, [NETWORK_LOCK, networkId]);
@@ -209,17 +245,34 @@ export class SqlTopology implements TopologyPort {
     this.db.changes.fill(from, to);
     const inside = cidr === null ? '' : `AND address <<= CAST($3 AS cidr)`;
     const params = cidr === null ? [from, to] : [from, to, cidr];
-    await this.db.rows(`UPDATE allocation SET network_id = $2 WHERE network_id = $1 AND released_at IS NULL ${inside}`, params);
-    await this.db.rows(`UPDATE reservation SET network_id = $2 WHERE network_id = $1 ${cidr === null ? '' : 'AND first_addr <<= CAST($3 AS cidr)'}`, params);
-    await this.db.rows(`UPDATE held_address SET network_id = $2 WHERE network_id = $1 ${cidr === null ? '' : 'AND address <<= CAST($3 AS cidr)'}`, params);
+    await this.db.rows(
+      `UPDATE allocation SET network_id = $2 WHERE network_id = $1 AND released_at IS NULL ${inside}`,
+      params,
+    );
+    await this.db.rows(
+      `UPDATE reservation SET network_id = $2 WHERE network_id = $1 ${cidr === null ? '' : 'AND first_addr <<= CAST($3 AS cidr)'}`,
+      params,
+    );
+    await this.db.rows(
+      `UPDATE held_address SET network_id = $2 WHERE network_id = $1 ${cidr === null ? '' : 'AND address <<= CAST($3 AS cidr)'}`,
+      params,
+    );
   }
 
   async reservations(networkId: number): Promise<ReservationRecord[]> {
-    const rows: Record<string, unknown>[] = await this.db.rows(`SELECT * FROM reservation WHERE network_id = $1 ORDER BY first_addr`, [networkId]);
+    const rows: Record<string, unknown>[] = await this.db.rows(
+      `SELECT * FROM reservation WHERE network_id = $1 ORDER BY first_addr`,
+      [networkId],
+    );
     return rows.map(toReservation);
   }
 
-  async insertReservation(networkId: number, first: string, last: string, note: string | null): Promise<ReservationRecord> {
+  async insertReservation(
+    networkId: number,
+    first: string,
+    last: string,
+    note: string | null,
+  ): Promise<ReservationRecord> {
     const rows: Record<string, unknown>[] = await this.db.rows(
       `INSERT INTO reservation (network_id, first_addr, last_addr, note) VALUES ($1, $2::inet, $3::inet, $4) RETURNING *`,
       [networkId, first, last, note],
@@ -229,7 +282,10 @@ export class SqlTopology implements TopologyPort {
 
   async deleteReservation(networkId: number, id: string): Promise<ReservationRecord | null> {
     if (!/^\d{1,18}$/.test(id)) return null;
-    const rows = await this.db.rows(`DELETE FROM reservation WHERE network_id = $1 AND id = $2::bigint RETURNING *`, [networkId, id]);
+    const rows = await this.db.rows(`DELETE FROM reservation WHERE network_id = $1 AND id = $2::bigint RETURNING *`, [
+      networkId,
+      id,
+    ]);
     return rows.length ? toReservation(rows[0]) : null;
   }
 
@@ -240,8 +296,16 @@ export class SqlTopology implements TopologyPort {
 
   async deleteTopologyObject(kind: TopologyKind, id: number): Promise<void> {
     // Released history keeps pointing at a zone by id; detach it rather than lose the history.
-    if (kind === 'zone') await this.db.rows(`UPDATE allocation SET zone_id = NULL, name = NULL WHERE zone_id = $1 AND name_released_at IS NOT NULL AND address IS NOT NULL`, [id]);
-    if (kind === 'zone') await this.db.rows(`DELETE FROM allocation WHERE zone_id = $1 AND name_released_at IS NOT NULL AND address IS NULL`, [id]);
+    if (kind === 'zone')
+      await this.db.rows(
+        `UPDATE allocation SET zone_id = NULL, name = NULL WHERE zone_id = $1 AND name_released_at IS NOT NULL AND address IS NOT NULL`,
+        [id],
+      );
+    if (kind === 'zone')
+      await this.db.rows(
+        `DELETE FROM allocation WHERE zone_id = $1 AND name_released_at IS NOT NULL AND address IS NULL`,
+        [id],
+      );
     await this.db.rows(`DELETE FROM ${kind} WHERE id = $1`, [id]);
   }
 
@@ -257,7 +321,10 @@ export class SqlTopology implements TopologyPort {
   }
 
   allocatedRanges(networkId: number): Promise<{ first: string; last: string }[]> {
-    return this.runs(`SELECT address FROM allocation WHERE network_id = $1 AND address IS NOT NULL AND address_released_at IS NULL`, networkId);
+    return this.runs(
+      `SELECT address FROM allocation WHERE network_id = $1 AND address IS NOT NULL AND address_released_at IS NULL`,
+      networkId,
+    );
   }
 
   /** Held addresses whose hold-down has ended are free (the allocator sweeps them lazily). */
@@ -266,7 +333,10 @@ export class SqlTopology implements TopologyPort {
   }
 
   async activeAllocationIds(networkId: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.db.rows(`SELECT id FROM allocation WHERE network_id = $1 AND released_at IS NULL`, [networkId]);
+    const rows: { id: string }[] = await this.db.rows(
+      `SELECT id FROM allocation WHERE network_id = $1 AND released_at IS NULL`,
+      [networkId],
+    );
     return rows.map((r) => r.id);
   }
 }

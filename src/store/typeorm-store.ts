@@ -149,7 +149,10 @@ export class TypeormStore implements Store {
     const expected = MIGRATIONS.map((m) => new m().name);
     const rows: { name: string }[] = await this.dataSource.query(`SELECT name FROM ipcd_migrations ORDER BY id`);
     const applied = new Set(rows.map((r) => r.name));
-    return { pending: expected.filter((n) => !applied.has(n)), unknown: [...applied].filter((n) => !expected.includes(n)) };
+    return {
+      pending: expected.filter((n) => !applied.has(n)),
+      unknown: [...applied].filter((n) => !expected.includes(n)),
+    };
   }
 
   private closing: Promise<void> | null = null;

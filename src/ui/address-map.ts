@@ -10,7 +10,13 @@ import { address, count, rangeText } from './format';
 import { html, type Html } from './html';
 
 const KINDS: SegmentKind[] = ['allocated', 'reserved', 'held', 'fixed', 'free'];
-export const KIND_LABEL: Record<SegmentKind, string> = { allocated: 'allocated', reserved: 'reserved', held: 'held (hold-down)', fixed: 'network / gateway / broadcast', free: 'free' };
+export const KIND_LABEL: Record<SegmentKind, string> = {
+  allocated: 'allocated',
+  reserved: 'reserved',
+  held: 'held (hold-down)',
+  fixed: 'network / gateway / broadcast',
+  free: 'free',
+};
 const EXACT_LIMIT = 400;
 const COLUMNS = 512n;
 const WIDTH = 1000;
@@ -31,7 +37,8 @@ export function stateLabel(cidr: Cidr, gateway: bigint | null, s: MapSegment): s
   if (s.first === s.last) return fixedName(cidr, gateway, s.first);
   const names: string[] = [];
   // Fixed ranges are two or three addresses; the bound keeps a surprise from costing anything.
-  for (let a = s.first; a <= s.last && names.length < 4; a++) names.push(`${fixedName(cidr, gateway, a)} (${address(cidr.family, a)})`);
+  for (let a = s.first; a <= s.last && names.length < 4; a++)
+    names.push(`${fixedName(cidr, gateway, a)} (${address(cidr.family, a)})`);
   return names.join(', ') + (s.last - s.first >= 4n ? ', …' : '');
 }
 const ratio = (a: bigint, b: bigint) => Number((a * 1_000_000n) / b) / 1_000_000;
@@ -39,11 +46,13 @@ const ratio = (a: bigint, b: bigint) => Number((a * 1_000_000n) / b) / 1_000_000
 export function mapStrip(cidr: Cidr, total: bigint, segments: MapSegment[], gateway: bigint | null): Html {
   const label = `Address map of ${cidr.text}: ${KINDS.map((k) => `${count(segments.filter((s) => s.kind === k).length)} ${KIND_LABEL[k]} range(s)`).join(', ')}. The table below lists them.`;
   if (segments.length <= EXACT_LIMIT || total < COLUMNS) {
-    return html`<svg class="map" viewBox="0 0 ${WIDTH} 40" preserveAspectRatio="none" role="img" aria-label="${label}">${segments.map((s) => {
-      const x = ratio(s.first - cidr.network, total) * WIDTH;
-      const w = Math.max(ratio(sizeOf(s), total) * WIDTH, 1.5);
-      return html`<rect class="seg ${s.kind}" x="${x.toFixed(3)}" y="0" width="${w.toFixed(3)}" height="40"><title>${rangeText(cidr.family, s.first, s.last)}: ${stateLabel(cidr, gateway, s)} (${count(sizeOf(s))})</title></rect>`;
-    })}</svg>`;
+    return html`<svg class="map" viewBox="0 0 ${WIDTH} 40" preserveAspectRatio="none" role="img" aria-label="${label}">${segments.map(
+      (s) => {
+        const x = ratio(s.first - cidr.network, total) * WIDTH;
+        const w = Math.max(ratio(sizeOf(s), total) * WIDTH, 1.5);
+        return html`<rect class="seg ${s.kind}" x="${x.toFixed(3)}" y="0" width="${w.toFixed(3)}" height="40"><title>${rangeText(cidr.family, s.first, s.last)}: ${stateLabel(cidr, gateway, s)} (${count(sizeOf(s))})</title></rect>`;
+      },
+    )}</svg>`;
   }
   // Fragmented: per column, how many addresses of each kind; one pass over columns and ranges together.
   const col = total / COLUMNS;
@@ -61,16 +70,18 @@ export function mapStrip(cidr: Cidr, total: bigint, segments: MapSegment[], gate
     share.push(acc);
   }
   const w = WIDTH / Number(COLUMNS);
-  return html`<svg class="map" viewBox="0 0 ${WIDTH} 40" preserveAspectRatio="none" role="img" aria-label="${label}">${share.map((acc, c) => {
-    let y = 0;
-    return KINDS.map((k) => {
-      const h = ratio(acc[k], col) * 40;
-      if (h <= 0) return html``;
-      const r = html`<rect class="seg ${k}" x="${(c * w).toFixed(3)}" y="${y.toFixed(3)}" width="${w.toFixed(3)}" height="${h.toFixed(3)}"></rect>`;
-      y += h;
-      return r;
-    });
-  })}</svg>`;
+  return html`<svg class="map" viewBox="0 0 ${WIDTH} 40" preserveAspectRatio="none" role="img" aria-label="${label}">${share.map(
+    (acc, c) => {
+      let y = 0;
+      return KINDS.map((k) => {
+        const h = ratio(acc[k], col) * 40;
+        if (h <= 0) return html``;
+        const r = html`<rect class="seg ${k}" x="${(c * w).toFixed(3)}" y="${y.toFixed(3)}" width="${w.toFixed(3)}" height="${h.toFixed(3)}"></rect>`;
+        y += h;
+        return r;
+      });
+    },
+  )}</svg>`;
 }
 
 export const legend = (): Html =>

@@ -16,7 +16,11 @@ export const level = (p: number): string => (p >= 95 ? 'crit' : p >= 80 ? 'warn'
  * A utilization bar as an accessible meter. Widths are SVG attributes (no inline styles, so the
  * Content-Security-Policy can forbid them); the live script moves them.
  */
-export function bar(u: Usage, label: string, opts: { networkId?: number; family?: number; tenant?: string; big?: boolean } = {}): Html {
+export function bar(
+  u: Usage,
+  label: string,
+  opts: { networkId?: number; family?: number; tenant?: string; big?: boolean } = {},
+): Html {
   const reservedPct = u.reserved && u.assignable > 0n ? Number((u.reserved * 10000n) / u.assignable) / 100 : 0;
   const text = `${count(u.used)} of ${count(u.assignable)} used (${percent(u.percent)})`;
   return html`<div class="usage${opts.big ? ' big' : ''}"${opts.networkId !== undefined ? html` data-network-id="${opts.networkId}"` : ''}${opts.family !== undefined ? html` data-family="${opts.family}"` : ''}${
@@ -59,7 +63,13 @@ export function field(name: string, label: string, value: string | number | null
 </div>`;
 }
 
-export function select(name: string, label: string, options: { value: string; label: string }[], selected: string | null | undefined, help?: string): Html {
+export function select(
+  name: string,
+  label: string,
+  options: { value: string; label: string }[],
+  selected: string | null | undefined,
+  help?: string,
+): Html {
   const id = `f-${name}`;
   return html`<div class="field">
   <label for="${id}">${label}</label>
@@ -87,7 +97,12 @@ export function query(params: Record<string, string | undefined | null>): string
   return s ? `?${s}` : '';
 }
 
-export function pager(path: string, params: Record<string, string | undefined>, nextPage: string | null, label: string): Html {
+export function pager(
+  path: string,
+  params: Record<string, string | undefined>,
+  nextPage: string | null,
+  label: string,
+): Html {
   const first = params.after !== undefined;
   if (!nextPage && !first) return html``;
   return html`<nav class="pager" aria-label="${label} pages">

@@ -44,7 +44,8 @@ function powers(b: bigint, terms: number): string {
 export const percent = (p: number): string => `${p.toFixed(p > 0 && p < 1 ? 2 : 1)}%`;
 
 /** 2026-11-25 10:04:05 UTC */
-export const when = (d: Date | null | undefined): string => (d ? `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC` : '');
+export const when = (d: Date | null | undefined): string =>
+  d ? `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC` : '';
 
 export const address = (family: Family, v: bigint): string => formatAddress(family, v);
 

@@ -72,7 +72,8 @@ export function createConsole(o: ConsoleOptions): Console {
     const end = res.end.bind(res) as (...args: unknown[]) => Response;
     // Server-Timing: the server's own time per page (bench/console.ts reads it).
     res.end = ((...args: unknown[]) => {
-      if (!res.headersSent) res.setHeader('Server-Timing', `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}`);
+      if (!res.headersSent)
+        res.setHeader('Server-Timing', `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}`);
       return end(...args);
     }) as Response['end'];
     next();
@@ -105,14 +106,25 @@ export function createConsole(o: ConsoleOptions): Console {
   }
 
   router.use((req: Request, res: Response) => {
-    render(req, res, 'Not found', html`<h1>Not found</h1><p>There is no console page at this address. <a href="${BASE}/">Go to the dashboard</a>.</p>`, { status: 404 });
+    render(
+      req,
+      res,
+      'Not found',
+      html`<h1>Not found</h1><p>There is no console page at this address. <a href="${BASE}/">Go to the dashboard</a>.</p>`,
+      { status: 404 },
+    );
   });
   // Console errors are pages, never SOAP faults (the app's last handler is the SOAP one).
   router.use((err: { status?: number; type?: string }, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const status = err?.status && err.status < 500 ? err.status : 500;
     if (status === 500) req.log.error('console request failed', { error: String((err as Error)?.stack ?? err) });
-    const text = err?.type === 'entity.too.large' ? 'The form was too large.' : status === 500 ? 'The server could not answer this request.' : 'The request could not be read.';
+    const text =
+      err?.type === 'entity.too.large'
+        ? 'The form was too large.'
+        : status === 500
+          ? 'The server could not answer this request.'
+          : 'The request could not be read.';
     res.status(status).type('text/plain').send(text);
   });
 
@@ -121,21 +133,29 @@ export function createConsole(o: ConsoleOptions): Console {
 
 /** Server-sent events: usage changes for the networks this session may see, until it ends. */
 function events(ctx: UiContext, req: UiRequest, res: Response): void {
-  res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+  res.status(200).set({
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
   res.flushHeaders();
   res.write('retry: 2000\n\n');
   const token = cookies(req)[SESSION_COOKIE];
   const unsubscribe = ctx.feed.subscribe(req.session!.principal, res);
   // The stream is not activity, but it must not outlive the session (logout, idle expiry, disabled user).
-  const check = setInterval(() => {
-    resumeSession(ctx.store, token, ctx.sessions, false)
-      .then((s) => {
-        if (s) return;
-        res.write('event: expired\ndata: {}\n\n');
-        res.end();
-      })
-      .catch(() => undefined);
-  }, Math.min(15_000, Math.max(1000, ctx.sessions.idleTimeoutMs / 4)));
+  const check = setInterval(
+    () => {
+      resumeSession(ctx.store, token, ctx.sessions, false)
+        .then((s) => {
+          if (s) return;
+          res.write('event: expired\ndata: {}\n\n');
+          res.end();
+        })
+        .catch(() => undefined);
+    },
+    Math.min(15_000, Math.max(1000, ctx.sessions.idleTimeoutMs / 4)),
+  );
   res.on('close', () => {
     clearInterval(check);
     unsubscribe();

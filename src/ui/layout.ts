@@ -42,7 +42,8 @@ export function page(title: string, ctx: PageContext, body: Html, opts: { live?:
   ${
     s
       ? html`<nav aria-label="Main"><ul>${NAV.map(
-          (n) => html`<li><a href="${n.href}"${current(ctx.path, n) ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
+          (n) =>
+            html`<li><a href="${n.href}"${current(ctx.path, n) ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
         )}</ul></nav>
   <form class="quick-search" role="search" method="get" action="${BASE}/search">
     <label for="q" class="visually-hidden">Search by address, name or server instance</label>

@@ -158,7 +158,7 @@ export const liveNetwork = (v: NetworkView): LiveNetwork => ({
 /** Every network with its counts, by the logic's own search (as the system: each subscriber is filtered after). */
 async function allNetworks(store: Store): Promise<NetworkView[]> {
   const out: NetworkView[] = [];
-  for (let after: string | undefined; ; ) {
+  for (let after: string | undefined; ;) {
     const page = await searchNetworks(store, { pageSize: 1000, after }, systemActor('console'));
     out.push(...page.networks);
     if (!page.nextPage) return out;

@@ -79,7 +79,9 @@ export function requireCsrf(req: UiRequest, res: Response, next: NextFunction): 
   res
     .status(403)
     .type('text/plain')
-    .send('Refused: this form did not come from an open console page (its CSRF token is missing or wrong). Reload the page and try again.');
+    .send(
+      'Refused: this form did not come from an open console page (its CSRF token is missing or wrong). Reload the page and try again.',
+    );
 }
 
 /** A fresh one-off token for the login form, set as a cookie and echoed in the form. */

@@ -27,7 +27,10 @@ const READS = new Set([
   'ListUsers',
 ]);
 
-const OPERATIONS = [...COMMISSIONING.operations.map((op) => ({ op, admin: false })), ...MANAGEMENT.operations.map((op) => ({ op, admin: true }))];
+const OPERATIONS = [
+  ...COMMISSIONING.operations.map((op) => ({ op, admin: false })),
+  ...MANAGEMENT.operations.map((op) => ({ op, admin: true })),
+];
 
 describe.each(BACKENDS)('the audit rule on %s', (kind) => {
   let f: AdminFixture;
@@ -45,32 +48,58 @@ describe.each(BACKENDS)('the audit rule on %s', (kind) => {
   });
   afterAll(() => f?.close());
 
-  const send = (admin: boolean, op: string, fields: Fields, as: Credentials | null): Promise<SoapReply> => (admin ? f.admin(op, fields, as) : f.ipcd(op, fields, as));
+  const send = (admin: boolean, op: string, fields: Fields, as: Credentials | null): Promise<SoapReply> =>
+    admin ? f.admin(op, fields, as) : f.ipcd(op, fields, as);
 
-  test.each(OPERATIONS)('$op: malformed arguments leave a refusal row for a change, none for a read', async ({ op, admin }) => {
-    for (const as of [ROOT_USER, tenant]) {
-      expect(faultOf(await send(admin, op, { noSuchElement: 'x' }, as))).toBe('INVALID_REQUEST');
-      await watch.expect(READS.has(op) ? [] : [{ operation: op, objectType: expect.any(String), outcome: 'INVALID_REQUEST', actor: as.username }]);
-    }
-    expect(faultOf(await send(admin, op, { noSuchElement: 'x' }, { username: 'root', password: 'wrong-password-1' }))).toBe('AUTHENTICATION_FAILED');
-    await watch.expect([]);
-  });
+  test.each(OPERATIONS)(
+    '$op: malformed arguments leave a refusal row for a change, none for a read',
+    async ({ op, admin }) => {
+      for (const as of [ROOT_USER, tenant]) {
+        expect(faultOf(await send(admin, op, { noSuchElement: 'x' }, as))).toBe('INVALID_REQUEST');
+        await watch.expect(
+          READS.has(op)
+            ? []
+            : [{ operation: op, objectType: expect.any(String), outcome: 'INVALID_REQUEST', actor: as.username }],
+        );
+      }
+      expect(
+        faultOf(await send(admin, op, { noSuchElement: 'x' }, { username: 'root', password: 'wrong-password-1' })),
+      ).toBe('AUTHENTICATION_FAILED');
+      await watch.expect([]);
+    },
+  );
 
   test('refusals by the logic are rows too: an invalid CIDR, an invalid user, an unknown VLAN, an unknown address', async () => {
     const refusals: [boolean, string, Fields, string, string][] = [
       [true, 'AddNetwork', { name: 'x', cidr: '10.0.0.0/33', dataCenter: 'dc1' }, 'INVALID_REQUEST', 'network'],
       [true, 'AddNetwork', { name: 'x', cidr: 'not-a-prefix', dataCenter: 'dc1' }, 'INVALID_REQUEST', 'network'],
-      [true, 'AddUser', { username: 'bad name', password: 'a-good-password-1', role: 'admin' }, 'INVALID_REQUEST', 'user'],
+      [
+        true,
+        'AddUser',
+        { username: 'bad name', password: 'a-good-password-1', role: 'admin' },
+        'INVALID_REQUEST',
+        'user',
+      ],
       [false, 'CommissionIP', { dataCenter: 'dc1', vlan: 999, serverInstance: 'vm-1' }, 'UNKNOWN_VLAN', 'allocation'],
       [false, 'DecommissionIP', { dataCenter: 'dc1', vlan: 100, address: '10.0.0.77' }, 'NOT_FOUND', 'allocation'],
-      [false, 'DecommissionIP', { dataCenter: 'dc1', vlan: 100, address: 'not-an-address' }, 'INVALID_REQUEST', 'allocation'],
+      [
+        false,
+        'DecommissionIP',
+        { dataCenter: 'dc1', vlan: 100, address: 'not-an-address' },
+        'INVALID_REQUEST',
+        'allocation',
+      ],
     ];
     for (const [admin, op, fields, code, objectType] of refusals) {
       expect([op, faultOf(await send(admin, op, fields, ROOT_USER))]).toEqual([op, code]);
       await watch.expect([{ operation: op, objectType, outcome: code }]);
     }
     // A tenant's attempt at a change: refused by the policy, and recorded.
-    expect(faultOf(await f.admin('AddNetwork', { name: 'y', cidr: '10.1.0.0/24', dataCenter: 'dc1' }, tenant))).toBe('ACCESS_DENIED');
-    await watch.expect([{ operation: 'AddNetwork', objectType: 'network', outcome: 'ACCESS_DENIED', actor: tenant.username }]);
+    expect(faultOf(await f.admin('AddNetwork', { name: 'y', cidr: '10.1.0.0/24', dataCenter: 'dc1' }, tenant))).toBe(
+      'ACCESS_DENIED',
+    );
+    await watch.expect([
+      { operation: 'AddNetwork', objectType: 'network', outcome: 'ACCESS_DENIED', actor: tenant.username },
+    ]);
   });
 });

@@ -31,7 +31,19 @@ const REFUSED: [string, RegExp][] = [
   ['0.0.0.0/0', /this network|loopback|multicast|broadcast|reserved|link-local/],
 ];
 
-const ALLOWED = ['10.1.0.0/24', '172.16.5.0/24', '192.168.7.0/24', '100.64.0.0/24', 'fd00:1::/64', '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8:7::/64', '8.8.8.0/24', '2a00:1450::/64'];
+const ALLOWED = [
+  '10.1.0.0/24',
+  '172.16.5.0/24',
+  '192.168.7.0/24',
+  '100.64.0.0/24',
+  'fd00:1::/64',
+  '192.0.2.0/24',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '2001:db8:7::/64',
+  '8.8.8.0/24',
+  '2a00:1450::/64',
+];
 
 describe.each(BACKENDS)('special-purpose prefixes on %s', (kind) => {
   let f: AdminFixture;
@@ -41,11 +53,18 @@ describe.each(BACKENDS)('special-purpose prefixes on %s', (kind) => {
   });
   afterAll(() => f?.close());
 
-  const networks = async () => all(ok(await f.admin('SearchNetworks', {})).body, 'network').map((n) => text(n, 'cidr') ?? '');
+  const networks = async () =>
+    all(ok(await f.admin('SearchNetworks', {})).body, 'network').map((n) => text(n, 'cidr') ?? '');
 
   test('AddNetwork refuses each with INVALID_REQUEST naming the reason, and adds nothing', async () => {
     for (const [i, [cidr, why]] of REFUSED.entries()) {
-      const r = await f.admin('AddNetwork', { name: `bad${i}`, cidr, dataCenter: 'dc1', vlan: 10 + i, noGateway: cidr.endsWith('/128') });
+      const r = await f.admin('AddNetwork', {
+        name: `bad${i}`,
+        cidr,
+        dataCenter: 'dc1',
+        vlan: 10 + i,
+        noGateway: cidr.endsWith('/128'),
+      });
       expect([cidr, faultOf(r)]).toEqual([cidr, 'INVALID_REQUEST']);
       expect(r.fault!.message).toMatch(why);
     }
@@ -53,7 +72,8 @@ describe.each(BACKENDS)('special-purpose prefixes on %s', (kind) => {
   });
 
   test('private, shared, ULA, documentation and global space are accepted', async () => {
-    for (const [i, cidr] of ALLOWED.entries()) ok(await f.admin('AddNetwork', { name: `good${i}`, cidr, dataCenter: 'dc1', vlan: 100 + i }));
+    for (const [i, cidr] of ALLOWED.entries())
+      ok(await f.admin('AddNetwork', { name: `good${i}`, cidr, dataCenter: 'dc1', vlan: 100 + i }));
     expect((await networks()).sort()).toEqual(ALLOWED.map((c) => parseCidr(c).text).sort());
   });
 
@@ -62,7 +82,22 @@ describe.each(BACKENDS)('special-purpose prefixes on %s', (kind) => {
     const legacy = (name: string, cidr: string) =>
       f.db.store.transaction((tx) =>
         tx.topology.insertNetwork(
-          { name, cidr, family: 4, dataCenterId: dc.id, vlan: 300, vxlan: null, tenantId: null, priority: 100, zoneId: null, gateway: null, reservePool: false, namePattern: 'vm-{seq:6}', tags: {}, holdDownSeconds: 0 },
+          {
+            name,
+            cidr,
+            family: 4,
+            dataCenterId: dc.id,
+            vlan: 300,
+            vxlan: null,
+            tenantId: null,
+            priority: 100,
+            zoneId: null,
+            gateway: null,
+            reservePool: false,
+            namePattern: 'vm-{seq:6}',
+            tags: {},
+            holdDownSeconds: 0,
+          },
           [],
         ),
       );

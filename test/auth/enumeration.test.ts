@@ -20,7 +20,11 @@ describe.each(BACKENDS)('user enumeration on %s', (kind) => {
   beforeAll(async () => {
     db = await openTestStore(kind);
     await addUser(db.store, { username: 'orch', password: 'orchestrator-pass-1', role: 'orchestrator' });
-    await addUser(db.store, { username: 'digester', password: 'digest-account-pass-1', role: 'orchestrator', digest: true }, secretKey);
+    await addUser(
+      db.store,
+      { username: 'digester', password: 'digest-account-pass-1', role: 'orchestrator', digest: true },
+      secretKey,
+    );
     await addUser(db.store, { username: 'gone', password: 'disabled-account-1', role: 'orchestrator' });
     await disableUser(db.store, 'gone', true);
     server = await startServer(db.store, { auth: authOptions(true, secretKey) });
@@ -41,7 +45,11 @@ describe.each(BACKENDS)('user enumeration on %s', (kind) => {
     const wrong = await attempt({ username: 'orch', password: 'not-the-password-1' });
     const unknown = await attempt({ username: 'nobody-here', password: 'not-the-password-1' });
     const disabled = await attempt({ username: 'gone', password: 'disabled-account-1' });
-    expect(wrong).toEqual({ code: 'AUTHENTICATION_FAILED', message: 'the user name or password is not accepted', hashes: 1 });
+    expect(wrong).toEqual({
+      code: 'AUTHENTICATION_FAILED',
+      message: 'the user name or password is not accepted',
+      hashes: 1,
+    });
     expect(unknown).toEqual(wrong);
     expect(disabled).toEqual(wrong);
   });
@@ -55,7 +63,11 @@ describe.each(BACKENDS)('user enumeration on %s', (kind) => {
         { username: 'gone', password: 'disabled-account-1' },
       ].map((c) => attempt({ ...c, digest: true })),
     );
-    for (const r of results) expect({ code: r.code, message: r.message }).toEqual({ code: 'AUTHENTICATION_FAILED', message: results[0].message });
+    for (const r of results)
+      expect({ code: r.code, message: r.message }).toEqual({
+        code: 'AUTHENTICATION_FAILED',
+        message: results[0].message,
+      });
     expect(results[0].message).toMatch(/not accepted/);
   });
 });

@@ -31,26 +31,38 @@ afterAll(async () => {
 });
 
 /** A new store, its first start with or without the key, then a server that has the key. */
-async function firstStart(name: string, keyAtFirstStart: boolean, initialAdmin?: { username: string; password: string }) {
+async function firstStart(
+  name: string,
+  keyAtFirstStart: boolean,
+  initialAdmin?: { username: string; password: string },
+) {
   const db = await openTestStore('embedded');
   await loadExampleTopology(db.store);
   const passwordFile = join(dir, `${name}-initial-admin-password`);
-  await ensureFirstAdmin(db.store, createLogger(), { initialAdmin, passwordFile, secretKey: keyAtFirstStart ? key : undefined });
+  await ensureFirstAdmin(db.store, createLogger(), {
+    initialAdmin,
+    passwordFile,
+    secretKey: keyAtFirstStart ? key : undefined,
+  });
   const server = await startServer(db.store, { auth: authOptions(true, key) });
   opened.push({ db, server });
   const password = initialAdmin?.password ?? readFileSync(passwordFile, 'utf8').trim();
-  const list = (digest: boolean) => call(server.url, 'ListAllocations', {}, { username: initialAdmin?.username ?? 'admin', password, digest });
+  const list = (digest: boolean) =>
+    call(server.url, 'ListAllocations', {}, { username: initialAdmin?.username ?? 'admin', password, digest });
   return list;
 }
 
 test.each([
   ['the random password file', undefined],
   ['IPCD_ADMIN_PASSWORD', { username: 'root', password: 'first-admin-secret-1' }],
-])('with IPCD_SECRET_KEY at the first start, the first administrator from %s may use PasswordDigest', async (_how, initial) => {
-  const list = await firstStart(initial ? 'env' : 'file', true, initial);
-  expect((await list(false)).fault).toBeUndefined();
-  expect((await list(true)).fault).toBeUndefined();
-});
+])(
+  'with IPCD_SECRET_KEY at the first start, the first administrator from %s may use PasswordDigest',
+  async (_how, initial) => {
+    const list = await firstStart(initial ? 'env' : 'file', true, initial);
+    expect((await list(false)).fault).toBeUndefined();
+    expect((await list(true)).fault).toBeUndefined();
+  },
+);
 
 test('without it, PasswordText only: a key set later does not change the account', async () => {
   const list = await firstStart('late', false);

@@ -23,8 +23,18 @@ describe('guessing limit across two servers on one database (postgres store)', (
   beforeAll(async () => {
     db = await openTestStore('postgres');
     await loadFlowTopology(db.store);
-    await addUser(db.store, { username: 'orch', password: right.password, role: 'orchestrator', grants: [{ dataCenter: 'dc1' }] });
-    await addUser(db.store, { username: 'orch2', password: 'orchestrator-password-2', role: 'orchestrator', grants: [{ dataCenter: 'dc1' }] });
+    await addUser(db.store, {
+      username: 'orch',
+      password: right.password,
+      role: 'orchestrator',
+      grants: [{ dataCenter: 'dc1' }],
+    });
+    await addUser(db.store, {
+      username: 'orch2',
+      password: 'orchestrator-password-2',
+      role: 'orchestrator',
+      grants: [{ dataCenter: 'dc1' }],
+    });
     authA = authOptions(true, undefined, undefined, limit);
     authB = authOptions(true, undefined, undefined, limit);
     a = await startServer(db.store, { auth: authA, trustProxy: 'loopback' });
@@ -40,7 +50,11 @@ describe('guessing limit across two servers on one database (postgres store)', (
   const list = async (server: RunningServer, creds: Credentials, from = '192.0.2.10') => {
     const res = await fetch(server.url, {
       method: 'POST',
-      headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '"http://ipcd.example.org/ns/commissioning/v1/ListAllocations"', 'X-Forwarded-For': from },
+      headers: {
+        'Content-Type': 'text/xml; charset=utf-8',
+        SOAPAction: '"http://ipcd.example.org/ns/commissioning/v1/ListAllocations"',
+        'X-Forwarded-For': from,
+      },
       body: envelope('ListAllocations', { dataCenter: 'dc1' }, creds),
     });
     return readReply(res.status, await res.text());

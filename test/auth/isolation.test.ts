@@ -64,15 +64,37 @@ const instance = (who: Role, what: string) => `vm-${what}-${who}`;
 
 const CELLS: Cell[] = [
   // the commissioning service
-  { service: 'ipcd', op: 'CommissionIP', change: true, fields: (who) => ({ dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'c') }) },
-  { service: 'ipcd', op: 'CommissionIP@dc2', change: true, fields: (who) => ({ dataCenter: 'dc2', vlan: 130, serverInstance: instance(who, 'c2') }) },
-  { service: 'ipcd', op: 'NameOnly', change: true, fields: (who) => ({ dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'n') }) },
+  {
+    service: 'ipcd',
+    op: 'CommissionIP',
+    change: true,
+    fields: (who) => ({ dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'c') }),
+  },
+  {
+    service: 'ipcd',
+    op: 'CommissionIP@dc2',
+    change: true,
+    fields: (who) => ({ dataCenter: 'dc2', vlan: 130, serverInstance: instance(who, 'c2') }),
+  },
+  {
+    service: 'ipcd',
+    op: 'NameOnly',
+    change: true,
+    fields: (who) => ({ dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'n') }),
+  },
   {
     service: 'ipcd',
     op: 'DecommissionIP',
     change: true,
     prepare: async (who) => {
-      await commission(f.db.store, { dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'd'), wantAddress: true, wantName: false, family: 4 });
+      await commission(f.db.store, {
+        dataCenter: 'dc1',
+        vlan: 110,
+        serverInstance: instance(who, 'd'),
+        wantAddress: true,
+        wantName: false,
+        family: 4,
+      });
       return {};
     },
     fields: (who) => ({ dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'd') }),
@@ -83,37 +105,81 @@ const CELLS: Cell[] = [
     service: 'ipcd',
     op: 'CommissionIPBatch',
     change: true,
-    fields: (who) => ({ CommissionIP: [{ dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'b1') }, { dataCenter: 'dc2', vlan: 130, serverInstance: instance(who, 'b2') }] }),
+    fields: (who) => ({
+      CommissionIP: [
+        { dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'b1') },
+        { dataCenter: 'dc2', vlan: 130, serverInstance: instance(who, 'b2') },
+      ],
+    }),
   },
   {
     service: 'ipcd',
     op: 'CommissionIPBatch@atomic',
     change: true,
-    fields: (who) => ({ atomic: true, CommissionIP: [{ dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'ba1') }, { dataCenter: 'dc2', vlan: 130, serverInstance: instance(who, 'ba2') }] }),
+    fields: (who) => ({
+      atomic: true,
+      CommissionIP: [
+        { dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'ba1') },
+        { dataCenter: 'dc2', vlan: 130, serverInstance: instance(who, 'ba2') },
+      ],
+    }),
   },
   {
     service: 'ipcd',
     op: 'DecommissionIPBatch',
     change: true,
     prepare: async (who) => {
-      for (const [dataCenter, vlan, what] of [['dc1', 110, 'bd1'], ['dc2', 130, 'bd2']] as const) {
-        await commission(f.db.store, { dataCenter, vlan, serverInstance: instance(who, what), wantAddress: true, wantName: false, family: 4 });
+      for (const [dataCenter, vlan, what] of [
+        ['dc1', 110, 'bd1'],
+        ['dc2', 130, 'bd2'],
+      ] as const) {
+        await commission(f.db.store, {
+          dataCenter,
+          vlan,
+          serverInstance: instance(who, what),
+          wantAddress: true,
+          wantName: false,
+          family: 4,
+        });
       }
       return {};
     },
-    fields: (who) => ({ DecommissionIP: [{ dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'bd1') }, { dataCenter: 'dc2', vlan: 130, serverInstance: instance(who, 'bd2') }] }),
+    fields: (who) => ({
+      DecommissionIP: [
+        { dataCenter: 'dc1', vlan: 110, serverInstance: instance(who, 'bd1') },
+        { dataCenter: 'dc2', vlan: 130, serverInstance: instance(who, 'bd2') },
+      ],
+    }),
   },
 
   // the management service: topology
   { service: 'admin', op: 'AddDataCenter', change: true, fields: (who) => ({ name: `dc-${who}` }) },
   { service: 'admin', op: 'ListDataCenters', change: false, fields: () => ({}) },
-  { service: 'admin', op: 'RemoveDataCenter', change: true, prepare: async (who) => ({ name: (await addDataCenter(f.db.store, `dcr-${who}`)).name }), fields: (_, p) => p },
+  {
+    service: 'admin',
+    op: 'RemoveDataCenter',
+    change: true,
+    prepare: async (who) => ({ name: (await addDataCenter(f.db.store, `dcr-${who}`)).name }),
+    fields: (_, p) => p,
+  },
   { service: 'admin', op: 'AddTenant', change: true, fields: (who) => ({ name: `tn-${who}` }) },
   { service: 'admin', op: 'ListTenants', change: false, fields: () => ({}) },
-  { service: 'admin', op: 'RemoveTenant', change: true, prepare: async (who) => ({ name: (await addTenant(f.db.store, `tnr-${who}`)).name }), fields: (_, p) => p },
+  {
+    service: 'admin',
+    op: 'RemoveTenant',
+    change: true,
+    prepare: async (who) => ({ name: (await addTenant(f.db.store, `tnr-${who}`)).name }),
+    fields: (_, p) => p,
+  },
   { service: 'admin', op: 'AddZone', change: true, fields: (who) => ({ name: `z-${who.toLowerCase()}.test` }) },
   { service: 'admin', op: 'ListZones', change: false, fields: () => ({}) },
-  { service: 'admin', op: 'RemoveZone', change: true, prepare: async (who) => ({ name: (await addZone(f.db.store, `zr-${who.toLowerCase()}.test`)).name }), fields: (_, p) => p },
+  {
+    service: 'admin',
+    op: 'RemoveZone',
+    change: true,
+    prepare: async (who) => ({ name: (await addZone(f.db.store, `zr-${who.toLowerCase()}.test`)).name }),
+    fields: (_, p) => p,
+  },
   // DNS publication (a zone per caller; the secret must never come back)
   {
     service: 'admin',
@@ -135,11 +201,40 @@ const CELLS: Cell[] = [
   },
   { service: 'admin', op: 'ListDnsZones', change: false, fields: () => ({}) },
   // networks
-  { service: 'admin', op: 'AddNetwork', change: true, fields: (who) => ({ name: `add-${who}`, cidr: freshCidr(), dataCenter: 'dc2', vlan: 3001 }) },
-  { service: 'admin', op: 'EditNetwork', change: true, prepare: async (who) => ({ network: await net(`edit-${who}`) }), fields: (_, p) => ({ ...p, priority: 5 }) },
-  { service: 'admin', op: 'TagNetwork', change: true, prepare: async (who) => ({ network: await net(`tag-${who}`) }), fields: (_, p) => ({ ...p, set: { key: 'k', value: 'v' } }) },
-  { service: 'admin', op: 'RemoveNetwork', change: true, prepare: async (who) => ({ network: await net(`rm-${who}`) }), fields: (_, p) => p },
-  { service: 'admin', op: 'SplitNetwork', change: true, prepare: async (who) => ({ network: await net(`split-${who}`) }), fields: (_, p) => ({ ...p, prefixLength: 25 }) },
+  {
+    service: 'admin',
+    op: 'AddNetwork',
+    change: true,
+    fields: (who) => ({ name: `add-${who}`, cidr: freshCidr(), dataCenter: 'dc2', vlan: 3001 }),
+  },
+  {
+    service: 'admin',
+    op: 'EditNetwork',
+    change: true,
+    prepare: async (who) => ({ network: await net(`edit-${who}`) }),
+    fields: (_, p) => ({ ...p, priority: 5 }),
+  },
+  {
+    service: 'admin',
+    op: 'TagNetwork',
+    change: true,
+    prepare: async (who) => ({ network: await net(`tag-${who}`) }),
+    fields: (_, p) => ({ ...p, set: { key: 'k', value: 'v' } }),
+  },
+  {
+    service: 'admin',
+    op: 'RemoveNetwork',
+    change: true,
+    prepare: async (who) => ({ network: await net(`rm-${who}`) }),
+    fields: (_, p) => p,
+  },
+  {
+    service: 'admin',
+    op: 'SplitNetwork',
+    change: true,
+    prepare: async (who) => ({ network: await net(`split-${who}`) }),
+    fields: (_, p) => ({ ...p, prefixLength: 25 }),
+  },
   {
     service: 'admin',
     op: 'MergeNetworks',
@@ -153,7 +248,13 @@ const CELLS: Cell[] = [
     fields: (_, p) => p,
   },
   // reservations
-  { service: 'admin', op: 'ReserveRange', change: true, prepare: async (who) => ({ network: await net(`res-${who}`) }), fields: (_, p) => ({ ...p, first: `${cidrOf(p)}.9` }) },
+  {
+    service: 'admin',
+    op: 'ReserveRange',
+    change: true,
+    prepare: async (who) => ({ network: await net(`res-${who}`) }),
+    fields: (_, p) => ({ ...p, first: `${cidrOf(p)}.9` }),
+  },
   {
     service: 'admin',
     op: 'UnreserveRange',
@@ -168,17 +269,51 @@ const CELLS: Cell[] = [
   { service: 'admin', op: 'ListReservations', change: false, fields: () => ({ network: 'net-alpha' }) },
   // search, utilization, audit, metering
   { service: 'admin', op: 'SearchNetworks', change: false, fields: () => ({ pageSize: 1000 }) },
-  { service: 'admin', op: 'SearchAllocations', change: false, fields: () => ({ includeReleased: true, pageSize: 1000 }) },
+  {
+    service: 'admin',
+    op: 'SearchAllocations',
+    change: false,
+    fields: () => ({ includeReleased: true, pageSize: 1000 }),
+  },
   { service: 'admin', op: 'TenantUtilization', change: false, fields: () => ({}) },
   { service: 'admin', op: 'QueryAudit', change: false, fields: () => ({ pageSize: 1000 }) },
   { service: 'admin', op: 'TenantUsage', change: false, fields: () => ({ from: TODAY, to: TOMORROW }) },
   // users
-  { service: 'admin', op: 'AddUser', change: true, fields: (who) => ({ username: `new-${who}`, password: 'a-new-password-1', role: 'admin' }) },
+  {
+    service: 'admin',
+    op: 'AddUser',
+    change: true,
+    fields: (who) => ({ username: `new-${who}`, password: 'a-new-password-1', role: 'admin' }),
+  },
   { service: 'admin', op: 'ListUsers', change: false, fields: () => ({}) },
-  { service: 'admin', op: 'SetPassword', change: true, prepare: async (who) => ({ username: await user(`sp-${who}`) }), fields: (_, p) => ({ ...p, password: 'another-password-1' }) },
-  { service: 'admin', op: 'DisableUser', change: true, prepare: async (who) => ({ username: await user(`dis-${who}`) }), fields: (_, p) => p },
-  { service: 'admin', op: 'EnableUser', change: true, prepare: async (who) => ({ username: await user(`en-${who}`) }), fields: (_, p) => p },
-  { service: 'admin', op: 'RemoveUser', change: true, prepare: async (who) => ({ username: await user(`rmu-${who}`) }), fields: (_, p) => p },
+  {
+    service: 'admin',
+    op: 'SetPassword',
+    change: true,
+    prepare: async (who) => ({ username: await user(`sp-${who}`) }),
+    fields: (_, p) => ({ ...p, password: 'another-password-1' }),
+  },
+  {
+    service: 'admin',
+    op: 'DisableUser',
+    change: true,
+    prepare: async (who) => ({ username: await user(`dis-${who}`) }),
+    fields: (_, p) => p,
+  },
+  {
+    service: 'admin',
+    op: 'EnableUser',
+    change: true,
+    prepare: async (who) => ({ username: await user(`en-${who}`) }),
+    fields: (_, p) => p,
+  },
+  {
+    service: 'admin',
+    op: 'RemoveUser',
+    change: true,
+    prepare: async (who) => ({ username: await user(`rmu-${who}`) }),
+    fields: (_, p) => p,
+  },
 ];
 
 /** Network name → its /24 without the last octet, for addresses inside prepared networks. */
@@ -190,8 +325,15 @@ const cidrOf = (p: Fields) => prefixes.get(String(p.network))!;
  * anonymous (no Security header), wrong password, replayed PasswordDigest (a nonce used before).
  * net-alpha (ListReservations) belongs to tenant A in dc1: tenant B is told it does not exist.
  */
-const M = (admin: Outcome, orchestrator: Outcome, tenantA: Outcome, tenantB: Outcome, anonymous: Outcome, wrongPassword: Outcome, replayedDigest: Outcome) =>
-  ({ admin, orchestrator, tenantA, tenantB, anonymous, wrongPassword, replayedDigest }) as Record<Role, Outcome>;
+const M = (
+  admin: Outcome,
+  orchestrator: Outcome,
+  tenantA: Outcome,
+  tenantB: Outcome,
+  anonymous: Outcome,
+  wrongPassword: Outcome,
+  replayedDigest: Outcome,
+) => ({ admin, orchestrator, tenantA, tenantB, anonymous, wrongPassword, replayedDigest }) as Record<Role, Outcome>;
 const EXPECTED: Record<string, Record<Role, Outcome>> = {
   //                    admin orchestr. tenantA tenantB anon  wrongPw replay
   CommissionIP: /*   */ M(ok, ok, DENIED, DENIED, AUTH, AUTH, AUTH),
@@ -199,9 +341,33 @@ const EXPECTED: Record<string, Record<Role, Outcome>> = {
   NameOnly: /*       */ M(ok, ok, DENIED, DENIED, AUTH, AUTH, AUTH),
   DecommissionIP: /* */ M(ok, ok, DENIED, DENIED, AUTH, AUTH, AUTH),
   ListAllocations: /**/ M(ok, ok, ok, ok, AUTH, AUTH, AUTH),
-  CommissionIPBatch: M(items(ok, ok), items(ok, DENIED), items(DENIED, DENIED), items(DENIED, DENIED), AUTH, AUTH, AUTH),
-  'CommissionIPBatch@atomic': M(items(ok, ok), items('BATCH_ABORTED', DENIED), items(DENIED, 'BATCH_ABORTED'), items(DENIED, 'BATCH_ABORTED'), AUTH, AUTH, AUTH),
-  DecommissionIPBatch: M(items(ok, ok), items(ok, DENIED), items(DENIED, DENIED), items(DENIED, DENIED), AUTH, AUTH, AUTH),
+  CommissionIPBatch: M(
+    items(ok, ok),
+    items(ok, DENIED),
+    items(DENIED, DENIED),
+    items(DENIED, DENIED),
+    AUTH,
+    AUTH,
+    AUTH,
+  ),
+  'CommissionIPBatch@atomic': M(
+    items(ok, ok),
+    items('BATCH_ABORTED', DENIED),
+    items(DENIED, 'BATCH_ABORTED'),
+    items(DENIED, 'BATCH_ABORTED'),
+    AUTH,
+    AUTH,
+    AUTH,
+  ),
+  DecommissionIPBatch: M(
+    items(ok, ok),
+    items(ok, DENIED),
+    items(DENIED, DENIED),
+    items(DENIED, DENIED),
+    AUTH,
+    AUTH,
+    AUTH,
+  ),
   AddDataCenter: /*  */ M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
   ListDataCenters: /**/ M(ok, ok, ok, ok, AUTH, AUTH, AUTH),
   RemoveDataCenter: M(ok, DENIED, DENIED, DENIED, AUTH, AUTH, AUTH),
@@ -258,7 +424,12 @@ const CREDS: Record<Role, Credentials | null> = {
   replayedDigest: null, // set in beforeAll: root's digest token, already used once
 };
 
-const USERNAMES: Partial<Record<Role, string>> = { admin: 'root', orchestrator: 'orch', tenantA: 'user-alpha', tenantB: 'user-bravo' };
+const USERNAMES: Partial<Record<Role, string>> = {
+  admin: 'root',
+  orchestrator: 'orch',
+  tenantA: 'user-alpha',
+  tenantB: 'user-bravo',
+};
 
 beforeAll(async () => {
   f = await openAdminFixture('postgres');
@@ -269,20 +440,58 @@ beforeAll(async () => {
   await addTenant(s, 'tenant-bravo');
   await addZone(s, 'dc1.test');
   await addZone(s, 'dc2.test');
-  await addNetwork(s, { name: 'net-alpha', cidr: '10.10.0.0/24', dataCenter: 'dc1', vlan: 110, tenant: 'tenant-alpha', zone: 'dc1.test', tags: { owner: 'alpha' } });
-  await addNetwork(s, { name: 'net-bravo', cidr: '10.20.0.0/24', dataCenter: 'dc1', vlan: 120, tenant: 'tenant-bravo', zone: 'dc1.test', tags: { owner: 'bravo' } });
+  await addNetwork(s, {
+    name: 'net-alpha',
+    cidr: '10.10.0.0/24',
+    dataCenter: 'dc1',
+    vlan: 110,
+    tenant: 'tenant-alpha',
+    zone: 'dc1.test',
+    tags: { owner: 'alpha' },
+  });
+  await addNetwork(s, {
+    name: 'net-bravo',
+    cidr: '10.20.0.0/24',
+    dataCenter: 'dc1',
+    vlan: 120,
+    tenant: 'tenant-bravo',
+    zone: 'dc1.test',
+    tags: { owner: 'bravo' },
+  });
   await addNetwork(s, { name: 'net-charlie', cidr: '10.30.0.0/24', dataCenter: 'dc2', vlan: 130, zone: 'dc2.test' });
-  for (const [who, vlan, dc] of [['alpha', 110, 'dc1'], ['bravo', 120, 'dc1'], ['charlie', 130, 'dc2']] as const) {
-    await commission(s, { dataCenter: dc, vlan, serverInstance: `vm-${who}`, wantAddress: true, wantName: true, hostnameHint: `host-${who}`, family: 4 });
+  for (const [who, vlan, dc] of [
+    ['alpha', 110, 'dc1'],
+    ['bravo', 120, 'dc1'],
+    ['charlie', 130, 'dc2'],
+  ] as const) {
+    await commission(s, {
+      dataCenter: dc,
+      vlan,
+      serverInstance: `vm-${who}`,
+      wantAddress: true,
+      wantName: true,
+      hostnameHint: `host-${who}`,
+      family: 4,
+    });
   }
   await reserveRange(s, 'net-alpha', { first: '10.10.0.200', note: 'alpha appliances' });
   await reserveRange(s, 'net-bravo', { first: '10.20.0.200', note: 'bravo appliances' });
-  await addUser(s, { username: 'orch', password: 'orchestrator-pw-1', role: 'orchestrator', grants: [{ dataCenter: 'dc1' }] });
+  await addUser(s, {
+    username: 'orch',
+    password: 'orchestrator-pw-1',
+    role: 'orchestrator',
+    grants: [{ dataCenter: 'dc1' }],
+  });
   await addUser(s, { username: 'user-alpha', password: 'tenant-alpha-pw-1', role: 'tenant', tenant: 'tenant-alpha' });
   await addUser(s, { username: 'user-bravo', password: 'tenant-bravo-pw-1', role: 'tenant', tenant: 'tenant-bravo' });
 
   // Root's PasswordDigest token works once; the same token again is a replay.
-  const token: Credentials = { ...ROOT_USER, digest: true, nonce: Buffer.from('isolation-nonce-1').toString('base64'), created: new Date().toISOString() };
+  const token: Credentials = {
+    ...ROOT_USER,
+    digest: true,
+    nonce: Buffer.from('isolation-nonce-1').toString('base64'),
+    created: new Date().toISOString(),
+  };
   const first = await f.admin('ListZones', {}, token);
   expect(first.fault).toBeUndefined();
   CREDS.replayedDigest = token;
@@ -305,10 +514,18 @@ describe.each(CELLS.map((c) => [c.op, c] as const))('%s', (_name, cell) => {
     const creds = CREDS[who];
     const reply = cell.service === 'ipcd' ? await f.ipcd(op, fields, creds) : await f.admin(op, fields, creds);
     // A batch answers each item: its outcomes in order stand for the cell's outcome.
-    const perItem = expected.includes(',') ? all(reply.body, 'result').map((r) => (r.children.some((c) => c.name === 'IpcdFault') ? flat(r.children[1]).code : ok)) : null;
+    const perItem = expected.includes(',')
+      ? all(reply.body, 'result').map((r) =>
+          r.children.some((c) => c.name === 'IpcdFault') ? flat(r.children[1]).code : ok,
+        )
+      : null;
     const got = reply.fault ? reply.fault.code : perItem ? perItem.join(',') : ok;
     const whole = perItem ? ok : expected;
-    expect({ cell: `${cell.op} × ${who}`, outcome: got, message: reply.fault?.message }).toEqual({ cell: `${cell.op} × ${who}`, outcome: expected, message: whole === ok ? undefined : expect.any(String) });
+    expect({ cell: `${cell.op} × ${who}`, outcome: got, message: reply.fault?.message }).toEqual({
+      cell: `${cell.op} × ${who}`,
+      outcome: expected,
+      message: whole === ok ? undefined : expect.any(String),
+    });
 
     // Why authentication failed: the reason is the one this column tests.
     if (who === 'anonymous') expect(reply.fault!.message).toMatch(/requires a WS-Security UsernameToken/);
@@ -321,14 +538,24 @@ describe.each(CELLS.map((c) => [c.op, c] as const))('%s', (_name, cell) => {
     const outcomes = expected.split(',').filter((o) => o === ok || o === DENIED);
     const expectedRows = cell.change ? outcomes.map((o) => ({ operation: op, outcome: o, actor: USERNAMES[who] })) : [];
     const sorted = <T extends { outcome: string }>(x: T[]) => [...x].sort((a, b) => a.outcome.localeCompare(b.outcome));
-    expect(sorted(rows.map((r) => ({ operation: r.operation, outcome: r.outcome, actor: r.actor })))).toEqual(sorted(expectedRows));
+    expect(sorted(rows.map((r) => ({ operation: r.operation, outcome: r.outcome, actor: r.actor })))).toEqual(
+      sorted(expectedRows),
+    );
 
     // Nothing of another tenant's, nor of an ungranted data center's (a refusal may repeat what the caller named).
     let answer = reply.raw;
-    const named = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(named) : v && typeof v === 'object' ? Object.values(v).flatMap(named) : []);
+    const named = (v: unknown): string[] =>
+      typeof v === 'string'
+        ? [v]
+        : Array.isArray(v)
+          ? v.flatMap(named)
+          : v && typeof v === 'object'
+            ? Object.values(v).flatMap(named)
+            : [];
     for (const v of named(fields)) answer = answer.split(v).join('');
     for (const mark of MUST_NOT_SEE[who] ?? []) {
-      if (answer.includes(mark)) throw new Error(`${cell.op} × ${who} answered with '${mark}': ${reply.raw.slice(0, 2000)}`);
+      if (answer.includes(mark))
+        throw new Error(`${cell.op} × ${who} answered with '${mark}': ${reply.raw.slice(0, 2000)}`);
     }
     expect(reply.raw).not.toContain(TSIG_SECRET);
     if (expected === ok) SEES[cell.op]?.[who]?.(reply);
@@ -341,15 +568,25 @@ const SEES: Record<string, Partial<Record<Role, (r: SoapReply) => void>>> = {
   ListAllocations: {
     tenantA: (r) => expect(texts(r, 'allocation', 'fqdn')).toContain('host-alpha.dc1.test'),
     tenantB: (r) => expect(texts(r, 'allocation', 'fqdn')).toEqual(['host-bravo.dc1.test']),
-    orchestrator: (r) => expect(texts(r, 'allocation', 'fqdn')).toEqual(expect.arrayContaining(['host-alpha.dc1.test', 'host-bravo.dc1.test'])),
+    orchestrator: (r) =>
+      expect(texts(r, 'allocation', 'fqdn')).toEqual(
+        expect.arrayContaining(['host-alpha.dc1.test', 'host-bravo.dc1.test']),
+      ),
   },
   ListTenants: {
     tenantA: (r) => expect(texts(r, 'tenant', 'name')).toEqual(['tenant-alpha']),
     tenantB: (r) => expect(texts(r, 'tenant', 'name')).toEqual(['tenant-bravo']),
   },
-  ListDnsZones: { admin: (r) => expect(texts(r, 'zone', 'zone')).toEqual(expect.arrayContaining(['zc-admin.test', 'zd-admin.test'])) },
+  ListDnsZones: {
+    admin: (r) => expect(texts(r, 'zone', 'zone')).toEqual(expect.arrayContaining(['zc-admin.test', 'zd-admin.test'])),
+  },
   ListDataCenters: { orchestrator: (r) => expect(texts(r, 'dataCenter', 'name')).toEqual(['dc1']) },
-  ListReservations: { tenantA: (r) => expect(all(r.body, 'reservation').map(flat)).toEqual([expect.objectContaining({ network: 'net-alpha', first: '10.10.0.200' })]) },
+  ListReservations: {
+    tenantA: (r) =>
+      expect(all(r.body, 'reservation').map(flat)).toEqual([
+        expect.objectContaining({ network: 'net-alpha', first: '10.10.0.200' }),
+      ]),
+  },
   SearchNetworks: {
     tenantA: (r) => expect(texts(r, 'network', 'name')).toEqual(['net-alpha']),
     tenantB: (r) => expect(texts(r, 'network', 'name')).toEqual(['net-bravo']),
@@ -379,6 +616,7 @@ const SEES: Record<string, Partial<Record<Role, (r: SoapReply) => void>>> = {
       expect(rows.length).toBeGreaterThan(0);
       expect(new Set(rows.map((e) => e.tenant))).toEqual(new Set(['tenant-bravo']));
     },
-    orchestrator: (r) => expect(new Set(all(r.body, 'entry').map((e) => text(e, 'dataCenter')))).toEqual(new Set(['dc1'])),
+    orchestrator: (r) =>
+      expect(new Set(all(r.body, 'entry').map((e) => text(e, 'dataCenter')))).toEqual(new Set(['dc1'])),
   },
 };

@@ -32,7 +32,11 @@ let servers: ServerProcesses;
 beforeAll(async () => {
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'ipcd-quickstart-'));
-  servers = await startServerProcesses(1, { DATABASE_URL: '', IPCD_DATA_DIR: join(dir, 'data', 'ipcd'), IPCD_ADMIN_PASSWORD: '', LOG_LEVEL: 'info' }, { readyTimeoutMs: 120_000 });
+  servers = await startServerProcesses(
+    1,
+    { DATABASE_URL: '', IPCD_DATA_DIR: join(dir, 'data', 'ipcd'), IPCD_ADMIN_PASSWORD: '', LOG_LEVEL: 'info' },
+    { readyTimeoutMs: 120_000 },
+  );
 });
 afterAll(async () => {
   await servers?.stop();
@@ -41,12 +45,20 @@ afterAll(async () => {
 
 test("the README's first call, release and management call work with authentication on", async () => {
   const port = String(servers.servers[0].port);
-  const script = [shBlock('### A first call'), 'echo', shBlock('### A first call', 'Release it'), 'echo', shBlock('## The management service', 'With `$HEADER`')]
+  const script = [
+    shBlock('### A first call'),
+    'echo',
+    shBlock('### A first call', 'Release it'),
+    'echo',
+    shBlock('## The management service', 'With `$HEADER`'),
+  ]
     .join('\n')
     .replaceAll('localhost:8080', `127.0.0.1:${port}`);
   const { stdout } = await promisify(execFile)('bash', ['-e', '-c', script], { cwd: dir });
   const [commissioned, released, searched] = stdout.trim().split('\n');
-  expect(commissioned).toMatch(/<CommissionIPResponse .*<address>10\.0\.0\.2<\/address>.*<fqdn>vm-000001\.dc1\.example\.com<\/fqdn>/);
+  expect(commissioned).toMatch(
+    /<CommissionIPResponse .*<address>10\.0\.0\.2<\/address>.*<fqdn>vm-000001\.dc1\.example\.com<\/fqdn>/,
+  );
   expect(released).toMatch(/<releasedCount>1<\/releasedCount>/);
   expect(searched).toMatch(/<SearchNetworksResponse .*<name>dc1-v100-a<\/name>/);
   // The log named the password file and never the password.
@@ -80,10 +92,20 @@ test("NameOnly, a fault's HTTP 500, an orchestrator user added while the server 
   // vm-42's allocation was released by the first test: this makes it again, at 10.0.0.2.
   const again = (await run('bash', ['-e', '-c', local(shBlock('### A first call'))], { cwd: dir })).stdout;
   expect(again).toContain('<address>10.0.0.2</address>');
-  expect(elementNames(xmlBlock('### A first call'), 'CommissionIPResponse')).toEqual(elementNames(again, 'CommissionIPResponse'));
-  const named = (await run('bash', ['-e', '-c', local([header, shBlock('### A first call', 'A name without an address')].join('\n'))], { cwd: dir })).stdout;
+  expect(elementNames(xmlBlock('### A first call'), 'CommissionIPResponse')).toEqual(
+    elementNames(again, 'CommissionIPResponse'),
+  );
+  const named = (
+    await run(
+      'bash',
+      ['-e', '-c', local([header, shBlock('### A first call', 'A name without an address')].join('\n'))],
+      { cwd: dir },
+    )
+  ).stdout;
   expect(named).toMatch(/<NameOnlyResponse .*<fqdn>vm-\d{6}\.dc1\.example\.com<\/fqdn><existing>false<\/existing>/);
-  expect(elementNames(xmlBlock('A name without an address'), 'NameOnlyResponse')).toEqual(elementNames(named, 'NameOnlyResponse'));
+  expect(elementNames(xmlBlock('A name without an address'), 'NameOnlyResponse')).toEqual(
+    elementNames(named, 'NameOnlyResponse'),
+  );
 
   // The fault sample: the first call without its dataCenter, as curl reports it.
   const ambiguous = local(shBlock('### A first call'))
@@ -94,9 +116,16 @@ test("NameOnly, a fault's HTTP 500, an orchestrator user added while the server 
   expect(fault).toMatch(/\nHTTP 500\n/);
 
   // AddUser while the embedded server runs, then the README's ipcd-client lines in this checkout.
-  const added = (await run('bash', ['-e', '-c', local([header, shBlock('### An orchestrator user')].join('\n'))], { cwd: dir })).stdout;
+  const added = (
+    await run('bash', ['-e', '-c', local([header, shBlock('### An orchestrator user')].join('\n'))], { cwd: dir })
+  ).stdout;
   expect(added).toMatch(/<AddUserResponse .*<username>orch<\/username><role>orchestrator<\/role>/);
-  const client = (await run('bash', ['-e', '-c', local(shBlock('### An orchestrator user', 'npx ipcd-client` in this checkout'))], { cwd: REPO_ROOT, env: scriptEnv() })).stdout;
+  const client = (
+    await run('bash', ['-e', '-c', local(shBlock('### An orchestrator user', 'npx ipcd-client` in this checkout'))], {
+      cwd: REPO_ROOT,
+      env: scriptEnv(),
+    })
+  ).stdout;
   expect(client).toMatch(/^address\s+10\.0\.0\.3$/m);
   const rows = client.split('\n').filter((l) => /^dc1\s/.test(l));
   expect(rows.map((l) => l.split(/\s+/)[2])).toEqual(['vm-42', 'vm-44', 'vm-43']);

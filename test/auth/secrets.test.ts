@@ -44,7 +44,8 @@ async function capturedServer(db: TestStore, secretKey: Buffer) {
   return {
     log,
     text: () => lines.join(''),
-    admin: (op: string, fields: Parameters<typeof adminCall>[2], as?: Credentials) => adminCall(`${base}/ipcd-admin`, op, fields, as),
+    admin: (op: string, fields: Parameters<typeof adminCall>[2], as?: Credentials) =>
+      adminCall(`${base}/ipcd-admin`, op, fields, as),
     ipcd: (op: string, fields: Parameters<typeof call>[2], as?: Credentials) => call(`${base}/ipcd`, op, fields, as),
     close: () =>
       new Promise<void>((r) => {
@@ -83,7 +84,11 @@ describe.each(['postgres', 'embedded'] as BackendKind[])('passwords on %s', (kin
 
   test('a first administrator from IPCD_ADMIN_PASSWORD, then users created, changed and authenticating both ways', async () => {
     root.password = pw('root');
-    await ensureFirstAdmin(db.store, server.log, { initialAdmin: { username: 'root', password: root.password }, passwordFile: join(dataDir, 'unused'), secretKey });
+    await ensureFirstAdmin(db.store, server.log, {
+      initialAdmin: { username: 'root', password: root.password },
+      passwordFile: join(dataDir, 'unused'),
+      secretKey,
+    });
     expect(server.text()).toMatch(/created the first administrator/);
 
     // Users of every role, text-only and digest-capable.
@@ -91,12 +96,22 @@ describe.each(['postgres', 'embedded'] as BackendKind[])('passwords on %s', (kin
     const tenant = { username: 'tenant-user', password: pw('tenant') };
     expect((await server.admin('AddTenant', { name: 't1' }, root)).fault).toBeUndefined();
     expect((await server.admin('AddDataCenter', { name: 'dc1' }, root)).fault).toBeUndefined();
-    expect((await server.admin('AddUser', { ...orch, role: 'orchestrator', grant: { dataCenter: 'dc1' }, digest: true }, root)).fault).toBeUndefined();
+    expect(
+      (
+        await server.admin(
+          'AddUser',
+          { ...orch, role: 'orchestrator', grant: { dataCenter: 'dc1' }, digest: true },
+          root,
+        )
+      ).fault,
+    ).toBeUndefined();
     expect((await server.admin('AddUser', { ...tenant, role: 'tenant', tenant: 't1' }, root)).fault).toBeUndefined();
     // A refused AddUser (password too short to accept) must not be logged either.
     const short = pw('s').slice(0, 10);
     passwords.push(short);
-    expect((await server.admin('AddUser', { username: 'weak', password: short, role: 'admin' }, root)).fault?.code).toBe('INVALID_REQUEST');
+    expect(
+      (await server.admin('AddUser', { username: 'weak', password: short, role: 'admin' }, root)).fault?.code,
+    ).toBe('INVALID_REQUEST');
 
     // PasswordText and PasswordDigest, right and wrong; a replay.
     expect((await server.ipcd('ListAllocations', {}, orch)).fault).toBeUndefined();
@@ -104,9 +119,18 @@ describe.each(['postgres', 'embedded'] as BackendKind[])('passwords on %s', (kin
     expect((await server.admin('ListTenants', {}, { ...root, digest: true })).fault).toBeUndefined();
     expect((await server.admin('ListTenants', {}, tenant)).fault).toBeUndefined();
     const typo = pw('typo');
-    expect((await server.admin('ListTenants', {}, { username: 'root', password: typo })).fault?.code).toBe('AUTHENTICATION_FAILED');
-    expect((await server.admin('ListTenants', {}, { username: 'root', password: typo, digest: true })).fault?.code).toBe('AUTHENTICATION_FAILED');
-    const replay = { ...orch, digest: true, nonce: randomBytes(16).toString('base64'), created: new Date().toISOString() };
+    expect((await server.admin('ListTenants', {}, { username: 'root', password: typo })).fault?.code).toBe(
+      'AUTHENTICATION_FAILED',
+    );
+    expect(
+      (await server.admin('ListTenants', {}, { username: 'root', password: typo, digest: true })).fault?.code,
+    ).toBe('AUTHENTICATION_FAILED');
+    const replay = {
+      ...orch,
+      digest: true,
+      nonce: randomBytes(16).toString('base64'),
+      created: new Date().toISOString(),
+    };
     expect((await server.ipcd('ListAllocations', {}, replay)).fault).toBeUndefined();
     expect((await server.ipcd('ListAllocations', {}, replay)).fault?.code).toBe('AUTHENTICATION_FAILED');
 
@@ -118,7 +142,9 @@ describe.each(['postgres', 'embedded'] as BackendKind[])('passwords on %s', (kin
     expect((await server.admin('SetPassword', tenant2, tenant)).fault).toBeUndefined();
     expect((await server.admin('ListTenants', {}, tenant2)).fault).toBeUndefined();
     // A non-admin setting someone else's password: refused and audited, still not logged.
-    expect((await server.admin('SetPassword', { username: 'orch', password: pw('stolen') }, tenant2)).fault?.code).toBe('ACCESS_DENIED');
+    expect((await server.admin('SetPassword', { username: 'orch', password: pw('stolen') }, tenant2)).fault?.code).toBe(
+      'ACCESS_DENIED',
+    );
   });
 
   test('a first administrator with a random password: written to a file only, never to the log', async () => {
@@ -142,15 +168,21 @@ describe.each(['postgres', 'embedded'] as BackendKind[])('passwords on %s', (kin
     expect(log).toMatch(/"user":"orch"/);
     expect(log).toMatch(/"faultCode":"AUTHENTICATION_FAILED"/);
     expect(passwords.length).toBeGreaterThanOrEqual(10);
-    for (const p of passwords) for (const form of forms(p)) expect({ password: p, inLog: log.includes(form) }).toEqual({ password: p, inLog: false });
+    for (const p of passwords)
+      for (const form of forms(p))
+        expect({ password: p, inLog: log.includes(form) }).toEqual({ password: p, inLog: false });
   });
 
   if (kind === 'postgres') {
     test('pg_dump of the database holds none of the passwords', async () => {
-      const { stdout } = await promisify(execFile)('pg_dump', ['--no-owner', `--dbname=${db.url}`], { maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await promisify(execFile)('pg_dump', ['--no-owner', `--dbname=${db.url}`], {
+        maxBuffer: 64 * 1024 * 1024,
+      });
       expect(stdout).toMatch(/COPY public\.app_user/);
       expect(stdout).toMatch(/scrypt\$/); // the hashes are there, so the dump did include the users
-      for (const p of passwords) for (const form of forms(p)) expect({ password: p, inDump: stdout.includes(form) }).toEqual({ password: p, inDump: false });
+      for (const p of passwords)
+        for (const form of forms(p))
+          expect({ password: p, inDump: stdout.includes(form) }).toEqual({ password: p, inDump: false });
     });
   }
 });

@@ -53,10 +53,13 @@ afterAll(async () => {
 });
 
 const root: Credentials = { username: 'root', password: 'root-from-stdin-1' };
-const admin = (op: string, fields = {}, as: Credentials = root) => adminCall(`${server.base}/ipcd-admin`, op, fields, as);
+const admin = (op: string, fields = {}, as: Credentials = root) =>
+  adminCall(`${server.base}/ipcd-admin`, op, fields, as);
 
 test('user add: the first administrator, password from standard input, can call the management service', async () => {
-  expect(ok(await ipcd(['user', 'add', 'root', '--role', 'admin'], `${root.password}\n`))).toBe('added user root (admin)\n');
+  expect(ok(await ipcd(['user', 'add', 'root', '--role', 'admin'], `${root.password}\n`))).toBe(
+    'added user root (admin)\n',
+  );
   const r = await admin('ListUsers');
   expect(r.fault).toBeUndefined();
   expect(all(r.body, 'user').map((u) => text(u, 'username'))).toEqual(['root']);
@@ -76,11 +79,33 @@ test('user add with grants, --digest and --password-file; list; set-password, di
   ok(await ipcd(['dc', 'add', 'dc1']));
   const file = join(tmp, 'orch-password');
   writeFileSync(file, 'orchestrator-pw-01\n', { mode: 0o600 });
-  expect(ok(await ipcd(['user', 'add', 'orch', '--role', 'orchestrator', '--grant', 'dc=dc1', '--digest', '--password-file', file]))).toBe('added user orch (orchestrator)\n');
+  expect(
+    ok(
+      await ipcd([
+        'user',
+        'add',
+        'orch',
+        '--role',
+        'orchestrator',
+        '--grant',
+        'dc=dc1',
+        '--digest',
+        '--password-file',
+        file,
+      ]),
+    ),
+  ).toBe('added user orch (orchestrator)\n');
   const orch: Credentials = { username: 'orch', password: 'orchestrator-pw-01', digest: true };
   expect((await call(server.url, 'ListAllocations', {}, orch)).fault).toBeUndefined();
   expect(JSON.parse(ok(await ipcd(['user', 'list', '--json'])))).toEqual([
-    { username: 'orch', role: 'orchestrator', tenant: null, grants: [{ dataCenter: 'dc1' }], disabled: false, digest: true },
+    {
+      username: 'orch',
+      role: 'orchestrator',
+      tenant: null,
+      grants: [{ dataCenter: 'dc1' }],
+      disabled: false,
+      digest: true,
+    },
     { username: 'root', role: 'admin', tenant: null, grants: [], disabled: false, digest: false },
   ]);
 
@@ -97,32 +122,58 @@ test('user add with grants, --digest and --password-file; list; set-password, di
 
   // The CLI's changes are in the audit log, by the system actor.
   const audit = all((await admin('QueryAudit', { objectType: 'user', objectId: 'orch' })).body, 'entry').map(flat);
-  expect(audit.map((e) => `${e.operation} ${e.user}`)).toEqual(['AddUser system', 'SetPassword system', 'DisableUser system', 'EnableUser system', 'RemoveUser system']);
+  expect(audit.map((e) => `${e.operation} ${e.user}`)).toEqual([
+    'AddUser system',
+    'SetPassword system',
+    'DisableUser system',
+    'EnableUser system',
+    'RemoveUser system',
+  ]);
 });
 
 test('network tag, split, merge and remove: allocations keep their addresses and names', async () => {
   ok(await ipcd(['zone', 'add', 'dc1.test']));
-  ok(await ipcd(['network', 'add', 's1', '--cidr', '10.7.0.0/28', '--dc', 'dc1', '--vlan', '70', '--zone', 'dc1.test']));
-  expect(ok(await ipcd(['network', 'tag', 's1', '--set', 'env=prod', '--set', 'rack=r1', '--remove', 'none']))).toBe('tagged s1: env=prod rack=r1\n');
+  ok(
+    await ipcd(['network', 'add', 's1', '--cidr', '10.7.0.0/28', '--dc', 'dc1', '--vlan', '70', '--zone', 'dc1.test']),
+  );
+  expect(ok(await ipcd(['network', 'tag', 's1', '--set', 'env=prod', '--set', 'rack=r1', '--remove', 'none']))).toBe(
+    'tagged s1: env=prod rack=r1\n',
+  );
   const issued: Record<string, string> = {};
   for (const vm of ['vm-a', 'vm-b', 'vm-c']) {
-    const r = await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 70, serverInstance: vm, wantName: true }, root);
+    const r = await call(
+      server.url,
+      'CommissionIP',
+      { dataCenter: 'dc1', vlan: 70, serverInstance: vm, wantName: true },
+      root,
+    );
     issued[vm] = `${r.values.address} ${r.values.fqdn}`;
   }
   const listed = async () =>
-    Object.fromEntries(all((await call(server.url, 'ListAllocations', { vlan: 70 }, root)).body, 'allocation').map((a) => [text(a, 'serverInstance'), `${text(a, 'address')} ${text(a, 'fqdn')} ${text(a, 'network')}`]));
+    Object.fromEntries(
+      all((await call(server.url, 'ListAllocations', { vlan: 70 }, root)).body, 'allocation').map((a) => [
+        text(a, 'serverInstance'),
+        `${text(a, 'address')} ${text(a, 'fqdn')} ${text(a, 'network')}`,
+      ]),
+    );
 
-  expect(ok(await ipcd(['network', 'split', 's1', '--prefix', '29', '--name', 'low', '--name', 'high']))).toBe('split s1 into low (10.7.0.0/29), high (10.7.0.8/29)\n');
+  expect(ok(await ipcd(['network', 'split', 's1', '--prefix', '29', '--name', 'low', '--name', 'high']))).toBe(
+    'split s1 into low (10.7.0.0/29), high (10.7.0.8/29)\n',
+  );
   expect(await listed()).toEqual(Object.fromEntries(Object.entries(issued).map(([vm, a]) => [vm, `${a} low`])));
   const refused = await ipcd(['network', 'merge', 'low', 'nowhere']);
   expect(refused.code).toBe(2);
   expect(refused.stderr).toMatch(/^ipcd: NOT_FOUND: /);
-  expect(ok(await ipcd(['network', 'merge', 'high', 'low', '--name', 's1']))).toBe('merged high, low into s1 (10.7.0.0/28)\n');
+  expect(ok(await ipcd(['network', 'merge', 'high', 'low', '--name', 's1']))).toBe(
+    'merged high, low into s1 (10.7.0.0/28)\n',
+  );
   expect(await listed()).toEqual(Object.fromEntries(Object.entries(issued).map(([vm, a]) => [vm, `${a} s1`])));
 
   const inUse = await ipcd(['network', 'remove', 's1']);
   expect(inUse.code).toBe(2);
   expect(inUse.stderr).toMatch(/^ipcd: NETWORK_IN_USE: network 's1' still has 3 active allocation/);
-  expect(ok(await ipcd(['network', 'remove', 's1', '--force']))).toBe('removed network s1 (10.7.0.0/28); released 3 allocation(s)\n');
+  expect(ok(await ipcd(['network', 'remove', 's1', '--force']))).toBe(
+    'removed network s1 (10.7.0.0/28); released 3 allocation(s)\n',
+  );
   expect(await listed()).toEqual({});
 });

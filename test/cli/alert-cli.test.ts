@@ -16,15 +16,26 @@ describe('ipcd network alert (postgres)', () => {
   });
   afterAll(() => db?.dispose());
 
-  const ipcd = (...args: string[]) => runNode(CLI, args, { env: { ...process.env, DATABASE_URL: db.url!, LOG_LEVEL: 'silent' } });
-  const threshold = async () => (await db.store.dataSource.query(`SELECT alert_threshold_percent::float8 AS t FROM network WHERE name = 'n1'`))[0].t;
+  const ipcd = (...args: string[]) =>
+    runNode(CLI, args, { env: { ...process.env, DATABASE_URL: db.url!, LOG_LEVEL: 'silent' } });
+  const threshold = async () =>
+    (await db.store.dataSource.query(`SELECT alert_threshold_percent::float8 AS t FROM network WHERE name = 'n1'`))[0]
+      .t;
 
   test('sets a threshold, then returns the network to the default; each change is audited', async () => {
-    expect(await ipcd('network', 'alert', 'n1', '--threshold', '75.5')).toMatchObject({ code: 0, stdout: 'network n1 alerts at 75.5% used\n' });
+    expect(await ipcd('network', 'alert', 'n1', '--threshold', '75.5')).toMatchObject({
+      code: 0,
+      stdout: 'network n1 alerts at 75.5% used\n',
+    });
     expect(await threshold()).toBe(75.5);
-    expect(await ipcd('network', 'alert', 'n1', '--default')).toMatchObject({ code: 0, stdout: 'network n1 follows the default alert threshold\n' });
+    expect(await ipcd('network', 'alert', 'n1', '--default')).toMatchObject({
+      code: 0,
+      stdout: 'network n1 follows the default alert threshold\n',
+    });
     expect(await threshold()).toBeNull();
-    const audit = await db.store.dataSource.query(`SELECT before, after FROM audit_log WHERE operation = 'SetAlertThreshold' ORDER BY id`);
+    const audit = await db.store.dataSource.query(
+      `SELECT before, after FROM audit_log WHERE operation = 'SetAlertThreshold' ORDER BY id`,
+    );
     expect(audit).toEqual([
       { before: { alertThresholdPercent: null }, after: { alertThresholdPercent: 75.5 } },
       { before: { alertThresholdPercent: 75.5 }, after: { alertThresholdPercent: null } },
@@ -35,7 +46,9 @@ describe('ipcd network alert (postgres)', () => {
     const r = await ipcd('network', 'alert', 'n1', '--threshold', '0');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^ipcd: INVALID_REQUEST: an alert threshold is a percentage above 0 and at most 100/);
-    expect((await ipcd('network', 'alert', 'nope', '--threshold', '50')).stderr).toMatch(/^ipcd: NOT_FOUND: network 'nope'/);
+    expect((await ipcd('network', 'alert', 'nope', '--threshold', '50')).stderr).toMatch(
+      /^ipcd: NOT_FOUND: network 'nope'/,
+    );
     expect((await ipcd('network', 'alert', 'n1')).code).toBe(64);
     expect((await ipcd('network', 'alert', 'n1', '--threshold', '50', '--default')).code).toBe(64);
     expect(await threshold()).toBeNull();

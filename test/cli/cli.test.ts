@@ -18,9 +18,19 @@ const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 /** `npm test` builds first (pretest); a lone `npx jest test/cli` builds here when dist is missing or older than src. */
 function ensureBuilt(): void {
   const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(dir, f)).mtimeMs));
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'migrations')))) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+    Math.max(
+      0,
+      ...readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => statSync(join(dir, f)).mtimeMs),
+    );
+  if (existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'migrations'))))
+    return;
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')],
+    { stdio: 'inherit' },
+  );
 }
 
 /** Runs `ipcd ARGS` with only the given store variables set (no DATABASE_URL leaking into an embedded run). */
@@ -65,7 +75,8 @@ describe.each(['postgres', 'embedded'] as const)('setup CLI (%s store)', (backen
   let cleanup: () => Promise<void>;
   let dataDir: string;
   const run = (...args: string[]) => ipcd(env, ...args);
-  const networks = async (...filter: string[]) => JSON.parse(ok(await run('network', 'list', '--json', ...filter))) as NetworkRow[];
+  const networks = async (...filter: string[]) =>
+    JSON.parse(ok(await run('network', 'list', '--json', ...filter))) as NetworkRow[];
 
   beforeAll(async () => {
     if (backend === 'postgres') {
@@ -81,88 +92,185 @@ describe.each(['postgres', 'embedded'] as const)('setup CLI (%s store)', (backen
   });
   afterAll(() => cleanup?.());
 
-  test('defines data center, zone, tenant and IPv4 / IPv6 networks', async () => {
-    const first = await run('dc', 'add', 'dc1', '--description', 'Frankfurt 1');
-    expect(ok(first)).toBe('added data center dc1\n');
-    if (backend === 'embedded') expect(first.stderr).toContain(`created a new embedded store at ${dataDir}`);
-    expect(ok(await run('zone', 'add', 'DC1.Example.COM.'))).toBe('added zone dc1.example.com\n'); // the logic's normalization
-    expect(ok(await run('tenant', 'add', 'acme', '--description', 'Acme Corp'))).toBe('added tenant acme\n');
-    const v4 = ['--dc', 'dc1', '--vlan', '100', '--tenant', 'acme', '--zone', 'dc1.example.com', '--priority', '10', '--tag', 'env=prod', '--tag', 'rack=r1'];
-    expect(ok(await run('network', 'add', 'v100', '--cidr', '10.0.0.0/24', ...v4))).toBe(
-      'added network v100: 10.0.0.0/24 in data center dc1, VLAN 100, gateway 10.0.0.1\n',
-    );
-    expect(ok(await run('network', 'add', 'v100-v6', '--cidr', '2001:db8:100::/64', '--dc', 'dc1', '--vlan', '100', '--zone', 'dc1.example.com'))).toContain(
-      'gateway 2001:db8:100::1',
-    );
-  }, SLOW); // the embedded store's first start also creates its database
+  test(
+    'defines data center, zone, tenant and IPv4 / IPv6 networks',
+    async () => {
+      const first = await run('dc', 'add', 'dc1', '--description', 'Frankfurt 1');
+      expect(ok(first)).toBe('added data center dc1\n');
+      if (backend === 'embedded') expect(first.stderr).toContain(`created a new embedded store at ${dataDir}`);
+      expect(ok(await run('zone', 'add', 'DC1.Example.COM.'))).toBe('added zone dc1.example.com\n'); // the logic's normalization
+      expect(ok(await run('tenant', 'add', 'acme', '--description', 'Acme Corp'))).toBe('added tenant acme\n');
+      const v4 = [
+        '--dc',
+        'dc1',
+        '--vlan',
+        '100',
+        '--tenant',
+        'acme',
+        '--zone',
+        'dc1.example.com',
+        '--priority',
+        '10',
+        '--tag',
+        'env=prod',
+        '--tag',
+        'rack=r1',
+      ];
+      expect(ok(await run('network', 'add', 'v100', '--cidr', '10.0.0.0/24', ...v4))).toBe(
+        'added network v100: 10.0.0.0/24 in data center dc1, VLAN 100, gateway 10.0.0.1\n',
+      );
+      expect(
+        ok(
+          await run(
+            'network',
+            'add',
+            'v100-v6',
+            '--cidr',
+            '2001:db8:100::/64',
+            '--dc',
+            'dc1',
+            '--vlan',
+            '100',
+            '--zone',
+            'dc1.example.com',
+          ),
+        ),
+      ).toContain('gateway 2001:db8:100::1');
+    },
+    SLOW,
+  ); // the embedded store's first start also creates its database
 
-  test('an overlapping prefix on the same VLAN is refused with CONFLICT (exit 2); the same prefix on another VLAN is not', async () => {
-    const clash = await run('network', 'add', 'clash', '--cidr', '10.0.0.128/25', '--dc', 'dc1', '--vlan', '100');
-    expect(clash.code).toBe(2);
-    expect(clash.stdout).toBe('');
-    expect(clash.stderr).toBe('ipcd: CONFLICT: 10.0.0.128/25 overlaps network v100 (10.0.0.0/24) on VLAN 100 in data center dc1\n');
-    expect(ok(await run('network', 'add', 'v200', '--cidr', '10.0.0.0/24', '--dc', 'dc1', '--vlan', '200', '--no-gateway', '--reserve-pool'))).toBe(
-      'added network v200: 10.0.0.0/24 in data center dc1, VLAN 200, gateway none\n',
-    );
-  }, SLOW);
+  test(
+    'an overlapping prefix on the same VLAN is refused with CONFLICT (exit 2); the same prefix on another VLAN is not',
+    async () => {
+      const clash = await run('network', 'add', 'clash', '--cidr', '10.0.0.128/25', '--dc', 'dc1', '--vlan', '100');
+      expect(clash.code).toBe(2);
+      expect(clash.stdout).toBe('');
+      expect(clash.stderr).toBe(
+        'ipcd: CONFLICT: 10.0.0.128/25 overlaps network v100 (10.0.0.0/24) on VLAN 100 in data center dc1\n',
+      );
+      expect(
+        ok(
+          await run(
+            'network',
+            'add',
+            'v200',
+            '--cidr',
+            '10.0.0.0/24',
+            '--dc',
+            'dc1',
+            '--vlan',
+            '200',
+            '--no-gateway',
+            '--reserve-pool',
+          ),
+        ),
+      ).toBe('added network v200: 10.0.0.0/24 in data center dc1, VLAN 200, gateway none\n');
+    },
+    SLOW,
+  );
 
-  test('refusals by the logic exit 2 with CODE: message', async () => {
-    const hostBits = await run('network', 'add', 'bad', '--cidr', '10.0.0.5/24', '--dc', 'dc1', '--vlan', '300');
-    expect(hostBits.code).toBe(2);
-    expect(hostBits.stderr).toMatch(/^ipcd: INVALID_REQUEST: .*host bits set: did you mean 10\.0\.0\.0\/24\?\n$/);
-    if (!pgOnly) return;
-    const unknownDc = await run('network', 'add', 'x', '--cidr', '10.9.0.0/24', '--dc', 'nope');
-    expect(unknownDc.code).toBe(2);
-    expect(unknownDc.stderr).toMatch(/^ipcd: UNKNOWN_DATA_CENTER: /);
-    const twice = await run('dc', 'add', 'dc1');
-    expect(twice.code).toBe(2);
-    expect(twice.stderr).toBe("ipcd: CONFLICT: data center 'dc1' already exists\n");
-    const vlan = await run('network', 'list', '--vlan', '5000');
-    expect(vlan.code).toBe(2);
-    expect(vlan.stderr).toMatch(/^ipcd: INVALID_REQUEST: vlan 5000 is out of range/);
-  }, SLOW);
+  test(
+    'refusals by the logic exit 2 with CODE: message',
+    async () => {
+      const hostBits = await run('network', 'add', 'bad', '--cidr', '10.0.0.5/24', '--dc', 'dc1', '--vlan', '300');
+      expect(hostBits.code).toBe(2);
+      expect(hostBits.stderr).toMatch(/^ipcd: INVALID_REQUEST: .*host bits set: did you mean 10\.0\.0\.0\/24\?\n$/);
+      if (!pgOnly) return;
+      const unknownDc = await run('network', 'add', 'x', '--cidr', '10.9.0.0/24', '--dc', 'nope');
+      expect(unknownDc.code).toBe(2);
+      expect(unknownDc.stderr).toMatch(/^ipcd: UNKNOWN_DATA_CENTER: /);
+      const twice = await run('dc', 'add', 'dc1');
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toBe("ipcd: CONFLICT: data center 'dc1' already exists\n");
+      const vlan = await run('network', 'list', '--vlan', '5000');
+      expect(vlan.code).toBe(2);
+      expect(vlan.stderr).toMatch(/^ipcd: INVALID_REQUEST: vlan 5000 is out of range/);
+    },
+    SLOW,
+  );
 
-  test('network list --json: used / assignable as exact decimal strings, IPv6 /64 included', async () => {
-    const all = await networks();
-    expect(all.map((n) => n.name)).toEqual(['v100', 'v100-v6', 'v200']);
-    const [v100, v6, v200] = all;
-    expect(v100).toMatchObject({ dataCenter: 'dc1', vlan: 100, cidr: '10.0.0.0/24', tenant: 'acme', zone: 'dc1.example.com', priority: 10 });
-    expect(v100).toMatchObject({ gateway: '10.0.0.1', reservePool: false, tags: { env: 'prod', rack: 'r1' }, used: '0', assignable: '253', percentUsed: 0 });
-    expect(v6).toMatchObject({ cidr: '2001:db8:100::/64', tenant: null, used: '0', assignable: (2n ** 64n - 2n).toString() }); // no broadcast in IPv6
-    expect(v200).toMatchObject({ vlan: 200, gateway: null, reservePool: true, assignable: '254' });
+  test(
+    'network list --json: used / assignable as exact decimal strings, IPv6 /64 included',
+    async () => {
+      const all = await networks();
+      expect(all.map((n) => n.name)).toEqual(['v100', 'v100-v6', 'v200']);
+      const [v100, v6, v200] = all;
+      expect(v100).toMatchObject({
+        dataCenter: 'dc1',
+        vlan: 100,
+        cidr: '10.0.0.0/24',
+        tenant: 'acme',
+        zone: 'dc1.example.com',
+        priority: 10,
+      });
+      expect(v100).toMatchObject({
+        gateway: '10.0.0.1',
+        reservePool: false,
+        tags: { env: 'prod', rack: 'r1' },
+        used: '0',
+        assignable: '253',
+        percentUsed: 0,
+      });
+      expect(v6).toMatchObject({
+        cidr: '2001:db8:100::/64',
+        tenant: null,
+        used: '0',
+        assignable: (2n ** 64n - 2n).toString(),
+      }); // no broadcast in IPv6
+      expect(v200).toMatchObject({ vlan: 200, gateway: null, reservePool: true, assignable: '254' });
 
-    expect((await networks('--vlan', '100')).map((n) => n.name)).toEqual(['v100', 'v100-v6']);
-    if (!pgOnly) return;
-    expect((await networks('--tenant', 'acme', '--dc', 'dc1')).map((n) => n.name)).toEqual(['v100']);
-    expect(JSON.parse(ok(await run('dc', 'list', '--json')))).toEqual([{ name: 'dc1', description: 'Frankfurt 1' }]);
-    expect(JSON.parse(ok(await run('tenant', 'list', '--json')))).toEqual([{ name: 'acme', description: 'Acme Corp' }]);
-    expect(JSON.parse(ok(await run('zone', 'list', '--json')))).toEqual([{ name: 'dc1.example.com' }]);
-  }, SLOW);
+      expect((await networks('--vlan', '100')).map((n) => n.name)).toEqual(['v100', 'v100-v6']);
+      if (!pgOnly) return;
+      expect((await networks('--tenant', 'acme', '--dc', 'dc1')).map((n) => n.name)).toEqual(['v100']);
+      expect(JSON.parse(ok(await run('dc', 'list', '--json')))).toEqual([{ name: 'dc1', description: 'Frankfurt 1' }]);
+      expect(JSON.parse(ok(await run('tenant', 'list', '--json')))).toEqual([
+        { name: 'acme', description: 'Acme Corp' },
+      ]);
+      expect(JSON.parse(ok(await run('zone', 'list', '--json')))).toEqual([{ name: 'dc1.example.com' }]);
+    },
+    SLOW,
+  );
 
-  test('used addresses show in the listing (store opened by this process, then closed)', async () => {
-    const opened = await openStore(backend === 'postgres' ? { databaseUrl: env.DATABASE_URL, poolSize: 1 } : { dataDir });
-    try {
-      const c = await commission(opened.store, { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-1', wantAddress: true, wantName: false, family: 4 });
-      expect(c.address).toBe('10.0.0.2');
-      if (backend === 'embedded') {
-        // While this process has the directory open, the CLI must not open it too.
-        const busy = await run('network', 'list');
-        expect(busy.code).toBe(1);
-        expect(busy.stdout).toBe('');
-        expect(busy.stderr).toBe(`ipcd: the embedded store at ${dataDir} is in use by process ${process.pid} (stop the server or set DATABASE_URL)\n`);
+  test(
+    'used addresses show in the listing (store opened by this process, then closed)',
+    async () => {
+      const opened = await openStore(
+        backend === 'postgres' ? { databaseUrl: env.DATABASE_URL, poolSize: 1 } : { dataDir },
+      );
+      try {
+        const c = await commission(opened.store, {
+          dataCenter: 'dc1',
+          vlan: 100,
+          serverInstance: 'vm-1',
+          wantAddress: true,
+          wantName: false,
+          family: 4,
+        });
+        expect(c.address).toBe('10.0.0.2');
+        if (backend === 'embedded') {
+          // While this process has the directory open, the CLI must not open it too.
+          const busy = await run('network', 'list');
+          expect(busy.code).toBe(1);
+          expect(busy.stdout).toBe('');
+          expect(busy.stderr).toBe(
+            `ipcd: the embedded store at ${dataDir} is in use by process ${process.pid} (stop the server or set DATABASE_URL)\n`,
+          );
+        }
+      } finally {
+        await opened.store.close();
       }
-    } finally {
-      await opened.store.close();
-    }
-    const [v100] = await networks('--vlan', '100');
-    expect(v100).toMatchObject({ name: 'v100', used: '1', assignable: '253', percentUsed: 0.39 });
-    if (!pgOnly) return;
-    const table = ok(await run('network', 'list', '--dc', 'dc1')).split('\n');
-    expect(table[0]).toMatch(/^NAME +DC +VLAN +CIDR +TENANT +ZONE +PRIO +FLAGS +USED\/ASSIGNABLE +USED +HELD$/);
-    expect(table[1]).toMatch(/^v100 +dc1 +100 +10\.0\.0\.0\/24 +acme +dc1\.example\.com +10 +- +1\/253 +0\.39% +0$/);
-    expect(table[2]).toMatch(/^v100-v6 .* 0\/18446744073709551614 +0\.00% +0$/);
-    expect(table[3]).toMatch(/^v200 .* reserve-pool,no-gateway +0\/254 +0\.00% +0$/);
-  }, SLOW);
+      const [v100] = await networks('--vlan', '100');
+      expect(v100).toMatchObject({ name: 'v100', used: '1', assignable: '253', percentUsed: 0.39 });
+      if (!pgOnly) return;
+      const table = ok(await run('network', 'list', '--dc', 'dc1')).split('\n');
+      expect(table[0]).toMatch(/^NAME +DC +VLAN +CIDR +TENANT +ZONE +PRIO +FLAGS +USED\/ASSIGNABLE +USED +HELD$/);
+      expect(table[1]).toMatch(/^v100 +dc1 +100 +10\.0\.0\.0\/24 +acme +dc1\.example\.com +10 +- +1\/253 +0\.39% +0$/);
+      expect(table[2]).toMatch(/^v100-v6 .* 0\/18446744073709551614 +0\.00% +0$/);
+      expect(table[3]).toMatch(/^v200 .* reserve-pool,no-gateway +0\/254 +0\.00% +0$/);
+    },
+    SLOW,
+  );
 
   if (pgOnly) {
     test('example-topology refuses a store that already holds a topology', async () => {
@@ -173,23 +281,31 @@ describe.each(['postgres', 'embedded'] as const)('setup CLI (%s store)', (backen
   }
 
   if (backend === 'embedded') {
-    test('the lock file is gone after each run; a stale one (its process dead) is taken over', async () => {
-      const lock = join(dataDir, 'ipcd.lock');
-      expect(existsSync(lock)).toBe(false);
-      const dead = spawnSync(process.execPath, ['-e', '']).pid!;
-      writeFileSync(lock, `${dead}\n`);
-      expect(JSON.parse(ok(await run('dc', 'list', '--json')))).toHaveLength(1);
-      expect(existsSync(lock)).toBe(false);
-    }, SLOW);
+    test(
+      'the lock file is gone after each run; a stale one (its process dead) is taken over',
+      async () => {
+        const lock = join(dataDir, 'ipcd.lock');
+        expect(existsSync(lock)).toBe(false);
+        const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+        writeFileSync(lock, `${dead}\n`);
+        expect(JSON.parse(ok(await run('dc', 'list', '--json')))).toHaveLength(1);
+        expect(existsSync(lock)).toBe(false);
+      },
+      SLOW,
+    );
 
-    test('one process opening the directory twice is refused too', async () => {
-      const opened = await openStore({ dataDir });
-      try {
-        await expect(openStore({ dataDir })).rejects.toThrow(`is in use by process ${process.pid}`);
-      } finally {
-        await opened.store.close();
-      }
-    }, SLOW);
+    test(
+      'one process opening the directory twice is refused too',
+      async () => {
+        const opened = await openStore({ dataDir });
+        try {
+          await expect(openStore({ dataDir })).rejects.toThrow(`is in use by process ${process.pid}`);
+        } finally {
+          await opened.store.close();
+        }
+      },
+      SLOW,
+    );
   }
 });
 
@@ -212,8 +328,14 @@ describe('setup CLI without a store', () => {
     [['network', 'add', 'n', '--cidr', '10.0.0.0/24'], /^ipcd: network add needs --dc\n/],
     [['network', 'add', 'n', '--dc', 'dc1', '--cidr'], /^ipcd: Option '--cidr <value>' argument missing\n/],
     [['network', 'add', 'n', '--cidr', '10.0.0.0/24', '--dc', 'dc1', '--bogus'], /^ipcd: Unknown option '--bogus'\n/],
-    [['network', 'add', 'n', '--cidr', '10.0.0.0/24', '--dc', 'dc1', '--gateway', '10.0.0.9', '--no-gateway'], /--gateway and --no-gateway exclude each other/],
-    [['network', 'add', 'n', '--cidr', '10.0.0.0/24', '--dc', 'dc1', '--tag', 'novalue'], /^ipcd: --tag takes key=value, got 'novalue'\n/],
+    [
+      ['network', 'add', 'n', '--cidr', '10.0.0.0/24', '--dc', 'dc1', '--gateway', '10.0.0.9', '--no-gateway'],
+      /--gateway and --no-gateway exclude each other/,
+    ],
+    [
+      ['network', 'add', 'n', '--cidr', '10.0.0.0/24', '--dc', 'dc1', '--tag', 'novalue'],
+      /^ipcd: --tag takes key=value, got 'novalue'\n/,
+    ],
     [['zone', 'list', '--json=yes'], /^ipcd: Option '--json' does not take an argument\n/],
     [['help', 'nope'], /^ipcd: unknown command 'nope'\n/],
   ])('ipcd %j is a usage error: exit 64, nothing opened', async (args, message) => {
@@ -224,20 +346,37 @@ describe('setup CLI without a store', () => {
     expect(existsSync(env.IPCD_DATA_DIR)).toBe(false);
   });
 
-  test.each([[['help']], [['--help']], [['help', 'network', 'add']], [['network', 'add', '--help']], [['dc', '-h']], [['network', 'list', '--dc', 'x', '--help']]])(
-    'ipcd %j prints help: exit 0',
-    async (args) => {
-      const r = await ipcd(env, ...args);
-      expect(r.code).toBe(0);
-      expect(r.stderr).toBe('');
-      expect(r.stdout).toMatch(/Usage/);
-      expect(existsSync(env.IPCD_DATA_DIR)).toBe(false);
-    },
-  );
+  test.each([
+    [['help']],
+    [['--help']],
+    [['help', 'network', 'add']],
+    [['network', 'add', '--help']],
+    [['dc', '-h']],
+    [['network', 'list', '--dc', 'x', '--help']],
+  ])('ipcd %j prints help: exit 0', async (args) => {
+    const r = await ipcd(env, ...args);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/Usage/);
+    expect(existsSync(env.IPCD_DATA_DIR)).toBe(false);
+  });
 
   test('network add --help documents every option', async () => {
     const out = ok(await ipcd(env, 'network', 'add', '--help'));
-    for (const o of ['--cidr', '--dc', '--vlan', '--vxlan', '--tenant', '--zone', '--priority', '--gateway', '--no-gateway', '--reserve-pool', '--name-pattern', '--tag']) {
+    for (const o of [
+      '--cidr',
+      '--dc',
+      '--vlan',
+      '--vxlan',
+      '--tenant',
+      '--zone',
+      '--priority',
+      '--gateway',
+      '--no-gateway',
+      '--reserve-pool',
+      '--name-pattern',
+      '--tag',
+    ]) {
       expect(out).toMatch(new RegExp(`^  ${o} `, 'm'));
     }
   });

@@ -4,7 +4,13 @@
  * retries must be the safe ones, and a retried commission must leave exactly one allocation.
  */
 import { loadExampleTopology } from '../../src/example/topology';
-import { IpcdClient, IpcdFaultError, IpcdTransportError, type IpcdClientOptions, type RetryInfo } from '../../src/index';
+import {
+  IpcdClient,
+  IpcdFaultError,
+  IpcdTransportError,
+  type IpcdClientOptions,
+  type RetryInfo,
+} from '../../src/index';
 import { parseXml, SOAP11_NS, WSSE_NS, WSU_NS, type XmlNode } from '../../src/client/soap';
 import { BACKENDS, openTestStore, type TestStore } from '../support/backends';
 import { freePort } from '../support/processes';
@@ -17,7 +23,8 @@ const fault = (code: string, message: string) =>
   `<ipcd:IpcdFault xmlns:ipcd="http://ipcd.example.org/ns/commissioning/v1"><ipcd:code>${code}</ipcd:code><ipcd:message>${message}</ipcd:message></ipcd:IpcdFault>` +
   `</detail></soap:Fault></soap:Body></soap:Envelope>`;
 
-const child = (n: XmlNode | undefined, uri: string, name: string) => n?.children.find((c) => c.uri === uri && c.name === name);
+const child = (n: XmlNode | undefined, uri: string, name: string) =>
+  n?.children.find((c) => c.uri === uri && c.name === name);
 
 describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
   let db: TestStore;
@@ -36,7 +43,10 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
     return { c, retries };
   };
   const rows = async (instance: string) =>
-    (await db.store.dataSource.query(`SELECT id, host(address) AS address, released_at FROM allocation WHERE server_instance = $1`, [instance])) as {
+    (await db.store.dataSource.query(
+      `SELECT id, host(address) AS address, released_at FROM allocation WHERE server_instance = $1`,
+      [instance],
+    )) as {
       id: string;
       address: string | null;
       released_at: Date | null;
@@ -55,7 +65,13 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
   });
 
   test('lifecycle: commission, repeat, name only, list, decommission, with typed results', async () => {
-    const first = await client.commission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'life-1', wantName: true, hostnameHint: 'web1' });
+    const first = await client.commission({
+      dataCenter: 'dc1',
+      vlan: 100,
+      serverInstance: 'life-1',
+      wantName: true,
+      hostnameHint: 'web1',
+    });
     expect(first).toEqual({
       allocationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       network: 'dc1-v100-a',
@@ -73,23 +89,56 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
     const again = await client.commission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'life-1', wantName: true });
     expect(again).toEqual({ ...first, existing: true });
 
-    const v6 = await client.commission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'life-1', addressFamily: 'IPv6' });
+    const v6 = await client.commission({
+      dataCenter: 'dc1',
+      vlan: 100,
+      serverInstance: 'life-1',
+      addressFamily: 'IPv6',
+    });
     expect(v6).toMatchObject({ network: 'dc1-v100-v6', prefixLength: 64, existing: false });
     expect(v6.address).toMatch(/^2001:db8:100::/);
     expect(v6).not.toHaveProperty('name');
 
     const named = await client.nameOnly({ vlan: 200, serverInstance: 'life-1' });
-    expect(named).toEqual({ allocationId: expect.any(String), network: 'dc1-acme-alt', dataCenter: 'dc1', name: expect.any(String), zone: 'dc1.example.com', fqdn: `${named.name}.dc1.example.com`, existing: false });
+    expect(named).toEqual({
+      allocationId: expect.any(String),
+      network: 'dc1-acme-alt',
+      dataCenter: 'dc1',
+      name: expect.any(String),
+      zone: 'dc1.example.com',
+      fqdn: `${named.name}.dc1.example.com`,
+      existing: false,
+    });
     expect((await client.nameOnly({ vlan: 200, serverInstance: 'life-1' })).existing).toBe(true);
 
     const page = await client.listAllocations({ serverInstance: 'life-1' });
     expect(page.nextPage).toBeUndefined();
-    expect(page.allocations.map((a) => `${a.dataCenter}/${a.vlan}/${a.intent}`).sort()).toEqual(['dc1/100/IPv4', 'dc1/100/IPv6', 'dc1/200/NAME']);
+    expect(page.allocations.map((a) => `${a.dataCenter}/${a.vlan}/${a.intent}`).sort()).toEqual([
+      'dc1/100/IPv4',
+      'dc1/100/IPv6',
+      'dc1/200/NAME',
+    ]);
     const v4 = page.allocations.find((a) => a.intent === 'IPv4')!;
-    expect(v4).toEqual({ allocationId: first.allocationId, dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', serverInstance: 'life-1', intent: 'IPv4', address: first.address, fqdn: first.fqdn, createdAt: expect.any(Date), dns: { state: 'NOT_CONFIGURED', detail: expect.stringMatching(/no DNS server/) } });
+    expect(v4).toEqual({
+      allocationId: first.allocationId,
+      dataCenter: 'dc1',
+      vlan: 100,
+      network: 'dc1-v100-a',
+      serverInstance: 'life-1',
+      intent: 'IPv4',
+      address: first.address,
+      fqdn: first.fqdn,
+      createdAt: expect.any(Date),
+      dns: { state: 'NOT_CONFIGURED', detail: expect.stringMatching(/no DNS server/) },
+    });
     expect(Math.abs(v4.createdAt.getTime() - Date.now())).toBeLessThan(600_000);
 
-    const released = await client.decommission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'life-1', reason: 'MIGRATED' });
+    const released = await client.decommission({
+      dataCenter: 'dc1',
+      vlan: 100,
+      serverInstance: 'life-1',
+      reason: 'MIGRATED',
+    });
     expect(released.releasedCount).toBe(2);
     expect(released.released.map((r) => r.allocationId).sort()).toEqual([first.allocationId, v6.allocationId].sort());
     expect(released.released.find((r) => r.allocationId === first.allocationId)).toEqual({
@@ -99,8 +148,13 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
       address: first.address,
       fqdn: 'web1.dc1.example.com',
     });
-    expect(await client.decommission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'life-1' })).toEqual({ releasedCount: 0, released: [] });
-    expect(await client.decommission({ vlan: 200, name: named.fqdn, releaseName: true })).toMatchObject({ releasedCount: 1 });
+    expect(await client.decommission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'life-1' })).toEqual({
+      releasedCount: 0,
+      released: [],
+    });
+    expect(await client.decommission({ vlan: 200, name: named.fqdn, releaseName: true })).toMatchObject({
+      releasedCount: 1,
+    });
     expect((await client.listAllocations({ serverInstance: 'life-1' })).allocations).toEqual([]);
   });
 
@@ -109,11 +163,22 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
     const { c, retries } = clientVia(p.url);
     const e = await c.commission({ vlan: 999, serverInstance: 'x' }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(IpcdFaultError);
-    expect(e).toMatchObject({ name: 'IpcdFaultError', code: 'UNKNOWN_VLAN', faultcode: 'soap:Client', operation: 'CommissionIP', attempts: 1 });
+    expect(e).toMatchObject({
+      name: 'IpcdFaultError',
+      code: 'UNKNOWN_VLAN',
+      faultcode: 'soap:Client',
+      operation: 'CommissionIP',
+      attempts: 1,
+    });
     expect((e as Error).message).toMatch(/VLAN 999 is not tagged/);
     await expect(c.commission({ vlan: 100, serverInstance: 'x' })).rejects.toMatchObject({ code: 'AMBIGUOUS_VLAN' });
-    await expect(c.decommission({ dataCenter: 'dc1', vlan: 100, address: '10.0.0.250' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(c.listAllocations({ after: 'not-a-cursor' })).rejects.toMatchObject({ code: 'INVALID_REQUEST', faultcode: 'soap:Client' });
+    await expect(c.decommission({ dataCenter: 'dc1', vlan: 100, address: '10.0.0.250' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(c.listAllocations({ after: 'not-a-cursor' })).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+      faultcode: 'soap:Client',
+    });
     expect(p.requests).toHaveLength(4);
     expect(retries).toEqual([]);
   });
@@ -126,7 +191,9 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
     expect((await rows(instance)).map((r) => r.id)).toEqual([a.allocationId]);
     // A character XML cannot carry is refused before anything is sent.
     const p = await proxy(() => FORWARD);
-    await expect(clientVia(p.url).c.commission({ vlan: 100, serverInstance: 'bad\u0001id' })).rejects.toThrow(RangeError);
+    await expect(clientVia(p.url).c.commission({ vlan: 100, serverInstance: 'bad\u0001id' })).rejects.toThrow(
+      RangeError,
+    );
     expect(p.requests).toHaveLength(0);
   });
 
@@ -162,19 +229,38 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
     expect(r).toMatchObject({ succeeded: 2, failed: 1 });
     expect(r.failedItem).toBeUndefined();
     expect(r.results.map((x) => x.item)).toEqual([1, 2, 3]);
-    expect(r.results[1]).toEqual({ item: 2, fault: { code: 'INVALID_REQUEST', message: expect.stringMatching(/vlan/) } });
+    expect(r.results[1]).toEqual({
+      item: 2,
+      fault: { code: 'INVALID_REQUEST', message: expect.stringMatching(/vlan/) },
+    });
     const [one, , two] = r.results.map((x) => ('ok' in x ? x.ok : undefined));
     // The first attempt created them; the retry found them.
-    expect(one).toMatchObject({ network: 'dc1-v100-a', prefixLength: 24, existing: true, fqdn: expect.stringMatching(/\.dc1\.example\.com$/) });
+    expect(one).toMatchObject({
+      network: 'dc1-v100-a',
+      prefixLength: 24,
+      existing: true,
+      fqdn: expect.stringMatching(/\.dc1\.example\.com$/),
+    });
     expect(two).toMatchObject({ existing: true });
     expect(await rows('batch-1')).toEqual([{ id: one!.allocationId, address: one!.address, released_at: null }]);
-    const atomic = await client.commissionBatch([{ vlan: 100, dataCenter: 'dc1', serverInstance: 'batch-3' }, { vlan: 999, dataCenter: 'dc1', serverInstance: 'batch-4' }], { atomic: true });
+    const atomic = await client.commissionBatch(
+      [
+        { vlan: 100, dataCenter: 'dc1', serverInstance: 'batch-3' },
+        { vlan: 999, dataCenter: 'dc1', serverInstance: 'batch-4' },
+      ],
+      { atomic: true },
+    );
     expect(atomic).toMatchObject({ succeeded: 0, failed: 2, failedItem: 2 });
     expect(atomic.results.map((x) => ('fault' in x ? x.fault.code : 'ok'))).toEqual(['BATCH_ABORTED', 'UNKNOWN_VLAN']);
     expect(await rows('batch-3')).toEqual([]);
-    const gone = await client.decommissionBatch([{ dataCenter: 'dc1', vlan: 100, serverInstance: 'batch-1' }, { dataCenter: 'dc1', vlan: 100, allocationId: two!.allocationId }]);
+    const gone = await client.decommissionBatch([
+      { dataCenter: 'dc1', vlan: 100, serverInstance: 'batch-1' },
+      { dataCenter: 'dc1', vlan: 100, allocationId: two!.allocationId },
+    ]);
     expect(gone.results.map((x) => ('ok' in x ? x.ok.releasedCount : x.fault.code))).toEqual([1, 1]);
-    expect(gone.results[1]).toMatchObject({ ok: { released: [{ allocationId: two!.allocationId, address: two!.address, serverInstance: 'batch-2' }] } });
+    expect(gone.results[1]).toMatchObject({
+      ok: { released: [{ allocationId: two!.allocationId, address: two!.address, serverInstance: 'batch-2' }] },
+    });
   });
 
   test('a reply slower than timeoutMs: the retry gets the same allocation, one in the database', async () => {
@@ -192,7 +278,9 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
     const a = clientVia(p503.url);
     const r = await a.c.commission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'busy-1' });
     expect(r.existing).toBe(false);
-    expect(a.retries.map((x) => [(x.error as IpcdTransportError).kind, (x.error as IpcdTransportError).status])).toEqual([['http', 503]]);
+    expect(
+      a.retries.map((x) => [(x.error as IpcdTransportError).kind, (x.error as IpcdTransportError).status]),
+    ).toEqual([['http', 503]]);
 
     const busy = { kind: 'reply', status: 500, body: fault('BUSY', 'the request lost a race; retry it') } as const;
     const pBusy = await proxy(firstThen(2, busy));
@@ -211,7 +299,9 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(70);
 
     const pAlwaysBusy = await proxy(() => busy);
-    const e = await clientVia(pAlwaysBusy.url, { retries: 1 }).c.commission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'busy-3' }).catch((x: unknown) => x);
+    const e = await clientVia(pAlwaysBusy.url, { retries: 1 })
+      .c.commission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'busy-3' })
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(IpcdFaultError);
     expect(e).toMatchObject({ code: 'BUSY', faultcode: 'soap:Server', attempts: 2 });
     expect(pAlwaysBusy.requests).toHaveLength(2);
@@ -237,7 +327,9 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
     const held = await client.commission({ dataCenter: 'dc1', vlan: 100, serverInstance: 'release-me' });
     const pLost = await proxy(firstThen(1, { kind: 'drop' }));
     const byAddress = clientVia(pLost.url);
-    const e = await byAddress.c.decommission({ dataCenter: 'dc1', vlan: 100, address: held.address }).catch((x: unknown) => x);
+    const e = await byAddress.c
+      .decommission({ dataCenter: 'dc1', vlan: 100, address: held.address })
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(IpcdTransportError);
     expect(e).toMatchObject({ kind: 'network', attempts: 1, maybeDelivered: true });
     expect(pLost.requests).toHaveLength(1);
@@ -265,12 +357,16 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
 
   test('replies that are not the contract: HTTP errors and protocol errors', async () => {
     const p404 = await proxy(() => ({ kind: 'reply', status: 404, body: 'no such endpoint' }));
-    const e404 = await clientVia(p404.url).c.listAllocations().catch((x: unknown) => x);
+    const e404 = await clientVia(p404.url)
+      .c.listAllocations()
+      .catch((x: unknown) => x);
     expect(e404).toMatchObject({ kind: 'http', status: 404, retryable: false, attempts: 1 });
     expect(p404.requests).toHaveLength(1);
 
     const pHtml = await proxy(() => ({ kind: 'reply', status: 200, body: '<html><body>hello</body></html>' }));
-    const eHtml = await clientVia(pHtml.url).c.listAllocations().catch((x: unknown) => x);
+    const eHtml = await clientVia(pHtml.url)
+      .c.listAllocations()
+      .catch((x: unknown) => x);
     expect(eHtml).toBeInstanceOf(IpcdTransportError);
     expect(eHtml).toMatchObject({ kind: 'protocol', attempts: 1 });
     expect((eHtml as Error).message).toMatch(/not a SOAP 1.1 envelope/);
@@ -284,7 +380,8 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
 
   test('allAllocations follows nextPage through every page', async () => {
     const mine: string[] = [];
-    for (let i = 0; i < 23; i++) mine.push((await client.commission({ dataCenter: 'dc1', vlan: 200, serverInstance: `page-${i}` })).allocationId);
+    for (let i = 0; i < 23; i++)
+      mine.push((await client.commission({ dataCenter: 'dc1', vlan: 200, serverInstance: `page-${i}` })).allocationId);
     const p = await proxy(() => FORWARD);
     const seen: string[] = [];
     for await (const a of clientVia(p.url).c.allAllocations({ dataCenter: 'dc1', vlan: 200, pageSize: 10 })) {
@@ -293,7 +390,9 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
     }
     expect(p.requests).toHaveLength(3); // 10 + 10 + 3
     expect(seen.sort()).toEqual(mine.sort());
-    const active = await db.store.dataSource.query(`SELECT count(*)::int AS n FROM allocation WHERE requested_vlan = 200 AND released_at IS NULL`);
+    const active = await db.store.dataSource.query(
+      `SELECT count(*)::int AS n FROM allocation WHERE requested_vlan = 200 AND released_at IS NULL`,
+    );
     expect(seen).toHaveLength(active[0].n);
   });
 
@@ -311,7 +410,9 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
       const security = child(header, WSSE_NS, 'Security');
       expect(security).toBeDefined();
       const token = child(security, WSSE_NS, 'UsernameToken');
-      expect(child(child(env, SOAP11_NS, 'Body'), 'http://ipcd.example.org/ns/commissioning/v1', 'CommissionIP')).toBeDefined();
+      expect(
+        child(child(env, SOAP11_NS, 'Body'), 'http://ipcd.example.org/ns/commissioning/v1', 'CommissionIP'),
+      ).toBeDefined();
       return {
         username: child(token, WSSE_NS, 'Username')?.text,
         password: child(token, WSSE_NS, 'Password')?.text,
@@ -328,7 +429,9 @@ describe.each(BACKENDS)('IpcdClient (%s store)', (backend) => {
     expect(tokens[0].nonce).not.toBe(tokens[1].nonce);
     // The attributes, checked on the text: PasswordText type and mustUnderstand on Security.
     expect(p.requests[0].body).toMatch(/<wsse:Security [^>]*soapenv:mustUnderstand="1"/);
-    expect(p.requests[0].body).toContain('Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"');
+    expect(p.requests[0].body).toContain(
+      'Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"',
+    );
     // No credentials, no header.
     const plain = await proxy(() => FORWARD);
     await clientVia(plain.url).c.listAllocations({ serverInstance: 'secure-1' });

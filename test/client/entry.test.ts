@@ -15,13 +15,26 @@ test('the package entry loads the clients and no server module', async () => {
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   const { exports, loaded } = JSON.parse(run.stdout) as { exports: string[]; loaded: string[] };
-  expect(exports).toEqual(expect.arrayContaining(['IpcdClient', 'IpcdAdminClient', 'IpcdFaultError', 'IpcdTransportError', 'FAULT_CODES', 'findLeaked']));
+  expect(exports).toEqual(
+    expect.arrayContaining([
+      'IpcdClient',
+      'IpcdAdminClient',
+      'IpcdFaultError',
+      'IpcdTransportError',
+      'FAULT_CODES',
+      'findLeaked',
+    ]),
+  );
   const rel = loaded.map((p) => p.slice(REPO_ROOT.length + 1));
   // An allowlist, so a server dependency added later is caught too: saxes (and its xmlchars) only.
-  const packages = new Set(rel.map((p) => /^node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(p)?.[1]).filter((x) => x !== undefined));
+  const packages = new Set(
+    rel.map((p) => /^node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(p)?.[1]).filter((x) => x !== undefined),
+  );
   expect([...packages].sort()).toEqual(['saxes', 'xmlchars']);
   // Of ipcd's own modules: the client and the contract (generated from the WSDLs, and backoff.ts); nothing of the logic.
-  expect(rel.filter((p) => p.startsWith('dist') && !/^dist[\\/]src[\\/](index\.js$|client[\\/]|contract[\\/])/.test(p))).toEqual([]);
+  expect(
+    rel.filter((p) => p.startsWith('dist') && !/^dist[\\/]src[\\/](index\.js$|client[\\/]|contract[\\/])/.test(p)),
+  ).toEqual([]);
   expect(rel).toContain(join('dist', 'src', 'contract', 'generated', 'management.js'));
   expect(rel).toContain(join('dist', 'src', 'contract', 'backoff.js'));
   expect(rel).toContain(join('dist', 'src', 'client', 'admin-client.js'));

@@ -38,7 +38,9 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
       serverInstance,
       intent: names && networkId === -1 ? 'NAME' : 'IPv4',
       wantAddress: true,
-      candidates: [{ networkId, source: 'VLAN', tenantId: null, ...(names ? { names, zoneId, zoneName: 'z.test' } : {}) }],
+      candidates: [
+        { networkId, source: 'VLAN', tenantId: null, ...(names ? { names, zoneId, zoneName: 'z.test' } : {}) },
+      ],
       audit,
     });
     return o;
@@ -68,7 +70,8 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
        VALUES ($1, $2::inet, $3, $4, $5, 'VLAN', $6, $7, 5)`,
       [net.id, address, name ? zoneId : null, name, serverInstance, address === null ? 'NAME' : 'IPv4', dcId],
     );
-  const rawConflict = (p: Promise<unknown>) => expect(p).rejects.toMatchObject({ driverError: expect.objectContaining({ code: '23505' }) });
+  const rawConflict = (p: Promise<unknown>) =>
+    expect(p).rejects.toMatchObject({ driverError: expect.objectContaining({ code: '23505' }) });
 
   test('takes addresses lowest first, skipping network, gateway and broadcast', async () => {
     const got: (string | null)[] = [];
@@ -116,10 +119,14 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
 
   test('a released address may be held again; history is kept', async () => {
     expect(await give('10.0.0.2', 'MIGRATED')).toEqual(['10.0.0.2']);
-    const [released] = await db.store.dataSource.query(`SELECT released_at, release_reason FROM allocation WHERE address = '10.0.0.2' AND released_at IS NOT NULL`);
+    const [released] = await db.store.dataSource.query(
+      `SELECT released_at, release_reason FROM allocation WHERE address = '10.0.0.2' AND released_at IS NOT NULL`,
+    );
     expect(released.release_reason).toBe('MIGRATED');
     expect(await address()).toBe('10.0.0.2');
-    const [{ n }] = await db.store.dataSource.query(`SELECT count(*)::int AS n FROM allocation WHERE address = '10.0.0.2'`);
+    const [{ n }] = await db.store.dataSource.query(
+      `SELECT count(*)::int AS n FROM allocation WHERE address = '10.0.0.2'`,
+    );
     expect(n).toBe(2);
   });
 
@@ -148,7 +155,10 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
   test('networks on the same (data center, VLAN) may not overlap — enforced by the database', async () => {
     await expect(
       tx((t) =>
-        t.topology.insertNetwork({ ...net, id: undefined, name: 'dup', cidr: '10.0.0.0/24' } as Omit<Network, 'id'>, []),
+        t.topology.insertNetwork(
+          { ...net, id: undefined, name: 'dup', cidr: '10.0.0.0/24' } as Omit<Network, 'id'>,
+          [],
+        ),
       ),
     ).rejects.toBeInstanceOf(StoreConflict);
   });
@@ -163,7 +173,9 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
 
   test('networks without a VLAN in one data center may not overlap each other', async () => {
     await addNetwork(db.store, { name: 'pool-a', cidr: '10.9.0.0/24', dataCenter: 'dc1', reservePool: true });
-    await expect(addNetwork(db.store, { name: 'pool-b', cidr: '10.9.0.128/25', dataCenter: 'dc1', reservePool: true })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      addNetwork(db.store, { name: 'pool-b', cidr: '10.9.0.128/25', dataCenter: 'dc1', reservePool: true }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
   test('an IPv6 /64 hands out addresses by index lookup', async () => {
@@ -171,7 +183,9 @@ describe.each(BACKENDS)('store conformance (%s)', (backend) => {
     expect(await address(v6.id)).toBe('2001:db8::2');
     expect(await address(v6.id)).toBe('2001:db8::3');
     // The head of the /64's one range was cut into small ranges for concurrent takers; no more.
-    const [{ n }] = await db.store.dataSource.query(`SELECT count(*)::int AS n FROM free_range WHERE network_id = $1`, [v6.id]);
+    const [{ n }] = await db.store.dataSource.query(`SELECT count(*)::int AS n FROM free_range WHERE network_id = $1`, [
+      v6.id,
+    ]);
     expect(n).toBeLessThanOrEqual(17);
   });
 

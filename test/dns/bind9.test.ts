@@ -84,8 +84,25 @@ describe('DNS publication to BIND 9', () => {
   });
 
   test('commission publishes A, AAAA and PTR; dig sees them; decommission removes them', async () => {
-    const v4 = ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 30, serverInstance: 'web-1', wantName: true, hostnameHint: 'web1' }));
-    const v6 = ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 30, serverInstance: 'web-1', wantName: true, hostnameHint: 'web1v6', addressFamily: 'IPv6' }));
+    const v4 = ok(
+      await call(server.url, 'CommissionIP', {
+        dataCenter: 'dc1',
+        vlan: 30,
+        serverInstance: 'web-1',
+        wantName: true,
+        hostnameHint: 'web1',
+      }),
+    );
+    const v6 = ok(
+      await call(server.url, 'CommissionIP', {
+        dataCenter: 'dc1',
+        vlan: 30,
+        serverInstance: 'web-1',
+        wantName: true,
+        hostnameHint: 'web1v6',
+        addressFamily: 'IPv6',
+      }),
+    );
     expect(v4.fqdn).toBe(`web1.${ZONE}`);
     await until('A record', 10_000, async () => (await bind.dig(v4.fqdn, 'A')).length > 0);
     expect(await bind.dig(v4.fqdn, 'A')).toEqual([v4.address]);
@@ -94,16 +111,30 @@ describe('DNS publication to BIND 9', () => {
     await until('PTR records', 10_000, async () => (await bind.dig(reverseName(v6.address), 'PTR')).length > 0);
     expect(await bind.dig(reverseName(v4.address), 'PTR')).toEqual([`${v4.fqdn}.`]);
     expect(await bind.dig(reverseName(v6.address), 'PTR')).toEqual([`${v6.fqdn}.`]);
-    expect(await until('state PUBLISHED', 5000, async () => (await dnsOf('web-1'))?.state === 'PUBLISHED' && dnsOf('web-1'))).toEqual({ state: 'PUBLISHED', detail: undefined });
+    expect(
+      await until('state PUBLISHED', 5000, async () => (await dnsOf('web-1'))?.state === 'PUBLISHED' && dnsOf('web-1')),
+    ).toEqual({ state: 'PUBLISHED', detail: undefined });
 
     ok(await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 30, serverInstance: 'web-1' }));
-    await until('records removed', 10_000, async () => (await bind.dig(v4.fqdn, 'A')).length === 0 && (await bind.dig(reverseName(v6.address), 'PTR')).length === 0);
+    await until(
+      'records removed',
+      10_000,
+      async () =>
+        (await bind.dig(v4.fqdn, 'A')).length === 0 && (await bind.dig(reverseName(v6.address), 'PTR')).length === 0,
+    );
     expect(await bind.dig(v6.fqdn, 'AAAA')).toEqual([]);
     expect(await bind.dig(reverseName(v4.address), 'PTR')).toEqual([]);
   });
 
   test('a name-only allocation is not published, and says why', async () => {
-    const n = ok(await call(server.url, 'NameOnly', { dataCenter: 'dc1', vlan: 30, serverInstance: 'name-1', hostnameHint: 'justaname' }));
+    const n = ok(
+      await call(server.url, 'NameOnly', {
+        dataCenter: 'dc1',
+        vlan: 30,
+        serverInstance: 'name-1',
+        hostnameHint: 'justaname',
+      }),
+    );
     expect(await dnsOf('name-1')).toMatchObject({ state: 'NONE', detail: expect.stringMatching(/no address/) });
     await sleep(POLL_MS * 3);
     expect(await bind.dig(n.fqdn, 'A')).toEqual([]);
@@ -112,7 +143,15 @@ describe('DNS publication to BIND 9', () => {
   test('a server refusing the key leaves the allocation FAILED with the reason; the right key publishes it', async () => {
     const wrong = `key "${bind.keyName}" {\n\talgorithm hmac-sha256;\n\tsecret "${Buffer.alloc(32, 9).toString('base64')}";\n};\n`;
     await setZoneDns(db.store, ZONE, { server: `127.0.0.1:${bind.port}`, key: wrong, ttl: 60 });
-    const c = ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 30, serverInstance: 'bad-key', wantName: true, hostnameHint: 'badkey' }));
+    const c = ok(
+      await call(server.url, 'CommissionIP', {
+        dataCenter: 'dc1',
+        vlan: 30,
+        serverInstance: 'bad-key',
+        wantName: true,
+        hostnameHint: 'badkey',
+      }),
+    );
     const failed = await until('state FAILED', 10_000, async () => {
       const d = await dnsOf('bad-key');
       return d?.state === 'FAILED' && d;
@@ -130,18 +169,28 @@ describe('DNS publication to BIND 9', () => {
     // Baseline: the same calls with named up.
     const timed = async (instance: string) => {
       const t = Date.now();
-      const v = ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 30, serverInstance: instance, wantName: true }));
+      const v = ok(
+        await call(server.url, 'CommissionIP', {
+          dataCenter: 'dc1',
+          vlan: 30,
+          serverInstance: instance,
+          wantName: true,
+        }),
+      );
       return { address: v.address, fqdn: v.fqdn, ms: Date.now() - t };
     };
     const baseline: number[] = [];
-    for (let i = 0; i < 20; i += 5) baseline.push(...(await Promise.all([0, 1, 2, 3, 4].map(async (k) => (await timed(`base-${i + k}`)).ms))));
-    for (let i = 0; i < 20; i++) ok(await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 30, serverInstance: `base-${i}` }));
+    for (let i = 0; i < 20; i += 5)
+      baseline.push(...(await Promise.all([0, 1, 2, 3, 4].map(async (k) => (await timed(`base-${i + k}`)).ms))));
+    for (let i = 0; i < 20; i++)
+      ok(await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 30, serverInstance: `base-${i}` }));
     await until('baseline drained', 10_000, async () => (await dnsOutboxStats(db.store)).pending === 0);
 
     await bind.stop();
     const issued: { address: string; fqdn: string; ms: number }[] = [];
     // Five at a time, as a busy orchestrator would.
-    for (let i = 0; i < 50; i += 5) issued.push(...(await Promise.all([0, 1, 2, 3, 4].map((k) => timed(`out-${i + k}`)))));
+    for (let i = 0; i < 50; i += 5)
+      issued.push(...(await Promise.all([0, 1, 2, 3, 4].map((k) => timed(`out-${i + k}`)))));
     expect(issued).toHaveLength(50);
     expect(new Set(issued.map((c) => c.address)).size).toBe(50);
     // Nothing waited for DNS: every call as fast as with named up (a loose bound: the machine is shared).
@@ -151,7 +200,10 @@ describe('DNS publication to BIND 9', () => {
     await sleep(RETRY_MAX_MS * 2);
     const during = await dnsOutboxStats(db.store);
     expect(during.pending).toBe(100);
-    expect(await dnsOf('out-0')).toMatchObject({ state: 'PENDING', detail: expect.stringMatching(/ECONNREFUSED|no answer/) });
+    expect(await dnsOf('out-0')).toMatchObject({
+      state: 'PENDING',
+      detail: expect.stringMatching(/ECONNREFUSED|no answer/),
+    });
 
     await bind.start();
     const back = Date.now();
@@ -163,7 +215,9 @@ describe('DNS publication to BIND 9', () => {
     const reverse = await bind.transfer(REV4);
     for (const c of issued) {
       expect(forward.filter((l) => l.startsWith(`${c.fqdn} A `))).toEqual([`${c.fqdn} A ${c.address}`]);
-      expect(reverse.filter((l) => l.startsWith(`${reverseName(c.address)} PTR `))).toEqual([`${reverseName(c.address)} PTR ${c.fqdn}`]);
+      expect(reverse.filter((l) => l.startsWith(`${reverseName(c.address)} PTR `))).toEqual([
+        `${reverseName(c.address)} PTR ${c.fqdn}`,
+      ]);
     }
     // Nothing else: the zone holds the 50 names (+ ns), no duplicate and nothing left from earlier tests.
     expect(forward.filter((l) => !l.startsWith('ns.'))).toHaveLength(50);

@@ -18,8 +18,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.each(BACKENDS)('hold-down (%s store)', (backend) => {
   let db: TestStore;
   let server: RunningServer;
-  const commission = (vlan: number, instance: string) => call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan, serverInstance: instance });
-  const release = (vlan: number, instance: string) => call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan, serverInstance: instance });
+  const commission = (vlan: number, instance: string) =>
+    call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan, serverInstance: instance });
+  const release = (vlan: number, instance: string) =>
+    call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan, serverInstance: instance });
   const usage = async (name: string) => (await networkUsage(db.store)).find((u) => u.network.name === name)!;
 
   beforeAll(async () => {
@@ -27,8 +29,20 @@ describe.each(BACKENDS)('hold-down (%s store)', (backend) => {
     await addDataCenter(db.store, 'dc1');
     await addZone(db.store, 'dc1.test');
     // /29: .2-.6 assignable (.1 gateway). /30: exactly one assignable address.
-    await addNetwork(db.store, { name: 'held29', cidr: '10.5.0.0/29', dataCenter: 'dc1', vlan: 50, holdDownSeconds: HOLD });
-    await addNetwork(db.store, { name: 'held30', cidr: '10.6.0.0/30', dataCenter: 'dc1', vlan: 60, holdDownSeconds: HOLD });
+    await addNetwork(db.store, {
+      name: 'held29',
+      cidr: '10.5.0.0/29',
+      dataCenter: 'dc1',
+      vlan: 50,
+      holdDownSeconds: HOLD,
+    });
+    await addNetwork(db.store, {
+      name: 'held30',
+      cidr: '10.6.0.0/30',
+      dataCenter: 'dc1',
+      vlan: 60,
+      holdDownSeconds: HOLD,
+    });
     await addNetwork(db.store, { name: 'plain', cidr: '10.7.0.0/29', dataCenter: 'dc1', vlan: 70 });
     server = await startServer(db.store);
   });
@@ -69,7 +83,13 @@ describe.each(BACKENDS)('hold-down (%s store)', (backend) => {
   });
 
   test('held addresses count as occupied when a split rebuilds the free ranges, and follow their network', async () => {
-    await addNetwork(db.store, { name: 'splitme', cidr: '10.8.0.0/28', dataCenter: 'dc1', vlan: 80, holdDownSeconds: 600 });
+    await addNetwork(db.store, {
+      name: 'splitme',
+      cidr: '10.8.0.0/28',
+      dataCenter: 'dc1',
+      vlan: 80,
+      holdDownSeconds: 600,
+    });
     expect(ok(await commission(80, 's1')).address).toBe('10.8.0.2');
     ok(await release(80, 's1'));
     const [low] = await splitNetwork(db.store, 'splitme', { prefixLength: 29 });
@@ -83,7 +103,13 @@ describe.each(BACKENDS)('hold-down (%s store)', (backend) => {
   });
 
   test('hold-down values are checked', async () => {
-    await expect(Promise.resolve().then(() => addNetwork(db.store, { name: 'bad', cidr: '10.9.0.0/29', dataCenter: 'dc1', vlan: 90, holdDownSeconds: -1 }))).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
-    await expect(editNetwork(db.store, 'plain', { holdDownSeconds: 'soon' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(
+      Promise.resolve().then(() =>
+        addNetwork(db.store, { name: 'bad', cidr: '10.9.0.0/29', dataCenter: 'dc1', vlan: 90, holdDownSeconds: -1 }),
+      ),
+    ).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(editNetwork(db.store, 'plain', { holdDownSeconds: 'soon' })).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+    });
   });
 });

@@ -23,13 +23,15 @@ const KEY = `key "k1" {\n\talgorithm hmac-sha256;\n\tsecret "${Buffer.alloc(32, 
 const SERVER = '127.0.0.1:9';
 
 async function rows(store: Store) {
-  return (store as unknown as { dataSource: { query(q: string): Promise<Record<string, unknown>[]> } }).dataSource.query(
-    `SELECT id::text AS id, owner, action, rtype, rdata, state FROM dns_outbox ORDER BY id`,
-  );
+  return (
+    store as unknown as { dataSource: { query(q: string): Promise<Record<string, unknown>[]> } }
+  ).dataSource.query(`SELECT id::text AS id, owner, action, rtype, rdata, state FROM dns_outbox ORDER BY id`);
 }
 
-const claim = (store: Store, token = randomUUID(), limit = 100) => store.transaction((tx) => tx.dns.claimDnsChanges(limit, 60, token)).then((c) => ({ token, changes: c }));
-const finish = (store: Store, token: string, c: DnsChange) => store.transaction((tx) => tx.dns.finishDnsChange(c.id, token, { state: 'done' }));
+const claim = (store: Store, token = randomUUID(), limit = 100) =>
+  store.transaction((tx) => tx.dns.claimDnsChanges(limit, 60, token)).then((c) => ({ token, changes: c }));
+const finish = (store: Store, token: string, c: DnsChange) =>
+  store.transaction((tx) => tx.dns.finishDnsChange(c.id, token, { state: 'done' }));
 
 describe('DNS names and backoff', () => {
   test('reverse names and reverse zones', () => {
@@ -65,28 +67,53 @@ describe.each(BACKENDS)('DNS outbox (%s store)', (backend) => {
     await db?.dispose();
   });
   beforeEach(async () => {
-    await (db.store as unknown as { dataSource: { query(q: string): Promise<unknown> } }).dataSource.query(`DELETE FROM dns_outbox`);
+    await (db.store as unknown as { dataSource: { query(q: string): Promise<unknown> } }).dataSource.query(
+      `DELETE FROM dns_outbox`,
+    );
   });
 
-  const state = async (instance: string) => (await listAllocations(db.store, { serverInstance: instance })).allocations.map((a) => a.dns);
+  const state = async (instance: string) =>
+    (await listAllocations(db.store, { serverInstance: instance })).allocations.map((a) => a.dns);
 
   test('a commission queues A and PTR in its own transaction; a release queues their removal after them', async () => {
-    const c = await commission(db.store, { dataCenter: 'dc1', vlan: 20, serverInstance: 'vm-a', wantAddress: true, wantName: true, hostnameHint: 'alpha', family: 4 });
+    const c = await commission(db.store, {
+      dataCenter: 'dc1',
+      vlan: 20,
+      serverInstance: 'vm-a',
+      wantAddress: true,
+      wantName: true,
+      hostnameHint: 'alpha',
+      family: 4,
+    });
     expect(await rows(db.store)).toMatchObject([
       { owner: 'alpha.dns.test', action: 'add', rtype: 'A', rdata: c.address, state: 'pending' },
       { owner: reverseName(c.address!), action: 'add', rtype: 'PTR', rdata: 'alpha.dns.test', state: 'pending' },
     ]);
     expect(await state('vm-a')).toEqual([{ state: 'PENDING', detail: null }]);
     // The management search shows the same state.
-    expect((await searchAllocations(db.store, { serverInstance: 'vm-a' })).allocations.map((a) => a.dns)).toEqual([{ state: 'PENDING', detail: null }]);
+    expect((await searchAllocations(db.store, { serverInstance: 'vm-a' })).allocations.map((a) => a.dns)).toEqual([
+      { state: 'PENDING', detail: null },
+    ]);
     const stats = await dnsOutboxStats(db.store);
     expect(stats.pending).toBe(2);
     expect(stats.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(0);
-    await decommission(db.store, { dataCenter: 'dc1', vlan: 20, serverInstance: 'vm-a', releaseAddress: true, releaseName: true });
+    await decommission(db.store, {
+      dataCenter: 'dc1',
+      vlan: 20,
+      serverInstance: 'vm-a',
+      releaseAddress: true,
+      releaseName: true,
+    });
     const after = await rows(db.store);
     expect(after.map((r) => `${r.action} ${r.rtype}`)).toEqual(['add A', 'add PTR', 'delete A', 'delete PTR']);
     // A second release of the same instance queues nothing more.
-    await decommission(db.store, { dataCenter: 'dc1', vlan: 20, serverInstance: 'vm-a', releaseAddress: true, releaseName: true });
+    await decommission(db.store, {
+      dataCenter: 'dc1',
+      vlan: 20,
+      serverInstance: 'vm-a',
+      releaseAddress: true,
+      releaseName: true,
+    });
     expect(await rows(db.store)).toHaveLength(4);
     // Released, with its removals queued: PENDING until they are delivered.
     const released = (await searchAllocations(db.store, { serverInstance: 'vm-a', includeReleased: true })).allocations;
@@ -94,16 +121,38 @@ describe.each(BACKENDS)('DNS outbox (%s store)', (backend) => {
   });
 
   test('IPv6 gets AAAA and no PTR where no reverse zone is configured; name-only and address-only publish nothing', async () => {
-    await commission(db.store, { dataCenter: 'dc1', vlan: 20, serverInstance: 'vm-6', wantAddress: true, wantName: true, family: 6 });
+    await commission(db.store, {
+      dataCenter: 'dc1',
+      vlan: 20,
+      serverInstance: 'vm-6',
+      wantAddress: true,
+      wantName: true,
+      family: 6,
+    });
     await nameOnly(db.store, { dataCenter: 'dc1', vlan: 20, serverInstance: 'vm-n' });
-    await commission(db.store, { dataCenter: 'dc1', vlan: 20, serverInstance: 'vm-x', wantAddress: true, wantName: false, family: 4 });
+    await commission(db.store, {
+      dataCenter: 'dc1',
+      vlan: 20,
+      serverInstance: 'vm-x',
+      wantAddress: true,
+      wantName: false,
+      family: 4,
+    });
     expect((await rows(db.store)).map((r) => r.rtype)).toEqual(['AAAA']);
     expect((await state('vm-n'))[0]).toMatchObject({ state: 'NONE' });
     expect((await state('vm-x'))[0]).toMatchObject({ state: 'NONE' });
   });
 
   test('a zone without a server publishes nothing and says so; configuring it publishes what is issued', async () => {
-    await commission(db.store, { dataCenter: 'dc1', vlan: 30, serverInstance: 'vm-d', wantAddress: true, wantName: true, hostnameHint: 'dim', family: 4 });
+    await commission(db.store, {
+      dataCenter: 'dc1',
+      vlan: 30,
+      serverInstance: 'vm-d',
+      wantAddress: true,
+      wantName: true,
+      hostnameHint: 'dim',
+      family: 4,
+    });
     expect(await rows(db.store)).toEqual([]);
     expect((await state('vm-d'))[0]).toMatchObject({ state: 'NOT_CONFIGURED' });
     expect((await listDnsZones(db.store)).find((z) => z.zone === 'dark.test')).toMatchObject({ server: null });
@@ -115,8 +164,22 @@ describe.each(BACKENDS)('DNS outbox (%s store)', (backend) => {
   });
 
   test('a change is claimed once, and a later change of the same name only after it', async () => {
-    await commission(db.store, { dataCenter: 'dc1', vlan: 20, serverInstance: 'vm-o', wantAddress: true, wantName: true, hostnameHint: 'order', family: 4 });
-    await decommission(db.store, { dataCenter: 'dc1', vlan: 20, serverInstance: 'vm-o', releaseAddress: true, releaseName: true });
+    await commission(db.store, {
+      dataCenter: 'dc1',
+      vlan: 20,
+      serverInstance: 'vm-o',
+      wantAddress: true,
+      wantName: true,
+      hostnameHint: 'order',
+      family: 4,
+    });
+    await decommission(db.store, {
+      dataCenter: 'dc1',
+      vlan: 20,
+      serverInstance: 'vm-o',
+      releaseAddress: true,
+      releaseName: true,
+    });
     const first = await claim(db.store);
     expect(first.changes.map((c) => `${c.action} ${c.rtype}`)).toEqual(['add A', 'add PTR']);
     expect((await claim(db.store)).changes).toEqual([]);
@@ -130,9 +193,22 @@ describe.each(BACKENDS)('DNS outbox (%s store)', (backend) => {
 
   test('removing a network with force queues the removal of its records', async () => {
     await addNetwork(db.store, { name: 'gone', cidr: '10.20.9.0/24', dataCenter: 'dc1', vlan: 29, zone: 'dns.test' });
-    await commission(db.store, { dataCenter: 'dc1', vlan: 29, serverInstance: 'vm-g', wantAddress: true, wantName: true, hostnameHint: 'gone1', family: 4 });
+    await commission(db.store, {
+      dataCenter: 'dc1',
+      vlan: 29,
+      serverInstance: 'vm-g',
+      wantAddress: true,
+      wantName: true,
+      hostnameHint: 'gone1',
+      family: 4,
+    });
     await removeNetwork(db.store, 'gone', { force: true });
-    expect((await rows(db.store)).map((r) => `${r.action} ${r.rtype}`)).toEqual(['add A', 'add PTR', 'delete A', 'delete PTR']);
+    expect((await rows(db.store)).map((r) => `${r.action} ${r.rtype}`)).toEqual([
+      'add A',
+      'add PTR',
+      'delete A',
+      'delete PTR',
+    ]);
   });
 
   if (backend === 'postgres') {
@@ -140,13 +216,27 @@ describe.each(BACKENDS)('DNS outbox (%s store)', (backend) => {
       const other = await openStore({ databaseUrl: db.url!, poolSize: 4 });
       try {
         for (let i = 0; i < 40; i++) {
-          await commission(db.store, { dataCenter: 'dc1', vlan: 20, serverInstance: `race-${i}`, wantAddress: true, wantName: true, hostnameHint: `race${i}`, family: 4 });
-          await decommission(db.store, { dataCenter: 'dc1', vlan: 20, serverInstance: `race-${i}`, releaseAddress: true, releaseName: true });
+          await commission(db.store, {
+            dataCenter: 'dc1',
+            vlan: 20,
+            serverInstance: `race-${i}`,
+            wantAddress: true,
+            wantName: true,
+            hostnameHint: `race${i}`,
+            family: 4,
+          });
+          await decommission(db.store, {
+            dataCenter: 'dc1',
+            vlan: 20,
+            serverInstance: `race-${i}`,
+            releaseAddress: true,
+            releaseName: true,
+          });
         }
         const delivered: { id: string; owner: string; action: string }[] = [];
         const inFlight = new Set<string>();
         const worker = async (store: Store) => {
-          for (let idle = 0; idle < 3; ) {
+          for (let idle = 0; idle < 3;) {
             const { token, changes } = await claim(store, randomUUID(), 7);
             if (changes.length === 0) {
               idle++;

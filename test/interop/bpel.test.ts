@@ -41,7 +41,9 @@ const attr = (e: Element, name: string) => e.getAttribute(name) ?? '';
 const q = (e: Element, name: string) => resolveName(e, attr(e, name));
 
 function xmllint(file: string): Promise<{ code: number; stderr: string }> {
-  return new Promise((done) => execFile('xmllint', ['--noout', file], (err, _out, stderr) => done({ code: err ? 1 : 0, stderr: String(stderr) })));
+  return new Promise((done) =>
+    execFile('xmllint', ['--noout', file], (err, _out, stderr) => done({ code: err ? 1 : 0, stderr: String(stderr) })),
+  );
 }
 
 /** The WSDL documents a file imports, transitively, by target namespace (file paths resolved as an engine would). */
@@ -51,23 +53,32 @@ function loadWsdl(file: string): void {
   const doc = parseXml(readFileSync(file, 'utf8'));
   const tns = attr(doc.documentElement as Element, 'targetNamespace');
   definitions.set(tns, [...(definitions.get(tns) ?? []), { file, doc }]);
-  for (const imp of nodes('/wsdl:definitions/wsdl:import', doc, P)) loadWsdl(resolve(dirname(file), attr(imp, 'location')));
+  for (const imp of nodes('/wsdl:definitions/wsdl:import', doc, P))
+    loadWsdl(resolve(dirname(file), attr(imp, 'location')));
 }
 
 /** A named top-level WSDL component (wsdl:message, wsdl:portType, plnk:partnerLinkType, vprop:property). */
 function component(kind: string, name: QName): Element {
-  const found = (definitions.get(name.ns) ?? []).flatMap((d) => nodes(`/wsdl:definitions/${kind}[@name="${name.local}"]`, d.doc, P));
-  if (found.length !== 1) throw new Error(`${kind} ${key(name)} is ${found.length ? 'declared more than once' : 'not declared in any imported WSDL'}`);
+  const found = (definitions.get(name.ns) ?? []).flatMap((d) =>
+    nodes(`/wsdl:definitions/${kind}[@name="${name.local}"]`, d.doc, P),
+  );
+  if (found.length !== 1)
+    throw new Error(
+      `${kind} ${key(name)} is ${found.length ? 'declared more than once' : 'not declared in any imported WSDL'}`,
+    );
   return found[0];
 }
 /** A global element declaration of a namespace's embedded schema. */
 function globalElement(name: QName): Element {
-  const found = (definitions.get(name.ns) ?? []).flatMap((d) => nodes(`/wsdl:definitions/wsdl:types/xsd:schema/xsd:element[@name="${name.local}"]`, d.doc, P));
+  const found = (definitions.get(name.ns) ?? []).flatMap((d) =>
+    nodes(`/wsdl:definitions/wsdl:types/xsd:schema/xsd:element[@name="${name.local}"]`, d.doc, P),
+  );
   if (found.length !== 1) throw new Error(`element ${key(name)} is not declared globally`);
   return found[0];
 }
 /** The child element names an element declaration's sequence allows, in order. */
-const sequenceOf = (decl: Element) => nodes('xsd:complexType/xsd:sequence/xsd:element', decl, P).map((e) => attr(e, 'name'));
+const sequenceOf = (decl: Element) =>
+  nodes('xsd:complexType/xsd:sequence/xsd:element', decl, P).map((e) => attr(e, 'name'));
 /** The element a message part is. */
 function partElement(message: QName, part: string): QName {
   const p = nodes(`wsdl:part[@name="${part}"]`, component('wsdl:message', message), P);
@@ -101,13 +112,17 @@ test('the files are well-formed XML (xmllint)', async () => {
 test('every import resolves to a file whose targetNamespace is the one imported; ipcd resolves to wsdl/ipcd.wsdl', () => {
   const imports: [Element, string][] = [
     ...B('/bpel:process/bpel:import').map((i) => [i, PROCESS] as [Element, string]),
-    ...[...definitions.values()].flat().flatMap((d) => nodes('/wsdl:definitions/wsdl:import', d.doc, P).map((i) => [i, d.file] as [Element, string])),
+    ...[...definitions.values()]
+      .flat()
+      .flatMap((d) => nodes('/wsdl:definitions/wsdl:import', d.doc, P).map((i) => [i, d.file] as [Element, string])),
   ];
   expect(imports.length).toBeGreaterThanOrEqual(4);
   for (const [imp, from] of imports) {
     const file = resolve(dirname(from), attr(imp, 'location'));
     expect(existsSync(file)).toBe(true);
-    expect(attr(parseXml(readFileSync(file, 'utf8')).documentElement as Element, 'targetNamespace')).toBe(attr(imp, 'namespace'));
+    expect(attr(parseXml(readFileSync(file, 'utf8')).documentElement as Element, 'targetNamespace')).toBe(
+      attr(imp, 'namespace'),
+    );
   }
   expect(definitions.get(IPCD_NS)!.map((d) => d.file)).toEqual([IPCD_WSDL]);
 });
@@ -117,14 +132,20 @@ test("the partner link to ipcd uses the wrapper's partnerLinkType, whose role is
   const plt = component('plnk:partnerLinkType', q(link, 'partnerLinkType'));
   const [role] = nodes(`plnk:role[@name="${attr(link, 'partnerRole')}"]`, plt, P);
   expect(q(role, 'portType')).toEqual({ ns: IPCD_NS, local: 'IpcdPortType' });
-  expect(component('wsdl:portType', q(role, 'portType')).parentNode).toBe(definitions.get(IPCD_NS)![0].doc.documentElement);
+  expect(component('wsdl:portType', q(role, 'portType')).parentNode).toBe(
+    definitions.get(IPCD_NS)![0].doc.documentElement,
+  );
 });
 
 /** A partner link's port type: the role this process plays (myRole) or calls (partnerRole). */
 function portTypeOf(linkName: string, side: 'myRole' | 'partnerRole'): QName {
   const [link] = B(`/bpel:process/bpel:partnerLinks/bpel:partnerLink[@name="${linkName}"]`);
   if (!link || !attr(link, side)) throw new Error(`partner link ${linkName} has no ${side}`);
-  const [role] = nodes(`plnk:role[@name="${attr(link, side)}"]`, component('plnk:partnerLinkType', q(link, 'partnerLinkType')), P);
+  const [role] = nodes(
+    `plnk:role[@name="${attr(link, side)}"]`,
+    component('plnk:partnerLinkType', q(link, 'partnerLinkType')),
+    P,
+  );
   if (!role) throw new Error(`partner link ${linkName}: role ${attr(link, side)} is not in its partnerLinkType`);
   return q(role, 'portType');
 }
@@ -141,7 +162,12 @@ test('every variable is of a declared message type', () => {
   const vars = B('//bpel:variables/bpel:variable');
   expect(vars.length).toBeGreaterThan(0);
   for (const v of vars) component('wsdl:message', q(v, 'messageType'));
-  expect(vars.filter((v) => q(v, 'messageType').ns === IPCD_NS).map((v) => attr(v, 'messageType')).sort()).toEqual([
+  expect(
+    vars
+      .filter((v) => q(v, 'messageType').ns === IPCD_NS)
+      .map((v) => attr(v, 'messageType'))
+      .sort(),
+  ).toEqual([
     'ipcd:CommissionIPRequest',
     'ipcd:CommissionIPResponse',
     'ipcd:DecommissionIPRequest',
@@ -181,7 +207,9 @@ test("every catch names a fault ipcd's port type declares, with its message type
   expect(catches.length).toBeGreaterThan(0);
   for (const c of catches) {
     const fault = q(c, 'faultName');
-    const declaring = (definitions.get(fault.ns) ?? []).flatMap((d) => nodes(`/wsdl:definitions/wsdl:portType/wsdl:operation/wsdl:fault[@name="${fault.local}"]`, d.doc, P));
+    const declaring = (definitions.get(fault.ns) ?? []).flatMap((d) =>
+      nodes(`/wsdl:definitions/wsdl:portType/wsdl:operation/wsdl:fault[@name="${fault.local}"]`, d.doc, P),
+    );
     expect(declaring.length).toBeGreaterThan(0);
     for (const f of declaring) expect(q(f, 'message')).toEqual(q(c, 'faultMessageType'));
   }
@@ -192,8 +220,12 @@ test('correlation: each property is declared and aliased on the messages that ca
     for (const name of attr(set, 'properties').split(/\s+/)) {
       const prop = resolveName(set, name);
       component('vprop:property', prop);
-      const aliased = (definitions.get(prop.ns) ?? []).flatMap((d) => nodes('/wsdl:definitions/vprop:propertyAlias', d.doc, P)).filter((a) => key(q(a, 'propertyName')) === key(prop));
-      const uses = B(`//bpel:correlation[@set="${attr(set, 'name')}"]/ancestor::bpel:receive`).map((r) => key(variableMessage(attr(r, 'variable'))));
+      const aliased = (definitions.get(prop.ns) ?? [])
+        .flatMap((d) => nodes('/wsdl:definitions/vprop:propertyAlias', d.doc, P))
+        .filter((a) => key(q(a, 'propertyName')) === key(prop));
+      const uses = B(`//bpel:correlation[@set="${attr(set, 'name')}"]/ancestor::bpel:receive`).map((r) =>
+        key(variableMessage(attr(r, 'variable'))),
+      );
       expect(uses.length).toBeGreaterThan(0);
       for (const u of uses) expect(aliased.map((a) => key(q(a, 'messageType')))).toContain(u);
       for (const a of aliased) partElement(q(a, 'messageType'), attr(a, 'part'));
@@ -215,7 +247,7 @@ test('each literal is the element of the part it initialises, its children decla
       return c.localName;
     });
     // In the declared order: each used name at a later position of the sequence than the one before.
-    const positions = used.map((n) => allowed.indexOf(n ?? ""));
+    const positions = used.map((n) => allowed.indexOf(n ?? ''));
     expect(positions).not.toContain(-1);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   }

@@ -22,7 +22,9 @@ function payload12(xml: string, fault: boolean, ns: string): string {
     [SOAP12, 'Envelope'],
     [SOAP12, 'Body'],
   ];
-  const steps: [string, string][] = fault ? [...body, [SOAP12, 'Fault'], [SOAP12, 'Detail'], [ns, 'IpcdFault']] : [...body, ['', '*']];
+  const steps: [string, string][] = fault
+    ? [...body, [SOAP12, 'Fault'], [SOAP12, 'Detail'], [ns, 'IpcdFault']]
+    : [...body, ['', '*']];
   return `<?xml version="1.0" encoding="UTF-8"?>\n${serialize(find(parseTree(xml), steps), true)}\n`;
 }
 
@@ -35,7 +37,13 @@ describe('SOAP 1.2 payloads under xmllint', () => {
   const docs = new Map<string, [string, string]>();
   const statuses: Record<string, number> = {};
 
-  async function exchange(label: string, endpoint: string, ns: string, operation: string, fields: Fields): Promise<void> {
+  async function exchange(
+    label: string,
+    endpoint: string,
+    ns: string,
+    operation: string,
+    fields: Fields,
+  ): Promise<void> {
     const sent = envelope12(operation, fields, undefined, ns);
     const r = await post12(`${server.base}${endpoint}`, sent, `${ns}/${operation}`);
     statuses[label] = r.status;
@@ -64,7 +72,13 @@ describe('SOAP 1.2 payloads under xmllint', () => {
     server = await startServer(ts.store);
 
     const where = { dataCenter: 'dc1', vlan: 100 };
-    await exchange('CommissionIP', '/ipcd', NS, 'CommissionIP', { ...where, serverInstance: 'vm-x12', wantName: true, hostnameHint: 'web-12', addressFamily: 'IPv4' });
+    await exchange('CommissionIP', '/ipcd', NS, 'CommissionIP', {
+      ...where,
+      serverInstance: 'vm-x12',
+      wantName: true,
+      hostnameHint: 'web-12',
+      addressFamily: 'IPv4',
+    });
     await exchange('NameOnly', '/ipcd', NS, 'NameOnly', { ...where, serverInstance: 'vm-x12-2' });
     await exchange('ListAllocations', '/ipcd', NS, 'ListAllocations', { ...where, pageSize: 10 });
     await exchange('DecommissionIP', '/ipcd', NS, 'DecommissionIP', { ...where, serverInstance: 'vm-x12' });
@@ -80,11 +94,19 @@ describe('SOAP 1.2 payloads under xmllint', () => {
   });
 
   test('the exchanges went as expected (SOAP 1.2: a Sender fault is HTTP 400)', () => {
-    expect(statuses).toEqual({ CommissionIP: 200, NameOnly: 200, ListAllocations: 200, DecommissionIP: 200, 'CommissionIP unknown VLAN': 400, ListDataCenters: 200, 'RemoveDataCenter unknown': 400 });
+    expect(statuses).toEqual({
+      CommissionIP: 200,
+      NameOnly: 200,
+      ListAllocations: 200,
+      DecommissionIP: 200,
+      'CommissionIP unknown VLAN': 400,
+      ListDataCenters: 200,
+      'RemoveDataCenter unknown': 400,
+    });
     expect(docs.size).toBe(14);
   });
 
-  test('every recorded SOAP 1.2 payload validates against its WSDL\'s schema', async () => {
+  test("every recorded SOAP 1.2 payload validates against its WSDL's schema", async () => {
     for (const [label, [ns, doc]] of docs) {
       const r = await validate(label, ns, doc);
       if (r.code !== 0) throw new Error(`xmllint rejected the ${label} (exit ${r.code}):\n${r.stderr}\n${doc}`);

@@ -52,19 +52,38 @@ describe('the contract and the wire under xmllint', () => {
 
     const where = { dataCenter: 'dc1', vlan: 100 };
     const si = 'vm-schema';
-    await exchange('CommissionIP IPv4 with name', 'CommissionIP', { ...where, serverInstance: si, wantAddress: true, wantName: true, hostnameHint: 'web-1', addressFamily: 'IPv4' });
+    await exchange('CommissionIP IPv4 with name', 'CommissionIP', {
+      ...where,
+      serverInstance: si,
+      wantAddress: true,
+      wantName: true,
+      hostnameHint: 'web-1',
+      addressFamily: 'IPv4',
+    });
     await exchange('CommissionIP IPv6', 'CommissionIP', { ...where, serverInstance: si, addressFamily: 'IPv6' });
-    await exchange('CommissionIP name only', 'CommissionIP', { ...where, serverInstance: si, wantAddress: false, wantName: true });
+    await exchange('CommissionIP name only', 'CommissionIP', {
+      ...where,
+      serverInstance: si,
+      wantAddress: false,
+      wantName: true,
+    });
     // Another instance: one instance holds one name-only allocation per VLAN (a retry gets it back).
     await exchange('NameOnly', 'NameOnly', { ...where, serverInstance: `${si}-2`, hostnameHint: 'db-1' });
     // Every allocation with its dns element (NOT_CONFIGURED with a detail, NONE for the name-only ones).
     await exchange('ListAllocations', 'ListAllocations', { ...where, pageSize: 10 });
-    await exchange('DecommissionIP', 'DecommissionIP', { ...where, serverInstance: si, releaseAddress: true, releaseName: true });
+    await exchange('DecommissionIP', 'DecommissionIP', {
+      ...where,
+      serverInstance: si,
+      releaseAddress: true,
+      releaseName: true,
+    });
     // A refusal from the operation handler (node-soap's fault path) ...
     await exchange('CommissionIP unknown VLAN', 'CommissionIP', { vlan: 999, serverInstance: si });
     await exchange('NameOnly ambiguous VLAN', 'NameOnly', { vlan: 100, serverInstance: si });
     // ... and one from the request guard, before node-soap sees the request (app.ts's own envelope).
-    const guarded = await postRaw(server.url, envelope('CommissionIP', { ...where, serverInstance: si }), { SOAPAction: `"${NS}/NameOnly"` });
+    const guarded = await postRaw(server.url, envelope('CommissionIP', { ...where, serverInstance: si }), {
+      SOAPAction: `"${NS}/NameOnly"`,
+    });
     docs.set('guard refusal fault detail', payload(guarded.text, true));
     statuses.set('guard refusal', guarded.status);
   }, 120_000);
@@ -84,17 +103,30 @@ describe('the contract and the wire under xmllint', () => {
     expect(await xmllint(['--noout', file])).toMatchObject({ code: 0, stderr: '' });
     // The served contract carries the same schema as the file.
     const fromServed = await xmllint(['--xpath', SCHEMA_XPATH, file]);
-    expect(fromServed.stdout).toBe(readFileSync(xsd, 'utf8').replace(/^<\?xml[^>]*>\n/, '').replace(/\n$/, ''));
+    expect(fromServed.stdout).toBe(
+      readFileSync(xsd, 'utf8')
+        .replace(/^<\?xml[^>]*>\n/, '')
+        .replace(/\n$/, ''),
+    );
   });
 
   test('the embedded schema extracts as a standalone XSD that compiles', async () => {
     const text = readFileSync(xsd, 'utf8');
     const root = parseTree(text);
     expect([root.uri, root.local]).toEqual(['http://www.w3.org/2001/XMLSchema', 'schema']);
-    expect(root.attributes).toEqual(expect.arrayContaining([['targetNamespace', NS], ['xmlns:tns', NS], ['xmlns:xsd', 'http://www.w3.org/2001/XMLSchema']]));
+    expect(root.attributes).toEqual(
+      expect.arrayContaining([
+        ['targetNamespace', NS],
+        ['xmlns:tns', NS],
+        ['xmlns:xsd', 'http://www.w3.org/2001/XMLSchema'],
+      ]),
+    );
     expect(await xmllint(['--noout', xsd])).toMatchObject({ code: 0, stderr: '' });
     // Compiling happens when it is used: a schema that does not compile exits 5, not 0 or 3.
-    const r = await validate('minimal fault', `<IpcdFault xmlns="${NS}"><code>BUSY</code><message>later</message></IpcdFault>`);
+    const r = await validate(
+      'minimal fault',
+      `<IpcdFault xmlns="${NS}"><code>BUSY</code><message>later</message></IpcdFault>`,
+    );
     expect(r).toMatchObject({ code: 0 });
     expect(r.stderr).toMatch(/validates/);
   });
@@ -111,14 +143,26 @@ describe('the contract and the wire under xmllint', () => {
       'NameOnly ambiguous VLAN': 500,
       'guard refusal': 500,
     });
-    const released = elementChildren(parseTree(docs.get('DecommissionIP response')!)).filter((c) => c.local === 'released');
+    const released = elementChildren(parseTree(docs.get('DecommissionIP response')!)).filter(
+      (c) => c.local === 'released',
+    );
     expect(released.length).toBe(3); // the instance's IPv4+name, IPv6 and name-only allocations
     const states = elementChildren(parseTree(docs.get('ListAllocations response')!))
       .filter((c) => c.local === 'allocation')
-      .map((a) => elementChildren(elementChildren(a).find((c) => c.local === 'dns')!).find((c) => c.local === 'state')?.children.join(''));
+      .map((a) =>
+        elementChildren(elementChildren(a).find((c) => c.local === 'dns')!)
+          .find((c) => c.local === 'state')
+          ?.children.join(''),
+      );
     expect(states.sort()).toEqual(['NONE', 'NONE', 'NONE', 'NOT_CONFIGURED']);
-    const codes = ['CommissionIP unknown VLAN fault detail', 'NameOnly ambiguous VLAN fault detail', 'guard refusal fault detail'].map(
-      (l) => elementChildren(parseTree(docs.get(l)!)).find((c) => c.local === 'code')?.children.join(''),
+    const codes = [
+      'CommissionIP unknown VLAN fault detail',
+      'NameOnly ambiguous VLAN fault detail',
+      'guard refusal fault detail',
+    ].map((l) =>
+      elementChildren(parseTree(docs.get(l)!))
+        .find((c) => c.local === 'code')
+        ?.children.join(''),
     );
     expect(codes).toEqual(['UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'INVALID_REQUEST']);
   });
@@ -157,16 +201,39 @@ describe('the contract and the wire under xmllint', () => {
 
   // The check can fail: payloads that break the contract are rejected (exit 3: not valid).
   const INVALID: [string, () => string, RegExp][] = [
-    ['a request with vlan 4095', () => payload(envelope('CommissionIP', { vlan: 4095, serverInstance: 'x' })), /maxInclusive/],
-    ['a request with vlan "abc"', () => payload(envelope('NameOnly', { vlan: 'abc', serverInstance: 'x' })), /'abc' is not a valid value/],
-    ['a request with its elements out of order', () => payload(envelope('CommissionIP', { serverInstance: 'x', vlan: 100 })), /serverInstance': This element is not expected/],
-    ['a request in no namespace', () => `<CommissionIP><vlan>100</vlan><serverInstance>x</serverInstance></CommissionIP>`, /No matching global declaration/],
+    [
+      'a request with vlan 4095',
+      () => payload(envelope('CommissionIP', { vlan: 4095, serverInstance: 'x' })),
+      /maxInclusive/,
+    ],
+    [
+      'a request with vlan "abc"',
+      () => payload(envelope('NameOnly', { vlan: 'abc', serverInstance: 'x' })),
+      /'abc' is not a valid value/,
+    ],
+    [
+      'a request with its elements out of order',
+      () => payload(envelope('CommissionIP', { serverInstance: 'x', vlan: 100 })),
+      /serverInstance': This element is not expected/,
+    ],
+    [
+      'a request in no namespace',
+      () => `<CommissionIP><vlan>100</vlan><serverInstance>x</serverInstance></CommissionIP>`,
+      /No matching global declaration/,
+    ],
     [
       'a real response with vlan moved last',
-      () => docs.get('CommissionIP IPv4 with name response')!.replace(/(<vlan>100<\/vlan>)(.*)(<\/CommissionIPResponse>)/s, '$2$1$3'),
+      () =>
+        docs
+          .get('CommissionIP IPv4 with name response')!
+          .replace(/(<vlan>100<\/vlan>)(.*)(<\/CommissionIPResponse>)/s, '$2$1$3'),
       /vlan': This element is not expected/,
     ],
-    ['a fault detail with an unknown code', () => docs.get('CommissionIP unknown VLAN fault detail')!.replace('UNKNOWN_VLAN', 'NO_SUCH_CODE'), /enumeration/],
+    [
+      'a fault detail with an unknown code',
+      () => docs.get('CommissionIP unknown VLAN fault detail')!.replace('UNKNOWN_VLAN', 'NO_SUCH_CODE'),
+      /enumeration/,
+    ],
   ];
 
   test.each(INVALID)('xmllint rejects %s', async (label, make, why) => {
@@ -182,7 +249,9 @@ describe('the contract and the wire under xmllint', () => {
       ['CommissionIP', { vlan: 4095, serverInstance: 'x' }],
       ['NameOnly', { vlan: 'abc', serverInstance: 'x' }],
     ] as [string, Fields][]) {
-      const { status, text } = await postRaw(server.url, envelope(operation, fields), { SOAPAction: `"${NS}/${operation}"` });
+      const { status, text } = await postRaw(server.url, envelope(operation, fields), {
+        SOAPAction: `"${NS}/${operation}"`,
+      });
       expect(status).toBe(500);
       expect(payload(text, true)).toMatch(/<ipcd:code>INVALID_REQUEST<\/ipcd:code>/);
     }

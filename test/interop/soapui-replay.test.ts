@@ -17,7 +17,17 @@ import { addUser } from '../../src/logic/access/users';
 import { openTestStore, type TestStore } from '../support/backends';
 import { REPO_ROOT } from '../support/processes';
 import { startServer, type RunningServer } from '../support/server';
-import { ASSERTION_TYPES, child, children, CON, evaluateXPath, parseXml, SoapUiProject, text, type StepResult } from '../support/soapui';
+import {
+  ASSERTION_TYPES,
+  child,
+  children,
+  CON,
+  evaluateXPath,
+  parseXml,
+  SoapUiProject,
+  text,
+  type StepResult,
+} from '../support/soapui';
 
 const PROJECT_FILE = join(REPO_ROOT, 'soapui', 'ipcd-soapui-project.xml');
 const WSDL_FILE = join(REPO_ROOT, 'wsdl', 'ipcd.wsdl');
@@ -30,11 +40,21 @@ const WSDL_SOAP_NS = 'http://schemas.xmlsoap.org/wsdl/soap/';
  * (an item of a refused atomic batch: a result, never a SOAP fault). A new code fails the
  * coverage test until it is asserted in the project or listed here.
  */
-const NOT_PROVOKABLE = ['BUSY', 'UNAVAILABLE', 'INTERNAL', 'NETWORK_IN_USE', 'SPLIT_REFUSED', 'MERGE_REFUSED', 'BATCH_ABORTED'];
+const NOT_PROVOKABLE = [
+  'BUSY',
+  'UNAVAILABLE',
+  'INTERNAL',
+  'NETWORK_IN_USE',
+  'SPLIT_REFUSED',
+  'MERGE_REFUSED',
+  'BATCH_ABORTED',
+];
 
 const project = new SoapUiProject(readFileSync(PROJECT_FILE, 'utf8'));
 const testCases = project.testCases();
-const requestSteps = testCases.flatMap((tc) => children(tc, 'testStep').filter((s) => s.getAttribute('type') === 'request'));
+const requestSteps = testCases.flatMap((tc) =>
+  children(tc, 'testStep').filter((s) => s.getAttribute('type') === 'request'),
+);
 const requestOf = (step: Element) => child(child(step, 'config')!, 'request')!;
 const assertionsOf = (step: Element) => children(requestOf(step), 'assertion');
 type Element = ReturnType<typeof child> & object;
@@ -52,7 +72,9 @@ describe('the SoapUI project against the contract', () => {
     expect(iface.getAttribute('soapVersion')).toBe('1_1');
     const part = child(child(iface, 'definitionCache')!, 'part')!;
     if (text(child(part, 'content')).trim() !== readFileSync(WSDL_FILE, 'utf8').trim()) {
-      throw new Error('the project caches an older wsdl/ipcd.wsdl: paste the current file into the CDATA of its <con:definitionCache> part (SoapUI: Update Definition)');
+      throw new Error(
+        'the project caches an older wsdl/ipcd.wsdl: paste the current file into the CDATA of its <con:definitionCache> part (SoapUI: Update Definition)',
+      );
     }
     expect(text(child(part, 'type'))).toBe(WSDL_NS);
   });
@@ -60,14 +82,21 @@ describe('the SoapUI project against the contract', () => {
   test("carries the WSDL binding's operations with their soapActions", () => {
     const binding = wsdlOps('binding', WSDL_NS)[0];
     const expected = Object.fromEntries(
-      Array.from(binding.getElementsByTagNameNS(WSDL_NS, 'operation')).map((op) => [op.getAttribute('name'), op.getElementsByTagNameNS(WSDL_SOAP_NS, 'operation')[0].getAttribute('soapAction')]),
+      Array.from(binding.getElementsByTagNameNS(WSDL_NS, 'operation')).map((op) => [
+        op.getAttribute('name'),
+        op.getElementsByTagNameNS(WSDL_SOAP_NS, 'operation')[0].getAttribute('soapAction'),
+      ]),
     );
-    const actual = Object.fromEntries(children(project.interfaces()[0], 'operation').map((op) => [op.getAttribute('name'), op.getAttribute('action')]));
+    const actual = Object.fromEntries(
+      children(project.interfaces()[0], 'operation').map((op) => [op.getAttribute('name'), op.getAttribute('action')]),
+    );
     expect(actual).toEqual(expected);
   });
 
   test('has test steps for every operation of the portType', () => {
-    const portTypeOps = Array.from(wsdlOps('portType', WSDL_NS)[0].getElementsByTagNameNS(WSDL_NS, 'operation')).map((o) => o.getAttribute('name'));
+    const portTypeOps = Array.from(wsdlOps('portType', WSDL_NS)[0].getElementsByTagNameNS(WSDL_NS, 'operation')).map(
+      (o) => o.getAttribute('name'),
+    );
     const used = new Set(requestSteps.map((s) => text(child(child(s, 'config')!, 'operation'))));
     expect([...used].sort()).toEqual([...portTypeOps].sort());
   });
@@ -80,7 +109,10 @@ describe('the SoapUI project against the contract', () => {
       for (const a of as.filter((x) => x.getAttribute('type') === 'XPath Match')) {
         const conf = child(a, 'configuration')!;
         const path = Array.from(conf.childNodes).find((n) => (n as Element).localName === 'path')?.textContent ?? '';
-        if (/ipcd:IpcdFault\/ipcd:code\s*$/.test(path)) asserted.add(Array.from(conf.childNodes).find((n) => (n as Element).localName === 'content')?.textContent ?? '');
+        if (/ipcd:IpcdFault\/ipcd:code\s*$/.test(path))
+          asserted.add(
+            Array.from(conf.childNodes).find((n) => (n as Element).localName === 'content')?.textContent ?? '',
+          );
       }
     }
     expect([...asserted].sort()).toEqual(FAULT_CODES.filter((c) => !NOT_PROVOKABLE.includes(c)).sort());
@@ -89,7 +121,14 @@ describe('the SoapUI project against the contract', () => {
   test('uses only assertion types the replayer evaluates, and every request step asserts a SOAP response', () => {
     const types = new Set(requestSteps.flatMap((s) => assertionsOf(s).map((a) => a.getAttribute('type'))));
     for (const t of types) expect(ASSERTION_TYPES).toContain(t);
-    for (const t of ['SOAP Response', 'SOAP Fault Assertion', 'Not SOAP Fault Assertion', 'XPath Match', 'Simple Contains']) expect(types).toContain(t);
+    for (const t of [
+      'SOAP Response',
+      'SOAP Fault Assertion',
+      'Not SOAP Fault Assertion',
+      'XPath Match',
+      'Simple Contains',
+    ])
+      expect(types).toContain(t);
     for (const s of requestSteps) expect(assertionsOf(s).map((a) => a.getAttribute('type'))).toContain('SOAP Response');
   });
 
@@ -100,7 +139,9 @@ describe('the SoapUI project against the contract', () => {
       const w = requestOf(s).getAttribute('outgoingWss');
       if (w) expect(names).toContain(w);
     }
-    expect(requestSteps.filter((s) => requestOf(s).getAttribute('outgoingWss') === 'orchestrator').length).toBeGreaterThan(20);
+    expect(
+      requestSteps.filter((s) => requestOf(s).getAttribute('outgoingWss') === 'orchestrator').length,
+    ).toBeGreaterThan(20);
     expect(child(wss[0], 'entry')!.getAttribute('username')).toBe('${#Project#username}');
   });
 
@@ -125,13 +166,29 @@ describe('the SoapUI project replayed against ipcd (PostgreSQL, WS-Security requ
     // The fixtures the project's description asks for.
     await addNetwork(s, { name: 'soapui-full', dataCenter: 'dc2', vlan: 901, cidr: '192.0.2.0/30' });
     await addZone(s, 'names.soapui.test');
-    await addNetwork(s, { name: 'soapui-names', dataCenter: 'dc2', vlan: 902, cidr: '198.51.100.0/24', zone: 'names.soapui.test' });
+    await addNetwork(s, {
+      name: 'soapui-names',
+      dataCenter: 'dc2',
+      vlan: 902,
+      cidr: '198.51.100.0/24',
+      zone: 'names.soapui.test',
+    });
     for (const hint of ['soapui-web', ...Array.from({ length: 32 }, (_, i) => `soapui-web-${i + 1}`)]) {
       await nameOnly(s, { dataCenter: 'dc2', vlan: 902, serverInstance: `fixture-${hint}`, hostnameHint: hint });
     }
     const p = project.properties;
-    await addUser(s, { username: p.get('username')!, password: p.get('password')!, role: 'orchestrator', grants: [{ dataCenter: 'dc1' }, { dataCenter: 'dc2' }] });
-    await addUser(s, { username: p.get('readerUsername')!, password: p.get('readerPassword')!, role: 'tenant', tenant: 'acme' });
+    await addUser(s, {
+      username: p.get('username')!,
+      password: p.get('password')!,
+      role: 'orchestrator',
+      grants: [{ dataCenter: 'dc1' }, { dataCenter: 'dc2' }],
+    });
+    await addUser(s, {
+      username: p.get('readerUsername')!,
+      password: p.get('readerPassword')!,
+      role: 'tenant',
+      tenant: 'acme',
+    });
     server = await startServer(s, { auth: authOptions(true) });
     project.properties.set('endpoint', server.url);
   }, 120_000);
@@ -144,19 +201,27 @@ describe('the SoapUI project replayed against ipcd (PostgreSQL, WS-Security requ
   const describeFailures = (results: StepResult[]) =>
     results
       .filter((r) => r.failures.length)
-      .map((r) => `${r.step} (HTTP ${r.status ?? '-'}):\n  ${r.failures.join('\n  ')}\n  response: ${r.response?.slice(0, 600) ?? '-'}`)
+      .map(
+        (r) =>
+          `${r.step} (HTTP ${r.status ?? '-'}):\n  ${r.failures.join('\n  ')}\n  response: ${r.response?.slice(0, 600) ?? '-'}`,
+      )
       .join('\n');
 
-  test.each(testCases.map((tc) => [tc.getAttribute('name')!, tc] as const))('test case "%s" passes', async (_name, tc) => {
-    const results = await project.run(tc);
-    expect(describeFailures(results)).toBe('');
-    expect(results.map((r) => r.step)).toEqual(children(tc, 'testStep').map((s) => s.getAttribute('name')));
-  });
+  test.each(testCases.map((tc) => [tc.getAttribute('name')!, tc] as const))(
+    'test case "%s" passes',
+    async (_name, tc) => {
+      const results = await project.run(tc);
+      expect(describeFailures(results)).toBe('');
+      expect(results.map((r) => r.step)).toEqual(children(tc, 'testStep').map((s) => s.getAttribute('name')));
+    },
+  );
 
   test('every allocation the project made is released again (it can be run again)', async () => {
     const c = new Client({ connectionString: db.url });
     await c.connect();
-    const r = await c.query("SELECT server_instance FROM allocation WHERE released_at IS NULL AND server_instance LIKE 'soapui-%'");
+    const r = await c.query(
+      "SELECT server_instance FROM allocation WHERE released_at IS NULL AND server_instance LIKE 'soapui-%'",
+    );
     await c.end();
     expect(r.rows).toEqual([]);
   });

@@ -90,10 +90,15 @@ interface Run {
 function run(file: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(file, args, { cwd: opts.cwd, timeout: opts.timeoutMs ?? 180_000, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr), ms: Date.now() - started });
-    });
+    execFile(
+      file,
+      args,
+      { cwd: opts.cwd, timeout: opts.timeoutMs ?? 180_000, maxBuffer: 8 << 20 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr), ms: Date.now() - started });
+      },
+    );
   });
 }
 
@@ -197,11 +202,17 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
 
   beforeAll(async () => {
     const missing = [
-      ...Object.entries(COMMANDS).filter(([c]) => !onPath(c)).map(([c, pkg]) => `${c} (${pkg})`),
-      ...Object.entries(FILES).filter(([f]) => !existsSync(f)).map(([f, pkg]) => `${f} (${pkg})`),
+      ...Object.entries(COMMANDS)
+        .filter(([c]) => !onPath(c))
+        .map(([c, pkg]) => `${c} (${pkg})`),
+      ...Object.entries(FILES)
+        .filter(([f]) => !existsSync(f))
+        .map(([f, pkg]) => `${f} (${pkg})`),
     ];
     if (missing.length) {
-      throw new Error(`missing: ${missing.join(', ')}. .ci/run must install jaxws, gsoap and libgsoap-dev (its "need" list); this suite installs nothing and skips nothing.`);
+      throw new Error(
+        `missing: ${missing.join(', ')}. .ci/run must install jaxws, gsoap and libgsoap-dev (its "need" list); this suite installs nothing and skips nothing.`,
+      );
     }
 
     ts = await openTestStore('postgres');
@@ -217,7 +228,22 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
     const japp = join(work, 'java-app');
     for (const d of [jgen, jsrc, japp]) mkdirSync(d);
     // The README's command: the bindings file, and -extension for the SOAP 1.2 port.
-    steps.wsimport = must('wsimport', await run('wsimport', ['-extension', '-b', BINDINGS_FILE, '-keep', '-p', JAVA_PACKAGE, '-d', jgen, '-s', jsrc, wsdlUrl]));
+    steps.wsimport = must(
+      'wsimport',
+      await run('wsimport', [
+        '-extension',
+        '-b',
+        BINDINGS_FILE,
+        '-keep',
+        '-p',
+        JAVA_PACKAGE,
+        '-d',
+        jgen,
+        '-s',
+        jsrc,
+        wsdlUrl,
+      ]),
+    );
     const cp = [japp, jgen, JAXWS_RT].join(delimiter);
     [javaCp, javaApp, wsdlAt] = [cp, japp, wsdlUrl];
     steps.javac = must('javac', await run('javac', ['-cp', cp, '-d', japp, JAVA_SOURCE]));
@@ -226,7 +252,12 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
         // Debian's SAAJ registers its factory under the old service name; naming it here keeps the
         // runtime from logging a deprecation warning on every call.
         '-Djavax.xml.soap.SAAJMetaFactory=com.sun.xml.messaging.saaj.soap.SAAJMetaFactoryImpl',
-        '-cp', cp, 'IpcdLifecycle', wsdlUrl, ...common, ...extra,
+        '-cp',
+        cp,
+        'IpcdLifecycle',
+        wsdlUrl,
+        ...common,
+        ...extra,
       ]);
     steps.java = await javaRun(['--instance', 'jaxws-vm']);
     java = report('IpcdLifecycle (Java)', steps.java);
@@ -238,23 +269,48 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
     mkdirSync(g);
     // -N: a proxy per binding (without it wsdl2h warns that it merged the two bindings into one).
     steps.wsdl2h = must('wsdl2h', await run('wsdl2h', ['-Nns1', '-o', 'ipcd.h', wsdlUrl], { cwd: g }));
-    steps.soapcpp2 = must('soapcpp2', await run('soapcpp2', ['-j', '-C', '-x', `-I${GSOAP_IMPORT}`, 'ipcd.h'], { cwd: g }));
-    const flags = must('pkg-config', await run('pkg-config', ['--cflags', '--libs', 'gsoap++'])).stdout.trim().split(/\s+/);
+    steps.soapcpp2 = must(
+      'soapcpp2',
+      await run('soapcpp2', ['-j', '-C', '-x', `-I${GSOAP_IMPORT}`, 'ipcd.h'], { cwd: g }),
+    );
+    const flags = must('pkg-config', await run('pkg-config', ['--cflags', '--libs', 'gsoap++']))
+      .stdout.trim()
+      .split(/\s+/);
     steps['g++'] = must(
       'g++',
       await run(
         'g++',
-        ['-O0', '-I.', `-I${GSOAP_CUSTOM}`, '-o', 'client', GSOAP_SOURCE, 'soapC.cpp', 'soapIpcdSoapBindingProxy.cpp', 'soapIpcdSoap12BindingProxy.cpp', join(GSOAP_CUSTOM, 'struct_timeval.c'), ...flags],
+        [
+          '-O0',
+          '-I.',
+          `-I${GSOAP_CUSTOM}`,
+          '-o',
+          'client',
+          GSOAP_SOURCE,
+          'soapC.cpp',
+          'soapIpcdSoapBindingProxy.cpp',
+          'soapIpcdSoap12BindingProxy.cpp',
+          join(GSOAP_CUSTOM, 'struct_timeval.c'),
+          ...flags,
+        ],
         { cwd: g },
       ),
     );
-    steps.client = await run(join(g, 'client'), [server.url, ...common, '--instance', 'gsoap-vm'], { timeoutMs: 60_000 });
+    steps.client = await run(join(g, 'client'), [server.url, ...common, '--instance', 'gsoap-vm'], {
+      timeoutMs: 60_000,
+    });
     gsoap = report('client (gSOAP)', steps.client);
-    steps.client12 = await run(join(g, 'client'), [server.url, '--soap', '1.2', ...common, '--instance', 'gsoap12-vm'], { timeoutMs: 60_000 });
+    steps.client12 = await run(
+      join(g, 'client'),
+      [server.url, '--soap', '1.2', ...common, '--instance', 'gsoap12-vm'],
+      { timeoutMs: 60_000 },
+    );
     gsoap12 = report('client (gSOAP, SOAP 1.2)', steps.client12);
 
     if (process.env.IPCD_TOOLCHAIN_TIMINGS) {
-      process.stderr.write(`toolchain steps (ms): ${JSON.stringify(Object.fromEntries(Object.entries(steps).map(([k, r]) => [k, r.ms])))}\n`);
+      process.stderr.write(
+        `toolchain steps (ms): ${JSON.stringify(Object.fromEntries(Object.entries(steps).map(([k, r]) => [k, r.ms])))}\n`,
+      );
     }
   }, 600_000);
 
@@ -270,7 +326,9 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
       const gen = join(work, 'java-src', ...JAVA_PACKAGE.split('.'));
       // One method per operation, request element in, response element out, typed fault thrown.
       const sei = readFileSync(join(gen, 'IpcdPortType.java'), 'utf8');
-      expect(sei).toMatch(/public CommissionIPResponse commissionIP\(\s*@WebParam\([^)]*\)\s*CommissionIP parameters\)\s*throws IpcdFault_Exception/);
+      expect(sei).toMatch(
+        /public CommissionIPResponse commissionIP\(\s*@WebParam\([^)]*\)\s*CommissionIP parameters\)\s*throws IpcdFault_Exception/,
+      );
       expect(sei).toMatch(/public NameOnlyResponse nameOnly\(/);
       expect(sei).toMatch(/public DecommissionIPResponse decommissionIP\(/);
       expect(readFileSync(join(gen, 'IpcdFault_Exception.java'), 'utf8')).toMatch(/public IpcdFault getFaultInfo\(\)/);
@@ -294,8 +352,17 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
       expect(java12.binding).toBe('http://www.w3.org/2003/05/soap/bindings/HTTP/');
       expect(java.binding).toBe('http://schemas.xmlsoap.org/wsdl/soap/http');
       expect(java12.address).toBe(server.url);
-      expect(java12.commission).toMatchObject({ dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', source: 'VLAN', zone: 'dc1.example.com' });
-      expect(java12.decommissionByAddress.released[0]).toMatchObject({ allocationId: java12.commission.allocationId, serverInstance: 'jaxws12-vm-1' });
+      expect(java12.commission).toMatchObject({
+        dataCenter: 'dc1',
+        vlan: 100,
+        network: 'dc1-v100-a',
+        source: 'VLAN',
+        zone: 'dc1.example.com',
+      });
+      expect(java12.decommissionByAddress.released[0]).toMatchObject({
+        allocationId: java12.commission.allocationId,
+        serverInstance: 'jaxws12-vm-1',
+      });
       expect(java12.unknownVlan).toMatchObject({ exception: 'IpcdFault_Exception', code: 'UNKNOWN_VLAN' });
     });
 
@@ -311,7 +378,15 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
 
     test('typed responses that agree with the topology', () => {
       const c = java.commission;
-      expect(c).toMatchObject({ dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', source: 'VLAN', prefixLength: 24, gateway: '10.0.0.1', zone: 'dc1.example.com' });
+      expect(c).toMatchObject({
+        dataCenter: 'dc1',
+        vlan: 100,
+        network: 'dc1-v100-a',
+        source: 'VLAN',
+        prefixLength: 24,
+        gateway: '10.0.0.1',
+        zone: 'dc1.example.com',
+      });
       expect(c.address).toMatch(/^10\.0\.0\.\d{1,3}$/);
       expect(c.fqdn).toBe(`${c.name}.dc1.example.com`);
       const n = java.nameOnly;
@@ -319,11 +394,27 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
       expect(n.name).not.toBe(c.name);
       expect(java.decommissionByAddress).toEqual({
         releasedCount: 1,
-        released: [{ allocationId: c.allocationId, network: c.network, serverInstance: 'jaxws-vm-1', address: c.address, fqdn: c.fqdn }],
+        released: [
+          {
+            allocationId: c.allocationId,
+            network: c.network,
+            serverInstance: 'jaxws-vm-1',
+            address: c.address,
+            fqdn: c.fqdn,
+          },
+        ],
       });
       expect(java.decommissionByName).toEqual({
         releasedCount: 1,
-        released: [{ allocationId: n.allocationId, network: n.network, serverInstance: 'jaxws-vm-2', address: null, fqdn: n.fqdn }],
+        released: [
+          {
+            allocationId: n.allocationId,
+            network: n.network,
+            serverInstance: 'jaxws-vm-2',
+            address: null,
+            fqdn: n.fqdn,
+          },
+        ],
       });
     });
 
@@ -358,11 +449,27 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
 
     test('typed responses and a typed fault detail', () => {
       const c = gsoap.commission;
-      expect(c).toMatchObject({ dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', source: 'VLAN', prefixLength: 24, gateway: '10.0.0.1', zone: 'dc1.example.com' });
+      expect(c).toMatchObject({
+        dataCenter: 'dc1',
+        vlan: 100,
+        network: 'dc1-v100-a',
+        source: 'VLAN',
+        prefixLength: 24,
+        gateway: '10.0.0.1',
+        zone: 'dc1.example.com',
+      });
       expect(c.fqdn).toBe(`${c.name}.dc1.example.com`);
       expect(gsoap.decommission).toEqual({
         releasedCount: 1,
-        released: [{ allocationId: c.allocationId, network: c.network, serverInstance: 'gsoap-vm-1', address: c.address, fqdn: c.fqdn }],
+        released: [
+          {
+            allocationId: c.allocationId,
+            network: c.network,
+            serverInstance: 'gsoap-vm-1',
+            address: c.address,
+            fqdn: c.fqdn,
+          },
+        ],
       });
       expect(gsoap.unknownVlan).toMatchObject({ faultcode: 'SOAP-ENV:Client', code: 'UNKNOWN_VLAN' });
       expect(gsoap.unknownVlan.message).toBe(gsoap.unknownVlan.faultstring);
@@ -375,14 +482,23 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
       expect(steps.client12.code).toBe(0);
       expect(gsoap12.soapVersion).toBe(2);
       expect(gsoap12.commission).toMatchObject({ dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', source: 'VLAN' });
-      expect(gsoap12.decommission.released[0]).toMatchObject({ allocationId: gsoap12.commission.allocationId, serverInstance: 'gsoap12-vm-1' });
+      expect(gsoap12.decommission.released[0]).toMatchObject({
+        allocationId: gsoap12.commission.allocationId,
+        serverInstance: 'gsoap12-vm-1',
+      });
       expect(gsoap12.unknownVlan).toMatchObject({ faultcode: 'SOAP-ENV:Sender', code: 'UNKNOWN_VLAN' });
       expect(gsoap12.unknownVlan.message).toBe(gsoap12.unknownVlan.faultstring);
     });
   });
 
   test('the database holds exactly what the two clients were issued, all of it released', async () => {
-    const rows: { id: string; address: string | null; name: string | null; server_instance: string; released: boolean }[] = await ts.store.dataSource.query(
+    const rows: {
+      id: string;
+      address: string | null;
+      name: string | null;
+      server_instance: string;
+      released: boolean;
+    }[] = await ts.store.dataSource.query(
       `SELECT id, host(address) AS address, name, server_instance, released_at IS NOT NULL AS released
          FROM allocation ORDER BY created_at, id`,
     );
@@ -415,20 +531,40 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
     let batch: { ok: boolean; mismatches: string[]; outcomes: string[] };
     beforeAll(async () => {
       steps.javacBatch = must('javac', await run('javac', ['-cp', javaCp, '-d', javaApp, JAVA_BATCH_SOURCE]));
-      steps.javaBatch = await run('java', [SAAJ, '-cp', javaCp, 'IpcdBatch', wsdlAt, '--data-center', 'dc1', '--vlan', '100', '--unknown-vlan', '999', '--instance', 'jaxws-batch']);
+      steps.javaBatch = await run('java', [
+        SAAJ,
+        '-cp',
+        javaCp,
+        'IpcdBatch',
+        wsdlAt,
+        '--data-center',
+        'dc1',
+        '--vlan',
+        '100',
+        '--unknown-vlan',
+        '999',
+        '--instance',
+        'jaxws-batch',
+      ]);
       batch = report<typeof batch>('IpcdBatch (Java)', steps.javaBatch);
     }, 120_000);
 
     test('the generated port has one typed method per batch operation', () => {
       expect(steps.wsimport.code).toBe(0);
-      expect(batch.outcomes).toEqual(['first=ok,ok,UNKNOWN_VLAN', 'again=ok,ok,UNKNOWN_VLAN', 'atomic=BATCH_ABORTED,UNKNOWN_VLAN']);
+      expect(batch.outcomes).toEqual([
+        'first=ok,ok,UNKNOWN_VLAN',
+        'again=ok,ok,UNKNOWN_VLAN',
+        'atomic=BATCH_ABORTED,UNKNOWN_VLAN',
+      ]);
     });
 
     test('the Java program ran the batches without a mismatch, and the database agrees', async () => {
       expect(batch.mismatches).toEqual([]);
       expect(steps.javaBatch.code).toBe(0);
       expect(complaints(steps.javaBatch, JAXWS_RUNTIME_WHITELIST)).toEqual([]);
-      const rows = await ts.store.dataSource.query(`SELECT server_instance, released_at IS NOT NULL AS released FROM allocation WHERE server_instance LIKE 'jaxws-batch-%' ORDER BY 1`);
+      const rows = await ts.store.dataSource.query(
+        `SELECT server_instance, released_at IS NOT NULL AS released FROM allocation WHERE server_instance LIKE 'jaxws-batch-%' ORDER BY 1`,
+      );
       expect(rows).toEqual([
         { server_instance: 'jaxws-batch-1', released: true },
         { server_instance: 'jaxws-batch-2', released: true },

@@ -54,7 +54,10 @@ beforeAll(async () => {
   for (const { endpoint } of [COMMISSIONING, MANAGEMENT]) {
     const res = await fetch(`${server.base}${endpoint}?wsdl`);
     const text = await res.text();
-    fetched.set(endpoint, { served: { status: res.status, contentType: res.headers.get('content-type') ?? '', text }, wsdl: parseXml(text) });
+    fetched.set(endpoint, {
+      served: { status: res.status, contentType: res.headers.get('content-type') ?? '', text },
+      wsdl: parseXml(text),
+    });
   }
   use(COMMISSIONING.endpoint);
 }, 60_000);
@@ -70,7 +73,9 @@ describe.each([COMMISSIONING.endpoint, MANAGEMENT.endpoint])('the description (W
   test('is served with HTTP 200 as XML and names the endpoint it was fetched from', () => {
     expect(served.status).toBe(200);
     expect(served.contentType).toMatch(/^(text|application)\/xml/);
-    expect(all('//wsdl:service/wsdl:port/soap:address').map((a) => attr(a, 'location'))).toEqual([`${server.base}${endpoint}`]);
+    expect(all('//wsdl:service/wsdl:port/soap:address').map((a) => attr(a, 'location'))).toEqual([
+      `${server.base}${endpoint}`,
+    ]);
   });
 
   test('R4003 R4004: well-formed XML 1.0 in UTF-8', () => {
@@ -140,12 +145,19 @@ describe.each([COMMISSIONING.endpoint, MANAGEMENT.endpoint])('the description (W
   });
 
   test('R2705: document style throughout (binding and every operation), no rpc', () => {
-    expect(all('/wsdl:definitions/wsdl:binding/soap:binding | /wsdl:definitions/wsdl:binding/soap12:binding').map((b) => attr(b, 'style'))).toEqual(['document', 'document']);
-    for (const o of all('/wsdl:definitions/wsdl:binding/wsdl:operation/soap:operation')) expect(['', 'document']).toContain(attr(o, 'style'));
+    expect(
+      all('/wsdl:definitions/wsdl:binding/soap:binding | /wsdl:definitions/wsdl:binding/soap12:binding').map((b) =>
+        attr(b, 'style'),
+      ),
+    ).toEqual(['document', 'document']);
+    for (const o of all('/wsdl:definitions/wsdl:binding/wsdl:operation/soap:operation'))
+      expect(['', 'document']).toContain(attr(o, 'style'));
   });
 
   test('R2706 R2716: use="literal" on every soap:body and soap:fault, none with a namespace attribute', () => {
-    const uses = all('//wsdl:binding//soap:body | //wsdl:binding//soap:fault | //wsdl:binding//soap:header | //wsdl:binding//soap:headerfault');
+    const uses = all(
+      '//wsdl:binding//soap:body | //wsdl:binding//soap:fault | //wsdl:binding//soap:header | //wsdl:binding//soap:headerfault',
+    );
     expect(uses.length).toBeGreaterThan(0);
     for (const u of uses) {
       expect(attr(u, 'use')).toBe('literal');
@@ -175,13 +187,26 @@ describe.each([COMMISSIONING.endpoint, MANAGEMENT.endpoint])('the description (W
     // Both ports of the one service name the same address.
     const ports = all('/wsdl:definitions/wsdl:service/wsdl:port');
     expect(ports.map((p) => qname(p, 'binding').local)).toEqual(bindings.map((b) => attr(b, 'name')));
-    expect(nodes('soap12:address', ports[1], P).map((a) => attr(a, 'location'))).toEqual(nodes('soap:address', ports[0], P).map((a) => attr(a, 'location')));
+    expect(nodes('soap12:address', ports[1], P).map((a) => attr(a, 'location'))).toEqual(
+      nodes('soap:address', ports[0], P).map((a) => attr(a, 'location')),
+    );
   });
 
-  test('R2718 R2209: the binding has exactly the portType\'s operations, each with input and output bound', () => {
+  test("R2718 R2209: the binding has exactly the portType's operations, each with input and output bound", () => {
     const binding = all('/wsdl:definitions/wsdl:binding')[0];
-    expect(qname(binding, 'type')).toEqual({ ns: tns(), local: attr(all('/wsdl:definitions/wsdl:portType')[0], 'name') });
-    expect(bindingOps().map((o) => attr(o, 'name')).sort()).toEqual(portTypeOps().map((o) => attr(o, 'name')).sort());
+    expect(qname(binding, 'type')).toEqual({
+      ns: tns(),
+      local: attr(all('/wsdl:definitions/wsdl:portType')[0], 'name'),
+    });
+    expect(
+      bindingOps()
+        .map((o) => attr(o, 'name'))
+        .sort(),
+    ).toEqual(
+      portTypeOps()
+        .map((o) => attr(o, 'name'))
+        .sort(),
+    );
     for (const o of bindingOps()) {
       expect(nodes('wsdl:input/soap:body', o, P)).toHaveLength(1);
       expect(nodes('wsdl:output/soap:body', o, P)).toHaveLength(1);
@@ -209,7 +234,10 @@ describe.each([COMMISSIONING.endpoint, MANAGEMENT.endpoint])('the description (W
     const names = portTypeOps().map((o) => attr(o, 'name'));
     expect(new Set(names).size).toBe(names.length);
     for (const o of portTypeOps()) {
-      const kids = Array.from(o.childNodes).filter((n): n is Element => n.nodeType === 1 && (n as Element).namespaceURI === WSDL && (n as Element).localName !== 'documentation');
+      const kids = Array.from(o.childNodes).filter(
+        (n): n is Element =>
+          n.nodeType === 1 && (n as Element).namespaceURI === WSDL && (n as Element).localName !== 'documentation',
+      );
       expect(kids.map((k) => k.localName)).toEqual(['input', 'output', ...kids.slice(2).map(() => 'fault')]);
     }
   });
@@ -233,7 +261,12 @@ describe.each([COMMISSIONING.endpoint, MANAGEMENT.endpoint])('the description (W
   test('R2711: no two ports share an address; R2026: no extension is wsdl:required', () => {
     const locations = all('//wsdl:port/soap:address').map((a) => attr(a, 'location'));
     expect(new Set(locations).size).toBe(locations.length);
-    expect(select('count(//@*[local-name()="required" and namespace-uri()="http://schemas.xmlsoap.org/wsdl/"][. = "true" or . = "1"])', wsdl)).toBe(0);
+    expect(
+      select(
+        'count(//@*[local-name()="required" and namespace-uri()="http://schemas.xmlsoap.org/wsdl/"][. = "true" or . = "1"])',
+        wsdl,
+      ),
+    ).toBe(0);
   });
 
   test('the schema qualifies local elements (R1014 then holds for wrapper children too)', () => {
@@ -242,7 +275,8 @@ describe.each([COMMISSIONING.endpoint, MANAGEMENT.endpoint])('the description (W
 });
 
 /** The binding's soapAction for an operation, as the WSDL serves it. */
-const actionOf = (op: string) => attr(all(`/wsdl:definitions/wsdl:binding/wsdl:operation[@name="${op}"]/soap:operation`)[0], 'soapAction');
+const actionOf = (op: string) =>
+  attr(all(`/wsdl:definitions/wsdl:binding/wsdl:operation[@name="${op}"]/soap:operation`)[0], 'soapAction');
 /** The output part's element of an operation. */
 function outputElement(op: string): { ns: string; local: string } {
   const pt = byName('/wsdl:definitions/wsdl:portType/wsdl:operation', op)!;
@@ -271,16 +305,19 @@ describe('messages exchanged with the server', () => {
     ['DecommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'wsi-1' }],
   ];
 
-  test.each(calls)('R1109 R2744 R1111 R2712 R1014 R1011: %s with its quoted soapAction gets 200 and one namespace-qualified wrapper, the output part\'s element', async (op, fields) => {
-    const r = await exchange(op, fields);
-    expect(r.status).toBe(200);
-    expect(r.contentType).toMatch(/^text\/xml/);
-    const kids = bodyChild(r.doc);
-    expect(kids).toHaveLength(1);
-    expect({ ns: kids[0].namespaceURI, local: kids[0].localName }).toEqual(outputElement(op));
-    for (const c of nodes('*', kids[0])) expect(c.namespaceURI).toBe(NS);
-    expect(nodes('/env:Envelope/env:Body/following-sibling::*', r.doc, P)).toEqual([]);
-  });
+  test.each(calls)(
+    "R1109 R2744 R1111 R2712 R1014 R1011: %s with its quoted soapAction gets 200 and one namespace-qualified wrapper, the output part's element",
+    async (op, fields) => {
+      const r = await exchange(op, fields);
+      expect(r.status).toBe(200);
+      expect(r.contentType).toMatch(/^text\/xml/);
+      const kids = bodyChild(r.doc);
+      expect(kids).toHaveLength(1);
+      expect({ ns: kids[0].namespaceURI, local: kids[0].localName }).toEqual(outputElement(op));
+      for (const c of nodes('*', kids[0])) expect(c.namespaceURI).toBe(NS);
+      expect(nodes('/env:Envelope/env:Body/following-sibling::*', r.doc, P)).toEqual([]);
+    },
+  );
 
   test('R1126 R1000 R1001 R1004: a fault is HTTP 500, its children unqualified faultcode/faultstring/detail, the code a SOAP-namespace QName, the detail the declared fault element', async () => {
     const r = await exchange('CommissionIP', { vlan: 100, serverInstance: 'wsi-3' }); // ambiguous VLAN

@@ -19,7 +19,11 @@ function runScript(args: string[]): Promise<{ code: number; stdout: string; stde
   delete env.PYTHONHOME;
   return new Promise((resolve) => {
     execFile(PYTHON, [SCRIPT, ...args], { env, timeout: 120_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+      resolve({
+        code: err ? (typeof err.code === 'number' ? err.code : -1) : 0,
+        stdout: String(stdout),
+        stderr: String(stderr),
+      });
     });
   });
 }
@@ -27,14 +31,28 @@ function runScript(args: string[]): Promise<{ code: number; stdout: string; stde
 describe.each(BACKENDS)('python-zeep batch calls on the %s store', (kind) => {
   let ts: TestStore;
   let server: RunningServer;
-  let report: { ok: boolean; mismatches: string[]; first: { result: { item: number; CommissionIPResponse: Record<string, unknown> | null }[] } };
+  let report: {
+    ok: boolean;
+    mismatches: string[];
+    first: { result: { item: number; CommissionIPResponse: Record<string, unknown> | null }[] };
+  };
   let exit: { code: number; stdout: string; stderr: string };
 
   beforeAll(async () => {
     ts = await openTestStore(kind);
     await loadExampleTopology(ts.store);
     server = await startServer(ts.store);
-    exit = await runScript([`${server.url}?wsdl`, '--data-center', 'dc1', '--vlan', '100', '--unknown-vlan', '999', '--instance', `zb-${kind}`]);
+    exit = await runScript([
+      `${server.url}?wsdl`,
+      '--data-center',
+      'dc1',
+      '--vlan',
+      '100',
+      '--unknown-vlan',
+      '999',
+      '--instance',
+      `zb-${kind}`,
+    ]);
     try {
       report = JSON.parse(exit.stdout);
     } catch {
@@ -49,7 +67,13 @@ describe.each(BACKENDS)('python-zeep batch calls on the %s store', (kind) => {
   test('zeep typed every result and found what the contract promises', () => {
     expect(report.mismatches).toEqual([]);
     expect(exit.code).toBe(0);
-    expect(report.first.result[0].CommissionIPResponse).toMatchObject({ network: 'dc1-v100-a', dataCenter: 'dc1', vlan: 100, prefixLength: 24, existing: false });
+    expect(report.first.result[0].CommissionIPResponse).toMatchObject({
+      network: 'dc1-v100-a',
+      dataCenter: 'dc1',
+      vlan: 100,
+      prefixLength: 24,
+      existing: false,
+    });
   });
 
   test('the database holds the two allocations, both released; the refused and rolled-back items left none', async () => {

@@ -23,7 +23,10 @@ interface Report {
   commission: Record<string, string | number | null>;
   nameOnly: Record<string, string>;
   commissionIPv6: Record<string, string | number | null>;
-  faults: Record<string, { faultcode?: string; faultstring?: string; code?: string; message?: string; typed?: { code: string } }>;
+  faults: Record<
+    string,
+    { faultcode?: string; faultstring?: string; code?: string; message?: string; typed?: { code: string } }
+  >;
 }
 
 function runScript(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -32,7 +35,11 @@ function runScript(args: string[]): Promise<{ code: number; stdout: string; stde
   delete env.PYTHONHOME;
   return new Promise((resolve) => {
     execFile(PYTHON, [SCRIPT, ...args], { env, timeout: 120_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+      resolve({
+        code: err ? (typeof err.code === 'number' ? err.code : -1) : 0,
+        stdout: String(stdout),
+        stderr: String(stderr),
+      });
     });
   });
 }
@@ -47,7 +54,22 @@ describe('python-zeep on the SOAP 1.2 port', () => {
     ts = await openTestStore('embedded');
     await loadExampleTopology(ts.store);
     server = await startServer(ts.store);
-    exit = await runScript([`${server.url}?wsdl`, '--port', 'IpcdSoap12Port', '--data-center', 'dc1', '--vlan', '100', '--unknown-vlan', '999', '--ambiguous-vlan', '100', '--instance', 'zeep12', '--ipv6']);
+    exit = await runScript([
+      `${server.url}?wsdl`,
+      '--port',
+      'IpcdSoap12Port',
+      '--data-center',
+      'dc1',
+      '--vlan',
+      '100',
+      '--unknown-vlan',
+      '999',
+      '--ambiguous-vlan',
+      '100',
+      '--instance',
+      'zeep12',
+      '--ipv6',
+    ]);
     try {
       report = JSON.parse(exit.stdout) as Report;
     } catch {
@@ -64,17 +86,38 @@ describe('python-zeep on the SOAP 1.2 port', () => {
     expect(report.mismatches).toEqual([]);
     expect(report.ok).toBe(true);
     expect(exit.code).toBe(0);
-    expect(report).toMatchObject({ binding: '{http://ipcd.example.org/ns/commissioning/v1}IpcdSoap12Binding', soapVersion: '1.2', address: server.url });
-    expect(report.commission).toMatchObject({ dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', source: 'VLAN', zone: 'dc1.example.com' });
+    expect(report).toMatchObject({
+      binding: '{http://ipcd.example.org/ns/commissioning/v1}IpcdSoap12Binding',
+      soapVersion: '1.2',
+      address: server.url,
+    });
+    expect(report.commission).toMatchObject({
+      dataCenter: 'dc1',
+      vlan: 100,
+      network: 'dc1-v100-a',
+      source: 'VLAN',
+      zone: 'dc1.example.com',
+    });
     expect(report.commissionIPv6).toMatchObject({ network: 'dc1-v100-v6', prefixLength: 64 });
   });
 
   test('every refusal arrived as a SOAP 1.2 Sender fault with the typed tns:IpcdFault', () => {
-    const expected = { unknownVlan: 'UNKNOWN_VLAN', ambiguousVlan: 'AMBIGUOUS_VLAN', unknownDataCenter: 'UNKNOWN_DATA_CENTER', alreadyReleased: 'NOT_FOUND', vlanOutOfRange: 'INVALID_REQUEST' };
+    const expected = {
+      unknownVlan: 'UNKNOWN_VLAN',
+      ambiguousVlan: 'AMBIGUOUS_VLAN',
+      unknownDataCenter: 'UNKNOWN_DATA_CENTER',
+      alreadyReleased: 'NOT_FOUND',
+      vlanOutOfRange: 'INVALID_REQUEST',
+    };
     expect(Object.keys(report.faults).sort()).toEqual(Object.keys(expected).sort());
     for (const [label, code] of Object.entries(expected)) {
       const f = report.faults[label];
-      expect({ label, faultcode: f.faultcode, code: f.code, typed: f.typed?.code }).toEqual({ label, faultcode: 'env:Sender', code, typed: code });
+      expect({ label, faultcode: f.faultcode, code: f.code, typed: f.typed?.code }).toEqual({
+        label,
+        faultcode: 'env:Sender',
+        code,
+        typed: code,
+      });
       expect(f.message).toBe(f.faultstring);
     }
   });

@@ -82,11 +82,16 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
     // VLAN 100 exists in dc1 and dc2 (AMBIGUOUS_VLAN without dataCenter); VLAN 999 nowhere.
     exit = await runScript([
       `${server.url}?wsdl`,
-      '--data-center', 'dc1',
-      '--vlan', '100',
-      '--unknown-vlan', '999',
-      '--ambiguous-vlan', '100',
-      '--instance', `zeep-${kind}`,
+      '--data-center',
+      'dc1',
+      '--vlan',
+      '100',
+      '--unknown-vlan',
+      '999',
+      '--ambiguous-vlan',
+      '100',
+      '--instance',
+      `zeep-${kind}`,
       '--ipv6',
     ]);
     try {
@@ -111,7 +116,15 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
 
   test('zeep read typed responses that agree with the topology', () => {
     const c = report.commission;
-    expect(c).toMatchObject({ dataCenter: 'dc1', vlan: 100, network: 'dc1-v100-a', source: 'VLAN', prefixLength: 24, gateway: '10.0.0.1', zone: 'dc1.example.com' });
+    expect(c).toMatchObject({
+      dataCenter: 'dc1',
+      vlan: 100,
+      network: 'dc1-v100-a',
+      source: 'VLAN',
+      prefixLength: 24,
+      gateway: '10.0.0.1',
+      zone: 'dc1.example.com',
+    });
     expect(c.address).toMatch(/^10\.0\.0\.\d{1,3}$/);
     expect(c.fqdn).toBe(`${c.name}.dc1.example.com`);
 
@@ -122,17 +135,31 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
 
     expect(report.decommissionByAddress.releasedCount).toBe(1);
     expect(report.decommissionByAddress.released).toEqual([
-      { allocationId: c.allocationId, network: c.network, serverInstance: `zeep-${kind}-1`, address: c.address, fqdn: c.fqdn },
+      {
+        allocationId: c.allocationId,
+        network: c.network,
+        serverInstance: `zeep-${kind}-1`,
+        address: c.address,
+        fqdn: c.fqdn,
+      },
     ]);
     expect(report.decommissionByName.releasedCount).toBe(1);
     expect(report.decommissionByName.released).toEqual([
-      { allocationId: n.allocationId, network: n.network, serverInstance: `zeep-${kind}-2`, address: null, fqdn: n.fqdn },
+      {
+        allocationId: n.allocationId,
+        network: n.network,
+        serverInstance: `zeep-${kind}-2`,
+        address: null,
+        fqdn: n.fqdn,
+      },
     ]);
 
     const v6 = report.commissionIPv6;
     expect(v6).toMatchObject({ network: 'dc1-v100-v6', prefixLength: 64, name: null });
     expect(v6.address).toMatch(/^2001:db8:100::[0-9a-f:]+$/);
-    expect(report.decommissionIPv6.released.map((r) => [r.address, r.serverInstance])).toEqual([[v6.address, oddInstance(kind)]]);
+    expect(report.decommissionIPv6.released.map((r) => [r.address, r.serverInstance])).toEqual([
+      [v6.address, oddInstance(kind)],
+    ]);
     expect(report.oddServerInstance).toBe(oddInstance(kind));
   });
 
@@ -140,29 +167,65 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
     expect(Object.keys(report.faults).sort()).toEqual(Object.keys(EXPECTED_FAULTS).sort());
     for (const [label, code] of Object.entries(EXPECTED_FAULTS)) {
       const f = report.faults[label];
-      expect({ label, faultcode: f.faultcode, code: f.code, typed: f.typed?.code }).toEqual({ label, faultcode: 'soap:Client', code, typed: code });
+      expect({ label, faultcode: f.faultcode, code: f.code, typed: f.typed?.code }).toEqual({
+        label,
+        faultcode: 'soap:Client',
+        code,
+        typed: code,
+      });
       expect(f.message).toBe(f.faultstring);
     }
     expect(report.faults.ambiguousVlan.message).toMatch(/dc1, dc2/);
   });
 
   test('the database holds exactly what zeep was issued, all of it released', async () => {
-    const rows: { id: string; address: string | null; name: string | null; server_instance: string; released: boolean; address_released: boolean; name_released: boolean }[] =
-      await ts.store.dataSource.query(
-        `SELECT id, host(address) AS address, name, server_instance,
+    const rows: {
+      id: string;
+      address: string | null;
+      name: string | null;
+      server_instance: string;
+      released: boolean;
+      address_released: boolean;
+      name_released: boolean;
+    }[] = await ts.store.dataSource.query(
+      `SELECT id, host(address) AS address, name, server_instance,
                 released_at IS NOT NULL AS released,
                 address_released_at IS NOT NULL AS address_released,
                 name_released_at IS NOT NULL AS name_released
            FROM allocation ORDER BY created_at, id`,
-      );
+    );
     const c = report.commission;
     const n = report.nameOnly;
     const v6 = report.commissionIPv6;
     // The faults issued nothing: only the three successful commissions left rows.
     expect(rows).toEqual([
-      { id: c.allocationId, address: c.address, name: c.name, server_instance: `zeep-${kind}-1`, released: true, address_released: true, name_released: true },
-      { id: n.allocationId, address: null, name: n.name, server_instance: `zeep-${kind}-2`, released: true, address_released: false, name_released: true },
-      { id: v6.allocationId, address: v6.address, name: null, server_instance: oddInstance(kind), released: true, address_released: true, name_released: false },
+      {
+        id: c.allocationId,
+        address: c.address,
+        name: c.name,
+        server_instance: `zeep-${kind}-1`,
+        released: true,
+        address_released: true,
+        name_released: true,
+      },
+      {
+        id: n.allocationId,
+        address: null,
+        name: n.name,
+        server_instance: `zeep-${kind}-2`,
+        released: true,
+        address_released: false,
+        name_released: true,
+      },
+      {
+        id: v6.allocationId,
+        address: v6.address,
+        name: null,
+        server_instance: oddInstance(kind),
+        released: true,
+        address_released: true,
+        name_released: false,
+      },
     ]);
 
     const usage = await networkUsage(ts.store);
@@ -185,10 +248,20 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
 
   test('a second client sees the released name free again', async () => {
     const c = report.commission;
-    const again = await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: `plain-${kind}`, wantName: true, hostnameHint: String(c.name) });
+    const again = await call(server.url, 'CommissionIP', {
+      dataCenter: 'dc1',
+      vlan: 100,
+      serverInstance: `plain-${kind}`,
+      wantName: true,
+      hostnameHint: String(c.name),
+    });
     expect(again.fault).toBeUndefined();
     expect(again.values.name).toBe(c.name);
-    const released = await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: `plain-${kind}` });
+    const released = await call(server.url, 'DecommissionIP', {
+      dataCenter: 'dc1',
+      vlan: 100,
+      serverInstance: `plain-${kind}`,
+    });
     expect(released.values.releasedCount).toBe('1');
   });
 });

@@ -20,7 +20,18 @@ import { openStore } from '../../src/store/open';
 interface Received {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: { id: string; type: string; direction: 'up' | 'down'; network: string; dataCenter: string; percent: number; thresholdPercent: number; used: string; assignable: string; at: string };
+  body: {
+    id: string;
+    type: string;
+    direction: 'up' | 'down';
+    network: string;
+    dataCenter: string;
+    percent: number;
+    thresholdPercent: number;
+    used: string;
+    assignable: string;
+    at: string;
+  };
 }
 
 const until = async (what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
@@ -82,9 +93,15 @@ describe('utilization alerts across server processes (postgres)', () => {
 
   // Spread over the three processes, all at once.
   const commissionAll = (names: string[]) =>
-    Promise.all(names.map((n, i) => call(procs.urls[i % 3], 'CommissionIP', { dataCenter: 'dc1', vlan: 50, serverInstance: n })));
+    Promise.all(
+      names.map((n, i) => call(procs.urls[i % 3], 'CommissionIP', { dataCenter: 'dc1', vlan: 50, serverInstance: n })),
+    );
   const releaseAll = (names: string[]) =>
-    Promise.all(names.map((n, i) => call(procs.urls[(i + 1) % 3], 'DecommissionIP', { dataCenter: 'dc1', vlan: 50, serverInstance: n })));
+    Promise.all(
+      names.map((n, i) =>
+        call(procs.urls[(i + 1) % 3], 'DecommissionIP', { dataCenter: 'dc1', vlan: 50, serverInstance: n }),
+      ),
+    );
   const noFaults = (rs: { fault?: { code: string } }[]) => expect(rs.filter((r) => r.fault)).toEqual([]);
   const instances = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
   // Long enough for every process to evaluate, sweep (every second) and retry (200 ms) again.
@@ -100,7 +117,13 @@ describe('utilization alerts across server processes (postgres)', () => {
     expect(delivered.body).toEqual(refused.body);
     expect(delivered.headers['x-ipcd-event-id']).toBe(delivered.body.id);
     expect(delivered.headers['x-ipcd-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
-    expect(delivered.body).toMatchObject({ type: 'ipcd.utilization', network: 'busy', dataCenter: 'dc1', thresholdPercent: 50, assignable: '29' });
+    expect(delivered.body).toMatchObject({
+      type: 'ipcd.utilization',
+      network: 'busy',
+      dataCenter: 'dc1',
+      thresholdPercent: 50,
+      assignable: '29',
+    });
     expect(Number(delivered.body.used)).toBeGreaterThanOrEqual(15);
     expect(delivered.body.percent).toBeGreaterThanOrEqual(50);
   });
@@ -128,7 +151,8 @@ describe('utilization alerts across server processes (postgres)', () => {
   });
 
   test('each crossing was logged and counted once across the processes, stored once and marked delivered', async () => {
-    const logged = (text: string) => procs.servers.map((s) => s.output().split(text).length - 1).reduce((a, b) => a + b, 0);
+    const logged = (text: string) =>
+      procs.servers.map((s) => s.output().split(text).length - 1).reduce((a, b) => a + b, 0);
     expect(logged('reached its alert threshold')).toBe(2);
     expect(logged('fell back below its alert threshold')).toBe(1);
     let up = 0;
@@ -169,15 +193,38 @@ describe('alert state transitions under racing evaluators (postgres)', () => {
   test('30 evaluations at once over three connection pools make exactly one transition per crossing', async () => {
     const id = (await db.store.transaction((tx) => tx.topology.networkByName('tiny')))!.id;
     const race = async () => {
-      const events = await Promise.all(Array.from({ length: 30 }, (_, i) => evaluateAlert(others[i % 3].store, id, policy)));
+      const events = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => evaluateAlert(others[i % 3].store, id, policy)),
+      );
       return events.filter((e) => e !== null).map((e) => e!.direction);
     };
-    for (let i = 1; i <= 5; i++) await commission(db.store, { dataCenter: 'dc1', vlan: 60, serverInstance: `t-${i}`, wantAddress: true, wantName: false, family: 4 });
+    for (let i = 1; i <= 5; i++)
+      await commission(db.store, {
+        dataCenter: 'dc1',
+        vlan: 60,
+        serverInstance: `t-${i}`,
+        wantAddress: true,
+        wantName: false,
+        family: 4,
+      });
     expect(await race()).toEqual(['up']);
     expect(await race()).toEqual([]);
-    await decommission(db.store, { dataCenter: 'dc1', vlan: 60, serverInstance: 't-1', releaseAddress: true, releaseName: true }); // 80%
+    await decommission(db.store, {
+      dataCenter: 'dc1',
+      vlan: 60,
+      serverInstance: 't-1',
+      releaseAddress: true,
+      releaseName: true,
+    }); // 80%
     expect(await race()).toEqual(['down']);
-    await commission(db.store, { dataCenter: 'dc1', vlan: 60, serverInstance: 't-6', wantAddress: true, wantName: false, family: 4 });
+    await commission(db.store, {
+      dataCenter: 'dc1',
+      vlan: 60,
+      serverInstance: 't-6',
+      wantAddress: true,
+      wantName: false,
+      family: 4,
+    });
     expect(await race()).toEqual(['up']);
     expect(Number((await db.store.dataSource.query(`SELECT count(*) AS n FROM alert_event`))[0].n)).toBe(3);
   });

@@ -25,8 +25,17 @@ beforeAll(async () => {
   ensureBuilt();
   cluster = await PgCluster.primary('outage');
   await cluster.query('CREATE DATABASE ipcd');
-  await seedCommissioning(cluster.url('ipcd'), { dataCenter: DC, vlan: VLAN, cidr: '10.30.0.0/20', orchestrator: ORCHESTRATOR });
-  procs = await startServerProcesses(1, { DATABASE_URL: cluster.url('ipcd'), LOG_LEVEL: 'info', IPCD_DB_POOL: '4' }, { outputLimit: 4 << 20 });
+  await seedCommissioning(cluster.url('ipcd'), {
+    dataCenter: DC,
+    vlan: VLAN,
+    cidr: '10.30.0.0/20',
+    orchestrator: ORCHESTRATOR,
+  });
+  procs = await startServerProcesses(
+    1,
+    { DATABASE_URL: cluster.url('ipcd'), LOG_LEVEL: 'info', IPCD_DB_POOL: '4' },
+    { outputLimit: 4 << 20 },
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -52,7 +61,9 @@ test('a database restart: UNAVAILABLE during the gap, one warning each way, writ
     await load.stop();
   }
   const { acked, faults, errors } = load.result;
-  console.log(`db outage of ${OUTAGE_MS} ms: ${acked.length} acknowledged, ${faults.length} faults, ${errors.length} calls without answer`);
+  console.log(
+    `db outage of ${OUTAGE_MS} ms: ${acked.length} acknowledged, ${faults.length} faults, ${errors.length} calls without answer`,
+  );
 
   // The log: one warning when it went away, one when it came back; nothing at error level.
   const lines = logLines(procs!.servers[0]);
@@ -76,16 +87,41 @@ test('a database restart: UNAVAILABLE during the gap, one warning each way, writ
     'ipcd',
   );
   const stored = new Map(rows.map((r) => [r.server_instance, r]));
-  for (const a of acked) expect(stored.get(a.serverInstance)).toEqual({ server_instance: a.serverInstance, address: a.address, id: a.allocationId });
+  for (const a of acked)
+    expect(stored.get(a.serverInstance)).toEqual({
+      server_instance: a.serverInstance,
+      address: a.address,
+      id: a.allocationId,
+    });
   expect(new Set(acked.map((a) => a.address)).size).toBe(acked.length);
 }, 60_000);
 
 test('IpcdClient and ipcd-client repeat UNAVAILABLE where a repeat is safe, and ride out a restart', async () => {
   const url = procs!.urls[0];
   const cli = (instance: string, retries: number) =>
-    runNode(join(REPO_ROOT, 'dist', 'src', 'client', 'cli.js'), ['commission', '--dc', DC, '--vlan', String(VLAN), '--instance', instance, '--retries', String(retries), '--json'], {
-      env: { PATH: process.env.PATH ?? '', IPCD_URL: url, IPCD_USER: ORCHESTRATOR.username, IPCD_PASSWORD: ORCHESTRATOR.password },
-    });
+    runNode(
+      join(REPO_ROOT, 'dist', 'src', 'client', 'cli.js'),
+      [
+        'commission',
+        '--dc',
+        DC,
+        '--vlan',
+        String(VLAN),
+        '--instance',
+        instance,
+        '--retries',
+        String(retries),
+        '--json',
+      ],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          IPCD_URL: url,
+          IPCD_USER: ORCHESTRATOR.username,
+          IPCD_PASSWORD: ORCHESTRATOR.password,
+        },
+      },
+    );
   const retried: RetryInfo[] = [];
   const lib = new IpcdClient({ url, ...ORCHESTRATOR, retries: 12, retryDelayMs: 200, onRetry: (r) => retried.push(r) });
   const held = await lib.commission({ dataCenter: DC, vlan: VLAN, serverInstance: 'lib-held' });
@@ -95,9 +131,13 @@ test('IpcdClient and ipcd-client repeat UNAVAILABLE where a repeat is safe, and 
   try {
     const refused = await cli('cli-refused', 0);
     expect(refused.code).toBe(FAULT_EXIT.UNAVAILABLE);
-    expect(JSON.parse(refused.stdout)).toMatchObject({ fault: { code: 'UNAVAILABLE', faultcode: 'soap:Server', exitStatus: FAULT_EXIT.UNAVAILABLE } });
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      fault: { code: 'UNAVAILABLE', faultcode: 'soap:Server', exitStatus: FAULT_EXIT.UNAVAILABLE },
+    });
     // A release by address is not repeated: had its COMMIT been cut short, the address could be someone else's by now.
-    const release = await lib.decommission({ dataCenter: DC, vlan: VLAN, address: held.address }).catch((e: unknown) => e);
+    const release = await lib
+      .decommission({ dataCenter: DC, vlan: VLAN, address: held.address })
+      .catch((e: unknown) => e);
     expect(release).toBeInstanceOf(IpcdFaultError);
     expect(release).toMatchObject({ code: 'UNAVAILABLE', attempts: 1 });
 

@@ -27,12 +27,21 @@ beforeAll(async () => {
   ensureBuilt();
   primary = await PgCluster.primary('primary');
   await primary.query('CREATE DATABASE ipcd');
-  await seedCommissioning(primary.url('ipcd'), { dataCenter: DC, vlan: VLAN, cidr: '10.40.0.0/20', orchestrator: ORCHESTRATOR });
+  await seedCommissioning(primary.url('ipcd'), {
+    dataCenter: DC,
+    vlan: VLAN,
+    cidr: '10.40.0.0/20',
+    orchestrator: ORCHESTRATOR,
+  });
   standby = await PgCluster.standbyOf(primary, 'standby');
   await primary.requireSyncStandby();
   // The standby first in the list: ipcd must pass it over while it is read-only.
   const url = `postgres://postgres@${standby.address},${primary.address}/ipcd?target_session_attrs=read-write&connect_timeout=2`;
-  procs = await startServerProcesses(2, { DATABASE_URL: url, LOG_LEVEL: 'info', IPCD_DB_POOL: '4' }, { outputLimit: 4 << 20 });
+  procs = await startServerProcesses(
+    2,
+    { DATABASE_URL: url, LOG_LEVEL: 'info', IPCD_DB_POOL: '4' },
+    { outputLimit: 4 << 20 },
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -71,7 +80,9 @@ test('the primary crashes, the standby is promoted: UNAVAILABLE in the gap, then
     'ipcd',
   );
   const stored = new Map(rows.map((r) => [r.server_instance, r]));
-  const lost = acked.filter((a) => stored.get(a.serverInstance)?.address !== a.address || stored.get(a.serverInstance)?.id !== a.allocationId);
+  const lost = acked.filter(
+    (a) => stored.get(a.serverInstance)?.address !== a.address || stored.get(a.serverInstance)?.id !== a.allocationId,
+  );
   const gap = longestGap(acked);
   const after = acked.filter((a) => a.at > promotedAt);
   const figures = {

@@ -46,7 +46,11 @@ describe.each(BACKENDS)('health and metrics (%s store)', (backend) => {
       expect(res.status).toBe(503);
       expect(await res.json()).toEqual({ status: 'not ready', database: 'ok', pendingMigrations: [last] });
     } finally {
-      await db.store.dataSource.query(`INSERT INTO ipcd_migrations (id, timestamp, name) VALUES ($1, $2, $3)`, [row.id, row.timestamp, last]);
+      await db.store.dataSource.query(`INSERT INTO ipcd_migrations (id, timestamp, name) VALUES ($1, $2, $3)`, [
+        row.id,
+        row.timestamp,
+        last,
+      ]);
     }
     expect((await fetch(`${server.base}/readyz`)).status).toBe(200);
   });
@@ -61,25 +65,41 @@ describe.each(BACKENDS)('health and metrics (%s store)', (backend) => {
     expect(a.fault).toBeUndefined();
     const b = await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 10, serverInstance: 'm-2' });
     expect(b.fault).toBeUndefined();
-    expect((await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 99, serverInstance: 'm-3' })).fault?.code).toBe('UNKNOWN_VLAN');
+    expect(
+      (await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 99, serverInstance: 'm-3' })).fault?.code,
+    ).toBe('UNKNOWN_VLAN');
     const mid = await scrape(server.base);
     expect(valueOf(mid, 'ipcd_operations_total', ok) - valueOf(before, 'ipcd_operations_total', ok)).toBe(2);
-    expect(valueOf(mid, 'ipcd_operations_total', unknownVlan) - valueOf(before, 'ipcd_operations_total', unknownVlan)).toBe(1);
-    expect(valueOf(mid, 'ipcd_operation_duration_seconds_count', { operation: 'CommissionIP', outcome: 'ok' })).toBe(valueOf(mid, 'ipcd_operations_total', ok));
-    expect(valueOf(mid, 'ipcd_operation_duration_seconds_sum', { operation: 'CommissionIP', outcome: 'ok' })).toBeGreaterThan(0);
-    expect(valueOf(mid, 'ipcd_operation_duration_seconds_bucket', { operation: 'CommissionIP', outcome: 'ok', le: '+Inf' })).toBe(valueOf(mid, 'ipcd_operations_total', ok));
+    expect(
+      valueOf(mid, 'ipcd_operations_total', unknownVlan) - valueOf(before, 'ipcd_operations_total', unknownVlan),
+    ).toBe(1);
+    expect(valueOf(mid, 'ipcd_operation_duration_seconds_count', { operation: 'CommissionIP', outcome: 'ok' })).toBe(
+      valueOf(mid, 'ipcd_operations_total', ok),
+    );
+    expect(
+      valueOf(mid, 'ipcd_operation_duration_seconds_sum', { operation: 'CommissionIP', outcome: 'ok' }),
+    ).toBeGreaterThan(0);
+    expect(
+      valueOf(mid, 'ipcd_operation_duration_seconds_bucket', { operation: 'CommissionIP', outcome: 'ok', le: '+Inf' }),
+    ).toBe(valueOf(mid, 'ipcd_operations_total', ok));
 
-    expect((await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 10, serverInstance: 'm-1' })).fault).toBeUndefined();
+    expect(
+      (await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 10, serverInstance: 'm-1' })).fault,
+    ).toBeUndefined();
     const after = await scrape(server.base);
     expect(valueOf(after, 'ipcd_operations_total', released) - valueOf(mid, 'ipcd_operations_total', released)).toBe(1);
     expect(valueOf(after, 'ipcd_operations_total', ok)).toBe(valueOf(mid, 'ipcd_operations_total', ok));
   });
 
   test('requests refused before reaching an operation are counted by fault code', async () => {
-    const before = valueOf(await scrape(server.base), 'ipcd_rejected_requests_total', { fault_code: 'INVALID_REQUEST' });
+    const before = valueOf(await scrape(server.base), 'ipcd_rejected_requests_total', {
+      fault_code: 'INVALID_REQUEST',
+    });
     const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<not-soap' });
     expect(res.status).toBe(500);
-    expect(valueOf(await scrape(server.base), 'ipcd_rejected_requests_total', { fault_code: 'INVALID_REQUEST' })).toBe(before + 1);
+    expect(valueOf(await scrape(server.base), 'ipcd_rejected_requests_total', { fault_code: 'INVALID_REQUEST' })).toBe(
+      before + 1,
+    );
   });
 
   test('per-network used/free gauges follow the allocations, read from the store at scrape time', async () => {
@@ -95,15 +115,28 @@ describe.each(BACKENDS)('health and metrics (%s store)', (backend) => {
     };
     // t1-alt is 10.2.0.0/30: one assignable address. A row written behind the server's back is seen too.
     expect(await gauges('t1-alt')).toEqual({ used: 0, free: 1, assignable: 1, percent: 0 });
-    expect((await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 20, serverInstance: 'g-1' })).fault).toBeUndefined();
+    expect(
+      (await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 20, serverInstance: 'g-1' })).fault,
+    ).toBeUndefined();
     expect(await gauges('t1-alt')).toEqual({ used: 1, free: 0, assignable: 1, percent: 100 });
-    expect((await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 20, serverInstance: 'g-1' })).fault).toBeUndefined();
+    expect(
+      (await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 20, serverInstance: 'g-1' })).fault,
+    ).toBeUndefined();
     expect(await gauges('t1-alt')).toEqual({ used: 0, free: 1, assignable: 1, percent: 0 });
 
     // IPv6 /64: free is 2^64 - 2 (subnet-router anycast and gateway excluded) until one is issued.
     const v6 = async () => gauges('v10-v6');
     expect((await v6()).free).toBe(Number(2n ** 64n - 2n));
-    expect((await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 10, serverInstance: 'g-6', addressFamily: 'IPv6' })).fault).toBeUndefined();
+    expect(
+      (
+        await call(server.url, 'CommissionIP', {
+          dataCenter: 'dc1',
+          vlan: 10,
+          serverInstance: 'g-6',
+          addressFamily: 'IPv6',
+        })
+      ).fault,
+    ).toBeUndefined();
     expect((await v6()).used).toBe(1);
   });
 
@@ -112,8 +145,18 @@ describe.each(BACKENDS)('health and metrics (%s store)', (backend) => {
     expect(valueOf(before, 'ipcd_dns_outbox_pending')).toBe(0);
     expect(valueOf(before, 'ipcd_dns_outbox_oldest_pending_seconds')).toBe(0);
     // No DNS worker runs beside this server: what is queued stays pending and ages.
-    await setZoneDns(db.store, 'dc2.test', { server: '127.0.0.1:5353', key: 'c2VjcmV0c2VjcmV0c2VjcmV0', keyName: 'k', algorithm: 'hmac-sha256' });
-    const r = await call(server.url, 'CommissionIP', { dataCenter: 'dc2', vlan: 10, serverInstance: 'd-1', wantName: true });
+    await setZoneDns(db.store, 'dc2.test', {
+      server: '127.0.0.1:5353',
+      key: 'c2VjcmV0c2VjcmV0c2VjcmV0',
+      keyName: 'k',
+      algorithm: 'hmac-sha256',
+    });
+    const r = await call(server.url, 'CommissionIP', {
+      dataCenter: 'dc2',
+      vlan: 10,
+      serverInstance: 'd-1',
+      wantName: true,
+    });
     expect(r.fault).toBeUndefined();
     await new Promise((res) => setTimeout(res, 1100));
     const after = await scrape(server.base);

@@ -16,7 +16,11 @@ describe('metrics behind a bearer token (embedded store)', () => {
   });
 
   test('no token or a wrong one: 401 with a Bearer challenge, and no metric in the body', async () => {
-    for (const headers of [{} as Record<string, string>, { Authorization: 'Bearer wrong' }, { Authorization: `Basic ${Buffer.from(`x:${token}`).toString('base64')}` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { Authorization: 'Bearer wrong' },
+      { Authorization: `Basic ${Buffer.from(`x:${token}`).toString('base64')}` },
+    ]) {
       const r = await fetch(`${server.base}/metrics`, { headers });
       expect(r.status).toBe(401);
       expect(r.headers.get('www-authenticate')).toMatch(/^Bearer /);

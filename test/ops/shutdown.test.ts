@@ -19,7 +19,9 @@ const BURST = 200;
 const CLIENTS = 25;
 const SIGTERM_AFTER = 50; // completed commissions
 
-type Outcome = { instance: string; ok: true; address: string; at: number } | { instance: string; ok: false; why: string; at: number };
+type Outcome =
+  | { instance: string; ok: true; address: string; at: number }
+  | { instance: string; ok: false; why: string; at: number };
 
 async function loadTopology(store: Store) {
   await addDataCenter(store, 'dc1');
@@ -27,8 +29,15 @@ async function loadTopology(store: Store) {
 }
 
 /** One backend's server process and a way to look at its database once the process is gone. */
-async function serverOn(kind: BackendKind): Promise<{ procs: ServerProcesses; inspect: () => Promise<TypeormStore>; dispose: () => Promise<void> }> {
-  const env = { IPCD_AUTH: 'off', LOG_LEVEL: 'info', IPCD_SHUTDOWN_GRACE_SECONDS: '60', IPCD_EXAMPLE_TOPOLOGY: 'false' };
+async function serverOn(
+  kind: BackendKind,
+): Promise<{ procs: ServerProcesses; inspect: () => Promise<TypeormStore>; dispose: () => Promise<void> }> {
+  const env = {
+    IPCD_AUTH: 'off',
+    LOG_LEVEL: 'info',
+    IPCD_SHUTDOWN_GRACE_SECONDS: '60',
+    IPCD_EXAMPLE_TOPOLOGY: 'false',
+  };
   if (kind === 'postgres') {
     const db = await openTestStore('postgres');
     await loadTopology(db.store);
@@ -108,7 +117,9 @@ describe.each(BACKENDS)('graceful shutdown during a burst of commissions (%s sto
     );
     expect(check).toEqual({ free: 1021 - completed.length, used: completed.length, overlap: 0 });
     // Every completed commission's audit row was written with it, and no other.
-    const audited = await store.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE operation = 'CommissionIP' AND outcome = 'ok'`);
+    const audited = await store.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE operation = 'CommissionIP' AND outcome = 'ok'`,
+    );
     expect(audited[0].n).toBe(completed.length);
   }, 120_000);
 });

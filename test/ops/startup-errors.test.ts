@@ -27,8 +27,11 @@ afterAll(async () => {
 
 function start(env: Record<string, string>): Promise<Run> {
   const base = { ...process.env };
-  for (const k of ['DATABASE_URL', 'IPCD_DATA_DIR', 'IPCD_ADMIN_PASSWORD', 'PORT', 'HOST', 'NODE_OPTIONS']) delete base[k];
-  return runNode(SERVER_ENTRY, [], { env: { ...base, IPCD_DATA_DIR: join(tmp, 'data'), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env } });
+  for (const k of ['DATABASE_URL', 'IPCD_DATA_DIR', 'IPCD_ADMIN_PASSWORD', 'PORT', 'HOST', 'NODE_OPTIONS'])
+    delete base[k];
+  return runNode(SERVER_ENTRY, [], {
+    env: { ...base, IPCD_DATA_DIR: join(tmp, 'data'), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+  });
 }
 
 /** The one line a failed start leaves on stderr; nothing that looks like a stack trace anywhere. */
@@ -44,7 +47,9 @@ function oneLine(r: Run): string {
 
 test('a database that does not exist: name it, and how to create it', async () => {
   const line = oneLine(await start({ DATABASE_URL: databaseUrl('ipcd_no_such_db'), PORT: '0' }));
-  expect(line).toMatch(/database ipcd_no_such_db does not exist on 127\.0\.0\.1:5432: create it with createdb .*ipcd_no_such_db/);
+  expect(line).toMatch(
+    /database ipcd_no_such_db does not exist on 127\.0\.0\.1:5432: create it with createdb .*ipcd_no_such_db/,
+  );
 });
 
 test('a database nothing listens for: where, and what to do', async () => {
@@ -57,7 +62,9 @@ test('a database nothing listens for: where, and what to do', async () => {
 });
 
 test('DATABASE_URL that is not a URL', async () => {
-  expect(oneLine(await start({ DATABASE_URL: 'not a url', PORT: '0' }))).toMatch(/DATABASE_URL is not a URL such as postgres:/);
+  expect(oneLine(await start({ DATABASE_URL: 'not a url', PORT: '0' }))).toMatch(
+    /DATABASE_URL is not a URL such as postgres:/,
+  );
 });
 
 test('a first administrator password that is too short', async () => {
@@ -68,24 +75,32 @@ test('a first administrator password that is too short', async () => {
 
 test('a port in use', async () => {
   const busy: Server = createServer();
-  const port = await new Promise<number>((r) => busy.listen(0, '127.0.0.1', () => r((busy.address() as { port: number }).port)));
+  const port = await new Promise<number>((r) =>
+    busy.listen(0, '127.0.0.1', () => r((busy.address() as { port: number }).port)),
+  );
   try {
     const line = oneLine(await start({ DATABASE_URL: db.url, PORT: String(port) }));
-    expect(line).toBe(`ipcd: cannot start: port ${port} is in use on 127.0.0.1 by another process: stop it, or set PORT to a free port`);
+    expect(line).toBe(
+      `ipcd: cannot start: port ${port} is in use on 127.0.0.1 by another process: stop it, or set PORT to a free port`,
+    );
   } finally {
     busy.close();
   }
 });
 
 test('a setting out of range', async () => {
-  expect(oneLine(await start({ DATABASE_URL: db.url, PORT: 'eighty' }))).toMatch(/PORT must be an integer from 0 to 65535, got 'eighty'/);
+  expect(oneLine(await start({ DATABASE_URL: db.url, PORT: 'eighty' }))).toMatch(
+    /PORT must be an integer from 0 to 65535, got 'eighty'/,
+  );
 });
 
 test('an embedded store directory that cannot be created', async () => {
   const file = join(tmp, 'a-file');
   writeFileSync(file, 'not a directory\n');
   const line = oneLine(await start({ IPCD_DATA_DIR: join(file, 'ipcd'), PORT: '0' }));
-  expect(line).toMatch(/embedded store's directory .*a-file\/ipcd cannot be created or written \(ENOTDIR\): set IPCD_DATA_DIR/);
+  expect(line).toMatch(
+    /embedded store's directory .*a-file\/ipcd cannot be created or written \(ENOTDIR\): set IPCD_DATA_DIR/,
+  );
 });
 
 test('LOG_LEVEL=debug adds the stack trace', async () => {

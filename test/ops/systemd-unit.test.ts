@@ -19,7 +19,9 @@ const text = readFileSync(UNIT, 'utf8');
 const values = (key: string) => [...text.matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) => m[1].trim());
 
 test('systemd-analyze verify accepts the unit without a word', async () => {
-  const r = await promisify(execFile)('systemd-analyze', ['verify', UNIT]).catch((e: { code: number; stderr: string }) => e);
+  const r = await promisify(execFile)('systemd-analyze', ['verify', UNIT]).catch(
+    (e: { code: number; stderr: string }) => e,
+  );
   expect({ code: (r as { code?: number }).code ?? 0, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
 });
 
@@ -36,12 +38,21 @@ test('ExecStart as written serves, and SIGTERM stops it with status 0', async ()
   ensureBuilt();
   const [exec] = values('ExecStart');
   const argv = exec.split(/\s+/).map((a) => a.replace(INSTALL_DIR, REPO_ROOT));
-  const env = Object.fromEntries(values('Environment').flatMap((v) => v.split(/\s+/).map((kv) => kv.split('=') as [string, string])));
+  const env = Object.fromEntries(
+    values('Environment').flatMap((v) => v.split(/\s+/).map((kv) => kv.split('=') as [string, string])),
+  );
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'ipcd-unit-'));
   const child = spawn(argv[0], argv.slice(1), {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, PORT: String(port), HOST: '127.0.0.1', IPCD_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      IPCD_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -50,9 +61,13 @@ test('ExecStart as written serves, and SIGTERM stops it with status 0', async ()
   try {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`ExecStart did not become ready: ${stderr}`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`ExecStart did not become ready: ${stderr}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     child.kill('SIGTERM');

@@ -10,7 +10,10 @@ import { ensureBuilt, startServerProcesses, type ServerProcesses } from '../supp
 import { call } from '../support/soap';
 
 const children = (pid: number) =>
-  execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((l) => l.trim()).filter(Boolean);
+  execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 describe('IPCD_WORKERS=2 on PostgreSQL', () => {
   let db: Awaited<ReturnType<typeof createDatabase>> | undefined;
@@ -23,7 +26,12 @@ describe('IPCD_WORKERS=2 on PostgreSQL', () => {
     await addDataCenter(store, 'dcw');
     await addNetwork(store, { name: 'w', cidr: '10.70.0.0/24', dataCenter: 'dcw', vlan: 70 });
     await store.close();
-    procs = await startServerProcesses(1, { DATABASE_URL: db.url, IPCD_WORKERS: '2', IPCD_AUTH: 'off', LOG_LEVEL: 'warn' });
+    procs = await startServerProcesses(1, {
+      DATABASE_URL: db.url,
+      IPCD_WORKERS: '2',
+      IPCD_AUTH: 'off',
+      LOG_LEVEL: 'warn',
+    });
   }, 60_000);
   afterAll(async () => {
     await procs?.stop();
@@ -33,7 +41,11 @@ describe('IPCD_WORKERS=2 on PostgreSQL', () => {
   test('two worker processes serve one port; every address once; SIGTERM stops them all', async () => {
     const primary = procs!.servers[0];
     expect(children(primary.pid)).toHaveLength(2);
-    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => call(primary.url, 'CommissionIP', { dataCenter: 'dcw', vlan: 70, serverInstance: `w-${i}` })));
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        call(primary.url, 'CommissionIP', { dataCenter: 'dcw', vlan: 70, serverInstance: `w-${i}` }),
+      ),
+    );
     expect(replies.filter((r) => r.fault)).toEqual([]);
     expect(new Set(replies.map((r) => r.values.address)).size).toBe(40);
 

@@ -32,7 +32,12 @@ describe('batches racing single calls and each other across 3 processes (postgre
     try {
       await addDataCenter(store, DC);
       await addNetwork(store, { name: 'race', cidr: '10.60.0.0/22', dataCenter: DC, vlan: 60 });
-      await addUser(store, { username: ORCH.username, password: ORCH.password, role: 'orchestrator', grants: [{ dataCenter: DC }] });
+      await addUser(store, {
+        username: ORCH.username,
+        password: ORCH.password,
+        role: 'orchestrator',
+        grants: [{ dataCenter: DC }],
+      });
     } finally {
       await store.close();
     }
@@ -50,7 +55,9 @@ describe('batches racing single calls and each other across 3 processes (postgre
     if (r.fault) throw new Error(`batch fault ${r.fault.code}: ${r.fault.message}`);
     return all(r.body, 'result').map((x, k) => {
       const ok = x.children.find((c) => c.name === 'CommissionIPResponse');
-      return ok ? { instance: instances[k], ...(flat(ok) as { allocationId: string; address: string }) } : { instance: instances[k], fault: flat(x.children[1]).code };
+      return ok
+        ? { instance: instances[k], ...(flat(ok) as { allocationId: string; address: string }) }
+        : { instance: instances[k], fault: flat(x.children[1]).code };
     });
   };
 
@@ -75,7 +82,12 @@ describe('batches racing single calls and each other across 3 processes (postgre
       for (let i = 0; !full; i++) {
         const instances = Array.from({ length: 40 }, (_, k) => `${name}-${i}-${k}`);
         const atomic = i % 2 === 1;
-        const r = await call(url, 'CommissionIPBatch', { atomic: atomic || undefined, CommissionIP: instances.map(item) }, ORCH);
+        const r = await call(
+          url,
+          'CommissionIPBatch',
+          { atomic: atomic || undefined, CommissionIP: instances.map(item) },
+          ORCH,
+        );
         for (const x of results(r, instances)) {
           if ('fault' in x) {
             faults.push(x.fault!);
@@ -93,14 +105,27 @@ describe('batches racing single calls and each other across 3 processes (postgre
           if ('fault' in x) {
             faults.push(x.fault!);
             if (x.fault === 'NO_FREE_ADDRESS') full = true;
-          } else (twins.get(x.instance) ?? twins.set(x.instance, new Set()).get(x.instance)!).add(`${x.allocationId} ${x.address}`);
+          } else
+            (twins.get(x.instance) ?? twins.set(x.instance, new Set()).get(x.instance)!).add(
+              `${x.allocationId} ${x.address}`,
+            );
         }
       }
     };
-    await Promise.all(urls.flatMap((url, p) => [...Array.from({ length: 6 }, (_, c) => single(url, `s-${p}-${c}`)), batches(url, `b-${p}-0`), batches(url, `b-${p}-1`), twin(url)]));
+    await Promise.all(
+      urls.flatMap((url, p) => [
+        ...Array.from({ length: 6 }, (_, c) => single(url, `s-${p}-${c}`)),
+        batches(url, `b-${p}-0`),
+        batches(url, `b-${p}-1`),
+        twin(url),
+      ]),
+    );
 
-    expect(new Set(faults)).toEqual(new Set(faults.length ? ['NO_FREE_ADDRESS', ...(faults.includes('BATCH_ABORTED') ? ['BATCH_ABORTED'] : [])] : []));
-    for (const [instance, seen] of twins) expect({ instance, allocations: seen.size }).toEqual({ instance, allocations: 1 });
+    expect(new Set(faults)).toEqual(
+      new Set(faults.length ? ['NO_FREE_ADDRESS', ...(faults.includes('BATCH_ABORTED') ? ['BATCH_ABORTED'] : [])] : []),
+    );
+    for (const [instance, seen] of twins)
+      expect({ instance, allocations: seen.size }).toEqual({ instance, allocations: 1 });
     const twinAddresses = [...twins.values()].map((s) => [...s][0].split(' ')[1]);
     const addresses = [...issued.map((x) => x.address), ...twinAddresses];
     // Never twice, and the network is full: every assignable address went to someone.
@@ -113,7 +138,10 @@ describe('batches racing single calls and each other across 3 processes (postgre
       const rows: { server_instance: string; address: string }[] = await store.dataSource.query(
         `SELECT server_instance, host(address) AS address FROM allocation WHERE released_at IS NULL ORDER BY address`,
       );
-      const expected = [...issued.map((x) => ({ server_instance: x.instance, address: x.address })), ...[...twins].map(([i, s]) => ({ server_instance: i, address: [...s][0].split(' ')[1] }))];
+      const expected = [
+        ...issued.map((x) => ({ server_instance: x.instance, address: x.address })),
+        ...[...twins].map(([i, s]) => ({ server_instance: i, address: [...s][0].split(' ')[1] })),
+      ];
       const key = (x: { server_instance: string; address: string }) => `${x.address} ${x.server_instance}`;
       expect(rows.map(key).sort()).toEqual(expected.map(key).sort());
     } finally {

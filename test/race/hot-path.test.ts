@@ -39,7 +39,12 @@ describe('the one-statement allocator across 3 processes (postgres)', () => {
       await addNetwork(store, { name: 'drain', cidr: '10.40.0.0/22', dataCenter: DC, vlan: 40 });
       await addNetwork(store, { name: 'moving', cidr: '10.41.0.0/24', dataCenter: DC, vlan: 41, zone: 'hot.test' });
       await addNetwork(store, { name: 'doomed', cidr: '10.42.0.0/24', dataCenter: DC, vlan: 42 });
-      await addUser(store, { username: ORCH.username, password: ORCH.password, role: 'orchestrator', grants: [{ dataCenter: DC }] });
+      await addUser(store, {
+        username: ORCH.username,
+        password: ORCH.password,
+        role: 'orchestrator',
+        grants: [{ dataCenter: DC }],
+      });
       await addUser(store, { username: ADMIN.username, password: ADMIN.password, role: 'admin' });
     } finally {
       await store.close();
@@ -53,8 +58,10 @@ describe('the one-statement allocator across 3 processes (postgres)', () => {
     await db?.drop();
   }, 20_000);
 
-  const commission = (url: string, fields: Fields, who = ORCH) => call(url, 'CommissionIP', { dataCenter: DC, ...fields }, who);
-  const admin = (i: number, op: string, fields: Fields) => adminCall(urls[i].replace(/\/ipcd$/, '/ipcd-admin'), op, fields, ADMIN);
+  const commission = (url: string, fields: Fields, who = ORCH) =>
+    call(url, 'CommissionIP', { dataCenter: DC, ...fields }, who);
+  const admin = (i: number, op: string, fields: Fields) =>
+    adminCall(urls[i].replace(/\/ipcd$/, '/ipcd-admin'), op, fields, ADMIN);
   const code = (r: SoapReply) => r.fault?.code;
 
   /** 32 clients per process commission on VLAN 40 until each sees a fault. */
@@ -85,7 +92,9 @@ describe('the one-statement allocator across 3 processes (postgres)', () => {
     expect(new Set(first.faults)).toEqual(new Set(['NO_FREE_ADDRESS']));
 
     // Release every address, concurrently, through all three processes, by the retry-safe form.
-    const owners = await Promise.all(first.issued.map((a, i) => call(urls[i % 3], 'DecommissionIP', { dataCenter: DC, vlan: 40, address: a }, ORCH)));
+    const owners = await Promise.all(
+      first.issued.map((a, i) => call(urls[i % 3], 'DecommissionIP', { dataCenter: DC, vlan: 40, address: a }, ORCH)),
+    );
     expect(owners.filter((r) => r.fault || r.values.releasedCount !== '1')).toEqual([]);
 
     const second = await drain('b');
@@ -111,20 +120,35 @@ describe('the one-statement allocator across 3 processes (postgres)', () => {
     expect(split.values).toMatchObject({ network: 'moving-1', prefixLength: '25' });
 
     // Merged back in process 2: process 0 answers from the merged /24.
-    expect(code(await admin(2, 'MergeNetworks', { network: ['moving-1', 'moving-2'], name: 'moving' }))).toBeUndefined();
+    expect(
+      code(await admin(2, 'MergeNetworks', { network: ['moving-1', 'moving-2'], name: 'moving' })),
+    ).toBeUndefined();
     const merged = await commission(urls[0], { vlan: 41, serverInstance: 'after-merge' });
     expect(merged.values).toMatchObject({ network: 'moving', prefixLength: '24' });
 
     // Grant revoked (the user re-created without it) in process 0: refused in process 1.
     expect(code(await admin(0, 'RemoveUser', { username: ORCH.username }))).toBeUndefined();
     expect(code(await admin(0, 'AddDataCenter', { name: 'elsewhere-dc' }))).toBeUndefined();
-    expect(code(await admin(0, 'AddUser', { username: ORCH.username, password: ORCH.password, role: 'orchestrator', grant: [{ dataCenter: 'elsewhere-dc' }] }))).toBeUndefined();
+    expect(
+      code(
+        await admin(0, 'AddUser', {
+          username: ORCH.username,
+          password: ORCH.password,
+          role: 'orchestrator',
+          grant: [{ dataCenter: 'elsewhere-dc' }],
+        }),
+      ),
+    ).toBeUndefined();
     expect(code(await commission(urls[1], { vlan: 41, serverInstance: 'after-revoke' }))).toBe('ACCESS_DENIED');
 
     // Disabled in process 2: refused in process 0, for a release too.
     expect(code(await admin(2, 'DisableUser', { username: ORCH.username }))).toBeUndefined();
-    expect(code(await commission(urls[0], { vlan: 41, serverInstance: 'after-disable' }))).toBe('AUTHENTICATION_FAILED');
-    expect(code(await call(urls[0], 'DecommissionIP', { dataCenter: DC, vlan: 41, serverInstance: 'after-merge' }, ORCH))).toBe('AUTHENTICATION_FAILED');
+    expect(code(await commission(urls[0], { vlan: 41, serverInstance: 'after-disable' }))).toBe(
+      'AUTHENTICATION_FAILED',
+    );
+    expect(
+      code(await call(urls[0], 'DecommissionIP', { dataCenter: DC, vlan: 41, serverInstance: 'after-merge' }, ORCH)),
+    ).toBe('AUTHENTICATION_FAILED');
     // The administrator, authenticated the usual way, still works there.
     expect(code(await commission(urls[0], { vlan: 41, serverInstance: 'admin-after-disable' }, ADMIN))).toBeUndefined();
   }, 60_000);

@@ -31,11 +31,24 @@ describe('management racing commissions (postgres store)', () => {
     const client = async (c: number) => {
       for (let i = 0; !stop; i++) {
         const instance = `c${c}-${i}`;
-        const r = await commission(db.store, { dataCenter: 'dc1', vlan: 70, serverInstance: instance, wantAddress: true, wantName: true, family: 4 });
+        const r = await commission(db.store, {
+          dataCenter: 'dc1',
+          vlan: 70,
+          serverInstance: instance,
+          wantAddress: true,
+          wantName: true,
+          family: 4,
+        });
         issued.set(instance, r.address!);
         commissions++;
         if (i % 3 === 2) {
-          await decommission(db.store, { dataCenter: 'dc1', vlan: 70, serverInstance: instance, releaseAddress: true, releaseName: true });
+          await decommission(db.store, {
+            dataCenter: 'dc1',
+            vlan: 70,
+            serverInstance: instance,
+            releaseAddress: true,
+            releaseName: true,
+          });
           issued.delete(instance);
         }
       }
@@ -49,13 +62,22 @@ describe('management racing commissions (postgres store)', () => {
           if (e.code !== 'SPLIT_REFUSED') throw e;
           return null;
         });
-        const r = await reserveRange(db.store, kids ? kids.find((k) => k.cidr.startsWith('10.70.1.') || k.cidr === '10.70.0.0/23')!.name : 'hot', { first: '10.70.1.10', last: '10.70.1.20' }).catch((e) => {
+        const r = await reserveRange(
+          db.store,
+          kids ? kids.find((k) => k.cidr.startsWith('10.70.1.') || k.cidr === '10.70.0.0/23')!.name : 'hot',
+          { first: '10.70.1.10', last: '10.70.1.20' },
+        ).catch((e) => {
           if (e.code !== 'CONFLICT') throw e;
           return null;
         });
         if (r) await unreserveRange(db.store, r.network, r.id);
         if (kids) splits++;
-        if (kids) await mergeNetworks(db.store, kids.map((k) => k.name), { name: 'hot' });
+        if (kids)
+          await mergeNetworks(
+            db.store,
+            kids.map((k) => k.name),
+            { name: 'hot' },
+          );
       }
     };
     const clients = Array.from({ length: 8 }, (_, c) => client(c));
@@ -80,14 +102,25 @@ describe('management racing commissions (postgres store)', () => {
     const [net] = await q(`SELECT id, cidr::text AS cidr, host(gateway) AS gateway FROM network WHERE name = 'hot'`);
     expect(net.cidr).toBe('10.70.0.0/22');
     // The free ranges are exactly what is neither allocated, reserved, nor the network/broadcast/gateway.
-    const free: { f: string; l: string }[] = await q(`SELECT host(first_addr) AS f, host(last_addr) AS l FROM free_range WHERE network_id = $1 ORDER BY first_addr`, [net.id]);
-    const reservations = await q(`SELECT host(first_addr) AS first, host(last_addr) AS last FROM reservation WHERE network_id = $1`, [net.id]);
-    const expected = freeRanges({ cidr: net.cidr, gateway: net.gateway }, active.map((a) => a.address), reservedRanges(reservations));
+    const free: { f: string; l: string }[] = await q(
+      `SELECT host(first_addr) AS f, host(last_addr) AS l FROM free_range WHERE network_id = $1 ORDER BY first_addr`,
+      [net.id],
+    );
+    const reservations = await q(
+      `SELECT host(first_addr) AS first, host(last_addr) AS last FROM reservation WHERE network_id = $1`,
+      [net.id],
+    );
+    const expected = freeRanges(
+      { cidr: net.cidr, gateway: net.gateway },
+      active.map((a) => a.address),
+      reservedRanges(reservations),
+    );
     const value = (t: string) => parseAddress(t)!.value;
     const actual = free.map((r) => ({ first: value(r.f), last: value(r.l) }));
     expect(rangeSize(actual)).toBe(rangeSize(expected));
     expect(subtractRanges(actual, expected)).toEqual([]);
     for (let i = 1; i < actual.length; i++) expect(actual[i].first > actual[i - 1].last).toBe(true);
-    for (const a of active) expect(actual.some((r) => value(a.address) >= r.first && value(a.address) <= r.last)).toBe(false);
+    for (const a of active)
+      expect(actual.some((r) => value(a.address) >= r.first && value(a.address) <= r.last)).toBe(false);
   });
 });

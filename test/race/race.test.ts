@@ -63,7 +63,10 @@ describe(`allocation races across ${PROCESSES} ipcd processes on one PostgreSQL 
       return await Promise.race([
         call(url, operation, fields, ORCHESTRATOR),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${operation} to ${url} took over ${CALL_TIMEOUT_MS} ms`)), CALL_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error(`${operation} to ${url} took over ${CALL_TIMEOUT_MS} ms`)),
+            CALL_TIMEOUT_MS,
+          );
         }),
       ]);
     } finally {
@@ -78,7 +81,8 @@ describe(`allocation races across ${PROCESSES} ipcd processes on one PostgreSQL 
     await Promise.all(
       Array.from({ length: CLIENTS }, async (_, c) => {
         for (let i = 0; i < MAX_CALLS_PER_CLIENT; i++) {
-          if (r.calls >= MAX_TOTAL_CALLS) return void r.errors.push(`client ${c}: stopped at the bound of ${MAX_TOTAL_CALLS} calls in all`);
+          if (r.calls >= MAX_TOTAL_CALLS)
+            return void r.errors.push(`client ${c}: stopped at the bound of ${MAX_TOTAL_CALLS} calls in all`);
           r.calls++;
           const serverInstance = `${label}-client${c}-call${i}`;
           let reply: SoapReply;
@@ -89,10 +93,21 @@ describe(`allocation races across ${PROCESSES} ipcd processes on one PostgreSQL 
           }
           if (reply.fault) {
             const f = reply.fault;
-            return void r.faults.push({ code: f.code, faultcode: f.faultcode, status: reply.status, message: f.message });
+            return void r.faults.push({
+              code: f.code,
+              faultcode: f.faultcode,
+              status: reply.status,
+              message: f.message,
+            });
           }
           const v = reply.values;
-          if (reply.status !== 200 || !v.address || v.network !== NETWORK || v.prefixLength !== '24' || v.gateway !== GATEWAY) {
+          if (
+            reply.status !== 200 ||
+            !v.address ||
+            v.network !== NETWORK ||
+            v.prefixLength !== '24' ||
+            v.gateway !== GATEWAY
+          ) {
             return void r.errors.push(`client ${c}: unexpected reply ${reply.status}: ${reply.raw.slice(0, 400)}`);
           }
           r.issued.push({ address: v.address, serverInstance, allocationId: v.allocationId });
@@ -131,16 +146,27 @@ describe(`allocation races across ${PROCESSES} ipcd processes on one PostgreSQL 
     );
     expect(counts.rows[0]).toEqual({ active: ASSIGNABLE.length, addresses: ASSIGNABLE.length });
     // What the clients were told is what the database holds, allocation by allocation.
-    const rows = await pg!.query(`SELECT id, host(address) AS address, server_instance FROM allocation WHERE released_at IS NULL`);
-    const held = new Map(rows.rows.map((x) => [x.address as string, { allocationId: x.id as string, serverInstance: x.server_instance as string }]));
-    for (const i of r.issued) expect(held.get(i.address)).toEqual({ allocationId: i.allocationId, serverInstance: i.serverInstance });
+    const rows = await pg!.query(
+      `SELECT id, host(address) AS address, server_instance FROM allocation WHERE released_at IS NULL`,
+    );
+    const held = new Map(
+      rows.rows.map((x) => [
+        x.address as string,
+        { allocationId: x.id as string, serverInstance: x.server_instance as string },
+      ]),
+    );
+    for (const i of r.issued)
+      expect(held.get(i.address)).toEqual({ allocationId: i.allocationId, serverInstance: i.serverInstance });
     // Nothing left to hand out.
     expect((await pg!.query(`SELECT count(*)::int AS n FROM free_range`)).rows[0].n).toBe(0);
   };
 
   beforeAll(async () => {
     const stale = checkBuild(); // throws when dist/src/main.js is missing
-    if (stale.length) console.warn(`dist may be stale (older than ${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}): run npm run build`);
+    if (stale.length)
+      console.warn(
+        `dist may be stale (older than ${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}): run npm run build`,
+      );
 
     db = await createDatabase();
     const { store } = await openStore({ databaseUrl: db.url, poolSize: 2 });
@@ -185,7 +211,9 @@ describe(`allocation races across ${PROCESSES} ipcd processes on one PostgreSQL 
             const reply = await soap('DecommissionIP', { dataCenter: DC, vlan: VLAN, address: next.address });
             if (reply.fault) errors.push(`${next.address}: fault ${reply.fault.code}: ${reply.fault.message}`);
             else {
-              const back = all(reply.body, 'released').map((e) => e.children.find((c) => c.name === 'address')?.text ?? '');
+              const back = all(reply.body, 'released').map(
+                (e) => e.children.find((c) => c.name === 'address')?.text ?? '',
+              );
               released.push({ address: next.address, count: reply.values.releasedCount, back });
             }
           } catch (e) {
@@ -195,7 +223,9 @@ describe(`allocation races across ${PROCESSES} ipcd processes on one PostgreSQL 
       }),
     );
     const ms = performance.now() - started;
-    console.log(`release: ${released.length} decommissions in ${ms.toFixed(0)} ms (${((released.length * 1000) / ms).toFixed(0)}/s)`);
+    console.log(
+      `release: ${released.length} decommissions in ${ms.toFixed(0)} ms (${((released.length * 1000) / ms).toFixed(0)}/s)`,
+    );
 
     expect(errors).toEqual([]);
     expect(released).toHaveLength(ASSIGNABLE.length);

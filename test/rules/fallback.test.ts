@@ -10,7 +10,14 @@ import { world, type RuleWorld } from './support';
 describe('fallback order', () => {
   let w: RuleWorld;
   const take = async (vlan: number, family: 4 | 6 = 4, serverInstance = `vm-${Math.random()}`) => {
-    const r = await commission(w.store, { dataCenter: 'dc1', vlan, serverInstance, wantAddress: true, wantName: false, family });
+    const r = await commission(w.store, {
+      dataCenter: 'dc1',
+      vlan,
+      serverInstance,
+      wantAddress: true,
+      wantName: false,
+      family,
+    });
     return `${r.network.name} ${r.address} ${r.source}`;
   };
 
@@ -22,8 +29,22 @@ describe('fallback order', () => {
     await addTenant(w.store, 'ta');
     await addTenant(w.store, 'tb');
     // VLAN 10: two /30s (one address each), the higher priority number asked second.
-    await addNetwork(w.store, { name: 'v10-b', cidr: '10.10.1.0/30', dataCenter: 'dc1', vlan: 10, tenant: 'ta', priority: 20 });
-    await addNetwork(w.store, { name: 'v10-a', cidr: '10.10.0.0/30', dataCenter: 'dc1', vlan: 10, tenant: 'ta', priority: 10 });
+    await addNetwork(w.store, {
+      name: 'v10-b',
+      cidr: '10.10.1.0/30',
+      dataCenter: 'dc1',
+      vlan: 10,
+      tenant: 'ta',
+      priority: 20,
+    });
+    await addNetwork(w.store, {
+      name: 'v10-a',
+      cidr: '10.10.0.0/30',
+      dataCenter: 'dc1',
+      vlan: 10,
+      tenant: 'ta',
+      priority: 10,
+    });
     await addNetwork(w.store, { name: 'v10-v6', cidr: '2001:db8:10::/126', dataCenter: 'dc1', vlan: 10, tenant: 'ta' });
     // Tenant ta's alternates elsewhere in dc1; same priority: by name.
     await addNetwork(w.store, { name: 'alt-y', cidr: '10.20.1.0/30', dataCenter: 'dc1', vlan: 20, tenant: 'ta' });
@@ -50,10 +71,13 @@ describe('fallback order', () => {
       'pool 10.50.0.5 RESERVE_POOL',
       'pool 10.50.0.6 RESERVE_POOL',
     ]);
-    await expect(take(10)).rejects.toMatchObject({ code: 'NO_FREE_ADDRESS', message: expect.stringContaining('5 candidate network(s)') });
+    await expect(take(10)).rejects.toMatchObject({
+      code: 'NO_FREE_ADDRESS',
+      message: expect.stringContaining('5 candidate network(s)'),
+    });
   });
 
-  test('the family asked picks the networks: IPv6 stays on the VLAN\'s IPv6 network', async () => {
+  test("the family asked picks the networks: IPv6 stays on the VLAN's IPv6 network", async () => {
     expect(await take(10, 6)).toBe('v10-v6 2001:db8:10::2 VLAN');
     expect(await take(10, 6)).toBe('v10-v6 2001:db8:10::3 VLAN');
     // No IPv6 alternates or pools: full means full.
@@ -61,14 +85,31 @@ describe('fallback order', () => {
   });
 
   test('a released VLAN address is asked before any fallback again', async () => {
-    await decommission(w.store, { dataCenter: 'dc1', vlan: 10, address: '10.10.1.2', releaseAddress: true, releaseName: true });
+    await decommission(w.store, {
+      dataCenter: 'dc1',
+      vlan: 10,
+      address: '10.10.1.2',
+      releaseAddress: true,
+      releaseName: true,
+    });
     expect(await take(10)).toBe('v10-b 10.10.1.2 VLAN');
   });
 
   test('an unknown VLAN or data center is refused before anything is taken', async () => {
     await expect(take(99)).rejects.toMatchObject({ code: 'UNKNOWN_VLAN' });
-    await expect(commission(w.store, { dataCenter: 'nowhere', vlan: 10, serverInstance: 'x', wantAddress: true, wantName: false, family: 4 })).rejects.toMatchObject({ code: 'UNKNOWN_DATA_CENTER' });
+    await expect(
+      commission(w.store, {
+        dataCenter: 'nowhere',
+        vlan: 10,
+        serverInstance: 'x',
+        wantAddress: true,
+        wantName: false,
+        family: 4,
+      }),
+    ).rejects.toMatchObject({ code: 'UNKNOWN_DATA_CENTER' });
     await addNetwork(w.store, { name: 'dc2-v10', cidr: '10.60.0.0/29', dataCenter: 'dc2', vlan: 10 });
-    await expect(commission(w.store, { vlan: 10, serverInstance: 'x', wantAddress: true, wantName: false, family: 4 })).rejects.toMatchObject({ code: 'AMBIGUOUS_VLAN' });
+    await expect(
+      commission(w.store, { vlan: 10, serverInstance: 'x', wantAddress: true, wantName: false, family: 4 }),
+    ).rejects.toMatchObject({ code: 'AMBIGUOUS_VLAN' });
   });
 });

@@ -10,15 +10,39 @@ import { world, type RuleWorld } from './support';
 
 describe('hold-down', () => {
   let w: RuleWorld;
-  const take = async (vlan: number, serverInstance: string) => (await commission(w.store, { dataCenter: 'dc1', vlan, serverInstance, wantAddress: true, wantName: false, family: 4 })).address;
-  const give = (vlan: number, serverInstance: string) => decommission(w.store, { dataCenter: 'dc1', vlan, serverInstance, releaseAddress: true, releaseName: true });
-  const held = (name: string) => w.memory.transaction(async (tx) => tx.topology.heldRanges((await tx.topology.networkByName(name))!.id));
+  const take = async (vlan: number, serverInstance: string) =>
+    (
+      await commission(w.store, {
+        dataCenter: 'dc1',
+        vlan,
+        serverInstance,
+        wantAddress: true,
+        wantName: false,
+        family: 4,
+      })
+    ).address;
+  const give = (vlan: number, serverInstance: string) =>
+    decommission(w.store, { dataCenter: 'dc1', vlan, serverInstance, releaseAddress: true, releaseName: true });
+  const held = (name: string) =>
+    w.memory.transaction(async (tx) => tx.topology.heldRanges((await tx.topology.networkByName(name))!.id));
 
   beforeAll(async () => {
     w = world();
     await addDataCenter(w.store, 'dc1');
-    await addNetwork(w.store, { name: 'held29', cidr: '10.5.0.0/29', dataCenter: 'dc1', vlan: 50, holdDownSeconds: 600 });
-    await addNetwork(w.store, { name: 'held30', cidr: '10.6.0.0/30', dataCenter: 'dc1', vlan: 60, holdDownSeconds: 600 });
+    await addNetwork(w.store, {
+      name: 'held29',
+      cidr: '10.5.0.0/29',
+      dataCenter: 'dc1',
+      vlan: 50,
+      holdDownSeconds: 600,
+    });
+    await addNetwork(w.store, {
+      name: 'held30',
+      cidr: '10.6.0.0/30',
+      dataCenter: 'dc1',
+      vlan: 60,
+      holdDownSeconds: 600,
+    });
     await addNetwork(w.store, { name: 'plain', cidr: '10.7.0.0/29', dataCenter: 'dc1', vlan: 70 });
   });
   afterAll(() => w.memory.close());
@@ -58,8 +82,14 @@ describe('hold-down', () => {
   });
 
   test('hold-down values are checked', async () => {
-    await expect(addNetwork(w.store, { name: 'bad', cidr: '10.9.0.0/29', dataCenter: 'dc1', vlan: 90, holdDownSeconds: -1 })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
-    await expect(editNetwork(w.store, 'plain', { holdDownSeconds: 'soon' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
-    await expect(editNetwork(w.store, 'plain', { holdDownSeconds: 365 * 24 * 3600 + 1 })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(
+      addNetwork(w.store, { name: 'bad', cidr: '10.9.0.0/29', dataCenter: 'dc1', vlan: 90, holdDownSeconds: -1 }),
+    ).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(editNetwork(w.store, 'plain', { holdDownSeconds: 'soon' })).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+    });
+    await expect(editNetwork(w.store, 'plain', { holdDownSeconds: 365 * 24 * 3600 + 1 })).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+    });
   });
 });

@@ -42,31 +42,60 @@ describe('policy', () => {
 
   test('a data-center grant covers every VLAN there and nothing elsewhere', async () => {
     expect((await take(2, 'dc1', [{ dataCenterId: dc1, tenantId: null }])).network.name).toBe('tb-1');
-    await expect(take(1, 'dc2', [{ dataCenterId: dc1, tenantId: null }])).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    await expect(take(1, 'dc2', [{ dataCenterId: dc1, tenantId: null }])).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+    });
   });
 
   test("a tenant grant covers that tenant's VLANs in every data center, another tenant's in none", async () => {
     expect((await take(1, 'dc2', [{ dataCenterId: null, tenantId: ta }])).network.name).toBe('ta-2');
-    await expect(take(2, 'dc1', [{ dataCenterId: null, tenantId: ta }])).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    await expect(take(2, 'dc1', [{ dataCenterId: null, tenantId: ta }])).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+    });
     // Both named: only that tenant in that data center.
-    await expect(take(1, 'dc2', [{ dataCenterId: dc1, tenantId: ta }])).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
-    expect((await take(1, 'dc1', [{ dataCenterId: dc1, tenantId: ta }, { dataCenterId: dc2, tenantId: tb }])).network.name).toBe('ta-1');
+    await expect(take(1, 'dc2', [{ dataCenterId: dc1, tenantId: ta }])).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+    });
+    expect(
+      (
+        await take(1, 'dc1', [
+          { dataCenterId: dc1, tenantId: ta },
+          { dataCenterId: dc2, tenantId: tb },
+        ])
+      ).network.name,
+    ).toBe('ta-1');
   });
 
   test('tenant users and orchestrators without a grant may not commission or release', async () => {
     await expect(take(1, 'dc1', 'tenant')).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
     await expect(take(1, 'dc1', [])).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
-    await expect(release(w.store, { dataCenter: 'dc1', vlan: 1, serverInstance: 'any', releaseAddress: true, releaseName: true }, orch([{ dataCenterId: dc2, tenantId: null }]))).rejects.toMatchObject({
+    await expect(
+      release(
+        w.store,
+        { dataCenter: 'dc1', vlan: 1, serverInstance: 'any', releaseAddress: true, releaseName: true },
+        orch([{ dataCenterId: dc2, tenantId: null }]),
+      ),
+    ).rejects.toMatchObject({
       code: 'ACCESS_DENIED',
     });
   });
 
   test('management is for admins; the refusal is audited and nothing is added', async () => {
-    await expect(addNetwork(w.store, { name: 'sneaky', cidr: '10.9.0.0/24', dataCenter: 'dc1', vlan: 9 }, orch([{ dataCenterId: null, tenantId: null }]))).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
-    const rows = await w.memory.transaction((tx) => tx.audit.listAudit({ operation: 'AddNetwork', newestFirst: true, limit: 1 }));
+    await expect(
+      addNetwork(
+        w.store,
+        { name: 'sneaky', cidr: '10.9.0.0/24', dataCenter: 'dc1', vlan: 9 },
+        orch([{ dataCenterId: null, tenantId: null }]),
+      ),
+    ).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    const rows = await w.memory.transaction((tx) =>
+      tx.audit.listAudit({ operation: 'AddNetwork', newestFirst: true, limit: 1 }),
+    );
     expect(rows[0]).toMatchObject({ actor: 'orch', outcome: 'ACCESS_DENIED', objectId: 'sneaky' });
     expect(await w.memory.transaction((tx) => tx.topology.networkByName('sneaky'))).toBeNull();
-    const denied = await w.memory.transaction((tx) => tx.audit.listAudit({ operation: 'CommissionIP', actor: 'ten', limit: 10 }));
+    const denied = await w.memory.transaction((tx) =>
+      tx.audit.listAudit({ operation: 'CommissionIP', actor: 'ten', limit: 10 }),
+    );
     expect(denied.map((r) => r.outcome)).toEqual(['ACCESS_DENIED']);
   });
 });

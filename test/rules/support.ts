@@ -32,12 +32,20 @@ export function world(): RuleWorld {
  */
 function asStore(m: MemoryStore): Store {
   const missing = (port: string) =>
-    new Proxy({}, {
-      get: (_t, key) => {
-        throw new Error(`the in-memory store has no ${port}.${String(key)}`);
+    new Proxy(
+      {},
+      {
+        get: (_t, key) => {
+          throw new Error(`the in-memory store has no ${port}.${String(key)}`);
+        },
       },
-    }) as never;
-  const ports = (tx: MemoryTx): Ports => ({ ...tx, dns: missing('dns'), reports: missing('reports'), maintenance: missing('maintenance') });
+    ) as never;
+  const ports = (tx: MemoryTx): Ports => ({
+    ...tx,
+    dns: missing('dns'),
+    reports: missing('reports'),
+    maintenance: missing('maintenance'),
+  });
   return {
     allocator: m.allocator,
     transaction: (fn) => m.transaction((tx) => fn(ports(tx))),
@@ -47,4 +55,6 @@ function asStore(m: MemoryStore): Store {
   };
 }
 
-export const as = (username: string, role: Role, grants: Grant[] = [], tenantId: number | null = null): Actor => ({ principal: { username, role, tenantId, grants } });
+export const as = (username: string, role: Role, grants: Grant[] = [], tenantId: number | null = null): Actor => ({
+  principal: { username, role, tenantId, grants },
+});

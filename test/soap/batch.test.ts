@@ -37,10 +37,20 @@ function results(r: SoapReply, response: string): { head: Record<string, string>
 describe.each(BACKENDS)('batch commissioning through SOAP (%s store)', (backend) => {
   let db: TestStore;
   let server: RunningServer;
-  const batch = async (fields: Fields) => results(await call(server.url, 'CommissionIPBatch', fields), 'CommissionIPResponse');
-  const release = async (fields: Fields) => results(await call(server.url, 'DecommissionIPBatch', fields), 'DecommissionIPResponse');
-  const active = async () => Number((await db.store.dataSource.query(`SELECT count(*)::int AS n FROM allocation WHERE released_at IS NULL`))[0].n);
-  const item = (serverInstance: string, extra: Fields = {}): Fields => ({ dataCenter: 'dc1', vlan: 500, serverInstance, ...extra });
+  const batch = async (fields: Fields) =>
+    results(await call(server.url, 'CommissionIPBatch', fields), 'CommissionIPResponse');
+  const release = async (fields: Fields) =>
+    results(await call(server.url, 'DecommissionIPBatch', fields), 'DecommissionIPResponse');
+  const active = async () =>
+    Number(
+      (await db.store.dataSource.query(`SELECT count(*)::int AS n FROM allocation WHERE released_at IS NULL`))[0].n,
+    );
+  const item = (serverInstance: string, extra: Fields = {}): Fields => ({
+    dataCenter: 'dc1',
+    vlan: 500,
+    serverInstance,
+    ...extra,
+  });
 
   beforeAll(async () => {
     db = await openTestStore(backend);
@@ -56,14 +66,34 @@ describe.each(BACKENDS)('batch commissioning through SOAP (%s store)', (backend)
     await db?.dispose();
   });
 
-  test('one result per item in order: allocations and the refused items\' faults; a retry gets the same with existing', async () => {
-    const items = [item('vm-1'), item('vm-2', { wantName: true }), { vlan: 4095, serverInstance: 'vm-bad' }, item('vm-3', { vlan: 999 }), item('vm-4', { hostnameHint: 'web' , wantName: true })];
+  test("one result per item in order: allocations and the refused items' faults; a retry gets the same with existing", async () => {
+    const items = [
+      item('vm-1'),
+      item('vm-2', { wantName: true }),
+      { vlan: 4095, serverInstance: 'vm-bad' },
+      item('vm-3', { vlan: 999 }),
+      item('vm-4', { hostnameHint: 'web', wantName: true }),
+    ];
     const first = await batch({ CommissionIP: items });
     expect(first.head).toMatchObject({ succeeded: '3', failed: '2' });
     expect(first.head.failedItem).toBeUndefined();
-    expect(first.items.map((i) => [i.item, i.fault?.code ?? 'ok'])).toEqual([[1, 'ok'], [2, 'ok'], [3, 'INVALID_REQUEST'], [4, 'UNKNOWN_VLAN'], [5, 'ok']]);
+    expect(first.items.map((i) => [i.item, i.fault?.code ?? 'ok'])).toEqual([
+      [1, 'ok'],
+      [2, 'ok'],
+      [3, 'INVALID_REQUEST'],
+      [4, 'UNKNOWN_VLAN'],
+      [5, 'ok'],
+    ]);
     const [a, b, , , c] = first.items.map((i) => i.ok!);
-    expect(a).toMatchObject({ network: 'big', dataCenter: 'dc1', vlan: '500', address: '10.50.0.2', prefixLength: '21', gateway: '10.50.0.1', existing: 'false' });
+    expect(a).toMatchObject({
+      network: 'big',
+      dataCenter: 'dc1',
+      vlan: '500',
+      address: '10.50.0.2',
+      prefixLength: '21',
+      gateway: '10.50.0.1',
+      existing: 'false',
+    });
     expect(b).toMatchObject({ address: '10.50.0.3', existing: 'false' });
     expect(b.fqdn).toMatch(/^vm-\d{6}\.b\.test$/);
     expect(c).toMatchObject({ address: '10.50.0.4', name: 'web', fqdn: 'web.b.test' });
@@ -74,13 +104,28 @@ describe.each(BACKENDS)('batch commissioning through SOAP (%s store)', (backend)
     expect(again.items.filter((i) => i.ok).map((i) => i.ok!.existing)).toEqual(['true', 'true', 'true']);
     expect(await active()).toBe(before);
     // An audit row per allocation, by the batch operation, and one per refused item (each time).
-    const rows = await db.store.dataSource.query(`SELECT operation, outcome, server_instance FROM audit_log WHERE operation = 'CommissionIPBatch' ORDER BY id`);
-    expect(rows.filter((r: { outcome: string }) => r.outcome === 'ok').map((r: { server_instance: string }) => r.server_instance)).toEqual(['vm-1', 'vm-2', 'vm-4']);
-    expect(rows.filter((r: { outcome: string }) => r.outcome !== 'ok').map((r: { outcome: string }) => r.outcome)).toEqual(['INVALID_REQUEST', 'UNKNOWN_VLAN', 'INVALID_REQUEST', 'UNKNOWN_VLAN']);
+    const rows = await db.store.dataSource.query(
+      `SELECT operation, outcome, server_instance FROM audit_log WHERE operation = 'CommissionIPBatch' ORDER BY id`,
+    );
+    expect(
+      rows
+        .filter((r: { outcome: string }) => r.outcome === 'ok')
+        .map((r: { server_instance: string }) => r.server_instance),
+    ).toEqual(['vm-1', 'vm-2', 'vm-4']);
+    expect(
+      rows.filter((r: { outcome: string }) => r.outcome !== 'ok').map((r: { outcome: string }) => r.outcome),
+    ).toEqual(['INVALID_REQUEST', 'UNKNOWN_VLAN', 'INVALID_REQUEST', 'UNKNOWN_VLAN']);
   });
 
   test('an item repeated inside one batch gets the same allocation; a taken hint falls back to a generated name', async () => {
-    const r = await batch({ CommissionIP: [item('vm-rep'), item('vm-x', { wantName: true, hostnameHint: 'db' }), item('vm-rep'), item('vm-y', { wantName: true, hostnameHint: 'db' })] });
+    const r = await batch({
+      CommissionIP: [
+        item('vm-rep'),
+        item('vm-x', { wantName: true, hostnameHint: 'db' }),
+        item('vm-rep'),
+        item('vm-y', { wantName: true, hostnameHint: 'db' }),
+      ],
+    });
     const [one, x, two, y] = r.items.map((i) => i.ok!);
     expect(two).toEqual({ ...one, existing: 'true' });
     expect(one.existing).toBe('false');
@@ -92,9 +137,17 @@ describe.each(BACKENDS)('batch commissioning through SOAP (%s store)', (backend)
     const ok = await batch({ atomic: true, CommissionIP: [item('vm-at-1'), item('vm-at-2')] });
     expect(ok.head).toMatchObject({ succeeded: '2', failed: '0' });
     const before = await active();
-    const refused = await batch({ atomic: true, CommissionIP: [item('vm-at-3'), item('vm-t1', { vlan: 501 }), item('vm-t2', { vlan: 501 }), item('vm-at-4')] });
+    const refused = await batch({
+      atomic: true,
+      CommissionIP: [item('vm-at-3'), item('vm-t1', { vlan: 501 }), item('vm-t2', { vlan: 501 }), item('vm-at-4')],
+    });
     expect(refused.head).toMatchObject({ succeeded: '0', failed: '4', failedItem: '3' });
-    expect(refused.items.map((i) => i.fault!.code)).toEqual(['BATCH_ABORTED', 'BATCH_ABORTED', 'NO_FREE_ADDRESS', 'BATCH_ABORTED']);
+    expect(refused.items.map((i) => i.fault!.code)).toEqual([
+      'BATCH_ABORTED',
+      'BATCH_ABORTED',
+      'NO_FREE_ADDRESS',
+      'BATCH_ABORTED',
+    ]);
     expect(refused.items[0].fault!.message).toMatch(/item 3 .*NO_FREE_ADDRESS/);
     expect(await active()).toBe(before);
     // An unreadable item refuses the atomic batch before anything is tried.
@@ -110,14 +163,26 @@ describe.each(BACKENDS)('batch commissioning through SOAP (%s store)', (backend)
   test('DecommissionIPBatch: per item, in order; a repeat is harmless; atomic releases all or none', async () => {
     const issued = await batch({ CommissionIP: [item('vm-d1'), item('vm-d2'), item('vm-d3')] });
     const [d1, d2, d3] = issued.items.map((i) => i.ok!);
-    const r = await release({ DecommissionIP: [{ dataCenter: 'dc1', vlan: 500, allocationId: d1.allocationId }, { dataCenter: 'dc1', vlan: 500, address: '10.50.7.200' }, { dataCenter: 'dc1', vlan: 500, serverInstance: 'vm-d2' }] });
+    const r = await release({
+      DecommissionIP: [
+        { dataCenter: 'dc1', vlan: 500, allocationId: d1.allocationId },
+        { dataCenter: 'dc1', vlan: 500, address: '10.50.7.200' },
+        { dataCenter: 'dc1', vlan: 500, serverInstance: 'vm-d2' },
+      ],
+    });
     expect(r.items.map((i) => i.fault?.code ?? i.ok!.releasedCount)).toEqual(['1', 'NOT_FOUND', '1']);
     expect(r.items[0].released![0]).toMatchObject({ allocationId: d1.allocationId, address: d1.address });
     expect(r.items[2].released![0]).toMatchObject({ allocationId: d2.allocationId, address: d2.address });
     const repeat = await release({ DecommissionIP: [{ dataCenter: 'dc1', vlan: 500, allocationId: d1.allocationId }] });
     expect(repeat.items[0].ok).toMatchObject({ releasedCount: '0', alreadyReleased: 'true' });
     const before = await active();
-    const atomic = await release({ atomic: true, DecommissionIP: [{ dataCenter: 'dc1', vlan: 500, allocationId: d3.allocationId }, { dataCenter: 'dc1', vlan: 500, address: '10.50.7.201' }] });
+    const atomic = await release({
+      atomic: true,
+      DecommissionIP: [
+        { dataCenter: 'dc1', vlan: 500, allocationId: d3.allocationId },
+        { dataCenter: 'dc1', vlan: 500, address: '10.50.7.201' },
+      ],
+    });
     expect(atomic.head).toMatchObject({ failedItem: '2', succeeded: '0' });
     expect(atomic.items.map((i) => i.fault!.code)).toEqual(['BATCH_ABORTED', 'NOT_FOUND']);
     expect(await active()).toBe(before);
@@ -137,7 +202,9 @@ describe.each(BACKENDS)('batch commissioning through SOAP (%s store)', (backend)
     expect(gone.head).toMatchObject({ succeeded: '1000' });
     expect(gone.items.every((i) => i.ok!.releasedCount === '1')).toBe(true);
     for (const n of [0, 1001]) {
-      const whole = await call(server.url, 'CommissionIPBatch', { CommissionIP: Array.from({ length: n }, (_, k) => item(`vm-z${k}`)) });
+      const whole = await call(server.url, 'CommissionIPBatch', {
+        CommissionIP: Array.from({ length: n }, (_, k) => item(`vm-z${k}`)),
+      });
       expect(whole.fault).toMatchObject({ code: 'INVALID_REQUEST' });
       expect(whole.fault!.message).toMatch(/1 to 1000/);
     }

@@ -70,10 +70,15 @@ function sequenceOf(schema: Element, op: string): { name: string; optional: bool
   const top = elementChildren(schema);
   const decl = top.find((e) => e.uri === XSD && e.local === 'element' && attr(e, 'name') === op)!;
   const named = attr(decl, 'type')?.replace(/^.*:/, '');
-  const type = named ? top.find((e) => e.local === 'complexType' && attr(e, 'name') === named) : elementChildren(decl).find((e) => e.local === 'complexType');
+  const type = named
+    ? top.find((e) => e.local === 'complexType' && attr(e, 'name') === named)
+    : elementChildren(decl).find((e) => e.local === 'complexType');
   const sequence = type && elementChildren(type).find((e) => e.local === 'sequence');
   // A batch's items are references to the single operations' elements (ref="tns:CommissionIP").
-  return (sequence ? elementChildren(sequence) : []).map((e) => ({ name: attr(e, 'name') ?? attr(e, 'ref')!.replace(/^.*:/, ''), optional: attr(e, 'minOccurs') === '0' }));
+  return (sequence ? elementChildren(sequence) : []).map((e) => ({
+    name: attr(e, 'name') ?? attr(e, 'ref')!.replace(/^.*:/, ''),
+    optional: attr(e, 'minOccurs') === '0',
+  }));
 }
 
 let dir: string;
@@ -97,8 +102,9 @@ beforeAll(async () => {
       const sequence = sequenceOf(schema, op);
       for (const { name: element } of sequence.filter((e) => e.optional)) {
         const fields: Fields = {};
-        for (const { name } of sequence) if (name === element) fields[name] = '';
-        else if (base[name] !== undefined) fields[name] = base[name];
+        for (const { name } of sequence)
+          if (name === element) fields[name] = '';
+          else if (base[name] !== undefined) fields[name] = base[name];
         cases.push({ contract, op, element, fields, schemaValid: await validate(fields, element) });
       }
     }
@@ -116,12 +122,21 @@ describe.each(BACKENDS)('empty optional elements on %s', (kind) => {
   afterAll(() => f?.close());
 
   test('every optional element the schema refuses empty is refused with INVALID_REQUEST; the base request is not', async () => {
-    const send = (c: Contract, op: string, fields: Fields) => (c === COMMISSIONING ? f.ipcd(op, fields) : f.admin(op, fields));
+    const send = (c: Contract, op: string, fields: Fields) =>
+      c === COMMISSIONING ? f.ipcd(op, fields) : f.admin(op, fields);
     const wrong: string[] = [];
-    expect(cases.filter((c) => !c.schemaValid).map((c) => `${c.op}/${c.element}`)).toEqual(expect.arrayContaining(['CommissionIP/hostnameHint', 'CommissionIP/dataCenter', 'DecommissionIP/serverInstance', 'AddNetwork/tenant']));
+    expect(cases.filter((c) => !c.schemaValid).map((c) => `${c.op}/${c.element}`)).toEqual(
+      expect.arrayContaining([
+        'CommissionIP/hostnameHint',
+        'CommissionIP/dataCenter',
+        'DecommissionIP/serverInstance',
+        'AddNetwork/tenant',
+      ]),
+    );
     for (const c of cases.filter((x) => !x.schemaValid)) {
       const reply = await send(c.contract, c.op, c.fields);
-      if (!reply.fault || reply.fault.code !== 'INVALID_REQUEST') wrong.push(`${c.op} <${c.element}/>: ${reply.fault?.code ?? 'accepted'}`);
+      if (!reply.fault || reply.fault.code !== 'INVALID_REQUEST')
+        wrong.push(`${c.op} <${c.element}/>: ${reply.fault?.code ?? 'accepted'}`);
     }
     expect(wrong).toEqual([]);
     // The same requests without the empty element are not malformed (so the refusals above are the element's).
@@ -133,10 +148,28 @@ describe.each(BACKENDS)('empty optional elements on %s', (kind) => {
   });
 
   test('an empty element with a schema default means the default, as XML Schema reads it', async () => {
-    const c = ok(await f.ipcd('CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-defaults', wantAddress: '', wantName: '', addressFamily: '' }));
+    const c = ok(
+      await f.ipcd('CommissionIP', {
+        dataCenter: 'dc1',
+        vlan: 100,
+        serverInstance: 'vm-defaults',
+        wantAddress: '',
+        wantName: '',
+        addressFamily: '',
+      }),
+    );
     expect(c.values.address).toMatch(/^10\.0\.0\.\d+$/); // wantAddress true, IPv4
     expect(c.values.name).toBeUndefined(); // wantName false
-    const d = ok(await f.ipcd('DecommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-defaults', releaseAddress: '', releaseName: '', reason: '' }));
+    const d = ok(
+      await f.ipcd('DecommissionIP', {
+        dataCenter: 'dc1',
+        vlan: 100,
+        serverInstance: 'vm-defaults',
+        releaseAddress: '',
+        releaseName: '',
+        reason: '',
+      }),
+    );
     expect(d.values.releasedCount).toBe('1');
     const released = ok(await f.admin('SearchAllocations', { serverInstance: 'vm-defaults', includeReleased: true }));
     expect(released.raw).toContain('<releaseReason>DELETED</releaseReason>');

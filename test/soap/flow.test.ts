@@ -21,9 +21,12 @@ const faultCode = (r: SoapReply) => {
 describe.each(BACKENDS)('commissioning flow over SOAP (%s store)', (backend) => {
   let db: TestStore;
   let server: RunningServer;
-  const commission = (f: Record<string, string | number | boolean | undefined>) => call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 10, ...f });
-  const decommission = (f: Record<string, string | number | boolean | undefined>) => call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 10, ...f });
-  const activeCount = async () => Number((await db.store.dataSource.query(`SELECT count(*) AS n FROM allocation WHERE released_at IS NULL`))[0].n);
+  const commission = (f: Record<string, string | number | boolean | undefined>) =>
+    call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 10, ...f });
+  const decommission = (f: Record<string, string | number | boolean | undefined>) =>
+    call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 10, ...f });
+  const activeCount = async () =>
+    Number((await db.store.dataSource.query(`SELECT count(*) AS n FROM allocation WHERE released_at IS NULL`))[0].n);
 
   beforeAll(async () => {
     db = await openTestStore(backend);
@@ -48,22 +51,43 @@ describe.each(BACKENDS)('commissioning flow over SOAP (%s store)', (backend) => 
 
   test('address only: the first network on the VLAN, gateway and network address skipped', async () => {
     const v = ok(await commission({ serverInstance: 'vm-1' }));
-    expect(v).toMatchObject({ network: 'v10-a', dataCenter: 'dc1', vlan: '10', source: 'VLAN', address: '10.1.0.2', prefixLength: '30', gateway: '10.1.0.1' });
+    expect(v).toMatchObject({
+      network: 'v10-a',
+      dataCenter: 'dc1',
+      vlan: '10',
+      source: 'VLAN',
+      address: '10.1.0.2',
+      prefixLength: '30',
+      gateway: '10.1.0.1',
+    });
     expect(v.allocationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(v.name).toBeUndefined();
     expect(v.fqdn).toBeUndefined();
   });
 
   test('when the first network is full, the next network on the same VLAN', async () => {
-    expect(ok(await commission({ serverInstance: 'vm-2' }))).toMatchObject({ network: 'v10-b', address: '10.1.1.2', source: 'VLAN' });
+    expect(ok(await commission({ serverInstance: 'vm-2' }))).toMatchObject({
+      network: 'v10-b',
+      address: '10.1.1.2',
+      source: 'VLAN',
+    });
   });
 
   test('when the VLAN is full, an alternate network of the same tenant', async () => {
-    expect(ok(await commission({ serverInstance: 'vm-3' }))).toMatchObject({ network: 't1-alt', address: '10.2.0.2', source: 'TENANT_ALTERNATE', vlan: '20' });
+    expect(ok(await commission({ serverInstance: 'vm-3' }))).toMatchObject({
+      network: 't1-alt',
+      address: '10.2.0.2',
+      source: 'TENANT_ALTERNATE',
+      vlan: '20',
+    });
   });
 
   test('when the tenant is full too, the reserve pool', async () => {
-    expect(ok(await commission({ serverInstance: 'vm-4' }))).toMatchObject({ network: 'reserve', address: '10.9.0.2', source: 'RESERVE_POOL' });
+    expect(ok(await commission({ serverInstance: 'vm-4' }))).toMatchObject({
+      network: 'reserve',
+      address: '10.9.0.2',
+      source: 'RESERVE_POOL',
+    });
   });
 
   test('when everything is full: NO_FREE_ADDRESS, and nothing is written', async () => {
@@ -75,7 +99,11 @@ describe.each(BACKENDS)('commissioning flow over SOAP (%s store)', (backend) => 
   });
 
   test('the same prefix on the same VLAN number in another data center is a separate network', async () => {
-    expect(ok(await commission({ dataCenter: 'dc2', serverInstance: 'vm-dc2' }))).toMatchObject({ network: 'dc2-v10', address: '10.1.0.2', dataCenter: 'dc2' });
+    expect(ok(await commission({ dataCenter: 'dc2', serverInstance: 'vm-dc2' }))).toMatchObject({
+      network: 'dc2-v10',
+      address: '10.1.0.2',
+      dataCenter: 'dc2',
+    });
   });
 
   test('release of an address is immediate: the same address is issued again at once', async () => {
@@ -87,8 +115,21 @@ describe.each(BACKENDS)('commissioning flow over SOAP (%s store)', (backend) => 
     expect(released[0].children.find((c) => c.name === 'address')?.text).toBe('10.1.0.2');
     expect(released[0].children.find((c) => c.name === 'network')?.text).toBe('v10-a');
     // dc2's 10.1.0.2 is untouched
-    expect(ok(await call(server.url, 'DecommissionIP', { dataCenter: 'dc2', vlan: 10, address: '10.1.0.2', releaseAddress: false, releaseName: true })).releasedCount).toBe('0');
-    expect(ok(await commission({ serverInstance: 'vm-6', wantName: true }))).toMatchObject({ address: '10.1.0.2', network: 'v10-a' });
+    expect(
+      ok(
+        await call(server.url, 'DecommissionIP', {
+          dataCenter: 'dc2',
+          vlan: 10,
+          address: '10.1.0.2',
+          releaseAddress: false,
+          releaseName: true,
+        }),
+      ).releasedCount,
+    ).toBe('0');
+    expect(ok(await commission({ serverInstance: 'vm-6', wantName: true }))).toMatchObject({
+      address: '10.1.0.2',
+      network: 'v10-a',
+    });
   });
 
   test('address and name: a generated unique name in the network’s default zone', async () => {
@@ -106,27 +147,56 @@ describe.each(BACKENDS)('commissioning flow over SOAP (%s store)', (backend) => 
     expect(a.fqdn).toBe(`${a.name}.dc1.test`);
     expect(b.address).toBeUndefined();
     expect(b.name).not.toBe(a.name);
-    const names = await db.store.dataSource.query(`SELECT name FROM allocation WHERE name IS NOT NULL AND name_released_at IS NULL`);
+    const names = await db.store.dataSource.query(
+      `SELECT name FROM allocation WHERE name IS NOT NULL AND name_released_at IS NULL`,
+    );
     expect(new Set(names.map((n: { name: string }) => n.name)).size).toBe(names.length);
   });
 
   test('a hostname hint is used when free, and made unique when taken', async () => {
-    const a = ok(await call(server.url, 'NameOnly', { dataCenter: 'dc1', vlan: 10, serverInstance: 'web-a', hostnameHint: 'Web01' }));
-    const b = ok(await call(server.url, 'NameOnly', { dataCenter: 'dc1', vlan: 10, serverInstance: 'web-b', hostnameHint: 'web01' }));
+    const a = ok(
+      await call(server.url, 'NameOnly', {
+        dataCenter: 'dc1',
+        vlan: 10,
+        serverInstance: 'web-a',
+        hostnameHint: 'Web01',
+      }),
+    );
+    const b = ok(
+      await call(server.url, 'NameOnly', {
+        dataCenter: 'dc1',
+        vlan: 10,
+        serverInstance: 'web-b',
+        hostnameHint: 'web01',
+      }),
+    );
     expect(a.fqdn).toBe('web01.dc1.test');
     expect(b.name).toMatch(/^web01-\d+$/);
   });
 
   test('release of a name only, by FQDN: the address stays issued', async () => {
-    const both = await db.store.dataSource.query(`SELECT host(address) AS address, name FROM allocation WHERE server_instance = 'vm-7' AND released_at IS NULL`);
+    const both = await db.store.dataSource.query(
+      `SELECT host(address) AS address, name FROM allocation WHERE server_instance = 'vm-7' AND released_at IS NULL`,
+    );
     const r = ok(await decommission({ name: `${both[0].name}.dc1.test`, releaseAddress: false }));
     expect(r.releasedCount).toBe('1');
-    const still = await db.store.dataSource.query(`SELECT host(address) AS address, name_released_at, address_released_at FROM allocation WHERE server_instance = 'vm-7'`);
+    const still = await db.store.dataSource.query(
+      `SELECT host(address) AS address, name_released_at, address_released_at FROM allocation WHERE server_instance = 'vm-7'`,
+    );
     expect(still[0].address).toBe('10.1.0.2');
     expect(still[0].address_released_at).toBeNull();
     expect(still[0].name_released_at).not.toBeNull();
     // the name is free again: the hint takes it
-    expect(ok(await call(server.url, 'NameOnly', { dataCenter: 'dc1', vlan: 10, serverInstance: 'vm-10', hostnameHint: both[0].name })).name).toBe(both[0].name);
+    expect(
+      ok(
+        await call(server.url, 'NameOnly', {
+          dataCenter: 'dc1',
+          vlan: 10,
+          serverInstance: 'vm-10',
+          hostnameHint: both[0].name,
+        }),
+      ).name,
+    ).toBe(both[0].name);
   });
 
   test('release of address and name together, by server instance', async () => {
@@ -146,7 +216,10 @@ describe.each(BACKENDS)('commissioning flow over SOAP (%s store)', (backend) => 
   });
 
   test('a VLAN unique to one data center needs no data center', async () => {
-    expect(ok(await call(server.url, 'CommissionIP', { vlan: 30, serverInstance: 'vm-12' }))).toMatchObject({ dataCenter: 'dc1', network: 'v30' });
+    expect(ok(await call(server.url, 'CommissionIP', { vlan: 30, serverInstance: 'vm-12' }))).toMatchObject({
+      dataCenter: 'dc1',
+      network: 'v30',
+    });
   });
 
   test('a name from a network with no default zone: NO_ZONE, and the address is not consumed', async () => {
@@ -158,7 +231,13 @@ describe.each(BACKENDS)('commissioning flow over SOAP (%s store)', (backend) => 
 
   test('IPv6: an address from the VLAN’s /64, name in the same zone; released and reissued', async () => {
     const v = ok(await commission({ serverInstance: 'vm-v6', addressFamily: 'IPv6', wantName: true }));
-    expect(v).toMatchObject({ network: 'v10-v6', address: '2001:db8:10::2', prefixLength: '64', gateway: '2001:db8:10::1', zone: 'dc1.test' });
+    expect(v).toMatchObject({
+      network: 'v10-v6',
+      address: '2001:db8:10::2',
+      prefixLength: '64',
+      gateway: '2001:db8:10::1',
+      zone: 'dc1.test',
+    });
     const w = ok(await commission({ serverInstance: 'vm-v6b', addressFamily: 'IPv6' }));
     expect(w.address).toBe('2001:db8:10::3');
     expect(ok(await decommission({ address: '2001:DB8:10:0::2' })).releasedCount).toBe('1');
@@ -166,8 +245,12 @@ describe.each(BACKENDS)('commissioning flow over SOAP (%s store)', (backend) => 
   });
 
   test('a request that asks for nothing, or releases nothing, is refused', async () => {
-    expect(faultCode(await commission({ serverInstance: 'vm-z', wantAddress: false, wantName: false }))).toBe('INVALID_REQUEST');
-    expect(faultCode(await decommission({ serverInstance: 'vm-z', releaseAddress: false, releaseName: false }))).toBe('INVALID_REQUEST');
+    expect(faultCode(await commission({ serverInstance: 'vm-z', wantAddress: false, wantName: false }))).toBe(
+      'INVALID_REQUEST',
+    );
+    expect(faultCode(await decommission({ serverInstance: 'vm-z', releaseAddress: false, releaseName: false }))).toBe(
+      'INVALID_REQUEST',
+    );
     expect(faultCode(await decommission({}))).toBe('INVALID_REQUEST');
   });
 

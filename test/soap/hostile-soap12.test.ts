@@ -13,7 +13,18 @@ import { openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
 import { readReply, type SoapReply } from '../support/soap';
 import { call12, readReply12, SOAP12, SOAP12_TYPE, to12 } from '../support/soap12';
-import { CASES, dtd, dumpAll, INTERNALS, MARKER, MAX_BODY, snapshot, startDtdServer, stopDtdServer, type Case } from '../support/hostile-cases';
+import {
+  CASES,
+  dtd,
+  dumpAll,
+  INTERNALS,
+  MARKER,
+  MAX_BODY,
+  snapshot,
+  startDtdServer,
+  stopDtdServer,
+  type Case,
+} from '../support/hostile-cases';
 
 beforeAll(startDtdServer);
 afterAll(stopDtdServer);
@@ -22,9 +33,13 @@ afterAll(stopDtdServer);
 function as12(c: Case): { body: string | Buffer; headers: Record<string, string> } {
   const raw = c.body();
   const gzipped = Buffer.isBuffer(raw) && raw[0] === 0x1f && raw[1] === 0x8b;
-  const body = typeof raw === 'string' ? to12(raw) : gzipped ? gzipSync(Buffer.from(to12(gunzipSync(raw).toString('utf8')))) : raw;
+  const body =
+    typeof raw === 'string' ? to12(raw) : gzipped ? gzipSync(Buffer.from(to12(gunzipSync(raw).toString('utf8')))) : raw;
   const { SOAPAction: action, 'Content-Type': type, ...rest } = c.headers ?? {};
-  return { body, headers: { 'Content-Type': type ?? (action ? `${SOAP12_TYPE}; action=${action}` : SOAP12_TYPE), ...rest } };
+  return {
+    body,
+    headers: { 'Content-Type': type ?? (action ? `${SOAP12_TYPE}; action=${action}` : SOAP12_TYPE), ...rest },
+  };
 }
 
 interface Sent {
@@ -58,14 +73,23 @@ describe('hostile input over SOAP 1.2 gets a clear SOAP 1.2 fault and changes no
   let server: RunningServer;
   const alive = async () => {
     const r = await call12(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-nobody' });
-    expect({ status: r.status, fault: r.fault, released: r.values.releasedCount }).toEqual({ status: 200, fault: undefined, released: '0' });
+    expect({ status: r.status, fault: r.fault, released: r.values.releasedCount }).toEqual({
+      status: 200,
+      fault: undefined,
+      released: '0',
+    });
   };
 
   beforeAll(async () => {
     db = await openTestStore('postgres');
     await loadExampleTopology(db.store);
     server = await startServer(db.store, { maxBodyBytes: MAX_BODY });
-    const seeded = await call12(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-seed', wantName: true });
+    const seeded = await call12(server.url, 'CommissionIP', {
+      dataCenter: 'dc1',
+      vlan: 100,
+      serverInstance: 'vm-seed',
+      wantName: true,
+    });
     expect(seeded.status).toBe(200);
   });
   afterAll(async () => {
@@ -77,9 +101,11 @@ describe('hostile input over SOAP 1.2 gets a clear SOAP 1.2 fault and changes no
     const before = await snapshot(db);
     const { body, headers } = as12(c);
     const sent = await send(server.url, body, headers);
-    const spoke12 = /^application\/soap\+xml/.test(headers['Content-Type']) || (typeof body === 'string' && body.includes(SOAP12));
+    const spoke12 =
+      /^application\/soap\+xml/.test(headers['Content-Type']) || (typeof body === 'string' && body.includes(SOAP12));
     expectFault(sent, c.code, spoke12);
-    if (spoke12 && c.check) await c.check(readReply12(sent.status, sent.type, sent.text) as unknown as SoapReply, 0, db);
+    if (spoke12 && c.check)
+      await c.check(readReply12(sent.status, sent.type, sent.text) as unknown as SoapReply, 0, db);
     expect(await snapshot(db)).toEqual(before);
     await alive();
   });
@@ -87,16 +113,23 @@ describe('hostile input over SOAP 1.2 gets a clear SOAP 1.2 fault and changes no
   test('100 KB sent chunked as SOAP 1.2, without a Content-Length', async () => {
     const before = await snapshot(db);
     const sent = await new Promise<Sent>((resolve, reject) => {
-      const req = request(server.url, { method: 'POST', headers: { 'Content-Type': SOAP12_TYPE, 'Transfer-Encoding': 'chunked' } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text }));
-      });
+      const req = request(
+        server.url,
+        { method: 'POST', headers: { 'Content-Type': SOAP12_TYPE, 'Transfer-Encoding': 'chunked' } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text }),
+          );
+        },
+      );
       req.on('error', reject);
       void (async () => {
         req.write(`<?xml version="1.0"?><e:Envelope xmlns:e="${SOAP12}"><e:Body><!--`);
-        for (let k = 0; k < 100 && !req.destroyed; k++) if (!req.write('x'.repeat(1024))) await new Promise((r) => req.once('drain', r));
+        for (let k = 0; k < 100 && !req.destroyed; k++)
+          if (!req.write('x'.repeat(1024))) await new Promise((r) => req.once('drain', r));
         req.end('--></e:Body></e:Envelope>');
       })().catch(() => undefined);
     });

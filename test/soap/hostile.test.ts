@@ -12,7 +12,19 @@ import { BACKENDS, openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
 import { call, readReply, type SoapReply } from '../support/soap';
 import { loadExampleTopology } from '../../src/example/topology';
-import { CASES, dtd, dumpAll, INTERNALS, MARKER, MAX_BODY, snapshot, SOAP11, startDtdServer, stopDtdServer, type Case } from '../support/hostile-cases';
+import {
+  CASES,
+  dtd,
+  dumpAll,
+  INTERNALS,
+  MARKER,
+  MAX_BODY,
+  snapshot,
+  SOAP11,
+  startDtdServer,
+  stopDtdServer,
+  type Case,
+} from '../support/hostile-cases';
 
 beforeAll(startDtdServer);
 afterAll(stopDtdServer);
@@ -29,7 +41,11 @@ interface Sent {
 /** POST raw bytes, with no SOAPAction unless given. */
 async function send(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Sent> {
   const started = performance.now();
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8', ...headers }, body });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/xml; charset=utf-8', ...headers },
+    body,
+  });
   const text = await res.text();
   return { status: res.status, type: res.headers.get('content-type') ?? '', text, ms: performance.now() - started };
 }
@@ -38,12 +54,23 @@ async function send(url: string, body: string | Buffer, headers: Record<string, 
 function sendChunked(url: string, size: number): Promise<Sent> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8', 'Transfer-Encoding': 'chunked' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text, ms: performance.now() - started }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8', 'Transfer-Encoding': 'chunked' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type'] ?? ''),
+            text,
+            ms: performance.now() - started,
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     void (async () => {
       req.write(`<?xml version="1.0"?><s:Envelope xmlns:s="${SOAP11}"><s:Body><!--`);
@@ -75,7 +102,11 @@ describe.each(BACKENDS)('hostile input gets a clear SOAP fault and changes nothi
   const alive = async () => {
     // A valid request that writes nothing: release what a never-seen instance holds.
     const r = await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-nobody' });
-    expect({ status: r.status, fault: r.fault, released: r.values.releasedCount }).toEqual({ status: 200, fault: undefined, released: '0' });
+    expect({ status: r.status, fault: r.fault, released: r.values.releasedCount }).toEqual({
+      status: 200,
+      fault: undefined,
+      released: '0',
+    });
   };
 
   beforeAll(async () => {
@@ -83,7 +114,12 @@ describe.each(BACKENDS)('hostile input gets a clear SOAP fault and changes nothi
     await loadExampleTopology(db.store);
     server = await startServer(db.store, { maxBodyBytes: MAX_BODY });
     // Something issued, so allocations, free ranges and a zone counter have content to protect.
-    const seeded = await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-seed', wantName: true });
+    const seeded = await call(server.url, 'CommissionIP', {
+      dataCenter: 'dc1',
+      vlan: 100,
+      serverInstance: 'vm-seed',
+      wantName: true,
+    });
     expect(seeded.status).toBe(200);
   });
   afterAll(async () => {
@@ -127,7 +163,13 @@ describe.each(BACKENDS)('hostile input gets a clear SOAP fault and changes nothi
         const vm = valid[(k - 4) / 5];
         jobs.push(async () => {
           const r = await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: vm });
-          return () => expect({ vm, status: r.status, fault: r.fault, network: r.values.network }).toEqual({ vm, status: 200, fault: undefined, network: 'dc1-v100-a' });
+          return () =>
+            expect({ vm, status: r.status, fault: r.fault, network: r.values.network }).toEqual({
+              vm,
+              status: 200,
+              fault: undefined,
+              network: 'dc1-v100-a',
+            });
         });
       }
     });
@@ -137,7 +179,9 @@ describe.each(BACKENDS)('hostile input gets a clear SOAP fault and changes nothi
     const after = await snapshot(db);
     for (const t of ['data_center', 'tenant', 'zone', 'network']) expect(after[t]).toEqual(before[t]);
     expect(after.allocation.rows).toBe(before.allocation.rows + valid.length);
-    const issued = await db.store.dataSource.query(`SELECT host(address) AS a FROM allocation WHERE server_instance LIKE 'vm-burst-%' AND released_at IS NULL`);
+    const issued = await db.store.dataSource.query(
+      `SELECT host(address) AS a FROM allocation WHERE server_instance LIKE 'vm-burst-%' AND released_at IS NULL`,
+    );
     expect(new Set(issued.map((r: { a: string }) => r.a)).size).toBe(valid.length);
     await alive();
   });

@@ -26,8 +26,20 @@ describe.each(BACKENDS)('hot path (%s store)', (backend) => {
     await addDataCenter(db.store, 'dc1');
     await addZone(db.store, 'rt.test');
     await addNetwork(db.store, { name: 'rt', cidr: '10.60.0.0/24', dataCenter: 'dc1', vlan: 60, zone: 'rt.test' });
-    await addNetwork(db.store, { name: 'soak', cidr: '10.91.0.0/22', dataCenter: 'dc1', vlan: 91, zone: 'rt.test', gateway: '10.91.0.1' });
-    await addUser(db.store, { username: ORCH.username, password: ORCH.password, role: 'orchestrator', grants: [{ dataCenter: 'dc1' }] });
+    await addNetwork(db.store, {
+      name: 'soak',
+      cidr: '10.91.0.0/22',
+      dataCenter: 'dc1',
+      vlan: 91,
+      zone: 'rt.test',
+      gateway: '10.91.0.1',
+    });
+    await addUser(db.store, {
+      username: ORCH.username,
+      password: ORCH.password,
+      role: 'orchestrator',
+      grants: [{ dataCenter: 'dc1' }],
+    });
     server = await startServer(db.store, { auth: authOptions(true) });
   });
   afterAll(async () => {
@@ -39,7 +51,9 @@ describe.each(BACKENDS)('hot path (%s store)', (backend) => {
     // Warm-up: the configuration is loaded, the password verified, a block of name numbers reserved.
     const w = await soap('CommissionIP', { vlan: 60, serverInstance: 'rt-warm', wantName: true });
     expect(w.fault).toBeUndefined();
-    expect((await soap('DecommissionIP', { vlan: 60, allocationId: w.values.allocationId })).values.releasedCount).toBe('1');
+    expect((await soap('DecommissionIP', { vlan: 60, allocationId: w.values.allocationId })).values.releasedCount).toBe(
+      '1',
+    );
 
     const n = 10;
     const ids: string[] = [];
@@ -51,7 +65,8 @@ describe.each(BACKENDS)('hot path (%s store)', (backend) => {
     }
     const commissions = db.store.stats.roundTrips - before;
     before = db.store.stats.roundTrips;
-    for (const id of ids) expect((await soap('DecommissionIP', { vlan: 60, allocationId: id })).values.releasedCount).toBe('1');
+    for (const id of ids)
+      expect((await soap('DecommissionIP', { vlan: 60, allocationId: id })).values.releasedCount).toBe('1');
     const releases = db.store.stats.roundTrips - before;
     // Exactly one each, but for the name-number block refill (one statement per 32 names).
     expect(commissions).toBeGreaterThanOrEqual(n);
@@ -61,14 +76,31 @@ describe.each(BACKENDS)('hot path (%s store)', (backend) => {
 
   test('a nonce authenticated from memory is still accepted once: a replay is refused, nothing written', async () => {
     const nonce = 'aG90LXBhdGgtbm9uY2UtMQ==';
-    const first = await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 60, serverInstance: 'nonce-1' }, { ...ORCH, nonce });
+    const first = await call(
+      server.url,
+      'CommissionIP',
+      { dataCenter: 'dc1', vlan: 60, serverInstance: 'nonce-1' },
+      { ...ORCH, nonce },
+    );
     expect(first.fault).toBeUndefined();
-    const again = await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 60, serverInstance: 'nonce-2' }, { ...ORCH, nonce });
+    const again = await call(
+      server.url,
+      'CommissionIP',
+      { dataCenter: 'dc1', vlan: 60, serverInstance: 'nonce-2' },
+      { ...ORCH, nonce },
+    );
     expect(again.fault?.code).toBe('AUTHENTICATION_FAILED');
     expect(again.fault?.message).toMatch(/replay/);
-    const rows = await db.store.dataSource.query(`SELECT count(*)::int AS n FROM allocation WHERE server_instance = 'nonce-2'`);
+    const rows = await db.store.dataSource.query(
+      `SELECT count(*)::int AS n FROM allocation WHERE server_instance = 'nonce-2'`,
+    );
     expect(rows[0].n).toBe(0);
-    const release = await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 60, allocationId: first.values.allocationId }, { ...ORCH, nonce });
+    const release = await call(
+      server.url,
+      'DecommissionIP',
+      { dataCenter: 'dc1', vlan: 60, allocationId: first.values.allocationId },
+      { ...ORCH, nonce },
+    );
     expect(release.fault?.message).toMatch(/replay/);
   });
 
@@ -83,15 +115,26 @@ describe.each(BACKENDS)('hot path (%s store)', (backend) => {
     const retry = await soap('DecommissionIP', { vlan: 60, allocationId: c.values.allocationId });
     expect(retry.fault).toBeUndefined();
     expect(retry.values).toMatchObject({ releasedCount: '0', alreadyReleased: 'true' });
-    const held = await db.store.dataSource.query(`SELECT server_instance FROM allocation WHERE host(address) = $1 AND released_at IS NULL`, [c.values.address]);
+    const held = await db.store.dataSource.query(
+      `SELECT server_instance FROM allocation WHERE host(address) = $1 AND released_at IS NULL`,
+      [c.values.address],
+    );
     expect(held).toEqual([{ server_instance: 'next-vm' }]);
     // An id never issued on the VLAN is NOT_FOUND; a malformed one INVALID_REQUEST.
-    expect((await soap('DecommissionIP', { vlan: 60, allocationId: '00000000-0000-4000-8000-000000000000' })).fault?.code).toBe('NOT_FOUND');
-    expect((await soap('DecommissionIP', { vlan: 60, allocationId: 'not-a-uuid' })).fault?.code).toBe('INVALID_REQUEST');
+    expect(
+      (await soap('DecommissionIP', { vlan: 60, allocationId: '00000000-0000-4000-8000-000000000000' })).fault?.code,
+    ).toBe('NOT_FOUND');
+    expect((await soap('DecommissionIP', { vlan: 60, allocationId: 'not-a-uuid' })).fault?.code).toBe(
+      'INVALID_REQUEST',
+    );
   });
 
   test('answers given while the network is split and merged name the network the allocation is in', async () => {
-    const expected: Record<string, string> = { soak: '10.91.0.0/22', 'soak-1': '10.91.0.0/23', 'soak-2': '10.91.2.0/23' };
+    const expected: Record<string, string> = {
+      soak: '10.91.0.0/22',
+      'soak-1': '10.91.0.0/23',
+      'soak-2': '10.91.2.0/23',
+    };
     let stop = false;
     const answers: Record<string, string>[] = [];
     const clients = Array.from({ length: 6 }, async (_, c) => {
@@ -122,8 +165,19 @@ describe.each(BACKENDS)('hot path (%s store)', (backend) => {
   }, 60_000);
 
   test("the store's PTR owner names are the logic's", async () => {
-    const samples = ['10.0.0.1', '192.0.2.255', '0.0.0.0', '2001:db8::1', 'fe80::abcd:1', '2001:db8:0:1:2:3:4:5', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'];
-    const rows: { a: string; p: string }[] = await db.store.dataSource.query(`SELECT a, ipcd_ptr_name(a::inet) AS p FROM unnest($1::text[]) a`, [samples]);
+    const samples = [
+      '10.0.0.1',
+      '192.0.2.255',
+      '0.0.0.0',
+      '2001:db8::1',
+      'fe80::abcd:1',
+      '2001:db8:0:1:2:3:4:5',
+      'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+    ];
+    const rows: { a: string; p: string }[] = await db.store.dataSource.query(
+      `SELECT a, ipcd_ptr_name(a::inet) AS p FROM unnest($1::text[]) a`,
+      [samples],
+    );
     for (const r of rows) expect(r.p).toBe(reverseName(r.a));
   });
 });

@@ -19,7 +19,15 @@ describe.each(BACKENDS)('ListAllocations (%s store)', (backend) => {
     db = await openTestStore(backend);
     await loadExampleTopology(db.store);
     server = await startServer(db.store);
-    for (let i = 0; i < 23; i++) ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: `vm-${i}`, wantName: i % 2 === 0 }));
+    for (let i = 0; i < 23; i++)
+      ok(
+        await call(server.url, 'CommissionIP', {
+          dataCenter: 'dc1',
+          vlan: 100,
+          serverInstance: `vm-${i}`,
+          wantName: i % 2 === 0,
+        }),
+      );
     ok(await call(server.url, 'NameOnly', { vlan: 200, serverInstance: 'vm-0' }));
     ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc2', vlan: 100, serverInstance: 'vm-0' }));
     ok(await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-22' }));
@@ -56,12 +64,28 @@ describe.each(BACKENDS)('ListAllocations (%s store)', (backend) => {
     expect(new Date(field(a, 'createdAt')!).getTime()).toBeGreaterThan(Date.now() - 600_000);
     expect(r.values.nextPage).toBeUndefined();
     const everywhere = all(ok(await list({ serverInstance: 'vm-0' })).body, 'allocation');
-    expect(everywhere.map((x) => `${field(x, 'dataCenter')}/${field(x, 'vlan')}/${field(x, 'intent')}`).sort()).toEqual(['dc1/100/IPv4', 'dc1/200/NAME', 'dc2/100/IPv4']);
+    expect(everywhere.map((x) => `${field(x, 'dataCenter')}/${field(x, 'vlan')}/${field(x, 'intent')}`).sort()).toEqual(
+      ['dc1/100/IPv4', 'dc1/200/NAME', 'dc2/100/IPv4'],
+    );
   });
 
   test('one order for every client: data center, VLAN, then address numerically (IPv4, IPv6, name only)', async () => {
-    ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-6a', addressFamily: 'IPv6' }));
-    ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-6b', addressFamily: 'IPv6' }));
+    ok(
+      await call(server.url, 'CommissionIP', {
+        dataCenter: 'dc1',
+        vlan: 100,
+        serverInstance: 'vm-6a',
+        addressFamily: 'IPv6',
+      }),
+    );
+    ok(
+      await call(server.url, 'CommissionIP', {
+        dataCenter: 'dc1',
+        vlan: 100,
+        serverInstance: 'vm-6b',
+        addressFamily: 'IPv6',
+      }),
+    );
     ok(await call(server.url, 'NameOnly', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm-name' }));
     ok(await call(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 200, serverInstance: 'vm-200' }));
     // vm-22's address is free again: the next commission takes it, out of creation order.
@@ -70,7 +94,12 @@ describe.each(BACKENDS)('ListAllocations (%s store)', (backend) => {
     let after: string | undefined;
     do {
       const r = ok(await list({ pageSize: 4, after }));
-      keys.push(...all(r.body, 'allocation').map((a) => `${field(a, 'dataCenter')} ${field(a, 'vlan')} ${field(a, 'address') ?? '-'} ${field(a, 'serverInstance')}`));
+      keys.push(
+        ...all(r.body, 'allocation').map(
+          (a) =>
+            `${field(a, 'dataCenter')} ${field(a, 'vlan')} ${field(a, 'address') ?? '-'} ${field(a, 'serverInstance')}`,
+        ),
+      );
       after = r.values.nextPage;
     } while (after);
     // 10.0.0.10 after 10.0.0.9, not after 10.0.0.1 as text would have it.

@@ -38,7 +38,9 @@ describe('WSDL addresses and forwarded headers (embedded store)', () => {
   });
 
   test('a Host that is not a host name is not echoed into the WSDL', async () => {
-    const wsdl = await (await fetch(`${trusting.url}?wsdl`, { headers: { 'X-Forwarded-Host': 'evil"/><x y="' } })).text();
+    const wsdl = await (
+      await fetch(`${trusting.url}?wsdl`, { headers: { 'X-Forwarded-Host': 'evil"/><x y="' } })
+    ).text();
     expect(address(wsdl)).toBe('http://localhost/ipcd');
     expect(wsdl).not.toContain('evil');
   });

@@ -29,7 +29,11 @@ beforeAll(async () => {
       done();
     },
   });
-  const log = winston.createLogger({ level: 'info', format: winston.format.json(), transports: [new winston.transports.Stream({ stream: sink })] });
+  const log = winston.createLogger({
+    level: 'info',
+    format: winston.format.json(),
+    transports: [new winston.transports.Stream({ stream: sink })],
+  });
   const app = await createApp({ store: db.store, log, maxBodyBytes: 64 * 1024, auth: authOptions(false) });
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -51,26 +55,40 @@ async function post(path: string, body: string, requestId?: string) {
 }
 const linesOf = (id: string | null) => lines.filter((l) => l.requestId === id);
 
-test('the direct path (CommissionIP): the request line carries the caller\'s id', async () => {
-  const echoed = await post('/ipcd', envelope('CommissionIP', { dataCenter: 'dc1', vlan: 9, serverInstance: 'vm-log' }), 'orch-42.a:b');
+test("the direct path (CommissionIP): the request line carries the caller's id", async () => {
+  const echoed = await post(
+    '/ipcd',
+    envelope('CommissionIP', { dataCenter: 'dc1', vlan: 9, serverInstance: 'vm-log' }),
+    'orch-42.a:b',
+  );
   expect(echoed).toBe('orch-42.a:b');
-  expect(linesOf('orch-42.a:b')).toEqual([expect.objectContaining({ message: 'request', operation: 'CommissionIP', outcome: 'ok', level: 'info' })]);
+  expect(linesOf('orch-42.a:b')).toEqual([
+    expect.objectContaining({ message: 'request', operation: 'CommissionIP', outcome: 'ok', level: 'info' }),
+  ]);
 });
 
 test('node-soap (ListDataCenters on the management service) logs under the same id', async () => {
   await post('/ipcd-admin', envelope('ListDataCenters', {}, undefined, ADMIN_NS), 'admin-7');
-  expect(linesOf('admin-7')).toEqual([expect.objectContaining({ message: 'request', operation: 'ListDataCenters', outcome: 'ok' })]);
+  expect(linesOf('admin-7')).toEqual([
+    expect.objectContaining({ message: 'request', operation: 'ListDataCenters', outcome: 'ok' }),
+  ]);
 });
 
 test('a request the guard refuses, with an ill-formed X-Request-Id: a new id, logged and echoed', async () => {
   const echoed = await post('/ipcd', '<not-xml', 'bad id with spaces');
   expect(echoed).toMatch(/^[0-9a-f-]{36}$/);
   expect(linesOf('bad id with spaces')).toEqual([]);
-  expect(linesOf(echoed)).toEqual([expect.objectContaining({ message: 'request', operation: null, outcome: 'fault', faultCode: 'INVALID_REQUEST' })]);
+  expect(linesOf(echoed)).toEqual([
+    expect.objectContaining({ message: 'request', operation: null, outcome: 'fault', faultCode: 'INVALID_REQUEST' }),
+  ]);
 });
 
-test('lines of concurrent requests never borrow another request\'s id', async () => {
+test("lines of concurrent requests never borrow another request's id", async () => {
   const ids = Array.from({ length: 20 }, (_, i) => `burst-${i}`);
-  await Promise.all(ids.map((id, i) => post('/ipcd', envelope('CommissionIP', { dataCenter: 'dc1', vlan: 9, serverInstance: `vm-burst-${i}` }), id)));
+  await Promise.all(
+    ids.map((id, i) =>
+      post('/ipcd', envelope('CommissionIP', { dataCenter: 'dc1', vlan: 9, serverInstance: `vm-burst-${i}` }), id),
+    ),
+  );
   for (const id of ids) expect(linesOf(id)).toHaveLength(1);
 });

@@ -35,8 +35,23 @@ describe('SOAP 1.2 through the real server', () => {
     db = await openTestStore('postgres');
     await loadExampleTopology(db.store);
     const secretKey = randomBytes(32);
-    await addUser(db.store, { username: ORCH.username, password: ORCH.password, role: 'orchestrator', grants: [{ dataCenter: 'dc1' }] });
-    await addUser(db.store, { username: DIGEST.username, password: DIGEST.password, role: 'orchestrator', grants: [{ dataCenter: 'dc1' }], digest: true }, secretKey);
+    await addUser(db.store, {
+      username: ORCH.username,
+      password: ORCH.password,
+      role: 'orchestrator',
+      grants: [{ dataCenter: 'dc1' }],
+    });
+    await addUser(
+      db.store,
+      {
+        username: DIGEST.username,
+        password: DIGEST.password,
+        role: 'orchestrator',
+        grants: [{ dataCenter: 'dc1' }],
+        digest: true,
+      },
+      secretKey,
+    );
     await addUser(db.store, { username: ADMIN.username, password: ADMIN.password, role: 'admin' });
     server = await startServer(db.store, { auth: authOptions(true, secretKey), maxBodyBytes: MAX_BODY });
     admin = `${server.base}/ipcd-admin`;
@@ -51,74 +66,153 @@ describe('SOAP 1.2 through the real server', () => {
       [ORCH, 'vm12-text'],
       [DIGEST, 'vm12-digest'],
     ] as const) {
-      const r = await call12(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: instance, wantName: true }, who);
-      expect({ status: r.status, type: r.type, fault: r.fault }).toEqual({ status: 200, type: SOAP12_TYPE, fault: undefined });
+      const r = await call12(
+        server.url,
+        'CommissionIP',
+        { dataCenter: 'dc1', vlan: 100, serverInstance: instance, wantName: true },
+        who,
+      );
+      expect({ status: r.status, type: r.type, fault: r.fault }).toEqual({
+        status: 200,
+        type: SOAP12_TYPE,
+        fault: undefined,
+      });
       expect({ element: r.body.name, ns: r.body.uri }).toEqual({ element: 'CommissionIPResponse', ns: NS });
-      expect(r.values).toMatchObject({ dataCenter: 'dc1', vlan: '100', network: 'dc1-v100-a', zone: 'dc1.example.com' });
+      expect(r.values).toMatchObject({
+        dataCenter: 'dc1',
+        vlan: '100',
+        network: 'dc1-v100-a',
+        zone: 'dc1.example.com',
+      });
       // The envelope declares SOAP 1.2's namespace, the response its own: nothing else.
       expect(declared(r.raw)).toEqual([`env=${SOAP12}`, `=${NS}`]);
     }
-    const rows = await db.store.dataSource.query(`SELECT count(*)::int AS n FROM allocation WHERE server_instance LIKE 'vm12-%' AND released_at IS NULL`);
+    const rows = await db.store.dataSource.query(
+      `SELECT count(*)::int AS n FROM allocation WHERE server_instance LIKE 'vm12-%' AND released_at IS NULL`,
+    );
     expect(rows[0].n).toBe(2);
   });
 
   test('the batch operations have their SOAP 1.2 binding: one result per item, an item refused as in 1.1', async () => {
-    const items = [{ dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-batch' }, { dataCenter: 'dc1', vlan: 999, serverInstance: 'vm12-batch-x' }];
+    const items = [
+      { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-batch' },
+      { dataCenter: 'dc1', vlan: 999, serverInstance: 'vm12-batch-x' },
+    ];
     const r = await call12(server.url, 'CommissionIPBatch', { CommissionIP: items }, ORCH);
-    expect({ status: r.status, type: r.type, fault: r.fault, element: r.body.name, ns: r.body.uri }).toEqual({ status: 200, type: SOAP12_TYPE, fault: undefined, element: 'CommissionIPBatchResponse', ns: NS });
+    expect({ status: r.status, type: r.type, fault: r.fault, element: r.body.name, ns: r.body.uri }).toEqual({
+      status: 200,
+      type: SOAP12_TYPE,
+      fault: undefined,
+      element: 'CommissionIPBatchResponse',
+      ns: NS,
+    });
     expect({ succeeded: r.values.succeeded, failed: r.values.failed }).toEqual({ succeeded: '1', failed: '1' });
     const outcome = (x: (typeof r.body.children)[number]) => x.children.find((c) => c.name !== 'item')!;
     const results = r.body.children.filter((c) => c.name === 'result').map(outcome);
     expect(results.map((c) => c.name)).toEqual(['CommissionIPResponse', 'IpcdFault']);
     expect(results[1].children.find((c) => c.name === 'code')!.text).toBe('UNKNOWN_VLAN');
-    const d = await call12(server.url, 'DecommissionIPBatch', { DecommissionIP: [{ dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-batch' }] }, ORCH);
-    expect({ status: d.status, element: d.body.name, succeeded: d.values.succeeded }).toEqual({ status: 200, element: 'DecommissionIPBatchResponse', succeeded: '1' });
+    const d = await call12(
+      server.url,
+      'DecommissionIPBatch',
+      { DecommissionIP: [{ dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-batch' }] },
+      ORCH,
+    );
+    expect({ status: d.status, element: d.body.name, succeeded: d.values.succeeded }).toEqual({
+      status: 200,
+      element: 'DecommissionIPBatchResponse',
+      succeeded: '1',
+    });
   });
 
   test('SOAP 1.1 is still answered in SOAP 1.1 on the same endpoint', async () => {
-    const r = await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-text' }, ORCH);
+    const r = await call(
+      server.url,
+      'DecommissionIP',
+      { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-text' },
+      ORCH,
+    );
     expect({ status: r.status, released: r.values.releasedCount }).toEqual({ status: 200, released: '1' });
     expect(parseXml(r.raw).uri).toBe(SOAP11);
   });
 
   test('a refusal is a SOAP 1.2 Sender fault, HTTP 400, with env:Reason and the typed IpcdFault in env:Detail', async () => {
-    const r = await call12(server.url, 'CommissionIP', { dataCenter: 'dc1', vlan: 999, serverInstance: 'vm12-x' }, ORCH);
+    const r = await call12(
+      server.url,
+      'CommissionIP',
+      { dataCenter: 'dc1', vlan: 999, serverInstance: 'vm12-x' },
+      ORCH,
+    );
     expect({ status: r.status, type: r.type }).toEqual({ status: 400, type: SOAP12_TYPE });
-    expect(r.fault).toMatchObject({ value: 'env:Sender', lang: 'en', code: 'UNKNOWN_VLAN', message: expect.stringMatching(/VLAN 999/) });
+    expect(r.fault).toMatchObject({
+      value: 'env:Sender',
+      lang: 'en',
+      code: 'UNKNOWN_VLAN',
+      message: expect.stringMatching(/VLAN 999/),
+    });
     expect(r.fault?.reason).toBe(r.fault?.message);
     expect(declared(r.raw)).toEqual([`env=${SOAP12}`, `ipcd=${NS}`]);
   });
 
   test('WS-Security over SOAP 1.2: a wrong password and a missing token are Sender faults', async () => {
-    const wrong = await call12(server.url, 'NameOnly', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-w' }, { ...ORCH, password: 'not-the-password' });
-    expect({ status: wrong.status, value: wrong.fault?.value, code: wrong.fault?.code }).toEqual({ status: 400, value: 'env:Sender', code: 'AUTHENTICATION_FAILED' });
+    const wrong = await call12(
+      server.url,
+      'NameOnly',
+      { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-w' },
+      { ...ORCH, password: 'not-the-password' },
+    );
+    expect({ status: wrong.status, value: wrong.fault?.value, code: wrong.fault?.code }).toEqual({
+      status: 400,
+      value: 'env:Sender',
+      code: 'AUTHENTICATION_FAILED',
+    });
     const none = await call12(server.url, 'NameOnly', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-w' });
     expect({ status: none.status, code: none.fault?.code }).toEqual({ status: 400, code: 'AUTHENTICATION_FAILED' });
     const denied = await call12(admin, 'AddDataCenter', { name: 'dc12' }, ORCH, ADMIN_NS);
     expect({ status: denied.status, code: denied.fault?.code }).toEqual({ status: 400, code: 'ACCESS_DENIED' });
   });
 
-  test("the action parameter of application/soap+xml is checked against the body, as SOAPAction is", async () => {
-    const r = await post12(server.url, envelope12('CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-a' }, ORCH), `${NS}/DecommissionIP`);
+  test('the action parameter of application/soap+xml is checked against the body, as SOAPAction is', async () => {
+    const r = await post12(
+      server.url,
+      envelope12('CommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-a' }, ORCH),
+      `${NS}/DecommissionIP`,
+    );
     const reply = readReply12(r.status, r.type, r.text);
-    expect({ status: r.status, code: reply.fault?.code, value: reply.fault?.value }).toEqual({ status: 400, code: 'INVALID_REQUEST', value: 'env:Sender' });
+    expect({ status: r.status, code: reply.fault?.code, value: reply.fault?.value }).toEqual({
+      status: 400,
+      code: 'INVALID_REQUEST',
+      value: 'env:Sender',
+    });
     expect(reply.fault?.message).toMatch(/does not match the body's operation CommissionIP/);
   });
 
   test('a mandatory header ipcd does not understand is env:MustUnderstand (HTTP 500); one for another role is not ours', async () => {
     const header = (attrs: string) => `<x:Trace xmlns:x="urn:example:trace" ${attrs}>1</x:Trace>`;
     const withHeader = (attrs: string) =>
-      envelope12('NameOnly', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-mu' }, ORCH).replace('</wsse:Security>', `</wsse:Security>${header(attrs)}`);
+      envelope12('NameOnly', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-mu' }, ORCH).replace(
+        '</wsse:Security>',
+        `</wsse:Security>${header(attrs)}`,
+      );
     const mu = await post12(server.url, withHeader('soapenv:mustUnderstand="true"'));
     const r = readReply12(mu.status, mu.type, mu.text);
-    expect({ status: mu.status, value: r.fault?.value, code: r.fault?.code }).toEqual({ status: 500, value: 'env:MustUnderstand', code: 'MUST_UNDERSTAND' });
-    const other = await post12(server.url, withHeader(`soapenv:mustUnderstand="true" soapenv:role="${SOAP12}/role/none"`));
+    expect({ status: mu.status, value: r.fault?.value, code: r.fault?.code }).toEqual({
+      status: 500,
+      value: 'env:MustUnderstand',
+      code: 'MUST_UNDERSTAND',
+    });
+    const other = await post12(
+      server.url,
+      withHeader(`soapenv:mustUnderstand="true" soapenv:role="${SOAP12}/role/none"`),
+    );
     expect(readReply12(other.status, other.type, other.text).fault).toBeUndefined();
     expect(other.status).toBe(200);
   });
 
   test('SOAP 1.2 forbids processing instructions', async () => {
-    const xml = envelope12('NameOnly', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-pi' }, ORCH).replace('<soapenv:Body>', '<soapenv:Body><?evil x?>');
+    const xml = envelope12('NameOnly', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-pi' }, ORCH).replace(
+      '<soapenv:Body>',
+      '<soapenv:Body><?evil x?>',
+    );
     const r = await post12(server.url, xml);
     const reply = readReply12(r.status, r.type, r.text);
     expect({ status: r.status, code: reply.fault?.code }).toEqual({ status: 400, code: 'INVALID_REQUEST' });
@@ -129,7 +223,11 @@ describe('SOAP 1.2 through the real server', () => {
     const big = envelope12('NameOnly', { dataCenter: 'dc1', vlan: 100, serverInstance: 'x'.repeat(MAX_BODY) }, ORCH);
     const r = await post12(server.url, big);
     const reply = readReply12(r.status, r.type, r.text);
-    expect({ status: r.status, type: r.type, code: reply.fault?.code }).toEqual({ status: 400, type: SOAP12_TYPE, code: 'REQUEST_TOO_LARGE' });
+    expect({ status: r.status, type: r.type, code: reply.fault?.code }).toEqual({
+      status: 400,
+      type: SOAP12_TYPE,
+      code: 'REQUEST_TOO_LARGE',
+    });
   });
 
   describe('VersionMismatch', () => {
@@ -142,13 +240,17 @@ describe('SOAP 1.2 through the real server', () => {
       const root = parseXml(r.text);
       const upgrade = root.children.find((c) => c.name === 'Header' && c.uri === SOAP12)?.children[0];
       expect({ name: upgrade?.name, uri: upgrade?.uri }).toEqual({ name: 'Upgrade', uri: SOAP12 });
-      expect(r.text).toMatch(new RegExp(`<env:SupportedEnvelope qname="v12:Envelope" xmlns:v12="${SOAP12}"/><env:SupportedEnvelope qname="v11:Envelope" xmlns:v11="${SOAP11}"/>`));
+      expect(r.text).toMatch(
+        new RegExp(
+          `<env:SupportedEnvelope qname="v12:Envelope" xmlns:v12="${SOAP12}"/><env:SupportedEnvelope qname="v11:Envelope" xmlns:v11="${SOAP11}"/>`,
+        ),
+      );
       const reply = readReply12(r.status, r.type, r.text);
       expect(reply.fault).toMatchObject({ value: 'env:VersionMismatch', code: '' });
       expect(reply.fault?.reason).toContain(foreign);
     });
 
-    test('as SOAP 1.1 (text/xml): soap:VersionMismatch, with the Upgrade header in SOAP 1.2\'s namespace', async () => {
+    test("as SOAP 1.1 (text/xml): soap:VersionMismatch, with the Upgrade header in SOAP 1.2's namespace", async () => {
       for (const url of [server.url, admin]) {
         const r = await postRaw(url, body());
         expect(r.status).toBe(500);
@@ -162,42 +264,66 @@ describe('SOAP 1.2 through the real server', () => {
     });
 
     test('the metrics count it as VERSION_MISMATCH, not INVALID_REQUEST', async () => {
-      expect(await server.metrics.text()).toMatch(/ipcd_rejected_requests_total\{fault_code="VERSION_MISMATCH"\} [1-9]/);
+      expect(await server.metrics.text()).toMatch(
+        /ipcd_rejected_requests_total\{fault_code="VERSION_MISMATCH"\} [1-9]/,
+      );
     });
   });
 
   describe('the management service', () => {
     test('answers SOAP 1.2 in SOAP 1.2, declaring only the namespaces it uses', async () => {
       const r = await call12(admin, 'ListDataCenters', {}, ADMIN, ADMIN_NS);
-      expect({ status: r.status, type: r.type, element: r.body.name, fault: r.fault }).toEqual({ status: 200, type: SOAP12_TYPE, element: 'ListDataCentersResponse', fault: undefined });
+      expect({ status: r.status, type: r.type, element: r.body.name, fault: r.fault }).toEqual({
+        status: 200,
+        type: SOAP12_TYPE,
+        element: 'ListDataCentersResponse',
+        fault: undefined,
+      });
       expect(r.body.children.filter((c) => c.name === 'dataCenter').length).toBe(2);
       expect(declared(r.raw)).toEqual([`soap=${SOAP12}`, `=${ADMIN_NS}`]);
     });
 
-    test('answers SOAP 1.1 in SOAP 1.1 without the WSDL\'s namespaces on the envelope (no tns, jaxws, wsp, sp, wsu)', async () => {
-      const { status, text } = await postRaw(admin, envelope('ListDataCenters', {}, ADMIN, ADMIN_NS), { SOAPAction: `"${ADMIN_NS}/ListDataCenters"` });
+    test("answers SOAP 1.1 in SOAP 1.1 without the WSDL's namespaces on the envelope (no tns, jaxws, wsp, sp, wsu)", async () => {
+      const { status, text } = await postRaw(admin, envelope('ListDataCenters', {}, ADMIN, ADMIN_NS), {
+        SOAPAction: `"${ADMIN_NS}/ListDataCenters"`,
+      });
       expect(status).toBe(200);
       expect(declared(text)).toEqual([`soap=${SOAP11}`, `=${ADMIN_NS}`]);
     });
 
-    test('a refusal over SOAP 1.2 is a Sender fault with the management namespace\'s IpcdFault', async () => {
+    test("a refusal over SOAP 1.2 is a Sender fault with the management namespace's IpcdFault", async () => {
       const r = await call12(admin, 'RemoveDataCenter', { name: 'no-such-dc' }, ADMIN, ADMIN_NS);
-      expect({ status: r.status, type: r.type, value: r.fault?.value, code: r.fault?.code }).toEqual({ status: 400, type: SOAP12_TYPE, value: 'env:Sender', code: 'UNKNOWN_DATA_CENTER' });
+      expect({ status: r.status, type: r.type, value: r.fault?.value, code: r.fault?.code }).toEqual({
+        status: 400,
+        type: SOAP12_TYPE,
+        value: 'env:Sender',
+        code: 'UNKNOWN_DATA_CENTER',
+      });
       expect(r.fault?.reason).toBe(r.fault?.message);
       expect(declared(r.raw)).toEqual([`env=${SOAP12}`, `ipcd=${ADMIN_NS}`]);
     });
 
     test('a change over SOAP 1.2 is made and audited like one over 1.1', async () => {
-      const r = await call12(admin, 'AddDataCenter', { name: 'dc12', description: 'added over SOAP 1.2' }, ADMIN, ADMIN_NS);
+      const r = await call12(
+        admin,
+        'AddDataCenter',
+        { name: 'dc12', description: 'added over SOAP 1.2' },
+        ADMIN,
+        ADMIN_NS,
+      );
       expect({ status: r.status, fault: r.fault }).toEqual({ status: 200, fault: undefined });
       const rows = await db.store.dataSource.query(`SELECT name FROM data_center WHERE name = 'dc12'`);
       expect(rows).toEqual([{ name: 'dc12' }]);
-      const audit = await db.store.dataSource.query(`SELECT operation, outcome FROM audit_log WHERE operation = 'AddDataCenter' ORDER BY id DESC LIMIT 1`);
+      const audit = await db.store.dataSource.query(
+        `SELECT operation, outcome FROM audit_log WHERE operation = 'AddDataCenter' ORDER BY id DESC LIMIT 1`,
+      );
       expect(audit).toEqual([{ operation: 'AddDataCenter', outcome: 'ok' }]);
     });
 
     test('the guard refuses hostile input over SOAP 1.2 before node-soap (a DTD)', async () => {
-      const xml = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>` + envelope12('ListDataCenters', {}, ADMIN, ADMIN_NS).replace(/^<\?xml[^>]*>/, '');
+      const xml =
+        `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>` +
+        envelope12('ListDataCenters', {}, ADMIN, ADMIN_NS).replace(/^<\?xml[^>]*>/, '');
       const r = await post12(admin, xml);
       const reply = readReply12(r.status, r.type, r.text, ADMIN_NS);
       expect({ status: r.status, code: reply.fault?.code }).toEqual({ status: 400, code: 'INVALID_REQUEST' });
@@ -210,6 +336,8 @@ describe('SOAP 1.2 through the real server', () => {
     expect(readReply12(500, SOAP12_TYPE, xml).fault).toMatchObject({ value: 'env:Receiver', code: 'UNAVAILABLE' });
     // SOAP 1.1 is unchanged: always 500, soap:Server.
     expect(faultStatus('UNKNOWN_VLAN', '1.1')).toBe(500);
-    expect(readReply(500, faultEnvelope({ code: 'UNAVAILABLE', message: 'x' }, NS)).fault?.faultcode).toBe('soap:Server');
+    expect(readReply(500, faultEnvelope({ code: 'UNAVAILABLE', message: 'x' }, NS)).fault?.faultcode).toBe(
+      'soap:Server',
+    );
   });
 });

@@ -9,7 +9,18 @@ import { authOptions } from '../../src/api/operation';
 import { addUser, type UserSpec } from '../../src/logic/access/users';
 import { openTestStore, type BackendKind, type TestStore } from './backends';
 import { startServer, type RunningServer } from './server';
-import { ADMIN_NS, all, call, envelope, flat, postRaw, readReply, type Credentials, type Fields, type SoapReply } from './soap';
+import {
+  ADMIN_NS,
+  all,
+  call,
+  envelope,
+  flat,
+  postRaw,
+  readReply,
+  type Credentials,
+  type Fields,
+  type SoapReply,
+} from './soap';
 
 /** A management call as it went over the wire. */
 export interface Exchange {
@@ -159,20 +170,40 @@ export class AuditWatch {
         'SELECT id::text, actor, role, operation, object_type, object_id, outcome FROM audit_log WHERE id > $1::bigint ORDER BY audit_log.id',
         [this.last],
       );
-      return r.rows.map((x) => ({ id: x.id, actor: x.actor, role: x.role, operation: x.operation, objectType: x.object_type, objectId: x.object_id, outcome: x.outcome }));
+      return r.rows.map((x) => ({
+        id: x.id,
+        actor: x.actor,
+        role: x.role,
+        operation: x.operation,
+        objectType: x.object_type,
+        objectId: x.object_id,
+        outcome: x.outcome,
+      }));
     }
     return (await queryAuditAll(this.f, {})).filter((e) => BigInt(e.id) > BigInt(this.last));
   }
 }
 
 /** Every QueryAudit entry matching the filter, following nextPage. */
-export async function queryAuditAll(f: AdminFixture, filter: Fields, as: Credentials = ROOT_USER): Promise<AuditRowText[]> {
+export async function queryAuditAll(
+  f: AdminFixture,
+  filter: Fields,
+  as: Credentials = ROOT_USER,
+): Promise<AuditRowText[]> {
   const out: AuditRowText[] = [];
-  for (let after: string | undefined; ; ) {
+  for (let after: string | undefined; ;) {
     const r = ok(await f.admin('QueryAudit', { ...filter, pageSize: 1000, after }, as));
     for (const e of all(r.body, 'entry')) {
       const x = flat(e);
-      out.push({ id: x.id, actor: x.user, role: x.role, operation: x.operation, objectType: x.objectType, objectId: x.objectId ?? null, outcome: x.outcome });
+      out.push({
+        id: x.id,
+        actor: x.user,
+        role: x.role,
+        operation: x.operation,
+        objectType: x.objectType,
+        objectId: x.objectId ?? null,
+        outcome: x.outcome,
+      });
     }
     after = r.values.nextPage;
     if (!after) return out;

@@ -31,7 +31,9 @@ export interface Bind {
 
 function run(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
-    execFile(cmd, args, { timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd} ${args.join(' ')}: ${stderr || err.message}`)) : resolve(String(stdout)))),
+    execFile(cmd, args, { timeout: 20_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${cmd} ${args.join(' ')}: ${stderr || err.message}`)) : resolve(String(stdout)),
+    ),
   );
 }
 
@@ -55,11 +57,17 @@ export async function startBind(zones: string[]): Promise<Bind> {
     '};',
     'controls { };',
     keyText,
-    ...zones.map((z) => `zone "${z}" { type primary; file "${dir}/${z}.db"; allow-update { key "${keyName}"; }; allow-transfer { key "${keyName}"; }; };`),
+    ...zones.map(
+      (z) =>
+        `zone "${z}" { type primary; file "${dir}/${z}.db"; allow-update { key "${keyName}"; }; allow-transfer { key "${keyName}"; }; };`,
+    ),
   ].join('\n');
   writeFileSync(join(dir, 'named.conf'), conf);
   for (const z of zones) {
-    writeFileSync(join(dir, `${z}.db`), `$TTL 300\n@ IN SOA ns.${zones[0]}. hostmaster.${zones[0]}. 1 3600 600 86400 60\n@ IN NS ns.${zones[0]}.\n${z === zones[0] ? 'ns IN A 127.0.0.1\n' : ''}`);
+    writeFileSync(
+      join(dir, `${z}.db`),
+      `$TTL 300\n@ IN SOA ns.${zones[0]}. hostmaster.${zones[0]}. 1 3600 600 86400 60\n@ IN NS ns.${zones[0]}.\n${z === zones[0] ? 'ns IN A 127.0.0.1\n' : ''}`,
+    );
   }
   let child: ChildProcess | null = null;
   let output = '';
@@ -95,10 +103,24 @@ export async function startBind(zones: string[]): Promise<Bind> {
     },
     async dig(name, type) {
       const out = await run('dig', ['@127.0.0.1', '-p', String(port), '+short', '+tcp', name, type]);
-      return out.split('\n').map((l) => l.trim()).filter(Boolean);
+      return out
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
     },
     async transfer(zone) {
-      const out = await run('dig', ['@127.0.0.1', '-p', String(port), '-y', `hmac-sha256:${keyName}:${secret}`, '+nocmd', '+nostats', '+nocomments', zone, 'AXFR']);
+      const out = await run('dig', [
+        '@127.0.0.1',
+        '-p',
+        String(port),
+        '-y',
+        `hmac-sha256:${keyName}:${secret}`,
+        '+nocmd',
+        '+nostats',
+        '+nocomments',
+        zone,
+        'AXFR',
+      ]);
       return out
         .split('\n')
         .map((l) => l.trim())

@@ -12,7 +12,10 @@ import type { ServerProcess } from './processes';
 import { call, type Credentials, type Fields } from './soap';
 
 /** A migrated database with one data center, one network on a VLAN, and an orchestrator granted it. */
-export async function seedCommissioning(databaseUrl: string, o: { dataCenter: string; vlan: number; cidr: string; orchestrator: Credentials }): Promise<void> {
+export async function seedCommissioning(
+  databaseUrl: string,
+  o: { dataCenter: string; vlan: number; cidr: string; orchestrator: Credentials },
+): Promise<void> {
   const { store } = await openStore({ databaseUrl, poolSize: 2 });
   try {
     await addDataCenter(store, o.dataCenter);
@@ -33,7 +36,10 @@ export function logLines(s: ServerProcess): { level: string; message: string; [k
 }
 
 /** What main.ts logs when the database goes away and when it is back (and nothing else at warn). */
-export const OUTAGE_WARNINGS = ['database unreachable: requests fault with UNAVAILABLE until it is back', 'database reachable again'];
+export const OUTAGE_WARNINGS = [
+  'database unreachable: requests fault with UNAVAILABLE until it is back',
+  'database reachable again',
+];
 
 export interface Ack {
   serverInstance: string;
@@ -89,14 +95,30 @@ export function startLoad(o: LoadOptions): Load {
       const serverInstance = `${o.prefix}-c${c}-${i}`;
       const url = o.urls[(c + calls) % o.urls.length];
       try {
-        const r = await withTimeout(call(url, 'CommissionIP', o.request(serverInstance), o.credentials), o.callTimeoutMs ?? 20_000);
+        const r = await withTimeout(
+          call(url, 'CommissionIP', o.request(serverInstance), o.credentials),
+          o.callTimeoutMs ?? 20_000,
+        );
         if (r.fault) {
-          result.faults.push({ code: r.fault.code, faultcode: r.fault.faultcode, status: r.status, message: r.fault.message, at: Date.now() });
+          result.faults.push({
+            code: r.fault.code,
+            faultcode: r.fault.faultcode,
+            status: r.status,
+            message: r.fault.message,
+            at: Date.now(),
+          });
           if (r.fault.code === 'UNAVAILABLE') await pause(o.retryPauseMs ?? 50);
           else i++;
           continue;
         }
-        result.acked.push({ serverInstance, address: r.values.address, allocationId: r.values.allocationId, existing: r.values.existing === 'true', at: Date.now(), via: url });
+        result.acked.push({
+          serverInstance,
+          address: r.values.address,
+          allocationId: r.values.allocationId,
+          existing: r.values.existing === 'true',
+          at: Date.now(),
+          via: url,
+        });
         i++;
       } catch (e) {
         result.errors.push(`${serverInstance} via ${url}: ${String(e)}`);
@@ -111,7 +133,10 @@ export function startLoad(o: LoadOptions): Load {
       const base = result.acked.length;
       const deadline = Date.now() + timeoutMs;
       while (result.acked.length < base + n) {
-        if (Date.now() > deadline) throw new Error(`fewer than ${n} commissions acknowledged within ${timeoutMs} ms (faults so far: ${result.faults.length})`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `fewer than ${n} commissions acknowledged within ${timeoutMs} ms (faults so far: ${result.faults.length})`,
+          );
         await pause(20);
       }
     },
@@ -125,7 +150,9 @@ export function startLoad(o: LoadOptions): Load {
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)),
+  );
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
@@ -133,6 +160,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 export function longestGap(acked: Ack[]): { ms: number; from: number; to: number } {
   const at = acked.map((a) => a.at).sort((a, b) => a - b);
   let best = { ms: 0, from: 0, to: 0 };
-  for (let k = 1; k < at.length; k++) if (at[k] - at[k - 1] > best.ms) best = { ms: at[k] - at[k - 1], from: at[k - 1], to: at[k] };
+  for (let k = 1; k < at.length; k++)
+    if (at[k] - at[k - 1] > best.ms) best = { ms: at[k] - at[k - 1], from: at[k - 1], to: at[k] };
   return best;
 }

@@ -18,7 +18,8 @@ const run = promisify(execFile);
 export function pgBin(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
-  if (versions.length === 0) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)');
+  if (versions.length === 0)
+    throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)');
   const newest = versions.sort((a, b) => Number(a) - Number(b)).pop()!;
   return join(root, newest, 'bin');
 }
@@ -27,7 +28,9 @@ const asRoot = process.getuid?.() === 0;
 let postgresIds: { uid: number; gid: number } | undefined;
 function postgresUser(): { uid: number; gid: number } {
   if (!postgresIds) {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('postgres:'));
     if (!line) throw new Error('no postgres user on this machine');
     const [, , uid, gid] = line.split(':');
     postgresIds = { uid: Number(uid), gid: Number(gid) };
@@ -46,7 +49,10 @@ const live = new Set<PgCluster>();
 process.once('exit', () => {
   for (const c of live) {
     try {
-      execFileSync(...command('pg_ctl', ['-D', c.dataDir, '-m', 'immediate', 'stop']), { stdio: 'ignore', timeout: 10_000 });
+      execFileSync(...command('pg_ctl', ['-D', c.dataDir, '-m', 'immediate', 'stop']), {
+        stdio: 'ignore',
+        timeout: 10_000,
+      });
     } catch {
       // not running
     }
@@ -98,7 +104,22 @@ export class PgCluster {
   /** A streaming standby of `primary` (pg_basebackup -R), started. */
   static async standbyOf(primary: PgCluster, name = 'standby'): Promise<PgCluster> {
     const c = new PgCluster(name, ownedTempDir(name), await freePort());
-    await pg('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', c.dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync']);
+    await pg('pg_basebackup', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primary.port),
+      '-U',
+      'postgres',
+      '-D',
+      c.dataDir,
+      '-R',
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+      '--no-sync',
+    ]);
     await pg('psql', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-qAtc', 'SELECT 1']);
     await c.start(`-c cluster_name=${name}`);
     return c;

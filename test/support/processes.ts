@@ -58,7 +58,9 @@ export function freePort(): Promise<number> {
 /** Throws a clear error when the compiled entry is missing; returns .ts files newer than their build. */
 export function checkBuild(entry = SERVER_ENTRY): string[] {
   if (!existsSync(entry)) {
-    throw new Error(`${relative(REPO_ROOT, entry)} is missing: build first (npm run build, or npm test which runs pretest)`);
+    throw new Error(
+      `${relative(REPO_ROOT, entry)} is missing: build first (npm run build, or npm test which runs pretest)`,
+    );
   }
   const stale: string[] = [];
   const walk = (dir: string) => {
@@ -78,7 +80,11 @@ export function checkBuild(entry = SERVER_ENTRY): string[] {
 /** Builds (tsc) when the compiled output is missing or older than its sources: a lone `npx jest FILE` works too. */
 export function ensureBuilt(entry = SERVER_ENTRY): void {
   if (existsSync(entry) && checkBuild(entry).length === 0) return;
-  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.json')],
+    { stdio: 'inherit' },
+  );
 }
 
 export interface Run {
@@ -88,7 +94,11 @@ export interface Run {
 }
 
 /** Runs a node script to its end (a CLI as a user runs it) and collects its output. */
-export function runNode(script: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; stdin?: string }): Promise<Run> {
+export function runNode(
+  script: string,
+  args: string[],
+  opts: { env: NodeJS.ProcessEnv; cwd?: string; stdin?: string },
+): Promise<Run> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [script, ...args], { env: opts.env, cwd: opts.cwd ?? REPO_ROOT });
     let stdout = '';
@@ -116,7 +126,11 @@ function installExitHook() {
  * Starts n server processes with `env` added to this process's environment (PORT and HOST are
  * set here). Rejects, after stopping what did start, if any child fails to come up.
  */
-export async function startServerProcesses(n: number, env: Record<string, string>, opts: StartOptions = {}): Promise<ServerProcesses> {
+export async function startServerProcesses(
+  n: number,
+  env: Record<string, string>,
+  opts: StartOptions = {},
+): Promise<ServerProcesses> {
   const entry = opts.entry ?? SERVER_ENTRY;
   checkBuild(entry);
   installExitHook();
@@ -125,7 +139,9 @@ export async function startServerProcesses(n: number, env: Record<string, string
     await Promise.all(started.splice(0).map((s) => s.stop()));
   };
   try {
-    const results = await Promise.allSettled(Array.from({ length: n }, () => startOne(entry, env, opts.readyTimeoutMs ?? 30_000, opts.outputLimit ?? 8192)));
+    const results = await Promise.allSettled(
+      Array.from({ length: n }, () => startOne(entry, env, opts.readyTimeoutMs ?? 30_000, opts.outputLimit ?? 8192)),
+    );
     for (const r of results) if (r.status === 'fulfilled') started.push(r.value);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -142,7 +158,12 @@ interface Started {
   stop(): Promise<void>;
 }
 
-async function startOne(entry: string, env: Record<string, string>, readyTimeoutMs: number, outputLimit: number): Promise<Started> {
+async function startOne(
+  entry: string,
+  env: Record<string, string>,
+  readyTimeoutMs: number,
+  outputLimit: number,
+): Promise<Started> {
   // A free port can be taken between the probe and the child's listen: try a few.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -154,7 +175,13 @@ async function startOne(entry: string, env: Record<string, string>, readyTimeout
   }
 }
 
-function spawnOn(entry: string, port: number, env: Record<string, string>, readyTimeoutMs: number, outputLimit: number): Promise<Started> {
+function spawnOn(
+  entry: string,
+  port: number,
+  env: Record<string, string>,
+  readyTimeoutMs: number,
+  outputLimit: number,
+): Promise<Started> {
   const child = spawn(process.execPath, [entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },

@@ -38,7 +38,8 @@ export async function startProxy(target: string, behave: (n: number) => Behaviou
       return;
     }
     const headers: Record<string, string> = { 'Content-Type': 'text/xml; charset=utf-8' };
-    for (const h of ['soapaction', 'x-request-id']) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h] as string;
+    for (const h of ['soapaction', 'x-request-id'])
+      if (typeof req.headers[h] === 'string') headers[h] = req.headers[h] as string;
     const upstream = await fetch(target, { method: 'POST', headers, body });
     const text = await upstream.text();
     if (b.kind === 'drop') {
@@ -68,4 +69,3 @@ export async function startProxy(target: string, behave: (n: number) => Behaviou
 export const FORWARD: Behaviour = { kind: 'forward' };
 /** The first `n` requests get `first`, the rest are forwarded. */
 export const firstThen = (n: number, first: Behaviour) => (i: number) => (i <= n ? first : FORWARD);
-

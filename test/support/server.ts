@@ -20,9 +20,19 @@ export interface RunningServer {
  * Authentication is off unless asked for: functional suites exercise the logic; test/auth covers
  * authentication and roles with auth on.
  */
-export async function startServer(store: Store, opts: { maxBodyBytes?: number; auth?: AuthOptions; console?: AppOptions['console']; trustProxy?: string; metricsToken?: string } = {}): Promise<RunningServer> {
+export async function startServer(
+  store: Store,
+  opts: {
+    maxBodyBytes?: number;
+    auth?: AuthOptions;
+    console?: AppOptions['console'];
+    trustProxy?: string;
+    metricsToken?: string;
+  } = {},
+): Promise<RunningServer> {
   const metrics = new Metrics(store);
-  if (!(store instanceof TypeormStore)) throw new Error('startServer serves a TypeormStore (readiness reads its migrations)');
+  if (!(store instanceof TypeormStore))
+    throw new Error('startServer serves a TypeormStore (readiness reads its migrations)');
   const app = await createApp({
     store,
     log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),

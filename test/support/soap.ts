@@ -50,7 +50,9 @@ export function securityHeader(c: Credentials): string {
   const created = c.created ?? new Date().toISOString();
   const nonce = c.nonce ?? randomBytes(16).toString('base64');
   const password = c.digest
-    ? createHash('sha1').update(Buffer.concat([Buffer.from(nonce, 'base64'), Buffer.from(created), Buffer.from(c.password)])).digest('base64')
+    ? createHash('sha1')
+        .update(Buffer.concat([Buffer.from(nonce, 'base64'), Buffer.from(created), Buffer.from(c.password)]))
+        .digest('base64')
     : c.password;
   return (
     `<wsse:Security xmlns:wsse="${WSSE}" xmlns:wsu="${WSU}" soapenv:mustUnderstand="1"><wsse:UsernameToken wsu:Id="UT-1">` +
@@ -87,7 +89,11 @@ export function escape(s: string): string {
   return s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
 }
 
-export async function postRaw(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+export async function postRaw(
+  url: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'text/xml; charset=utf-8', ...headers },
@@ -96,19 +102,29 @@ export async function postRaw(url: string, body: string | Buffer, headers: Recor
   return { status: res.status, text: await res.text() };
 }
 
-export async function call(url: string, operation: string, fields: Fields, credentials?: Credentials, ns = NS): Promise<SoapReply> {
-  const { status, text } = await postRaw(url, envelope(operation, fields, credentials, ns), { SOAPAction: `"${ns}/${operation}"` });
+export async function call(
+  url: string,
+  operation: string,
+  fields: Fields,
+  credentials?: Credentials,
+  ns = NS,
+): Promise<SoapReply> {
+  const { status, text } = await postRaw(url, envelope(operation, fields, credentials, ns), {
+    SOAPAction: `"${ns}/${operation}"`,
+  });
   return readReply(status, text, ns);
 }
 
 /** A call to the management service (wsdl/ipcd-admin.wsdl). */
-export const adminCall = (url: string, operation: string, fields: Fields, credentials?: Credentials) => call(url, operation, fields, credentials, ADMIN_NS);
+export const adminCall = (url: string, operation: string, fields: Fields, credentials?: Credentials) =>
+  call(url, operation, fields, credentials, ADMIN_NS);
 
 /** ns: the namespace the service's tns:IpcdFault must be in. */
 export function readReply(status: number, raw: string, ns = NS): SoapReply {
   const root = parseXml(raw);
   const bodyEl = root.children.find((c) => c.name === 'Body' && c.uri === SOAP_NS);
-  if (root.name !== 'Envelope' || !bodyEl || bodyEl.children.length === 0) throw new Error(`not a SOAP reply: ${raw.slice(0, 300)}`);
+  if (root.name !== 'Envelope' || !bodyEl || bodyEl.children.length === 0)
+    throw new Error(`not a SOAP reply: ${raw.slice(0, 300)}`);
   const body = bodyEl.children[0];
   const values: Record<string, string> = {};
   for (const c of body.children) if (!(c.name in values)) values[c.name] = c.text;
@@ -117,7 +133,12 @@ export function readReply(status: number, raw: string, ns = NS): SoapReply {
     const detail = body.children.find((c) => c.name === 'detail');
     const f = detail?.children.find((c) => c.name === 'IpcdFault' && c.uri === ns);
     const get = (n: XmlNode | undefined, name: string) => n?.children.find((c) => c.name === name)?.text ?? '';
-    reply.fault = { faultcode: values.faultcode, faultstring: values.faultstring, code: get(f, 'code'), message: get(f, 'message') };
+    reply.fault = {
+      faultcode: values.faultcode,
+      faultstring: values.faultstring,
+      code: get(f, 'code'),
+      message: get(f, 'message'),
+    };
   }
   return reply;
 }

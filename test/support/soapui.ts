@@ -30,7 +30,11 @@ export const ASSERTION_TYPES = [
 ] as const;
 
 export const children = (e: Element, local?: string, ns = CON): Element[] =>
-  Array.from(e.childNodes).filter((n): n is Element => n.nodeType === 1 && (local === undefined || ((n as Element).localName === local && (n as Element).namespaceURI === ns)));
+  Array.from(e.childNodes).filter(
+    (n): n is Element =>
+      n.nodeType === 1 &&
+      (local === undefined || ((n as Element).localName === local && (n as Element).namespaceURI === ns)),
+  );
 export const child = (e: Element, local: string, ns = CON): Element | undefined => children(e, local, ns)[0];
 export const text = (e: Element | undefined): string => (e ? (e.textContent ?? '') : '');
 /** A child element's text, for the unprefixed children of <con:configuration>. */
@@ -42,10 +46,12 @@ const plain = (e: Element | undefined, local: string): string | undefined => {
 /** XPath as SoapUI writes it: `declare namespace p='uri';` lines, then an XPath 1.0 expression. */
 export function evaluateXPath(path: string, doc: Document): string | undefined {
   const ns: Record<string, string> = {};
-  const expr = path.replace(/declare\s+namespace\s+([A-Za-z_][\w.-]*)\s*=\s*(['"])(.*?)\2\s*;/g, (_m, p: string, _q, uri: string) => {
-    ns[p] = uri;
-    return '';
-  }).trim();
+  const expr = path
+    .replace(/declare\s+namespace\s+([A-Za-z_][\w.-]*)\s*=\s*(['"])(.*?)\2\s*;/g, (_m, p: string, _q, uri: string) => {
+      ns[p] = uri;
+      return '';
+    })
+    .trim();
   const result = select(expr, doc, ns);
   if (typeof result === 'string' || typeof result === 'number' || typeof result === 'boolean') return String(result);
   const first = (result as unknown as Node[])[0];
@@ -53,7 +59,10 @@ export function evaluateXPath(path: string, doc: Document): string | undefined {
   if (first.nodeType === 2) return (first as unknown as { value: string }).value;
   if (first.nodeType === 3 || first.nodeType === 4) return first.nodeValue ?? '';
   if (first.nodeType === 1) {
-    if (Array.from(first.childNodes).some((c) => c.nodeType === 1)) throw new Unsupported(`XPath '${expr}' selects an element with element content: comparing XML fragments is not implemented`);
+    if (Array.from(first.childNodes).some((c) => c.nodeType === 1))
+      throw new Unsupported(
+        `XPath '${expr}' selects an element with element content: comparing XML fragments is not implemented`,
+      );
     return first.textContent ?? '';
   }
   throw new Unsupported(`XPath '${expr}' selects a node of type ${first.nodeType}`);
@@ -84,8 +93,10 @@ export class SoapUiProject {
   constructor(xml: string) {
     this.doc = parseXml(xml);
     this.root = this.doc.documentElement as Element;
-    if (this.root.localName !== 'soapui-project' || this.root.namespaceURI !== CON) throw new Error('not a SoapUI project: the root is not con:soapui-project');
-    for (const p of children(child(this.root, 'properties')!, 'property')) this.properties.set(text(child(p, 'name')), text(child(p, 'value')));
+    if (this.root.localName !== 'soapui-project' || this.root.namespaceURI !== CON)
+      throw new Error('not a SoapUI project: the root is not con:soapui-project');
+    for (const p of children(child(this.root, 'properties')!, 'property'))
+      this.properties.set(text(child(p, 'name')), text(child(p, 'value')));
   }
 
   interfaces(): Element[] {
@@ -184,7 +195,8 @@ export class SoapUiProject {
     if (!config) throw new Error(`outgoing WSS configuration '${name}' is not in the project`);
     const doc = parseXml(envelope);
     const env = doc.documentElement as Element;
-    if (env.namespaceURI !== SOAP11 || env.localName !== 'Envelope') throw new Error('the request is not a SOAP 1.1 envelope');
+    if (env.namespaceURI !== SOAP11 || env.localName !== 'Envelope')
+      throw new Error('the request is not a SOAP 1.1 envelope');
     const prefix = env.prefix ? `${env.prefix}:` : '';
     let header = child(env, 'Header', SOAP11);
     if (!header) {
@@ -193,9 +205,11 @@ export class SoapUiProject {
     }
     const security = doc.createElementNS(WSSE, 'wsse:Security');
     security.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:wsu', WSU);
-    if (config.getAttribute('mustUnderstand') === 'true') security.setAttributeNS(SOAP11, `${prefix}mustUnderstand`, '1');
+    if (config.getAttribute('mustUnderstand') === 'true')
+      security.setAttributeNS(SOAP11, `${prefix}mustUnderstand`, '1');
     for (const entry of children(config, 'entry')) {
-      if (entry.getAttribute('type') !== 'Username') throw new Unsupported(`WSS entry type '${entry.getAttribute('type')}' is not understood`);
+      if (entry.getAttribute('type') !== 'Username')
+        throw new Unsupported(`WSS entry type '${entry.getAttribute('type')}' is not understood`);
       const conf = child(entry, 'configuration');
       const passwordType = plain(conf, 'passwordType') ?? 'PasswordText';
       const username = expand(entry.getAttribute('username') ?? '');
@@ -214,13 +228,17 @@ export class SoapUiProject {
       if (passwordType === 'PasswordText') {
         token.appendChild(el(WSSE, 'wsse:Password', password, { Type: `${TOKEN_PROFILE}#PasswordText` }));
       } else if (passwordType === 'PasswordDigest') {
-        const digest = createHash('sha1').update(Buffer.concat([nonce, Buffer.from(created), Buffer.from(password)])).digest('base64');
+        const digest = createHash('sha1')
+          .update(Buffer.concat([nonce, Buffer.from(created), Buffer.from(password)]))
+          .digest('base64');
         token.appendChild(el(WSSE, 'wsse:Password', digest, { Type: `${TOKEN_PROFILE}#PasswordDigest` }));
       } else {
         throw new Unsupported(`passwordType '${passwordType}' is not understood`);
       }
-      if (plain(conf, 'addNonce') === 'true' || passwordType === 'PasswordDigest') token.appendChild(el(WSSE, 'wsse:Nonce', nonce.toString('base64'), { EncodingType: BASE64 }));
-      if (plain(conf, 'addCreated') === 'true' || passwordType === 'PasswordDigest') token.appendChild(el(WSU, 'wsu:Created', created));
+      if (plain(conf, 'addNonce') === 'true' || passwordType === 'PasswordDigest')
+        token.appendChild(el(WSSE, 'wsse:Nonce', nonce.toString('base64'), { EncodingType: BASE64 }));
+      if (plain(conf, 'addCreated') === 'true' || passwordType === 'PasswordDigest')
+        token.appendChild(el(WSU, 'wsu:Created', created));
       security.appendChild(token);
     }
     header.appendChild(security);
@@ -260,13 +278,19 @@ export class SoapUiProject {
             const expected = expand(plain(conf, 'content') ?? '');
             const actual = evaluateXPath(path, ex.doc);
             if (actual === undefined) fail(`no match in the response for ${path.split('\n').pop()}`);
-            else if (!matches(actual, expected, plain(conf, 'allowWildcards') === 'true')) fail(`expected '${expected}', got '${actual}'`);
+            else if (!matches(actual, expected, plain(conf, 'allowWildcards') === 'true'))
+              fail(`expected '${expected}', got '${actual}'`);
             break;
           }
           case 'Simple Contains':
           case 'Simple NotContains': {
             const token = expand(plain(conf, 'token') ?? '');
-            const found = contains(ex.body, token, plain(conf, 'ignoreCase') === 'true', plain(conf, 'useRegEx') === 'true');
+            const found = contains(
+              ex.body,
+              token,
+              plain(conf, 'ignoreCase') === 'true',
+              plain(conf, 'useRegEx') === 'true',
+            );
             if (type === 'Simple Contains' && !found) fail(`the response does not contain '${token}'`);
             if (type === 'Simple NotContains' && found) fail(`the response contains '${token}'`);
             break;
@@ -297,14 +321,24 @@ function soapBody(doc: Document): Element | undefined {
 }
 
 /** A Property Transfer from a request step's response into a property (the only kind this project uses). */
-function transfer(t: Element, responses: Map<string, Exchange>, scopes: Record<string, Map<string, string>>, expand: (s: string) => string): void {
+function transfer(
+  t: Element,
+  responses: Map<string, Exchange>,
+  scopes: Record<string, Map<string, string>>,
+  expand: (s: string) => string,
+): void {
   const name = text(child(t, 'name'));
   if (t.getAttribute('disabled') === 'true') throw new Unsupported(`transfer ${name} is disabled`);
-  if (text(child(t, 'sourceType')) !== 'Response') throw new Unsupported(`transfer ${name}: source type '${text(child(t, 'sourceType'))}' is not understood`);
+  if (text(child(t, 'sourceType')) !== 'Response')
+    throw new Unsupported(`transfer ${name}: source type '${text(child(t, 'sourceType'))}' is not understood`);
   const type = text(child(t, 'type'));
-  if (type !== '' && type !== 'XPATH') throw new Unsupported(`transfer ${name}: path language '${type}' is not understood`);
+  if (type !== '' && type !== 'XPATH')
+    throw new Unsupported(`transfer ${name}: path language '${type}' is not understood`);
   const target = /^#(Project|TestSuite|TestCase)#$/.exec(text(child(t, 'targetStep')));
-  if (!target) throw new Unsupported(`transfer ${name}: target step '${text(child(t, 'targetStep'))}' is not understood (only #Project#, #TestSuite#, #TestCase#)`);
+  if (!target)
+    throw new Unsupported(
+      `transfer ${name}: target step '${text(child(t, 'targetStep'))}' is not understood (only #Project#, #TestSuite#, #TestCase#)`,
+    );
   const source = responses.get(text(child(t, 'sourceStep')));
   if (!source?.doc) throw new Error(`transfer ${name}: step '${text(child(t, 'sourceStep'))}' has no XML response`);
   const value = evaluateXPath(expand(text(child(t, 'sourcePath'))), source.doc);
@@ -315,7 +349,10 @@ function transfer(t: Element, responses: Map<string, Exchange>, scopes: Record<s
 /** SoapUI's XPath Match comparison: exact, or with '*' matching any run of characters. */
 function matches(actual: string, expected: string, wildcards: boolean): boolean {
   if (!wildcards) return actual === expected;
-  const re = expected.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const re = expected
+    .split('*')
+    .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${re}$`, 's').test(actual);
 }
 

@@ -19,7 +19,11 @@ export function parseXml(text: string): Document {
 }
 
 /** An XPath 1.0 expression with the given prefixes: the nodes it selects, or its string/number/boolean value. */
-export function select(expr: string, node: Document | Node, ns: Record<string, string> = {}): Node[] | string | number | boolean {
+export function select(
+  expr: string,
+  node: Document | Node,
+  ns: Record<string, string> = {},
+): Node[] | string | number | boolean {
   return xpath.useNamespaces(ns)(expr, node) as Node[] | string | number | boolean;
 }
 

@@ -19,7 +19,11 @@ export interface Run {
 export function xmllint(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile('xmllint', args, { timeout: 30_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+      resolve({
+        code: err ? (typeof err.code === 'number' ? err.code : -1) : 0,
+        stdout: String(stdout),
+        stderr: String(stderr),
+      });
     });
   });
 }
@@ -68,7 +72,8 @@ export function parseTree(xml: string): Element {
 }
 
 const escText = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
-const escAttr = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const escAttr = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const isNsDecl = (name: string) => name === 'xmlns' || name.startsWith('xmlns:');
 
 export function serialize(el: Element, standalone: boolean): string {
@@ -94,7 +99,8 @@ export const elementChildren = (el: Element) => el.children.filter((c): c is Ele
 export function find(root: Element, steps: [string, string][]): Element {
   let at = root;
   const [first, ...rest] = steps;
-  if (at.uri !== first[0] || at.local !== first[1]) throw new Error(`root is {${at.uri}}${at.local}, expected {${first[0]}}${first[1]}`);
+  if (at.uri !== first[0] || at.local !== first[1])
+    throw new Error(`root is {${at.uri}}${at.local}, expected {${first[0]}}${first[1]}`);
   for (const [uri, local] of rest) {
     const next = elementChildren(at).find((c) => local === '*' || (c.uri === uri && c.local === local));
     if (!next) throw new Error(`no {${uri}}${local} under {${at.uri}}${at.local}`);
@@ -109,7 +115,9 @@ export function payload(envelopeXml: string, fault = false, ns = NS): string {
     [SOAP_ENV, 'Envelope'],
     [SOAP_ENV, 'Body'],
   ];
-  const steps: [string, string][] = fault ? [...body, [SOAP_ENV, 'Fault'], ['', 'detail'], [ns, 'IpcdFault']] : [...body, ['', '*']];
+  const steps: [string, string][] = fault
+    ? [...body, [SOAP_ENV, 'Fault'], ['', 'detail'], [ns, 'IpcdFault']]
+    : [...body, ['', '*']];
   return `<?xml version="1.0" encoding="UTF-8"?>\n${serialize(find(parseTree(envelopeXml), steps), true)}\n`;
 }
 

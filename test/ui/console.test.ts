@@ -34,11 +34,16 @@ let pg: Client;
 async function commission(instance: string): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, IPCD_USER: ORCH.username, IPCD_PASSWORD: ORCH.password };
   delete env.NODE_OPTIONS;
-  const run = await runNode(CLI, ['commission', '--url', other.urls[0], '--dc', 'dc1', '--vlan', '100', '--instance', instance, '--name', '--json'], { env });
+  const run = await runNode(
+    CLI,
+    ['commission', '--url', other.urls[0], '--dc', 'dc1', '--vlan', '100', '--instance', instance, '--name', '--json'],
+    { env },
+  );
   if (run.code !== 0) throw new Error(`ipcd-client exited ${run.code}: ${run.stderr}${run.stdout}`);
 }
 
-const barText = (p: Page, name: string) => p.locator('tr', { has: p.getByRole('link', { name, exact: true }) }).locator('.usage-text');
+const barText = (p: Page, name: string) =>
+  p.locator('tr', { has: p.getByRole('link', { name, exact: true }) }).locator('.usage-text');
 
 beforeAll(async () => {
   db = await openTestStore('postgres');
@@ -46,10 +51,41 @@ beforeAll(async () => {
   await addZone(db.store, 'dc1.test');
   await addTenant(db.store, 'acme');
   await addTenant(db.store, 'globex');
-  await addNetwork(db.store, { name: 'acme-a', cidr: '10.1.0.0/24', dataCenter: 'dc1', vlan: 100, tenant: 'acme', zone: 'dc1.test', priority: 10, tags: { env: 'prod' } });
-  await addNetwork(db.store, { name: 'acme-b', cidr: '10.1.1.0/24', dataCenter: 'dc1', vlan: 100, tenant: 'acme', zone: 'dc1.test', priority: 20 });
-  await addNetwork(db.store, { name: 'acme-v6', cidr: '2001:db8:100::/64', dataCenter: 'dc1', vlan: 100, tenant: 'acme', zone: 'dc1.test' });
-  await addNetwork(db.store, { name: 'globex-n', cidr: '10.2.0.0/24', dataCenter: 'dc1', vlan: 200, tenant: 'globex', zone: 'dc1.test' });
+  await addNetwork(db.store, {
+    name: 'acme-a',
+    cidr: '10.1.0.0/24',
+    dataCenter: 'dc1',
+    vlan: 100,
+    tenant: 'acme',
+    zone: 'dc1.test',
+    priority: 10,
+    tags: { env: 'prod' },
+  });
+  await addNetwork(db.store, {
+    name: 'acme-b',
+    cidr: '10.1.1.0/24',
+    dataCenter: 'dc1',
+    vlan: 100,
+    tenant: 'acme',
+    zone: 'dc1.test',
+    priority: 20,
+  });
+  await addNetwork(db.store, {
+    name: 'acme-v6',
+    cidr: '2001:db8:100::/64',
+    dataCenter: 'dc1',
+    vlan: 100,
+    tenant: 'acme',
+    zone: 'dc1.test',
+  });
+  await addNetwork(db.store, {
+    name: 'globex-n',
+    cidr: '10.2.0.0/24',
+    dataCenter: 'dc1',
+    vlan: 200,
+    tenant: 'globex',
+    zone: 'dc1.test',
+  });
   await addUser(db.store, { ...ADMIN, role: 'admin' });
   await addUser(db.store, { ...TENANT, role: 'tenant', tenant: 'acme' });
   await addUser(db.store, { ...ORCH, role: 'orchestrator', grants: [{ dataCenter: 'dc1' }] });
@@ -74,7 +110,8 @@ afterAll(async () => {
 test('admin logs in and sees every network grouped by data center and VLAN', async () => {
   await logIn(page, server.base, ADMIN.username, ADMIN.password);
   await expect(page.getByRole('heading', { name: 'Data center dc1' }).count()).resolves.toBe(1);
-  for (const n of ['acme-a', 'acme-b', 'acme-v6', 'globex-n']) await expect(page.getByRole('link', { name: n, exact: true }).count()).resolves.toBe(1);
+  for (const n of ['acme-a', 'acme-b', 'acme-v6', 'globex-n'])
+    await expect(page.getByRole('link', { name: n, exact: true }).count()).resolves.toBe(1);
   await expect(page.locator('caption', { hasText: 'VLAN 100' }).count()).resolves.toBe(1);
   await expect(barText(page, 'acme-a').textContent()).resolves.toContain('0 / 253');
   await page.locator('#live-status[data-state="live"]').waitFor({ timeout: 5000 });
@@ -94,7 +131,9 @@ test('a SOAP client in another process, via another ipcd process, moves the bar 
   const third = Date.now();
   await barText(page, 'acme-a').locator('.used', { hasText: /^3$/ }).waitFor({ timeout: 5000 });
   const changedAt = (await page.evaluate('window.changedAt')) as number;
-  process.stderr.write(`console live update: bar showed the 3rd commission ${changedAt - third} ms after ipcd-client exited\n`);
+  process.stderr.write(
+    `console live update: bar showed the 3rd commission ${changedAt - third} ms after ipcd-client exited\n`,
+  );
   expect(await page.evaluate('window.notReloaded')).toBe(true);
   expect(done).toBeLessThan(third);
   await expect(barText(page, 'acme-a').textContent()).resolves.toMatch(/3 \/ 253 · 1\.2%/);
@@ -141,7 +180,9 @@ test('a refusal comes back as the logic said it: removing a network in use witho
   await expect(page.locator('.confirm').textContent()).resolves.toContain('3 active allocation(s)');
   await page.getByRole('button', { name: 'Confirm' }).click();
   const alert = page.getByRole('alert');
-  await expect(alert.textContent()).resolves.toMatch(/Refused \(NETWORK_IN_USE\)\. network 'acme-a' still has 3 active allocation\(s\)/);
+  await expect(alert.textContent()).resolves.toMatch(
+    /Refused \(NETWORK_IN_USE\)\. network 'acme-a' still has 3 active allocation\(s\)/,
+  );
   expect((await pg.query(`SELECT count(*)::int AS n FROM network WHERE name = 'acme-a'`)).rows[0].n).toBe(1);
 });
 
@@ -153,7 +194,9 @@ test('admin splits a network: the children appear, each with its allocations', a
   expect(preview).toEqual(['acme-a-1 10.1.0.0/25 3', 'acme-a-2 10.1.0.128/25 0']);
   await page.getByRole('button', { name: 'Confirm' }).click();
   await page.waitForURL(/\/ui\/\?dc=dc1&vlan=100$/);
-  await expect(page.locator('.flash').textContent()).resolves.toContain('Split acme-a into acme-a-1 (10.1.0.0/25), acme-a-2 (10.1.0.128/25)');
+  await expect(page.locator('.flash').textContent()).resolves.toContain(
+    'Split acme-a into acme-a-1 (10.1.0.0/25), acme-a-2 (10.1.0.128/25)',
+  );
   await expect(barText(page, 'acme-a-1').textContent()).resolves.toMatch(/^3 \/ 125/);
   await expect(barText(page, 'acme-a-2').textContent()).resolves.toMatch(/^0 \/ 126/);
   await page.getByRole('link', { name: 'acme-a-1', exact: true }).click();
@@ -173,15 +216,23 @@ test('admin merges them back', async () => {
   await page.waitForURL(/\/ui\/networks\/acme-a$/);
   await expect(page.locator('h1').textContent()).resolves.toContain('10.1.0.0/24');
   await expect(page.locator('table.allocations tbody tr').count()).resolves.toBe(3);
-  const names = (await pg.query(`SELECT name FROM network WHERE name LIKE 'acme-a%' ORDER BY name`)).rows.map((r) => r.name);
+  const names = (await pg.query(`SELECT name FROM network WHERE name LIKE 'acme-a%' ORDER BY name`)).rows.map(
+    (r) => r.name,
+  );
   expect(names).toEqual(['acme-a']);
 });
 
 test('a form post without the CSRF token is refused and changes nothing', async () => {
-  const res = await page.request.post(`${server.base}/ui/networks/acme-b/remove`, { form: { confirm: 'yes' }, maxRedirects: 0 });
+  const res = await page.request.post(`${server.base}/ui/networks/acme-b/remove`, {
+    form: { confirm: 'yes' },
+    maxRedirects: 0,
+  });
   expect(res.status()).toBe(403);
   expect(await res.text()).toMatch(/CSRF token is missing or wrong/);
-  const wrong = await page.request.post(`${server.base}/ui/networks/acme-b/remove`, { form: { confirm: 'yes', _csrf: 'x'.repeat(43) }, maxRedirects: 0 });
+  const wrong = await page.request.post(`${server.base}/ui/networks/acme-b/remove`, {
+    form: { confirm: 'yes', _csrf: 'x'.repeat(43) },
+    maxRedirects: 0,
+  });
   expect(wrong.status()).toBe(403);
   expect((await pg.query(`SELECT count(*)::int AS n FROM network WHERE name = 'acme-b'`)).rows[0].n).toBe(1);
 });
@@ -191,13 +242,19 @@ test('search finds an allocation by server instance and by address; audit and us
   await page.getByLabel('Search by address, name or server instance').fill('vm-live-2');
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/ui\/search\?q=vm-live-2$/);
-  await expect(page.locator('section[aria-labelledby="sa"] tbody tr').allInnerTexts()).resolves.toEqual([expect.stringMatching(/^10\.1\.0\.3\s+vm-\d{6}\.dc1\.test\s+vm-live-2\s+acme-a/)]);
+  await expect(page.locator('section[aria-labelledby="sa"] tbody tr').allInnerTexts()).resolves.toEqual([
+    expect.stringMatching(/^10\.1\.0\.3\s+vm-\d{6}\.dc1\.test\s+vm-live-2\s+acme-a/),
+  ]);
   await page.goto(`${server.base}/ui/search?q=10.1.0.3`);
   await expect(page.locator('section[aria-labelledby="sn"] tbody th').allInnerTexts()).resolves.toEqual(['acme-a']);
   await page.goto(`${server.base}/ui/audit?operation=SplitNetwork`);
-  await expect(page.locator('table.audit tbody tr').first().innerText()).resolves.toMatch(/ops-admin.*SplitNetwork.*ok/s);
+  await expect(page.locator('table.audit tbody tr').first().innerText()).resolves.toMatch(
+    /ops-admin.*SplitNetwork.*ok/s,
+  );
   await page.goto(`${server.base}/ui/usage`);
-  await expect(page.locator('table.usage-table tbody tr').first().innerText()).resolves.toMatch(/^acme\s+\d{4}-\d{2}-\d{2}\s+3\s/);
+  await expect(page.locator('table.usage-table tbody tr').first().innerText()).resolves.toMatch(
+    /^acme\s+\d{4}-\d{2}-\d{2}\s+3\s/,
+  );
   const csv = await page.request.get(`${server.base}/ui/usage.csv?tenant=acme`);
   expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
   expect(await csv.text()).toMatch(/^tenant,day,allocations,address_hours\r\nacme,\d{4}-\d{2}-\d{2},3,/);
@@ -237,10 +294,15 @@ describe('a tenant', () => {
   test('a management post with its own valid CSRF token is refused by the logic, and audited', async () => {
     await tp.goto(`${server.base}/ui/`);
     const csrf = await tp.locator('input[name="_csrf"]').first().getAttribute('value');
-    const res = await tp.request.post(`${server.base}/ui/networks/acme-a/split`, { form: { _csrf: csrf!, prefixLength: '25', confirm: 'yes' }, maxRedirects: 0 });
+    const res = await tp.request.post(`${server.base}/ui/networks/acme-a/split`, {
+      form: { _csrf: csrf!, prefixLength: '25', confirm: 'yes' },
+      maxRedirects: 0,
+    });
     expect(res.status()).toBe(403);
     expect(await res.text()).toContain('ACCESS_DENIED');
-    const row = await pg.query(`SELECT outcome FROM audit_log WHERE actor = $1 AND operation = 'SplitNetwork'`, [TENANT.username]);
+    const row = await pg.query(`SELECT outcome FROM audit_log WHERE actor = $1 AND operation = 'SplitNetwork'`, [
+      TENANT.username,
+    ]);
     expect(row.rows).toEqual([{ outcome: 'ACCESS_DENIED' }]);
     expect((await pg.query(`SELECT cidr::text FROM network WHERE name = 'acme-a'`)).rows[0].cidr).toBe('10.1.0.0/24');
   });

@@ -65,7 +65,8 @@ async function logIn(base: string, user = USER, next = '/ui/'): Promise<{ res: R
   return { res, session: `ipcd_session=${valueOf(cookieOf(res, 'ipcd_session'))}` };
 }
 
-const get = (base: string, path: string, cookie?: string) => fetch(`${base}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+const get = (base: string, path: string, cookie?: string) =>
+  fetch(`${base}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
 
 test('pages need a session: the dashboard redirects to the login form and comes back after', async () => {
   const res = await get(a.base, '/ui/networks/n1');
@@ -89,7 +90,9 @@ test('the session cookie is HttpOnly, SameSite=Strict, limited to /ui; pages car
   // Only a hash of the token is stored.
   const rows = (await pg.query(`SELECT token_hash FROM ui_session`)).rows.map((r) => r.token_hash);
   expect(rows).not.toContain(valueOf(set));
-  const audit = await pg.query(`SELECT operation, outcome FROM audit_log WHERE actor = $1 AND operation = 'Login'`, [USER.username]);
+  const audit = await pg.query(`SELECT operation, outcome FROM audit_log WHERE actor = $1 AND operation = 'Login'`, [
+    USER.username,
+  ]);
   expect(audit.rows.length).toBeGreaterThan(0);
 });
 
@@ -148,7 +151,9 @@ test('a session idle longer than the timeout is gone; activity keeps it alive', 
   const res = await get(a.base, '/ui/', session);
   expect(res.status).toBe(303);
   expect(res.headers.get('location')).toBe('/ui/login?next=%2Fui%2F&expired=1');
-  expect(await (await get(a.base, '/ui/login?expired=1')).text()).toContain('Your session ended after a period of inactivity');
+  expect(await (await get(a.base, '/ui/login?expired=1')).text()).toContain(
+    'Your session ended after a period of inactivity',
+  );
 });
 
 test('disabling a user ends its sessions at once', async () => {
@@ -169,7 +174,9 @@ test('the live stream starts with the usage of the networks the user may see', a
   while (!text.includes('event: usage')) text += new TextDecoder().decode((await reader.read()).value);
   while (!/event: usage\ndata: .*\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
   const data = JSON.parse(/event: usage\ndata: (.*)\n\n/.exec(text)![1]);
-  expect(data.networks).toEqual([{ id: expect.any(Number), used: '0', assignable: '253', reserved: '0', held: '0', free: '253', percent: 0 }]);
+  expect(data.networks).toEqual([
+    { id: expect.any(Number), used: '0', assignable: '253', reserved: '0', held: '0', free: '253', percent: 0 },
+  ]);
   expect(data.tenants).toEqual([{ tenant: 'acme', networks: 1, used: '0', assignable: '253', percent: 0 }]);
   await reader.cancel();
 });
@@ -177,9 +184,12 @@ test('the live stream starts with the usage of the networks the user may see', a
 test('the guessing limit is the SOAP one: failed console logins lock that user out of both, from this address', async () => {
   const guessed = { username: 'sess-guessed', password: 'session-test-pass-3' };
   await addUser(db.store, { ...guessed, role: 'admin' });
-  const c = await startServer(db.store, { auth: authOptions(true, undefined, undefined, { max: 2, windowMs: 60_000 }) });
+  const c = await startServer(db.store, {
+    auth: authOptions(true, undefined, undefined, { max: 2, windowMs: 60_000 }),
+  });
   try {
-    for (let i = 0; i < 2; i++) expect((await logIn(c.base, { ...guessed, password: 'not-the-password-1' })).res.status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await logIn(c.base, { ...guessed, password: 'not-the-password-1' })).res.status).toBe(401);
     const blocked = await logIn(c.base, guessed);
     expect(blocked.res.status).toBe(429);
     expect(await blocked.res.text()).toContain('Too many failed attempts');

@@ -6,7 +6,8 @@ const v = (a: string) => parseAddress(a)!.value;
 const r = (a: string, b = a) => ({ first: v(a), last: v(b) });
 const text = (cidr: string, segs: ReturnType<typeof addressSegments>) => {
   const c = parseCidr(cidr);
-  const f = (x: bigint) => (c.family === 4 ? [24, 16, 8, 0].map((s) => Number((x >> BigInt(s)) & 255n)).join('.') : x.toString(16));
+  const f = (x: bigint) =>
+    c.family === 4 ? [24, 16, 8, 0].map((s) => Number((x >> BigInt(s)) & 255n)).join('.') : x.toString(16);
   return segs.map((s) => `${s.kind} ${f(s.first)}-${f(s.last)}`);
 };
 
@@ -30,17 +31,30 @@ test('an IPv4 /24: fixed edges and gateway, allocated, reserved, held and free r
 
 test('a gateway in the middle splits the free space', () => {
   const segs = addressSegments(parseCidr('10.0.0.0/29'), v('10.0.0.4'), { allocated: [], reserved: [], held: [] });
-  expect(text('10.0.0.0/29', segs)).toEqual(['fixed 10.0.0.0-10.0.0.0', 'free 10.0.0.1-10.0.0.3', 'fixed 10.0.0.4-10.0.0.4', 'free 10.0.0.5-10.0.0.6', 'fixed 10.0.0.7-10.0.0.7']);
+  expect(text('10.0.0.0/29', segs)).toEqual([
+    'fixed 10.0.0.0-10.0.0.0',
+    'free 10.0.0.1-10.0.0.3',
+    'fixed 10.0.0.4-10.0.0.4',
+    'free 10.0.0.5-10.0.0.6',
+    'fixed 10.0.0.7-10.0.0.7',
+  ]);
 });
 
 test('an IPv6 /64 is a handful of ranges, not 2^64 cells', () => {
-  const segs = addressSegments(parseCidr('2001:db8::/64'), v('2001:db8::1'), { allocated: [r('2001:db8::2', '2001:db8::4')], reserved: [], held: [] });
+  const segs = addressSegments(parseCidr('2001:db8::/64'), v('2001:db8::1'), {
+    allocated: [r('2001:db8::2', '2001:db8::4')],
+    reserved: [],
+    held: [],
+  });
   expect(segs.map((s) => s.kind)).toEqual(['fixed', 'allocated', 'free']);
   expect(segs[2].last - segs[2].first + 1n).toBe(2n ** 64n - 5n);
 });
 
 test('a /16 with 60,000 single-address runs is mapped quickly and covers the prefix exactly', () => {
-  const allocated = Array.from({ length: 30_000 }, (_, i) => ({ first: v('10.1.0.2') + BigInt(2 * i), last: v('10.1.0.2') + BigInt(2 * i) }));
+  const allocated = Array.from({ length: 30_000 }, (_, i) => ({
+    first: v('10.1.0.2') + BigInt(2 * i),
+    last: v('10.1.0.2') + BigInt(2 * i),
+  }));
   const t = process.hrtime.bigint();
   const segs = addressSegments(parseCidr('10.1.0.0/16'), v('10.1.0.1'), { allocated, reserved: [], held: [] });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;

@@ -46,8 +46,16 @@ describe('rules on the formula', () => {
 
   test('webhook: delivered on no error; retried with the backoff; given up after the last attempt', () => {
     expect(judgeWebhook(null, 3, 3, 1000)).toEqual({ delivered: true });
-    expect(judgeWebhook('HTTP 503', 1, 3, 1000, () => 1)).toEqual({ delivered: false, error: 'HTTP 503', retryInMs: 1000 });
-    expect(judgeWebhook('HTTP 503', 2, 3, 1000, () => 0)).toEqual({ delivered: false, error: 'HTTP 503', retryInMs: 1000 });
+    expect(judgeWebhook('HTTP 503', 1, 3, 1000, () => 1)).toEqual({
+      delivered: false,
+      error: 'HTTP 503',
+      retryInMs: 1000,
+    });
+    expect(judgeWebhook('HTTP 503', 2, 3, 1000, () => 0)).toEqual({
+      delivered: false,
+      error: 'HTTP 503',
+      retryInMs: 1000,
+    });
     expect(judgeWebhook('HTTP 503', 3, 3, 1000)).toEqual({ delivered: false, error: 'HTTP 503', retryInMs: null });
     expect(judgeWebhook('timeout', 20, 50, 1000, () => 1)).toMatchObject({ retryInMs: 300_000 });
   });

@@ -5,7 +5,9 @@ import { count } from '../../src/ui/format';
 
 const script = readFileSync(join(__dirname, '..', '..', 'src', 'ui', 'assets', 'ui.js'), 'utf8');
 // The script's count() and what it needs, from `var fmt` up to pct(): run as it runs in the browser.
-const liveCount = new Function(`${script.slice(script.indexOf('var fmt'), script.indexOf('function pct'))}; return count;`)() as (text: string) => string;
+const liveCount = new Function(
+  `${script.slice(script.indexOf('var fmt'), script.indexOf('function pct'))}; return count;`,
+)() as (text: string) => string;
 
 test.each([
   [65_534n, '65,534'],

@@ -1,4 +1,17 @@
-import { assignableRanges, formatAddress, parseAddress, parseCidr, rangeSize, size, subtractPoints, cidrContains, subtractRanges, pointsToRanges, subnets, tiledParent } from '../../src/logic/core/ip';
+import {
+  assignableRanges,
+  formatAddress,
+  parseAddress,
+  parseCidr,
+  rangeSize,
+  size,
+  subtractPoints,
+  cidrContains,
+  subtractRanges,
+  pointsToRanges,
+  subnets,
+  tiledParent,
+} from '../../src/logic/core/ip';
 import { IpcdError } from '../../src/logic/core/errors';
 
 describe('addresses', () => {
@@ -14,10 +27,19 @@ describe('addresses', () => {
     expect(parseAddress(text)).toEqual({ family, value });
   });
 
-  test.each(['10.0.0', '10.0.0.256', '010.0.0.1', '1.2.3.4.5', '2001:db8:::1', '1::2::3', '12345::', 'g::1', '', 'abc', '1:2:3:4:5:6:7:8:9'])(
-    'rejects %p',
-    (text) => expect(parseAddress(text)).toBeNull(),
-  );
+  test.each([
+    '10.0.0',
+    '10.0.0.256',
+    '010.0.0.1',
+    '1.2.3.4.5',
+    '2001:db8:::1',
+    '1::2::3',
+    '12345::',
+    'g::1',
+    '',
+    'abc',
+    '1:2:3:4:5:6:7:8:9',
+  ])('rejects %p', (text) => expect(parseAddress(text)).toBeNull());
 
   test.each([
     [6, 0x20010db8000000000000000000000001n, '2001:db8::1'],
@@ -139,7 +161,11 @@ describe('assignable ranges', () => {
 describe('range arithmetic for management', () => {
   const r = (first: bigint, last: bigint) => ({ first, last });
   test('subtractRanges cuts holes, edges and whole ranges; order of input does not matter', () => {
-    expect(subtractRanges([r(10n, 20n), r(1n, 5n)], [r(3n, 3n), r(10n, 12n), r(18n, 30n)])).toEqual([r(1n, 2n), r(4n, 5n), r(13n, 17n)]);
+    expect(subtractRanges([r(10n, 20n), r(1n, 5n)], [r(3n, 3n), r(10n, 12n), r(18n, 30n)])).toEqual([
+      r(1n, 2n),
+      r(4n, 5n),
+      r(13n, 17n),
+    ]);
     expect(subtractRanges([r(1n, 5n)], [r(0n, 9n)])).toEqual([]);
     expect(subtractRanges([r(1n, 5n)], [])).toEqual([r(1n, 5n)]);
   });
@@ -147,8 +173,16 @@ describe('range arithmetic for management', () => {
     expect(pointsToRanges([5n, 3n, 4n, 9n, 4n, 11n, 10n])).toEqual([r(3n, 5n), r(9n, 11n)]);
   });
   test('subnets lists the children in order, also for IPv6', () => {
-    expect(subnets(parseCidr('10.0.0.0/24'), 26).map((c) => c.text)).toEqual(['10.0.0.0/26', '10.0.0.64/26', '10.0.0.128/26', '10.0.0.192/26']);
-    expect(subnets(parseCidr('2001:db8::/64'), 65).map((c) => c.text)).toEqual(['2001:db8::/65', '2001:db8:0:0:8000::/65']);
+    expect(subnets(parseCidr('10.0.0.0/24'), 26).map((c) => c.text)).toEqual([
+      '10.0.0.0/26',
+      '10.0.0.64/26',
+      '10.0.0.128/26',
+      '10.0.0.192/26',
+    ]);
+    expect(subnets(parseCidr('2001:db8::/64'), 65).map((c) => c.text)).toEqual([
+      '2001:db8::/65',
+      '2001:db8:0:0:8000::/65',
+    ]);
   });
   test('tiledParent accepts exactly-tiling siblings and refuses gaps, overlaps and misaligned sets', () => {
     const p = (...t: string[]) => tiledParent(t.map(parseCidr))?.text ?? null;

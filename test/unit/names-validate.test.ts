@@ -17,7 +17,9 @@ describe('generated names', () => {
 
 describe('field validation', () => {
   test.each([1, 4094, '100', ' 7 '])('VLAN %p is accepted', (x) => expect(v.vlanId(x)).toBe(Number(x)));
-  test.each([0, 4095, -1, '12abc', '1.5', 'abc', '', NaN, {}])('VLAN %p is refused', (x) => expect(() => v.vlanId(x)).toThrow(IpcdError));
+  test.each([0, 4095, -1, '12abc', '1.5', 'abc', '', NaN, {}])('VLAN %p is refused', (x) =>
+    expect(() => v.vlanId(x)).toThrow(IpcdError),
+  );
   test('booleans are strict', () => {
     expect(v.bool('true', 'f')).toBe(true);
     expect(v.bool('0', 'f')).toBe(false);

@@ -23,8 +23,10 @@ function memoryOutbox(deliver: (item: Item) => Promise<Outcome>) {
   let maxInFlight = 0;
   const job: OutboxJob<Item, Outcome> = {
     claim: async (limit, _lease, token) => {
-      const due = items.filter((i) => i.state === 'pending' && i.claimedBy === null && i.dueAt <= Date.now()).slice(0, limit);
-      for (const i of due) (i.claimedBy = token), i.attempts++;
+      const due = items
+        .filter((i) => i.state === 'pending' && i.claimedBy === null && i.dueAt <= Date.now())
+        .slice(0, limit);
+      for (const i of due) ((i.claimedBy = token), i.attempts++);
       return due;
     },
     pass: () => async (item) => {
@@ -51,7 +53,8 @@ function memoryOutbox(deliver: (item: Item) => Promise<Outcome>) {
     log,
     maxInFlight: () => maxInFlight,
     add(n: number) {
-      for (let k = 0; k < n; k++) items.push({ id: items.length + 1, dueAt: 0, claimedBy: null, attempts: 0, state: 'pending' });
+      for (let k = 0; k < n; k++)
+        items.push({ id: items.length + 1, dueAt: 0, claimedBy: null, attempts: 0, state: 'pending' });
       for (const l of listeners) l();
     },
     notify: (wake: () => void) => {
@@ -76,7 +79,14 @@ describe('OutboxWorker', () => {
     for (const w of workers.splice(0)) await w.stop();
   });
   const start = (job: OutboxJob<Item, Outcome>, o: Partial<ConstructorParameters<typeof OutboxWorker>[1]> = {}) => {
-    const w = new OutboxWorker(job, { name: 'test', pollMs: 60_000, batchSize: 8, concurrency: 3, leaseSeconds: 30, ...o });
+    const w = new OutboxWorker(job, {
+      name: 'test',
+      pollMs: 60_000,
+      batchSize: 8,
+      concurrency: 3,
+      leaseSeconds: 30,
+      ...o,
+    });
     workers.push(w);
     w.start();
     return w;

@@ -47,13 +47,21 @@ const DIGEST_NOT_ACCEPTED = `${NOT_ACCEPTED} (PasswordDigest needs an account cr
  * made from (commission, release), so a PasswordText that verified recently is taken from memory
  * with no database round trip. Every other operation reads the account from the database.
  */
-export async function authenticate(store: UnitOfWork<Tx> & HotPathStore, token: UsernameToken | undefined, s: AuthSettings, client = 'unknown', cached = false): Promise<Principal> {
+export async function authenticate(
+  store: UnitOfWork<Tx> & HotPathStore,
+  token: UsernameToken | undefined,
+  s: AuthSettings,
+  client = 'unknown',
+  cached = false,
+): Promise<Principal> {
   if (!token) throw refuse('this service requires a WS-Security UsernameToken in a wsse:Security header');
   const now = (s.now ?? (() => new Date()))();
   if (token.created !== undefined) {
     const created = Date.parse(token.created);
     if (Number.isNaN(created) || Math.abs(now.getTime() - created) > s.replayWindowMs) {
-      throw refuse(`the UsernameToken's Created time is missing, malformed or more than ${s.replayWindowMs / 1000} s from the server's clock`);
+      throw refuse(
+        `the UsernameToken's Created time is missing, malformed or more than ${s.replayWindowMs / 1000} s from the server's clock`,
+      );
     }
   }
   if (token.type === 'PasswordDigest' && (token.nonce === undefined || token.created === undefined)) {
@@ -66,10 +74,15 @@ export async function authenticate(store: UnitOfWork<Tx> & HotPathStore, token: 
   if (cached && !s.cache.suspect(key, now.getTime())) {
     const u = (await hotPathOf(store).topology.get()).user(token.username);
     const matches = (x: UserRecord) =>
-      token.type === 'PasswordDigest' ? digestMatches(x, token, s) : s.cache.known(x.username, token.password, x.passwordHash, now.getTime());
+      token.type === 'PasswordDigest'
+        ? digestMatches(x, token, s)
+        : s.cache.known(x.username, token.password, x.passwordHash, now.getTime());
     if (u && !u.disabled && matches(u)) {
       // The nonce is recorded by the write itself, in the same statement.
-      const replayGuard = token.nonce === undefined ? undefined : { key: `${u.username}:${token.nonce}`, cutoff: new Date(now.getTime() - s.replayWindowMs) };
+      const replayGuard =
+        token.nonce === undefined
+          ? undefined
+          : { key: `${u.username}:${token.nonce}`, cutoff: new Date(now.getTime() - s.replayWindowMs) };
       return { ...principalOf(u), replayGuard };
     }
   }
@@ -80,7 +93,12 @@ export async function authenticate(store: UnitOfWork<Tx> & HotPathStore, token: 
   }));
   if (limit && failures >= limit.max) {
     // Not even hashed: the guess tells the guesser nothing, and costs the server nothing.
-    throw Object.assign(refuse(`too many failed attempts for this user from this address; try again in ${Math.ceil(limit.windowMs / 60_000)} minute(s)`), { guessLimited: true });
+    throw Object.assign(
+      refuse(
+        `too many failed attempts for this user from this address; try again in ${Math.ceil(limit.windowMs / 60_000)} minute(s)`,
+      ),
+      { guessLimited: true },
+    );
   }
   let account: UserRecord;
   try {
@@ -111,13 +129,19 @@ const principalOf = (u: UserRecord): Principal => ({
 });
 
 /** Refuses (NOT_ACCEPTED) unless the account is usable and the token's password (text or digest) is its own. */
-async function checkPassword(user: UserRecord | null, token: UsernameToken, s: AuthSettings, now: Date): Promise<UserRecord> {
+async function checkPassword(
+  user: UserRecord | null,
+  token: UsernameToken,
+  s: AuthSettings,
+  now: Date,
+): Promise<UserRecord> {
   if (!user || user.disabled) {
     if (token.type === 'PasswordText') await verifyNoAccount(token.password);
     throw refuse(token.type === 'PasswordText' ? NOT_ACCEPTED : DIGEST_NOT_ACCEPTED);
   }
   if (token.type === 'PasswordText') {
-    if (!(await s.cache.verify(user.username, token.password, user.passwordHash, now.getTime()))) throw refuse(NOT_ACCEPTED);
+    if (!(await s.cache.verify(user.username, token.password, user.passwordHash, now.getTime())))
+      throw refuse(NOT_ACCEPTED);
   } else {
     if (!user.sealedPassword || !s.secretKey) throw refuse(DIGEST_NOT_ACCEPTED);
     if (!digestMatches(user, token, s)) throw refuse(DIGEST_NOT_ACCEPTED);
@@ -129,7 +153,13 @@ async function checkPassword(user: UserRecord | null, token: UsernameToken, s: A
 function digestMatches(user: UserRecord, token: UsernameToken, s: AuthSettings): boolean {
   if (!user.sealedPassword || !s.secretKey || token.nonce === undefined || token.created === undefined) return false;
   const expected = createHash('sha1')
-    .update(Buffer.concat([Buffer.from(token.nonce, 'base64'), Buffer.from(token.created, 'utf8'), Buffer.from(unseal(user.sealedPassword, s.secretKey), 'utf8')]))
+    .update(
+      Buffer.concat([
+        Buffer.from(token.nonce, 'base64'),
+        Buffer.from(token.created, 'utf8'),
+        Buffer.from(unseal(user.sealedPassword, s.secretKey), 'utf8'),
+      ]),
+    )
     .digest();
   const given = Buffer.from(token.password, 'base64');
   return given.length === expected.length && timingSafeEqual(given, expected);

@@ -4,11 +4,21 @@
  * into WS-Security PasswordDigest additionally keeps it sealed (AES-256-GCM) under the
  * operator's key, since a digest can only be checked against the password itself.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  randomBytes,
+  scrypt as scryptCb,
+  timingSafeEqual,
+  type ScryptOptions,
+} from 'node:crypto';
 import { invalid } from '../core/errors';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, opts, (e, key) => (e ? reject(e) : resolve(key))));
+  new Promise<Buffer>((resolve, reject) =>
+    scryptCb(password, salt, keylen, opts, (e, key) => (e ? reject(e) : resolve(key))),
+  );
 
 /** log2(N); 2^15 with r=8 costs 32 MiB and tens of milliseconds per hash. */
 export const SCRYPT_LOG_N = 15;
@@ -52,7 +62,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** The hash of no password (random key), with the parameters real accounts get. */
-const NO_ACCOUNT = ['scrypt', SCRYPT_LOG_N, R, P, randomBytes(16).toString('base64'), randomBytes(KEYLEN).toString('base64')].join('$');
+const NO_ACCOUNT = [
+  'scrypt',
+  SCRYPT_LOG_N,
+  R,
+  P,
+  randomBytes(16).toString('base64'),
+  randomBytes(KEYLEN).toString('base64'),
+].join('$');
 
 /**
  * Refuses a password for an account that does not exist or is disabled, after the same hash a

@@ -39,7 +39,8 @@ export interface Actor {
 
 export const systemActor = (username = 'system'): Actor => ({ principal: { ...SYSTEM, username } });
 
-const denied = (p: Principal, what: string) => new IpcdError('ACCESS_DENIED', `user '${p.username}' (${p.role}) may not ${what}`);
+const denied = (p: Principal, what: string) =>
+  new IpcdError('ACCESS_DENIED', `user '${p.username}' (${p.role}) may not ${what}`);
 
 /** Issue or release addresses and names on a VLAN whose networks belong to these tenants. */
 export function mayCommission(p: Principal, dataCenterId: number, tenantIds: number[], what: string): void {
@@ -49,7 +50,10 @@ export function mayCommission(p: Principal, dataCenterId: number, tenantIds: num
 }
 
 function covers(g: Grant, dataCenterId: number, tenantIds: number[]): boolean {
-  return (g.dataCenterId === null || g.dataCenterId === dataCenterId) && (g.tenantId === null || tenantIds.includes(g.tenantId));
+  return (
+    (g.dataCenterId === null || g.dataCenterId === dataCenterId) &&
+    (g.tenantId === null || tenantIds.includes(g.tenantId))
+  );
 }
 
 /** Management changes: admins only. */
@@ -72,5 +76,12 @@ export function readScope(p: Principal): ReadScope {
 /** Whether the principal may see an object of this data center and tenant (404-style refusal otherwise). */
 export function mayRead(p: Principal, dataCenterId: number | null, tenantId: number | null): boolean {
   const scope = readScope(p);
-  return scope.all || scope.grants.some((g) => (g.dataCenterId === null || g.dataCenterId === dataCenterId) && (g.tenantId === null || g.tenantId === tenantId));
+  return (
+    scope.all ||
+    scope.grants.some(
+      (g) =>
+        (g.dataCenterId === null || g.dataCenterId === dataCenterId) &&
+        (g.tenantId === null || g.tenantId === tenantId),
+    )
+  );
 }

@@ -41,7 +41,12 @@ export async function login(
   requestId?: string,
   client?: string,
 ): Promise<{ token: string; session: ConsoleSession }> {
-  const principal = await authenticate(store, { username: String(username), password: String(password), type: 'PasswordText' }, auth, client);
+  const principal = await authenticate(
+    store,
+    { username: String(username), password: String(password), type: 'PasswordText' },
+    auth,
+    client,
+  );
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(32).toString('base64url');
   const now = (s.now ?? (() => new Date()))();
@@ -51,7 +56,13 @@ export async function login(
     // Housekeeping on the way: sessions idle past the timeout can never be resumed.
     await tx.access.deleteIdleSessions(new Date(now.getTime() - s.idleTimeoutMs));
     await tx.access.insertSession(hashOf(token), user.id, csrfToken, now);
-    await audit(tx, { principal, requestId }, 'Login', { objectType: 'session', objectId: principal.username, tenantId: principal.tenantId }, { after: { via: 'console' } });
+    await audit(
+      tx,
+      { principal, requestId },
+      'Login',
+      { objectType: 'session', objectId: principal.username, tenantId: principal.tenantId },
+      { after: { via: 'console' } },
+    );
   });
   return { token, session: { principal, csrfToken, expiresAt: new Date(now.getTime() + s.idleTimeoutMs) } };
 }
@@ -60,7 +71,12 @@ export async function login(
  * The session behind a cookie token, or null (unknown, idle too long, user disabled). `touch`
  * counts the request as activity (a page or a form), not for background streams.
  */
-export async function resumeSession(store: UnitOfWork<Tx>, token: string | undefined, s: SessionSettings, touch: boolean): Promise<ConsoleSession | null> {
+export async function resumeSession(
+  store: UnitOfWork<Tx>,
+  token: string | undefined,
+  s: SessionSettings,
+  touch: boolean,
+): Promise<ConsoleSession | null> {
   if (!token || !TOKEN.test(token)) return null;
   const now = (s.now ?? (() => new Date()))();
   const hash = hashOf(token);
@@ -84,10 +100,21 @@ export async function resumeSession(store: UnitOfWork<Tx>, token: string | undef
   };
 }
 
-export async function logout(store: UnitOfWork<Tx>, token: string, session: ConsoleSession, requestId?: string): Promise<void> {
+export async function logout(
+  store: UnitOfWork<Tx>,
+  token: string,
+  session: ConsoleSession,
+  requestId?: string,
+): Promise<void> {
   await store.transaction(async (tx) => {
     await tx.access.deleteSession(hashOf(token));
-    await audit(tx, { principal: session.principal, requestId }, 'Logout', { objectType: 'session', objectId: session.principal.username, tenantId: session.principal.tenantId }, {});
+    await audit(
+      tx,
+      { principal: session.principal, requestId },
+      'Logout',
+      { objectType: 'session', objectId: session.principal.username, tenantId: session.principal.tenantId },
+      {},
+    );
   });
 }
 

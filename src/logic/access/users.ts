@@ -26,12 +26,23 @@ export interface UserSpec {
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
-export async function addUser(store: UnitOfWork<Tx>, spec: UserSpec, secretKey?: Buffer, actor: Actor = systemActor()): Promise<{ username: string; role: Role }> {
-  return auditRefusals(store, actor, 'AddUser', { objectType: 'user', objectId: String(spec.username).slice(0, 64) }, async () => {
-    mayManage(actor.principal, 'add users');
-    const secrets = await userSecrets(spec, secretKey);
-    return withRetry(() => store.transaction((tx) => insertUser(tx, spec, secrets, actor)));
-  });
+export async function addUser(
+  store: UnitOfWork<Tx>,
+  spec: UserSpec,
+  secretKey?: Buffer,
+  actor: Actor = systemActor(),
+): Promise<{ username: string; role: Role }> {
+  return auditRefusals(
+    store,
+    actor,
+    'AddUser',
+    { objectType: 'user', objectId: String(spec.username).slice(0, 64) },
+    async () => {
+      mayManage(actor.principal, 'add users');
+      const secrets = await userSecrets(spec, secretKey);
+      return withRetry(() => store.transaction((tx) => insertUser(tx, spec, secrets, actor)));
+    },
+  );
 }
 
 /**
@@ -56,32 +67,59 @@ export async function addFirstUser(store: UnitOfWork<Tx>, spec: UserSpec, secret
 }
 
 /** Checks what needs no store, and derives what is stored of the password. */
-async function userSecrets(spec: UserSpec, secretKey?: Buffer): Promise<{ passwordHash: string; sealedPassword: string | null }> {
+async function userSecrets(
+  spec: UserSpec,
+  secretKey?: Buffer,
+): Promise<{ passwordHash: string; sealedPassword: string | null }> {
   if (typeof spec.username !== 'string' || !USERNAME.test(spec.username)) {
-    throw invalid(`a user name is 1-64 letters, digits, '.', '_', '@' or '-', got '${String(spec.username).slice(0, 64)}'`);
+    throw invalid(
+      `a user name is 1-64 letters, digits, '.', '_', '@' or '-', got '${String(spec.username).slice(0, 64)}'`,
+    );
   }
   if (!ROLES.includes(spec.role)) throw invalid(`role must be one of ${ROLES.join(', ')}`);
-  if ((spec.role === 'tenant') !== (spec.tenant !== undefined)) throw invalid('a tenant user names exactly one tenant; other roles name none');
+  if ((spec.role === 'tenant') !== (spec.tenant !== undefined))
+    throw invalid('a tenant user names exactly one tenant; other roles name none');
   if (spec.role !== 'orchestrator' && spec.grants?.length) throw invalid('only orchestrator users have grants');
-  if (spec.digest && !secretKey) throw invalid('PasswordDigest needs IPCD_SECRET_KEY set on the server, to seal the password');
+  if (spec.digest && !secretKey)
+    throw invalid('PasswordDigest needs IPCD_SECRET_KEY set on the server, to seal the password');
   checkPasswordStrength(spec.password);
-  return { passwordHash: await hashPassword(spec.password), sealedPassword: spec.digest ? seal(spec.password, secretKey!) : null };
+  return {
+    passwordHash: await hashPassword(spec.password),
+    sealedPassword: spec.digest ? seal(spec.password, secretKey!) : null,
+  };
 }
 
-async function insertUser(tx: Tx, spec: UserSpec, secrets: { passwordHash: string; sealedPassword: string | null }, actor: Actor): Promise<{ username: string; role: Role }> {
-  if (await tx.access.userByName(spec.username)) throw new IpcdError('CONFLICT', `user '${spec.username}' already exists`);
+async function insertUser(
+  tx: Tx,
+  spec: UserSpec,
+  secrets: { passwordHash: string; sealedPassword: string | null },
+  actor: Actor,
+): Promise<{ username: string; role: Role }> {
+  if (await tx.access.userByName(spec.username))
+    throw new IpcdError('CONFLICT', `user '${spec.username}' already exists`);
   const tenantId = spec.tenant === undefined ? null : await tenantIdOf(tx, spec.tenant);
   const grants: Grant[] = [];
   for (const g of spec.grants ?? []) {
-    if (g.dataCenter === undefined && g.tenant === undefined) throw invalid('a grant names a data center, a tenant, or both');
+    if (g.dataCenter === undefined && g.tenant === undefined)
+      throw invalid('a grant names a data center, a tenant, or both');
     const dc = g.dataCenter === undefined ? null : await tx.topology.dataCenterByName(g.dataCenter);
-    if (g.dataCenter !== undefined && !dc) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${g.dataCenter}' is not known to ipcd`);
-    grants.push({ dataCenterId: dc?.id ?? null, tenantId: g.tenant === undefined ? null : await tenantIdOf(tx, g.tenant) });
+    if (g.dataCenter !== undefined && !dc)
+      throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${g.dataCenter}' is not known to ipcd`);
+    grants.push({
+      dataCenterId: dc?.id ?? null,
+      tenantId: g.tenant === undefined ? null : await tenantIdOf(tx, g.tenant),
+    });
   }
   const u = await tx.access.insertUser({ username: spec.username, role: spec.role, tenantId, ...secrets }, grants);
-  await audit(tx, actor, 'AddUser', { objectType: 'user', objectId: u.username, tenantId }, {
-    after: { username: u.username, role: u.role, tenantId, grants, digest: secrets.sealedPassword !== null },
-  });
+  await audit(
+    tx,
+    actor,
+    'AddUser',
+    { objectType: 'user', objectId: u.username, tenantId },
+    {
+      after: { username: u.username, role: u.role, tenantId, grants, digest: secrets.sealedPassword !== null },
+    },
+  );
   return { username: u.username, role: u.role };
 }
 
@@ -124,7 +162,13 @@ export function listUsers(store: UnitOfWork<Tx>, actor: Actor = systemActor()): 
 }
 
 /** Administrators set anyone's password; every user may change their own. */
-export async function setPassword(store: UnitOfWork<Tx>, username: string, password: string, secretKey?: Buffer, actor: Actor = systemActor()): Promise<void> {
+export async function setPassword(
+  store: UnitOfWork<Tx>,
+  username: string,
+  password: string,
+  secretKey?: Buffer,
+  actor: Actor = systemActor(),
+): Promise<void> {
   return auditRefusals(store, actor, 'SetPassword', { objectType: 'user', objectId: username }, async () => {
     if (actor.principal.username !== username) mayManage(actor.principal, "set another user's password");
     checkPasswordStrength(password);
@@ -132,24 +176,48 @@ export async function setPassword(store: UnitOfWork<Tx>, username: string, passw
     await withRetry(() =>
       store.transaction(async (tx) => {
         const u = await userNamed(tx, username);
-        if (u.sealedPassword !== null && !secretKey) throw invalid('this account accepts PasswordDigest; the server needs IPCD_SECRET_KEY to seal its new password');
-        await tx.access.updateUser(u.id, { passwordHash, sealedPassword: u.sealedPassword === null ? null : seal(password, secretKey!) });
-        await audit(tx, actor, 'SetPassword', { objectType: 'user', objectId: u.username, tenantId: u.tenantId }, { after: { passwordChanged: true } });
+        if (u.sealedPassword !== null && !secretKey)
+          throw invalid(
+            'this account accepts PasswordDigest; the server needs IPCD_SECRET_KEY to seal its new password',
+          );
+        await tx.access.updateUser(u.id, {
+          passwordHash,
+          sealedPassword: u.sealedPassword === null ? null : seal(password, secretKey!),
+        });
+        await audit(
+          tx,
+          actor,
+          'SetPassword',
+          { objectType: 'user', objectId: u.username, tenantId: u.tenantId },
+          { after: { passwordChanged: true } },
+        );
       }),
     );
   });
 }
 
-export function disableUser(store: UnitOfWork<Tx>, username: string, disabled: boolean, actor: Actor = systemActor()): Promise<void> {
+export function disableUser(
+  store: UnitOfWork<Tx>,
+  username: string,
+  disabled: boolean,
+  actor: Actor = systemActor(),
+): Promise<void> {
   const op = disabled ? 'DisableUser' : 'EnableUser';
   return auditRefusals(store, actor, op, { objectType: 'user', objectId: username }, async () => {
     mayManage(actor.principal, `${disabled ? 'disable' : 'enable'} users`);
-    if (disabled && actor.principal.username === username) throw invalid('administrators cannot disable their own account');
+    if (disabled && actor.principal.username === username)
+      throw invalid('administrators cannot disable their own account');
     await withRetry(() =>
       store.transaction(async (tx) => {
         const u = await userNamed(tx, username);
         await tx.access.updateUser(u.id, { disabled });
-        await audit(tx, actor, op, { objectType: 'user', objectId: u.username, tenantId: u.tenantId }, { before: { disabled: u.disabled }, after: { disabled } });
+        await audit(
+          tx,
+          actor,
+          op,
+          { objectType: 'user', objectId: u.username, tenantId: u.tenantId },
+          { before: { disabled: u.disabled }, after: { disabled } },
+        );
       }),
     );
   });
@@ -163,7 +231,13 @@ export function removeUser(store: UnitOfWork<Tx>, username: string, actor: Actor
       store.transaction(async (tx) => {
         const u = await userNamed(tx, username);
         await tx.access.deleteUser(u.id);
-        await audit(tx, actor, 'RemoveUser', { objectType: 'user', objectId: u.username, tenantId: u.tenantId }, { before: { username: u.username, role: u.role } });
+        await audit(
+          tx,
+          actor,
+          'RemoveUser',
+          { objectType: 'user', objectId: u.username, tenantId: u.tenantId },
+          { before: { username: u.username, role: u.role } },
+        );
       }),
     );
   });

@@ -38,10 +38,15 @@ export function nextState(current: AlertState, percent: number, threshold: numbe
 
 /** Whether a fill read outside the lock suggests a change (a cheap pre-check for sweeps). */
 export const mayCross = (f: NetworkFill, policy: AlertPolicy) =>
-  nextState(f.alertState, f.percent, f.thresholdPercent ?? policy.defaultThresholdPercent, policy.hysteresisPercent) !== f.alertState;
+  nextState(f.alertState, f.percent, f.thresholdPercent ?? policy.defaultThresholdPercent, policy.hysteresisPercent) !==
+  f.alertState;
 
 /** Re-reads the network's fill under its alert lock; returns the event when its state changed. */
-export async function evaluateAlert(store: UnitOfWork<Tx>, networkId: number, policy: AlertPolicy): Promise<AlertEventRecord | null> {
+export async function evaluateAlert(
+  store: UnitOfWork<Tx>,
+  networkId: number,
+  policy: AlertPolicy,
+): Promise<AlertEventRecord | null> {
   return store.transaction(async (tx) => {
     const state = await tx.alerts.lockAlertState(networkId);
     if (state === null) return null; // removed meanwhile
@@ -67,7 +72,10 @@ export async function evaluateAlert(store: UnitOfWork<Tx>, networkId: number, po
       systemActor(),
       'UtilizationAlert',
       { objectType: 'network', objectId: fill.network, dataCenterId: fill.dataCenterId, tenantId: fill.tenantId },
-      { before: { state }, after: { state: next, percent: fill.percent, thresholdPercent: threshold, eventId: event.id } },
+      {
+        before: { state },
+        after: { state: next, percent: fill.percent, thresholdPercent: threshold, eventId: event.id },
+      },
     );
     return event;
   });
@@ -82,7 +90,12 @@ export function checkThreshold(raw: number | string): number {
 }
 
 /** Sets (or with null clears, to follow the default) a network's alert threshold. */
-export function setAlertThreshold(store: UnitOfWork<Tx>, name: string, percent: number | string | null, actor: Actor = systemActor()): Promise<number | null> {
+export function setAlertThreshold(
+  store: UnitOfWork<Tx>,
+  name: string,
+  percent: number | string | null,
+  actor: Actor = systemActor(),
+): Promise<number | null> {
   return managed(store, actor, 'SetAlertThreshold', { objectType: 'network', objectId: name }, async (tx) => {
     const threshold = percent === null ? null : checkThreshold(percent);
     const network = await networkNamed(tx, name);
@@ -109,9 +122,22 @@ const WEBHOOK_RETRY_MAX_MS = 300_000;
  * is delivered; else it is retried after the backoff (`retryBaseMs` doubling, jittered, at most
  * 5 minutes) until `maxAttempts` attempts were made, then given up (kept as 'failed').
  */
-export function judgeWebhook(error: string | null, attempts: number, maxAttempts: number, retryBaseMs: number, random?: () => number): WebhookOutcome {
+export function judgeWebhook(
+  error: string | null,
+  attempts: number,
+  maxAttempts: number,
+  retryBaseMs: number,
+  random?: () => number,
+): WebhookOutcome {
   if (error === null) return { delivered: true };
-  return { delivered: false, error, retryInMs: attempts >= maxAttempts ? null : backoffMs(attempts, { baseMs: retryBaseMs, maxMs: WEBHOOK_RETRY_MAX_MS }, random) };
+  return {
+    delivered: false,
+    error,
+    retryInMs:
+      attempts >= maxAttempts
+        ? null
+        : backoffMs(attempts, { baseMs: retryBaseMs, maxMs: WEBHOOK_RETRY_MAX_MS }, random),
+  };
 }
 
 /** The webhook's JSON body: stable field names, documented in the README. */

@@ -134,7 +134,8 @@ export interface BatchPlans<P> {
   plans: P[];
 }
 
-export type BatchOutcome<O> = { status: 'REPLAY' } | { status: 'OK'; results: O[] } | { status: 'ABORTED'; failed: number; result: O };
+export type BatchOutcome<O> =
+  { status: 'REPLAY' } | { status: 'OK'; results: O[] } | { status: 'ABORTED'; failed: number; result: O };
 
 /** Separate plans per call: each is a subtransaction, and PostgreSQL caches 64 per transaction. */
 export const MAX_SEPARATE_PLANS = 50;

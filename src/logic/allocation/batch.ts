@@ -12,7 +12,14 @@ import { IpcdError, invalid } from '../core/errors';
 import { MAX_ATTEMPTS } from '../core/retry';
 import { auditRefusals, type AuditTarget } from '../audit/audit';
 import type { Actor } from '../access/policy';
-import type { Allocator, BatchOutcome, BatchPlans, CommissionItemOutcome, NoncePlan, ReleaseItemOutcome } from './allocator-port';
+import type {
+  Allocator,
+  BatchOutcome,
+  BatchPlans,
+  CommissionItemOutcome,
+  NoncePlan,
+  ReleaseItemOutcome,
+} from './allocator-port';
 import { MAX_SEPARATE_PLANS } from './allocator-port';
 import {
   checkCommission,
@@ -26,7 +33,14 @@ import {
   type CommissionResult,
   type PlannedCommission,
 } from './commission';
-import { checkRelease, planRelease, releaseAnswer, type DecommissionRequest, type DecommissionResult, type PlannedRelease } from './decommission';
+import {
+  checkRelease,
+  planRelease,
+  releaseAnswer,
+  type DecommissionRequest,
+  type DecommissionResult,
+  type PlannedRelease,
+} from './decommission';
 import { hotPathOf, noncePlan, replay, Stale, type HotPath } from './hot-path';
 import type { Topology } from '../topology/topology-cache';
 
@@ -76,7 +90,14 @@ const COMMISSION: Flow<CommissionRequest, PlannedCommission, CommissionItemOutco
   check: checkCommission,
   target: (req) => ({ objectType: 'allocation', serverInstance: req.serverInstance ?? null }),
   attempts: nameAttempts,
-  plan: (h, a, t, s, actor) => planCommission(h, a, t, { req: s.req, actor, operation: 'CommissionIPBatch', allocationId: s.allocationId, attempt: s.attempt }),
+  plan: (h, a, t, s, actor) =>
+    planCommission(h, a, t, {
+      req: s.req,
+      actor,
+      operation: 'CommissionIPBatch',
+      allocationId: s.allocationId,
+      attempt: s.attempt,
+    }),
   answer: (o, p) => commissionAnswer(o as Exclude<CommissionItemOutcome, { status: 'CONFLICT' }>, p),
   write: (a, b) => a.commissionBatch(b),
 };
@@ -91,11 +112,21 @@ const RELEASE: Flow<DecommissionRequest, PlannedRelease, ReleaseItemOutcome, Dec
   write: (a, b) => a.releaseBatch(b),
 };
 
-export function commissionBatch(store: Store, items: BatchItem<CommissionRequest>[], atomic: boolean, actor: Actor): Promise<BatchResult<CommissionResult>> {
+export function commissionBatch(
+  store: Store,
+  items: BatchItem<CommissionRequest>[],
+  atomic: boolean,
+  actor: Actor,
+): Promise<BatchResult<CommissionResult>> {
   return runBatch(store, COMMISSION, items, atomic, actor);
 }
 
-export function releaseBatch(store: Store, items: BatchItem<DecommissionRequest>[], atomic: boolean, actor: Actor): Promise<BatchResult<DecommissionResult>> {
+export function releaseBatch(
+  store: Store,
+  items: BatchItem<DecommissionRequest>[],
+  atomic: boolean,
+  actor: Actor,
+): Promise<BatchResult<DecommissionResult>> {
   return runBatch(store, RELEASE, items, atomic, actor);
 }
 
@@ -109,9 +140,13 @@ async function runBatch<R, P extends Planned, O extends { status: string }, T>(
   atomic: boolean,
   actor: Actor,
 ): Promise<BatchResult<T>> {
-  if (items.length === 0 || items.length > MAX_BATCH_ITEMS) throw invalid(`a batch holds 1 to ${MAX_BATCH_ITEMS} items, got ${items.length}`);
+  if (items.length === 0 || items.length > MAX_BATCH_ITEMS)
+    throw invalid(`a batch holds 1 to ${MAX_BATCH_ITEMS} items, got ${items.length}`);
   const slots: Slot<R, T>[] = items.map((item, index) => {
-    const s = { index, req: item as R, allocationId: globalThis.crypto.randomUUID(), attempt: 0, conflicts: 0 } as Slot<R, T>;
+    const s = { index, req: item as R, allocationId: globalThis.crypto.randomUUID(), attempt: 0, conflicts: 0 } as Slot<
+      R,
+      T
+    >;
     try {
       if (item instanceof IpcdError) throw item;
       flow.check(item);
@@ -127,12 +162,21 @@ async function runBatch<R, P extends Planned, O extends { status: string }, T>(
   for (const s of slots) {
     if (s.done && 'fault' in s.done) {
       const fault = s.done.fault;
-      await auditRefusals(store, actor, flow.operation, flow.target(s.req instanceof IpcdError ? ({} as R) : s.req), () => Promise.reject(fault)).catch(() => undefined);
+      await auditRefusals(
+        store,
+        actor,
+        flow.operation,
+        flow.target(s.req instanceof IpcdError ? ({} as R) : s.req),
+        () => Promise.reject(fault),
+      ).catch(() => undefined);
     }
   }
   if (failed === undefined) return { results: slots.map((s) => s.done!) };
   const code = (slots[failed].done as { fault: IpcdError }).fault.code;
-  const aborted = new IpcdError('BATCH_ABORTED', `not written: item ${failed + 1} of this atomic batch was refused (${code}), so nothing of the batch was written`);
+  const aborted = new IpcdError(
+    'BATCH_ABORTED',
+    `not written: item ${failed + 1} of this atomic batch was refused (${code}), so nothing of the batch was written`,
+  );
   return { results: slots.map((s) => (s.index === failed ? s.done! : { fault: aborted })), failed };
 }
 
@@ -159,7 +203,11 @@ class Run<R, P extends Planned, O extends { status: string }, T> {
       let lost = false;
       for (let i = 0; i < planned.length; i += MAX_SEPARATE_PLANS) {
         const chunk = planned.slice(i, i + MAX_SEPARATE_PLANS);
-        const out = await this.flow.write(this.h.allocator, { nonce, atomic: false, plans: chunk.map(([, p]) => p.plan) });
+        const out = await this.flow.write(this.h.allocator, {
+          nonce,
+          atomic: false,
+          plans: chunk.map(([, p]) => p.plan),
+        });
         nonce = undefined;
         if (out.status === 'REPLAY') throw replay();
         if (out.status !== 'OK') throw new Error(`a separate batch answered ${out.status}`);
@@ -184,7 +232,8 @@ class Run<R, P extends Planned, O extends { status: string }, T> {
     this.t = await this.h.topology.get();
     // The nonce is recorded on its own: a rolled-back batch must not make its message replayable.
     const nonce = noncePlan(this.actor.principal);
-    if (nonce && (await this.flow.write(this.h.allocator, { nonce, atomic: false, plans: [] })).status === 'REPLAY') throw replay();
+    if (nonce && (await this.flow.write(this.h.allocator, { nonce, atomic: false, plans: [] })).status === 'REPLAY')
+      throw replay();
     for (let round = 0; round < ROUNDS; round++) {
       const planned = await this.planAll(this.slots);
       if (!planned) continue;
@@ -260,7 +309,11 @@ class Run<R, P extends Planned, O extends { status: string }, T> {
   }
 
   /** Reads one outcome into its slot: done (ok or refused), or to go again. */
-  private settle(s: Slot<R, T>, p: P, o: O | { status: 'CONFLICT' }): 'ok' | 'refused' | 'exhausted' | 'stale' | 'names' | 'conflict' {
+  private settle(
+    s: Slot<R, T>,
+    p: P,
+    o: O | { status: 'CONFLICT' },
+  ): 'ok' | 'refused' | 'exhausted' | 'stale' | 'names' | 'conflict' {
     if (o.status === 'CONFLICT') {
       if (++s.conflicts >= MAX_ATTEMPTS) {
         s.done = { fault: busy() };
@@ -290,5 +343,9 @@ class Run<R, P extends Planned, O extends { status: string }, T> {
   }
 }
 
-const busy = () => new IpcdError('BUSY', 'the batch lost races with concurrent requests, or met configuration changes, too often; retry it');
+const busy = () =>
+  new IpcdError(
+    'BUSY',
+    'the batch lost races with concurrent requests, or met configuration changes, too often; retry it',
+  );
 const pause = (round: number) => new Promise((res) => setTimeout(res, Math.random() * 5 * (1 + Math.min(round, 8))));

@@ -14,7 +14,17 @@ import type { AuditPort } from '../audit/port';
 import type { Allocator, CandidatePlan, CommissionOutcome, CommissionPlan } from './allocator-port';
 import { auditRefusals } from '../audit/audit';
 import { mayCommission, systemActor, type Actor } from '../access/policy';
-import { currentPrincipal, hotPathOf, noncePlan, replay, resolveVlan, Stale, withCurrentTopology, type HotPath, type HotPathStore } from './hot-path';
+import {
+  currentPrincipal,
+  hotPathOf,
+  noncePlan,
+  replay,
+  resolveVlan,
+  Stale,
+  withCurrentTopology,
+  type HotPath,
+  type HotPathStore,
+} from './hot-path';
 import type { Topology } from '../topology/topology-cache';
 
 /** The ports this module uses. */
@@ -50,7 +60,11 @@ export interface CommissionResult {
 export const intentOf = (req: Pick<CommissionRequest, 'wantAddress' | 'family'>): Intent =>
   !req.wantAddress ? 'NAME' : req.family === 6 ? 'IPv6' : 'IPv4';
 
-export function commission(store: Service, req: CommissionRequest, actor: Actor = systemActor()): Promise<CommissionResult> {
+export function commission(
+  store: Service,
+  req: CommissionRequest,
+  actor: Actor = systemActor(),
+): Promise<CommissionResult> {
   return issue(store, req, actor, 'CommissionIP');
 }
 
@@ -65,8 +79,10 @@ export function nameOnly(
 const NAME_ATTEMPTS = 32;
 
 /** With a hint: the hint first, then up to NAME_ATTEMPTS generated names (as many numbers used). */
-export const nameAttempts = (req: CommissionRequest) => (req.wantName && req.hostnameHint !== undefined ? NAME_ATTEMPTS + 1 : NAME_ATTEMPTS);
-export const namesExhausted = () => new IpcdError('NAME_EXHAUSTED', `no unused name found after ${NAME_ATTEMPTS} tries`);
+export const nameAttempts = (req: CommissionRequest) =>
+  req.wantName && req.hostnameHint !== undefined ? NAME_ATTEMPTS + 1 : NAME_ATTEMPTS;
+export const namesExhausted = () =>
+  new IpcdError('NAME_EXHAUSTED', `no unused name found after ${NAME_ATTEMPTS} tries`);
 
 export function checkCommission(req: CommissionRequest): void {
   if (!req.wantAddress && !req.wantName) {
@@ -74,7 +90,12 @@ export function checkCommission(req: CommissionRequest): void {
   }
 }
 
-async function issue(store: Service, req: CommissionRequest, actor: Actor, operation: string): Promise<CommissionResult> {
+async function issue(
+  store: Service,
+  req: CommissionRequest,
+  actor: Actor,
+  operation: string,
+): Promise<CommissionResult> {
   checkCommission(req);
   const h = hotPathOf(store);
   // Known before the write, so the audit row and DNS records can name it in the same statement.
@@ -110,7 +131,12 @@ export interface PlannedCommission {
 }
 
 /** Who may, which data center and networks, which names: the plan, or a refusal thrown. */
-export async function planCommission(h: HotPath, a: Allocator, t: Topology, task: CommissionTask): Promise<PlannedCommission> {
+export async function planCommission(
+  h: HotPath,
+  a: Allocator,
+  t: Topology,
+  task: CommissionTask,
+): Promise<PlannedCommission> {
   const { req, actor } = task;
   const principal = currentPrincipal(t, actor.principal);
   const { dc, onVlan } = resolveVlan(t, req.dataCenter, req.vlan);
@@ -141,7 +167,10 @@ export async function planCommission(h: HotPath, a: Allocator, t: Topology, task
 export const NAMES_TAKEN = Symbol('names taken');
 
 /** What the store's outcome means for the caller: the result, a stale copy, names to retry, or a refusal thrown. */
-export function commissionAnswer(outcome: CommissionOutcome, p: PlannedCommission): CommissionResult | Stale | typeof NAMES_TAKEN {
+export function commissionAnswer(
+  outcome: CommissionOutcome,
+  p: PlannedCommission,
+): CommissionResult | Stale | typeof NAMES_TAKEN {
   const { req, dc, t } = p;
   switch (outcome.status) {
     case 'STALE':
@@ -151,7 +180,10 @@ export function commissionAnswer(outcome: CommissionOutcome, p: PlannedCommissio
     case 'NAMES_TAKEN':
       return NAMES_TAKEN;
     case 'NO_ZONE':
-      throw new IpcdError('NO_ZONE', `network ${t.network(outcome.networkId)?.name ?? outcome.networkId} has no default zone, so no name can be issued`);
+      throw new IpcdError(
+        'NO_ZONE',
+        `network ${t.network(outcome.networkId)?.name ?? outcome.networkId} has no default zone, so no name can be issued`,
+      );
     case 'FULL':
       throw new IpcdError(
         'NO_FREE_ADDRESS',
@@ -171,21 +203,43 @@ type Candidate = { network: Network; source: AllocationSource | null };
 function candidatesFor(t: Topology, req: CommissionRequest, dataCenterId: number, onVlan: Network[]): Candidate[] {
   if (req.wantAddress) {
     const tenants = tenantsOf(onVlan);
-    return addressCandidates(req.family, onVlan, t.networksOfTenants(dataCenterId, tenants, req.family), t.reservePools(dataCenterId, req.family));
+    return addressCandidates(
+      req.family,
+      onVlan,
+      t.networksOfTenants(dataCenterId, tenants, req.family),
+      t.reservePools(dataCenterId, req.family),
+    );
   }
   const network = nameNetwork(onVlan);
-  if (!network) throw new IpcdError('NO_ZONE', `no network on VLAN ${req.vlan} in data center ${t.dataCenterName(dataCenterId)} has a default zone for names`);
+  if (!network)
+    throw new IpcdError(
+      'NO_ZONE',
+      `no network on VLAN ${req.vlan} in data center ${t.dataCenterName(dataCenterId)} has a default zone for names`,
+    );
   return [{ network, source: null }];
 }
 
 /** Each candidate as the store needs it: charged tenant, names to offer, DNS records, hold-down. */
-async function plans(h: HotPath, a: Allocator, t: Topology, req: CommissionRequest, onVlan: Network[], candidates: Candidate[], first: boolean): Promise<CandidatePlan[]> {
+async function plans(
+  h: HotPath,
+  a: Allocator,
+  t: Topology,
+  req: CommissionRequest,
+  onVlan: Network[],
+  candidates: Candidate[],
+  first: boolean,
+): Promise<CandidatePlan[]> {
   // One number per distinct (zone, pattern): candidates sharing them offer the same names.
   const offered = new Map<string, string[]>();
   const out: CandidatePlan[] = [];
   for (const { network, source } of candidates) {
     // Charged to the serving network's tenant; a reserve pool's address to the VLAN's tenant.
-    const plan: CandidatePlan = { networkId: network.id, source, tenantId: network.tenantId ?? tenantsOf(onVlan)[0] ?? null, holdDown: network.holdDownSeconds > 0 };
+    const plan: CandidatePlan = {
+      networkId: network.id,
+      source,
+      tenantId: network.tenantId ?? tenantsOf(onVlan)[0] ?? null,
+      holdDown: network.holdDownSeconds > 0,
+    };
     if (req.wantName) {
       const zone = network.zoneId === null ? null : t.zone(network.zoneId);
       if (!zone) {
@@ -200,7 +254,13 @@ async function plans(h: HotPath, a: Allocator, t: Topology, req: CommissionReque
           names = hint !== undefined && first ? [hint] : [renderName(pattern, await h.names.next(zone.id, a))];
           offered.set(key, names);
         }
-        Object.assign(plan, { names, zoneId: zone.id, zoneName: zone.name, forward: zone.publishes, reverse: reverseZonesOf(t, network) });
+        Object.assign(plan, {
+          names,
+          zoneId: zone.id,
+          zoneName: zone.name,
+          forward: zone.publishes,
+          reverse: reverseZonesOf(t, network),
+        });
       }
     }
     out.push(plan);
@@ -217,7 +277,13 @@ function reverseZonesOf(t: Topology, network: Network): { id: number; prefix: st
 }
 
 /** The retried request gets what the first one got — if that is what it asks for. */
-function existingResult(held: Allocation, network: Network, dataCenter: string, zone: string | null, req: CommissionRequest): CommissionResult {
+function existingResult(
+  held: Allocation,
+  network: Network,
+  dataCenter: string,
+  zone: string | null,
+  req: CommissionRequest,
+): CommissionResult {
   const lacks = (req.wantAddress && held.address === null) || (req.wantName && held.name === null);
   if (lacks) {
     throw new IpcdError(
@@ -230,7 +296,13 @@ function existingResult(held: Allocation, network: Network, dataCenter: string, 
 }
 
 /** The answer, from the allocation and its network as the database has them at commit. */
-function result(a: Allocation, existing: boolean, network: Network, dataCenter: string, zone: string | null): CommissionResult {
+function result(
+  a: Allocation,
+  existing: boolean,
+  network: Network,
+  dataCenter: string,
+  zone: string | null,
+): CommissionResult {
   const name = zone ? a.name : null;
   return {
     allocationId: a.id,

@@ -12,7 +12,16 @@ import type { AuditPort } from '../audit/port';
 import { auditRefusals } from '../audit/audit';
 import { tenantsOf } from './candidates';
 import { mayCommission, systemActor, type Actor } from '../access/policy';
-import { currentPrincipal, hotPathOf, noncePlan, replay, resolveVlan, Stale, withCurrentTopology, type HotPathStore } from './hot-path';
+import {
+  currentPrincipal,
+  hotPathOf,
+  noncePlan,
+  replay,
+  resolveVlan,
+  Stale,
+  withCurrentTopology,
+  type HotPathStore,
+} from './hot-path';
 import type { ReleasedRow, ReleaseOutcome, ReleasePlan } from './allocator-port';
 import type { Topology } from '../topology/topology-cache';
 
@@ -43,12 +52,21 @@ export interface DecommissionResult {
   alreadyReleased: boolean;
 }
 
-export async function decommission(store: Service, req: DecommissionRequest, actor: Actor = systemActor()): Promise<Released[]> {
+export async function decommission(
+  store: Service,
+  req: DecommissionRequest,
+  actor: Actor = systemActor(),
+): Promise<Released[]> {
   return (await release(store, req, actor)).released;
 }
 
 export function checkRelease(req: DecommissionRequest): void {
-  if (req.allocationId === undefined && req.address === undefined && req.name === undefined && req.serverInstance === undefined) {
+  if (
+    req.allocationId === undefined &&
+    req.address === undefined &&
+    req.name === undefined &&
+    req.serverInstance === undefined
+  ) {
     throw invalid('say what to release: an allocationId, an address, a name or a serverInstance');
   }
   if (!req.releaseAddress && !req.releaseName) {
@@ -56,7 +74,11 @@ export function checkRelease(req: DecommissionRequest): void {
   }
 }
 
-export async function release(store: Service, req: DecommissionRequest, actor: Actor = systemActor()): Promise<DecommissionResult> {
+export async function release(
+  store: Service,
+  req: DecommissionRequest,
+  actor: Actor = systemActor(),
+): Promise<DecommissionResult> {
   checkRelease(req);
   const h = hotPathOf(store);
   const work = () =>
@@ -64,7 +86,13 @@ export async function release(store: Service, req: DecommissionRequest, actor: A
       const p = planRelease(t, req, actor, 'DecommissionIP');
       return releaseAnswer(await a.release(p.plan), p);
     });
-  return auditRefusals(store, actor, 'DecommissionIP', { objectType: 'allocation', serverInstance: req.serverInstance ?? null }, work);
+  return auditRefusals(
+    store,
+    actor,
+    'DecommissionIP',
+    { objectType: 'allocation', serverInstance: req.serverInstance ?? null },
+    work,
+  );
 }
 
 export interface PlannedRelease {
@@ -114,7 +142,10 @@ export function releaseAnswer(outcome: ReleaseOutcome, p: PlannedRelease): Decom
   if (outcome.status === 'ALREADY_RELEASED') return { released: [], alreadyReleased: true };
   const targeted = req.allocationId !== undefined || req.address !== undefined || req.name !== undefined;
   if (outcome.matched === 0 && targeted) {
-    throw new IpcdError('NOT_FOUND', `nothing matching ${describeTarget(req)} is issued on VLAN ${req.vlan} in data center ${dc.name}`);
+    throw new IpcdError(
+      'NOT_FOUND',
+      `nothing matching ${describeTarget(req)} is issued on VLAN ${req.vlan} in data center ${dc.name}`,
+    );
   }
   return { released: outcome.released, alreadyReleased: false };
 }

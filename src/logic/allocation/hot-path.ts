@@ -26,14 +26,22 @@ const contexts = new WeakMap<HotPathStore, HotPath>();
 export function hotPathOf(store: HotPathStore): HotPath {
   let h = contexts.get(store);
   if (!h) {
-    h = { allocator: store.allocator, topology: new TopologyCache(store.allocator), names: new NameNumbers(store.allocator) };
+    h = {
+      allocator: store.allocator,
+      topology: new TopologyCache(store.allocator),
+      names: new NameNumbers(store.allocator),
+    };
     contexts.set(store, h);
   }
   return h;
 }
 
 /** Finds the data center and the networks tagged with the VLAN there, or says why not. */
-export function resolveVlan(t: Topology, dataCenter: string | undefined, vlan: number): { dc: DataCenter; onVlan: Network[] } {
+export function resolveVlan(
+  t: Topology,
+  dataCenter: string | undefined,
+  vlan: number,
+): { dc: DataCenter; onVlan: Network[] } {
   let dc: DataCenter;
   if (dataCenter !== undefined) {
     const found = t.dataCenterByName(dataCenter);
@@ -41,15 +49,22 @@ export function resolveVlan(t: Topology, dataCenter: string | undefined, vlan: n
     dc = found;
   } else {
     const dcs = t.dataCentersWithVlan(vlan);
-    if (dcs.length === 0) throw new IpcdError('UNKNOWN_VLAN', `VLAN ${vlan} is not tagged to any network managed by ipcd`);
+    if (dcs.length === 0)
+      throw new IpcdError('UNKNOWN_VLAN', `VLAN ${vlan} is not tagged to any network managed by ipcd`);
     if (dcs.length > 1) {
-      throw new IpcdError('AMBIGUOUS_VLAN', `VLAN ${vlan} exists in data centers ${dcs.map((d) => d.name).join(', ')}: name the dataCenter`);
+      throw new IpcdError(
+        'AMBIGUOUS_VLAN',
+        `VLAN ${vlan} exists in data centers ${dcs.map((d) => d.name).join(', ')}: name the dataCenter`,
+      );
     }
     dc = dcs[0];
   }
   const onVlan = t.networksOnVlan(dc.id, vlan);
   if (onVlan.length === 0) {
-    throw new IpcdError('UNKNOWN_VLAN', `VLAN ${vlan} is not tagged to any network managed by ipcd in data center ${dc.name}`);
+    throw new IpcdError(
+      'UNKNOWN_VLAN',
+      `VLAN ${vlan} is not tagged to any network managed by ipcd in data center ${dc.name}`,
+    );
   }
   return { dc, onVlan };
 }
@@ -78,7 +93,8 @@ export function noncePlan(p: Principal): NoncePlan | undefined {
   return p.replayGuard && { key: p.replayGuard.key, cutoff: p.replayGuard.cutoff.toISOString() };
 }
 
-export const replay = () => new IpcdError('AUTHENTICATION_FAILED', 'the UsernameToken nonce was used before: the message is a replay');
+export const replay = () =>
+  new IpcdError('AUTHENTICATION_FAILED', 'the UsernameToken nonce was used before: the message is a replay');
 
 /** How often a plan is made again because the configuration changed under it. */
 const PLAN_ATTEMPTS = 20;
@@ -87,21 +103,26 @@ const PLAN_ATTEMPTS = 20;
  * Runs plan-and-write until the write was made from the current configuration. A refusal made
  * from the cached copy is only sent once the database confirms that copy is current.
  */
-export async function withCurrentTopology<T>(h: HotPath, attempt: (t: Topology, a: Allocator) => Promise<T | Stale>): Promise<T> {
+export async function withCurrentTopology<T>(
+  h: HotPath,
+  attempt: (t: Topology, a: Allocator) => Promise<T | Stale>,
+): Promise<T> {
   let conflicts = 0;
   let stale = false;
   for (let i = 0; i < PLAN_ATTEMPTS; i++) {
     // After a STALE answer the reload and the write share one connection: on a busy pool (the
     // embedded store has one connection) queued management work cannot slip in between them.
     let planned: Topology | undefined;
-    const run = async (a: Allocator) => attempt((planned = await (stale ? h.topology.reloadWith(a) : h.topology.get())), a);
+    const run = async (a: Allocator) =>
+      attempt((planned = await (stale ? h.topology.reloadWith(a) : h.topology.get())), a);
     let r: T | Stale;
     try {
       r = await (stale ? h.allocator.pinned(run) : run(h.allocator));
     } catch (e) {
       if (e instanceof StoreConflict) {
         // Lost a race (a duplicate request, a name taken meanwhile): try again, bounded.
-        if (++conflicts >= MAX_ATTEMPTS) throw new IpcdError('BUSY', `the request lost a race with concurrent requests ${conflicts} times; retry it`);
+        if (++conflicts >= MAX_ATTEMPTS)
+          throw new IpcdError('BUSY', `the request lost a race with concurrent requests ${conflicts} times; retry it`);
         await new Promise((res) => setTimeout(res, Math.random() * 5 * conflicts));
         continue;
       }

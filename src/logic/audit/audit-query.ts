@@ -29,7 +29,11 @@ function time(value: Date | string | undefined, field: string): Date | undefined
   return d;
 }
 
-export async function queryAudit(store: UnitOfWork<Tx>, q: AuditSearch, actor: Actor = systemActor()): Promise<{ entries: AuditRow[]; nextPage: string | null }> {
+export async function queryAudit(
+  store: UnitOfWork<Tx>,
+  q: AuditSearch,
+  actor: Actor = systemActor(),
+): Promise<{ entries: AuditRow[]; nextPage: string | null }> {
   const size = pageSize(q.pageSize);
   const scope = readScope(actor.principal);
   // Each direction has its own cursor kind, so a cursor cannot be replayed the other way.

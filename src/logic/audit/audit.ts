@@ -15,7 +15,13 @@ type Tx = { audit: AuditPort };
 export type { AuditTarget, AuditEntry } from './port';
 
 /** The row for one operation by one actor: who, what, which outcome. */
-function entry(actor: Actor, operation: string, target: AuditTarget, outcome: string, change: { before?: unknown; after?: unknown }): AuditEntry {
+function entry(
+  actor: Actor,
+  operation: string,
+  target: AuditTarget,
+  outcome: string,
+  change: { before?: unknown; after?: unknown },
+): AuditEntry {
   return {
     ...target,
     actor: actor.principal.username,
@@ -28,7 +34,13 @@ function entry(actor: Actor, operation: string, target: AuditTarget, outcome: st
   };
 }
 
-export function audit(tx: Tx, actor: Actor, operation: string, target: AuditTarget, change: { before?: unknown; after?: unknown }): Promise<void> {
+export function audit(
+  tx: Tx,
+  actor: Actor,
+  operation: string,
+  target: AuditTarget,
+  change: { before?: unknown; after?: unknown },
+): Promise<void> {
   return tx.audit.appendAudit(entry(actor, operation, target, 'ok', change));
 }
 
@@ -39,14 +51,22 @@ const recorded = new WeakSet<IpcdError>();
  * Runs a change; when it is refused (an IpcdError: malformed, not allowed, in conflict…),
  * records the refusal once, the change itself having rolled back.
  */
-export async function auditRefusals<T>(store: UnitOfWork<Tx>, actor: Actor, operation: string, target: AuditTarget, work: () => Promise<T>): Promise<T> {
+export async function auditRefusals<T>(
+  store: UnitOfWork<Tx>,
+  actor: Actor,
+  operation: string,
+  target: AuditTarget,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (e) {
     // A failed authentication (a replayed nonce, an account changed meanwhile) leaves no row: the caller is not known.
     if (e instanceof IpcdError && e.code !== 'AUTHENTICATION_FAILED' && !recorded.has(e)) {
       recorded.add(e);
-      await store.transaction((tx) => tx.audit.appendAudit(entry(actor, operation, target, e.code, { after: { message: e.message } })));
+      await store.transaction((tx) =>
+        tx.audit.appendAudit(entry(actor, operation, target, e.code, { after: { message: e.message } })),
+      );
     }
     throw e;
   }

@@ -39,7 +39,9 @@ export function parseAddress(text: string): { family: Family; value: bigint } | 
   const t = text.trim();
   if (NOT_AN_ADDRESS.test(t)) return null;
   try {
-    return t.includes(':') ? { family: 6, value: new Address6(t).bigInt() } : { family: 4, value: new Address4(t).bigInt() };
+    return t.includes(':')
+      ? { family: 6, value: new Address6(t).bigInt() }
+      : { family: 4, value: new Address4(t).bigInt() };
   } catch {
     return null; // AddressError: not an address
   }
@@ -62,9 +64,7 @@ export function parseCidr(text: string): Cidr {
   const hostBits = BigInt(bits - prefixLength);
   if (addr.value & ((1n << hostBits) - 1n)) {
     const net = (addr.value >> hostBits) << hostBits;
-    throw invalid(
-      `'${text}' has host bits set: did you mean ${formatAddress(addr.family, net)}/${prefixLength}?`,
-    );
+    throw invalid(`'${text}' has host bits set: did you mean ${formatAddress(addr.family, net)}/${prefixLength}?`);
   }
   return {
     family: addr.family,
@@ -179,5 +179,10 @@ export function tiledParent(parts: Cidr[]): Cidr | null {
   const prefixLength = BITS[parts[0].family] - bits;
   const network = sorted[0].network;
   if (network & (total - 1n)) return null;
-  return { family: parts[0].family, network, prefixLength, text: `${formatAddress(parts[0].family, network)}/${prefixLength}` };
+  return {
+    family: parts[0].family,
+    network,
+    prefixLength,
+    text: `${formatAddress(parts[0].family, network)}/${prefixLength}`,
+  };
 }

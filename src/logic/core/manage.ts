@@ -8,7 +8,13 @@ import type { AuditPort } from '../audit/port';
 import type { TopologyPort } from '../topology/port';
 import { withRetry } from './retry';
 
-export function managed<P extends { audit: AuditPort }, T>(store: UnitOfWork<P>, actor: Actor, operation: string, target: AuditTarget, work: (tx: P) => Promise<T>): Promise<T> {
+export function managed<P extends { audit: AuditPort }, T>(
+  store: UnitOfWork<P>,
+  actor: Actor,
+  operation: string,
+  target: AuditTarget,
+  work: (tx: P) => Promise<T>,
+): Promise<T> {
   return auditRefusals(store, actor, operation, target, () => {
     mayManage(actor.principal, `${operation} (management is for administrators)`);
     return withRetry(() => store.transaction(work));

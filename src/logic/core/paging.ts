@@ -17,7 +17,10 @@ export function decodeCursor(kind: string, cursor: string, key: RegExp): string 
   const text = Buffer.from(String(cursor), 'base64url').toString();
   const value = text.slice(kind.length + 1);
   if (!text.startsWith(`${kind}:`) || !key.test(value)) {
-    throw new IpcdError('INVALID_REQUEST', 'after is not a cursor this server issued for this list (use nextPage of the previous page)');
+    throw new IpcdError(
+      'INVALID_REQUEST',
+      'after is not a cursor this server issued for this list (use nextPage of the previous page)',
+    );
   }
   return value;
 }
@@ -26,7 +29,12 @@ export const UUID = /^[0-9a-f-]{36}$/;
 export const DIGITS = /^\d{1,18}$/;
 
 /** Rows fetched with one extra: the page, and the cursor of its last row when more follow. */
-export function page<T>(rows: T[], size: number, kind: string, keyOf: (row: T) => string): { items: T[]; nextPage: string | null } {
+export function page<T>(
+  rows: T[],
+  size: number,
+  kind: string,
+  keyOf: (row: T) => string,
+): { items: T[]; nextPage: string | null } {
   const items = rows.slice(0, size);
   return { items, nextPage: rows.length > size ? encodeCursor(kind, keyOf(items[items.length - 1])) : null };
 }

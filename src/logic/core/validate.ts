@@ -47,7 +47,9 @@ const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export function hostLabel(value: unknown, field = 'hostnameHint'): string {
   const v = typeof value === 'string' ? value.toLowerCase() : value;
   if (typeof v !== 'string' || !LABEL.test(v)) {
-    throw invalid(`${field} must be a DNS label (letters, digits, inner hyphens, 1-63 characters), got ${describe(value)}`);
+    throw invalid(
+      `${field} must be a DNS label (letters, digits, inner hyphens, 1-63 characters), got ${describe(value)}`,
+    );
   }
   return v;
 }

@@ -73,58 +73,99 @@ export const zoneView = (z: DnsZone): DnsZoneView => ({
  * Sets the server of a forward zone (target = zone name) or of a reverse zone (target = prefix,
  * e.g. 10.0.0.0/8; created on first use). `sealKey` is IPCD_SECRET_KEY, which seals the secret.
  */
-export function setZoneDns(store: UnitOfWork<Tx>, target: string, spec: DnsServerSpec, opts: { sealKey?: Buffer } = {}, actor: Actor = systemActor()): Promise<DnsZoneView> {
-  return managed(store, actor, 'SetZoneDns', { objectType: dnsObjectType(target), objectId: String(target) }, async (tx) => {
-    const { host, port } = parseServer(spec.server);
-    const key = parseTsigKey(String(spec.key ?? ''), spec.keyName, spec.algorithm);
-    const server: DnsServer = { host, port, keyName: key.name, algorithm: key.algorithm, secret: storedSecret(key.secret, opts.sealKey), ttl: spec.ttl === undefined ? 300 : dnsTtl(spec.ttl) };
-    let before: DnsZone | null;
-    let after: DnsZone;
-    if (isPrefix(target)) {
-      const prefix = reversePrefix(target);
-      const name = reverseZoneName(prefix);
-      before = await tx.dns.reverseZoneByPrefix(prefix.text);
-      if (before) await tx.dns.updateReverseZone(before.id, server);
-      else await tx.dns.insertReverseZone(prefix.text, name, server);
-      after = (await tx.dns.reverseZoneByPrefix(prefix.text))!;
-    } else {
-      const zone = await tx.topology.zoneByName(zoneName(target));
-      if (!zone) throw new IpcdError('NOT_FOUND', `zone '${target}' is not known to ipcd`);
-      before = await tx.dns.dnsZone({ kind: 'forward', id: zone.id });
-      await tx.dns.setZoneServer(zone.id, server);
-      after = (await tx.dns.dnsZone({ kind: 'forward', id: zone.id }))!;
-    }
-    // A server newly set: publish what is already issued. Changed: retry what failed, now.
-    if (before?.server) await tx.dns.retryDnsChanges(after);
-    else await publishExisting(tx, after);
-    await audit(tx, actor, 'SetZoneDns', { objectType: after.kind === 'forward' ? 'zone' : 'reverse_zone', objectId: after.prefix ?? after.name }, {
-      before: before ? zoneView(before) : null,
-      after: zoneView(after),
-    });
-    return zoneView(after);
-  });
+export function setZoneDns(
+  store: UnitOfWork<Tx>,
+  target: string,
+  spec: DnsServerSpec,
+  opts: { sealKey?: Buffer } = {},
+  actor: Actor = systemActor(),
+): Promise<DnsZoneView> {
+  return managed(
+    store,
+    actor,
+    'SetZoneDns',
+    { objectType: dnsObjectType(target), objectId: String(target) },
+    async (tx) => {
+      const { host, port } = parseServer(spec.server);
+      const key = parseTsigKey(String(spec.key ?? ''), spec.keyName, spec.algorithm);
+      const server: DnsServer = {
+        host,
+        port,
+        keyName: key.name,
+        algorithm: key.algorithm,
+        secret: storedSecret(key.secret, opts.sealKey),
+        ttl: spec.ttl === undefined ? 300 : dnsTtl(spec.ttl),
+      };
+      let before: DnsZone | null;
+      let after: DnsZone;
+      if (isPrefix(target)) {
+        const prefix = reversePrefix(target);
+        const name = reverseZoneName(prefix);
+        before = await tx.dns.reverseZoneByPrefix(prefix.text);
+        if (before) await tx.dns.updateReverseZone(before.id, server);
+        else await tx.dns.insertReverseZone(prefix.text, name, server);
+        after = (await tx.dns.reverseZoneByPrefix(prefix.text))!;
+      } else {
+        const zone = await tx.topology.zoneByName(zoneName(target));
+        if (!zone) throw new IpcdError('NOT_FOUND', `zone '${target}' is not known to ipcd`);
+        before = await tx.dns.dnsZone({ kind: 'forward', id: zone.id });
+        await tx.dns.setZoneServer(zone.id, server);
+        after = (await tx.dns.dnsZone({ kind: 'forward', id: zone.id }))!;
+      }
+      // A server newly set: publish what is already issued. Changed: retry what failed, now.
+      if (before?.server) await tx.dns.retryDnsChanges(after);
+      else await publishExisting(tx, after);
+      await audit(
+        tx,
+        actor,
+        'SetZoneDns',
+        { objectType: after.kind === 'forward' ? 'zone' : 'reverse_zone', objectId: after.prefix ?? after.name },
+        {
+          before: before ? zoneView(before) : null,
+          after: zoneView(after),
+        },
+      );
+      return zoneView(after);
+    },
+  );
 }
 
 /** Stops publishing a zone (or removes a reverse zone): undelivered changes are dropped, records already published stay. */
-export function clearZoneDns(store: UnitOfWork<Tx>, target: string, actor: Actor = systemActor()): Promise<DnsZoneView> {
-  return managed(store, actor, 'ClearZoneDns', { objectType: dnsObjectType(target), objectId: String(target) }, async (tx) => {
-    let before: DnsZone;
-    if (isPrefix(target)) {
-      const prefix = reversePrefix(target);
-      const found = await tx.dns.reverseZoneByPrefix(prefix.text);
-      if (!found) throw new IpcdError('NOT_FOUND', `no reverse zone is configured for ${prefix.text}`);
-      before = found;
-      await tx.dns.deleteReverseZone(found.id);
-    } else {
-      const zone = await tx.topology.zoneByName(zoneName(target));
-      if (!zone) throw new IpcdError('NOT_FOUND', `zone '${target}' is not known to ipcd`);
-      before = (await tx.dns.dnsZone({ kind: 'forward', id: zone.id }))!;
-      await tx.dns.skipDnsChanges(before, `zone ${zone.name} has no DNS server configured any more`);
-      await tx.dns.setZoneServer(zone.id, null);
-    }
-    await audit(tx, actor, 'ClearZoneDns', { objectType: before.kind === 'forward' ? 'zone' : 'reverse_zone', objectId: before.prefix ?? before.name }, { before: zoneView(before) });
-    return { ...zoneView(before), server: null, keyName: null, algorithm: null, ttl: null, sealed: null };
-  });
+export function clearZoneDns(
+  store: UnitOfWork<Tx>,
+  target: string,
+  actor: Actor = systemActor(),
+): Promise<DnsZoneView> {
+  return managed(
+    store,
+    actor,
+    'ClearZoneDns',
+    { objectType: dnsObjectType(target), objectId: String(target) },
+    async (tx) => {
+      let before: DnsZone;
+      if (isPrefix(target)) {
+        const prefix = reversePrefix(target);
+        const found = await tx.dns.reverseZoneByPrefix(prefix.text);
+        if (!found) throw new IpcdError('NOT_FOUND', `no reverse zone is configured for ${prefix.text}`);
+        before = found;
+        await tx.dns.deleteReverseZone(found.id);
+      } else {
+        const zone = await tx.topology.zoneByName(zoneName(target));
+        if (!zone) throw new IpcdError('NOT_FOUND', `zone '${target}' is not known to ipcd`);
+        before = (await tx.dns.dnsZone({ kind: 'forward', id: zone.id }))!;
+        await tx.dns.skipDnsChanges(before, `zone ${zone.name} has no DNS server configured any more`);
+        await tx.dns.setZoneServer(zone.id, null);
+      }
+      await audit(
+        tx,
+        actor,
+        'ClearZoneDns',
+        { objectType: before.kind === 'forward' ? 'zone' : 'reverse_zone', objectId: before.prefix ?? before.name },
+        { before: zoneView(before) },
+      );
+      return { ...zoneView(before), server: null, keyName: null, algorithm: null, ttl: null, sealed: null };
+    },
+  );
 }
 
 export async function listDnsZones(store: UnitOfWork<Tx>, actor: Actor = systemActor()): Promise<DnsZoneView[]> {
@@ -139,13 +180,19 @@ async function publishExisting(tx: Tx, zone: DnsZone): Promise<void> {
   const mine = (r: { zone: DnsZoneRef }) => r.zone.kind === zone.kind && r.zone.id === zone.id;
   let afterId: string | undefined;
   for (;;) {
-    const page = await tx.dns.publishableAllocations(zone.kind === 'forward' ? { zoneId: zone.id, afterId, limit: PAGE } : { prefix: zone.prefix!, afterId, limit: PAGE });
+    const page = await tx.dns.publishableAllocations(
+      zone.kind === 'forward'
+        ? { zoneId: zone.id, afterId, limit: PAGE }
+        : { prefix: zone.prefix!, afterId, limit: PAGE },
+    );
     for (const a of page) {
       const records = (await recordsOf(tx, a)).filter(mine);
-      if (records.length) await tx.dns.enqueueDnsChanges(records.map((r) => ({ ...r, zone: { kind: r.zone.kind, id: r.zone.id }, allocationId: a.id, action: 'add' })));
+      if (records.length)
+        await tx.dns.enqueueDnsChanges(
+          records.map((r) => ({ ...r, zone: { kind: r.zone.kind, id: r.zone.id }, allocationId: a.id, action: 'add' })),
+        );
     }
     if (page.length < PAGE) return;
     afterId = page[page.length - 1].id;
   }
 }
-

@@ -15,8 +15,25 @@ import { backoffMs } from '../../contract/backoff';
 /** The ports this module uses. */
 type Tx = { dns: DnsPort };
 
-export type { TsigAlgorithm, DnsServer, DnsZoneKind, DnsZoneRef, DnsZone, DnsRecordType, DnsAction, DnsRecord, NewDnsChange, DnsChange, Publishable, DnsRowSummary } from './port';
-export const TSIG_ALGORITHMS = ['hmac-sha256', 'hmac-sha384', 'hmac-sha512'] as const satisfies readonly TsigAlgorithm[];
+export type {
+  TsigAlgorithm,
+  DnsServer,
+  DnsZoneKind,
+  DnsZoneRef,
+  DnsZone,
+  DnsRecordType,
+  DnsAction,
+  DnsRecord,
+  NewDnsChange,
+  DnsChange,
+  Publishable,
+  DnsRowSummary,
+} from './port';
+export const TSIG_ALGORITHMS = [
+  'hmac-sha256',
+  'hmac-sha384',
+  'hmac-sha512',
+] as const satisfies readonly TsigAlgorithm[];
 
 /** What a transport reports when a delivery did not succeed. */
 export class DnsDeliveryError extends Error {
@@ -71,7 +88,8 @@ export function reverseZoneName(cidr: Cidr): string {
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
-const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOST =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** host, host:port, IPv6 literal or [v6]:port; port 53 unless given. */
 export function parseServer(value: unknown): { host: string; port: number } {
@@ -93,7 +111,8 @@ export function parseServer(value: unknown): { host: string; port: number } {
   return { host: literal ? formatAddress(literal.family, literal.value) : host.toLowerCase(), port };
 }
 
-export const formatServer = (s: { host: string; port: number }) => (s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`);
+export const formatServer = (s: { host: string; port: number }) =>
+  s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`;
 
 export interface TsigKeyText {
   name: string;
@@ -115,7 +134,8 @@ export function parseTsigKey(text: string, name?: string, algorithm?: string): T
         secret: /secret\s+"([^"]+)"\s*;/i.exec(block[2])?.[1],
       }
     : { name, algorithm: algorithm ?? 'hmac-sha256', secret: text.trim() };
-  if (given.name === undefined) throw invalid('the TSIG key needs a name (a key file in BIND format names it, or give one)');
+  if (given.name === undefined)
+    throw invalid('the TSIG key needs a name (a key file in BIND format names it, or give one)');
   const keyName = zoneNameOf(given.name, 'TSIG key name');
   const alg = String(given.algorithm ?? '').toLowerCase();
   if (!(TSIG_ALGORITHMS as readonly string[]).includes(alg)) {
@@ -138,7 +158,8 @@ function zoneNameOf(value: string, field: string): string {
 
 export function dnsTtl(value: unknown): number {
   const n = typeof value === 'number' ? value : /^\d{1,7}$/.test(String(value)) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < 0 || n > 604800) throw invalid(`ttl must be 0 to 604800 seconds, got ${describe(value)}`);
+  if (!Number.isInteger(n) || n < 0 || n > 604800)
+    throw invalid(`ttl must be 0 to 604800 seconds, got ${describe(value)}`);
   return n;
 }
 
@@ -149,7 +170,8 @@ export function storedSecret(base64: string, sealKey?: Buffer): string {
 
 export function openSecret(stored: string, sealKey?: Buffer): Buffer {
   if (stored.startsWith('plain$')) return Buffer.from(stored.slice(6), 'base64');
-  if (!sealKey) throw new DnsDeliveryError('the TSIG secret is sealed and IPCD_SECRET_KEY is not set', 'tsig', 'SEALED');
+  if (!sealKey)
+    throw new DnsDeliveryError('the TSIG secret is sealed and IPCD_SECRET_KEY is not set', 'tsig', 'SEALED');
   try {
     return Buffer.from(unseal(stored, sealKey), 'base64');
   } catch {
@@ -184,7 +206,10 @@ const ref = (z: DnsZoneRef): DnsZoneRef => ({ kind: z.kind, id: z.id });
 /** In the issuing transaction: queue the allocation's records for publication. */
 export async function publish(tx: Tx, a: Publishable): Promise<void> {
   const records = await recordsOf(tx, a);
-  if (records.length) await tx.dns.enqueueDnsChanges(records.map((r) => ({ ...r, zone: ref(r.zone), allocationId: a.id, action: 'add' })));
+  if (records.length)
+    await tx.dns.enqueueDnsChanges(
+      records.map((r) => ({ ...r, zone: ref(r.zone), allocationId: a.id, action: 'add' })),
+    );
 }
 
 /** In the releasing transaction: queue removal of whatever the allocation had published or queued. */
@@ -198,12 +223,22 @@ export async function unpublish(tx: Tx, allocationIds: string[]): Promise<void> 
 
 export type DnsState = 'PENDING' | 'PUBLISHED' | 'FAILED' | 'NOT_CONFIGURED' | 'NONE';
 
-export function dnsState(a: { address: string | null; name: string | null; zone: string | null }, rows: DnsRowSummary): { state: DnsState; detail: string | null } {
-  if (a.name === null) return { state: 'NONE', detail: a.address === null ? 'nothing to publish' : 'no name: nothing to publish' };
-  if (a.address === null) return { state: 'NONE', detail: 'name only: no address for the name to point at, so nothing is published' };
-  if (rows.total === 0) return { state: 'NOT_CONFIGURED', detail: `zone ${a.zone} and the reverse zone of ${a.address} have no DNS server configured` };
+export function dnsState(
+  a: { address: string | null; name: string | null; zone: string | null },
+  rows: DnsRowSummary,
+): { state: DnsState; detail: string | null } {
+  if (a.name === null)
+    return { state: 'NONE', detail: a.address === null ? 'nothing to publish' : 'no name: nothing to publish' };
+  if (a.address === null)
+    return { state: 'NONE', detail: 'name only: no address for the name to point at, so nothing is published' };
+  if (rows.total === 0)
+    return {
+      state: 'NOT_CONFIGURED',
+      detail: `zone ${a.zone} and the reverse zone of ${a.address} have no DNS server configured`,
+    };
   if (rows.failed > 0) return { state: 'FAILED', detail: rows.lastError };
-  if (rows.pending > 0) return { state: 'PENDING', detail: rows.lastError === null ? null : `retrying after: ${rows.lastError}` };
+  if (rows.pending > 0)
+    return { state: 'PENDING', detail: rows.lastError === null ? null : `retrying after: ${rows.lastError}` };
   if (rows.skipped === rows.total) return { state: 'NOT_CONFIGURED', detail: rows.lastError };
   return { state: 'PUBLISHED', detail: null };
 }

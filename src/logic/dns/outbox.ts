@@ -10,7 +10,9 @@ import type { DnsOutboxStats, DnsOutcome, DnsPort, DnsTarget, DnsUpdate } from '
 
 /** A change whose zone has no server is not sent: the outcome to record, else null. */
 export function skipped(zone: DnsZone | null): { state: 'skipped'; error: string } | null {
-  return zone?.server ? null : { state: 'skipped', error: `zone ${zone?.name ?? '(removed)'} has no DNS server configured` };
+  return zone?.server
+    ? null
+    : { state: 'skipped', error: `zone ${zone?.name ?? '(removed)'} has no DNS server configured` };
 }
 
 /** The UPDATE a change makes on its zone's server; throws DnsDeliveryError when the TSIG secret cannot be opened. */
@@ -18,13 +20,21 @@ export function updateOf(c: DnsChange, zone: DnsZone, sealKey?: Buffer): { targe
   const s = zone.server;
   if (!s) throw new Error(`zone ${zone.name} has no DNS server configured`);
   return {
-    target: { host: s.host, port: s.port, key: { name: s.keyName, algorithm: s.algorithm, secret: openSecret(s.secret, sealKey) } },
+    target: {
+      host: s.host,
+      port: s.port,
+      key: { name: s.keyName, algorithm: s.algorithm, secret: openSecret(s.secret, sealKey) },
+    },
     update: { zone: zone.name, owner: c.owner, action: c.action, rtype: c.rtype, rdata: c.rdata, ttl: s.ttl },
   };
 }
 
 /** A delivery that did not answer (this time or earlier in the pass) is retried after the backoff. */
-export const retryLater = (c: DnsChange, error: string, retryMaxMs: number): DnsOutcome => ({ state: 'pending', error, retryInMs: retryDelayMs(c.attempts + 1, retryMaxMs) });
+export const retryLater = (c: DnsChange, error: string, retryMaxMs: number): DnsOutcome => ({
+  state: 'pending',
+  error,
+  retryInMs: retryDelayMs(c.attempts + 1, retryMaxMs),
+});
 
 /** How a failed delivery to `server` is recorded: transient failures retry, refusals wait for an administrator. */
 export function judgeFailure(c: DnsChange, server: string, e: unknown, retryMaxMs: number): DnsOutcome {
@@ -33,7 +43,13 @@ export function judgeFailure(c: DnsChange, server: string, e: unknown, retryMaxM
 }
 
 /** Outbox depth and the age of its oldest pending change: for health checks and metrics. */
-export async function dnsOutboxStats(store: UnitOfWork<{ dns: DnsPort }>): Promise<DnsOutboxStats & { oldestPendingAgeSeconds: number | null }> {
+export async function dnsOutboxStats(
+  store: UnitOfWork<{ dns: DnsPort }>,
+): Promise<DnsOutboxStats & { oldestPendingAgeSeconds: number | null }> {
   const s = await store.transaction((tx) => tx.dns.dnsOutboxStats());
-  return { ...s, oldestPendingAgeSeconds: s.oldestPendingAt === null ? null : Math.max(0, (Date.now() - s.oldestPendingAt.getTime()) / 1000) };
+  return {
+    ...s,
+    oldestPendingAgeSeconds:
+      s.oldestPendingAt === null ? null : Math.max(0, (Date.now() - s.oldestPendingAt.getTime()) / 1000),
+  };
 }

@@ -95,7 +95,12 @@ export interface DnsPort {
   updateReverseZone(id: number, server: DnsServer): Promise<void>;
   deleteReverseZone(id: number): Promise<void>;
   /** Active allocations with both a name and an address, by id, for publishing an existing zone. */
-  publishableAllocations(q: { zoneId?: number; prefix?: string; afterId?: string; limit: number }): Promise<Publishable[]>;
+  publishableAllocations(q: {
+    zoneId?: number;
+    prefix?: string;
+    afterId?: string;
+    limit: number;
+  }): Promise<Publishable[]>;
 
   enqueueDnsChanges(changes: NewDnsChange[]): Promise<void>;
   /** Records of these allocations whose latest queued change is an add (published or on its way). */

@@ -101,9 +101,12 @@ export function parseDocument(text: string): ExportDocument {
     throw invalid(`the import file is not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   const d = doc as Partial<ExportDocument>;
-  if (typeof d !== 'object' || d === null || Array.isArray(d)) throw invalid('the import file is not an ipcd export (a JSON object)');
+  if (typeof d !== 'object' || d === null || Array.isArray(d))
+    throw invalid('the import file is not an ipcd export (a JSON object)');
   if (d.formatVersion !== FORMAT_VERSION) {
-    throw invalid(`the import file has formatVersion ${JSON.stringify(d.formatVersion)}; this ipcd reads formatVersion ${FORMAT_VERSION}`);
+    throw invalid(
+      `the import file has formatVersion ${JSON.stringify(d.formatVersion)}; this ipcd reads formatVersion ${FORMAT_VERSION}`,
+    );
   }
   if (typeof d.schema !== 'string') throw invalid('the import file names no schema');
   if (typeof d.tables !== 'object' || d.tables === null) throw invalid('the import file has no tables');
@@ -116,26 +119,41 @@ export function parseDocument(text: string): ExportDocument {
     }
   }
   // The same rule as AddNetwork: a restore must not bring in a network no VM could use.
-  for (const n of (d.tables as Record<ExportedTable, ExportRow[]>).network) assertAssignablePrefix(parseCidr(String(n.cidr)), `network '${String(n.name)}'`);
+  for (const n of (d.tables as Record<ExportedTable, ExportRow[]>).network)
+    assertAssignablePrefix(parseCidr(String(n.cidr)), `network '${String(n.name)}'`);
   return d as ExportDocument;
 }
 
-export async function importDocument(store: UnitOfWork<Tx>, doc: ExportDocument, opts: { force?: boolean } = {}): Promise<ImportResult> {
+export async function importDocument(
+  store: UnitOfWork<Tx>,
+  doc: ExportDocument,
+  opts: { force?: boolean } = {},
+): Promise<ImportResult> {
   return store.transaction(async (tx) => {
     const applied = await tx.maintenance.appliedMigrations();
     if (!applied.includes(doc.schema)) {
-      throw invalid(`the import file was written with schema ${doc.schema}, which this store does not have (it has ${applied[applied.length - 1]}): import it with the ipcd version that exported it, or a newer one`);
+      throw invalid(
+        `the import file was written with schema ${doc.schema}, which this store does not have (it has ${applied[applied.length - 1]}): import it with the ipcd version that exported it, or a newer one`,
+      );
     }
     for (const t of EXPORTED_TABLES) {
       const known = new Set(await tx.maintenance.tableColumns(t));
       const extra = [...new Set(doc.tables[t].flatMap((r) => Object.keys(r)))].filter((c) => !known.has(c));
-      if (extra.length > 0) throw invalid(`the import file's table ${t} has columns this store lacks: ${extra.join(', ')}`);
+      if (extra.length > 0)
+        throw invalid(`the import file's table ${t} has columns this store lacks: ${extra.join(', ')}`);
     }
     const occupied = await tx.maintenance.nonEmptyTables([...EXPORTED_TABLES]);
     if (occupied.length > 0 && !opts.force) {
-      throw new IpcdError('CONFLICT', `the store is not empty (${occupied.join(', ')} hold rows): import into an empty store, or use --force to replace everything in it`);
+      throw new IpcdError(
+        'CONFLICT',
+        `the store is not empty (${occupied.join(', ')} hold rows): import into an empty store, or use --force to replace everything in it`,
+      );
     }
-    if (occupied.length > 0) await tx.maintenance.truncateTables([...EXPORTED_TABLES, ...Object.keys(NOT_EXPORTED).filter((t) => t !== 'ipcd_migrations' && t !== 'ipcd_config')]);
+    if (occupied.length > 0)
+      await tx.maintenance.truncateTables([
+        ...EXPORTED_TABLES,
+        ...Object.keys(NOT_EXPORTED).filter((t) => t !== 'ipcd_migrations' && t !== 'ipcd_config'),
+      ]);
     const rows = {} as Record<ExportedTable, number>;
     for (const t of EXPORTED_TABLES) {
       await tx.maintenance.importTable(t, doc.tables[t]);

@@ -56,8 +56,17 @@ export async function listAllocations(
       dataCenterId = dc.id;
     }
     // One extra row tells whether another page follows.
-    const rows = await tx.reports.listActiveAllocations({ dataCenterId, vlan, serverInstance: q.serverInstance, after, limit: pageSize + 1, scope: scope.all ? undefined : scope.grants });
-    const { items, nextPage } = pageOf(rows, pageSize, 'l', (r) => JSON.stringify([r.dataCenter, r.requestedVlan, r.address, r.id]));
+    const rows = await tx.reports.listActiveAllocations({
+      dataCenterId,
+      vlan,
+      serverInstance: q.serverInstance,
+      after,
+      limit: pageSize + 1,
+      scope: scope.all ? undefined : scope.grants,
+    });
+    const { items, nextPage } = pageOf(rows, pageSize, 'l', (r) =>
+      JSON.stringify([r.dataCenter, r.requestedVlan, r.address, r.id]),
+    );
     return {
       allocations: items.map((r) => ({
         allocationId: r.id,
@@ -96,5 +105,8 @@ function cursorKey(cursor: string): ActiveAllocationKey {
   ) {
     return { dataCenter, vlan, address, id };
   }
-  throw new IpcdError('INVALID_REQUEST', 'after is not a cursor this server issued for this list (use nextPage of the previous page)');
+  throw new IpcdError(
+    'INVALID_REQUEST',
+    'after is not a cursor this server issued for this list (use nextPage of the previous page)',
+  );
 }

@@ -16,11 +16,16 @@ export type UsageRow = UsageDayRow;
 
 export const MAX_DAYS = 366;
 
-export async function tenantUsage(store: UnitOfWork<Tx>, q: { tenant?: string; from: Date | string; to: Date | string }, actor: Actor = systemActor()): Promise<UsageRow[]> {
+export async function tenantUsage(
+  store: UnitOfWork<Tx>,
+  q: { tenant?: string; from: Date | string; to: Date | string },
+  actor: Actor = systemActor(),
+): Promise<UsageRow[]> {
   const from = date(q.from, 'from');
   const to = date(q.to, 'to');
   if (to <= from) throw invalid('to must be after from');
-  if (to.getTime() - from.getTime() > MAX_DAYS * 86_400_000) throw invalid(`a usage report covers at most ${MAX_DAYS} days`);
+  if (to.getTime() - from.getTime() > MAX_DAYS * 86_400_000)
+    throw invalid(`a usage report covers at most ${MAX_DAYS} days`);
   const scope = readScope(actor.principal);
   return store.transaction(async (tx) => {
     let tenantId: number | undefined;
@@ -45,6 +50,7 @@ const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}
 /** RFC 4180 CSV (tenant names are restricted to safe characters, so no cell reads as a formula). */
 export function usageCsv(rows: UsageRow[]): string {
   const lines = ['tenant,day,allocations,address_hours'];
-  for (const r of rows) lines.push([csvField(r.tenant), r.day, String(r.allocations), r.addressHours.toFixed(3)].join(','));
+  for (const r of rows)
+    lines.push([csvField(r.tenant), r.day, String(r.allocations), r.addressHours.toFixed(3)].join(','));
   return lines.join('\r\n') + '\r\n';
 }

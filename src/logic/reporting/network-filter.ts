@@ -27,12 +27,18 @@ export interface ResolvedFilter extends NetworkFilter {
 export const filterVlan = (q: NetworkQuery): number | undefined => (q.vlan === undefined ? undefined : vlanId(q.vlan));
 
 /** Names to ids. Unknown names are refused for administrators; for scoped callers they just match nothing. */
-export async function resolveNetworkFilter(tx: { topology: TopologyPort }, actor: Actor, q: NetworkQuery, vlan = filterVlan(q)): Promise<ResolvedFilter> {
+export async function resolveNetworkFilter(
+  tx: { topology: TopologyPort },
+  actor: Actor,
+  q: NetworkQuery,
+  vlan = filterVlan(q),
+): Promise<ResolvedFilter> {
   const scope = readScope(actor.principal);
   const out: ResolvedFilter = { scope: scope.all ? undefined : scope.grants, empty: false, vlan };
   if (q.dataCenter !== undefined) {
     const dc = await tx.topology.dataCenterByName(String(q.dataCenter));
-    if (!dc && scope.all) throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${q.dataCenter}' is not known to ipcd`);
+    if (!dc && scope.all)
+      throw new IpcdError('UNKNOWN_DATA_CENTER', `data center '${q.dataCenter}' is not known to ipcd`);
     if (dc) out.dataCenterId = dc.id;
     else out.empty = true;
   }

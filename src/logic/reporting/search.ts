@@ -33,7 +33,10 @@ export interface NetworkSearch extends NetworkQuery {
 
 export function toView(r: NetworkSearchRow): NetworkView {
   const cidr = parseCidr(r.network.cidr);
-  const assignableSpace = assignableRanges(cidr, r.network.gateway === null ? null : parseAddress(r.network.gateway)!.value);
+  const assignableSpace = assignableRanges(
+    cidr,
+    r.network.gateway === null ? null : parseAddress(r.network.gateway)!.value,
+  );
   const assignable = rangeSize(assignableSpace);
   const reserved = assignable - rangeSize(subtractRanges(assignableSpace, reservedRanges(r.reserved)));
   const free = assignable - reserved - r.used - r.held;
@@ -51,7 +54,11 @@ export function toView(r: NetworkSearchRow): NetworkView {
   };
 }
 
-export async function searchNetworks(store: UnitOfWork<Tx>, q: NetworkSearch, actor: Actor = systemActor()): Promise<{ networks: NetworkView[]; nextPage: string | null }> {
+export async function searchNetworks(
+  store: UnitOfWork<Tx>,
+  q: NetworkSearch,
+  actor: Actor = systemActor(),
+): Promise<{ networks: NetworkView[]; nextPage: string | null }> {
   const size = pageSize(q.pageSize);
   const vlan = filterVlan(q);
   const address = q.address === undefined ? undefined : ipAddress(q.address);
@@ -78,9 +85,15 @@ export async function searchNetworks(store: UnitOfWork<Tx>, q: NetworkSearch, ac
 }
 
 /** One network as searchNetworks shows it (names, usage), if the caller may see it. */
-export async function networkView(store: UnitOfWork<Tx>, networkId: number, actor: Actor = systemActor()): Promise<NetworkView> {
+export async function networkView(
+  store: UnitOfWork<Tx>,
+  networkId: number,
+  actor: Actor = systemActor(),
+): Promise<NetworkView> {
   const scope = readScope(actor.principal);
-  const [row] = await store.transaction((tx) => tx.reports.searchNetworks({ id: networkId, scope: scope.all ? undefined : scope.grants, limit: 1 }));
+  const [row] = await store.transaction((tx) =>
+    tx.reports.searchNetworks({ id: networkId, scope: scope.all ? undefined : scope.grants, limit: 1 }),
+  );
   if (!row) throw new IpcdError('NOT_FOUND', `network ${networkId} is not known to ipcd`);
   return toView(row);
 }
@@ -121,7 +134,11 @@ export interface AllocationSearch extends NetworkQuery {
   after?: string;
 }
 
-export async function searchAllocations(store: UnitOfWork<Tx>, q: AllocationSearch, actor: Actor = systemActor()): Promise<{ allocations: AllocationView[]; nextPage: string | null }> {
+export async function searchAllocations(
+  store: UnitOfWork<Tx>,
+  q: AllocationSearch,
+  actor: Actor = systemActor(),
+): Promise<{ allocations: AllocationView[]; nextPage: string | null }> {
   const size = pageSize(q.pageSize);
   const vlan = filterVlan(q);
   const address = q.address === undefined ? undefined : ipAddress(q.address);
@@ -186,12 +203,19 @@ export interface TenantUtilization {
 }
 
 /** Totals per tenant over the networks the caller may see (networks without a tenant are not counted). */
-export async function tenantUtilization(store: UnitOfWork<Tx>, actor: Actor = systemActor()): Promise<TenantUtilization[]> {
+export async function tenantUtilization(
+  store: UnitOfWork<Tx>,
+  actor: Actor = systemActor(),
+): Promise<TenantUtilization[]> {
   const scope = readScope(actor.principal);
   const views: NetworkView[] = [];
   await store.transaction(async (tx) => {
-    for (let afterId: number | undefined; ; ) {
-      const rows = await tx.reports.searchNetworks({ scope: scope.all ? undefined : scope.grants, afterId, limit: 1000 });
+    for (let afterId: number | undefined; ;) {
+      const rows = await tx.reports.searchNetworks({
+        scope: scope.all ? undefined : scope.grants,
+        afterId,
+        limit: 1000,
+      });
       views.push(...rows.map(toView));
       if (rows.length < 1000) break;
       afterId = rows[rows.length - 1].network.id;
@@ -206,7 +230,15 @@ export function tenantTotals(views: NetworkView[]): TenantUtilization[] {
   for (const v of views) {
     if (v.tenant === null) continue;
     const key = `${v.tenant}\0${v.network.family}`;
-    const t = totals.get(key) ?? { tenant: v.tenant, family: v.network.family, networks: 0, assignable: 0n, used: 0n, free: 0n, percent: 0 };
+    const t = totals.get(key) ?? {
+      tenant: v.tenant,
+      family: v.network.family,
+      networks: 0,
+      assignable: 0n,
+      used: 0n,
+      free: 0n,
+      percent: 0,
+    };
     t.networks++;
     t.assignable += v.assignable;
     t.used += v.used;

@@ -5,7 +5,15 @@
  */
 import { IpcdError } from '../core/errors';
 import { reservedRanges } from './free-space';
-import { assignableRanges, lastAddress, parseAddress, parseCidr, subtractRanges, type AddressRange, type Cidr } from '../core/ip';
+import {
+  assignableRanges,
+  lastAddress,
+  parseAddress,
+  parseCidr,
+  subtractRanges,
+  type AddressRange,
+  type Cidr,
+} from '../core/ip';
 import { networkNamed } from '../core/manage';
 import { mayRead, systemActor, type Actor } from '../access/policy';
 import type { UnitOfWork } from '../core/unit-of-work';
@@ -26,7 +34,11 @@ export interface MapSegment {
 }
 
 /** Covers the whole prefix in address order; neighbours of the same kind are joined. */
-export function addressSegments(cidr: Cidr, gateway: bigint | null, occupied: { allocated: AddressRange[]; reserved: AddressRange[]; held: AddressRange[] }): MapSegment[] {
+export function addressSegments(
+  cidr: Cidr,
+  gateway: bigint | null,
+  occupied: { allocated: AddressRange[]; reserved: AddressRange[]; held: AddressRange[] },
+): MapSegment[] {
   const whole = [{ first: cidr.network, last: lastAddress(cidr) }];
   const assignable = assignableRanges(cidr, gateway);
   const { allocated, reserved, held } = occupied;
@@ -35,7 +47,10 @@ export function addressSegments(cidr: Cidr, gateway: bigint | null, occupied: { 
     ...allocated.map((r) => ({ ...r, kind: 'allocated' as const })),
     ...reserved.map((r) => ({ ...r, kind: 'reserved' as const })),
     ...held.map((r) => ({ ...r, kind: 'held' as const })),
-    ...subtractRanges(subtractRanges(subtractRanges(assignable, reserved), allocated), held).map((r) => ({ ...r, kind: 'free' as const })),
+    ...subtractRanges(subtractRanges(subtractRanges(assignable, reserved), allocated), held).map((r) => ({
+      ...r,
+      kind: 'free' as const,
+    })),
   ].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
   const out: MapSegment[] = [];
   for (const p of parts) {
@@ -53,21 +68,31 @@ export interface NetworkDetail {
 }
 
 /** Everything the network page shows about one network, if the caller may see it. */
-export function networkDetail(store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()): Promise<NetworkDetail> {
+export function networkDetail(
+  store: UnitOfWork<Tx>,
+  name: string,
+  actor: Actor = systemActor(),
+): Promise<NetworkDetail> {
   return store.transaction(async (tx) => {
     const n = await networkNamed(tx, name);
-    if (!mayRead(actor.principal, n.dataCenterId, n.tenantId)) throw new IpcdError('NOT_FOUND', `network '${name}' is not known to ipcd`);
+    if (!mayRead(actor.principal, n.dataCenterId, n.tenantId))
+      throw new IpcdError('NOT_FOUND', `network '${name}' is not known to ipcd`);
     const [row] = await tx.reports.searchNetworks({ id: n.id, limit: 1 });
     const records = await tx.topology.reservations(n.id);
     const value = (a: string) => parseAddress(a)!.value;
-    const ranges = (list: { first: string; last: string }[]) => list.map((r) => ({ first: value(r.first), last: value(r.last) }));
+    const ranges = (list: { first: string; last: string }[]) =>
+      list.map((r) => ({ first: value(r.first), last: value(r.last) }));
     const allocated = ranges(await tx.topology.allocatedRanges(n.id));
     const held = ranges(await tx.topology.heldRanges(n.id));
     const cidr = parseCidr(n.cidr);
     return {
       view: toView(row),
       reservations: records.map((r) => reservationView(r, n.name)),
-      segments: addressSegments(cidr, n.gateway === null ? null : value(n.gateway), { allocated, reserved: reservedRanges(records), held }),
+      segments: addressSegments(cidr, n.gateway === null ? null : value(n.gateway), {
+        allocated,
+        reserved: reservedRanges(records),
+        held,
+      }),
     };
   });
 }

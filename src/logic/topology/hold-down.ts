@@ -10,6 +10,7 @@ export const MAX_HOLD_DOWN_SECONDS = 365 * 24 * 3600;
 
 export function holdDownSeconds(value: unknown): number {
   const n = integer(value, 'hold-down');
-  if (n < 0 || n > MAX_HOLD_DOWN_SECONDS) throw invalid(`hold-down ${n} is out of range: 0 to ${MAX_HOLD_DOWN_SECONDS} seconds (one year)`);
+  if (n < 0 || n > MAX_HOLD_DOWN_SECONDS)
+    throw invalid(`hold-down ${n} is out of range: 0 to ${MAX_HOLD_DOWN_SECONDS} seconds (one year)`);
   return n;
 }

@@ -2,7 +2,16 @@
 import { IpcdError, invalid } from '../core/errors';
 import { audit } from '../audit/audit';
 import { rebuildFreeRanges, reservedRanges } from './free-space';
-import { contains, formatAddress, lastAddress, parseAddress, parseCidr, subnets, tiledParent, type Cidr } from '../core/ip';
+import {
+  contains,
+  formatAddress,
+  lastAddress,
+  parseAddress,
+  parseCidr,
+  subnets,
+  tiledParent,
+  type Cidr,
+} from '../core/ip';
 import { lockedNetwork, managed } from '../core/manage';
 import type { Network } from '../core/model';
 import { checkNamePattern } from '../allocation/names';
@@ -25,9 +34,19 @@ type Tx = { topology: TopologyPort; alerts: AlertsPort; audit: AuditPort; dns: D
 export type NetworkPatch = Partial<Omit<NetworkSpec, 'cidr' | 'dataCenter' | 'vlan'>>;
 
 /** Audit rows name networks as the caller did (a refusal may have no network to point at). */
-const target = (n: Network, objectId = n.name) => ({ objectType: 'network', objectId, dataCenterId: n.dataCenterId, tenantId: n.tenantId });
+const target = (n: Network, objectId = n.name) => ({
+  objectType: 'network',
+  objectId,
+  dataCenterId: n.dataCenterId,
+  tenantId: n.tenantId,
+});
 
-export async function editNetwork(store: UnitOfWork<Tx>, name: string, patch: NetworkPatch, actor: Actor = systemActor()): Promise<Network> {
+export async function editNetwork(
+  store: UnitOfWork<Tx>,
+  name: string,
+  patch: NetworkPatch,
+  actor: Actor = systemActor(),
+): Promise<Network> {
   return managed(store, actor, 'EditNetwork', { objectType: 'network', objectId: name }, async (tx) => {
     const change: NetworkChange = {};
     if (patch.name !== undefined) change.name = objectName(patch.name, 'network name');
@@ -41,8 +60,12 @@ export async function editNetwork(store: UnitOfWork<Tx>, name: string, patch: Ne
     if (change.name !== undefined && change.name !== before.name && (await tx.topology.networkByName(change.name))) {
       throw new IpcdError('CONFLICT', `network '${change.name}' already exists`);
     }
-    if (patch.tenant !== undefined) change.tenantId = patch.tenant === null ? null : (await named(tx.topology.tenantByName(patch.tenant), 'tenant', patch.tenant)).id;
-    if (patch.zone !== undefined) change.zoneId = patch.zone === null ? null : (await named(tx.topology.zoneByName(zoneName(patch.zone)), 'zone', patch.zone)).id;
+    if (patch.tenant !== undefined)
+      change.tenantId =
+        patch.tenant === null ? null : (await named(tx.topology.tenantByName(patch.tenant), 'tenant', patch.tenant)).id;
+    if (patch.zone !== undefined)
+      change.zoneId =
+        patch.zone === null ? null : (await named(tx.topology.zoneByName(zoneName(patch.zone)), 'zone', patch.zone)).id;
     if (patch.gateway !== undefined) change.gateway = await checkGateway(tx, before, patch.gateway);
     const after = await tx.topology.updateNetwork(before.id, change);
     if (change.gateway !== undefined && change.gateway !== before.gateway) await rebuildFreeRanges(tx, after);
@@ -51,7 +74,13 @@ export async function editNetwork(store: UnitOfWork<Tx>, name: string, patch: Ne
   });
 }
 
-export async function tagNetwork(store: UnitOfWork<Tx>, name: string, set: Record<string, string>, remove: string[], actor: Actor = systemActor()): Promise<Network> {
+export async function tagNetwork(
+  store: UnitOfWork<Tx>,
+  name: string,
+  set: Record<string, string>,
+  remove: string[],
+  actor: Actor = systemActor(),
+): Promise<Network> {
   return managed(store, actor, 'TagNetwork', { objectType: 'network', objectId: name }, async (tx) => {
     checkTags(set);
     const before = await lockedNetwork(tx, name);
@@ -82,7 +111,10 @@ export async function removeNetwork(
     if (active > 0) await unpublish(tx, await tx.topology.activeAllocationIds(network.id));
     const released = active > 0 ? await tx.topology.releaseNetwork(network.id, 'NETWORK_REMOVED') : 0;
     await tx.topology.deleteNetwork(network.id);
-    await audit(tx, actor, 'RemoveNetwork', target(network), { before: network, after: { removed: true, forced: !!opts.force, released } });
+    await audit(tx, actor, 'RemoveNetwork', target(network), {
+      before: network,
+      after: { removed: true, forced: !!opts.force, released },
+    });
     return { network, released };
   });
 }
@@ -100,35 +132,58 @@ export async function splitNetwork(
     const parent = await lockedNetwork(tx, name);
     const cidr = parseCidr(parent.cidr);
     const max = cidr.family === 4 ? 30 : 126;
-    const refuse = (why: string) => new IpcdError('SPLIT_REFUSED', `network '${parent.name}' (${parent.cidr}) cannot be split into /${prefixLength}: ${why}`);
+    const refuse = (why: string) =>
+      new IpcdError(
+        'SPLIT_REFUSED',
+        `network '${parent.name}' (${parent.cidr}) cannot be split into /${prefixLength}: ${why}`,
+      );
     if (prefixLength <= cidr.prefixLength) throw refuse(`the new prefix must be longer than /${cidr.prefixLength}`);
     if (prefixLength > max) throw refuse(`IPv${cidr.family} networks may be at most /${max}`);
-    if (prefixLength - cidr.prefixLength > 8) throw refuse(`that would make ${2n ** BigInt(prefixLength - cidr.prefixLength)} networks; at most ${MAX_CHILDREN} at once`);
+    if (prefixLength - cidr.prefixLength > 8)
+      throw refuse(
+        `that would make ${2n ** BigInt(prefixLength - cidr.prefixLength)} networks; at most ${MAX_CHILDREN} at once`,
+      );
     const kids = subnets(cidr, prefixLength).map((k) => assertAssignablePrefix(k));
-    const names = (opts.names?.length ? opts.names : kids.map((_, i) => `${parent.name}-${i + 1}`)).map((n) => objectName(n, 'network name'));
-    if (names.length !== kids.length) throw invalid(`splitting into /${prefixLength} makes ${kids.length} networks; ${names.length} names were given`);
+    const names = (opts.names?.length ? opts.names : kids.map((_, i) => `${parent.name}-${i + 1}`)).map((n) =>
+      objectName(n, 'network name'),
+    );
+    if (names.length !== kids.length)
+      throw invalid(`splitting into /${prefixLength} makes ${kids.length} networks; ${names.length} names were given`);
     if (new Set(names).size !== names.length) throw invalid('the new networks need distinct names');
-    for (const n of names) if (n !== parent.name && (await tx.topology.networkByName(n))) throw new IpcdError('CONFLICT', `network '${n}' already exists`);
+    for (const n of names)
+      if (n !== parent.name && (await tx.topology.networkByName(n)))
+        throw new IpcdError('CONFLICT', `network '${n}' already exists`);
 
     const occupied = await tx.topology.occupiedAddresses(parent.id);
     const reserved = reservedRanges(await tx.topology.reservations(parent.id));
     for (const kid of kids) {
       const edges = cidr.family === 4 ? [kid.network, lastAddress(kid)] : [kid.network];
       const hit = occupied.find((a) => edges.includes(parseAddress(a)!.value));
-      if (hit) throw refuse(`${hit} is allocated and would become the network${cidr.family === 4 ? ' or broadcast' : ''} address of ${kid.text}`);
+      if (hit)
+        throw refuse(
+          `${hit} is allocated and would become the network${cidr.family === 4 ? ' or broadcast' : ''} address of ${kid.text}`,
+        );
       const cut = reserved.find((r) => contains(kid, cidr.family, r.first) !== contains(kid, cidr.family, r.last));
-      if (cut) throw refuse(`reserved range ${formatAddress(cidr.family, cut.first)}-${formatAddress(cidr.family, cut.last)} would straddle two networks`);
+      if (cut)
+        throw refuse(
+          `reserved range ${formatAddress(cidr.family, cut.first)}-${formatAddress(cidr.family, cut.last)} would straddle two networks`,
+        );
     }
     const gateway = parent.gateway === null ? null : parseAddress(parent.gateway)!.value;
     const gatewayOf = (kid: Cidr) => (gateway !== null && contains(kid, cidr.family, gateway) ? parent.gateway : null);
 
     // The parent row becomes the first child (so it keeps its id and name-only allocations), then the rest are added.
-    const children: Network[] = [await tx.topology.updateNetwork(parent.id, { name: names[0], cidr: kids[0].text, gateway: gatewayOf(kids[0]) })];
+    const children: Network[] = [
+      await tx.topology.updateNetwork(parent.id, { name: names[0], cidr: kids[0].text, gateway: gatewayOf(kids[0]) }),
+    ];
     // Children keep the parent's alert threshold too (the first keeps it with the row).
     const threshold = await tx.alerts.alertThreshold(parent.id);
     for (let i = 1; i < kids.length; i++) {
       const { id: _id, ...attrs } = parent;
-      const child = await tx.topology.insertNetwork({ ...attrs, name: names[i], cidr: kids[i].text, gateway: gatewayOf(kids[i]) }, []);
+      const child = await tx.topology.insertNetwork(
+        { ...attrs, name: names[i], cidr: kids[i].text, gateway: gatewayOf(kids[i]) },
+        [],
+      );
       if (threshold !== null) await tx.alerts.setAlertThreshold(child.id, threshold);
       await tx.topology.moveIntoNetwork(parent.id, child.id, kids[i].text);
       children.push(child);
@@ -153,10 +208,16 @@ const MUST_MATCH: [keyof Network, string][] = [
 
 const tagText = (n: Network) => JSON.stringify(Object.entries(n.tags).sort(([a], [b]) => (a < b ? -1 : 1)));
 
-export async function mergeNetworks(store: UnitOfWork<Tx>, names: string[], opts: { name?: string }, actor: Actor = systemActor()): Promise<Network> {
+export async function mergeNetworks(
+  store: UnitOfWork<Tx>,
+  names: string[],
+  opts: { name?: string },
+  actor: Actor = systemActor(),
+): Promise<Network> {
   return managed(store, actor, 'MergeNetworks', { objectType: 'network', objectId: names.join(',') }, async (tx) => {
     const merged = opts.name === undefined ? undefined : objectName(opts.name, 'network name');
-    if (names.length < 2 || new Set(names).size !== names.length) throw invalid('merge needs two or more distinct networks');
+    if (names.length < 2 || new Set(names).size !== names.length)
+      throw invalid('merge needs two or more distinct networks');
     const found: Network[] = [];
     for (const n of names) found.push(await lockedNetwork(tx, n));
     const parts = found.sort((a, b) => (parseCidr(a.cidr).network < parseCidr(b.cidr).network ? -1 : 1));
@@ -171,7 +232,8 @@ export async function mergeNetworks(store: UnitOfWork<Tx>, names: string[], opts
     assertAssignablePrefix(parent);
     const first = parts[0];
     const name = merged ?? first.name;
-    if (!parts.some((p) => p.name === name) && (await tx.topology.networkByName(name))) throw new IpcdError('CONFLICT', `network '${name}' already exists`);
+    if (!parts.some((p) => p.name === name) && (await tx.topology.networkByName(name)))
+      throw new IpcdError('CONFLICT', `network '${name}' already exists`);
     for (const other of parts.slice(1)) {
       await tx.topology.moveIntoNetwork(other.id, first.id, null);
       await tx.topology.deleteNetwork(other.id);
@@ -200,10 +262,16 @@ async function checkGateway(tx: Tx, n: Network, gateway: string | null): Promise
   }
   const text = formatAddress(g.family, g.value);
   if (text !== n.gateway && (await tx.topology.occupiedAddresses(n.id)).includes(text)) {
-    throw new IpcdError('CONFLICT', `${text} is allocated in network '${n.name}'; release it before making it the gateway`);
+    throw new IpcdError(
+      'CONFLICT',
+      `${text} is allocated in network '${n.name}'; release it before making it the gateway`,
+    );
   }
   if (reservedRanges(await tx.topology.reservations(n.id)).some((r) => g.value >= r.first && g.value <= r.last)) {
-    throw new IpcdError('CONFLICT', `${text} is reserved in network '${n.name}'; unreserve it before making it the gateway`);
+    throw new IpcdError(
+      'CONFLICT',
+      `${text} is reserved in network '${n.name}'; unreserve it before making it the gateway`,
+    );
   }
   return text;
 }

@@ -33,6 +33,9 @@ export function specialPurpose(c: Cidr): { prefix: string; why: string } | null 
 /** Refuses (INVALID_REQUEST) a network prefix whose addresses cannot be handed to a VM. */
 export function assertAssignablePrefix(c: Cidr, what = 'a network'): Cidr {
   const hit = specialPurpose(c);
-  if (hit) throw invalid(`${c.text} cannot be ${what}: it overlaps ${hit.prefix}, ${hit.why}, whose addresses a VM cannot use`);
+  if (hit)
+    throw invalid(
+      `${c.text} cannot be ${what}: it overlaps ${hit.prefix}, ${hit.why}, whose addresses a VM cannot use`,
+    );
   return c;
 }

@@ -39,7 +39,9 @@ export class Topology {
   }
 
   dataCentersWithVlan(vlan: number): DataCenter[] {
-    return [...this.dcById.values()].filter((d) => this.byVlan.has(`${d.id}/${vlan}`)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.dcById.values()]
+      .filter((d) => this.byVlan.has(`${d.id}/${vlan}`))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   networksOnVlan(dataCenterId: number, vlan: number): Network[] {
@@ -47,7 +49,9 @@ export class Topology {
   }
 
   networksOfTenants(dataCenterId: number, tenantIds: number[], family: Family): Network[] {
-    return (this.byDc.get(dataCenterId) ?? []).filter((n) => n.family === family && n.tenantId !== null && tenantIds.includes(n.tenantId));
+    return (this.byDc.get(dataCenterId) ?? []).filter(
+      (n) => n.family === family && n.tenantId !== null && tenantIds.includes(n.tenantId),
+    );
   }
 
   reservePools(dataCenterId: number, family: Family): Network[] {

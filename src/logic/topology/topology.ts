@@ -22,17 +22,33 @@ import { dataCenterName, integer, objectName, vlanId, vxlanId, zoneName } from '
 /** The ports this module uses. */
 type Tx = { topology: TopologyPort; reports: ReportsPort; audit: AuditPort };
 
-export function addDataCenter(store: UnitOfWork<Tx>, name: string, description?: string, actor: Actor = systemActor()): Promise<DataCenter> {
+export function addDataCenter(
+  store: UnitOfWork<Tx>,
+  name: string,
+  description?: string,
+  actor: Actor = systemActor(),
+): Promise<DataCenter> {
   return managed(store, actor, 'AddDataCenter', { objectType: 'data_center', objectId: String(name) }, async (tx) => {
     const n = dataCenterName(name);
     if (await tx.topology.dataCenterByName(n)) throw new IpcdError('CONFLICT', `data center '${n}' already exists`);
     const dc = await tx.topology.insertDataCenter(n, description ?? null);
-    await audit(tx, actor, 'AddDataCenter', { objectType: 'data_center', objectId: dc.name, dataCenterId: dc.id }, { after: dc });
+    await audit(
+      tx,
+      actor,
+      'AddDataCenter',
+      { objectType: 'data_center', objectId: dc.name, dataCenterId: dc.id },
+      { after: dc },
+    );
     return dc;
   });
 }
 
-export function addTenant(store: UnitOfWork<Tx>, name: string, description?: string, actor: Actor = systemActor()): Promise<Tenant> {
+export function addTenant(
+  store: UnitOfWork<Tx>,
+  name: string,
+  description?: string,
+  actor: Actor = systemActor(),
+): Promise<Tenant> {
   return managed(store, actor, 'AddTenant', { objectType: 'tenant', objectId: String(name) }, async (tx) => {
     const n = objectName(name, 'tenant name');
     if (await tx.topology.tenantByName(n)) throw new IpcdError('CONFLICT', `tenant '${n}' already exists`);
@@ -119,7 +135,13 @@ export function addNetwork(store: UnitOfWork<Tx>, spec: NetworkSpec, actor: Acto
       },
       ranges,
     );
-    await audit(tx, actor, 'AddNetwork', { objectType: 'network', objectId: network.name, dataCenterId: dc.id, tenantId: network.tenantId }, { after: network });
+    await audit(
+      tx,
+      actor,
+      'AddNetwork',
+      { objectType: 'network', objectId: network.name, dataCenterId: dc.id, tenantId: network.tenantId },
+      { after: network },
+    );
     return network;
   });
 }
@@ -129,7 +151,13 @@ function gatewayOf(cidr: ReturnType<typeof parseCidr>, gateway: string | null | 
   if (gateway === undefined) return formatAddress(cidr.family, cidr.network + 1n);
   const g = parseAddress(gateway);
   const broadcast = cidr.family === 4 ? lastAddress(cidr) : -1n;
-  if (!g || g.family !== cidr.family || g.value <= cidr.network || g.value > lastAddress(cidr) || g.value === broadcast) {
+  if (
+    !g ||
+    g.family !== cidr.family ||
+    g.value <= cidr.network ||
+    g.value > lastAddress(cidr) ||
+    g.value === broadcast
+  ) {
     throw invalid(`gateway '${gateway}' must be a host address inside ${cidr.text}`);
   }
   return formatAddress(g.family, g.value);
@@ -139,7 +167,8 @@ const TAG_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
 export function checkTags(tags: Record<string, string>): Record<string, string> {
   for (const [k, v] of Object.entries(tags)) {
     if (!TAG_KEY.test(k)) throw invalid(`tag key '${k}' must be 1-64 letters, digits, '.', '_', '/' or '-'`);
-    if (typeof v !== 'string' || v.length > 256) throw invalid(`tag '${k}' must have a text value of at most 256 characters`);
+    if (typeof v !== 'string' || v.length > 256)
+      throw invalid(`tag '${k}' must have a text value of at most 256 characters`);
   }
   return tags;
 }
@@ -164,7 +193,9 @@ export function percentUsed(u: Pick<NetworkUsage, 'used' | 'assignable'>): numbe
 export async function listDataCenters(store: UnitOfWork<Tx>, actor: Actor = systemActor()): Promise<DataCenter[]> {
   const scope = readScope(actor.principal);
   const all = await store.transaction((tx) => tx.topology.listDataCenters());
-  return scope.all ? all : all.filter((d) => scope.grants.some((g) => g.dataCenterId === null || g.dataCenterId === d.id));
+  return scope.all
+    ? all
+    : all.filter((d) => scope.grants.some((g) => g.dataCenterId === null || g.dataCenterId === d.id));
 }
 
 /** The tenants the caller may see: a tenant user only its own, so it learns no other tenant's name. */
@@ -205,27 +236,53 @@ export async function assertTopologyEmpty(store: UnitOfWork<Tx>): Promise<void> 
 
 type TopologyKind = 'data_center' | 'tenant' | 'zone';
 const KIND_LABEL: Record<TopologyKind, string> = { data_center: 'data center', tenant: 'tenant', zone: 'zone' };
-const REMOVE_OP: Record<TopologyKind, string> = { data_center: 'RemoveDataCenter', tenant: 'RemoveTenant', zone: 'RemoveZone' };
+const REMOVE_OP: Record<TopologyKind, string> = {
+  data_center: 'RemoveDataCenter',
+  tenant: 'RemoveTenant',
+  zone: 'RemoveZone',
+};
 
 /** Removes a data center, tenant or zone that nothing refers to any more (networks, users, grants, issued names). */
 function removeTopologyObject(store: UnitOfWork<Tx>, kind: TopologyKind, name: string, actor: Actor): Promise<void> {
   const label = KIND_LABEL[kind];
   return managed(store, actor, REMOVE_OP[kind], { objectType: kind, objectId: String(name) }, async (tx) => {
-    const lookup = kind === 'data_center' ? tx.topology.dataCenterByName(String(name)) : kind === 'tenant' ? tx.topology.tenantByName(String(name)) : tx.topology.zoneByName(String(name).toLowerCase());
+    const lookup =
+      kind === 'data_center'
+        ? tx.topology.dataCenterByName(String(name))
+        : kind === 'tenant'
+          ? tx.topology.tenantByName(String(name))
+          : tx.topology.zoneByName(String(name).toLowerCase());
     const found = await lookup;
-    if (!found) throw new IpcdError(kind === 'data_center' ? 'UNKNOWN_DATA_CENTER' : 'NOT_FOUND', `${label} '${name}' is not known to ipcd`);
+    if (!found)
+      throw new IpcdError(
+        kind === 'data_center' ? 'UNKNOWN_DATA_CENTER' : 'NOT_FOUND',
+        `${label} '${name}' is not known to ipcd`,
+      );
     const refs = await tx.topology.referencesTo(kind, found.id);
-    if (refs > 0) throw new IpcdError('CONFLICT', `${label} '${found.name}' is still in use (${refs} network(s), user(s), grant(s) or allocation(s) refer to it); remove those first`);
+    if (refs > 0)
+      throw new IpcdError(
+        'CONFLICT',
+        `${label} '${found.name}' is still in use (${refs} network(s), user(s), grant(s) or allocation(s) refer to it); remove those first`,
+      );
     await tx.topology.deleteTopologyObject(kind, found.id);
-    await audit(tx, actor, REMOVE_OP[kind], {
-      objectType: kind,
-      objectId: found.name,
-      dataCenterId: kind === 'data_center' ? found.id : null,
-      tenantId: kind === 'tenant' ? found.id : null,
-    }, { before: found });
+    await audit(
+      tx,
+      actor,
+      REMOVE_OP[kind],
+      {
+        objectType: kind,
+        objectId: found.name,
+        dataCenterId: kind === 'data_center' ? found.id : null,
+        tenantId: kind === 'tenant' ? found.id : null,
+      },
+      { before: found },
+    );
   });
 }
 
-export const removeDataCenter = (store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()) => removeTopologyObject(store, 'data_center', name, actor);
-export const removeTenant = (store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()) => removeTopologyObject(store, 'tenant', name, actor);
-export const removeZone = (store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()) => removeTopologyObject(store, 'zone', name, actor);
+export const removeDataCenter = (store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()) =>
+  removeTopologyObject(store, 'data_center', name, actor);
+export const removeTenant = (store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()) =>
+  removeTopologyObject(store, 'tenant', name, actor);
+export const removeZone = (store: UnitOfWork<Tx>, name: string, actor: Actor = systemActor()) =>
+  removeTopologyObject(store, 'zone', name, actor);

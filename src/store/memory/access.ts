@@ -25,11 +25,21 @@ export class MemoryAccess implements AccessPort {
   }
 
   async insertUser(u: Omit<UserRecord, 'id' | 'grants' | 'disabled'>, grants: Grant[]): Promise<UserRecord> {
-    if ((u.role === 'tenant') !== (u.tenantId !== null)) throw new Error('a tenant user, and only one, names its tenant');
+    if ((u.role === 'tenant') !== (u.tenantId !== null))
+      throw new Error('a tenant user, and only one, names its tenant');
     const id = this.s.nextId('app_user');
-    this.s.users.insert(id, { id, username: u.username, role: u.role, tenantId: u.tenantId, passwordHash: u.passwordHash, sealedPassword: u.sealedPassword, disabled: false });
+    this.s.users.insert(id, {
+      id,
+      username: u.username,
+      role: u.role,
+      tenantId: u.tenantId,
+      passwordHash: u.passwordHash,
+      sealedPassword: u.sealedPassword,
+      disabled: false,
+    });
     for (const g of grants) {
-      if (g.dataCenterId === null && g.tenantId === null) throw new Error('a grant names a data center, a tenant or both');
+      if (g.dataCenterId === null && g.tenantId === null)
+        throw new Error('a grant names a data center, a tenant or both');
       const gid = this.s.nextId('user_grant');
       this.s.grants.insert(gid, { id: gid, userId: id, dataCenterId: g.dataCenterId, tenantId: g.tenantId });
     }
@@ -83,7 +93,13 @@ export class MemoryAccess implements AccessPort {
 
   async insertSession(tokenHash: string, userId: number, csrfToken: string, at: Date): Promise<void> {
     if (!this.s.users.has(userId)) throw new Error(`user ${userId} does not exist`);
-    this.sessions.insert(tokenHash, { tokenHash, userId, csrfToken, createdAt: at, lastSeenAt: at } satisfies SessionRow);
+    this.sessions.insert(tokenHash, {
+      tokenHash,
+      userId,
+      csrfToken,
+      createdAt: at,
+      lastSeenAt: at,
+    } satisfies SessionRow);
   }
 
   async sessionByTokenHash(tokenHash: string): Promise<SessionRecord | null> {
@@ -107,5 +123,3 @@ export class MemoryAccess implements AccessPort {
     return idle.length;
   }
 }
-
-

@@ -1,6 +1,12 @@
 /** AlertsPort in memory: network fill, alert state and events, webhook deliveries with leases. */
 import { formatAddress } from '../../logic/core/ip';
-import type { AlertDeliveryOutcome, AlertEventRecord, AlertsPort, NetworkFillRow, NewAlertEvent } from '../../logic/alerts/port';
+import type {
+  AlertDeliveryOutcome,
+  AlertEventRecord,
+  AlertsPort,
+  NetworkFillRow,
+  NewAlertEvent,
+} from '../../logic/alerts/port';
 import type { MemoryState } from './state';
 
 export interface AlertEventRow extends AlertEventRecord {
@@ -10,7 +16,13 @@ export interface AlertEventRow extends AlertEventRecord {
   lastError: string | null;
 }
 
-const record = ({ webhook: _w, nextAttemptAt: _n, claimedUntil: _c, lastError: _l, ...r }: AlertEventRow): AlertEventRecord => ({ ...r });
+const record = ({
+  webhook: _w,
+  nextAttemptAt: _n,
+  claimedUntil: _c,
+  lastError: _l,
+  ...r
+}: AlertEventRow): AlertEventRecord => ({ ...r });
 
 export class MemoryAlerts implements AlertsPort {
   /** Networks whose threshold this unit rewrote (their alert is re-evaluated after commit). */
@@ -20,7 +32,8 @@ export class MemoryAlerts implements AlertsPort {
 
   async networkFills(networkId?: number): Promise<NetworkFillRow[]> {
     const s = this.s;
-    const nets = networkId === undefined ? s.networks.values() : [s.networks.get(networkId)].filter((n) => n !== undefined);
+    const nets =
+      networkId === undefined ? s.networks.values() : [s.networks.get(networkId)].filter((n) => n !== undefined);
     const now = s.now().getTime();
     return nets
       .sort((a, b) => a.id - b.id)
@@ -35,9 +48,14 @@ export class MemoryAlerts implements AlertsPort {
           tenantId: n.tenantId,
           cidr: n.cidr,
           gateway: n.gateway,
-          used: BigInt(s.activeAllocations(n.id).filter((a) => a.address !== null && a.addressReleasedAt === null).length),
+          used: BigInt(
+            s.activeAllocations(n.id).filter((a) => a.address !== null && a.addressReleasedAt === null).length,
+          ),
           freeCount: (n.family === 4 ? free.reduce((k, r) => k + r.last - r.first + 1n, 0n) : 0n) + BigInt(due),
-          freeRanges: n.family === 6 ? free.map((r) => [formatAddress(6, r.first), formatAddress(6, r.last)] as [string, string]) : [],
+          freeRanges:
+            n.family === 6
+              ? free.map((r) => [formatAddress(6, r.first), formatAddress(6, r.last)] as [string, string])
+              : [],
           thresholdPercent: s.thresholds.get(n.id)?.percent ?? null,
           alertState: s.alertStates.get(n.id)?.state ?? 'normal',
         };
@@ -58,7 +76,18 @@ export class MemoryAlerts implements AlertsPort {
     const id = String(this.s.nextId('alert_event'));
     const now = this.s.now();
     const { webhook, ...rest } = e;
-    return record(this.s.alertEvents.insert(id, { ...rest, id, at: now, attempts: 0, webhook, nextAttemptAt: now, claimedUntil: null, lastError: null }));
+    return record(
+      this.s.alertEvents.insert(id, {
+        ...rest,
+        id,
+        at: now,
+        attempts: 0,
+        webhook,
+        nextAttemptAt: now,
+        claimedUntil: null,
+        lastError: null,
+      }),
+    );
   }
 
   async alertThreshold(networkId: number): Promise<number | null> {
@@ -79,18 +108,34 @@ export class MemoryAlerts implements AlertsPort {
     const now = this.s.now();
     const due = this.s.alertEvents
       .values()
-      .filter((e) => e.webhook === 'pending' && e.nextAttemptAt <= now && (e.claimedUntil === null || e.claimedUntil < now))
+      .filter(
+        (e) => e.webhook === 'pending' && e.nextAttemptAt <= now && (e.claimedUntil === null || e.claimedUntil < now),
+      )
       .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || Number(a.id) - Number(b.id))[0];
     if (!due) return null;
-    return record(this.s.alertEvents.put(due.id, { ...due, attempts: due.attempts + 1, claimedUntil: new Date(now.getTime() + leaseSeconds * 1000) }));
+    return record(
+      this.s.alertEvents.put(due.id, {
+        ...due,
+        attempts: due.attempts + 1,
+        claimedUntil: new Date(now.getTime() + leaseSeconds * 1000),
+      }),
+    );
   }
 
   async finishAlertDelivery(id: string, outcome: AlertDeliveryOutcome): Promise<void> {
     const e = this.s.alertEvents.get(id);
     if (!e) return;
     const now = this.s.now();
-    if (outcome.delivered) this.s.alertEvents.put(id, { ...e, webhook: 'delivered', claimedUntil: null, lastError: null });
-    else if (outcome.retryInMs === null) this.s.alertEvents.put(id, { ...e, webhook: 'failed', claimedUntil: null, lastError: outcome.error });
-    else this.s.alertEvents.put(id, { ...e, nextAttemptAt: new Date(now.getTime() + outcome.retryInMs), claimedUntil: null, lastError: outcome.error });
+    if (outcome.delivered)
+      this.s.alertEvents.put(id, { ...e, webhook: 'delivered', claimedUntil: null, lastError: null });
+    else if (outcome.retryInMs === null)
+      this.s.alertEvents.put(id, { ...e, webhook: 'failed', claimedUntil: null, lastError: outcome.error });
+    else
+      this.s.alertEvents.put(id, {
+        ...e,
+        nextAttemptAt: new Date(now.getTime() + outcome.retryInMs),
+        claimedUntil: null,
+        lastError: outcome.error,
+      });
   }
 }

@@ -110,15 +110,33 @@ export class MemoryAllocator implements Allocator {
     }
   }
 
-  private commissionUnit(p: CommissionPlan): { status: string; outcome: CommissionOutcome; networkIds: number[]; dns: number } {
+  private commissionUnit(p: CommissionPlan): {
+    status: string;
+    outcome: CommissionOutcome;
+    networkIds: number[];
+    dns: number;
+  } {
     const s = this.s;
-    const done = (outcome: CommissionOutcome, networkIds: number[] = [], dns = 0) => ({ status: outcome.status, outcome, networkIds, dns });
-    const held = s.allocations.byUnique('instance', [p.dataCenterId, p.vlan, p.serverInstance, p.intent].join('\u0000'));
+    const done = (outcome: CommissionOutcome, networkIds: number[] = [], dns = 0) => ({
+      status: outcome.status,
+      outcome,
+      networkIds,
+      dns,
+    });
+    const held = s.allocations.byUnique(
+      'instance',
+      [p.dataCenterId, p.vlan, p.serverInstance, p.intent].join('\u0000'),
+    );
     const stale = this.stale(p.version);
     if (stale !== null) return done({ status: 'STALE', version: stale });
     if (!this.useNonce(p.nonce)) return done({ status: 'REPLAY' });
     if (held) {
-      return done({ status: 'EXISTING', allocation: allocationOf(held), network: s.network(held.networkId)!, zone: held.zoneId === null ? null : (s.zones.get(held.zoneId)?.name ?? null) });
+      return done({
+        status: 'EXISTING',
+        allocation: allocationOf(held),
+        network: s.network(held.networkId)!,
+        zone: held.zoneId === null ? null : (s.zones.get(held.zoneId)?.name ?? null),
+      });
     }
     for (const c of p.candidates) {
       let address: string | null = null;
@@ -156,17 +174,42 @@ export class MemoryAllocator implements Allocator {
       let dns = 0;
       if (address !== null && fq !== null) {
         if (c.forward) {
-          this.queue(row.id, { zoneId: c.zoneId!, owner: fq, action: 'add', rtype: address.includes(':') ? 'AAAA' : 'A', rdata: address });
+          this.queue(row.id, {
+            zoneId: c.zoneId!,
+            owner: fq,
+            action: 'add',
+            rtype: address.includes(':') ? 'AAAA' : 'A',
+            rdata: address,
+          });
           dns++;
         }
         const rz = longestHolding(c.reverse ?? [], address);
         if (rz !== null) {
-          this.queue(row.id, { reverseZoneId: rz, owner: reverseName(address), action: 'add', rtype: 'PTR', rdata: fq });
+          this.queue(row.id, {
+            reverseZoneId: rz,
+            owner: reverseName(address),
+            action: 'add',
+            rtype: 'PTR',
+            rdata: fq,
+          });
           dns++;
         }
       }
-      this.appendAudit(p.audit, row, c.tenantId, p.dataCenterId, p.serverInstance, null, fill(p.audit.after, { network: net.name, address, fqdn: fq, source: c.source }));
-      const outcome: CommissionOutcome = { status: 'ISSUED', allocation: allocationOf(row), network: net, zone: c.zoneName ?? null };
+      this.appendAudit(
+        p.audit,
+        row,
+        c.tenantId,
+        p.dataCenterId,
+        p.serverInstance,
+        null,
+        fill(p.audit.after, { network: net.name, address, fqdn: fq, source: c.source }),
+      );
+      const outcome: CommissionOutcome = {
+        status: 'ISSUED',
+        allocation: allocationOf(row),
+        network: net,
+        zone: c.zoneName ?? null,
+      };
       return done(outcome, address === null ? [] : [net.id], dns);
     }
     return done({ status: 'FULL' });
@@ -180,7 +223,10 @@ export class MemoryAllocator implements Allocator {
     return this.batch(batch, (p) => this.releaseUnit(p));
   }
 
-  private async batch<P, O>(batch: BatchPlans<P>, unit: (p: P) => PlanDone<O>): Promise<BatchOutcome<O | { status: 'CONFLICT' }>> {
+  private async batch<P, O>(
+    batch: BatchPlans<P>,
+    unit: (p: P) => PlanDone<O>,
+  ): Promise<BatchOutcome<O | { status: 'CONFLICT' }>> {
     const { out, done } = await this.runner.unit(() => batchUnit(this.s.journal, (n) => this.useNonce(n), unit, batch));
     for (const d of done) if (d.networkIds.length > 0 || d.dns > 0) this.runner.committed(d.networkIds, d.dns > 0);
     return out;
@@ -209,7 +255,8 @@ export class MemoryAllocator implements Allocator {
 
   async release(plan: ReleasePlan): Promise<ReleaseOutcome> {
     const out = await this.runner.unit(() => this.releaseUnit(plan));
-    if (out.outcome.status === 'OK' && out.outcome.released.length > 0) this.runner.committed(out.networkIds, out.dns > 0);
+    if (out.outcome.status === 'OK' && out.outcome.released.length > 0)
+      this.runner.committed(out.networkIds, out.dns > 0);
     return out.outcome;
   }
 
@@ -230,7 +277,12 @@ export class MemoryAllocator implements Allocator {
       const net = s.network(a.networkId)!;
       if (relAddr) {
         const hold = Number(p.holdDown[String(net.id)] ?? 0);
-        if (hold > 0) s.held.insert(heldKey(net.id, a.address!), { networkId: net.id, address: a.address!, until: new Date(now.getTime() + hold * 1000) });
+        if (hold > 0)
+          s.held.insert(heldKey(net.id, a.address!), {
+            networkId: net.id,
+            address: a.address!,
+            until: new Date(now.getTime() + hold * 1000),
+          });
         else s.freeSet(net.id).add(parseAddress(a.address!)!.value);
         networkIds.add(net.id);
       }
@@ -245,14 +297,25 @@ export class MemoryAllocator implements Allocator {
       });
       dns += this.unpublish(a.id);
       const fq = relName && a.zoneId !== null ? `${a.name}.${s.zones.get(a.zoneId)!.name}` : null;
-      const before = fill(p.audit.before, { network: net.name, address: a.addressReleasedAt === null ? a.address : null, name: a.nameReleasedAt === null ? a.name : null });
+      const before = fill(p.audit.before, {
+        network: net.name,
+        address: a.addressReleasedAt === null ? a.address : null,
+        name: a.nameReleasedAt === null ? a.name : null,
+      });
       const after = fill(p.audit.after, { releasedAddress: relAddr ? a.address : null, releasedFqdn: fq });
       this.appendAudit(p.audit, a, a.tenantId ?? net.tenantId, p.dataCenterId, a.serverInstance, before, after);
-      released.push({ allocationId: a.id, network: net.name, serverInstance: a.serverInstance, address: relAddr ? a.address : null, fqdn: fq });
+      released.push({
+        allocationId: a.id,
+        network: net.name,
+        serverInstance: a.serverInstance,
+        address: relAddr ? a.address : null,
+        fqdn: fq,
+      });
     }
     if (matches.length === 0 && p.allocationId !== undefined) {
       const x = s.allocations.get(p.allocationId.toLowerCase());
-      if (x && x.requestedDcId === p.dataCenterId && x.requestedVlan === p.vlan) return { outcome: { status: 'ALREADY_RELEASED' }, networkIds: [], dns: 0 };
+      if (x && x.requestedDcId === p.dataCenterId && x.requestedVlan === p.vlan)
+        return { outcome: { status: 'ALREADY_RELEASED' }, networkIds: [], dns: 0 };
     }
     return { outcome: { status: 'OK', matched: matches.length, released }, networkIds: [...networkIds], dns };
   }
@@ -260,20 +323,40 @@ export class MemoryAllocator implements Allocator {
   /** Active allocations the plan names, oldest first: requested on the VLAN or living in one of its networks. */
   private matching(p: ReleasePlan): AllocationRow[] {
     const s = this.s;
-    const onVlan = new Set(s.networksOf(p.dataCenterId).filter((n) => n.vlan === p.vlan).map((n) => n.id));
+    const onVlan = new Set(
+      s
+        .networksOf(p.dataCenterId)
+        .filter((n) => n.vlan === p.vlan)
+        .map((n) => n.id),
+    );
     let found: (AllocationRow | undefined)[];
     const address = p.address === undefined ? undefined : parseAddress(p.address);
     const addressText = address ? formatAddress(address.family, address.value) : undefined;
     if (p.allocationId !== undefined) found = [s.allocations.get(p.allocationId.toLowerCase())];
-    else if (p.address !== undefined) found = addressText === undefined ? [] : s.networksOf(p.dataCenterId).map((n) => s.allocations.byUnique('address', [n.id, addressText].join('\u0000')));
-    else if (p.name !== undefined) found = s.zones.values().map((z) => s.allocations.byUnique('name', [z.id, p.name!].join('\u0000')));
+    else if (p.address !== undefined)
+      found =
+        addressText === undefined
+          ? []
+          : s
+              .networksOf(p.dataCenterId)
+              .map((n) => s.allocations.byUnique('address', [n.id, addressText].join('\u0000')));
+    else if (p.name !== undefined)
+      found = s.zones.values().map((z) => s.allocations.byUnique('name', [z.id, p.name!].join('\u0000')));
     else found = s.allocations.byGroup('instance', p.serverInstance!);
     const zoneId = p.zone === undefined ? undefined : (s.zones.byUnique('name', p.zone)?.id ?? null);
     return found
       .filter((a): a is AllocationRow => a !== undefined && a.releasedAt === null)
-      .filter((a) => (a.requestedDcId === p.dataCenterId && a.requestedVlan === p.vlan) || (a.networkId !== null && onVlan.has(a.networkId)))
+      .filter(
+        (a) =>
+          (a.requestedDcId === p.dataCenterId && a.requestedVlan === p.vlan) ||
+          (a.networkId !== null && onVlan.has(a.networkId)),
+      )
       .filter((a) => p.address === undefined || (a.address === addressText && a.addressReleasedAt === null))
-      .filter((a) => p.name === undefined || (a.name === p.name && a.nameReleasedAt === null && (zoneId === undefined || a.zoneId === zoneId)))
+      .filter(
+        (a) =>
+          p.name === undefined ||
+          (a.name === p.name && a.nameReleasedAt === null && (zoneId === undefined || a.zoneId === zoneId)),
+      )
       .filter((a) => p.serverInstance === undefined || a.serverInstance === p.serverInstance)
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
@@ -314,9 +397,28 @@ export class MemoryAllocator implements Allocator {
     return a === null ? null : formatAddress(net.family, a);
   }
 
-  private queue(allocationId: string, o: { zoneId?: number; reverseZoneId?: number; owner: string; action: 'add' | 'delete'; rtype: 'A' | 'AAAA' | 'PTR'; rdata: string }): void {
+  private queue(
+    allocationId: string,
+    o: {
+      zoneId?: number;
+      reverseZoneId?: number;
+      owner: string;
+      action: 'add' | 'delete';
+      rtype: 'A' | 'AAAA' | 'PTR';
+      rdata: string;
+    },
+  ): void {
     const id = this.s.nextId('dns_outbox');
-    this.s.outbox.insert(id, { id, allocationId, zoneId: o.zoneId ?? null, reverseZoneId: o.reverseZoneId ?? null, owner: o.owner, action: o.action, rtype: o.rtype, rdata: o.rdata });
+    this.s.outbox.insert(id, {
+      id,
+      allocationId,
+      zoneId: o.zoneId ?? null,
+      reverseZoneId: o.reverseZoneId ?? null,
+      owner: o.owner,
+      action: o.action,
+      rtype: o.rtype,
+      rdata: o.rdata,
+    });
   }
 
   /** Either part gone takes its published records with it: a delete for each record whose latest change is an add. */
@@ -325,11 +427,27 @@ export class MemoryAllocator implements Allocator {
     const rows = this.s.outbox.byGroup('allocation', allocationId).sort((a, b) => a.id - b.id);
     for (const r of rows) latest.set(`${r.owner}\u0000${r.rtype}`, r);
     const adds = [...latest.values()].filter((r) => r.action === 'add').sort((a, b) => a.id - b.id);
-    for (const r of adds) this.queue(allocationId, { zoneId: r.zoneId ?? undefined, reverseZoneId: r.reverseZoneId ?? undefined, owner: r.owner, action: 'delete', rtype: r.rtype, rdata: r.rdata });
+    for (const r of adds)
+      this.queue(allocationId, {
+        zoneId: r.zoneId ?? undefined,
+        reverseZoneId: r.reverseZoneId ?? undefined,
+        owner: r.owner,
+        action: 'delete',
+        rtype: r.rtype,
+        rdata: r.rdata,
+      });
     return adds.length;
   }
 
-  private appendAudit(t: AuditTemplate, a: AllocationRow, tenantId: number | null, dataCenterId: number, serverInstance: string, before: unknown, after: unknown): void {
+  private appendAudit(
+    t: AuditTemplate,
+    a: AllocationRow,
+    tenantId: number | null,
+    dataCenterId: number,
+    serverInstance: string,
+    before: unknown,
+    after: unknown,
+  ): void {
     const id = String(this.s.nextId('audit_log'));
     this.s.audit.insert(id, {
       id,
@@ -364,9 +482,11 @@ export function userRecord(s: MemoryState, id: number): UserRecord | null {
 /** ipcd_fill: each "$key" string in the template becomes the value of key. */
 function fill(template: unknown, values: Record<string, unknown>): unknown {
   if (template === undefined || template === null) return null;
-  if (typeof template === 'string') return template.startsWith('$') && template.slice(1) in values ? (values[template.slice(1)] ?? null) : template;
+  if (typeof template === 'string')
+    return template.startsWith('$') && template.slice(1) in values ? (values[template.slice(1)] ?? null) : template;
   if (Array.isArray(template)) return template.map((t) => fill(t, values));
-  if (typeof template === 'object') return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, v === null ? null : fill(v, values)]));
+  if (typeof template === 'object')
+    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, v === null ? null : fill(v, values)]));
   return template;
 }
 

@@ -5,7 +5,10 @@ import type { MemoryState } from './state';
 
 /** A grant covers the row (a null in the grant matches anything; a null in the row only that). */
 export const inScope = (scope: Grant[], dataCenterId: number | null, tenantId: number | null) =>
-  scope.some((g) => (g.dataCenterId === null || g.dataCenterId === dataCenterId) && (g.tenantId === null || g.tenantId === tenantId));
+  scope.some(
+    (g) =>
+      (g.dataCenterId === null || g.dataCenterId === dataCenterId) && (g.tenantId === null || g.tenantId === tenantId),
+  );
 
 /** JSON in, JSON out: what the jsonb columns keep of a value. */
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.parse(JSON.stringify(v)));

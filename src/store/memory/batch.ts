@@ -39,7 +39,8 @@ export function batchUnit<P, O>(
       results.push(d.outcome);
     } catch (e) {
       // A unique index firing is the lost race the database would report; memory has no other.
-      const raised: O | Conflict = e instanceof Raised ? (e.outcome as O) : e instanceof StoreConflict ? { status: 'CONFLICT' } : rethrow(e);
+      const raised: O | Conflict =
+        e instanceof Raised ? (e.outcome as O) : e instanceof StoreConflict ? { status: 'CONFLICT' } : rethrow(e);
       if (batch.atomic) {
         journal.rollbackTo(start);
         return { out: { status: 'ABORTED', failed: i, result: raised }, done: [] };

@@ -4,7 +4,15 @@
  */
 import { StoreConflict } from '../../logic/core/errors';
 import { lastAddress, parseAddress, parseCidr, type Cidr } from '../../logic/core/ip';
-import type { AllocationSource, DataCenter, Intent, Network, ReleaseReason, Tenant, Zone } from '../../logic/core/model';
+import type {
+  AllocationSource,
+  DataCenter,
+  Intent,
+  Network,
+  ReleaseReason,
+  Tenant,
+  Zone,
+} from '../../logic/core/model';
 import type { AuditEntry } from '../../logic/audit/port';
 import type { Grant, Role } from '../../logic/access/policy';
 import type { AlertEventRow } from './alerts';
@@ -92,20 +100,29 @@ export class MemoryState {
   /** The clock every timestamp comes from (a test may move it). */
   now: () => Date;
 
-  readonly dataCenters = new Table<number, DataCenter>(this.journal, 'data_center', { uniques: { name: (d) => d.name }, config: true });
-  readonly tenants = new Table<number, Tenant>(this.journal, 'tenant', { uniques: { name: (t) => t.name }, config: true });
+  readonly dataCenters = new Table<number, DataCenter>(this.journal, 'data_center', {
+    uniques: { name: (d) => d.name },
+    config: true,
+  });
+  readonly tenants = new Table<number, Tenant>(this.journal, 'tenant', {
+    uniques: { name: (t) => t.name },
+    config: true,
+  });
   readonly zones = new Table<number, ZoneRow>(this.journal, 'zone', { uniques: { name: (z) => z.name }, config: true });
   readonly networks = new Table<number, Network>(this.journal, 'network', {
     uniques: { name: (n) => n.name },
     groups: { dc: (n) => String(n.dataCenterId) },
     config: true,
   });
-  readonly reverseZones = new Table<number, { id: number; prefix: string }>(this.journal, 'reverse_zone', { config: true });
+  readonly reverseZones = new Table<number, { id: number; prefix: string }>(this.journal, 'reverse_zone', {
+    config: true,
+  });
   readonly allocations = new Table<string, AllocationRow>(this.journal, 'allocation', {
     uniques: {
       address: (a) => (a.address !== null && a.addressReleasedAt === null ? key(a.networkId, a.address) : null),
       name: (a) => (a.name !== null && a.nameReleasedAt === null ? key(a.zoneId, a.name) : null),
-      instance: (a) => (a.releasedAt === null ? key(a.requestedDcId, a.requestedVlan, a.serverInstance, a.intent) : null),
+      instance: (a) =>
+        a.releasedAt === null ? key(a.requestedDcId, a.requestedVlan, a.serverInstance, a.intent) : null,
     },
     groups: {
       active: (a) => (a.releasedAt === null ? String(a.networkId) : null),
@@ -113,18 +130,41 @@ export class MemoryState {
       instance: (a) => (a.releasedAt === null ? a.serverInstance : null),
     },
   });
-  readonly held = new Table<string, HeldRow>(this.journal, 'held_address', { groups: { network: (h) => String(h.networkId) } });
-  readonly reservations = new Table<string, ReservationRow>(this.journal, 'reservation', { groups: { network: (r) => String(r.networkId) } });
-  readonly users = new Table<number, UserRow>(this.journal, 'app_user', { uniques: { username: (u) => u.username }, config: true });
-  readonly grants = new Table<number, GrantRow>(this.journal, 'user_grant', { groups: { user: (g) => String(g.userId) }, config: true });
+  readonly held = new Table<string, HeldRow>(this.journal, 'held_address', {
+    groups: { network: (h) => String(h.networkId) },
+  });
+  readonly reservations = new Table<string, ReservationRow>(this.journal, 'reservation', {
+    groups: { network: (r) => String(r.networkId) },
+  });
+  readonly users = new Table<number, UserRow>(this.journal, 'app_user', {
+    uniques: { username: (u) => u.username },
+    config: true,
+  });
+  readonly grants = new Table<number, GrantRow>(this.journal, 'user_grant', {
+    groups: { user: (g) => String(g.userId) },
+    config: true,
+  });
   readonly audit = new Table<string, AuditRecord>(this.journal, 'audit_log');
   readonly nonces = new Table<string, { nonce: string; seenAt: Date }>(this.journal, 'ws_nonce');
-  readonly authFailures = new Table<number, { id: number; key: string; at: Date }>(this.journal, 'auth_failure', { groups: { key: (f) => f.key } });
-  readonly sessions = new Table<string, { tokenHash: string; userId: number; csrfToken: string; createdAt: Date; lastSeenAt: Date }>(this.journal, 'ui_session');
-  readonly thresholds = new Table<number, { networkId: number; percent: number }>(this.journal, 'network.alert_threshold_percent');
-  readonly alertStates = new Table<number, { networkId: number; state: 'normal' | 'high'; percent: number; changedAt: Date }>(this.journal, 'network_alert');
+  readonly authFailures = new Table<number, { id: number; key: string; at: Date }>(this.journal, 'auth_failure', {
+    groups: { key: (f) => f.key },
+  });
+  readonly sessions = new Table<
+    string,
+    { tokenHash: string; userId: number; csrfToken: string; createdAt: Date; lastSeenAt: Date }
+  >(this.journal, 'ui_session');
+  readonly thresholds = new Table<number, { networkId: number; percent: number }>(
+    this.journal,
+    'network.alert_threshold_percent',
+  );
+  readonly alertStates = new Table<
+    number,
+    { networkId: number; state: 'normal' | 'high'; percent: number; changedAt: Date }
+  >(this.journal, 'network_alert');
   readonly alertEvents = new Table<string, AlertEventRow>(this.journal, 'alert_event');
-  readonly outbox = new Table<number, OutboxRow>(this.journal, 'dns_outbox', { groups: { allocation: (o) => o.allocationId } });
+  readonly outbox = new Table<number, OutboxRow>(this.journal, 'dns_outbox', {
+    groups: { allocation: (o) => o.allocationId },
+  });
   private readonly free = new Map<number, FreeSet>();
 
   constructor(now: () => Date = () => new Date()) {
@@ -167,20 +207,23 @@ export class MemoryState {
     for (const o of this.networksOf(n.dataCenterId)) {
       if (o.id === n.id || (o.vlan ?? 0) !== (n.vlan ?? 0)) continue;
       const p = parseCidr(o.cidr);
-      if (p.family === c.family && overlaps(p, c)) throw new StoreConflict(`network ${n.name} (${n.cidr}) overlaps ${o.name} (${o.cidr})`);
+      if (p.family === c.family && overlaps(p, c))
+        throw new StoreConflict(`network ${n.name} (${n.cidr}) overlaps ${o.name} (${o.cidr})`);
     }
   }
 
   /** Removes the network with what cascades from it; its history keeps the allocations (network_id NULL). */
   deleteNetwork(id: number): void {
     if (this.activeAllocations(id).length > 0) throw new Error(`network ${id} still has active allocations`);
-    for (const a of this.allocations.byGroup('network', String(id))) this.allocations.put(a.id, { ...a, networkId: null });
+    for (const a of this.allocations.byGroup('network', String(id)))
+      this.allocations.put(a.id, { ...a, networkId: null });
     for (const h of this.heldOf(id)) this.held.delete(heldKey(h.networkId, h.address));
     for (const r of this.reservations.byGroup('network', String(id))) this.reservations.delete(r.id);
     this.freeSet(id).replace([]);
     this.thresholds.delete(id);
     this.alertStates.delete(id);
-    for (const e of this.alertEvents.values()) if (e.networkId === id) this.alertEvents.put(e.id, { ...e, networkId: null });
+    for (const e of this.alertEvents.values())
+      if (e.networkId === id) this.alertEvents.put(e.id, { ...e, networkId: null });
     this.networks.delete(id);
   }
 }

@@ -50,7 +50,12 @@ export class MemoryStore implements UnitOfWork<MemoryTx> {
   transaction<T>(fn: (tx: MemoryTx) => Promise<T>): Promise<T> {
     return this.unit(async () => {
       const s = this.state;
-      const tx = { topology: new MemoryTopology(s), audit: new MemoryAudit(s), access: new MemoryAccess(s), alerts: new MemoryAlerts(s) };
+      const tx = {
+        topology: new MemoryTopology(s),
+        audit: new MemoryAudit(s),
+        access: new MemoryAccess(s),
+        alerts: new MemoryAlerts(s),
+      };
       const result = await fn(tx);
       return { result, touched: [...new Set([...tx.topology.touched, ...tx.alerts.touched])] };
     }).then(({ result, touched }) => {
@@ -63,7 +68,8 @@ export class MemoryStore implements UnitOfWork<MemoryTx> {
   private unit<T>(work: () => Promise<T>): Promise<T> {
     // The mutex is not re-entrant: a unit started from inside another would wait for itself.
     const outer = this.inUnit.getStore();
-    if (outer && outer === this.running) return Promise.reject(new Error('a unit of work was started inside another one'));
+    if (outer && outer === this.running)
+      return Promise.reject(new Error('a unit of work was started inside another one'));
     const me = {};
     return this.mutex.run(() =>
       this.inUnit.run(me, async () => {

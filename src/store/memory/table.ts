@@ -57,7 +57,11 @@ export class Table<K, R> {
   constructor(
     private readonly journal: Journal,
     private readonly name: string,
-    private readonly opts: { uniques?: Record<string, KeyOf<R>>; groups?: Record<string, KeyOf<R>>; config?: boolean } = {},
+    private readonly opts: {
+      uniques?: Record<string, KeyOf<R>>;
+      groups?: Record<string, KeyOf<R>>;
+      config?: boolean;
+    } = {},
   ) {
     for (const u of Object.keys(opts.uniques ?? {})) this.unique.set(u, new Map());
     for (const g of Object.keys(opts.groups ?? {})) this.groups.set(g, new Map());

@@ -1,7 +1,21 @@
 /** TopologyPort in memory: the SQL of src/store/tx.ts and management.ts over MemoryState. */
-import { cidrContains, formatAddress, parseAddress, parseCidr, pointsToRanges, type AddressRange, type Family } from '../../logic/core/ip';
+import {
+  cidrContains,
+  formatAddress,
+  parseAddress,
+  parseCidr,
+  pointsToRanges,
+  type AddressRange,
+  type Family,
+} from '../../logic/core/ip';
 import type { DataCenter, Network, ReleaseReason, Tenant, Zone } from '../../logic/core/model';
-import type { NetworkChange, NewNetwork, ReservationRecord, TopologyKind, TopologyPort } from '../../logic/topology/port';
+import type {
+  NetworkChange,
+  NewNetwork,
+  ReservationRecord,
+  TopologyKind,
+  TopologyPort,
+} from '../../logic/topology/port';
 import { addressValue, heldKey, type MemoryState } from './state';
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -18,7 +32,12 @@ export class MemoryTopology implements TopologyPort {
   }
 
   async dataCentersWithVlan(vlan: number): Promise<DataCenter[]> {
-    const ids = new Set(this.s.networks.values().filter((n) => n.vlan === vlan).map((n) => n.dataCenterId));
+    const ids = new Set(
+      this.s.networks
+        .values()
+        .filter((n) => n.vlan === vlan)
+        .map((n) => n.dataCenterId),
+    );
     return [...ids].map((id) => this.s.dataCenters.get(id)!).sort(byName);
   }
 
@@ -49,7 +68,9 @@ export class MemoryTopology implements TopologyPort {
   }
 
   async networksOfTenants(dataCenterId: number, tenantIds: number[], family: Family): Promise<Network[]> {
-    return this.s.networksOf(dataCenterId).filter((n) => n.tenantId !== null && tenantIds.includes(n.tenantId) && n.family === family);
+    return this.s
+      .networksOf(dataCenterId)
+      .filter((n) => n.tenantId !== null && tenantIds.includes(n.tenantId) && n.family === family);
   }
 
   async reservePools(dataCenterId: number, family: Family): Promise<Network[]> {
@@ -111,7 +132,9 @@ export class MemoryTopology implements TopologyPort {
   async lockNetwork(_networkId: number): Promise<void> {}
 
   async occupiedAddresses(networkId: number): Promise<string[]> {
-    const active = this.s.activeAllocations(networkId).filter((a) => a.address !== null && a.addressReleasedAt === null);
+    const active = this.s
+      .activeAllocations(networkId)
+      .filter((a) => a.address !== null && a.addressReleasedAt === null);
     return [...active.map((a) => a.address!), ...this.s.heldOf(networkId).map((h) => h.address)];
   }
 
@@ -159,10 +182,14 @@ export class MemoryTopology implements TopologyPort {
     const inside = (address: string | null) => {
       if (c === null) return true;
       const a = address === null ? null : parseAddress(address);
-      return a !== null && a.family === c.family && cidrContains(c, parseCidr(`${address}/${a.family === 4 ? 32 : 128}`));
+      return (
+        a !== null && a.family === c.family && cidrContains(c, parseCidr(`${address}/${a.family === 4 ? 32 : 128}`))
+      );
     };
-    for (const a of this.s.activeAllocations(from)) if (inside(a.address)) this.s.allocations.put(a.id, { ...a, networkId: to });
-    for (const r of this.s.reservations.byGroup('network', String(from))) if (inside(r.first)) this.s.reservations.put(r.id, { ...r, networkId: to });
+    for (const a of this.s.activeAllocations(from))
+      if (inside(a.address)) this.s.allocations.put(a.id, { ...a, networkId: to });
+    for (const r of this.s.reservations.byGroup('network', String(from)))
+      if (inside(r.first)) this.s.reservations.put(r.id, { ...r, networkId: to });
     for (const h of this.s.heldOf(from)) {
       if (!inside(h.address)) continue;
       this.s.held.delete(heldKey(from, h.address));
@@ -177,12 +204,24 @@ export class MemoryTopology implements TopologyPort {
       .map((r) => ({ ...r }));
   }
 
-  async insertReservation(networkId: number, first: string, last: string, note: string | null): Promise<ReservationRecord> {
+  async insertReservation(
+    networkId: number,
+    first: string,
+    last: string,
+    note: string | null,
+  ): Promise<ReservationRecord> {
     if (!this.s.networks.has(networkId)) throw new Error(`network ${networkId} does not exist`);
     const [f, l] = [parseAddress(first)!, parseAddress(last)!];
     if (f.value > l.value) throw new Error('a reservation ends before it starts');
     const id = String(this.s.nextId('reservation'));
-    const row = { id, networkId, first: formatAddress(f.family, f.value), last: formatAddress(l.family, l.value), note, createdAt: this.s.now() };
+    const row = {
+      id,
+      networkId,
+      first: formatAddress(f.family, f.value),
+      last: formatAddress(l.family, l.value),
+      note,
+      createdAt: this.s.now(),
+    };
     return { ...this.s.reservations.insert(id, row) };
   }
 
@@ -199,12 +238,23 @@ export class MemoryTopology implements TopologyPort {
     const s = this.s;
     const count = <T>(rows: T[], p: (r: T) => boolean) => rows.filter(p).length;
     if (kind === 'data_center') {
-      return count(s.networks.values(), (n) => n.dataCenterId === id) + count(s.grants.values(), (g) => g.dataCenterId === id) + count(s.allocations.values(), (a) => a.requestedDcId === id);
+      return (
+        count(s.networks.values(), (n) => n.dataCenterId === id) +
+        count(s.grants.values(), (g) => g.dataCenterId === id) +
+        count(s.allocations.values(), (a) => a.requestedDcId === id)
+      );
     }
     if (kind === 'tenant') {
-      return count(s.networks.values(), (n) => n.tenantId === id) + count(s.users.values(), (u) => u.tenantId === id) + count(s.grants.values(), (g) => g.tenantId === id);
+      return (
+        count(s.networks.values(), (n) => n.tenantId === id) +
+        count(s.users.values(), (u) => u.tenantId === id) +
+        count(s.grants.values(), (g) => g.tenantId === id)
+      );
     }
-    return count(s.networks.values(), (n) => n.zoneId === id) + count(s.allocations.values(), (a) => a.zoneId === id && a.nameReleasedAt === null);
+    return (
+      count(s.networks.values(), (n) => n.zoneId === id) +
+      count(s.allocations.values(), (a) => a.zoneId === id && a.nameReleasedAt === null)
+    );
   }
 
   /** As the schema's foreign keys: grants cascade, a tenant's history is detached, anything else still referring refuses. */
@@ -236,14 +286,21 @@ export class MemoryTopology implements TopologyPort {
   }
 
   async allocatedRanges(networkId: number): Promise<{ first: string; last: string }[]> {
-    const active = this.s.activeAllocations(networkId).filter((a) => a.address !== null && a.addressReleasedAt === null);
+    const active = this.s
+      .activeAllocations(networkId)
+      .filter((a) => a.address !== null && a.addressReleasedAt === null);
     return runs(active.map((a) => a.address!));
   }
 
   /** Held addresses whose hold-down has ended are free (the allocator sweeps them lazily). */
   async heldRanges(networkId: number): Promise<{ first: string; last: string }[]> {
     const now = this.s.now().getTime();
-    return runs(this.s.heldOf(networkId).filter((h) => h.until.getTime() > now).map((h) => h.address));
+    return runs(
+      this.s
+        .heldOf(networkId)
+        .filter((h) => h.until.getTime() > now)
+        .map((h) => h.address),
+    );
   }
 
   async activeAllocationIds(networkId: number): Promise<string[]> {
@@ -257,6 +314,8 @@ const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 function runs(addresses: string[]): { first: string; last: string }[] {
   if (addresses.length === 0) return [];
   const family = parseAddress(addresses[0])!.family;
-  return pointsToRanges(addresses.map(addressValue)).map((r) => ({ first: formatAddress(family, r.first), last: formatAddress(family, r.last) }));
+  return pointsToRanges(addresses.map(addressValue)).map((r) => ({
+    first: formatAddress(family, r.first),
+    last: formatAddress(family, r.last),
+  }));
 }
-

@@ -58,7 +58,15 @@ function hidden(v: Values): Html {
 
 // ---------------------------------------------------------------- the three steps
 
-function formPage(req: UiRequest, res: Response, spec: ActionSpec, d: NetworkDetail | null, fields: Html, action: string, error?: IpcdError) {
+function formPage(
+  req: UiRequest,
+  res: Response,
+  spec: ActionSpec,
+  d: NetworkDetail | null,
+  fields: Html,
+  action: string,
+  error?: IpcdError,
+) {
   const title = spec.title(d?.view.network.name ?? '');
   render(
     req,
@@ -81,10 +89,15 @@ function crumbs(d: NetworkDetail | null, title: string): Html {
 
 /** GET shows the form; POST without confirm=yes shows the confirmation; with it, runs the change. */
 export function actionRoutes(ctx: UiContext, spec: ActionSpec, opts: { network: boolean }) {
-  const load = async (req: UiRequest) => (opts.network ? networkDetail(ctx.store, String(req.params.name), actorOf(req)) : null);
+  const load = async (req: UiRequest) =>
+    opts.network ? networkDetail(ctx.store, String(req.params.name), actorOf(req)) : null;
   const pathOf = (req: UiRequest) => req.baseUrl + req.path;
   const onlyAdmins = (req: UiRequest) => {
-    if (!canManage(req.session!.principal)) throw new IpcdError('ACCESS_DENIED', `user '${req.session!.principal.username}' (${req.session!.principal.role}) may not manage networks: that is for administrators`);
+    if (!canManage(req.session!.principal))
+      throw new IpcdError(
+        'ACCESS_DENIED',
+        `user '${req.session!.principal.username}' (${req.session!.principal.role}) may not manage networks: that is for administrators`,
+      );
   };
 
   const get = route(ctx, async (req, res) => {
@@ -96,7 +109,10 @@ export function actionRoutes(ctx: UiContext, spec: ActionSpec, opts: { network: 
   const post = route(ctx, async (req, res) => {
     const d = await load(req);
     const v = bodyValues(req);
-    const step = typeof (req.body as Record<string, unknown>)?.confirm === 'string' ? String((req.body as Record<string, unknown>).confirm) : '';
+    const step =
+      typeof (req.body as Record<string, unknown>)?.confirm === 'string'
+        ? String((req.body as Record<string, unknown>).confirm)
+        : '';
     if (step === 'yes') {
       // No console-side role check here: the logic's policy decides, and audits a refusal.
       try {
@@ -113,7 +129,15 @@ export function actionRoutes(ctx: UiContext, spec: ActionSpec, opts: { network: 
     if (step === 'back') return formPage(req, res, spec, d, await spec.form(ctx, req, d, v), pathOf(req));
     const summary = await spec.confirm(ctx, req, d, v);
     if (!summary) {
-      return formPage(req, res, spec, d, await spec.form(ctx, req, d, v), pathOf(req), new IpcdError('INVALID_REQUEST', 'nothing would change: fill in the form first'));
+      return formPage(
+        req,
+        res,
+        spec,
+        d,
+        await spec.form(ctx, req, d, v),
+        pathOf(req),
+        new IpcdError('INVALID_REQUEST', 'nothing would change: fill in the form first'),
+      );
     }
     const title = `Confirm: ${spec.title(d?.view.network.name ?? '')}`;
     render(

@@ -4,7 +4,14 @@
  */
 import type { NetworkDetail } from '../../logic/topology/address-map';
 import { parseCidr, subnets, lastAddress, parseAddress } from '../../logic/core/ip';
-import { editNetwork, mergeNetworks, removeNetwork, splitNetwork, tagNetwork, type NetworkPatch } from '../../logic/topology/networks';
+import {
+  editNetwork,
+  mergeNetworks,
+  removeNetwork,
+  splitNetwork,
+  tagNetwork,
+  type NetworkPatch,
+} from '../../logic/topology/networks';
 import { reserveRange, unreserveRange } from '../../logic/topology/reservations';
 import { searchNetworks } from '../../logic/reporting/search';
 import { addNetwork, listDataCenters, listTenants, listZones, type NetworkSpec } from '../../logic/topology/topology';
@@ -28,7 +35,10 @@ function parseTags(text: string): Record<string, string> {
   }
   return out;
 }
-const tagsText = (t: Record<string, string>) => Object.entries(t).map(([k, v]) => (v === '' ? k : `${k}=${v}`)).join('\n');
+const tagsText = (t: Record<string, string>) =>
+  Object.entries(t)
+    .map(([k, v]) => (v === '' ? k : `${k}=${v}`))
+    .join('\n');
 
 // ---------------------------------------------------------------- the actions
 
@@ -69,25 +79,31 @@ function editPatch(d: NetworkDetail, v: Values): { patch: NetworkPatch; shown: R
   const n = d.view.network;
   const patch: NetworkPatch = {};
   const shown: Record<string, [string, string]> = {};
-  const show = (label: string, a: unknown, b: unknown) => (shown[label] = [a === null || a === '' ? '—' : String(a), b === null || b === '' ? '—' : String(b)]);
+  const show = (label: string, a: unknown, b: unknown) =>
+    (shown[label] = [a === null || a === '' ? '—' : String(a), b === null || b === '' ? '—' : String(b)]);
   const name = one(v, 'name');
-  if (name !== n.name) (patch.name = name), show('Name', n.name, name);
+  if (name !== n.name) ((patch.name = name), show('Name', n.name, name));
   const vxlan = one(v, 'vxlan');
-  if (vxlan !== (n.vxlan === null ? '' : String(n.vxlan))) (patch.vxlan = vxlan === '' ? null : vxlan), show('VXLAN', n.vxlan, vxlan);
+  if (vxlan !== (n.vxlan === null ? '' : String(n.vxlan)))
+    ((patch.vxlan = vxlan === '' ? null : vxlan), show('VXLAN', n.vxlan, vxlan));
   const tenant = one(v, 'tenant');
-  if (tenant !== (d.view.tenant ?? '')) (patch.tenant = tenant === '' ? null : tenant), show('Tenant', d.view.tenant, tenant);
+  if (tenant !== (d.view.tenant ?? ''))
+    ((patch.tenant = tenant === '' ? null : tenant), show('Tenant', d.view.tenant, tenant));
   const zone = one(v, 'zone');
-  if (zone !== (d.view.zone ?? '')) (patch.zone = zone === '' ? null : zone), show('DNS zone', d.view.zone, zone);
+  if (zone !== (d.view.zone ?? '')) ((patch.zone = zone === '' ? null : zone), show('DNS zone', d.view.zone, zone));
   const gateway = one(v, 'gateway');
-  if (gateway !== (n.gateway ?? '')) (patch.gateway = gateway === '' ? null : gateway), show('Gateway', n.gateway, gateway);
+  if (gateway !== (n.gateway ?? ''))
+    ((patch.gateway = gateway === '' ? null : gateway), show('Gateway', n.gateway, gateway));
   const priority = one(v, 'priority');
-  if (priority !== String(n.priority)) (patch.priority = priority), show('Priority', n.priority, priority);
+  if (priority !== String(n.priority)) ((patch.priority = priority), show('Priority', n.priority, priority));
   const pattern = one(v, 'namePattern');
-  if (pattern !== n.namePattern) (patch.namePattern = pattern), show('Name pattern', n.namePattern, pattern);
+  if (pattern !== n.namePattern) ((patch.namePattern = pattern), show('Name pattern', n.namePattern, pattern));
   const holdDown = one(v, 'holdDownSeconds');
-  if (holdDown !== String(n.holdDownSeconds)) (patch.holdDownSeconds = holdDown), show('Hold-down (s)', n.holdDownSeconds, holdDown);
+  if (holdDown !== String(n.holdDownSeconds))
+    ((patch.holdDownSeconds = holdDown), show('Hold-down (s)', n.holdDownSeconds, holdDown));
   const pool = one(v, 'reservePool') === 'on';
-  if (pool !== n.reservePool) (patch.reservePool = pool), show('Reserve pool', n.reservePool ? 'yes' : 'no', pool ? 'yes' : 'no');
+  if (pool !== n.reservePool)
+    ((patch.reservePool = pool), show('Reserve pool', n.reservePool ? 'yes' : 'no', pool ? 'yes' : 'no'));
   return { patch, shown };
 }
 
@@ -121,7 +137,13 @@ ${remove.map((k) => html`<li>remove tag <span class="mono">${k}</span></li>`)}
   },
   async run(ctx, req, d, v) {
     const key = one(v, 'key');
-    const n = await tagNetwork(ctx.store, d!.view.network.name, key ? { [key]: one(v, 'value') } : {}, many(v, 'remove'), actorOf(req));
+    const n = await tagNetwork(
+      ctx.store,
+      d!.view.network.name,
+      key ? { [key]: one(v, 'value') } : {},
+      many(v, 'remove'),
+      actorOf(req),
+    );
     return { redirect: networkPath(n.name), flash: `Tags of ${n.name} saved.` };
   },
 };
@@ -146,8 +168,16 @@ ${field('note', 'Note', one(v, 'note'), { help: 'What the addresses are for (opt
     }. They will not be handed out until unreserved.</p>`;
   },
   async run(ctx, req, d, v) {
-    const r = await reserveRange(ctx.store, d!.view.network.name, { first: one(v, 'first'), last: opt(one(v, 'last')), note: opt(one(v, 'note')) }, actorOf(req));
-    return { redirect: networkPath(r.network), flash: `Reserved ${r.first === r.last ? r.first : `${r.first} – ${r.last}`}.` };
+    const r = await reserveRange(
+      ctx.store,
+      d!.view.network.name,
+      { first: one(v, 'first'), last: opt(one(v, 'last')), note: opt(one(v, 'note')) },
+      actorOf(req),
+    );
+    return {
+      redirect: networkPath(r.network),
+      flash: `Reserved ${r.first === r.last ? r.first : `${r.first} – ${r.last}`}.`,
+    };
   },
 };
 
@@ -155,7 +185,15 @@ const unreserve: ActionSpec = {
   title: (n) => `Unreserve addresses in ${n}`,
   submit: 'Review',
   async form(_ctx, _req, d, v) {
-    return html`${select('id', 'Reservation', d!.reservations.map((r) => ({ value: r.id, label: `${r.first === r.last ? r.first : `${r.first} – ${r.last}`}${r.note ? ` (${r.note})` : ''}` })), one(v, 'id'))}`;
+    return html`${select(
+      'id',
+      'Reservation',
+      d!.reservations.map((r) => ({
+        value: r.id,
+        label: `${r.first === r.last ? r.first : `${r.first} – ${r.last}`}${r.note ? ` (${r.note})` : ''}`,
+      })),
+      one(v, 'id'),
+    )}`;
   },
   async confirm(_ctx, _req, d, v) {
     const r = d!.reservations.find((x) => x.id === one(v, 'id'));
@@ -163,7 +201,10 @@ const unreserve: ActionSpec = {
   },
   async run(ctx, req, d, v) {
     const r = await unreserveRange(ctx.store, d!.view.network.name, one(v, 'id'), actorOf(req));
-    return { redirect: networkPath(r.network), flash: `Unreserved ${r.first === r.last ? r.first : `${r.first} – ${r.last}`}.` };
+    return {
+      redirect: networkPath(r.network),
+      flash: `Unreserved ${r.first === r.last ? r.first : `${r.first} – ${r.last}`}.`,
+    };
   },
 };
 
@@ -181,27 +222,46 @@ ${field('prefixLength', 'New prefix length', one(v, 'prefixLength') || String(ci
     const n = d!.view.network;
     const cidr = parseCidr(n.cidr);
     const len = Number(one(v, 'prefixLength'));
-    const names = one(v, 'names').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-    if (!Number.isInteger(len) || len <= cidr.prefixLength || len - cidr.prefixLength > 8 || len > (cidr.family === 4 ? 32 : 128)) {
+    const names = one(v, 'names')
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (
+      !Number.isInteger(len) ||
+      len <= cidr.prefixLength ||
+      len - cidr.prefixLength > 8 ||
+      len > (cidr.family === 4 ? 32 : 128)
+    ) {
       return html`<p>Split <strong>${n.name}</strong> (${n.cidr}) into /${one(v, 'prefixLength')} networks.</p>`;
     }
     const kids = subnets(cidr, len);
     const inKid = (first: bigint, last: bigint) =>
-      d!.segments.filter((s) => s.kind === 'allocated').reduce((t, s) => {
-        const lo = s.first > first ? s.first : first;
-        const hi = s.last < last ? s.last : last;
-        return hi >= lo ? t + (hi - lo + 1n) : t;
-      }, 0n);
+      d!.segments
+        .filter((s) => s.kind === 'allocated')
+        .reduce((t, s) => {
+          const lo = s.first > first ? s.first : first;
+          const hi = s.last < last ? s.last : last;
+          return hi >= lo ? t + (hi - lo + 1n) : t;
+        }, 0n);
     return html`<p>Split <strong>${n.name}</strong> (${n.cidr}) into ${kids.length} networks of /${len}:</p>
 <table class="data"><thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col" class="num">Allocations moved in</th></tr></thead>
 <tbody>${kids.map(
-      (k, i) => html`<tr><td>${names[i] ?? `${n.name}-${i + 1}`}</td><td class="mono">${k.text}</td><td class="num">${count(inKid(k.network, lastAddress(k)))}</td></tr>`,
+      (k, i) =>
+        html`<tr><td>${names[i] ?? `${n.name}-${i + 1}`}</td><td class="mono">${k.text}</td><td class="num">${count(inKid(k.network, lastAddress(k)))}</td></tr>`,
     )}</tbody></table>`;
   },
   async run(ctx, req, d, v) {
     const n = d!.view.network;
-    const names = one(v, 'names').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-    const kids = await splitNetwork(ctx.store, n.name, { prefixLength: one(v, 'prefixLength'), names: names.length ? names : undefined }, actorOf(req));
+    const names = one(v, 'names')
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const kids = await splitNetwork(
+      ctx.store,
+      n.name,
+      { prefixLength: one(v, 'prefixLength'), names: names.length ? names : undefined },
+      actorOf(req),
+    );
     return {
       redirect: `${BASE}/${query({ dc: d!.view.dataCenter, vlan: n.vlan === null ? undefined : String(n.vlan) })}`,
       flash: `Split ${n.name} into ${kids.map((k) => `${k.name} (${k.cidr})`).join(', ')}.`,
@@ -214,8 +274,14 @@ const merge: ActionSpec = {
   submit: 'Review merge',
   async form(ctx, req, d, v) {
     const n = d!.view.network;
-    const { networks } = await searchNetworks(ctx.store, { dataCenter: d!.view.dataCenter, vlan: n.vlan ?? undefined, pageSize: 1000 }, actorOf(req));
-    const others = networks.filter((x) => x.network.id !== n.id && x.network.family === n.family && x.network.vlan === n.vlan);
+    const { networks } = await searchNetworks(
+      ctx.store,
+      { dataCenter: d!.view.dataCenter, vlan: n.vlan ?? undefined, pageSize: 1000 },
+      actorOf(req),
+    );
+    const others = networks.filter(
+      (x) => x.network.id !== n.id && x.network.family === n.family && x.network.vlan === n.vlan,
+    );
     const chosen = new Set(many(v, 'with'));
     return html`<p class="muted">The networks must be adjacent and together make one prefix, and share data center, VLAN, VXLAN, tenant, zone, reserve flag, name pattern and tags. Allocations are kept.</p>
 <fieldset><legend>Merge ${n.name} (${n.cidr}) with</legend>
@@ -237,7 +303,12 @@ ${field('name', 'Name of the merged network', one(v, 'name'), { help: 'Empty: th
     return html`<p>Merge <strong>${[n.name, ...withNames].join(', ')}</strong> into one network${one(v, 'name') ? html` named <strong>${one(v, 'name')}</strong>` : ''}. All their allocations and reservations are kept; the other networks disappear.</p>`;
   },
   async run(ctx, req, d, v) {
-    const merged = await mergeNetworks(ctx.store, [d!.view.network.name, ...many(v, 'with')], { name: opt(one(v, 'name')) }, actorOf(req));
+    const merged = await mergeNetworks(
+      ctx.store,
+      [d!.view.network.name, ...many(v, 'with')],
+      { name: opt(one(v, 'name')) },
+      actorOf(req),
+    );
     return { redirect: networkPath(merged.name), flash: `Merged into ${merged.name} (${merged.cidr}).` };
   },
 };
@@ -264,7 +335,10 @@ ${checkbox('force', 'Release its active allocations (force)', one(v, 'force') ==
   },
   async run(ctx, req, d, v) {
     const r = await removeNetwork(ctx.store, d!.view.network.name, { force: one(v, 'force') === 'on' }, actorOf(req));
-    return { redirect: `${BASE}/`, flash: `Removed ${r.network.name}${r.released ? `; released ${r.released} allocation(s)` : ''}.` };
+    return {
+      redirect: `${BASE}/`,
+      flash: `Removed ${r.network.name}${r.released ? `; released ${r.released} allocation(s)` : ''}.`,
+    };
   },
 };
 
@@ -273,10 +347,19 @@ const add: ActionSpec = {
   submit: 'Review',
   async form(ctx, req, _d, v) {
     const actor = actorOf(req);
-    const [dcs, tenants, zones] = await Promise.all([listDataCenters(ctx.store, actor), listTenants(ctx.store, actor), listZones(ctx.store)]);
+    const [dcs, tenants, zones] = await Promise.all([
+      listDataCenters(ctx.store, actor),
+      listTenants(ctx.store, actor),
+      listZones(ctx.store),
+    ]);
     return html`${field('name', 'Name', one(v, 'name'), { required: true, autofocus: true })}
 ${field('cidr', 'Prefix', one(v, 'cidr'), { required: true, placeholder: '10.0.0.0/24 or 2001:db8::/64' })}
-${select('dataCenter', 'Data center', dcs.map((d) => ({ value: d.name, label: d.name })), one(v, 'dataCenter'))}
+${select(
+  'dataCenter',
+  'Data center',
+  dcs.map((d) => ({ value: d.name, label: d.name })),
+  one(v, 'dataCenter'),
+)}
 ${field('vlan', 'VLAN', one(v, 'vlan'), { inputmode: 'numeric', help: 'Empty for a reserve pool without a VLAN.' })}
 ${field('vxlan', 'VXLAN', one(v, 'vxlan'), { inputmode: 'numeric' })}
 ${select('tenant', 'Tenant', [{ value: '', label: '(none)' }, ...tenants.map((t) => ({ value: t.name, label: t.name }))], one(v, 'tenant'))}
@@ -321,6 +404,13 @@ function addSpec(v: Values): NetworkSpec {
   };
 }
 
-export const NETWORK_ACTIONS: Record<string, ActionSpec> = { edit, tags: tagsAction, reserve, unreserve, split, merge, remove };
+export const NETWORK_ACTIONS: Record<string, ActionSpec> = {
+  edit,
+  tags: tagsAction,
+  reserve,
+  unreserve,
+  split,
+  merge,
+  remove,
+};
 export const ADD_NETWORK = add;
-

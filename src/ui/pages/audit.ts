@@ -11,10 +11,18 @@ const FILTERS = ['user', 'operation', 'objectType', 'objectId', 'serverInstance'
 
 export function auditRoute(ctx: UiContext) {
   return route(ctx, async (req: UiRequest, res) => {
-    const f = Object.fromEntries(FILTERS.map((k) => [k, param(req.query, k)])) as Record<(typeof FILTERS)[number], string | undefined>;
+    const f = Object.fromEntries(FILTERS.map((k) => [k, param(req.query, k)])) as Record<
+      (typeof FILTERS)[number],
+      string | undefined
+    >;
     const after = param(req.query, 'after');
-    const { entries, nextPage } = await queryAudit(ctx.store, { ...f, pageSize: 50, after, newestFirst: true }, actorOf(req));
-    const outcome = (o: string) => (o === 'ok' ? html`<span class="ok">ok</span>` : html`<span class="bad">${o}</span>`);
+    const { entries, nextPage } = await queryAudit(
+      ctx.store,
+      { ...f, pageSize: 50, after, newestFirst: true },
+      actorOf(req),
+    );
+    const outcome = (o: string) =>
+      o === 'ok' ? html`<span class="ok">ok</span>` : html`<span class="bad">${o}</span>`;
     const detail = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v, null, 2));
     const body = html`<h1>Audit log</h1>
 <p class="muted">Every commission, release and management change: who, what, before and after, and the outcome. Times are UTC.</p>

@@ -38,11 +38,21 @@ export const STATUS: Partial<Record<string, number>> = {
 
 export const statusOf = (e: IpcdError): number => STATUS[e.code] ?? 409;
 
-export function render(req: UiRequest, res: Response, title: string, body: Html, opts: { status?: number; live?: boolean } = {}): void {
+export function render(
+  req: UiRequest,
+  res: Response,
+  title: string,
+  body: Html,
+  opts: { status?: number; live?: boolean } = {},
+): void {
   res
     .status(opts.status ?? 200)
     .type('html')
-    .send(page(title, { session: req.session ?? null, path: req.baseUrl + req.path, flash: takeFlash(req, res) }, body, { live: opts.live }));
+    .send(
+      page(title, { session: req.session ?? null, path: req.baseUrl + req.path, flash: takeFlash(req, res) }, body, {
+        live: opts.live,
+      }),
+    );
 }
 
 /** Wraps an async handler: refusals of the logic become a page with the fault's sentence. */
@@ -54,11 +64,23 @@ export function route(ctx: UiContext, fn: (req: UiRequest, res: Response) => Pro
       if (res.headersSent) return next(e);
       if (e instanceof IpcdError) {
         const status = statusOf(e);
-        return render(req, res, status === 404 ? 'Not found' : 'Refused', html`<h1>${status === 404 ? 'Not found' : 'Refused'}</h1>${refusal(e)}
-<p><a href="/ui/">Back to the dashboard</a></p>`, { status });
+        return render(
+          req,
+          res,
+          status === 404 ? 'Not found' : 'Refused',
+          html`<h1>${status === 404 ? 'Not found' : 'Refused'}</h1>${refusal(e)}
+<p><a href="/ui/">Back to the dashboard</a></p>`,
+          { status },
+        );
       }
       req.log.error('console request failed', { error: String((e as Error)?.stack ?? e) });
-      render(req, res, 'Error', html`<h1>Something went wrong</h1><div class="alert" role="alert">The server could not answer this request. It was logged under request id <code>${req.ipcdRequestId}</code>.</div>`, { status: 500 });
+      render(
+        req,
+        res,
+        'Error',
+        html`<h1>Something went wrong</h1><div class="alert" role="alert">The server could not answer this request. It was logged under request id <code>${req.ipcdRequestId}</code>.</div>`,
+        { status: 500 },
+      );
     }
   };
 }

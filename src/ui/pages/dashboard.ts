@@ -70,9 +70,13 @@ function networkRow(v: NetworkView): Html {
 </tr>`;
 }
 
-async function networks(ctx: UiContext, actor: ReturnType<typeof actorOf>, q: NetworkSearch): Promise<{ views: NetworkView[]; more: boolean }> {
+async function networks(
+  ctx: UiContext,
+  actor: ReturnType<typeof actorOf>,
+  q: NetworkSearch,
+): Promise<{ views: NetworkView[]; more: boolean }> {
   const views: NetworkView[] = [];
-  for (let after: string | undefined; ; ) {
+  for (let after: string | undefined; ;) {
     const page = await searchNetworks(ctx.store, { ...q, pageSize: 1000, after }, actor);
     views.push(...page.networks);
     if (!page.nextPage) return { views, more: false };
@@ -84,7 +88,12 @@ async function networks(ctx: UiContext, actor: ReturnType<typeof actorOf>, q: Ne
 export function dashboardRoute(ctx: UiContext) {
   return route(ctx, async (req: UiRequest, res) => {
     const actor = actorOf(req);
-    const f: Filters = { dc: param(req.query, 'dc'), vlan: param(req.query, 'vlan'), tenant: param(req.query, 'tenant'), tag: param(req.query, 'tag') };
+    const f: Filters = {
+      dc: param(req.query, 'dc'),
+      vlan: param(req.query, 'vlan'),
+      tenant: param(req.query, 'tenant'),
+      tag: param(req.query, 'tag'),
+    };
     const filtered = Object.values(f).some((v) => v !== undefined);
     const [dcs, tenantList] = await Promise.all([listDataCenters(ctx.store, actor), listTenants(ctx.store, actor)]);
     const { views, more } = await networks(ctx, actor, searchOf(f));
@@ -142,9 +151,10 @@ ${more ? html`<p class="notice">Only the first ${count(DASHBOARD_LIMIT)} network
     totals.length === 0
       ? html`<p class="muted">No tenant networks.</p>`
       : html`<table class="tenants"><thead><tr><th scope="col">Tenant</th><th scope="col">Utilization</th></tr></thead><tbody>${totals.map(
-          (t) => html`<tr><th scope="row"><a href="${BASE}/${query({ tenant: t.tenant })}">${t.tenant}</a><br><span class="muted small">${t.networks} network${
-            t.networks === 1 ? '' : 's'
-          }</span></th><td>${bar(t, `${t.tenant} total utilization`, { tenant: t.tenant })}</td></tr>`,
+          (t) =>
+            html`<tr><th scope="row"><a href="${BASE}/${query({ tenant: t.tenant })}">${t.tenant}</a><br><span class="muted small">${t.networks} network${
+              t.networks === 1 ? '' : 's'
+            }</span></th><td>${bar(t, `${t.tenant} total utilization`, { tenant: t.tenant })}</td></tr>`,
         )}</tbody></table>`
   }
   <p class="muted small">IPv4 addresses in use over all tenant networks you may see (IPv6 networks are too large for a percentage to mean much).</p>

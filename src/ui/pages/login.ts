@@ -5,15 +5,31 @@ import { IpcdError } from '../../logic/core/errors';
 import { login, logout, resumeSession } from '../../logic/access/sessions';
 import { html } from '../html';
 import { BASE } from '../layout';
-import { clearCookie, cookies, flash, LOGIN_COOKIE, loginToken, loginTokenMatches, SESSION_COOKIE, setCookie, type UiRequest } from '../session';
+import {
+  clearCookie,
+  cookies,
+  flash,
+  LOGIN_COOKIE,
+  loginToken,
+  loginTokenMatches,
+  SESSION_COOKIE,
+  setCookie,
+  type UiRequest,
+} from '../session';
 import { param, render, route, type UiContext } from './common';
 
 /** Only console paths on this site: never an open redirect. */
 function safeNext(v: string | undefined): string {
-  return v && v.startsWith(`${BASE}/`) && !v.startsWith('//') && !/[\\\r\n]/.test(v) && !v.startsWith(`${BASE}/login`) ? v : `${BASE}/`;
+  return v && v.startsWith(`${BASE}/`) && !v.startsWith('//') && !/[\\\r\n]/.test(v) && !v.startsWith(`${BASE}/login`)
+    ? v
+    : `${BASE}/`;
 }
 
-function form(req: Request, res: Response, opts: { next: string; username?: string; error?: string; expired?: boolean }) {
+function form(
+  req: Request,
+  res: Response,
+  opts: { next: string; username?: string; error?: string; expired?: boolean },
+) {
   const token = loginToken(req, res);
   return html`<section class="login" aria-labelledby="login-title">
 <h1 id="login-title">Log in to ipcd</h1>
@@ -37,7 +53,8 @@ ${opts.error ? html`<div class="alert" role="alert" id="login-error">${opts.erro
 export function loginRoutes(ctx: UiContext) {
   const getLogin = route(ctx, async (req: UiRequest, res) => {
     const next = safeNext(param(req.query, 'next'));
-    if (await resumeSession(ctx.store, cookies(req)[SESSION_COOKIE], ctx.sessions, false)) return res.redirect(303, next);
+    if (await resumeSession(ctx.store, cookies(req)[SESSION_COOKIE], ctx.sessions, false))
+      return res.redirect(303, next);
     res.setHeader('Cache-Control', 'no-store');
     render(req, res, 'Log in', form(req, res, { next, expired: param(req.query, 'expired') === '1' }));
   });
@@ -47,7 +64,13 @@ export function loginRoutes(ctx: UiContext) {
     const username = String((req.body as Record<string, unknown>)?.username ?? '').trim();
     const password = String((req.body as Record<string, unknown>)?.password ?? '');
     if (!loginTokenMatches(req)) {
-      return render(req, res, 'Log in', form(req, res, { next, username, error: 'The login form had expired. Please try again.' }), { status: 403 });
+      return render(
+        req,
+        res,
+        'Log in',
+        form(req, res, { next, username, error: 'The login form had expired. Please try again.' }),
+        { status: 403 },
+      );
     }
     const who = req.ip ?? 'unknown';
     try {
@@ -61,10 +84,22 @@ export function loginRoutes(ctx: UiContext) {
       if (!(e instanceof IpcdError) || e.code !== 'AUTHENTICATION_FAILED') throw e;
       if (isGuessLimited(e)) {
         req.log.warn('console login throttled', { remote: who });
-        return render(req, res, 'Log in', form(req, res, { next, username, error: 'Too many failed attempts. Wait a few minutes, then try again.' }), { status: 429 });
+        return render(
+          req,
+          res,
+          'Log in',
+          form(req, res, { next, username, error: 'Too many failed attempts. Wait a few minutes, then try again.' }),
+          { status: 429 },
+        );
       }
       req.log.info('console login refused', { user: username.slice(0, 64) });
-      render(req, res, 'Log in', form(req, res, { next, username, error: 'The user name or password is not accepted.' }), { status: 401 });
+      render(
+        req,
+        res,
+        'Log in',
+        form(req, res, { next, username, error: 'The user name or password is not accepted.' }),
+        { status: 401 },
+      );
     }
   });
 

@@ -12,13 +12,15 @@ import { actorOf, type UiRequest } from '../session';
 import { canManage } from './dashboard';
 import { param, render, route, type UiContext } from './common';
 
-export const networkPath = (name: string, action?: string) => `${BASE}/networks/${encodeURIComponent(name)}${action ? `/${action}` : ''}`;
+export const networkPath = (name: string, action?: string) =>
+  `${BASE}/networks/${encodeURIComponent(name)}${action ? `/${action}` : ''}`;
 const RANGES_PER_PAGE = 50;
 const ALLOCATIONS_PER_PAGE = 50;
 
 function attributes(d: NetworkDetail): Html {
   const n = d.view.network;
-  const row = (k: string, v: Html | string | number | null) => html`<div><dt>${k}</dt><dd>${v === null || v === '' ? html`<span class="muted">—</span>` : v}</dd></div>`;
+  const row = (k: string, v: Html | string | number | null) =>
+    html`<div><dt>${k}</dt><dd>${v === null || v === '' ? html`<span class="muted">—</span>` : v}</dd></div>`;
   return html`<dl class="attrs">
   ${row('Prefix', html`<span class="mono">${n.cidr}</span>`)}
   ${row('Family', `IPv${n.family}`)}
@@ -42,7 +44,8 @@ function attributes(d: NetworkDetail): Html {
 
 function actions(d: NetworkDetail): Html {
   const name = d.view.network.name;
-  const a = (action: string, label: string, cls = '') => html`<a class="button${cls}" href="${networkPath(name, action)}">${label}</a>`;
+  const a = (action: string, label: string, cls = '') =>
+    html`<a class="button${cls}" href="${networkPath(name, action)}">${label}</a>`;
   return html`<nav class="toolbar" aria-label="Network actions">
   ${a('edit', 'Edit')} ${a('tags', 'Tags')} ${a('reserve', 'Reserve addresses')} ${a('split', 'Split')} ${a('merge', 'Merge')} ${a('remove', 'Remove', ' danger')}
 </nav>`;
@@ -109,7 +112,9 @@ export function networkRoute(ctx: UiContext) {
     const keep = { instance: allocQ.instance, address: allocQ.address, released: allocQ.released };
 
     const body = html`<nav class="crumbs" aria-label="Breadcrumb"><a href="${BASE}/">Networks</a> › <a href="${BASE}/${query({ dc: d.view.dataCenter })}">${d.view.dataCenter}</a>${
-      n.vlan === null ? '' : html` › <a href="${BASE}/${query({ dc: d.view.dataCenter, vlan: String(n.vlan) })}">VLAN ${n.vlan}</a>`
+      n.vlan === null
+        ? ''
+        : html` › <a href="${BASE}/${query({ dc: d.view.dataCenter, vlan: String(n.vlan) })}">VLAN ${n.vlan}</a>`
     } › <span aria-current="page">${n.name}</span></nav>
 <div class="page-head">
   <h1>${n.name} <span class="mono muted">${n.cidr}</span></h1>
@@ -139,13 +144,16 @@ export function networkRoute(ctx: UiContext) {
   <table class="data ranges"><caption>Ranges ${count(mapOffset + 1)}–${count(mapOffset + shown.length)} of ${count(d.segments.length)}</caption>
     <thead><tr><th scope="col">Range</th><th scope="col">State</th><th scope="col" class="num">Addresses</th></tr></thead>
     <tbody>${shown.map(
-      (s) => html`<tr class="seg-row ${s.kind}"><td class="mono">${rangeText(cidr.family, s.first, s.last)}</td><td><span class="swatch ${s.kind}" aria-hidden="true"></span> ${stateLabel(cidr, gateway, s)}</td><td class="num">${count(s.last - s.first + 1n)}</td></tr>`,
+      (s) =>
+        html`<tr class="seg-row ${s.kind}"><td class="mono">${rangeText(cidr.family, s.first, s.last)}</td><td><span class="swatch ${s.kind}" aria-hidden="true"></span> ${stateLabel(cidr, gateway, s)}</td><td class="num">${count(s.last - s.first + 1n)}</td></tr>`,
     )}</tbody>
   </table>
   ${
     d.segments.length > RANGES_PER_PAGE
       ? html`<nav class="pager" aria-label="Range pages">${
-          mapOffset > 0 ? html`<a href="${here}${query({ ...keep, ranges: String(Math.max(0, mapOffset - RANGES_PER_PAGE)) })}#map-title">← Previous ranges</a>` : ''
+          mapOffset > 0
+            ? html`<a href="${here}${query({ ...keep, ranges: String(Math.max(0, mapOffset - RANGES_PER_PAGE)) })}#map-title">← Previous ranges</a>`
+            : ''
         } ${
           mapOffset + RANGES_PER_PAGE < d.segments.length
             ? html`<a href="${here}${query({ ...keep, ranges: String(mapOffset + RANGES_PER_PAGE) })}#map-title">Next ranges →</a>`
@@ -169,9 +177,12 @@ export function networkRoute(ctx: UiContext) {
           allocQ.released === 'on' ? html`<th scope="col">Released</th>` : ''
         }</tr></thead>
     <tbody>${sortByAddress(allocs.allocations).map(
-      (a) => html`<tr><td class="mono">${a.address ?? html`<span class="muted">—</span>`}</td><td class="mono">${a.fqdn ?? html`<span class="muted">—</span>`}</td><td>${a.serverInstance}</td><td>${a.intent}</td><td>${dnsCell(a.dns)}</td><td>${when(a.createdAt)}</td>${
-        allocQ.released === 'on' ? html`<td>${a.releasedAt ? html`${when(a.releasedAt)} <span class="muted">${a.releaseReason ?? ''}</span>` : html`<span class="muted">active</span>`}</td>` : ''
-      }</tr>`,
+      (a) =>
+        html`<tr><td class="mono">${a.address ?? html`<span class="muted">—</span>`}</td><td class="mono">${a.fqdn ?? html`<span class="muted">—</span>`}</td><td>${a.serverInstance}</td><td>${a.intent}</td><td>${dnsCell(a.dns)}</td><td>${when(a.createdAt)}</td>${
+          allocQ.released === 'on'
+            ? html`<td>${a.releasedAt ? html`${when(a.releasedAt)} <span class="muted">${a.releaseReason ?? ''}</span>` : html`<span class="muted">active</span>`}</td>`
+            : ''
+        }</tr>`,
     )}</tbody></table>`
   }
   ${pager(here, { ...keep, after: allocQ.after }, allocs.nextPage, 'Allocation')}
@@ -183,5 +194,7 @@ export function networkRoute(ctx: UiContext) {
 /** The allocation's DNS publication: the state, with the reason as a tooltip and for screen readers. */
 function dnsCell(d: { state: string; detail: string | null }) {
   const label = d.state === 'NOT_CONFIGURED' ? 'not configured' : d.state.toLowerCase();
-  return d.detail ? html`<span title="${d.detail}">${label}<span class="visually-hidden">: ${d.detail}</span></span>` : html`${label}`;
+  return d.detail
+    ? html`<span title="${d.detail}">${label}<span class="visually-hidden">: ${d.detail}</span></span>`
+    : html`${label}`;
 }

@@ -17,7 +17,8 @@ export function searchRoute(ctx: UiContext) {
     let networks: NetworkView[] = [];
     const allocations: AllocationView[] = [];
     const seen = new Set<string>();
-    const add = (list: AllocationView[]) => list.forEach((a) => !seen.has(a.allocationId) && (seen.add(a.allocationId), allocations.push(a)));
+    const add = (list: AllocationView[]) =>
+      list.forEach((a) => !seen.has(a.allocationId) && (seen.add(a.allocationId), allocations.push(a)));
     if (q) {
       if (parseAddress(q)) {
         networks = (await searchNetworks(ctx.store, { address: q, pageSize: 100 }, actor)).networks;
@@ -43,14 +44,16 @@ ${
         networks.length === 0
           ? html`<p class="empty">No network ${parseAddress(q) ? 'contains this address' : 'has this in its name'}.</p>`
           : html`<table class="data"><thead><tr><th scope="col">Network</th><th scope="col">Prefix</th><th scope="col">Data center</th><th scope="col">VLAN</th><th scope="col">Utilization</th></tr></thead><tbody>${networks.map(
-              (v) => html`<tr><th scope="row"><a href="${networkPath(v.network.name)}">${v.network.name}</a></th><td class="mono">${v.network.cidr}</td><td>${v.dataCenter}</td><td>${v.network.vlan ?? '—'}</td><td>${bar(v, `${v.network.name} utilization`, { networkId: v.network.id })}</td></tr>`,
+              (v) =>
+                html`<tr><th scope="row"><a href="${networkPath(v.network.name)}">${v.network.name}</a></th><td class="mono">${v.network.cidr}</td><td>${v.dataCenter}</td><td>${v.network.vlan ?? '—'}</td><td>${bar(v, `${v.network.name} utilization`, { networkId: v.network.id })}</td></tr>`,
             )}</tbody></table>`
       }</section>
 <section aria-labelledby="sa"><h2 id="sa">Active allocations</h2>${
         allocations.length === 0
           ? html`<p class="empty">No active allocation matches.</p>`
           : html`<table class="data"><thead><tr><th scope="col">Address</th><th scope="col">Name</th><th scope="col">Server instance</th><th scope="col">Network</th><th scope="col">Data center / VLAN</th><th scope="col">Since</th></tr></thead><tbody>${allocations.map(
-              (a) => html`<tr><td class="mono">${a.address ?? '—'}</td><td class="mono">${a.fqdn ?? '—'}</td><td>${a.serverInstance}</td><td>${a.network ? html`<a href="${networkPath(a.network)}">${a.network}</a>` : '—'}</td><td>${a.dataCenter} / ${a.vlan}</td><td>${when(a.createdAt)}</td></tr>`,
+              (a) =>
+                html`<tr><td class="mono">${a.address ?? '—'}</td><td class="mono">${a.fqdn ?? '—'}</td><td>${a.serverInstance}</td><td>${a.network ? html`<a href="${networkPath(a.network)}">${a.network}</a>` : '—'}</td><td>${a.dataCenter} / ${a.vlan}</td><td>${when(a.createdAt)}</td></tr>`,
             )}</tbody></table>`
       }</section>`
     : html`<p class="muted">Find which network holds an address and who has it, a host by name or FQDN, or everything a server instance holds.</p>`

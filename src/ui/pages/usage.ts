@@ -13,7 +13,11 @@ function period(req: UiRequest): { tenant?: string; from: string; to: string } {
   const now = new Date();
   const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
-  return { tenant: param(req.query, 'tenant'), from: param(req.query, 'from') ?? day(monthStart), to: param(req.query, 'to') ?? day(tomorrow) };
+  return {
+    tenant: param(req.query, 'tenant'),
+    from: param(req.query, 'from') ?? day(monthStart),
+    to: param(req.query, 'to') ?? day(tomorrow),
+  };
 }
 
 export function usageRoutes(ctx: UiContext) {

@@ -22,7 +22,8 @@ export function allocatorContract(backend: string, open: OpenBackend): void {
         await tx.topology.insertDataCenter('dc2', null);
         zone = (await tx.topology.insertZone('c.test')).id;
         tenant = (await tx.topology.insertTenant('ta', null)).id;
-        const add = async (name: string, n: Omit<Parameters<typeof insertNetwork>[1], 'name' | 'dataCenterId'>) => (nets[name] = await insertNetwork(tx, { name, dataCenterId: dc, ...n }));
+        const add = async (name: string, n: Omit<Parameters<typeof insertNetwork>[1], 'name' | 'dataCenterId'>) =>
+          (nets[name] = await insertNetwork(tx, { name, dataCenterId: dc, ...n }));
         await add('n29', { cidr: '10.0.0.0/29', vlan: 5, zoneId: zone });
         await add('first', { cidr: '10.1.0.0/30', vlan: 10, tenantId: tenant });
         await add('second', { cidr: '10.1.1.0/30', vlan: 10, tenantId: tenant });
@@ -37,18 +38,29 @@ export function allocatorContract(backend: string, open: OpenBackend): void {
     afterAll(() => b?.dispose());
 
     const version = () => b.allocator.configVersion();
-    const candidate = (n: Network, extra: Partial<CandidatePlan> = {}): CandidatePlan => ({ networkId: n.id, source: 'VLAN', tenantId: n.tenantId, ...extra });
-    const take = async (n: Network, o: { instance?: string; names?: string[]; vlan?: number; extra?: Partial<CandidatePlan> } = {}) =>
+    const candidate = (n: Network, extra: Partial<CandidatePlan> = {}): CandidatePlan => ({
+      networkId: n.id,
+      source: 'VLAN',
+      tenantId: n.tenantId,
+      ...extra,
+    });
+    const take = async (
+      n: Network,
+      o: { instance?: string; names?: string[]; vlan?: number; extra?: Partial<CandidatePlan> } = {},
+    ) =>
       b.allocator.commission(
         plan(await version(), {
           dataCenterId: dc,
           vlan: o.vlan ?? n.vlan ?? 0,
           serverInstance: o.instance ?? `s${++instances}`,
           intent: n.family === 6 ? 'IPv6' : 'IPv4',
-          candidates: [candidate(n, { ...(o.names ? { names: o.names, zoneId: zone, zoneName: 'C.test' } : {}), ...o.extra })],
+          candidates: [
+            candidate(n, { ...(o.names ? { names: o.names, zoneId: zone, zoneName: 'C.test' } : {}), ...o.extra }),
+          ],
         }),
       );
-    const address = (o: CommissionOutcome) => (o.status === 'ISSUED' || o.status === 'EXISTING' ? o.allocation.address : o.status);
+    const address = (o: CommissionOutcome) =>
+      o.status === 'ISSUED' || o.status === 'EXISTING' ? o.allocation.address : o.status;
     const release = async (p: Partial<ReleasePlan> & { vlan: number }) =>
       b.allocator.release({
         version: (await version()).toString(),
@@ -57,7 +69,14 @@ export function allocatorContract(backend: string, open: OpenBackend): void {
         releaseName: true,
         reason: 'DELETED',
         holdDown: {},
-        audit: { actor: 'contract', role: 'admin', operation: 'DecommissionIP', requestId: null, before: { address: '$address', name: '$name' }, after: { released: '$releasedAddress', fqdn: '$releasedFqdn' } },
+        audit: {
+          actor: 'contract',
+          role: 'admin',
+          operation: 'DecommissionIP',
+          requestId: null,
+          before: { address: '$address', name: '$name' },
+          after: { released: '$releasedAddress', fqdn: '$releasedFqdn' },
+        },
         ...p,
       });
     const give = async (n: Network, addr: string) => {
@@ -85,9 +104,21 @@ export function allocatorContract(backend: string, open: OpenBackend): void {
       await b.transaction((tx) => tx.topology.insertTenant('bumps-the-version', null));
       const now = await version();
       expect(now).toBeGreaterThan(before);
-      const stale = await b.allocator.commission(plan(before, { dataCenterId: dc, vlan: 5, serverInstance: 'stale', candidates: [candidate(nets.n29)] }));
+      const stale = await b.allocator.commission(
+        plan(before, { dataCenterId: dc, vlan: 5, serverInstance: 'stale', candidates: [candidate(nets.n29)] }),
+      );
       expect(stale).toEqual({ status: 'STALE', version: now });
-      const staleRelease = await b.allocator.release({ version: before.toString(), dataCenterId: dc, vlan: 5, address: '10.0.0.2', releaseAddress: true, releaseName: true, reason: 'DELETED', holdDown: {}, audit: { actor: 'a', role: 'admin', operation: 'x', requestId: null } });
+      const staleRelease = await b.allocator.release({
+        version: before.toString(),
+        dataCenterId: dc,
+        vlan: 5,
+        address: '10.0.0.2',
+        releaseAddress: true,
+        releaseName: true,
+        reason: 'DELETED',
+        holdDown: {},
+        audit: { actor: 'a', role: 'admin', operation: 'x', requestId: null },
+      });
       expect(staleRelease).toEqual({ status: 'STALE', version: now });
       expect(address(await take(nets.n29))).toBe('10.0.0.6');
       expect(await give(nets.n29, '10.0.0.2')).toEqual(['10.0.0.2']);
@@ -97,7 +128,17 @@ export function allocatorContract(backend: string, open: OpenBackend): void {
       const s = await b.allocator.loadSnapshot();
       expect(s.version).toBe(await version());
       expect(s.dataCenters.map((d) => d.name)).toEqual(['dc1', 'dc2']);
-      expect(s.networks.map((n) => n.name)).toEqual(['n29', 'first', 'second', 'alt', 'pool', 'v6', 'held', 'race', 'names']);
+      expect(s.networks.map((n) => n.name)).toEqual([
+        'n29',
+        'first',
+        'second',
+        'alt',
+        'pool',
+        'v6',
+        'held',
+        'race',
+        'names',
+      ]);
       expect(s.networks[0]).toEqual(nets.n29);
       expect(s.zones).toEqual([{ id: zone, name: 'c.test', publishes: false }]);
     });
@@ -105,7 +146,11 @@ export function allocatorContract(backend: string, open: OpenBackend): void {
     test('a name: the first of the names offered not in use; all in use: nothing written', async () => {
       const n = nets.names;
       const a = await take(n, { names: ['web-1', 'web-2'] });
-      expect(a).toMatchObject({ status: 'ISSUED', allocation: { address: '10.6.0.2', name: 'web-1', zoneId: zone }, zone: 'C.test' });
+      expect(a).toMatchObject({
+        status: 'ISSUED',
+        allocation: { address: '10.6.0.2', name: 'web-1', zoneId: zone },
+        zone: 'C.test',
+      });
       const c = await take(n, { names: ['web-1', 'web-2'] });
       expect(c).toMatchObject({ status: 'ISSUED', allocation: { address: '10.6.0.3', name: 'web-2' } });
       expect(await take(n, { names: ['web-1', 'web-2'] })).toEqual({ status: 'NAMES_TAKEN' });
@@ -119,19 +164,42 @@ export function allocatorContract(backend: string, open: OpenBackend): void {
       const first = await take(nets.names, { instance: 'same-vm' });
       const again = await take(nets.names, { instance: 'same-vm' });
       expect(again.status).toBe('EXISTING');
-      expect(again.status === 'EXISTING' && first.status === 'ISSUED' && again.allocation).toEqual(first.status === 'ISSUED' && first.allocation);
-      const name = await b.allocator.commission(
-        plan(await version(), { dataCenterId: dc, vlan: 14, serverInstance: 'same-vm', intent: 'NAME', wantAddress: false, candidates: [candidate(nets.names, { names: ['only-name'], zoneId: zone, zoneName: 'c.test' })] }),
+      expect(again.status === 'EXISTING' && first.status === 'ISSUED' && again.allocation).toEqual(
+        first.status === 'ISSUED' && first.allocation,
       );
-      expect(name).toMatchObject({ status: 'ISSUED', allocation: { address: null, name: 'only-name', intent: 'NAME' } });
+      const name = await b.allocator.commission(
+        plan(await version(), {
+          dataCenterId: dc,
+          vlan: 14,
+          serverInstance: 'same-vm',
+          intent: 'NAME',
+          wantAddress: false,
+          candidates: [candidate(nets.names, { names: ['only-name'], zoneId: zone, zoneName: 'c.test' })],
+        }),
+      );
+      expect(name).toMatchObject({
+        status: 'ISSUED',
+        allocation: { address: null, name: 'only-name', intent: 'NAME' },
+      });
     });
 
     test('candidates in order: the first with a free address serves, its source recorded; none: FULL', async () => {
-      const order = [candidate(nets.first), candidate(nets.second), candidate(nets.alt, { source: 'TENANT_ALTERNATE' }), candidate(nets.pool, { source: 'RESERVE_POOL', tenantId: tenant })];
+      const order = [
+        candidate(nets.first),
+        candidate(nets.second),
+        candidate(nets.alt, { source: 'TENANT_ALTERNATE' }),
+        candidate(nets.pool, { source: 'RESERVE_POOL', tenantId: tenant }),
+      ];
       const got: string[] = [];
       for (let i = 0; i < 9; i++) {
-        const o = await b.allocator.commission(plan(await version(), { dataCenterId: dc, vlan: 10, serverInstance: `f${i}`, candidates: order }));
-        got.push(o.status === 'ISSUED' ? `${o.network.name} ${o.allocation.address} ${o.allocation.source} ${o.allocation.tenantId === tenant}` : o.status);
+        const o = await b.allocator.commission(
+          plan(await version(), { dataCenterId: dc, vlan: 10, serverInstance: `f${i}`, candidates: order }),
+        );
+        got.push(
+          o.status === 'ISSUED'
+            ? `${o.network.name} ${o.allocation.address} ${o.allocation.source} ${o.allocation.tenantId === tenant}`
+            : o.status,
+        );
       }
       expect(got).toEqual([
         'first 10.1.0.2 VLAN true',
@@ -148,36 +216,90 @@ export function allocatorContract(backend: string, open: OpenBackend): void {
 
     test('a nonce is used once: the replay writes nothing', async () => {
       const nonce = { key: `n-${Date.now()}`, cutoff: new Date(Date.now() - 300_000).toISOString() };
-      const p = plan(await version(), { dataCenterId: dc, vlan: 14, serverInstance: 'nonce-vm', nonce, candidates: [candidate(nets.names)] });
+      const p = plan(await version(), {
+        dataCenterId: dc,
+        vlan: 14,
+        serverInstance: 'nonce-vm',
+        nonce,
+        candidates: [candidate(nets.names)],
+      });
       expect((await b.allocator.commission(p)).status).toBe('ISSUED');
-      expect(await b.allocator.commission({ ...p, serverInstance: 'nonce-vm-2', allocationId: globalThis.crypto.randomUUID() })).toEqual({ status: 'REPLAY' });
+      expect(
+        await b.allocator.commission({
+          ...p,
+          serverInstance: 'nonce-vm-2',
+          allocationId: globalThis.crypto.randomUUID(),
+        }),
+      ).toEqual({ status: 'REPLAY' });
       expect(await release({ vlan: 14, serverInstance: 'nonce-vm', nonce })).toEqual({ status: 'REPLAY' });
       const fresh = { key: `${nonce.key}-2`, cutoff: nonce.cutoff };
-      expect(await release({ vlan: 14, serverInstance: 'nonce-vm', nonce: fresh })).toMatchObject({ status: 'OK', matched: 1 });
+      expect(await release({ vlan: 14, serverInstance: 'nonce-vm', nonce: fresh })).toMatchObject({
+        status: 'OK',
+        matched: 1,
+      });
     });
 
     test('release by allocation id: then "already released"; an unknown id matches nothing', async () => {
       const o = await take(nets.names, { names: ['by-id'] });
       if (o.status !== 'ISSUED') throw new Error(o.status);
       const r = await release({ vlan: 14, allocationId: o.allocation.id });
-      expect(r).toEqual({ status: 'OK', matched: 1, released: [{ allocationId: o.allocation.id, network: 'names', serverInstance: o.allocation.serverInstance, address: o.allocation.address, fqdn: 'by-id.c.test' }] });
+      expect(r).toEqual({
+        status: 'OK',
+        matched: 1,
+        released: [
+          {
+            allocationId: o.allocation.id,
+            network: 'names',
+            serverInstance: o.allocation.serverInstance,
+            address: o.allocation.address,
+            fqdn: 'by-id.c.test',
+          },
+        ],
+      });
       expect(await release({ vlan: 14, allocationId: o.allocation.id })).toEqual({ status: 'ALREADY_RELEASED' });
       // Asked on another VLAN, it is not this request's allocation: nothing matches.
-      expect(await release({ vlan: 5, allocationId: o.allocation.id })).toEqual({ status: 'OK', matched: 0, released: [] });
-      expect(await release({ vlan: 14, allocationId: globalThis.crypto.randomUUID() })).toEqual({ status: 'OK', matched: 0, released: [] });
+      expect(await release({ vlan: 5, allocationId: o.allocation.id })).toEqual({
+        status: 'OK',
+        matched: 0,
+        released: [],
+      });
+      expect(await release({ vlan: 14, allocationId: globalThis.crypto.randomUUID() })).toEqual({
+        status: 'OK',
+        matched: 0,
+        released: [],
+      });
     });
 
     test('release in parts: the address first keeps the name; by name (and zone) then; by server instance', async () => {
       const o = await take(nets.names, { names: ['parts'], instance: 'parts-vm' });
       if (o.status !== 'ISSUED') throw new Error(o.status);
       const addr = await release({ vlan: 14, address: o.allocation.address!, releaseName: false });
-      expect(addr).toMatchObject({ status: 'OK', matched: 1, released: [{ address: o.allocation.address, fqdn: null }] });
+      expect(addr).toMatchObject({
+        status: 'OK',
+        matched: 1,
+        released: [{ address: o.allocation.address, fqdn: null }],
+      });
       // The name is still held: it is not offered again.
       expect(await take(nets.names, { names: ['parts'] })).toEqual({ status: 'NAMES_TAKEN' });
-      expect(await release({ vlan: 14, name: 'parts', zone: 'other.test' })).toEqual({ status: 'OK', matched: 0, released: [] });
-      expect(await release({ vlan: 14, name: 'parts', zone: 'c.test' })).toMatchObject({ status: 'OK', matched: 1, released: [{ address: null, fqdn: 'parts.c.test' }] });
-      expect(await release({ vlan: 14, serverInstance: 'parts-vm' })).toEqual({ status: 'OK', matched: 0, released: [] });
-      const two = [await take(nets.names, { instance: 'pair' }), await take(nets.names, { instance: 'pair', names: ['pair-name'], extra: {} })];
+      expect(await release({ vlan: 14, name: 'parts', zone: 'other.test' })).toEqual({
+        status: 'OK',
+        matched: 0,
+        released: [],
+      });
+      expect(await release({ vlan: 14, name: 'parts', zone: 'c.test' })).toMatchObject({
+        status: 'OK',
+        matched: 1,
+        released: [{ address: null, fqdn: 'parts.c.test' }],
+      });
+      expect(await release({ vlan: 14, serverInstance: 'parts-vm' })).toEqual({
+        status: 'OK',
+        matched: 0,
+        released: [],
+      });
+      const two = [
+        await take(nets.names, { instance: 'pair' }),
+        await take(nets.names, { instance: 'pair', names: ['pair-name'], extra: {} }),
+      ];
       expect(two.map((x) => x.status)).toEqual(['ISSUED', 'EXISTING']);
       expect(await release({ vlan: 14, serverInstance: 'pair' })).toMatchObject({ status: 'OK', matched: 1 });
     });
@@ -187,7 +309,9 @@ export function allocatorContract(backend: string, open: OpenBackend): void {
       expect(address(await take(n))).toBe('10.4.0.2');
       const r = await release({ vlan: 12, address: '10.4.0.2', holdDown: { [n.id]: 1 } });
       expect(r).toMatchObject({ status: 'OK', released: [{ address: '10.4.0.2' }] });
-      expect(await b.transaction((tx) => tx.topology.heldRanges(n.id))).toEqual([{ first: '10.4.0.2', last: '10.4.0.2' }]);
+      expect(await b.transaction((tx) => tx.topology.heldRanges(n.id))).toEqual([
+        { first: '10.4.0.2', last: '10.4.0.2' },
+      ]);
       expect(await b.transaction((tx) => tx.topology.occupiedAddresses(n.id))).toEqual(['10.4.0.2']);
       expect(address(await take(n, { extra: { holdDown: true } }))).toBe('10.4.0.3');
       await new Promise((res) => setTimeout(res, 1100));
@@ -231,11 +355,23 @@ export function allocatorContract(backend: string, open: OpenBackend): void {
       if (o.status !== 'ISSUED') throw new Error(o.status);
       const rows = await b.transaction((tx) => tx.audit.listAudit({ objectId: o.allocation.id, limit: 10 }));
       expect(rows).toMatchObject([
-        { actor: 'contract', operation: 'CommissionIP', objectType: 'allocation', dataCenterId: dc, serverInstance: o.allocation.serverInstance, outcome: 'ok', after: { address: o.allocation.address, network: 'names', fqdn: 'audited.c.test', source: 'VLAN' } },
+        {
+          actor: 'contract',
+          operation: 'CommissionIP',
+          objectType: 'allocation',
+          dataCenterId: dc,
+          serverInstance: o.allocation.serverInstance,
+          outcome: 'ok',
+          after: { address: o.allocation.address, network: 'names', fqdn: 'audited.c.test', source: 'VLAN' },
+        },
       ]);
       await release({ vlan: 14, allocationId: o.allocation.id });
       const after = await b.transaction((tx) => tx.audit.listAudit({ objectId: o.allocation.id, limit: 10 }));
-      expect(after[1]).toMatchObject({ operation: 'DecommissionIP', before: { address: o.allocation.address, name: 'audited' }, after: { released: o.allocation.address, fqdn: 'audited.c.test' } });
+      expect(after[1]).toMatchObject({
+        operation: 'DecommissionIP',
+        before: { address: o.allocation.address, name: 'audited' },
+        after: { released: o.allocation.address, fqdn: 'audited.c.test' },
+      });
     });
   });
 }

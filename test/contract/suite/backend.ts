@@ -61,13 +61,22 @@ export function insertNetwork(tx: Ports, n: NetworkInput): Promise<Network> {
 }
 
 /** A commission plan for one candidate network, as the logic would make it. */
-export function plan(version: bigint, p: Partial<CommissionPlan> & Pick<CommissionPlan, 'dataCenterId' | 'vlan' | 'serverInstance' | 'candidates'>): CommissionPlan {
+export function plan(
+  version: bigint,
+  p: Partial<CommissionPlan> & Pick<CommissionPlan, 'dataCenterId' | 'vlan' | 'serverInstance' | 'candidates'>,
+): CommissionPlan {
   return {
     version: version.toString(),
     allocationId: globalThis.crypto.randomUUID(),
     intent: 'IPv4',
     wantAddress: true,
-    audit: { actor: 'contract', role: 'admin', operation: 'CommissionIP', requestId: null, after: { address: '$address', network: '$network', fqdn: '$fqdn', source: '$source' } },
+    audit: {
+      actor: 'contract',
+      role: 'admin',
+      operation: 'CommissionIP',
+      requestId: null,
+      after: { address: '$address', network: '$network', fqdn: '$fqdn', source: '$source' },
+    },
     ...p,
   };
 }

@@ -18,21 +18,59 @@ export function recordsContract(backend: string, open: OpenBackend): void {
     afterAll(() => b?.dispose());
 
     test('audit rows come back in order, filtered, scoped and paged', async () => {
-      const row = (i: number, extra: object = {}) => ({ actor: `u${i % 2}`, role: 'admin', operation: i < 3 ? 'AddNetwork' : 'EditNetwork', objectType: 'network', objectId: `n${i}`, outcome: 'ok', after: { i }, ...extra });
+      const row = (i: number, extra: object = {}) => ({
+        actor: `u${i % 2}`,
+        role: 'admin',
+        operation: i < 3 ? 'AddNetwork' : 'EditNetwork',
+        objectType: 'network',
+        objectId: `n${i}`,
+        outcome: 'ok',
+        after: { i },
+        ...extra,
+      });
       await tx(async (t) => {
-        for (let i = 0; i < 5; i++) await t.audit.appendAudit(row(i, i === 4 ? { dataCenterId: dc, tenantId: tenant, before: { was: [1, 'x'] } } : {}));
+        for (let i = 0; i < 5; i++)
+          await t.audit.appendAudit(
+            row(i, i === 4 ? { dataCenterId: dc, tenantId: tenant, before: { was: [1, 'x'] } } : {}),
+          );
       });
       const all = await tx((t) => t.audit.listAudit({ limit: 100 }));
       expect(all.map((r) => r.objectId)).toEqual(['n0', 'n1', 'n2', 'n3', 'n4']);
-      expect(all[4]).toMatchObject({ actor: 'u0', before: { was: [1, 'x'] }, after: { i: 4 }, dataCenterId: dc, tenantId: tenant, serverInstance: null, requestId: null });
+      expect(all[4]).toMatchObject({
+        actor: 'u0',
+        before: { was: [1, 'x'] },
+        after: { i: 4 },
+        dataCenterId: dc,
+        tenantId: tenant,
+        serverInstance: null,
+        requestId: null,
+      });
       expect(all[0].before).toBeNull();
       expect(all[0].at).toBeInstanceOf(Date);
-      expect((await tx((t) => t.audit.listAudit({ actor: 'u1', limit: 100 }))).map((r) => r.objectId)).toEqual(['n1', 'n3']);
-      expect((await tx((t) => t.audit.listAudit({ operation: 'EditNetwork', limit: 100 }))).map((r) => r.objectId)).toEqual(['n3', 'n4']);
-      expect((await tx((t) => t.audit.listAudit({ newestFirst: true, limit: 2 }))).map((r) => r.objectId)).toEqual(['n4', 'n3']);
-      expect((await tx((t) => t.audit.listAudit({ newestFirst: true, afterId: all[3].id, limit: 2 }))).map((r) => r.objectId)).toEqual(['n2', 'n1']);
-      expect((await tx((t) => t.audit.listAudit({ afterId: all[3].id, limit: 10 }))).map((r) => r.objectId)).toEqual(['n4']);
-      expect((await tx((t) => t.audit.listAudit({ scope: [{ dataCenterId: null, tenantId: tenant }], limit: 10 }))).map((r) => r.objectId)).toEqual(['n4']);
+      expect((await tx((t) => t.audit.listAudit({ actor: 'u1', limit: 100 }))).map((r) => r.objectId)).toEqual([
+        'n1',
+        'n3',
+      ]);
+      expect(
+        (await tx((t) => t.audit.listAudit({ operation: 'EditNetwork', limit: 100 }))).map((r) => r.objectId),
+      ).toEqual(['n3', 'n4']);
+      expect((await tx((t) => t.audit.listAudit({ newestFirst: true, limit: 2 }))).map((r) => r.objectId)).toEqual([
+        'n4',
+        'n3',
+      ]);
+      expect(
+        (await tx((t) => t.audit.listAudit({ newestFirst: true, afterId: all[3].id, limit: 2 }))).map(
+          (r) => r.objectId,
+        ),
+      ).toEqual(['n2', 'n1']);
+      expect((await tx((t) => t.audit.listAudit({ afterId: all[3].id, limit: 10 }))).map((r) => r.objectId)).toEqual([
+        'n4',
+      ]);
+      expect(
+        (await tx((t) => t.audit.listAudit({ scope: [{ dataCenterId: null, tenantId: tenant }], limit: 10 }))).map(
+          (r) => r.objectId,
+        ),
+      ).toEqual(['n4']);
       expect(await tx((t) => t.audit.listAudit({ scope: [], limit: 10 }))).toEqual([]);
       expect((await tx((t) => t.audit.listAudit({ since: all[0].at, limit: 10 }))).length).toBe(5);
     });
@@ -40,7 +78,13 @@ export function recordsContract(backend: string, open: OpenBackend): void {
     test('an audit row written in a failed transaction is not kept', async () => {
       await expect(
         tx(async (t) => {
-          await t.audit.appendAudit({ actor: 'x', role: 'admin', operation: 'Lost', objectType: 'network', outcome: 'ok' });
+          await t.audit.appendAudit({
+            actor: 'x',
+            role: 'admin',
+            operation: 'Lost',
+            objectType: 'network',
+            outcome: 'ok',
+          });
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
@@ -50,14 +94,39 @@ export function recordsContract(backend: string, open: OpenBackend): void {
     test('accounts with their grants; listed by name; changed and removed', async () => {
       expect(await tx((t) => t.access.anyUser())).toBe(false);
       const before = await b.allocator.configVersion();
-      const orch = await tx((t) => t.access.insertUser({ username: 'orch', role: 'orchestrator', tenantId: null, passwordHash: 'h1', sealedPassword: null }, [{ dataCenterId: dc, tenantId: null }, { dataCenterId: null, tenantId: tenant }]));
-      expect(orch).toMatchObject({ username: 'orch', role: 'orchestrator', disabled: false, grants: [{ dataCenterId: dc, tenantId: null }, { dataCenterId: null, tenantId: tenant }] });
+      const orch = await tx((t) =>
+        t.access.insertUser(
+          { username: 'orch', role: 'orchestrator', tenantId: null, passwordHash: 'h1', sealedPassword: null },
+          [
+            { dataCenterId: dc, tenantId: null },
+            { dataCenterId: null, tenantId: tenant },
+          ],
+        ),
+      );
+      expect(orch).toMatchObject({
+        username: 'orch',
+        role: 'orchestrator',
+        disabled: false,
+        grants: [
+          { dataCenterId: dc, tenantId: null },
+          { dataCenterId: null, tenantId: tenant },
+        ],
+      });
       expect(await b.allocator.configVersion()).toBeGreaterThan(before);
       expect((await b.allocator.loadSnapshot()).users).toEqual([orch]);
-      await tx((t) => t.access.insertUser({ username: 'admin', role: 'admin', tenantId: null, passwordHash: 'h2', sealedPassword: 's' }, []));
+      await tx((t) =>
+        t.access.insertUser(
+          { username: 'admin', role: 'admin', tenantId: null, passwordHash: 'h2', sealedPassword: 's' },
+          [],
+        ),
+      );
       expect((await tx((t) => t.access.listUsers())).map((u) => u.username)).toEqual(['admin', 'orch']);
       await tx((t) => t.access.updateUser(orch.id, { disabled: true, passwordHash: 'h3' }));
-      expect(await tx((t) => t.access.userByName('orch'))).toMatchObject({ disabled: true, passwordHash: 'h3', sealedPassword: null });
+      expect(await tx((t) => t.access.userByName('orch'))).toMatchObject({
+        disabled: true,
+        passwordHash: 'h3',
+        sealedPassword: null,
+      });
       await tx((t) => t.access.insertSession('tok', orch.id, 'csrf', new Date('2030-01-01T00:00:00Z')));
       await tx((t) => t.access.deleteUser(orch.id));
       expect(await tx((t) => t.access.userByName('orch'))).toBeNull();
@@ -88,7 +157,12 @@ export function recordsContract(backend: string, open: OpenBackend): void {
       await tx((t) => t.access.insertSession('s2', admin.id, 'c2', at(0)));
       await tx((t) => t.access.touchSession('s1', at(100)));
       await tx((t) => t.access.touchSession('s1', at(50)));
-      expect(await tx((t) => t.access.sessionByTokenHash('s1'))).toMatchObject({ user: { username: 'admin' }, csrfToken: 'c1', createdAt: at(0), lastSeenAt: at(100) });
+      expect(await tx((t) => t.access.sessionByTokenHash('s1'))).toMatchObject({
+        user: { username: 'admin' },
+        csrfToken: 'c1',
+        createdAt: at(0),
+        lastSeenAt: at(100),
+      });
       expect(await tx((t) => t.access.deleteIdleSessions(at(60)))).toBe(1);
       expect(await tx((t) => t.access.sessionByTokenHash('s2'))).toBeNull();
       await tx((t) => t.access.deleteSession('s1'));
@@ -98,7 +172,22 @@ export function recordsContract(backend: string, open: OpenBackend): void {
     test('alerts: threshold kept (a configuration change), state per network, events delivered with leases', async () => {
       const net = await tx(async (t) => {
         const n = await t.topology.insertNetwork(
-          { name: 'fill', cidr: '10.7.0.0/29', family: 4, dataCenterId: dc, vlan: 7, vxlan: null, tenantId: null, priority: 100, zoneId: null, gateway: '10.7.0.1', reservePool: false, namePattern: 'vm-{seq}', tags: {}, holdDownSeconds: 0 },
+          {
+            name: 'fill',
+            cidr: '10.7.0.0/29',
+            family: 4,
+            dataCenterId: dc,
+            vlan: 7,
+            vxlan: null,
+            tenantId: null,
+            priority: 100,
+            zoneId: null,
+            gateway: '10.7.0.1',
+            reservePool: false,
+            namePattern: 'vm-{seq}',
+            tags: {},
+            holdDownSeconds: 0,
+          },
           [{ first: 0x0a070002n, last: 0x0a070006n }],
         );
         return n;
@@ -108,7 +197,20 @@ export function recordsContract(backend: string, open: OpenBackend): void {
       expect(await b.allocator.configVersion()).toBeGreaterThan(before);
       expect(await tx((t) => t.alerts.alertThreshold(net.id))).toBe(60);
       expect(await tx((t) => t.alerts.networkFills(net.id))).toEqual([
-        { networkId: net.id, network: 'fill', dataCenter: 'dc1', dataCenterId: dc, tenantId: null, cidr: '10.7.0.0/29', gateway: '10.7.0.1', used: 0n, freeCount: 5n, freeRanges: [], thresholdPercent: 60, alertState: 'normal' },
+        {
+          networkId: net.id,
+          network: 'fill',
+          dataCenter: 'dc1',
+          dataCenterId: dc,
+          tenantId: null,
+          cidr: '10.7.0.0/29',
+          gateway: '10.7.0.1',
+          used: 0n,
+          freeCount: 5n,
+          freeRanges: [],
+          thresholdPercent: 60,
+          alertState: 'normal',
+        },
       ]);
       expect(await tx((t) => t.alerts.lockAlertState(net.id))).toBe('normal');
       expect(await tx((t) => t.alerts.lockAlertState(net.id + 1000))).toBeNull();
@@ -117,9 +219,40 @@ export function recordsContract(backend: string, open: OpenBackend): void {
         await t.alerts.setAlertState(net.id, 'high', 80);
       });
       expect(await tx((t) => t.alerts.lockAlertState(net.id))).toBe('high');
-      const e = await tx((t) => t.alerts.insertAlertEvent({ networkId: net.id, network: 'fill', dataCenter: 'dc1', direction: 'up', percent: 80, thresholdPercent: 60, used: 4n, assignable: 5n, webhook: 'pending' }));
-      expect(e).toMatchObject({ networkId: net.id, direction: 'up', percent: 80, used: 4n, assignable: 5n, attempts: 0 });
-      await tx((t) => t.alerts.insertAlertEvent({ networkId: net.id, network: 'fill', dataCenter: 'dc1', direction: 'down', percent: 10, thresholdPercent: 60, used: 1n, assignable: 5n, webhook: 'none' }));
+      const e = await tx((t) =>
+        t.alerts.insertAlertEvent({
+          networkId: net.id,
+          network: 'fill',
+          dataCenter: 'dc1',
+          direction: 'up',
+          percent: 80,
+          thresholdPercent: 60,
+          used: 4n,
+          assignable: 5n,
+          webhook: 'pending',
+        }),
+      );
+      expect(e).toMatchObject({
+        networkId: net.id,
+        direction: 'up',
+        percent: 80,
+        used: 4n,
+        assignable: 5n,
+        attempts: 0,
+      });
+      await tx((t) =>
+        t.alerts.insertAlertEvent({
+          networkId: net.id,
+          network: 'fill',
+          dataCenter: 'dc1',
+          direction: 'down',
+          percent: 10,
+          thresholdPercent: 60,
+          used: 1n,
+          assignable: 5n,
+          webhook: 'none',
+        }),
+      );
       const claimed = await tx((t) => t.alerts.claimAlertDelivery(60));
       expect(claimed).toMatchObject({ id: e.id, attempts: 1 });
       // Leased: nobody else gets it meanwhile; the event without a webhook is never claimed.

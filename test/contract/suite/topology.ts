@@ -60,14 +60,37 @@ export function topologyContract(backend: string, open: OpenBackend): void {
 
     test('networks: by VLAN, by tenant and family, reserve pools, overlaps refused per (data center, VLAN)', async () => {
       const made = await tx(async (t) => ({
-        a: await insertNetwork(t, { name: 'a', cidr: '10.10.0.0/24', dataCenterId: dc, vlan: 10, tenantId: ta, zoneId: zone }),
+        a: await insertNetwork(t, {
+          name: 'a',
+          cidr: '10.10.0.0/24',
+          dataCenterId: dc,
+          vlan: 10,
+          tenantId: ta,
+          zoneId: zone,
+        }),
         a6: await insertNetwork(t, { name: 'a6', cidr: '2001:db8:10::/64', dataCenterId: dc, vlan: 10, tenantId: ta }),
         b: await insertNetwork(t, { name: 'b', cidr: '10.11.0.0/24', dataCenterId: dc, vlan: 11, tenantId: tb }),
         pool: await insertNetwork(t, { name: 'pool', cidr: '10.12.0.0/24', dataCenterId: dc, reservePool: true }),
         other: await insertNetwork(t, { name: 'other-dc', cidr: '10.10.0.0/24', dataCenterId: dc2, vlan: 10 }),
-        sameVlan11: await insertNetwork(t, { name: 'same-prefix-vlan-12', cidr: '10.10.0.0/24', dataCenterId: dc, vlan: 12 }),
+        sameVlan11: await insertNetwork(t, {
+          name: 'same-prefix-vlan-12',
+          cidr: '10.10.0.0/24',
+          dataCenterId: dc,
+          vlan: 12,
+        }),
       }));
-      expect(made.a).toMatchObject({ name: 'a', cidr: '10.10.0.0/24', family: 4, gateway: '10.10.0.1', vlan: 10, tenantId: ta, zoneId: zone, priority: 100, tags: {}, holdDownSeconds: 0 });
+      expect(made.a).toMatchObject({
+        name: 'a',
+        cidr: '10.10.0.0/24',
+        family: 4,
+        gateway: '10.10.0.1',
+        vlan: 10,
+        tenantId: ta,
+        zoneId: zone,
+        priority: 100,
+        tags: {},
+        holdDownSeconds: 0,
+      });
       await tx(async (t) => {
         const ids = (ns: Network[]) => ns.map((n) => n.name).sort();
         expect(ids(await t.topology.networksOnVlan(dc, 10))).toEqual(['a', 'a6']);
@@ -82,22 +105,47 @@ export function topologyContract(backend: string, open: OpenBackend): void {
         expect(await t.topology.networkName(made.b.id)).toBe('b');
         expect(await t.topology.networkById(made.b.id)).toEqual(made.b);
       });
-      await expect(tx((t) => insertNetwork(t, { name: 'clash', cidr: '10.10.0.64/26', dataCenterId: dc, vlan: 10 }))).rejects.toBeInstanceOf(StoreConflict);
-      await expect(tx((t) => insertNetwork(t, { name: 'a', cidr: '10.20.0.0/24', dataCenterId: dc, vlan: 20 }))).rejects.toBeInstanceOf(StoreConflict);
+      await expect(
+        tx((t) => insertNetwork(t, { name: 'clash', cidr: '10.10.0.64/26', dataCenterId: dc, vlan: 10 })),
+      ).rejects.toBeInstanceOf(StoreConflict);
+      await expect(
+        tx((t) => insertNetwork(t, { name: 'a', cidr: '10.20.0.0/24', dataCenterId: dc, vlan: 20 })),
+      ).rejects.toBeInstanceOf(StoreConflict);
     });
 
     test('an edit changes the named columns only; a rename onto another network is refused', async () => {
       const edited = await tx(async (t) => {
         const n = (await t.topology.networkByName('b'))!;
-        return t.topology.updateNetwork(n.id, { priority: 5, tags: { env: 'prod' }, holdDownSeconds: 30, gateway: null });
+        return t.topology.updateNetwork(n.id, {
+          priority: 5,
+          tags: { env: 'prod' },
+          holdDownSeconds: 30,
+          gateway: null,
+        });
       });
-      expect(edited).toMatchObject({ name: 'b', priority: 5, tags: { env: 'prod' }, holdDownSeconds: 30, gateway: null, tenantId: tb, vlan: 11 });
-      await expect(tx(async (t) => t.topology.updateNetwork(edited.id, { name: 'a' }))).rejects.toBeInstanceOf(StoreConflict);
+      expect(edited).toMatchObject({
+        name: 'b',
+        priority: 5,
+        tags: { env: 'prod' },
+        holdDownSeconds: 30,
+        gateway: null,
+        tenantId: tb,
+        vlan: 11,
+      });
+      await expect(tx(async (t) => t.topology.updateNetwork(edited.id, { name: 'a' }))).rejects.toBeInstanceOf(
+        StoreConflict,
+      );
     });
 
     test('reservations: listed in address order, removed only from their own network', async () => {
-      const { a, b: other } = await tx(async (t) => ({ a: (await t.topology.networkByName('a'))!, b: (await t.topology.networkByName('b'))! }));
-      const [r2, r1] = await tx(async (t) => [await t.topology.insertReservation(a.id, '10.10.0.200', '10.10.0.210', 'later'), await t.topology.insertReservation(a.id, '10.10.0.20', '10.10.0.20', null)]);
+      const { a, b: other } = await tx(async (t) => ({
+        a: (await t.topology.networkByName('a'))!,
+        b: (await t.topology.networkByName('b'))!,
+      }));
+      const [r2, r1] = await tx(async (t) => [
+        await t.topology.insertReservation(a.id, '10.10.0.200', '10.10.0.210', 'later'),
+        await t.topology.insertReservation(a.id, '10.10.0.20', '10.10.0.20', null),
+      ]);
       expect(r2).toMatchObject({ networkId: a.id, first: '10.10.0.200', last: '10.10.0.210', note: 'later' });
       expect(await tx((t) => t.topology.reservations(a.id))).toEqual([r1, r2]);
       expect(await tx((t) => t.topology.deleteReservation(other.id, r1.id))).toBeNull();
@@ -108,16 +156,36 @@ export function topologyContract(backend: string, open: OpenBackend): void {
 
     test('free ranges replaced: the allocator issues from the new ones; occupancy, runs and counts follow', async () => {
       const a = (await tx((t) => t.topology.networkByName('a')))!;
-      await tx((t) => t.topology.replaceFreeRanges(a.id, 4, [{ first: 0x0a0a0032n, last: 0x0a0a0034n }, { first: 0x0a0a0040n, last: 0x0a0a0040n }]));
+      await tx((t) =>
+        t.topology.replaceFreeRanges(a.id, 4, [
+          { first: 0x0a0a0032n, last: 0x0a0a0034n },
+          { first: 0x0a0a0040n, last: 0x0a0a0040n },
+        ]),
+      );
       const issued: string[] = [];
       for (let i = 0; i < 5; i++) {
-        const o = await b.allocator.commission(plan(await b.allocator.configVersion(), { dataCenterId: dc, vlan: 10, serverInstance: `free-${i}`, candidates: [{ networkId: a.id, source: 'VLAN', tenantId: ta }] }));
+        const o = await b.allocator.commission(
+          plan(await b.allocator.configVersion(), {
+            dataCenterId: dc,
+            vlan: 10,
+            serverInstance: `free-${i}`,
+            candidates: [{ networkId: a.id, source: 'VLAN', tenantId: ta }],
+          }),
+        );
         issued.push(o.status === 'ISSUED' ? o.allocation.address! : o.status);
       }
       expect(issued).toEqual(['10.10.0.50', '10.10.0.51', '10.10.0.52', '10.10.0.64', 'FULL']);
       await tx(async (t) => {
-        expect(await t.topology.allocatedRanges(a.id)).toEqual([{ first: '10.10.0.50', last: '10.10.0.52' }, { first: '10.10.0.64', last: '10.10.0.64' }]);
-        expect((await t.topology.occupiedAddresses(a.id)).sort()).toEqual(['10.10.0.50', '10.10.0.51', '10.10.0.52', '10.10.0.64']);
+        expect(await t.topology.allocatedRanges(a.id)).toEqual([
+          { first: '10.10.0.50', last: '10.10.0.52' },
+          { first: '10.10.0.64', last: '10.10.0.64' },
+        ]);
+        expect((await t.topology.occupiedAddresses(a.id)).sort()).toEqual([
+          '10.10.0.50',
+          '10.10.0.51',
+          '10.10.0.52',
+          '10.10.0.64',
+        ]);
         expect(await t.topology.activeAllocationCount(a.id)).toBe(4);
         expect((await t.topology.activeAllocationIds(a.id)).length).toBe(4);
       });
@@ -127,12 +195,21 @@ export function topologyContract(backend: string, open: OpenBackend): void {
       const { a, a2 } = await tx(async (t) => {
         const a = (await t.topology.networkByName('a'))!;
         await t.topology.updateNetwork(a.id, { cidr: '10.10.0.0/25' });
-        const a2 = await insertNetwork(t, { name: 'a-upper', cidr: '10.10.0.128/25', dataCenterId: dc, vlan: 10, tenantId: ta });
+        const a2 = await insertNetwork(t, {
+          name: 'a-upper',
+          cidr: '10.10.0.128/25',
+          dataCenterId: dc,
+          vlan: 10,
+          tenantId: ta,
+        });
         await t.topology.moveIntoNetwork(a.id, a2.id, '10.10.0.128/25');
         return { a, a2 };
       });
       await tx(async (t) => {
-        expect(await t.topology.allocatedRanges(a.id)).toEqual([{ first: '10.10.0.50', last: '10.10.0.52' }, { first: '10.10.0.64', last: '10.10.0.64' }]);
+        expect(await t.topology.allocatedRanges(a.id)).toEqual([
+          { first: '10.10.0.50', last: '10.10.0.52' },
+          { first: '10.10.0.64', last: '10.10.0.64' },
+        ]);
         expect(await t.topology.allocatedRanges(a2.id)).toEqual([]);
         expect(await t.topology.reservations(a.id)).toEqual([]);
         expect((await t.topology.reservations(a2.id)).map((r) => r.first)).toEqual(['10.10.0.200']);
