@@ -5,7 +5,6 @@
  */
 import type {
   Allocator,
-  AuditTemplate,
   BatchOutcome,
   BatchPlans,
   CommissionItemOutcome,
@@ -18,13 +17,14 @@ import type {
   ReleasedRow,
   TopologySnapshot,
 } from '../../logic/allocation/allocator-port';
-import type { UserRecord } from '../../logic/access/port';
-import type { Allocation } from '../../logic/core/model';
-import { cidrContains, formatAddress, parseAddress, parseCidr } from '../../logic/core/ip';
+import { formatAddress, parseAddress } from '../../logic/core/ip';
 import { reverseName } from '../../logic/dns/dns';
 import { StoreConflict } from '../../logic/core/errors';
 import { byId, heldKey, type AllocationRow, type MemoryState } from './state';
 import { batchUnit, Raised, savepointRunner, type PlanDone } from './batch';
+import { allocationOf, appendAllocationAudit, fill, longestHolding, queueDns, unpublish, userRecord } from './records';
+
+export { allocationOf, userRecord };
 
 /** How a unit of work is run: atomically, after the units before it (the store's mutex and journal). */
 export interface UnitRunner {
@@ -33,21 +33,6 @@ export interface UnitRunner {
   committed(networkIds: number[], dnsQueued: boolean): void;
   onConfigChange(listener: (version: bigint) => void): () => void;
 }
-
-export const allocationOf = (a: AllocationRow): Allocation => ({
-  id: a.id,
-  networkId: a.networkId!,
-  address: a.address === null || a.addressReleasedAt !== null ? null : a.address,
-  zoneId: a.zoneId,
-  name: a.nameReleasedAt !== null ? null : a.name,
-  serverInstance: a.serverInstance,
-  source: a.source,
-  intent: a.intent,
-  requestedDataCenterId: a.requestedDcId,
-  requestedVlan: a.requestedVlan,
-  tenantId: a.tenantId,
-  createdAt: a.createdAt,
-});
 
 export class MemoryAllocator implements Allocator {
   /** inTransaction: the copy transaction() hands out, its units already inside the store's one. */
@@ -174,7 +159,7 @@ export class MemoryAllocator implements Allocator {
       let dns = 0;
       if (address !== null && fq !== null) {
         if (c.forward) {
-          this.queue(row.id, {
+          queueDns(this.s, row.id, {
             zoneId: c.zoneId!,
             owner: fq,
             action: 'add',
@@ -185,7 +170,7 @@ export class MemoryAllocator implements Allocator {
         }
         const rz = longestHolding(c.reverse ?? [], address);
         if (rz !== null) {
-          this.queue(row.id, {
+          queueDns(this.s, row.id, {
             reverseZoneId: rz,
             owner: reverseName(address),
             action: 'add',
@@ -195,7 +180,8 @@ export class MemoryAllocator implements Allocator {
           dns++;
         }
       }
-      this.appendAudit(
+      appendAllocationAudit(
+        this.s,
         p.audit,
         row,
         c.tenantId,
@@ -295,7 +281,7 @@ export class MemoryAllocator implements Allocator {
         releasedAt: addressGone && nameGone ? now : null,
         releaseReason: addressGone && nameGone ? p.reason : null,
       });
-      dns += this.unpublish(a.id);
+      dns += unpublish(this.s, a.id);
       const fq = relName && a.zoneId !== null ? `${a.name}.${s.zones.get(a.zoneId)!.name}` : null;
       const before = fill(p.audit.before, {
         network: net.name,
@@ -303,7 +289,16 @@ export class MemoryAllocator implements Allocator {
         name: a.nameReleasedAt === null ? a.name : null,
       });
       const after = fill(p.audit.after, { releasedAddress: relAddr ? a.address : null, releasedFqdn: fq });
-      this.appendAudit(p.audit, a, a.tenantId ?? net.tenantId, p.dataCenterId, a.serverInstance, before, after);
+      appendAllocationAudit(
+        this.s,
+        p.audit,
+        a,
+        a.tenantId ?? net.tenantId,
+        p.dataCenterId,
+        a.serverInstance,
+        before,
+        after,
+      );
       released.push({
         allocationId: a.id,
         network: net.name,
@@ -396,108 +391,4 @@ export class MemoryAllocator implements Allocator {
     const a = s.freeSet(networkId).takeLowest();
     return a === null ? null : formatAddress(net.family, a);
   }
-
-  private queue(
-    allocationId: string,
-    o: {
-      zoneId?: number;
-      reverseZoneId?: number;
-      owner: string;
-      action: 'add' | 'delete';
-      rtype: 'A' | 'AAAA' | 'PTR';
-      rdata: string;
-    },
-  ): void {
-    const id = this.s.nextId('dns_outbox');
-    this.s.outbox.insert(id, {
-      id,
-      allocationId,
-      zoneId: o.zoneId ?? null,
-      reverseZoneId: o.reverseZoneId ?? null,
-      owner: o.owner,
-      action: o.action,
-      rtype: o.rtype,
-      rdata: o.rdata,
-    });
-  }
-
-  /** Either part gone takes its published records with it: a delete for each record whose latest change is an add. */
-  private unpublish(allocationId: string): number {
-    const latest = new Map<string, (typeof rows)[number]>();
-    const rows = this.s.outbox.byGroup('allocation', allocationId).sort((a, b) => a.id - b.id);
-    for (const r of rows) latest.set(`${r.owner}\u0000${r.rtype}`, r);
-    const adds = [...latest.values()].filter((r) => r.action === 'add').sort((a, b) => a.id - b.id);
-    for (const r of adds)
-      this.queue(allocationId, {
-        zoneId: r.zoneId ?? undefined,
-        reverseZoneId: r.reverseZoneId ?? undefined,
-        owner: r.owner,
-        action: 'delete',
-        rtype: r.rtype,
-        rdata: r.rdata,
-      });
-    return adds.length;
-  }
-
-  private appendAudit(
-    t: AuditTemplate,
-    a: AllocationRow,
-    tenantId: number | null,
-    dataCenterId: number,
-    serverInstance: string,
-    before: unknown,
-    after: unknown,
-  ): void {
-    const id = String(this.s.nextId('audit_log'));
-    this.s.audit.insert(id, {
-      id,
-      at: this.s.now(),
-      actor: t.actor,
-      role: t.role,
-      operation: t.operation,
-      objectType: 'allocation',
-      objectId: a.id,
-      tenantId,
-      dataCenterId,
-      serverInstance,
-      before,
-      after,
-      outcome: 'ok',
-      requestId: t.requestId,
-    });
-  }
-}
-
-/** The user as the snapshot and the access port give it: with its grants in grant order. */
-export function userRecord(s: MemoryState, id: number): UserRecord | null {
-  const u = s.users.get(id);
-  if (!u) return null;
-  const grants = s.grants
-    .byGroup('user', String(id))
-    .sort(byId)
-    .map((g) => ({ dataCenterId: g.dataCenterId, tenantId: g.tenantId }));
-  return { ...u, grants };
-}
-
-/** ipcd_fill: each "$key" string in the template becomes the value of key. */
-function fill(template: unknown, values: Record<string, unknown>): unknown {
-  if (template === undefined || template === null) return null;
-  if (typeof template === 'string')
-    return template.startsWith('$') && template.slice(1) in values ? (values[template.slice(1)] ?? null) : template;
-  if (Array.isArray(template)) return template.map((t) => fill(t, values));
-  if (typeof template === 'object')
-    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, v === null ? null : fill(v, values)]));
-  return template;
-}
-
-/** The reverse zone with the longest prefix holding the address. */
-function longestHolding(zones: { id: number; prefix: string }[], address: string): number | null {
-  const a = parseAddress(address)!;
-  const point = parseCidr(`${address}/${a.family === 4 ? 32 : 128}`);
-  let best: { id: number; len: number } | null = null;
-  for (const z of zones) {
-    const p = parseCidr(z.prefix);
-    if (cidrContains(p, point) && (!best || p.prefixLength > best.len)) best = { id: z.id, len: p.prefixLength };
-  }
-  return best?.id ?? null;
 }
