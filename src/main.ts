@@ -99,6 +99,10 @@ async function main(): Promise<void> {
     () =>
       new Promise<Server>((resolve, reject) => {
         const s = app.listen(config.port, config.host);
+        // Outlive the callers' idle keep-alive (undici 4 s, load balancers 60 s): a server that closes an
+        // idle socket first races the next request on it, which the client sees as a reset.
+        s.keepAliveTimeout = 65_000;
+        s.headersTimeout = 66_000;
         s.once('listening', () => resolve(s)).once('error', reject);
       }),
   );
