@@ -321,7 +321,10 @@ describe('setup CLI without a store', () => {
   test.each([
     [[], /^ipcd: no command given\n/],
     [['frob'], /^ipcd: unknown command 'frob'\n/],
-    [['network'], /^ipcd: 'network' needs a subcommand: add, list, hold-down, remove, split, merge, tag, allocate, alert\n/],
+    [
+      ['network'],
+      /^ipcd: 'network' needs a subcommand: add, list, hold-down, remove, split, merge, tag, allocate, alert\n/,
+    ],
     [['dc', 'remove', 'dc1'], /^ipcd: unknown command 'dc remove' \(dc has: add, list\)\n/],
     [['dc', 'add'], /^ipcd: missing NAME\nUsage: ipcd dc add NAME/],
     [['dc', 'add', 'a', 'b'], /^ipcd: unexpected argument 'b'\n/],
