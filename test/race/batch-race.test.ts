@@ -67,20 +67,26 @@ describe('batches racing single calls and each other across 3 processes (postgre
     const twins = new Map<string, Set<string>>();
     const faults: string[] = [];
     let full = false;
+    // BUSY is the contract's "rolled back, nothing written; retry": near the end of the /22 many
+    // takers wait on the last free ranges. The callers here retry the same instances, as the
+    // client library does; every other fault is a defect.
     const single = async (url: string, name: string) => {
-      for (let i = 0; !full; i++) {
+      for (let i = 0; !full; ) {
         const r = await call(url, 'CommissionIP', item(`${name}-${i}`), ORCH);
         if (r.fault) {
           faults.push(r.fault.code);
           if (r.fault.code === 'NO_FREE_ADDRESS') full = true;
+          if (r.fault.code !== 'BUSY') i++;
           continue;
         }
         issued.push({ instance: `${name}-${i}`, allocationId: r.values.allocationId, address: r.values.address });
+        i++;
       }
     };
     const batches = async (url: string, name: string) => {
+      let again: string[] = [];
       for (let i = 0; !full; i++) {
-        const instances = Array.from({ length: 40 }, (_, k) => `${name}-${i}-${k}`);
+        const instances = [...again, ...Array.from({ length: 40 - again.length }, (_, k) => `${name}-${i}-${k}`)];
         const atomic = i % 2 === 1;
         const r = await call(
           url,
@@ -88,10 +94,20 @@ describe('batches racing single calls and each other across 3 processes (postgre
           { atomic: atomic || undefined, CommissionIP: instances.map(item) },
           ORCH,
         );
-        for (const x of results(r, instances)) {
+        if (r.fault?.code === 'BUSY') {
+          faults.push('BUSY');
+          again = instances;
+          continue;
+        }
+        const out = results(r, instances);
+        // An atomic batch refused for BUSY wrote nothing: all of it goes again.
+        const busy = out.some((x) => 'fault' in x && x.fault === 'BUSY');
+        again = [];
+        for (const x of out) {
           if ('fault' in x) {
             faults.push(x.fault!);
             if (x.fault === 'NO_FREE_ADDRESS') full = true;
+            else if (x.fault === 'BUSY' || (busy && x.fault === 'BATCH_ABORTED')) again.push(x.instance);
           } else issued.push(x as Issued);
         }
       }
@@ -121,9 +137,9 @@ describe('batches racing single calls and each other across 3 processes (postgre
       ]),
     );
 
-    expect(new Set(faults)).toEqual(
-      new Set(faults.length ? ['NO_FREE_ADDRESS', ...(faults.includes('BATCH_ABORTED') ? ['BATCH_ABORTED'] : [])] : []),
-    );
+    expect(faults).toContain('NO_FREE_ADDRESS');
+    expect([...new Set(faults)].filter((f) => !['NO_FREE_ADDRESS', 'BATCH_ABORTED', 'BUSY'].includes(f))).toEqual([]);
+    if (faults.includes('BUSY')) console.log(`batch race: ${faults.filter((f) => f === 'BUSY').length} BUSY answers`);
     for (const [instance, seen] of twins)
       expect({ instance, allocations: seen.size }).toEqual({ instance, allocations: 1 });
     const twinAddresses = [...twins.values()].map((s) => [...s][0].split(' ')[1]);
