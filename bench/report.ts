@@ -18,16 +18,17 @@ const pow10 = (n: number) => {
 
 export function cyclesTable(results: BackendResult[]): string {
   const rows = [
-    '| case | cycles | ipcd cycles/s | commission p50 / p99 (ms) | decommission p50 / p99 (ms) | pgbench tps, same run | ratio ipcd / pgbench | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
+    '| case | cycles | ipcd cycles/s | commission p50 / p99 (ms) | decommission p50 / p99 (ms) | pgbench tps, same run | ratio ipcd / pgbench | CPU ms per cycle: ipcd / PostgreSQL | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of results) {
     for (const t of r.throughput) {
       const p = t.point;
       const pg = t.pgbench ? `${f(t.pgbench.tps)} (${t.pgbench.clients} cl.)` : '–';
       const ratio = t.pgbench ? f(p.cyclesPerSecond / t.pgbench.tps) : '–';
+      const cpu = p.cpuMsPerCycle ? `${f(p.cpuMsPerCycle.ipcd)} / ${f(p.cpuMsPerCycle.postgres)}` : '–';
       rows.push(
-        `| ${name(r.backend)}, ${t.case} | ${p.cycles} | ${f(p.cyclesPerSecond)} | ${pp(p.commission)} | ${pp(p.decommission)} | ${pg} | ${ratio} | ${errorsOf(p.errors)} |`,
+        `| ${name(r.backend)}, ${t.case} | ${p.cycles} | ${f(p.cyclesPerSecond)} | ${pp(p.commission)} | ${pp(p.decommission)} | ${pg} | ${ratio} | ${cpu} | ${errorsOf(p.errors)} |`,
       );
     }
   }

@@ -23,6 +23,7 @@ import { openPgbench, type Pgbench, type PgbenchResult } from './pgbench';
 import { AddressBook } from './replies';
 import { countRoundTrips, type RoundTrips } from './round-trips';
 import { ADMIN_USER, startServer, type RunningServer, type ServerSpec } from './server';
+import { cpuSampler } from './cpu';
 import {
   commissionPoint,
   throughputPoint,
@@ -169,9 +170,10 @@ async function batchPoints(s: Session, c: Config, r: BackendResult): Promise<voi
 }
 
 async function cyclePoints(s: Session, c: Config, r: BackendResult, pgbench?: Pgbench): Promise<void> {
-  const options = { seconds: c.seconds, cycles: c.cycles, warmupSeconds: c.warmupSeconds };
   const run = async (label: string, clients: number, vlanOf: (w: number) => number, book: AddressBook) => {
     await step(r, label, async () => {
+      const cpu = cpuSampler((await s.start()).pid, s.spec.databaseUrl);
+      const options = { seconds: c.seconds, cycles: c.cycles, warmupSeconds: c.warmupSeconds, cpu };
       const point = await throughputPoint(s.target(), book, clients, vlanOf, options);
       const pg = pgbench ? await pgbench.run(clients, c.pgbenchSeconds) : undefined;
       logPoint(r.backend, label, point, pg);

@@ -6,6 +6,7 @@ import { DC } from './management';
 import { AddressBook, ErrorCounts, ok } from './replies';
 import { SoapClient, type Credentials } from './soap-client';
 import { msSince, summarize, type Summary } from './stats';
+import { perCycle, type CpuSample } from './cpu';
 
 /** Where to send the commissioning calls, and as whom. */
 export interface Target {
@@ -25,6 +26,8 @@ export interface PointResult {
   decommission: Summary;
   /** Fault and wrong-reply codes by count; a failed cycle is not counted in `cycles`. */
   errors: Record<string, number>;
+  /** CPU ms per cycle of ipcd's processes and its PostgreSQL backends (bench/cpu.ts), where readable. */
+  cpuMsPerCycle?: CpuSample;
 }
 
 export interface PointOptions {
@@ -33,6 +36,8 @@ export interface PointOptions {
   /** …or, when set, exactly this many cycles in total. */
   cycles?: number;
   warmupSeconds: number;
+  /** Samples the CPU used so far by the server side (bench/cpu.ts). */
+  cpu?: () => Promise<CpuSample | undefined>;
 }
 
 export const newClient = (t: Target, sockets: number) => new SoapClient(t.url, sockets, { credentials: t.credentials });
@@ -91,6 +96,7 @@ export async function throughputPoint(
     const decommissionMs: number[] = [];
     let started = 0;
     let done = 0;
+    const cpu0 = await o.cpu?.();
     const t0 = process.hrtime.bigint();
     const deadline = performance.now() + o.seconds * 1000;
     const more = () => (o.cycles !== undefined ? started < o.cycles : performance.now() < deadline);
@@ -110,6 +116,7 @@ export async function throughputPoint(
       }),
     );
     const seconds = msSince(t0) / 1000;
+    const cpuMsPerCycle = perCycle(cpu0, await o.cpu?.(), done);
     return {
       clients,
       networks: vlans.size,
@@ -119,6 +126,7 @@ export async function throughputPoint(
       commission: summarize(commissionMs),
       decommission: summarize(decommissionMs),
       errors: errors.byCode,
+      cpuMsPerCycle,
     };
   } finally {
     client.close();

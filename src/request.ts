@@ -15,7 +15,7 @@ declare global {
       /** X-Request-Id as the caller sent it (when well-formed), else a new UUID; echoed on the reply. */
       ipcdRequestId: string;
       /** The app's logger with `requestId` on every line. */
-      log: Logger;
+      log: RequestLog;
       /** SOAP endpoints: the WS-Security UsernameToken the guard found (absent: none was sent). */
       ipcdToken?: UsernameToken;
       /** Console: the signed-in session and its token, once requireSession has loaded them. */
@@ -27,12 +27,34 @@ declare global {
 
 const GIVEN_ID = /^[\w.:-]{1,64}$/;
 
+type Meta = Record<string, unknown>;
+
+/**
+ * The app's logger with the request id added to every line. Not winston's child(): that builds a
+ * new object from a property-descriptor map per request, a measurable share of a commission's CPU.
+ */
+export class RequestLog {
+  constructor(
+    private readonly base: Logger,
+    private readonly requestId: string,
+  ) {}
+  info(message: string, meta?: Meta): void {
+    this.base.info(message, { requestId: this.requestId, ...meta });
+  }
+  warn(message: string, meta?: Meta): void {
+    this.base.warn(message, { requestId: this.requestId, ...meta });
+  }
+  error(message: string, meta?: Meta): void {
+    this.base.error(message, { requestId: this.requestId, ...meta });
+  }
+}
+
 /** First middleware of the app: the request id, its reply header and the request's logger. */
 export function requestContext(log: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const given = req.get('x-request-id');
     req.ipcdRequestId = given && GIVEN_ID.test(given) ? given : randomUUID();
-    req.log = log.child({ requestId: req.ipcdRequestId });
+    req.log = new RequestLog(log, req.ipcdRequestId);
     res.setHeader('X-Request-Id', req.ipcdRequestId);
     next();
   };

@@ -2,7 +2,12 @@
 import { formatAddress, parseAddress, parseCidr } from '../logic/core/ip';
 import type { Allocation, AllocationSource, Intent, Network } from '../logic/core/model';
 
+/** How PostgreSQL writes an IPv4 inet: already the canonical dotted quad (no leading zeros). */
+const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 export function canonicalAddress(text: string): string {
+  // Every commission's answer passes here: skip the parse for the text that is canonical already.
+  if (DOTTED_QUAD.test(text)) return text;
   const a = parseAddress(text.split('/')[0]);
   if (!a) throw new Error(`database returned a malformed address '${text}'`);
   return formatAddress(a.family, a.value);

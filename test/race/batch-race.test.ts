@@ -71,7 +71,7 @@ describe('batches racing single calls and each other across 3 processes (postgre
     // takers wait on the last free ranges. The callers here retry the same instances, as the
     // client library does; every other fault is a defect.
     const single = async (url: string, name: string) => {
-      for (let i = 0; !full; ) {
+      for (let i = 0; !full;) {
         const r = await call(url, 'CommissionIP', item(`${name}-${i}`), ORCH);
         if (r.fault) {
           faults.push(r.fault.code);

@@ -13,6 +13,7 @@ import {
   tiledParent,
 } from '../../src/logic/core/ip';
 import { IpcdError } from '../../src/logic/core/errors';
+import { canonicalAddress } from '../../src/store/mapping';
 
 describe('addresses', () => {
   test.each([
@@ -121,6 +122,13 @@ describe('CIDRs', () => {
     expect(() => parseCidr(t)).toThrow(IpcdError);
   });
 
+  test('a CIDR parsed again is the same frozen value; a refused one is refused again', () => {
+    const a = parseCidr('2001:DB8:1::/48');
+    expect(parseCidr('2001:DB8:1::/48')).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(() => parseCidr('10.0.0.5/24')).toThrow(/did you mean/);
+  });
+
   test('containment', () => {
     expect(cidrContains(parseCidr('10.0.0.0/16'), parseCidr('10.0.3.0/24'))).toBe(true);
     expect(cidrContains(parseCidr('10.0.3.0/24'), parseCidr('10.0.0.0/16'))).toBe(false);
@@ -193,5 +201,18 @@ describe('range arithmetic for management', () => {
     expect(p('10.0.0.0/25', '10.0.0.0/26')).toBeNull(); // overlap
     expect(p('10.0.0.0/26', '10.0.0.64/26', '10.0.0.128/26')).toBeNull(); // not a power of two
     expect(p('10.0.0.0/25', '2001:db8::/121')).toBeNull();
+  });
+});
+
+describe("the store's canonical text for the database's addresses", () => {
+  test('IPv4 as PostgreSQL writes it passes as is and equals what ip-address formats', () => {
+    for (let i = 0; i < 20_000; i++) {
+      const v = BigInt(Math.floor(Math.random() * 2 ** 32));
+      const text = formatAddress(4, v);
+      expect(canonicalAddress(text)).toBe(text);
+    }
+    expect(canonicalAddress('10.0.0.1/32')).toBe('10.0.0.1');
+    expect(canonicalAddress('2001:DB8::1')).toBe('2001:db8::1');
+    expect(() => canonicalAddress('010.0.0.1')).toThrow(/malformed/);
   });
 });

@@ -52,8 +52,25 @@ export function formatAddress(family: Family, value: bigint): string {
   return family === 4 ? Address4.fromBigInt(value).correctForm() : Address6.fromBigInt(value).correctForm();
 }
 
+/**
+ * Parsed CIDRs by text. Every commission reads its candidate networks' CIDRs (reverse zones, the
+ * store's network rows) and a data center has few networks, so each is parsed once, not per call.
+ * Bounded: cleared when full, so hostile input cannot grow it without limit.
+ */
+const parsedCidrs = new Map<string, Readonly<Cidr>>();
+const PARSED_CIDRS_MAX = 10_000;
+
 /** Parses a CIDR; the address must be the prefix's first address (10.0.0.0/24, not 10.0.0.5/24). */
-export function parseCidr(text: string): Cidr {
+export function parseCidr(text: string): Readonly<Cidr> {
+  const known = parsedCidrs.get(text);
+  if (known) return known;
+  const cidr = Object.freeze(parseCidrText(text));
+  if (parsedCidrs.size >= PARSED_CIDRS_MAX) parsedCidrs.clear();
+  parsedCidrs.set(text, cidr);
+  return cidr;
+}
+
+function parseCidrText(text: string): Cidr {
   const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text.trim());
   if (!m) throw invalid(`'${text}' is not a CIDR: expected address/prefix-length, e.g. 10.0.0.0/24`);
   const addr = parseAddress(m[1]);
