@@ -12,6 +12,42 @@ import {
 import { dash, JSON_DETAIL, JSON_OPTION, str, type Command } from './command';
 import { json, table } from './output';
 
+type Store = Parameters<typeof listDataCenters>[0];
+
+/**
+ * `<noun> list [--json]`: one row per record; the JSON objects hold the table's columns in order
+ * (null shows as a dash in the table).
+ */
+function listCommand<T>(
+  noun: string,
+  summary: string,
+  list: (store: Store) => Promise<T[]>,
+  columns: string[],
+  row: (x: T) => Record<string, string | null>,
+): Command {
+  return {
+    words: [noun, 'list'],
+    synopsis: '[--json]',
+    summary,
+    details: JSON_DETAIL,
+    positionals: [],
+    options: JSON_OPTION,
+    plan:
+      ({ values }, io) =>
+      async (store) => {
+        const rows = (await list(store)).map(row);
+        if (values.json) io.out(json(rows));
+        else
+          io.out(
+            table(
+              columns,
+              rows.map((r) => Object.values(r).map(dash)),
+            ),
+          );
+      },
+  };
+}
+
 export const TOPOLOGY_COMMANDS: Command[] = [
   {
     words: ['dc', 'add'],
@@ -27,27 +63,10 @@ export const TOPOLOGY_COMMANDS: Command[] = [
         io.out(`added data center ${dc.name}`);
       },
   },
-  {
-    words: ['dc', 'list'],
-    synopsis: '[--json]',
-    summary: 'list data centers',
-    details: JSON_DETAIL,
-    positionals: [],
-    options: JSON_OPTION,
-    plan:
-      ({ values }, io) =>
-      async (store) => {
-        const dcs = await listDataCenters(store);
-        if (values.json) io.out(json(dcs.map((d) => ({ name: d.name, description: d.description }))));
-        else
-          io.out(
-            table(
-              ['NAME', 'DESCRIPTION'],
-              dcs.map((d) => [d.name, dash(d.description)]),
-            ),
-          );
-      },
-  },
+  listCommand('dc', 'list data centers', listDataCenters, ['NAME', 'DESCRIPTION'], (d) => ({
+    name: d.name,
+    description: d.description,
+  })),
   {
     words: ['tenant', 'add'],
     synopsis: 'NAME [--description TEXT]',
@@ -62,27 +81,10 @@ export const TOPOLOGY_COMMANDS: Command[] = [
         io.out(`added tenant ${t.name}`);
       },
   },
-  {
-    words: ['tenant', 'list'],
-    synopsis: '[--json]',
-    summary: 'list tenants',
-    details: JSON_DETAIL,
-    positionals: [],
-    options: JSON_OPTION,
-    plan:
-      ({ values }, io) =>
-      async (store) => {
-        const ts = await listTenants(store);
-        if (values.json) io.out(json(ts.map((t) => ({ name: t.name, description: t.description }))));
-        else
-          io.out(
-            table(
-              ['NAME', 'DESCRIPTION'],
-              ts.map((t) => [t.name, dash(t.description)]),
-            ),
-          );
-      },
-  },
+  listCommand('tenant', 'list tenants', listTenants, ['NAME', 'DESCRIPTION'], (t) => ({
+    name: t.name,
+    description: t.description,
+  })),
   {
     words: ['zone', 'add'],
     synopsis: 'NAME',
@@ -97,27 +99,7 @@ export const TOPOLOGY_COMMANDS: Command[] = [
         io.out(`added zone ${z.name}`);
       },
   },
-  {
-    words: ['zone', 'list'],
-    synopsis: '[--json]',
-    summary: 'list DNS zones',
-    details: JSON_DETAIL,
-    positionals: [],
-    options: JSON_OPTION,
-    plan:
-      ({ values }, io) =>
-      async (store) => {
-        const zs = await listZones(store);
-        if (values.json) io.out(json(zs.map((z) => ({ name: z.name }))));
-        else
-          io.out(
-            table(
-              ['NAME'],
-              zs.map((z) => [z.name]),
-            ),
-          );
-      },
-  },
+  listCommand('zone', 'list DNS zones', listZones, ['NAME'], (z) => ({ name: z.name })),
 ];
 
 /** Listed last of the configuration commands, after the network ones. */
