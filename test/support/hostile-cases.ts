@@ -1,6 +1,6 @@
 /**
- * The hostile inputs of test/soap/hostile.test.ts, shared with its SOAP 1.2 replay
- * (test/soap/hostile-soap12.test.ts): each case is a SOAP 1.1 request (raw bytes), the fault
+ * The hostile inputs of test/soap/hostile.test.ts (which also sends each as SOAP 1.2): each
+ * case is a SOAP 1.1 request (raw bytes), the fault
  * code it must get, and extra checks. Also the local "secret" file an XXE would read and the
  * server a remote DTD would be fetched from, and the table snapshots that show nothing changed.
  */
