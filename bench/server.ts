@@ -1,5 +1,5 @@
 /**
- * ipcd as shipped, as a child process (`node dist/src/main.js`), configured only by environment
+ * ipcd as shipped, as a child process (`node dist/src/server.js`), configured only by environment
  * (src/config.ts): PORT and HOST (loopback), DATABASE_URL for PostgreSQL or, unset, the embedded
  * store in IPCD_DATA_DIR, IPCD_EXAMPLE_TOPOLOGY=false, the first administrator from
  * IPCD_ADMIN_USER/IPCD_ADMIN_PASSWORD. Every other IPCD_* variable of the bench's environment
@@ -73,7 +73,9 @@ const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').sl
 
 /** Starts the server and resolves once GET /readyz answers 200 (database reachable, schema current). */
 export async function startServer(spec: ServerSpec, readyTimeoutMs = 90_000): Promise<RunningServer> {
-  const entry = join(spec.ipcdDir, 'dist', 'src', 'main.js');
+  // The production entry (bundle + code cache); builds from before it only have main.js.
+  const bundled = join(spec.ipcdDir, 'dist', 'src', 'server.js');
+  const entry = existsSync(bundled) ? bundled : join(spec.ipcdDir, 'dist', 'src', 'main.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build ipcd first (npm run build)`);
   const port = await freePort();
   const out = openSync(spec.logFile, 'a');
