@@ -3,7 +3,7 @@
  * every module loaded at start-up instead of parsing and compiling it again. The cache is made by
  * the first start (of each build) that finds none or finds it stale, once its modules are loaded.
  */
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -11,6 +11,8 @@ import { Script } from 'node:vm';
 type Wrapper = (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
 
 export function loadBundle(file: string, cacheDir = dirname(file)): void {
+  // Node maps stack traces through the bundle's source map only for modules it loads itself.
+  if (process.sourceMapsEnabled) return void createRequire(file)(file);
   // ASCII by construction (scripts/bundle.ts): Latin-1 is a plain copy, no UTF-8 decoding.
   const source = readFileSync(file, 'latin1');
   const cacheFile = join(cacheDir, `${basename(file)}.cache`);
@@ -42,6 +44,6 @@ function writeCache(file: string, key: Buffer, data: Buffer): void {
     writeFileSync(tmp, Buffer.concat([key, data]));
     renameSync(tmp, file);
   } catch {
-    // not writable: IPCD_CODE_CACHE_DIR names a directory that is
+    rmSync(tmp, { force: true }); // not writable (or full): IPCD_CODE_CACHE_DIR names a directory that is
   }
 }
