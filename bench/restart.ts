@@ -85,6 +85,9 @@ async function start(
   };
 }
 
+/** The network the load cycles on (made in measure()). */
+const LOAD_NET = { vlan: 100, cidr: '10.0.0.0/16' };
+
 /** The bench's cycle workload on its own in-process server, until stopped; cycles per second. */
 function load(b: BenchBackend): { stop(): Promise<number> } {
   let stopped = false;
@@ -93,9 +96,12 @@ function load(b: BenchBackend): { stop(): Promise<number> } {
   const running = (async () => {
     // The in-process server runs without authentication (openBackend): the credentials go unread.
     const target = { url: b.url, credentials: { username: 'bench', password: 'unused-password', nonce: false } };
-    const book = new AddressBook();
+    // The book checks every address against the network it must come from: tell it which.
+    const book = new AddressBook().expect(LOAD_NET.vlan, LOAD_NET.cidr);
     while (!stopped)
-      cycles += (await throughputPoint(target, book, LOAD_CLIENTS, () => 100, { seconds: 1, warmupSeconds: 0 })).cycles;
+      cycles += (
+        await throughputPoint(target, book, LOAD_CLIENTS, () => LOAD_NET.vlan, { seconds: 1, warmupSeconds: 0 })
+      ).cycles;
   })();
   return {
     async stop() {
@@ -143,9 +149,9 @@ async function measure(kind: BackendKind): Promise<Row[]> {
         await addZone(backend.store, 'bench.test');
         await addNetwork(backend.store, {
           name: 'load',
-          cidr: '10.0.0.0/16',
+          cidr: LOAD_NET.cidr,
           dataCenter: DC,
-          vlan: 100,
+          vlan: LOAD_NET.vlan,
           zone: 'bench.test',
         });
         generator = load(backend);
