@@ -36,7 +36,7 @@ export const config = {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean) as BackendKind[],
-  /** The built ipcd to run (its dist/src/main.js); default this checkout. */
+  /** The built ipcd to run (its dist/src/server.js); default this checkout. */
   ipcdDir: process.env.BENCH_IPCD_DIR || ROOT,
   /** IPCD_WORKERS for the server child; unset: the server's own default (or IPCD_WORKERS as given). */
   workers: process.env.BENCH_WORKERS || undefined,

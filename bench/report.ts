@@ -3,6 +3,8 @@ import type { Config } from './config';
 import type { FillPoint } from './fill-point';
 import type { BackendResult } from './scenario';
 import { round, type Summary } from './stats';
+import { relative } from 'node:path';
+import { serverEntry } from './server';
 
 const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : String(round(x)));
 const pp = (x: Summary) => `${f(x.p50)} / ${f(x.p99)}`;
@@ -120,7 +122,7 @@ export function fillDetailTable(results: BackendResult[]): string {
 
 export function describeRun(c: Config): string {
   return (
-    `ipcd runs as its own process (node dist/src/main.js from ${c.ipcdDir}), workers: ${c.workers ?? process.env.IPCD_WORKERS ?? "the server's default"}; ` +
+    `ipcd runs as its own process (node ${relative(c.ipcdDir, serverEntry(c.ipcdDir))} from ${c.ipcdDir}), workers: ${c.workers ?? process.env.IPCD_WORKERS ?? "the server's default"}; ` +
     `the load comes from this process over HTTP keep-alive, one connection per client, as an orchestrator with a WS-Security UsernameToken ` +
     `(PasswordText${c.wsseNonce ? ' + Nonce + Created, as src/client sends' : ''}). Cycle = CommissionIP(wantName=true) + DecommissionIP(address); ` +
     `${c.cycles !== undefined ? `${c.cycles} cycles` : `${c.seconds} s`} per point after ${c.warmupSeconds} s warm-up. ` +

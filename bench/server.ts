@@ -1,5 +1,5 @@
 /**
- * ipcd as shipped, as a child process (`node dist/src/main.js`), configured only by environment
+ * ipcd as shipped, as a child process (`node dist/src/server.js`), configured only by environment
  * (src/config.ts): PORT and HOST (loopback), DATABASE_URL for PostgreSQL or, unset, the embedded
  * store in IPCD_DATA_DIR, IPCD_EXAMPLE_TOPOLOGY=false, the first administrator from
  * IPCD_ADMIN_USER/IPCD_ADMIN_PASSWORD. Every other IPCD_* variable of the bench's environment
@@ -15,7 +15,7 @@ import { onCleanup } from './cleanup';
 export const ADMIN_USER = 'bench-admin';
 
 export interface ServerSpec {
-  /** Directory holding the built ipcd (dist/src/main.js). */
+  /** Directory holding the built ipcd (dist/src/server.js, or main.js in older builds). */
   ipcdDir: string;
   /** PostgreSQL; undefined: the embedded store in dataDir. */
   databaseUrl?: string;
@@ -71,9 +71,15 @@ process.once('exit', () => {
 
 const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').slice(-4000) : '');
 
+/** The production entry (the bundle with its code cache); builds from before it have only main.js. */
+export function serverEntry(ipcdDir: string): string {
+  const bundled = join(ipcdDir, 'dist', 'src', 'server.js');
+  return existsSync(bundled) ? bundled : join(ipcdDir, 'dist', 'src', 'main.js');
+}
+
 /** Starts the server and resolves once GET /readyz answers 200 (database reachable, schema current). */
 export async function startServer(spec: ServerSpec, readyTimeoutMs = 90_000): Promise<RunningServer> {
-  const entry = join(spec.ipcdDir, 'dist', 'src', 'main.js');
+  const entry = serverEntry(spec.ipcdDir);
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build ipcd first (npm run build)`);
   const port = await freePort();
   const out = openSync(spec.logFile, 'a');

@@ -1,5 +1,5 @@
 /**
  * The package's entry point (`require('ipcd')`): the orchestrator-side client. It loads nothing of
- * the server (no Express, node-soap, TypeORM or PGlite); the server starts from dist/src/main.js.
+ * the server (no Express, node-soap, TypeORM or PGlite); the server starts from dist/src/server.js.
  */
 export * from './client';

@@ -2,7 +2,7 @@
  * Start-up failures an operator meets — a missing or unreachable database, a refused first
  * administrator password, a port in use, a bad setting, an unwritable embedded store — end the
  * process with a non-zero status and one plain line on stderr that says what is wrong and what to
- * do; the stack trace only at LOG_LEVEL=debug. Real `node dist/src/main.js` processes.
+ * do; the stack trace only at LOG_LEVEL=debug. Real `node dist/src/server.js` processes.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';

@@ -5,7 +5,7 @@
  * overlap, each other or the one added by hand, and together tile the container. Then clients
  * racing with one idempotency key all get the same network, carved once.
  *
- * Needs the compiled server (dist/src/main.js; `npm test` builds it in pretest).
+ * Needs the compiled server (dist/src/server.js; `npm test` builds it in pretest).
  */
 import { Client } from 'pg';
 import { addUser } from '../../src/logic/access/users';

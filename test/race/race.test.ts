@@ -4,7 +4,7 @@
  * all concurrently, and race for them again. Every address is issued exactly once per round,
  * never the network, gateway or broadcast address, and losers only ever see NO_FREE_ADDRESS.
  *
- * Needs the compiled server (dist/src/main.js; `npm test` builds it in pretest).
+ * Needs the compiled server (dist/src/server.js; `npm test` builds it in pretest).
  */
 import { Client } from 'pg';
 import { addDataCenter, addNetwork } from '../../src/logic/topology/topology';
@@ -162,7 +162,7 @@ describe(`allocation races across ${PROCESSES} ipcd processes on one PostgreSQL 
   };
 
   beforeAll(async () => {
-    const stale = checkBuild(); // throws when dist/src/main.js is missing
+    const stale = checkBuild(); // throws when dist/src/server.js or the bundle is missing
     if (stale.length)
       console.warn(
         `dist may be stale (older than ${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}): run npm run build`,

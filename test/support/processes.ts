@@ -1,7 +1,8 @@
 /**
- * Real ipcd server processes (`node dist/src/main.js`) for multi-process tests and benchmarks.
- * Each child listens on loopback only, on its own free port, and counts as started once it
- * answers GET /ipcd?wsdl. stop() ends every child (SIGTERM, then SIGKILL) and waits for it.
+ * Real ipcd server processes (`node dist/src/server.js`, as `npm start` runs them) for
+ * multi-process tests and benchmarks. Each child listens on loopback only, on its own free port,
+ * and counts as started once it answers GET /ipcd?wsdl. stop() ends every child (SIGTERM, then
+ * SIGKILL) and waits for it.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -9,8 +10,10 @@ import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
-/** The compiled server entry that `npm run build` (and `npm test`'s pretest) produces. */
-export const SERVER_ENTRY = join(REPO_ROOT, 'dist', 'src', 'main.js');
+/** The production entry that `npm run build` (and `npm test`'s pretest) produces: it runs BUNDLE. */
+export const SERVER_ENTRY = join(REPO_ROOT, 'dist', 'src', 'server.js');
+/** The bundled server (scripts/bundle.ts), made from tsc's output. */
+const BUNDLE = join(REPO_ROOT, 'dist', 'server', 'ipcd.js');
 
 export interface ServerProcess {
   /** http://127.0.0.1:PORT/ipcd */
@@ -33,7 +36,7 @@ export interface ServerProcesses {
 }
 
 export interface StartOptions {
-  /** Script to run with node; default dist/src/main.js. */
+  /** Script to run with node; default dist/src/server.js. */
   entry?: string;
   /** How long one child may take to answer ?wsdl; default 30 s. */
   readyTimeoutMs?: number;
@@ -57,11 +60,15 @@ export function freePort(): Promise<number> {
 
 /** Throws a clear error when the compiled entry is missing; returns .ts files newer than their build. */
 export function checkBuild(entry = SERVER_ENTRY): string[] {
-  if (!existsSync(entry)) {
-    throw new Error(
-      `${relative(REPO_ROOT, entry)} is missing: build first (npm run build, or npm test which runs pretest)`,
-    );
+  for (const f of entry === SERVER_ENTRY ? [entry, BUNDLE] : [entry]) {
+    if (!existsSync(f)) {
+      throw new Error(
+        `${relative(REPO_ROOT, f)} is missing: build first (npm run build, or npm test which runs pretest)`,
+      );
+    }
   }
+  // A source newer than the bundle is stale too: tsc alone does not remake it.
+  const bundled = existsSync(BUNDLE) ? statSync(BUNDLE).mtimeMs : 0;
   const stale: string[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -69,7 +76,8 @@ export function checkBuild(entry = SERVER_ENTRY): string[] {
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
         const out = join(REPO_ROOT, 'dist', relative(REPO_ROOT, p)).replace(/\.ts$/, '.js');
-        if (!existsSync(out) || statSync(out).mtimeMs < statSync(p).mtimeMs) stale.push(relative(REPO_ROOT, p));
+        const built = existsSync(out) ? Math.min(statSync(out).mtimeMs, bundled) : 0;
+        if (built < statSync(p).mtimeMs) stale.push(relative(REPO_ROOT, p));
       }
     }
   };
@@ -77,14 +85,17 @@ export function checkBuild(entry = SERVER_ENTRY): string[] {
   return stale;
 }
 
-/** Builds (tsc) when the compiled output is missing or older than its sources: a lone `npx jest FILE` works too. */
+/** Builds (tsc, then the bundle) when the output is missing or older than its sources: a lone `npx jest FILE` works too. */
 export function ensureBuilt(entry = SERVER_ENTRY): void {
-  if (existsSync(entry) && checkBuild(entry).length === 0) return;
+  if (existsSync(entry) && existsSync(BUNDLE) && checkBuild(entry).length === 0) return;
   execFileSync(
     process.execPath,
     [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.json')],
     { stdio: 'inherit' },
   );
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'run-ts.js'), join(REPO_ROOT, 'scripts', 'bundle.ts')], {
+    stdio: 'inherit',
+  });
 }
 
 export interface Run {

@@ -1,0 +1,12 @@
+/**
+ * The server's production entry (`npm start`, deploy/ipcd.service): the bundle `npm run build` makes
+ * (dist/server/ipcd.js) run through a V8 code cache, so a restart neither resolves ~900 module files
+ * nor compiles their code again (bench/README.md, "Restart time"). `node dist/src/main.js` runs the
+ * same server unbundled. The cache lives in IPCD_CODE_CACHE_DIR, else systemd's CacheDirectory=,
+ * else beside the bundle.
+ */
+import { join } from 'node:path';
+import { loadBundle } from './ops/code-cache';
+
+const env = process.env;
+loadBundle(join(__dirname, '..', 'server', 'ipcd.js'), env.IPCD_CODE_CACHE_DIR || env.CACHE_DIRECTORY || undefined);
