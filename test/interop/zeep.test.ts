@@ -1,14 +1,17 @@
 /**
  * Interop: python-zeep, a SOAP client nobody here wrote, drives the real server from the served
- * WSDL alone (test/interop/zeep_lifecycle.py), on both storage backends. The script reports what
- * it saw as JSON; this suite checks that report and then the database itself: everything zeep
- * was issued is released, and the released name can be issued again.
+ * WSDL alone (test/interop/zeep_lifecycle.py): over SOAP 1.1 on both storage backends, and bound
+ * to the WSDL's SOAP 1.2 port (IpcdSoap12Port), where zeep builds 1.2 envelopes, reads the 1.2
+ * replies strictly against the schema and every refusal as a 1.2 Fault (env:Sender) with the
+ * typed tns:IpcdFault in env:Detail. The script reports what it saw as JSON; this suite checks
+ * that report, the server's metrics and then the database itself: everything zeep was issued is
+ * released, and the released name can be issued again.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { loadExampleTopology } from '../../src/example/topology';
 import { networkUsage } from '../../src/logic/topology/topology';
-import { BACKENDS, openTestStore, type TestStore } from '../support/backends';
+import { BACKENDS, openTestStore, type BackendKind, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
 import { call } from '../support/soap';
 
@@ -34,6 +37,8 @@ interface ObservedFault {
 interface ZeepReport {
   ok: boolean;
   mismatches: string[];
+  binding: string;
+  soapVersion: string;
   address: string;
   commission: Record<string, string | number | null>;
   nameOnly: Record<string, string>;
@@ -59,7 +64,19 @@ function runScript(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 /** The script's IPv6 server instance: markup characters and non-ASCII text. */
-const oddInstance = (kind: string) => `zeep-${kind}-6 <\u00fc&"'\u2603>`;
+const oddInstance = (prefix: string) => `${prefix}-6 <\u00fc&"'\u2603>`;
+
+const NS = '{http://ipcd.example.org/ns/commissioning/v1}';
+/** Per SOAP version: the wsdl:port zeep binds to, the binding it must report, a refusal's faultcode. */
+const VERSIONS = {
+  '1.1': { port: [] as string[], binding: `${NS}IpcdSoapBinding`, faultcode: 'soap:Client' },
+  '1.2': { port: ['--port', 'IpcdSoap12Port'], binding: `${NS}IpcdSoap12Binding`, faultcode: 'env:Sender' },
+};
+type Version = keyof typeof VERSIONS;
+const RUNS: [BackendKind, Version][] = [
+  ...BACKENDS.map((b): [BackendKind, Version] => [b, '1.1']),
+  ['embedded', '1.2'],
+];
 
 const EXPECTED_FAULTS: Record<string, string> = {
   unknownVlan: 'UNKNOWN_VLAN',
@@ -69,7 +86,10 @@ const EXPECTED_FAULTS: Record<string, string> = {
   vlanOutOfRange: 'INVALID_REQUEST',
 };
 
-describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
+describe.each(RUNS)('python-zeep against ipcd on the %s store, SOAP %s', (kind, version) => {
+  const v = VERSIONS[version];
+  /** Server instances of this run: zeep-embedded-1, zeep-embedded-12-1, ... */
+  const prefix = `zeep-${kind}${version === '1.2' ? '-12' : ''}`;
   let ts: TestStore;
   let server: RunningServer;
   let report: ZeepReport;
@@ -82,6 +102,7 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
     // VLAN 100 exists in dc1 and dc2 (AMBIGUOUS_VLAN without dataCenter); VLAN 999 nowhere.
     exit = await runScript([
       `${server.url}?wsdl`,
+      ...v.port,
       '--data-center',
       'dc1',
       '--vlan',
@@ -91,7 +112,7 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
       '--ambiguous-vlan',
       '100',
       '--instance',
-      `zeep-${kind}`,
+      prefix,
       '--ipv6',
     ]);
     try {
@@ -111,7 +132,11 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
     expect(report.ok).toBe(true);
     expect(exit.code).toBe(0);
     // zeep took the endpoint from the served WSDL, rewritten to where it was fetched from.
-    expect(report.address).toBe(server.url);
+    expect({ address: report.address, binding: report.binding, soapVersion: report.soapVersion }).toEqual({
+      address: server.url,
+      binding: v.binding,
+      soapVersion: version,
+    });
   });
 
   test('zeep read typed responses that agree with the topology', () => {
@@ -138,7 +163,7 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
       {
         allocationId: c.allocationId,
         network: c.network,
-        serverInstance: `zeep-${kind}-1`,
+        serverInstance: `${prefix}-1`,
         address: c.address,
         fqdn: c.fqdn,
       },
@@ -148,7 +173,7 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
       {
         allocationId: n.allocationId,
         network: n.network,
-        serverInstance: `zeep-${kind}-2`,
+        serverInstance: `${prefix}-2`,
         address: null,
         fqdn: n.fqdn,
       },
@@ -158,9 +183,9 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
     expect(v6).toMatchObject({ network: 'dc1-v100-v6', prefixLength: 64, name: null });
     expect(v6.address).toMatch(/^2001:db8:100::[0-9a-f:]+$/);
     expect(report.decommissionIPv6.released.map((r) => [r.address, r.serverInstance])).toEqual([
-      [v6.address, oddInstance(kind)],
+      [v6.address, oddInstance(prefix)],
     ]);
-    expect(report.oddServerInstance).toBe(oddInstance(kind));
+    expect(report.oddServerInstance).toBe(oddInstance(prefix));
   });
 
   test('every refusal reached zeep as a Fault with a typed tns:IpcdFault detail', () => {
@@ -169,13 +194,19 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
       const f = report.faults[label];
       expect({ label, faultcode: f.faultcode, code: f.code, typed: f.typed?.code }).toEqual({
         label,
-        faultcode: 'soap:Client',
+        faultcode: v.faultcode,
         code,
         typed: code,
       });
       expect(f.message).toBe(f.faultstring);
     }
     expect(report.faults.ambiguousVlan.message).toMatch(/dc1, dc2/);
+  });
+
+  test('the server counted the calls', async () => {
+    expect(await server.metrics.text()).toMatch(
+      /ipcd_operations_total\{[^}]*operation="CommissionIP"[^}]*outcome="ok"[^}]*\} [1-9]/,
+    );
   });
 
   test('the database holds exactly what zeep was issued, all of it released', async () => {
@@ -203,7 +234,7 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
         id: c.allocationId,
         address: c.address,
         name: c.name,
-        server_instance: `zeep-${kind}-1`,
+        server_instance: `${prefix}-1`,
         released: true,
         address_released: true,
         name_released: true,
@@ -212,7 +243,7 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
         id: n.allocationId,
         address: null,
         name: n.name,
-        server_instance: `zeep-${kind}-2`,
+        server_instance: `${prefix}-2`,
         released: true,
         address_released: false,
         name_released: true,
@@ -221,7 +252,7 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
         id: v6.allocationId,
         address: v6.address,
         name: null,
-        server_instance: oddInstance(kind),
+        server_instance: oddInstance(prefix),
         released: true,
         address_released: true,
         name_released: false,
@@ -251,7 +282,7 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
     const again = await call(server.url, 'CommissionIP', {
       dataCenter: 'dc1',
       vlan: 100,
-      serverInstance: `plain-${kind}`,
+      serverInstance: `plain-${prefix}`,
       wantName: true,
       hostnameHint: String(c.name),
     });
@@ -260,7 +291,7 @@ describe.each(BACKENDS)('python-zeep against ipcd on the %s store', (kind) => {
     const released = await call(server.url, 'DecommissionIP', {
       dataCenter: 'dc1',
       vlan: 100,
-      serverInstance: `plain-${kind}`,
+      serverInstance: `plain-${prefix}`,
     });
     expect(released.values.releasedCount).toBe('1');
   });
