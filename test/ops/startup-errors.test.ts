@@ -4,12 +4,12 @@
  * process with a non-zero status and one plain line on stderr that says what is wrong and what to
  * do; the stack trace only at LOG_LEVEL=debug. Real `node dist/src/server.js` processes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, databaseUrl } from '../support/backends';
-import { ensureBuilt, freePort, runNode, SERVER_ENTRY, type Run } from '../support/processes';
+import { ensureBuilt, freePort, REPO_ROOT, runNode, SERVER_ENTRY, type Run } from '../support/processes';
 
 jest.setTimeout(120_000);
 
@@ -100,6 +100,21 @@ test('an embedded store directory that cannot be created', async () => {
   const line = oneLine(await start({ IPCD_DATA_DIR: join(file, 'ipcd'), PORT: '0' }));
   expect(line).toMatch(
     /embedded store's directory .*a-file\/ipcd cannot be created or written \(ENOTDIR\): set IPCD_DATA_DIR/,
+  );
+});
+
+test('a build without its bundle (tsc alone): name the file, and how to make it', async () => {
+  // The production entry and what it imports, copied without dist/server/ipcd.js beside them.
+  const dist = join(tmp, 'no-bundle', 'dist', 'src');
+  mkdirSync(join(dist, 'ops'), { recursive: true });
+  copyFileSync(SERVER_ENTRY, join(dist, 'server.js'));
+  copyFileSync(join(REPO_ROOT, 'dist', 'src', 'ops', 'code-cache.js'), join(dist, 'ops', 'code-cache.js'));
+  const r = await runNode(join(dist, 'server.js'), [], {
+    env: { ...process.env, PORT: '0' },
+    cwd: join(tmp, 'no-bundle'),
+  });
+  expect(oneLine(r)).toBe(
+    'ipcd: cannot start: the bundled server dist/server/ipcd.js is missing: build it with npm run build',
   );
 });
 
