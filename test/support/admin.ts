@@ -4,11 +4,16 @@
  * assert which rows each call left.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
+import { MANAGEMENT } from '../../src/api/contract';
 import { authOptions } from '../../src/api/operation';
 import { addUser, type UserSpec } from '../../src/logic/access/users';
 import { openTestStore, type BackendKind, type TestStore } from './backends';
 import { startServer, type RunningServer } from './server';
+import { extractSchema, payload, xmllint } from './xsd';
 import {
   ADMIN_NS,
   all,
@@ -207,5 +212,55 @@ export async function queryAuditAll(
     }
     after = r.values.nextPage;
     if (!after) return out;
+  }
+}
+
+/** What xmllint said of recorded management exchanges (validateExchanges). */
+export interface ExchangesChecked {
+  /** The exchanges checked: all but requests the server rightly refused as malformed. */
+  checked: Exchange[];
+  files: string[];
+  /** xmllint's lines other than "<file> validates". */
+  failures: string[];
+  validated: number;
+  code: number;
+}
+
+/**
+ * Each exchange's request and its response (or fault's IpcdFault) as standalone documents,
+ * validated with xmllint against the schema in wsdl/ipcd-admin.wsdl. Requests refused with
+ * INVALID_REQUEST are left out: they are not meant to validate.
+ */
+export async function validateExchanges(exchanges: Exchange[]): Promise<ExchangesChecked> {
+  const dir = mkdtempSync(join(tmpdir(), 'ipcd-admin-xsd-'));
+  try {
+    const xsd = join(dir, 'admin.xsd');
+    await extractSchema(MANAGEMENT.wsdlFile, xsd);
+    const checked = exchanges.filter(
+      (x) => !(x.status === 500 && x.received.includes('<ipcd:code>INVALID_REQUEST</ipcd:code>')),
+    );
+    const files: string[] = [];
+    checked.forEach((x, i) => {
+      const fault = x.status === 500;
+      for (const [kind, doc] of [
+        ['request', payload(x.sent)],
+        [fault ? 'fault' : 'response', payload(x.received, fault, ADMIN_NS)],
+      ]) {
+        const file = join(dir, `${String(i).padStart(4, '0')}-${x.operation}-${kind}.xml`);
+        writeFileSync(file, doc);
+        files.push(file);
+      }
+    });
+    const r = await xmllint(['--noout', '--schema', xsd, ...files]);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    return {
+      checked,
+      files,
+      failures: lines.filter((l) => !l.endsWith(' validates')),
+      validated: lines.filter((l) => l.endsWith(' validates')).length,
+      code: r.code,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
