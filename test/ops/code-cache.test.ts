@@ -39,6 +39,8 @@ const ran = (file: string) => {
   }
 };
 const mtime = (f: string) => statSync(f).mtimeMs;
+/** A cache file's first line: Node's version, the bundle's size and mtime, the data's CRC-32. */
+const header = (data: Buffer) => data.toString('latin1').split('\n')[0];
 
 describe('the code cache of a bundle', () => {
   test('the first run writes it, a second run uses it as is', () => {
@@ -47,7 +49,7 @@ describe('the code cache of a bundle', () => {
     loadBundle(file);
     const cache = `${file}.cache`;
     const written = readFileSync(cache);
-    expect(written.toString('latin1').split('\n')[0]).toMatch(new RegExp(`^${process.version} \\d+ [\\d.]+ \\d+$`));
+    expect(header(written)).toMatch(new RegExp(`^${process.version} \\d+ [\\d.]+ \\d+$`));
     const at = mtime(cache);
     loadBundle(file);
     expect(ran(file)).toEqual([`x:${file}`, `x:${file}`]);
@@ -60,11 +62,11 @@ describe('the code cache of a bundle', () => {
     const dir = tempDir();
     const file = bundle(dir, 'old');
     loadBundle(file);
-    const oldKey = readFileSync(`${file}.cache`).toString('latin1').split('\n')[0];
+    const oldKey = header(readFileSync(`${file}.cache`));
     bundle(dir, 'a newer build');
     loadBundle(file);
     expect(ran(file)).toEqual([`old:${file}`, `a newer build:${file}`]);
-    expect(readFileSync(`${file}.cache`).toString('latin1').split('\n')[0]).not.toBe(oldKey);
+    expect(header(readFileSync(`${file}.cache`))).not.toBe(oldKey);
   });
 
   test('a damaged cache is caught by its checksum and rewritten; the bundle still runs', () => {
@@ -73,7 +75,7 @@ describe('the code cache of a bundle', () => {
     loadBundle(file);
     const cache = `${file}.cache`;
     const good = readFileSync(cache);
-    const key = good.toString('latin1').split('\n')[0] + '\n';
+    const key = header(good) + '\n';
     const damaged = Buffer.concat([Buffer.from(key, 'latin1'), Buffer.alloc(good.length - key.length, 7)]);
     writeFileSync(cache, damaged);
     loadBundle(file);

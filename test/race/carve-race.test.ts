@@ -15,6 +15,7 @@ import { openStore } from '../../src/store/open';
 import { createDatabase } from '../support/backends';
 import { checkBuild, startServerProcesses, type ServerProcesses } from '../support/processes';
 import { adminCall, all, flat, type Fields, type SoapReply } from '../support/soap';
+import { withTimeout } from '../support/commission-load';
 
 const PROCESSES = 3;
 const CLIENTS = 40;
@@ -30,20 +31,7 @@ describe(`carving races across ${PROCESSES} ipcd processes on one PostgreSQL dat
 
   const soap = async (operation: string, fields: Fields): Promise<SoapReply> => {
     const url = urls[turn++ % urls.length].replace(/\/ipcd$/, '/ipcd-admin');
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        adminCall(url, operation, fields, ADMIN),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`${operation} to ${url} took over ${CALL_TIMEOUT_MS} ms`)),
-            CALL_TIMEOUT_MS,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(adminCall(url, operation, fields, ADMIN), CALL_TIMEOUT_MS, `${operation} to ${url}`);
   };
 
   beforeAll(async () => {

@@ -15,6 +15,7 @@ import { checkBuild, startServerProcesses, type ServerProcesses } from '../suppo
 
 const ORCHESTRATOR = { username: 'orchestrator-race', password: 'race-test-password-1' };
 import { all, call, type Fields, type SoapReply } from '../support/soap';
+import { withTimeout } from '../support/commission-load';
 
 const PROCESSES = 3;
 const CLIENTS = 120;
@@ -58,20 +59,7 @@ describe(`allocation races across ${PROCESSES} ipcd processes on one PostgreSQL 
   let turn = 0;
   const soap = async (operation: string, fields: Fields): Promise<SoapReply> => {
     const url = urls[turn++ % urls.length];
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        call(url, operation, fields, ORCHESTRATOR),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`${operation} to ${url} took over ${CALL_TIMEOUT_MS} ms`)),
-            CALL_TIMEOUT_MS,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(call(url, operation, fields, ORCHESTRATOR), CALL_TIMEOUT_MS, `${operation} to ${url}`);
   };
 
   /** CLIENTS concurrent clients, each commissioning until its first fault. */

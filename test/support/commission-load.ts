@@ -148,10 +148,11 @@ export function startLoad(o: LoadOptions): Load {
   };
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+/** p, or a rejection naming `what` once ms have passed without an answer. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what = 'the call'): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>(
-    (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)),
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)),
   );
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
