@@ -15,6 +15,30 @@ export default tseslint.config(
     },
   },
   {
+    // Small, focused files (issue 13); src/contract/generated is ignored above: it is the WSDL, generated.
+    files: ['src/**/*.ts'],
+    rules: { 'max-lines': ['error', { max: 400 }] },
+  },
+  {
+    // Dependencies point inward: the logic owns its ports and imports no adapter or I/O framework.
+    files: ['src/logic/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // src/logic/<domain>/<file>.ts: two levels up is src/, where the adapters live.
+              regex: '^\\.\\./\\.\\./(?!contract/|logic/)',
+              message: 'src/logic imports no adapter (api, ui, store, ops, dns …): it owns the ports they implement.',
+            },
+            { group: ['express', 'soap', 'typeorm', 'pg', 'winston', '@electric-sql/*'], message: 'src/logic is plain TypeScript: no I/O framework.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       // Tests reach into untyped XML and driver results.
