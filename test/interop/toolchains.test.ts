@@ -12,6 +12,9 @@
  *    test/interop/gsoap/client.cpp with them against libgsoap++; it runs, with each proxy,
  *    CommissionIP → DecommissionIP → an unknown VLAN read from the fault detail as the generated
  *    _ns1__IpcdFault.
+ *  - The management WSDL (served at /ipcd-admin?wsdl) goes through the same generators, the same
+ *    way (wsimport with -b and -extension, which also compiles what it generates; wsdl2h -N and
+ *    soapcpp2): generated, not run, to keep the suite's cost down; the same warnings fail it.
  *
  * Everything generated lives in a temporary directory, generated and compiled once per run. The
  * generators' output is part of the check: a warning about the contract fails the suite. Nothing
@@ -37,6 +40,8 @@ const GSOAP_SOURCE = join(__dirname, 'gsoap', 'client.cpp');
 const JAXWS_RT = '/usr/share/java/jaxws-rt.jar';
 /** The package wsimport generates the Java client into (IpcdLifecycle.java imports it). */
 const JAVA_PACKAGE = 'org.example.ipcd.client';
+/** The package of the management client (the README's command). */
+const JAVA_ADMIN_PACKAGE = 'org.example.ipcd.admin';
 const GSOAP_IMPORT = '/usr/share/gsoap/import';
 /** The WS-SecurityPolicy makes wsdl2h import wsse.h, whose xsd:dateTime is gSOAP's struct timeval mapping. */
 const GSOAP_CUSTOM = '/usr/share/gsoap/custom';
@@ -65,7 +70,7 @@ const FILES: Record<string, string> = {
 const WSIMPORT_WHITELIST: RegExp[] = [
   // JAX-WS 2.x maps WSDL 1.1 SOAP 1.1 bindings only; the reference implementation reads a WSDL 1.1
   // SOAP 1.2 binding as its own extension (-extension) and says so for the one port that has it.
-  /^\[WARNING\] SOAP port "IpcdSoap12Port": uses a non-standard SOAP 1\.2 binding\.$/,
+  /^\[WARNING\] SOAP port "(IpcdSoap12Port|IpcdAdminSoap12Port)": uses a non-standard SOAP 1\.2 binding\.$/,
 ];
 
 /**
@@ -132,6 +137,30 @@ function report<T>(step: string, r: Run): T {
   } catch {
     throw new Error(`${step} printed no JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
   }
+}
+
+/** What wsdl/jaxws-bindings.xml names in a generated client: the IPv4/IPv6 values as IPV4/IPV6. */
+function expectEnumNames(gen: string): void {
+  for (const e of ['AddressFamily', 'Intent']) {
+    const java = readFileSync(join(gen, `${e}.java`), 'utf8');
+    expect(java).toMatch(/\bIPV4\("IPv4"\)/);
+    expect(java).toMatch(/\bIPV6\("IPv6"\)/);
+    expect(java).not.toMatch(/I_PV_/);
+  }
+}
+
+/** wsdl2h and soapcpp2 had nothing to say about the contract, and the header and stubs say what they should. */
+function expectCleanGsoap(dir: string, headerFile: string, wsdl2h: Run, soapcpp2: Run): void {
+  expect(complaints(wsdl2h)).toEqual([]);
+  expect(complaints(soapcpp2)).toEqual([]);
+  expect(soapcpp2.stdout + soapcpp2.stderr).toMatch(/Compilation successful/);
+  // wsdl2h writes what it could not map into the header as notes; there must be none.
+  const header = readFileSync(join(dir, headerFile), 'utf8');
+  expect(header.split('\n').filter((l) => /@todo|\bundefined\b|Warning:/.test(l))).toEqual([]);
+  // The fault detail is typed: SOAP_ENV__Detail has a member for tns:IpcdFault.
+  expect(readFileSync(join(dir, 'soapStub.h'), 'utf8')).toMatch(/_ns1__IpcdFault \*ns1__IpcdFault;/);
+  // wsdl2h read the WS-SecurityPolicy: the header tells the developer to add a UsernameToken.
+  expect(header).toMatch(/Username token should be used/);
 }
 
 interface Released {
@@ -228,22 +257,20 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
     const japp = join(work, 'java-app');
     for (const d of [jgen, jsrc, japp]) mkdirSync(d);
     // The README's command: the bindings file, and -extension for the SOAP 1.2 port.
-    steps.wsimport = must(
-      'wsimport',
-      await run('wsimport', [
-        '-extension',
-        '-b',
-        BINDINGS_FILE,
-        '-keep',
-        '-p',
-        JAVA_PACKAGE,
-        '-d',
-        jgen,
-        '-s',
-        jsrc,
-        wsdlUrl,
-      ]),
-    );
+    const wsimportArgs = (pkg: string, gen: string, src: string, url: string) => [
+      '-extension',
+      '-b',
+      BINDINGS_FILE,
+      '-keep',
+      '-p',
+      pkg,
+      '-d',
+      gen,
+      '-s',
+      src,
+      url,
+    ];
+    steps.wsimport = must('wsimport', await run('wsimport', wsimportArgs(JAVA_PACKAGE, jgen, jsrc, wsdlUrl)));
     const cp = [japp, jgen, JAXWS_RT].join(delimiter);
     [javaCp, javaApp, wsdlAt] = [cp, japp, wsdlUrl];
     steps.javac = must('javac', await run('javac', ['-cp', cp, '-d', japp, JAVA_SOURCE]));
@@ -307,6 +334,23 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
     );
     gsoap12 = report('client (gSOAP, SOAP 1.2)', steps.client12);
 
+    // The management WSDL: generated (and, by wsimport, compiled) with the same commands.
+    const adminWsdl = `${server.base}/ipcd-admin?wsdl`;
+    const [agen, asrc, ag] = ['admin-java-gen', 'admin-java-src', 'admin-gsoap'].map((d) => join(work, d));
+    for (const d of [agen, asrc, ag]) mkdirSync(d);
+    [steps.wsimportAdmin, steps.wsdl2hAdmin] = await Promise.all([
+      run('wsimport', wsimportArgs(JAVA_ADMIN_PACKAGE, agen, asrc, adminWsdl)).then((r) =>
+        must('wsimport (management)', r),
+      ),
+      run('wsdl2h', ['-Nns1', '-o', 'ipcd-admin.h', adminWsdl], { cwd: ag }).then((r) =>
+        must('wsdl2h (management)', r),
+      ),
+    ]);
+    steps.soapcpp2Admin = must(
+      'soapcpp2 (management)',
+      await run('soapcpp2', ['-j', '-C', '-x', `-I${GSOAP_IMPORT}`, 'ipcd-admin.h'], { cwd: ag }),
+    );
+
     if (process.env.IPCD_TOOLCHAIN_TIMINGS) {
       process.stderr.write(
         `toolchain steps (ms): ${JSON.stringify(Object.fromEntries(Object.entries(steps).map(([k, r]) => [k, r.ms])))}\n`,
@@ -336,12 +380,7 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
       const service = readFileSync(join(gen, 'IpcdService.java'), 'utf8');
       expect(service).toMatch(/public IpcdPortType getIpcdPort\(\)/);
       expect(service).toMatch(/public IpcdPortType getIpcdSoap12Port\(\)/);
-      for (const e of ['AddressFamily', 'Intent']) {
-        const java = readFileSync(join(gen, `${e}.java`), 'utf8');
-        expect(java).toMatch(/\bIPV4\("IPv4"\)/);
-        expect(java).toMatch(/\bIPV6\("IPv6"\)/);
-        expect(java).not.toMatch(/I_PV_/);
-      }
+      expectEnumNames(gen);
     });
 
     test('the Java program ran the lifecycle on the SOAP 1.2 port, typed fault included', () => {
@@ -428,16 +467,7 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
 
   describe('gSOAP', () => {
     test('wsdl2h and soapcpp2 processed the served WSDL without a warning about the contract', () => {
-      expect(complaints(steps.wsdl2h)).toEqual([]);
-      expect(complaints(steps.soapcpp2)).toEqual([]);
-      expect(steps.soapcpp2.stdout + steps.soapcpp2.stderr).toMatch(/Compilation successful/);
-      // wsdl2h writes what it could not map into the header as notes; there must be none.
-      const header = readFileSync(join(work, 'gsoap', 'ipcd.h'), 'utf8');
-      expect(header.split('\n').filter((l) => /@todo|\bundefined\b|Warning:/.test(l))).toEqual([]);
-      // The fault detail is typed: SOAP_ENV__Detail has a member for tns:IpcdFault.
-      expect(readFileSync(join(work, 'gsoap', 'soapStub.h'), 'utf8')).toMatch(/_ns1__IpcdFault \*ns1__IpcdFault;/);
-      // wsdl2h read the WS-SecurityPolicy: the header tells the developer to add a UsernameToken.
-      expect(header).toMatch(/Username token should be used/);
+      expectCleanGsoap(join(work, 'gsoap'), 'ipcd.h', steps.wsdl2h, steps.soapcpp2);
     });
 
     test('the C++ client ran without a mismatch, at the address the served WSDL names', () => {
@@ -488,6 +518,33 @@ describe('JAX-WS (wsimport) and gSOAP (wsdl2h/soapcpp2) clients against ipcd on 
       });
       expect(gsoap12.unknownVlan).toMatchObject({ faultcode: 'SOAP-ENV:Sender', code: 'UNKNOWN_VLAN' });
       expect(gsoap12.unknownVlan.message).toBe(gsoap12.unknownVlan.faultstring);
+    });
+  });
+
+  describe('the management WSDL', () => {
+    test('wsimport -extension -b wsdl/jaxws-bindings.xml generated and compiled its client without a warning about the contract', () => {
+      expect(complaints(steps.wsimportAdmin, WSIMPORT_WHITELIST)).toEqual([]);
+      const gen = join(work, 'admin-java-src', ...JAVA_ADMIN_PACKAGE.split('.'));
+      // The bindings file applies here too: non-wrapper methods with the typed fault, both ports, IPV4/IPV6.
+      const sei = readFileSync(join(gen, 'IpcdAdminPortType.java'), 'utf8');
+      expect(sei).toMatch(
+        /public AddDataCenterResponse addDataCenter\(\s*@WebParam\([^)]*\)\s*AddDataCenter parameters\)\s*throws IpcdFault_Exception/,
+      );
+      const service = readFileSync(join(gen, 'IpcdAdminService.java'), 'utf8');
+      expect(service).toMatch(/public IpcdAdminPortType getIpcdAdminPort\(\)/);
+      expect(service).toMatch(/public IpcdAdminPortType getIpcdAdminSoap12Port\(\)/);
+      expectEnumNames(gen);
+      // wsimport compiled what it generated.
+      expect(existsSync(join(work, 'admin-java-gen', ...JAVA_ADMIN_PACKAGE.split('.'), 'IpcdAdminService.class'))).toBe(
+        true,
+      );
+    });
+
+    test('wsdl2h -N and soapcpp2 generated a proxy per binding without a warning about the contract', () => {
+      const dir = join(work, 'admin-gsoap');
+      expectCleanGsoap(dir, 'ipcd-admin.h', steps.wsdl2hAdmin, steps.soapcpp2Admin);
+      for (const b of ['IpcdAdminSoapBinding', 'IpcdAdminSoap12Binding'])
+        expect(existsSync(join(dir, `soap${b}Proxy.cpp`))).toBe(true);
     });
   });
 

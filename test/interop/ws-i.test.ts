@@ -4,8 +4,11 @@
  * message-level requirements on real exchanges with that server. docs/ws-i.md lists them, and what is met by construction instead.
  * Test names start with the requirement's R-number. The Profile covers SOAP 1.1 bindings: its
  * rules are checked on the SOAP 1.1 binding; the SOAP 1.2 binding (Basic Profile 2.0's scope) is
- * checked to be the same binding with soap12.
+ * checked to be the same binding with soap12. Beside the Profile: the WS-SecurityPolicy each
+ * binding carries, on the WSDL files and as served.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { COMMISSIONING, MANAGEMENT } from '../../src/api/contract';
 import { loadExampleTopology } from '../../src/example/topology';
 import { openTestStore, type TestStore } from '../support/backends';
@@ -271,6 +274,74 @@ describe.each([COMMISSIONING.endpoint, MANAGEMENT.endpoint])('the description (W
 
   test('the schema qualifies local elements (R1014 then holds for wrapper children too)', () => {
     expect(attr(all('/wsdl:definitions/wsdl:types/xsd:schema')[0], 'elementFormDefault')).toBe('qualified');
+  });
+});
+
+const WSP = 'http://www.w3.org/ns/ws-policy';
+const SP = 'http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702';
+const WSU = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
+const POLICY_NS = { ...P, wsp: WSP, sp: SP, wsu: WSU };
+const WSDL_DIR = join(__dirname, '..', '..', 'wsdl');
+/** Each WSDL as committed and as served. */
+const POLICY_SOURCES: [string, () => Document][] = [
+  ...['ipcd.wsdl', 'ipcd-admin.wsdl'].map((f): [string, () => Document] => [
+    `wsdl/${f}`,
+    () => parseXml(readFileSync(join(WSDL_DIR, f), 'utf8')),
+  ]),
+  ...[COMMISSIONING.endpoint, MANAGEMENT.endpoint].map((e): [string, () => Document] => [
+    `${e}?wsdl`,
+    () => fetched.get(e)!.wsdl,
+  ]),
+];
+
+/**
+ * Not the Profile's: the WS-SecurityPolicy 1.2 every binding carries (README, "WS-Security and
+ * WS-SecurityPolicy"), on both WSDL files as committed and as served: each binding, SOAP 1.1 and
+ * SOAP 1.2, references a WS-Policy 1.5 policy in the same document that asks for a WS-Security
+ * 1.0 UsernameToken as a supporting token sent to ipcd, and nothing asks for a transport binding.
+ */
+describe.each(POLICY_SOURCES)('WS-SecurityPolicy in %s', (_source, doc) => {
+  const policyNodes = (expr: string, node: Document | Element) => nodes(expr, node, POLICY_NS);
+
+  test('every binding, SOAP 1.1 and SOAP 1.2, references the UsernameToken policy', () => {
+    const d = doc();
+    const bindings = policyNodes('/wsdl:definitions/wsdl:binding', d);
+    expect(
+      bindings.map((b) =>
+        policyNodes('soap:binding', b).length ? '1.1' : policyNodes('soap12:binding', b).length ? '1.2' : '?',
+      ),
+    ).toEqual(['1.1', '1.2']);
+    for (const b of bindings) {
+      const refs = policyNodes('wsp:PolicyReference', b);
+      expect({ binding: attr(b, 'name'), refs: refs.map((r) => attr(r, 'URI')) }).toEqual({
+        binding: attr(b, 'name'),
+        refs: ['#IpcdUsernameToken'],
+      });
+      // The reference resolves to a policy of this document with that wsu:Id.
+      const id = attr(refs[0], 'URI').slice(1);
+      const policies = policyNodes('/wsdl:definitions/wsp:Policy', d).filter((p) => p.getAttributeNS(WSU, 'Id') === id);
+      expect(policies).toHaveLength(1);
+    }
+  });
+
+  test('the policy is sp:SupportingTokens with a WS-Security 1.0 sp:UsernameToken, always sent to the recipient', () => {
+    const all = policyNodes('/wsdl:definitions/wsp:Policy', doc());
+    expect(all.map((p) => p.getAttributeNS(WSU, 'Id'))).toEqual(['IpcdUsernameToken']);
+    const [policy] = all;
+    const assertions = policyNodes('*', policy);
+    expect(assertions.map((a) => [a.namespaceURI, a.localName])).toEqual([[SP, 'SupportingTokens']]);
+    const tokens = policyNodes('sp:SupportingTokens/wsp:Policy/*', policy);
+    expect(tokens.map((t) => [t.namespaceURI, t.localName])).toEqual([[SP, 'UsernameToken']]);
+    expect(tokens[0].getAttributeNS(SP, 'IncludeToken')).toBe(`${SP}/IncludeToken/AlwaysToRecipient`);
+    expect(policyNodes('wsp:Policy/*', tokens[0]).map((t) => [t.namespaceURI, t.localName])).toEqual([
+      [SP, 'WssUsernameToken10'],
+    ]);
+  });
+
+  test('no sp:TransportBinding or sp:HttpsToken: the contract stays usable at an http:// address', () => {
+    expect(
+      policyNodes('//sp:TransportBinding | //sp:HttpsToken | //sp:AsymmetricBinding | //sp:SymmetricBinding', doc()),
+    ).toEqual([]);
   });
 });
 

@@ -3,23 +3,56 @@
  * a request is answered in its envelope's version; SOAP 1.2 replies are application/soap+xml,
  * faults carry env:Code (Sender → HTTP 400, Receiver and MustUnderstand → 500), env:Reason and
  * the same tns:IpcdFault in env:Detail; an Envelope of another namespace gets VersionMismatch with
- * the Upgrade header, in the version the media type names; WS-Security, mustUnderstand and the
- * size limit hold in 1.2. Replies declare only the namespaces they use.
+ * the Upgrade header, in the version the media type names, on both endpoints; a SOAP 1.2
+ * envelope sent as text/xml is answered in SOAP 1.2; WS-Security, mustUnderstand and the size
+ * limit hold in 1.2; a server-side refusal (NAME_EXHAUSTED) is env:Receiver with HTTP 500. Replies
+ * declare only the namespaces they use.
  */
 import { randomBytes } from 'node:crypto';
 import { loadExampleTopology } from '../../src/example/topology';
 import { addUser } from '../../src/logic/access/users';
 import { authOptions } from '../../src/api/operation';
 import { faultEnvelope, faultStatus } from '../../src/api/fault';
+import { NAME_BLOCK } from '../../src/logic/allocation/name-numbers';
 import { openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
-import { ADMIN_NS, call, envelope, NS, parseXml, postRaw, readReply, type Credentials } from '../support/soap';
-import { call12, envelope12, post12, readReply12, SOAP11, SOAP12, SOAP12_TYPE } from '../support/soap12';
+import {
+  ADMIN_NS,
+  call,
+  envelope,
+  NS,
+  parseXml,
+  postRaw,
+  readReply,
+  type Credentials,
+  type Fields,
+} from '../support/soap';
+import { call12, envelope12, post12, readReply12, SOAP11, SOAP12, SOAP12_TYPE, type Reply12 } from '../support/soap12';
 
 const ORCH: Credentials = { username: 'orch12', password: 'orchestrator-pass-12' };
 const DIGEST: Credentials = { username: 'digest12', password: 'digest-account-pass-12', digest: true };
 const ADMIN: Credentials = { username: 'admin12', password: 'administrator-pass-12' };
 const MAX_BODY = 8192;
+
+/** A fresh store with the example topology and ORCH, an orchestrator of dc1. */
+async function exampleStore(): Promise<TestStore> {
+  const db = await openTestStore('postgres');
+  await loadExampleTopology(db.store);
+  await addUser(db.store, { ...ORCH, role: 'orchestrator', grants: [{ dataCenter: 'dc1' }] });
+  return db;
+}
+
+/** A SOAP 1.2 fault as every path writes it: the media type, env:Reason in English equal to the IpcdFault's message. */
+function expectFault12(r: Reply12, want: { status: number; value: string; code: string; message: RegExp }): void {
+  expect({ status: r.status, type: r.type }).toEqual({ status: want.status, type: SOAP12_TYPE });
+  expect(r.fault).toMatchObject({
+    value: want.value,
+    lang: 'en',
+    code: want.code,
+    message: expect.stringMatching(want.message),
+  });
+  expect(r.fault?.reason).toBe(r.fault?.message);
+}
 
 /** Every namespace declared anywhere in a document, as prefix=uri. */
 function declared(xml: string): string[] {
@@ -32,15 +65,8 @@ describe('SOAP 1.2 through the real server', () => {
   let admin: string;
 
   beforeAll(async () => {
-    db = await openTestStore('postgres');
-    await loadExampleTopology(db.store);
+    db = await exampleStore();
     const secretKey = randomBytes(32);
-    await addUser(db.store, {
-      username: ORCH.username,
-      password: ORCH.password,
-      role: 'orchestrator',
-      grants: [{ dataCenter: 'dc1' }],
-    });
     await addUser(
       db.store,
       {
@@ -135,6 +161,48 @@ describe('SOAP 1.2 through the real server', () => {
     expect(parseXml(r.raw).uri).toBe(SOAP11);
   });
 
+  test('a SOAP 1.2 envelope sent as text/xml is answered in SOAP 1.2: the envelope decides, not the media type', async () => {
+    // README "SOAP 1.1 and SOAP 1.2": the envelope's namespace says which version a request speaks
+    // and the reply speaks it too; the media type decides only before the envelope is read.
+    const asTextXml = (url: string, xml: string, action: string) =>
+      post12(url, xml, undefined, { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"${action}"` });
+    const ok = await asTextXml(
+      server.url,
+      envelope12('NameOnly', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-textxml' }, ORCH),
+      `${NS}/NameOnly`,
+    );
+    const r = readReply12(ok.status, ok.type, ok.text);
+    expect({ status: r.status, type: r.type, fault: r.fault, element: r.body.name }).toEqual({
+      status: 200,
+      type: SOAP12_TYPE,
+      fault: undefined,
+      element: 'NameOnlyResponse',
+    });
+    // A refusal too is SOAP 1.2's: a Sender fault, HTTP 400.
+    const refused = await asTextXml(
+      server.url,
+      envelope12('NameOnly', { dataCenter: 'dc1', vlan: 999, serverInstance: 'vm12-textxml-x' }, ORCH),
+      `${NS}/NameOnly`,
+    );
+    const f = readReply12(refused.status, refused.type, refused.text);
+    expect({ status: f.status, type: f.type, value: f.fault?.value, code: f.fault?.code }).toEqual({
+      status: 400,
+      type: SOAP12_TYPE,
+      value: 'env:Sender',
+      code: 'UNKNOWN_VLAN',
+    });
+    // The management service reads the envelope the same way.
+    const m = await asTextXml(admin, envelope12('ListDataCenters', {}, ADMIN, ADMIN_NS), `${ADMIN_NS}/ListDataCenters`);
+    const mr = readReply12(m.status, m.type, m.text, ADMIN_NS);
+    expect({ status: mr.status, type: mr.type, fault: mr.fault, element: mr.body.name }).toEqual({
+      status: 200,
+      type: SOAP12_TYPE,
+      fault: undefined,
+      element: 'ListDataCentersResponse',
+    });
+    await call(server.url, 'DecommissionIP', { dataCenter: 'dc1', vlan: 100, serverInstance: 'vm12-textxml' }, ORCH);
+  });
+
   test('a refusal is a SOAP 1.2 Sender fault, HTTP 400, with env:Reason and the typed IpcdFault in env:Detail', async () => {
     const r = await call12(
       server.url,
@@ -142,14 +210,7 @@ describe('SOAP 1.2 through the real server', () => {
       { dataCenter: 'dc1', vlan: 999, serverInstance: 'vm12-x' },
       ORCH,
     );
-    expect({ status: r.status, type: r.type }).toEqual({ status: 400, type: SOAP12_TYPE });
-    expect(r.fault).toMatchObject({
-      value: 'env:Sender',
-      lang: 'en',
-      code: 'UNKNOWN_VLAN',
-      message: expect.stringMatching(/VLAN 999/),
-    });
-    expect(r.fault?.reason).toBe(r.fault?.message);
+    expectFault12(r, { status: 400, value: 'env:Sender', code: 'UNKNOWN_VLAN', message: /VLAN 999/ });
     expect(declared(r.raw)).toEqual([`env=${SOAP12}`, `ipcd=${NS}`]);
   });
 
@@ -234,20 +295,25 @@ describe('SOAP 1.2 through the real server', () => {
     const foreign = 'http://www.w3.org/2003/05/soap-envelopeX';
     const body = () => envelope('NameOnly', { vlan: 100, serverInstance: 'vm12-vm' }, ORCH).split(SOAP11).join(foreign);
 
-    test('as SOAP 1.2 (application/soap+xml): env:VersionMismatch with env:Upgrade listing both envelopes', async () => {
-      const r = await post12(server.url, body());
-      expect({ status: r.status, type: r.type }).toEqual({ status: 500, type: SOAP12_TYPE });
-      const root = parseXml(r.text);
-      const upgrade = root.children.find((c) => c.name === 'Header' && c.uri === SOAP12)?.children[0];
-      expect({ name: upgrade?.name, uri: upgrade?.uri }).toEqual({ name: 'Upgrade', uri: SOAP12 });
-      expect(r.text).toMatch(
-        new RegExp(
-          `<env:SupportedEnvelope qname="v12:Envelope" xmlns:v12="${SOAP12}"/><env:SupportedEnvelope qname="v11:Envelope" xmlns:v11="${SOAP11}"/>`,
-        ),
-      );
-      const reply = readReply12(r.status, r.type, r.text);
-      expect(reply.fault).toMatchObject({ value: 'env:VersionMismatch', code: '' });
-      expect(reply.fault?.reason).toContain(foreign);
+    test('as SOAP 1.2 (application/soap+xml): env:VersionMismatch with env:Upgrade listing both envelopes, on both endpoints', async () => {
+      for (const [url, ns] of [
+        [server.url, NS],
+        [admin, ADMIN_NS],
+      ]) {
+        const r = await post12(url, body());
+        expect({ url, status: r.status, type: r.type }).toEqual({ url, status: 500, type: SOAP12_TYPE });
+        const root = parseXml(r.text);
+        const upgrade = root.children.find((c) => c.name === 'Header' && c.uri === SOAP12)?.children[0];
+        expect({ name: upgrade?.name, uri: upgrade?.uri }).toEqual({ name: 'Upgrade', uri: SOAP12 });
+        expect(r.text).toMatch(
+          new RegExp(
+            `<env:SupportedEnvelope qname="v12:Envelope" xmlns:v12="${SOAP12}"/><env:SupportedEnvelope qname="v11:Envelope" xmlns:v11="${SOAP11}"/>`,
+          ),
+        );
+        const reply = readReply12(r.status, r.type, r.text, ns);
+        expect(reply.fault).toMatchObject({ value: 'env:VersionMismatch', code: '' });
+        expect(reply.fault?.reason).toContain(foreign);
+      }
     });
 
     test("as SOAP 1.1 (text/xml): soap:VersionMismatch, with the Upgrade header in SOAP 1.2's namespace", async () => {
@@ -339,5 +405,74 @@ describe('SOAP 1.2 through the real server', () => {
     expect(readReply(500, faultEnvelope({ code: 'UNAVAILABLE', message: 'x' }, NS)).fault?.faultcode).toBe(
       'soap:Server',
     );
+  });
+});
+
+/**
+ * A Receiver-class fault (SERVER_CODES in src/api/fault.ts) through the real HTTP server: a fresh
+ * store and server of its own, so the zone's name numbers are known. Every name NameOnly would
+ * try for the hint is taken first (the hint itself, and hint-N for the numbers of the server's
+ * first two blocks of the zone's sequence: each exhausted call uses up one block of 32), so the
+ * next two NameOnly calls end in NAME_EXHAUSTED.
+ */
+describe('SOAP 1.2 Receiver faults through the real server', () => {
+  let db: TestStore;
+  let server: RunningServer;
+  const HINT = 'full';
+
+  beforeAll(async () => {
+    db = await exampleStore();
+    server = await startServer(db.store, { auth: authOptions(true) });
+    // No number is reserved yet: the server's first block of the zone starts at next_seq.
+    const [{ first }] = await db.store.dataSource.query(
+      `SELECT next_seq::int AS first FROM zone WHERE name = 'dc1.example.com'`,
+    );
+    const taken = [HINT, ...Array.from({ length: 2 * NAME_BLOCK }, (_, i) => `${HINT}-${first + i}`)];
+    for (const [i, name] of taken.entries()) {
+      // Each hint is free, so it is the name issued and no number is used.
+      const r = await call12(
+        server.url,
+        'NameOnly',
+        { dataCenter: 'dc1', vlan: 100, serverInstance: `vm12-fill-${i}`, hostnameHint: name },
+        ORCH,
+      );
+      expect({ status: r.status, name: r.values.name }).toEqual({ status: 200, name });
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+    await db?.dispose();
+  });
+  /** NameOnly with the hint whose every name is taken, in either version. */
+  const exhaust = <R>(
+    send: (url: string, op: string, f: Fields, c: Credentials) => Promise<R>,
+    serverInstance: string,
+  ) => send(server.url, 'NameOnly', { dataCenter: 'dc1', vlan: 100, serverInstance, hostnameHint: HINT }, ORCH);
+
+  test('NAME_EXHAUSTED over SOAP 1.2 is env:Receiver, HTTP 500, application/soap+xml, with env:Reason and the IpcdFault', async () => {
+    const r = await exhaust(call12, 'vm12-exhausted');
+    expectFault12(r, {
+      status: 500,
+      value: 'env:Receiver',
+      code: 'NAME_EXHAUSTED',
+      message: /no unused name found after 32 tries/,
+    });
+    // env:Code/env:Value is SOAP 1.2's QName, its prefix bound to SOAP 1.2's namespace.
+    expect(r.raw).toMatch(/<env:Code><env:Value>env:Receiver<\/env:Value><\/env:Code>/);
+    expect(declared(r.raw)).toEqual([`env=${SOAP12}`, `ipcd=${NS}`]);
+    // The refused request issued nothing.
+    const rows = await db.store.dataSource.query(
+      `SELECT count(*)::int AS n FROM allocation WHERE server_instance = 'vm12-exhausted'`,
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
+  test('the same request over SOAP 1.1 is soap:Server, HTTP 500', async () => {
+    const r = await exhaust(call, 'vm11-exhausted');
+    expect({ status: r.status, faultcode: r.fault?.faultcode, code: r.fault?.code }).toEqual({
+      status: 500,
+      faultcode: 'soap:Server',
+      code: 'NAME_EXHAUSTED',
+    });
   });
 });
