@@ -1,13 +1,16 @@
 /**
  * CommissionIPBatch and DecommissionIPBatch through the real HTTP server with real envelopes, on
  * both stores: one result per item in order, per-item faults, atomic all-or-nothing, idempotency
- * per item (a retried batch, an item repeated in one batch), names, the 1,000-item limit.
+ * per item (a retried batch, an item repeated in one batch), names, the 1,000-item limit, and
+ * authorization per item: an orchestrator whose grant covers some items and not others.
  */
 import { all, call, flat, type Fields, type SoapReply, type XmlNode } from '../support/soap';
 import { BACKENDS, openTestStore, type TestStore } from '../support/backends';
 import { startServer, type RunningServer } from '../support/server';
 import { addDataCenter, addNetwork, addZone } from '../../src/logic/topology/topology';
 import { contains, parseAddress, parseCidr } from '../../src/logic/core/ip';
+import { addUser } from '../../src/logic/access/users';
+import { authOptions } from '../../src/api/operation';
 
 interface Item {
   item: number;
@@ -37,6 +40,9 @@ function results(r: SoapReply, response: string): { head: Record<string, string>
 describe.each(BACKENDS)('batch commissioning through SOAP (%s store)', (backend) => {
   let db: TestStore;
   let server: RunningServer;
+  /** The same store behind WS-Security, for the orchestrator. */
+  let guarded: RunningServer;
+  const ORCH = { username: 'orch', password: 'orchestrator-pw-1' };
   const batch = async (fields: Fields) =>
     results(await call(server.url, 'CommissionIPBatch', fields), 'CommissionIPResponse');
   const release = async (fields: Fields) =>
@@ -59,9 +65,14 @@ describe.each(BACKENDS)('batch commissioning through SOAP (%s store)', (backend)
     await addNetwork(db.store, { dataCenter: 'dc1', zone: 'b.test', name: 'big', cidr: '10.50.0.0/21', vlan: 500 });
     // One assignable address: the second commission there is NO_FREE_ADDRESS.
     await addNetwork(db.store, { dataCenter: 'dc1', zone: 'b.test', name: 'tiny', cidr: '10.51.0.0/30', vlan: 501 });
+    await addDataCenter(db.store, 'dc2');
+    await addNetwork(db.store, { dataCenter: 'dc2', name: 'far', cidr: '10.52.0.0/24', vlan: 600 });
+    await addUser(db.store, { ...ORCH, role: 'orchestrator', grants: [{ dataCenter: 'dc1' }] });
     server = await startServer(db.store);
+    guarded = await startServer(db.store, { auth: authOptions(true) });
   });
   afterAll(async () => {
+    await guarded?.close();
     await server?.close();
     await db?.dispose();
   });
@@ -208,5 +219,53 @@ describe.each(BACKENDS)('batch commissioning through SOAP (%s store)', (backend)
       expect(whole.fault).toMatchObject({ code: 'INVALID_REQUEST' });
       expect(whole.fault!.message).toMatch(/1 to 1000/);
     }
+  });
+
+  test("per item authorization: an orchestrator granted dc1 gets dc1's items and ACCESS_DENIED for dc2's; atomic writes nothing", async () => {
+    const asOrch = async (fields: Fields) =>
+      results(await call(guarded.url, 'CommissionIPBatch', fields, ORCH), 'CommissionIPResponse');
+    const held = async (prefix: string) =>
+      (
+        await db.store.dataSource.query(
+          `SELECT a.server_instance AS si, d.name AS dc FROM allocation a JOIN network n ON n.id = a.network_id
+             JOIN data_center d ON d.id = n.data_center_id
+           WHERE a.released_at IS NULL AND a.server_instance LIKE $1 ORDER BY a.server_instance`,
+          [`${prefix}%`],
+        )
+      ).map((r: { si: string; dc: string }) => `${r.si}@${r.dc}`);
+    const far = { dataCenter: 'dc2', vlan: 600 };
+    const r = await asOrch({
+      CommissionIP: [
+        item('vm-g1'),
+        { ...far, serverInstance: 'vm-g2' },
+        item('vm-g3'),
+        { ...far, serverInstance: 'vm-g4' },
+      ],
+    });
+    expect(r.head).toMatchObject({ succeeded: '2', failed: '2' });
+    expect(r.items.map((i) => i.fault?.code ?? i.ok!.dataCenter)).toEqual([
+      'dc1',
+      'ACCESS_DENIED',
+      'dc1',
+      'ACCESS_DENIED',
+    ]);
+    expect(r.items[1].fault!.message).toMatch(/dc2/);
+    expect(await held('vm-g')).toEqual(['vm-g1@dc1', 'vm-g3@dc1']);
+    const rows = await db.store.dataSource.query(
+      `SELECT outcome, server_instance AS si FROM audit_log WHERE actor = 'orch' AND operation = 'CommissionIPBatch' ORDER BY id`,
+    );
+    expect(rows.map((x: { outcome: string; si: string }) => `${x.si}:${x.outcome}`).sort()).toEqual([
+      'vm-g1:ok',
+      'vm-g2:ACCESS_DENIED',
+      'vm-g3:ok',
+      'vm-g4:ACCESS_DENIED',
+    ]);
+
+    const before = await active();
+    const atomic = await asOrch({ atomic: true, CommissionIP: [item('vm-ga1'), { ...far, serverInstance: 'vm-ga2' }] });
+    expect(atomic.head).toMatchObject({ succeeded: '0', failed: '2', failedItem: '2' });
+    expect(atomic.items.map((i) => i.fault!.code)).toEqual(['BATCH_ABORTED', 'ACCESS_DENIED']);
+    expect(await active()).toBe(before);
+    expect(await held('vm-ga')).toEqual([]);
   });
 });
