@@ -31,13 +31,14 @@ import {
 import { CONSOLE_PATH, createConsole } from './ui';
 import { mountOps, type OpsEndpoints } from './ops/health';
 import { requestContext } from './request';
+import { MAX_BATCH_BODY_BYTES } from './config';
 
 export interface AppOptions {
   store: Store;
   log: Logger;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
-  /** Largest accepted body of a batch operation (default 1 MiB: 1,000 items of a few hundred bytes). */
+  /** Largest accepted body of a batch operation (default MAX_BATCH_BODY_BYTES: 1,000 maximal items fit). */
   maxBatchBodyBytes?: number;
   auth: AuthOptions;
   /** The web console at /ui (always on; these tune it). */
@@ -53,7 +54,6 @@ export interface AppOptions {
 }
 
 export const ENDPOINT = COMMISSIONING.endpoint;
-export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
 /** Operations whose body may exceed maxBodyBytes, up to maxBatchBodyBytes. */
 const BATCHES = new Set(['CommissionIPBatch', 'DecommissionIPBatch']);
 export const ADMIN_ENDPOINT = MANAGEMENT.endpoint;

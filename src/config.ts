@@ -2,6 +2,19 @@
 import { join } from 'node:path';
 import { parseSecretKey } from './logic/access/passwords';
 
+/** The body limit of every SOAP call but the batches (IPCD_MAX_BODY_BYTES). */
+export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * The body limit of CommissionIPBatch / DecommissionIPBatch (IPCD_MAX_BATCH_BODY_BYTES): room for
+ * 1,000 items that are each as large as a valid item can be written. The largest is a
+ * DecommissionIP: serverInstance (255 UTF-16 units, each up to 8 bytes as a character reference
+ * such as &#x20AC;, which some serializers write for anything not ASCII), name (an FQDN, 253),
+ * address (45), allocationId (36), data center (63), VLAN and flags, its tags with namespace
+ * prefixes and indentation: under 3,000 bytes, so 1,000 of them and the envelope with its
+ * WS-Security header fit in 4 MiB (test/soap/batch.test.ts sends such a batch).
+ */
+export const MAX_BATCH_BODY_BYTES = 4 * 1024 * 1024;
+
 export interface Config {
   port: number;
   host: string;
@@ -92,8 +105,8 @@ export function loadConfig(): Config {
     poolSize: int('IPCD_DB_POOL', 10, 1, 200),
     workers: int('IPCD_WORKERS', DEFAULT_WORKERS, 1, 64),
     embeddedSharedBuffers: memorySize('IPCD_EMBEDDED_SHARED_BUFFERS', '16MB'),
-    maxBodyBytes: int('IPCD_MAX_BODY_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
-    maxBatchBodyBytes: int('IPCD_MAX_BATCH_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxBodyBytes: int('IPCD_MAX_BODY_BYTES', MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
+    maxBatchBodyBytes: int('IPCD_MAX_BATCH_BODY_BYTES', MAX_BATCH_BODY_BYTES, 1024, 64 * 1024 * 1024),
     trustProxy: process.env.IPCD_TRUST_PROXY || undefined,
     metricsToken: process.env.IPCD_METRICS_TOKEN || undefined,
     exampleTopology: process.env.IPCD_EXAMPLE_TOPOLOGY !== 'false',

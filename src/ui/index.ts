@@ -16,7 +16,7 @@ import { UsageFeed } from './live';
 import { ADD_NETWORK, NETWORK_ACTIONS } from './pages/actions';
 import { actionRoutes } from './pages/action-steps';
 import { auditRoute } from './pages/audit';
-import { ADD_CONTAINER, ALLOCATE_NETWORK, containersRoute } from './pages/containers';
+import { ADD_CONTAINER, ALLOCATE_NETWORK, containersRoute, REMOVE_CONTAINER } from './pages/containers';
 import { render, type UiContext } from './pages/common';
 import { dashboardRoute } from './pages/dashboard';
 import { loginRoutes } from './pages/login';
@@ -104,6 +104,7 @@ export function createConsole(o: ConsoleOptions): Console {
   for (const [path, spec] of [
     ['/new-container', ADD_CONTAINER],
     ['/containers/:name/allocate', ALLOCATE_NETWORK],
+    ['/containers/:name/remove', REMOVE_CONTAINER],
   ] as const) {
     const r = actionRoutes(ctx, spec, { network: false });
     router.get(path, r.get);

@@ -2,6 +2,7 @@
  * Containers and AllocateNetwork through the real HTTP server with real SOAP envelopes and
  * WS-Security, on both stores: the lowest free child around carved and hand-added networks, a
  * tenant's container, IPv6 /48 → /64, an idempotent retry (and a key reused for another request),
+ * AddNetwork refused inside a container over a network on any VLAN (outside containers per VLAN),
  * NO_FREE_PREFIX when the container is full, removal only when empty, the audit rows each call
  * leaves, and every message valid against the schema in wsdl/ipcd-admin.wsdl.
  */
@@ -194,6 +195,49 @@ describe.each(BACKENDS)('containers and AllocateNetwork over SOAP (%s)', (kind) 
       { name: 'web-a', cidr: '10.64.1.0/24', vlan: '300', carved: 'true' },
       { name: 'web-b', cidr: '10.64.2.0/25', vlan: '301', carved: 'true' },
     ]);
+  });
+
+  test('AddNetwork inside a container may not overlap a network there on any VLAN; outside containers only per VLAN', async () => {
+    const planNetworks = async () =>
+      all(
+        all(ok(await f.admin('ListContainers', { dataCenter: 'dc1' })).body, 'container').find(
+          (c) => text(c, 'name') === 'plan',
+        )!,
+        'network',
+      ).map(flat);
+    const before = await planNetworks();
+    await watch.mark();
+    const r = await refused(
+      'AddNetwork',
+      { name: 'stray', cidr: '10.64.1.128/25', dataCenter: 'dc1', vlan: 7 },
+      'CONFLICT',
+      [{ operation: 'AddNetwork', objectType: 'network', objectId: 'stray', outcome: 'CONFLICT' }],
+    );
+    expect(r.fault!.message).toBe(
+      '10.64.1.128/25 overlaps network web-a (10.64.1.0/24, VLAN 300) inside container plan (10.64.0.0/22) in data center dc1: networks inside a container may not overlap, whatever their VLAN',
+    );
+    // A network holding the whole container overlaps what is inside it too; so does one without a VLAN.
+    await refused('AddNetwork', { name: 'stray', cidr: '10.64.0.0/21', dataCenter: 'dc1', vlan: 7 }, 'CONFLICT', [
+      { operation: 'AddNetwork', objectType: 'network', objectId: 'stray', outcome: 'CONFLICT' },
+    ]);
+    await refused('AddNetwork', { name: 'stray', cidr: '10.64.0.0/30', dataCenter: 'dc1' }, 'CONFLICT', [
+      { operation: 'AddNetwork', objectType: 'network', objectId: 'stray', outcome: 'CONFLICT' },
+    ]);
+    expect(await planNetworks()).toEqual(before);
+    expect(faultOf(await f.admin('RemoveNetwork', { network: 'stray' }))).toBe('NOT_FOUND');
+    await watch.mark();
+    // Free space of the container may be taken by hand on any VLAN; the same prefix in another data center is another plan.
+    ok(await f.admin('AddNetwork', { name: 'free-hand', cidr: '10.64.3.0/26', dataCenter: 'dc1', vlan: 7 }));
+    ok(await f.admin('AddNetwork', { name: 'dc2-hand', cidr: '10.64.1.0/24', dataCenter: 'dc2', vlan: 7 }));
+    // Outside containers tenants reuse prefixes on their own VLANs, as before.
+    ok(await f.admin('AddNetwork', { name: 'reuse-a', cidr: '10.65.0.0/24', dataCenter: 'dc1', vlan: 7 }));
+    ok(await f.admin('AddNetwork', { name: 'reuse-b', cidr: '10.65.0.0/24', dataCenter: 'dc1', vlan: 8 }));
+    await watch.mark();
+    await refused('AddNetwork', { name: 'reuse-c', cidr: '10.65.0.128/25', dataCenter: 'dc1', vlan: 8 }, 'CONFLICT', [
+      { operation: 'AddNetwork', objectType: 'network', objectId: 'reuse-c', outcome: 'CONFLICT' },
+    ]);
+    for (const n of ['free-hand', 'dc2-hand', 'reuse-a', 'reuse-b']) ok(await f.admin('RemoveNetwork', { network: n }));
+    await watch.mark();
   });
 
   test('a full container answers NO_FREE_PREFIX, naming what uses it', async () => {

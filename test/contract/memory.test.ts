@@ -3,6 +3,7 @@ import { MemoryStore } from '../../src/store/memory/store';
 import type { OpenBackend } from './suite/backend';
 import { allocatorContract } from './suite/allocator';
 import { batchContract } from './suite/batch';
+import { containersContract } from './suite/containers';
 import { recordsContract } from './suite/records';
 import { topologyContract } from './suite/topology';
 
@@ -14,4 +15,5 @@ const open: OpenBackend = async () => {
 allocatorContract('memory', open);
 batchContract('memory', open);
 topologyContract('memory', open);
+containersContract('memory', open);
 recordsContract('memory', open);

@@ -6,7 +6,7 @@ export async function openSqlBackend(kind: BackendKind): Promise<ContractBackend
   const db = await openTestStore(kind);
   return {
     allocator: db.store.allocator,
-    // The SQL transaction hands every port; the contract uses four of them.
+    // The SQL transaction hands every port; the contract uses five of them.
     transaction: (fn) => db.store.transaction((t) => fn(t)),
     dispose: () => db.dispose(),
   };

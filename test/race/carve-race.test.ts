@@ -3,7 +3,9 @@
  * clients carve /26s out of one /22 (each on its own VLAN, so only the container's lock keeps them
  * apart, not the per-VLAN exclusion constraint) until NO_FREE_PREFIX; the carved networks never
  * overlap, each other or the one added by hand, and together tile the container. Then clients
- * racing with one idempotency key all get the same network, carved once.
+ * racing with one idempotency key all get the same network, carved once. Then carvers race
+ * clients adding networks by hand (AddNetwork, each on its own VLAN) into one container: the
+ * hand-added networks take the container's lock too, so no two networks inside it overlap.
  *
  * Needs the compiled server (dist/src/server.js; `npm test` builds it in pretest).
  */
@@ -43,6 +45,7 @@ describe(`carving races across ${PROCESSES} ipcd processes on one PostgreSQL dat
       await addDataCenter(store, 'dc1');
       await addContainer(store, { name: 'race4', cidr: '10.100.0.0/22', dataCenter: 'dc1' });
       await addContainer(store, { name: 'race6', cidr: '2001:db8:100::/48', dataCenter: 'dc1' });
+      await addContainer(store, { name: 'mixed', cidr: '10.101.0.0/22', dataCenter: 'dc1' });
       // Added by hand, mid-container: carvers must go around it.
       await addNetwork(store, { name: 'hand', cidr: '10.100.1.64/26', dataCenter: 'dc1', vlan: 9 });
       await addUser(store, { ...ADMIN, role: 'admin' });
@@ -126,4 +129,71 @@ describe(`carving races across ${PROCESSES} ipcd processes on one PostgreSQL dat
     const n = await pg!.query(`SELECT count(*)::int AS n FROM network WHERE cidr <<= '2001:db8:100::/48'`);
     expect(n.rows[0].n).toBe(1);
   }, 60_000);
+  test('carvers racing clients that add networks by hand on other VLANs: nothing inside the container overlaps', async () => {
+    const CARVERS = 12;
+    const HANDS = 12;
+    // Each hand client tries /25s, /26s and /27s all over the container, each on its own VLAN.
+    const handCidrs = (h: number) =>
+      Array.from({ length: 8 }, (_, k) => {
+        const slot = (h * 5 + k * 7) % 16; // a /26 of the /22
+        const base = `10.101.${slot >> 2}.${(slot & 3) * 64}`;
+        if (k % 4 === 1) return `10.101.${slot >> 2}.${(slot & 3) * 64 + 32}/27`;
+        if (k % 4 === 2) return `10.101.${slot >> 2}.${(slot & 2) * 64}/25`;
+        return `${base}/26`;
+      });
+    const ok: { cidr: string; name: string }[] = [];
+    const unexpected: string[] = [];
+    let refusedHand = 0;
+    const call = async (who: string, operation: string, fields: Fields) => {
+      try {
+        return await soap(operation, fields);
+      } catch (e) {
+        unexpected.push(`${who}: ${String(e)}`);
+        return null;
+      }
+    };
+    await Promise.all([
+      ...Array.from({ length: CARVERS }, async (_, c) => {
+        for (let i = 0; i < 20; i++) {
+          const key = `mixed-${c}-${i}`;
+          const r = await call(key, 'AllocateNetwork', {
+            container: 'mixed',
+            prefixLength: 26,
+            name: `carved-${c}-${i}`,
+            vlan: 2000 + c,
+            idempotencyKey: key,
+          });
+          if (!r) return;
+          if (r.fault?.code === 'NO_FREE_PREFIX') return;
+          if (r.fault) return void unexpected.push(`${key}: ${r.fault.code} ${r.fault.message}`);
+          ok.push(flat(all(r.body, 'network')[0]) as { cidr: string; name: string });
+        }
+        unexpected.push(`carver ${c}: no NO_FREE_PREFIX after 20 carves`);
+      }),
+      ...Array.from({ length: HANDS }, async (_, h) => {
+        for (const [i, cidr] of handCidrs(h).entries()) {
+          const name = `hand-${h}-${i}`;
+          const r = await call(name, 'AddNetwork', { name, cidr, dataCenter: 'dc1', vlan: 3000 + h });
+          if (!r) return;
+          if (r.fault?.code === 'CONFLICT') refusedHand++;
+          else if (r.fault) unexpected.push(`${name}: ${r.fault.code} ${r.fault.message}`);
+          else ok.push({ cidr, name });
+        }
+      }),
+    ]);
+    console.log(`mixed: ${ok.length} networks added or carved, ${refusedHand} hand additions refused`);
+    expect(unexpected).toEqual([]);
+    expect(refusedHand).toBeGreaterThan(0);
+    expect(ok.some((n) => n.name.startsWith('hand-'))).toBe(true);
+    expect(ok.some((n) => n.name.startsWith('carved-'))).toBe(true);
+
+    const inside = await pg!.query(`SELECT name, cidr::text AS cidr FROM network WHERE cidr <<= '10.101.0.0/22'`);
+    expect(inside.rows.map((r) => r.name).sort()).toEqual(ok.map((n) => n.name).sort());
+    const overlaps = await pg!.query(
+      `SELECT a.name AS a, a.cidr::text AS a_cidr, b.name AS b, b.cidr::text AS b_cidr FROM network a JOIN network b
+         ON a.id < b.id AND a.data_center_id = b.data_center_id AND a.cidr && b.cidr
+       WHERE a.cidr <<= '10.101.0.0/22' AND b.cidr <<= '10.101.0.0/22'`,
+    );
+    expect(overlaps.rows).toEqual([]);
+  }, 120_000);
 });

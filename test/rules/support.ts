@@ -27,8 +27,8 @@ export function world(): RuleWorld {
 }
 
 /**
- * The memory store as a whole Store: its four ports as they are, and the ports it does not have
- * (containers, dns, reports, maintenance) as objects on which any call fails loudly.
+ * The memory store as a whole Store: its five ports as they are, and the ports it does not have
+ * (dns, reports, maintenance) as objects on which any call fails loudly.
  */
 function asStore(m: MemoryStore): Store {
   const missing = (port: string) =>
@@ -42,7 +42,6 @@ function asStore(m: MemoryStore): Store {
     ) as never;
   const ports = (tx: MemoryTx): Ports => ({
     ...tx,
-    containers: missing('containers'),
     dns: missing('dns'),
     reports: missing('reports'),
     maintenance: missing('maintenance'),

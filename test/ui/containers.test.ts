@@ -2,14 +2,16 @@
  * Containers in the web console over plain HTTP (a browser's forms, cookies and CSRF tokens): the
  * containers page draws each container's address map with its carved and hand-added networks and
  * its utilization; Allocate network goes form → confirmation (naming the prefix it will take) →
- * carve, and the confirmation posted twice carves once (the key is made with the form); a tenant
- * is refused the page and a forged post.
+ * carve, and the confirmation posted twice carves once (the key is made with the form); Remove
+ * container is refused while networks remain, with RemoveContainer's own sentence, and removes an
+ * empty one; a tenant is refused the pages and forged posts.
  */
 import { authOptions } from '../../src/api/operation';
 import { addUser } from '../../src/logic/access/users';
-import { addContainer } from '../../src/logic/topology/containers';
+import { addContainer, removeContainer } from '../../src/logic/topology/containers';
 import { addDataCenter, addNetwork, addTenant } from '../../src/logic/topology/topology';
 import { openTestStore, type TestStore } from '../support/backends';
+import { launchBrowser, logIn as browserLogIn, newContext, watchErrors } from '../support/browser';
 import { startServer, type RunningServer } from '../support/server';
 
 const ADMIN = { username: 'ui-admin', password: 'console-carve-pass-1' };
@@ -176,3 +178,96 @@ test('Add container through the console; a tenant gets neither the page nor a fo
   );
   expect(audit).toEqual([{ actor: 'ui-tenant', outcome: 'ACCESS_DENIED' }]);
 });
+
+test("Remove container: refused with the SOAP operation's sentence while networks remain; an empty one goes", async () => {
+  const cookie = await logIn(ADMIN);
+  const page = await (await get('/ui/containers', cookie)).text();
+  expect(page).toContain('href="/ui/containers/web-plan/remove"');
+  expect(page).toContain('href="/ui/containers/db-plan/remove"');
+
+  // web-plan still holds hand-80 and web-1.
+  const form = await (await get('/ui/containers/web-plan/remove', cookie)).text();
+  expect(form).toMatch(
+    /still holds 2 networks: <a href="\/ui\/networks\/hand-80">hand-80<\/a>, <a href="\/ui\/networks\/web-1">web-1<\/a>/,
+  );
+  const csrf = { _csrf: csrfOf(form) };
+  const review = await (await post('/ui/containers/web-plan/remove', cookie, csrf)).text();
+  expect(review).toContain('It still holds 2 network(s), so this will be refused.');
+  const refused = await post('/ui/containers/web-plan/remove', cookie, { ...csrf, confirm: 'yes' });
+  expect(refused.status).toBe(409);
+  // The very sentence RemoveContainer gives (the logic's; SOAP answers it too).
+  const sentence = await removeContainer(db.store, 'web-plan').then(
+    () => 'removed',
+    (e: Error) => e.message,
+  );
+  expect(sentence).toMatch(/^container 'web-plan' still holds 2 network\(s\): hand-80 \(10.80.0.0\/24\), web-1/);
+  const text = await refused.text();
+  expect(text).toContain('CONFLICT');
+  expect(text).toContain(sentence.replace(/'/g, '&#39;'));
+  const left = async () =>
+    (await db.store.dataSource.query(`SELECT name FROM container ORDER BY name`)).map((r: { name: string }) => r.name);
+  expect(await left()).toEqual(['db-plan', 'web-plan']);
+
+  // A tenant's forged post is refused by the logic, and audited.
+  const tenant = await logIn(TENANT);
+  expect((await get('/ui/containers/db-plan/remove', tenant)).status).toBe(403);
+  const forged = await post('/ui/containers/db-plan/remove', tenant, {
+    _csrf: csrfOf(await (await get('/ui/', tenant)).text()),
+    confirm: 'yes',
+  });
+  expect(forged.status).toBe(403);
+  expect(await left()).toEqual(['db-plan', 'web-plan']);
+
+  // db-plan is empty: it goes.
+  const empty = await (await get('/ui/containers/db-plan/remove', cookie)).text();
+  expect(empty).toContain('holds no network.');
+  expect(await (await post('/ui/containers/db-plan/remove', cookie, csrf)).text()).toContain(
+    'Remove container <strong>db-plan</strong> <span class="mono">10.81.0.0/24</span> for good',
+  );
+  const done = await post('/ui/containers/db-plan/remove', cookie, { ...csrf, confirm: 'yes' });
+  expect(done.status).toBe(303);
+  expect(done.headers.get('location')).toBe('/ui/containers');
+  expect(decodeURIComponent(cookieValue(done, 'ipcd_flash'))).toContain('Removed container db-plan (10.81.0.0/24).');
+  expect(await (await get('/ui/containers', cookie)).text()).not.toContain('db-plan');
+  expect(await left()).toEqual(['web-plan']);
+  const audit = await db.store.dataSource.query(
+    `SELECT actor, outcome FROM audit_log WHERE operation = 'RemoveContainer' AND object_id = 'db-plan' ORDER BY id`,
+  );
+  expect(audit).toEqual([
+    { actor: 'ui-tenant', outcome: 'ACCESS_DENIED' },
+    { actor: 'ui-admin', outcome: 'ok' },
+  ]);
+});
+
+test('in Chromium: Remove on a container with networks shows the refusal; on an empty one it goes', async () => {
+  await addContainer(db.store, { name: 'tmp-plan', cidr: '10.82.0.0/24', dataCenter: 'dc1' });
+  const browser = await launchBrowser();
+  try {
+    const page = await (await newContext(browser)).newPage();
+    const errors = watchErrors(page);
+    await browserLogIn(page, s.base, ADMIN.username, ADMIN.password);
+    const remove = async (name: string) => {
+      await page.goto(`${s.base}/ui/containers`);
+      await page
+        .getByRole('navigation', { name: `Actions on container ${name}` })
+        .getByRole('link', { name: 'Remove' })
+        .click();
+      await page.getByRole('button', { name: 'Review removal' }).click();
+      await page.getByRole('button', { name: 'Confirm' }).click();
+    };
+    await remove('web-plan');
+    const alert = await page.getByRole('alert').textContent();
+    expect(alert).toContain(
+      "Refused (CONFLICT). container 'web-plan' still holds 2 network(s): hand-80 (10.80.0.0/24), web-1",
+    );
+    await remove('tmp-plan');
+    await page.waitForURL(`${s.base}/ui/containers`);
+    expect(await page.content()).toContain('Removed container tmp-plan (10.82.0.0/24).');
+    expect(await page.getByRole('heading', { name: /tmp-plan/ }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+  const rows = await db.store.dataSource.query(`SELECT name FROM container ORDER BY name`);
+  expect(rows).toEqual([{ name: 'web-plan' }]);
+}, 60_000);

@@ -187,9 +187,9 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
 
 /**
  * Carves the lowest free child of the asked length out of the container and creates it as a
- * network, in one transaction. Carvers of one container take turns on its row lock, so none sees
- * another's child as free; a carver that loses anyway (a network added by hand meanwhile, caught
- * by the network exclusion constraint) is retried by managed() and carves again.
+ * network, in one transaction. Carvers of one container take turns on its row lock, and so do
+ * networks added by hand inside it (container-plan.ts), so none sees another's space as free; a
+ * carver that loses anyway (a store conflict) is retried by managed() and carves again.
  */
 export function allocateNetwork(store: UnitOfWork<Tx>, spec: CarveSpec, actor: Actor = systemActor()): Promise<Carved> {
   return managed(

@@ -7,6 +7,8 @@ import { assignableRanges, formatAddress, parseAddress, parseCidr, rangeSize, la
 import type { DataCenter, Network, NetworkUsage, Tenant, Zone } from '../core/model';
 import { checkNamePattern, DEFAULT_NAME_PATTERN } from '../allocation/names';
 import { assertAssignablePrefix } from './special-purpose';
+import { claimContainerSpace } from './container-plan';
+import type { ContainerPort } from './container-port';
 import { holdDownSeconds } from './hold-down';
 import type { UnitOfWork } from '../core/unit-of-work';
 import type { NetworkFilter } from '../core/model';
@@ -20,7 +22,7 @@ import { readScope, systemActor, type Actor } from '../access/policy';
 import { dataCenterName, integer, objectName, vlanId, vxlanId, zoneName } from '../core/validate';
 
 /** The ports this module uses. */
-type Tx = { topology: TopologyPort; reports: ReportsPort; audit: AuditPort };
+type Tx = { topology: TopologyPort; reports: ReportsPort; audit: AuditPort; containers: ContainerPort };
 
 export function addDataCenter(
   store: UnitOfWork<Tx>,
@@ -93,12 +95,13 @@ export function addNetwork(store: UnitOfWork<Tx>, spec: NetworkSpec, actor: Acto
 }
 
 /**
- * The AddNetwork rules inside the caller's transaction: validation, overlap on the VLAN, the
- * default gateway, the free ranges and the audit row. AllocateNetwork creates what it carves
+ * The AddNetwork rules inside the caller's transaction: validation, overlap on the VLAN (and,
+ * inside a container, on any VLAN: container-plan.ts), the default gateway, the free ranges and
+ * the audit row. AllocateNetwork creates what it carves
  * with this too, under its own operation name and with what it adds to the row.
  */
 export async function createNetwork(
-  tx: { topology: TopologyPort; audit: AuditPort },
+  tx: { topology: TopologyPort; audit: AuditPort; containers: ContainerPort },
   spec: NetworkSpec,
   actor: Actor,
   as: { operation: string; detail?: Record<string, unknown> } = { operation: 'AddNetwork' },
@@ -130,6 +133,7 @@ export async function createNetwork(
       `${cidr.text} overlaps network ${clash[0].name} (${clash[0].cidr}) on ${vlan === null ? 'no VLAN' : `VLAN ${vlan}`} in data center ${dc.name}`,
     );
   }
+  await claimContainerSpace(tx, dc, cidr);
   const ranges = assignableRanges(cidr, gateway === null ? null : parseAddress(gateway)!.value);
   const network = await tx.topology.insertNetwork(
     {

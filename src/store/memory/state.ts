@@ -15,6 +15,7 @@ import type {
 } from '../../logic/core/model';
 import type { AuditEntry } from '../../logic/audit/port';
 import type { Grant, Role } from '../../logic/access/policy';
+import type { CarveRecord, ContainerRecord } from '../../logic/topology/container-port';
 import type { AlertEventRow } from './alerts';
 import { FreeSet } from './free-set';
 import { Journal, Table } from './table';
@@ -73,6 +74,9 @@ export interface ReservationRow {
   note: string | null;
   createdAt: Date;
 }
+
+/** A container as stored: its data center and tenant by id (their names are joined on read). */
+export type ContainerRow = Omit<ContainerRecord, 'dataCenter' | 'tenant'>;
 
 export interface AuditRecord extends AuditEntry {
   id: string;
@@ -143,6 +147,18 @@ export class MemoryState {
   readonly grants = new Table<number, GrantRow>(this.journal, 'user_grant', {
     groups: { user: (g) => String(g.userId) },
     config: true,
+  });
+  /** container: name unique; the exclusion constraint (no overlap within a data center) is MemoryContainers'. */
+  readonly containers = new Table<number, ContainerRow>(this.journal, 'container', {
+    uniques: { name: (c) => c.name },
+    groups: { dc: (c) => String(c.dataCenterId) },
+  });
+  /** carve, keyed by its unique idempotency key. */
+  readonly carves = new Table<string, CarveRecord>(this.journal, 'carve', {
+    groups: {
+      container: (c) => String(c.containerId),
+      network: (c) => (c.networkId === null ? null : String(c.networkId)),
+    },
   });
   readonly audit = new Table<string, AuditRecord>(this.journal, 'audit_log');
   readonly nonces = new Table<string, { nonce: string; seenAt: Date }>(this.journal, 'ws_nonce');
@@ -224,6 +240,8 @@ export class MemoryState {
     this.alertStates.delete(id);
     for (const e of this.alertEvents.values())
       if (e.networkId === id) this.alertEvents.put(e.id, { ...e, networkId: null });
+    // carve.network_id ON DELETE SET NULL: the carve outlives its network, so a late retry is told.
+    for (const c of this.carves.byGroup('network', String(id))) this.carves.put(c.key, { ...c, networkId: null });
     this.networks.delete(id);
   }
 }

@@ -10,6 +10,7 @@ import { MemoryAllocator, type UnitRunner } from './allocator';
 import { MemoryAccess } from './access';
 import { MemoryAlerts } from './alerts';
 import { MemoryAudit } from './audit';
+import { MemoryContainers } from './containers';
 import { MemoryState } from './state';
 import { Mutex } from './table';
 import { MemoryTopology } from './topology';
@@ -17,6 +18,7 @@ import { MemoryTopology } from './topology';
 /** The ports one in-memory transaction hands the logic. */
 export interface MemoryTx {
   topology: MemoryTopology;
+  containers: MemoryContainers;
   audit: MemoryAudit;
   access: MemoryAccess;
   alerts: MemoryAlerts;
@@ -52,6 +54,7 @@ export class MemoryStore implements UnitOfWork<MemoryTx> {
       const s = this.state;
       const tx = {
         topology: new MemoryTopology(s),
+        containers: new MemoryContainers(s),
         audit: new MemoryAudit(s),
         access: new MemoryAccess(s),
         alerts: new MemoryAlerts(s),

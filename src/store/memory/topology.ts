@@ -240,6 +240,7 @@ export class MemoryTopology implements TopologyPort {
     if (kind === 'data_center') {
       return (
         count(s.networks.values(), (n) => n.dataCenterId === id) +
+        count(s.containers.values(), (c) => c.dataCenterId === id) +
         count(s.grants.values(), (g) => g.dataCenterId === id) +
         count(s.allocations.values(), (a) => a.requestedDcId === id)
       );
@@ -247,6 +248,7 @@ export class MemoryTopology implements TopologyPort {
     if (kind === 'tenant') {
       return (
         count(s.networks.values(), (n) => n.tenantId === id) +
+        count(s.containers.values(), (c) => c.tenantId === id) +
         count(s.users.values(), (u) => u.tenantId === id) +
         count(s.grants.values(), (g) => g.tenantId === id)
       );
@@ -263,11 +265,13 @@ export class MemoryTopology implements TopologyPort {
     const refused = (what: string) => new Error(`${kind} ${id} is still referred to by ${what}`);
     if (kind === 'data_center') {
       if (s.networksOf(id).length > 0) throw refused('a network');
+      if (s.containers.byGroup('dc', String(id)).length > 0) throw refused('a container');
       if (s.allocations.values().some((a) => a.requestedDcId === id)) throw refused('an allocation');
       for (const g of s.grants.values()) if (g.dataCenterId === id) s.grants.delete(g.id);
       s.dataCenters.delete(id);
     } else if (kind === 'tenant') {
       if (s.networks.values().some((n) => n.tenantId === id)) throw refused('a network');
+      if (s.containers.values().some((c) => c.tenantId === id)) throw refused('a container');
       if (s.users.values().some((u) => u.tenantId === id)) throw refused('a user');
       for (const g of s.grants.values()) if (g.tenantId === id) s.grants.delete(g.id);
       for (const a of s.allocations.values()) if (a.tenantId === id) s.allocations.put(a.id, { ...a, tenantId: null });

@@ -1,13 +1,19 @@
 /**
  * Containers in the console (administrators): each container's address map — the networks inside
  * it, carved or added by hand, and the free space between — with its utilization; and the actions
- * Add container and Allocate network, in the three steps of every console action.
+ * Add container, Allocate network and Remove container, in the three steps of every console action.
  */
 import { randomUUID } from 'node:crypto';
 import { IpcdError } from '../../logic/core/errors';
 import { lastAddress, parseCidr } from '../../logic/core/ip';
 import { lowestFreeChild } from '../../logic/topology/carve';
-import { addContainer, allocateNetwork, listContainers, type ContainerView } from '../../logic/topology/containers';
+import {
+  addContainer,
+  allocateNetwork,
+  listContainers,
+  removeContainer,
+  type ContainerView,
+} from '../../logic/topology/containers';
 import { listDataCenters, listTenants, listZones } from '../../logic/topology/topology';
 import { integer } from '../../logic/core/validate';
 import { bar, field, select } from '../components';
@@ -46,7 +52,7 @@ function strip(c: ContainerView): Html {
 function section(c: ContainerView): Html {
   return html`<section class="panel container" aria-labelledby="c-${c.name}">
   <div class="page-head"><h2 id="c-${c.name}">${c.name} <span class="mono">${c.cidr}</span></h2>
-  <a class="button" href="${containersPath(c.name, 'allocate')}">Allocate network</a></div>
+  <nav class="toolbar" aria-label="Actions on container ${c.name}"><a class="button" href="${containersPath(c.name, 'allocate')}">Allocate network</a> <a class="button danger" href="${containersPath(c.name, 'remove')}">Remove</a></nav></div>
   <p>Data center ${c.dataCenter}${c.tenant ? html`, tenant ${c.tenant}` : ''}${c.description ? html` — ${c.description}` : ''}</p>
   ${bar({ used: c.used, assignable: c.size, percent: c.percent }, `Utilization of container ${c.name}`, { big: true })}
   ${strip(c)}
@@ -181,5 +187,33 @@ ${select('zone', 'DNS zone', [{ value: '', label: '(none)' }, ...zones.map((z) =
       redirect: networkPath(r.network.name),
       flash: `${r.existing ? 'Already allocated' : 'Allocated'} ${r.network.name} (${r.network.cidr}) from container ${r.container.name}.`,
     };
+  },
+};
+
+/** Removal is RemoveContainer's: refused (CONFLICT, the same sentence) while any network lies inside. */
+export const REMOVE_CONTAINER: ActionSpec = {
+  title: () => 'Remove a container',
+  submit: 'Review removal',
+  danger: true,
+  async form(ctx, req) {
+    const c = await containerNamed(ctx, req);
+    const n = c.networks.length;
+    return html`<p>Container <strong>${c.name}</strong> <span class="mono">${c.cidr}</span> in data center ${c.dataCenter} ${
+      n === 0
+        ? 'holds no network.'
+        : html`still holds ${n} network${n === 1 ? '' : 's'}: ${c.networks.map(({ network }, i) => html`${i ? ', ' : ''}<a href="${networkPath(network.name)}">${network.name}</a>`)}. Remove them first.`
+    }</p>`;
+  },
+  async confirm(ctx, req) {
+    const c = await containerNamed(ctx, req);
+    return html`<p>Remove container <strong>${c.name}</strong> <span class="mono">${c.cidr}</span> for good: no more networks can be carved from it. ${
+      c.networks.length > 0
+        ? html`It still holds ${c.networks.length} network(s), so this will be refused.`
+        : 'Its history stays in the audit log.'
+    }</p>`;
+  },
+  async run(ctx, req) {
+    const c = await removeContainer(ctx.store, String(req.params.name), actorOf(req));
+    return { redirect: containersPath(), flash: `Removed container ${c.name} (${c.cidr}).` };
   },
 };

@@ -8,9 +8,16 @@ import type { Allocator, CommissionPlan } from '../../../src/logic/allocation/al
 import type { AuditPort } from '../../../src/logic/audit/port';
 import { assignableRanges, formatAddress, parseAddress, parseCidr } from '../../../src/logic/core/ip';
 import type { Network } from '../../../src/logic/core/model';
+import type { ContainerPort } from '../../../src/logic/topology/container-port';
 import type { TopologyPort } from '../../../src/logic/topology/port';
 
-export type Ports = { topology: TopologyPort; audit: AuditPort; access: AccessPort; alerts: AlertsPort };
+export type Ports = {
+  topology: TopologyPort;
+  containers: ContainerPort;
+  audit: AuditPort;
+  access: AccessPort;
+  alerts: AlertsPort;
+};
 
 export interface ContractBackend {
   allocator: Allocator;
