@@ -83,6 +83,15 @@ describe('SOAP 1.2 payloads under xmllint', () => {
     await exchange('ListAllocations', '/ipcd', NS, 'ListAllocations', { ...where, pageSize: 10 });
     await exchange('DecommissionIP', '/ipcd', NS, 'DecommissionIP', { ...where, serverInstance: 'vm-x12' });
     await exchange('CommissionIP unknown VLAN', '/ipcd', NS, 'CommissionIP', { vlan: 999, serverInstance: 'vm-x12' });
+    await exchange('CommissionIPBatch', '/ipcd', NS, 'CommissionIPBatch', {
+      CommissionIP: [
+        { ...where, serverInstance: 'vm-x12-b1' },
+        { vlan: 999, serverInstance: 'vm-x12-b2' },
+      ],
+    });
+    await exchange('DecommissionIPBatch', '/ipcd', NS, 'DecommissionIPBatch', {
+      DecommissionIP: [{ ...where, serverInstance: 'vm-x12-b1' }],
+    });
     await exchange('ListDataCenters', '/ipcd-admin', ADMIN_NS, 'ListDataCenters', {});
     await exchange('RemoveDataCenter unknown', '/ipcd-admin', ADMIN_NS, 'RemoveDataCenter', { name: 'dc-none' });
   }, 240_000);
@@ -100,10 +109,14 @@ describe('SOAP 1.2 payloads under xmllint', () => {
       ListAllocations: 200,
       DecommissionIP: 200,
       'CommissionIP unknown VLAN': 400,
+      CommissionIPBatch: 200,
+      DecommissionIPBatch: 200,
       ListDataCenters: 200,
       'RemoveDataCenter unknown': 400,
     });
-    expect(docs.size).toBe(14);
+    expect(docs.size).toBe(18);
+    // The batch's second item is refused inside a 200 answer: its result carries the IpcdFault.
+    expect(docs.get('CommissionIPBatch response')![1]).toMatch(/UNKNOWN_VLAN/);
   });
 
   test("every recorded SOAP 1.2 payload validates against its WSDL's schema", async () => {

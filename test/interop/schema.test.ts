@@ -77,6 +77,24 @@ describe('the contract and the wire under xmllint', () => {
       releaseAddress: true,
       releaseName: true,
     });
+    // The batches: an allocation and a typed fault side by side in one response, an atomic batch
+    // refused with failedItem and BATCH_ABORTED, and a batch of releases.
+    await exchange('CommissionIPBatch', 'CommissionIPBatch', {
+      CommissionIP: [
+        { ...where, serverInstance: `${si}-b1`, wantName: true },
+        { dataCenter: 'dc1', vlan: 999, serverInstance: `${si}-b2` },
+      ],
+    });
+    await exchange('CommissionIPBatch atomic', 'CommissionIPBatch', {
+      atomic: true,
+      CommissionIP: [
+        { ...where, serverInstance: `${si}-b3` },
+        { dataCenter: 'dc1', vlan: 999, serverInstance: `${si}-b4` },
+      ],
+    });
+    await exchange('DecommissionIPBatch', 'DecommissionIPBatch', {
+      DecommissionIP: [{ ...where, serverInstance: `${si}-b1`, releaseAddress: true, releaseName: true }],
+    });
     // A refusal from the operation handler (node-soap's fault path) ...
     await exchange('CommissionIP unknown VLAN', 'CommissionIP', { vlan: 999, serverInstance: si });
     await exchange('NameOnly ambiguous VLAN', 'NameOnly', { vlan: 100, serverInstance: si });
@@ -139,6 +157,9 @@ describe('the contract and the wire under xmllint', () => {
       NameOnly: 200,
       ListAllocations: 200,
       DecommissionIP: 200,
+      CommissionIPBatch: 200,
+      'CommissionIPBatch atomic': 200,
+      DecommissionIPBatch: 200,
       'CommissionIP unknown VLAN': 500,
       'NameOnly ambiguous VLAN': 500,
       'guard refusal': 500,
@@ -165,6 +186,24 @@ describe('the contract and the wire under xmllint', () => {
         ?.children.join(''),
     );
     expect(codes).toEqual(['UNKNOWN_VLAN', 'AMBIGUOUS_VLAN', 'INVALID_REQUEST']);
+    // Each batch result holds the allocation or the item's fault, in the order of the items.
+    const results = (label: string) =>
+      elementChildren(parseTree(docs.get(`${label} response`)!))
+        .filter((c) => c.local === 'result')
+        .map((r) => elementChildren(r).map((c) => c.local));
+    expect(results('CommissionIPBatch')).toEqual([
+      ['item', 'CommissionIPResponse'],
+      ['item', 'IpcdFault'],
+    ]);
+    expect(results('CommissionIPBatch atomic')).toEqual([
+      ['item', 'IpcdFault'],
+      ['item', 'IpcdFault'],
+    ]);
+    const failedItem = elementChildren(parseTree(docs.get('CommissionIPBatch atomic response')!)).find(
+      (c) => c.local === 'failedItem',
+    );
+    expect(failedItem?.children.join('')).toBe('2');
+    expect(results('DecommissionIPBatch')).toEqual([['item', 'DecommissionIPResponse']]);
   });
 
   const LABELS = [
@@ -180,6 +219,12 @@ describe('the contract and the wire under xmllint', () => {
     'ListAllocations response',
     'DecommissionIP request',
     'DecommissionIP response',
+    'CommissionIPBatch request',
+    'CommissionIPBatch response',
+    'CommissionIPBatch atomic request',
+    'CommissionIPBatch atomic response',
+    'DecommissionIPBatch request',
+    'DecommissionIPBatch response',
     'CommissionIP unknown VLAN request',
     'CommissionIP unknown VLAN fault detail',
     'NameOnly ambiguous VLAN request',
