@@ -143,7 +143,8 @@ export async function startServerProcesses(
   opts: StartOptions = {},
 ): Promise<ServerProcesses> {
   const entry = opts.entry ?? SERVER_ENTRY;
-  checkBuild(entry);
+  // Never a stale build: a suite run alone after a source change would test the old code.
+  ensureBuilt(entry);
   installExitHook();
   const started: Started[] = [];
   const stop = async () => {
