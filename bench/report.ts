@@ -66,7 +66,7 @@ export function roundTripTable(results: BackendResult[]): string {
         `| ${name(r.backend)} | ${f(t.commission.roundTrips)} | ${f(t.commission.transactions)} | ${f(t.decommission.roundTrips)} | ${f(t.decommission.transactions)} | ${t.n} + ${t.n} | ${f(t.backgroundPerSecond)} |`,
       );
     } else {
-      rows.push(`| ${name(r.backend)} | n/a${r.backend === 'embedded' ? ' (in-process)' : ''} | – | n/a | – | – | – |`);
+      rows.push(`| ${name(r.backend)} | n/a | – | n/a | – | – | – |`);
     }
   }
   return rows.join('\n');

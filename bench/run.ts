@@ -112,7 +112,7 @@ async function main(): Promise<number> {
   const s16 = slash16Table(results);
   if (s16) out.push('### Commissioning in a nearly full /16', '', s16, '');
   out.push(
-    '### SQL round trips (counted by a wire-protocol proxy between ipcd and PostgreSQL)',
+    "### SQL round trips (PostgreSQL: counted by a wire-protocol proxy between ipcd and the database; embedded: the server's own count, from /metrics)",
     '',
     roundTripTable(results),
     '',

@@ -21,7 +21,7 @@ import { DC, Management, ORCHESTRATOR, ZONE } from './management';
 import { startPgProxy } from './pg-proxy';
 import { openPgbench, type Pgbench, type PgbenchResult } from './pgbench';
 import { AddressBook } from './replies';
-import { countRoundTrips, type RoundTrips } from './round-trips';
+import { countRoundTrips, metricsCounter, type RoundTrips } from './round-trips';
 import { ADMIN_USER, startServer, type RunningServer, type ServerSpec } from './server';
 import { cpuSampler } from './cpu';
 import {
@@ -353,8 +353,22 @@ export async function runEmbedded(c: Config): Promise<BackendResult> {
     await defineTopology(s, 0, false);
     await cyclePoints(s, c, r);
     await batchPoints(s, c, r);
+    if (c.roundTripOps > 0) {
+      await step(r, 'round trips', async () => {
+        const t = s.target();
+        r.roundTrips = await countRoundTrips(t, metricsCounter(t.url.replace(/\/ipcd$/, '')), CYCLE_VLAN, CYCLE_CIDR, {
+          n: c.roundTripOps,
+          warmup: 20,
+          idleMs: 2000,
+        });
+        const rt = r.roundTrips;
+        log(
+          `embedded: per CommissionIP ${rt.commission.roundTrips.toFixed(2)} statements, per DecommissionIP ${rt.decommission.roundTrips.toFixed(2)} (background ${rt.backgroundPerSecond.toFixed(2)}/s; the server's /metrics)`,
+        );
+      });
+    }
     r.notes.push(
-      'embedded: SQL round trips n/a (PGlite runs inside the server process; no wire to count on)',
+      "embedded: SQL round trips are the server's own count of the statements it sent PGlite (/metrics: no wire to proxy), a scrape's own statements taken off",
       'embedded: fill levels and the /16 with 60,000 in use are skipped: the server process owns the PGlite store, so the bench cannot fill it with SQL, and filling through SOAP would take minutes',
     );
   } finally {

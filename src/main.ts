@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   }
   startupMs.firstAdmin = Math.round(performance.now());
   const publisher = await startDnsPublisher(store, config, log);
-  const metrics = new Metrics(store, { processMetrics: true });
+  const metrics = new Metrics(store, { processMetrics: true, database: () => store.stats });
   const alerts = new AlertMonitor(store, log, metrics, {
     policy: {
       defaultThresholdPercent: config.alerts.defaultThresholdPercent,

@@ -12,6 +12,8 @@ import { dnsOutboxStats } from '../logic/dns/outbox';
 export interface MetricsOptions {
   /** Node process metrics (CPU, memory, event loop lag); off in tests that count series. */
   processMetrics?: boolean;
+  /** The store's counts of what it sent the database (TypeormStore.stats): ipcd_db_*_total. */
+  database?: () => { roundTrips: number; transactions: number };
 }
 
 export class Metrics implements OperationObserver {
@@ -132,6 +134,27 @@ export class Metrics implements OperationObserver {
         this.set((await stats()).oldestPendingAgeSeconds ?? 0);
       },
     });
+    const database = o.database;
+    if (database) {
+      new Counter({
+        name: 'ipcd_db_round_trips_total',
+        help: 'Statements this process sent the database, each one round trip (the hot path sends about one per CommissionIP).',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(database().roundTrips);
+        },
+      });
+      new Counter({
+        name: 'ipcd_db_transactions_total',
+        help: 'Multi-statement transactions (BEGIN … COMMIT) this process opened; single statements are not counted.',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(database().transactions);
+        },
+      });
+    }
     if (o.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'ipcd_' });
   }
 

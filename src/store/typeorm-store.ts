@@ -30,14 +30,26 @@ function ports(db: Sql): Ports {
   };
 }
 
+/** What the store has sent the database since it opened. */
+export interface DatabaseStats {
+  roundTrips: number;
+  transactions: number;
+}
+
+/** TypeORM opens a transaction with START TRANSACTION (a hand-written one may say BEGIN). */
+const BEGIN = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
+
 export class TypeormStore implements Store {
   private readonly watchers = new Set<(networkIds: number[]) => void>();
   private readonly dnsListeners = new Set<() => void>();
   private readonly availability = new Availability();
 
   readonly allocator: SqlAllocator;
-  /** Statements sent to the database (each one round trip): the figure the hot path is judged by. */
-  readonly stats = { roundTrips: 0 };
+  /**
+   * Statements sent to the database (each one round trip: the figure the hot path is judged by)
+   * and the transactions among them opened; /metrics serves both (ipcd_db_*_total).
+   */
+  readonly stats: DatabaseStats = { roundTrips: 0, transactions: 0 };
 
   constructor(
     readonly dataSource: DataSource,
@@ -74,6 +86,7 @@ export class TypeormStore implements Store {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       this.stats.roundTrips++;
+      if (typeof args[0] === 'string' && BEGIN.test(args[0])) this.stats.transactions++;
       return query(...args);
     };
   }

@@ -10,6 +10,7 @@ import { loadFlowTopology } from '../support/topology';
 import { scrape, valueOf } from '../support/prometheus';
 import { MIGRATIONS } from '../../migrations';
 import { setZoneDns } from '../../src/logic/dns/dns-config';
+import { addZone } from '../../src/logic/topology/topology';
 
 describe.each(BACKENDS)('health and metrics (%s store)', (backend) => {
   let db: TestStore;
@@ -89,6 +90,36 @@ describe.each(BACKENDS)('health and metrics (%s store)', (backend) => {
     const after = await scrape(server.base);
     expect(valueOf(after, 'ipcd_operations_total', released) - valueOf(mid, 'ipcd_operations_total', released)).toBe(1);
     expect(valueOf(after, 'ipcd_operations_total', ok)).toBe(valueOf(mid, 'ipcd_operations_total', ok));
+  });
+
+  test('database round trips and transactions: about one statement per hot-path call, none a transaction', async () => {
+    // Commission and release again, so the later tests find the networks as they were.
+    const cycle = async (instance: string) => {
+      const where = { dataCenter: 'dc1', vlan: 10, serverInstance: instance };
+      expect((await call(server.url, 'CommissionIP', where)).fault).toBeUndefined();
+      expect((await call(server.url, 'DecommissionIP', where)).fault).toBeUndefined();
+    };
+    await cycle('rt-0');
+    // A scrape reads the store itself (network fills, DNS outbox): what one costs, to take it off.
+    const RT = 'ipcd_db_round_trips_total';
+    const TX = 'ipcd_db_transactions_total';
+    const s0 = await scrape(server.base);
+    const s1 = await scrape(server.base);
+    const cost = (name: string) => valueOf(s1, name) - valueOf(s0, name);
+    const moved = (a: typeof s0, b: typeof s0, name: string) => valueOf(b, name) - valueOf(a, name) - cost(name);
+    for (let i = 1; i <= 5; i++) await cycle(`rt-${i}`);
+    const s2 = await scrape(server.base);
+    // 10 hot-path calls, one statement each (a second one only if a call has to re-plan).
+    expect(moved(s1, s2, RT)).toBeGreaterThanOrEqual(10);
+    expect(moved(s1, s2, RT)).toBeLessThanOrEqual(12);
+    expect(moved(s1, s2, TX)).toBe(0);
+    // A management change is one BEGIN … COMMIT.
+    await addZone(db.store, 'metrics-rt.example.com');
+    const s3 = await scrape(server.base);
+    expect(moved(s2, s3, TX)).toBe(1);
+    expect(moved(s2, s3, RT)).toBeGreaterThanOrEqual(3); // BEGIN, the change and its audit row, COMMIT
+    // The exposed counter is the store's own count as the scrape read it.
+    expect(valueOf(s3, RT)).toBeLessThanOrEqual(db.store.stats.roundTrips);
   });
 
   test('requests refused before reaching an operation are counted by fault code', async () => {

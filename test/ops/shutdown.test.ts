@@ -69,6 +69,8 @@ describe.each(BACKENDS)('graceful shutdown during a burst of commissions (%s sto
   test(`SIGTERM after ${SIGTERM_AFTER} of ${BURST}: completed requests are stored, failed ones left nothing, exit 0`, async () => {
     run = await serverOn(kind);
     const [server] = run.procs.servers;
+    // The production composition root (src/main.ts) serves the store's statement counts.
+    expect(await (await fetch(`${server.base}/metrics`)).text()).toMatch(/^ipcd_db_round_trips_total [1-9]\d*$/m);
     const outcomes: Outcome[] = [];
     let sigtermAt = 0;
     let next = 0;

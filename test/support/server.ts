@@ -30,9 +30,9 @@ export async function startServer(
     metricsToken?: string;
   } = {},
 ): Promise<RunningServer> {
-  const metrics = new Metrics(store);
   if (!(store instanceof TypeormStore))
     throw new Error('startServer serves a TypeormStore (readiness reads its migrations)');
+  const metrics = new Metrics(store, { database: () => store.stats });
   const app = await createApp({
     store,
     log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
