@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../src/app';
 import { authOptions } from '../src/api/operation';
+import { MAX_BODY_BYTES } from '../src/config';
 import { createLogger } from '../src/logger';
 import { openStore } from '../src/store/open';
 import type { TypeormStore } from '../src/store/typeorm-store';
@@ -58,7 +59,7 @@ export async function openBackend(
     const app = await createApp({
       store,
       log: createLogger('silent'),
-      maxBodyBytes: 64 * 1024,
+      maxBodyBytes: MAX_BODY_BYTES,
       auth: authOptions(false),
     });
     server = await new Promise<Server>((resolve, reject) => {

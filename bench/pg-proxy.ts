@@ -6,6 +6,7 @@
  * GSSENCRequest before the startup packet is answered 'N' (no encryption), as a plain server would.
  */
 import net from 'node:net';
+import { OPENS_TRANSACTION } from '../src/store/typeorm-store';
 import { onCleanup } from './cleanup';
 
 export interface Counts {
@@ -19,7 +20,6 @@ export interface Counts {
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
-const BEGIN = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
 
 export interface PgProxy {
   /** `upstreamUrl` with host and port replaced by the proxy's. */
@@ -50,7 +50,7 @@ class MessageCounter {
         if (this.buf.length < head) return;
         this.c.queries++;
         this.c.roundTrips++;
-        if (BEGIN.test(this.buf.subarray(5, head).toString('utf8'))) this.c.transactions++;
+        if (OPENS_TRANSACTION.test(this.buf.subarray(5, head).toString('utf8'))) this.c.transactions++;
       } else if (type === 0x53 /* S */) {
         this.c.syncs++;
         this.c.roundTrips++;

@@ -36,8 +36,11 @@ export interface DatabaseStats {
   transactions: number;
 }
 
-/** TypeORM opens a transaction with START TRANSACTION (a hand-written one may say BEGIN). */
-const BEGIN = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
+/**
+ * SQL that opens a transaction: TypeORM's START TRANSACTION, or a hand-written BEGIN. The bench's
+ * wire proxy (bench/pg-proxy.ts) counts transactions by the same pattern.
+ */
+export const OPENS_TRANSACTION = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
 
 export class TypeormStore implements Store {
   private readonly watchers = new Set<(networkIds: number[]) => void>();
@@ -86,7 +89,7 @@ export class TypeormStore implements Store {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       this.stats.roundTrips++;
-      if (typeof args[0] === 'string' && BEGIN.test(args[0])) this.stats.transactions++;
+      if (typeof args[0] === 'string' && OPENS_TRANSACTION.test(args[0])) this.stats.transactions++;
       return query(...args);
     };
   }

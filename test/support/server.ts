@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger';
 import { authOptions, type AuthOptions } from '../../src/api/operation';
 import { Metrics } from '../../src/ops/metrics';
 import { TypeormStore } from '../../src/store/typeorm-store';
+import { MAX_BODY_BYTES } from '../../src/config';
 
 export interface RunningServer {
   url: string; // http://127.0.0.1:PORT/ipcd
@@ -36,7 +37,7 @@ export async function startServer(
   const app = await createApp({
     store,
     log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
-    maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
+    maxBodyBytes: opts.maxBodyBytes ?? MAX_BODY_BYTES,
     auth: opts.auth ?? authOptions(false),
     console: opts.console,
     trustProxy: opts.trustProxy,
